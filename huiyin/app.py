@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+
+from huiyin import errors
+from huiyin.auth.api import router as auth_router
+from huiyin.customers.api import router as customers_router
+from huiyin.db import Database
+from huiyin.org.api import router as org_router
+from huiyin.settings import Settings, get_settings
+from huiyin.workorders.api import router as workorders_router
+
+API = "/api/v1"
+
+LANDING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>回音 Huiyin</title>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>回音 Huiyin</h1><p>件件有落实，事事有回音 — 公用事业客服热线与工单平台</p>
+<ul><li><a href="/api/v1/docs">API 文档 (OpenAPI)</a></li>
+<li><a href="/api/v1/openapi.json">openapi.json</a></li></ul></body></html>"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Huiyin 回音",
+        version="0.1.0",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    errors.install(app)
+
+    health = APIRouter(tags=["health"])
+
+    @health.get("/health", operation_id="health-check")
+    def check() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for router in (health, auth_router, org_router, customers_router, workorders_router):
+        app.include_router(router, prefix=API)
+
+    @app.get("/", include_in_schema=False)
+    def landing() -> HTMLResponse:
+        return HTMLResponse(LANDING)
+
+    return app

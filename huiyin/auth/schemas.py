@@ -1,0 +1,82 @@
+"""API shapes of sign-in, users and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from huiyin.core.roles import Role
+
+Username = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime | None = None
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    full_name: str
+    roles: list[str]
+    unit_id: int | None
+    phone: str | None
+    is_active: bool
+
+
+class LoginPublic(BaseModel):
+    user: UserPublic
+    csrf_token: str
+
+
+class UsersPublic(BaseModel):
+    items: list[UserPublic]
+    total: int
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Username
+    password: str = Field(min_length=4, max_length=200)
+    roles: list[Role] = Field(min_length=1)
+    full_name: str = Field(default="", max_length=100)
+    unit_id: int | None = None
+    phone: str | None = Field(default=None, max_length=20)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    full_name: str | None = Field(default=None, max_length=100)
+    roles: list[Role] | None = Field(default=None, min_length=1)
+    unit_id: int | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=4, max_length=200)
+
+
+class ApiTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: int
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiTokenPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiTokenIssued(ApiTokenPublic):
+    token: str

@@ -1,0 +1,174 @@
+"""Passwords, sign-in and tokens.
+
+Secrets are random URL-safe strings shown once; only their SHA-256 is stored, so a leaked database
+does not sign anyone in. Passwords are hashed with argon2id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import AuthToken, User, UserRole
+from huiyin.clock import now
+from huiyin.core.roles import Role
+from huiyin.errors import Conflict, Invalid, NotFound, Unauthorized
+from huiyin.org.models import Unit
+
+
+@lru_cache
+def _hasher(cheap: bool) -> PasswordHasher:
+    # The cheap variant only serves test runs that create hundreds of users.
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
+
+
+def hash_password(password: str, *, cheap: bool = False) -> str:
+    return _hasher(cheap).hash(password)
+
+
+def verify_password(hashed: str, password: str) -> bool:
+    try:
+        return _hasher(False).verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def check_roles(roles: list[str]) -> list[str]:
+    unknown = sorted(set(roles) - {r.value for r in Role})
+    if unknown:
+        raise Invalid(f"unknown role(s) {unknown}; allowed: {[r.value for r in Role]}")
+    if not roles:
+        raise Invalid("a user needs at least one role")
+    return sorted(set(roles))
+
+
+def check_new_user(session: Session, username: str, roles: list[str], unit_code: str | None) -> Unit | None:
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    check_roles(roles)
+    unit = None
+    if unit_code is not None:
+        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise Invalid(f"unit {unit_code!r} does not exist")
+    if Role.unit_handler in roles and unit is None:
+        raise Invalid("a unit handler must belong to a unit")
+    return unit
+
+
+def do_create_user(
+    session: Session,
+    username: str,
+    password: str,
+    roles: list[str],
+    *,
+    unit: Unit | None = None,
+    full_name: str = "",
+    phone: str | None = None,
+    cheap_hash: bool = False,
+) -> User:
+    """Adds a user; the caller has run ``check_new_user``."""
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        password_hash=hash_password(password, cheap=cheap_hash),
+        unit_id=unit.id if unit else None,
+        phone=phone,
+        role_rows=[UserRole(role=r) for r in check_roles(roles)],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def do_set_roles(session: Session, user: User, roles: list[str]) -> None:
+    wanted = check_roles(roles)
+    user.role_rows = [r for r in user.role_rows if r.role in wanted]
+    have = set(user.roles)
+    user.role_rows.extend(UserRole(role=r) for r in wanted if r not in have)
+    session.flush()
+
+
+def do_set_password(session: Session, user: User, password: str) -> None:
+    """Sets the password and revokes the user's sessions and access tokens (API tokens stay)."""
+    user.password_hash = hash_password(password)
+    for tok in session.scalars(
+        select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind != "api")
+    ):
+        tok.revoked_at = now()
+
+
+def get_user_by_username(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} does not exist")
+    return user
+
+
+def check_login(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise Unauthorized("wrong username or password")
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: AuthToken
+    secret: str
+    csrf: str | None
+
+
+def do_issue_token(
+    session: Session, user: User, kind: str, *, hours: int | None, name: str = ""
+) -> IssuedToken:
+    """Creates a session / access / API token; the secret is returned once and never stored."""
+    secret = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind == "session" else None
+    at = now()
+    tok = AuthToken(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        token_hash=token_hash(secret),
+        csrf_hash=token_hash(csrf) if csrf else None,
+        created_at=at,
+        expires_at=at + timedelta(hours=hours) if hours else None,
+    )
+    session.add(tok)
+    session.flush()
+    return IssuedToken(tok, secret, csrf)
+
+
+def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> tuple[AuthToken, User] | None:
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
+    ).first()
+    if row is None:
+        return None
+    tok, user = row
+    at = now()
+    if tok.revoked_at is not None or (tok.expires_at is not None and tok.expires_at <= at):
+        return None
+    if not user.is_active:
+        return None
+    return tok, user
+
+
+def do_revoke(session: Session, tok: AuthToken) -> None:
+    if tok.revoked_at is None:
+        tok.revoked_at = now()

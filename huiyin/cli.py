@@ -1,0 +1,127 @@
+"""``huiyin serve | db upgrade | demo | user create | user set-password``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic import command
+from alembic.config import Config
+
+from huiyin.db import Database, normalize_url
+from huiyin.settings import get_settings
+
+app = typer.Typer(help="Huiyin 回音: customer-service hotline and work-order platform", no_args_is_help=True)
+db_app = typer.Typer(help="Database commands", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = normalize_url(url)
+    return cfg
+
+
+def upgrade_database(url: str) -> None:
+    """Migrates to head and adds missing reference data."""
+    from huiyin.seed import ensure_reference_data
+    from huiyin.settings import Settings
+
+    command.upgrade(alembic_config(url), "head")
+    db = Database(Settings(database_url=url))
+    with db.session() as session:
+        ensure_reference_data(session)
+    db.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations and reference data."""
+    settings = get_settings()
+    upgrade_database(settings.database_url)
+    typer.echo(f"database is at head: {settings.database_url}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the API (and the web app) with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("huiyin.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(help="number of customers")] = 10_000,
+    orders: Annotated[int, typer.Option(help="number of work orders")] = 3_000,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing when users exist")] = False,
+) -> None:
+    """Build a believable demo city: units, areas, customers, orders and one user per role."""
+    from huiyin.demo.build import DEMO_PASSWORD, build_demo, database_is_empty
+
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        if if_empty and not database_is_empty(db):
+            typer.echo("demo: database already has users, leaving it as it is")
+            return
+        summary = build_demo(db, customers=customers, orders=orders)
+        typer.echo(summary)
+        typer.echo(f"demo logins (password '{DEMO_PASSWORD}'): agent dispatcher unit_handler duty_manager "
+                   "floor_manager supervisor director qa_inspector admin")
+    finally:
+        db.dispose()
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    password: Annotated[str, typer.Option(help="password")],
+    role: Annotated[list[str], typer.Option(help="role; repeat for several")],
+    unit: Annotated[str | None, typer.Option(help="unit code (needed for unit_handler)")] = None,
+    full_name: Annotated[str, typer.Option(help="display name")] = "",
+) -> None:
+    """Create a user."""
+    from huiyin.auth.service import check_new_user, do_create_user
+    from huiyin.errors import HuiyinError
+
+    db = Database(get_settings())
+    try:
+        with db.session() as session:
+            unit_row = check_new_user(session, username, role, unit)
+            user = do_create_user(session, username, password, role, unit=unit_row, full_name=full_name)
+            typer.echo(f"created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}")
+    except HuiyinError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+
+
+@user_app.command("set-password")
+def user_set_password(username: str, password: Annotated[str, typer.Option(help="new password")]) -> None:
+    """Set a user's password (signs out their browser sessions)."""
+    from huiyin.auth.service import do_set_password, get_user_by_username
+    from huiyin.errors import HuiyinError
+
+    db = Database(get_settings())
+    try:
+        with db.session() as session:
+            do_set_password(session, get_user_by_username(session, username), password)
+        typer.echo(f"password set for {username}")
+    except HuiyinError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()

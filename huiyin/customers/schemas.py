@@ -1,0 +1,49 @@
+"""API shapes of customers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from huiyin.core.schemas import Phone
+
+Tag = Literal["key_customer", "sensitive", "repeat_complainant", "elderly", "vip"]
+
+
+class CustomerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    account_no: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9\-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    phones: list[Phone] = Field(min_length=1, max_length=10)
+    address: str = Field(default="", max_length=300)
+    area_id: int | None = None
+    meter_no: str | None = Field(default=None, max_length=32)
+    tags: list[Tag] = Field(default_factory=list, max_length=5)
+
+
+class CustomerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    phones: list[Phone] | None = Field(default=None, min_length=1, max_length=10)
+    address: str | None = Field(default=None, max_length=300)
+    area_id: int | None = None
+    meter_no: str | None = Field(default=None, max_length=32)
+    tags: list[Tag] | None = Field(default=None, max_length=5)
+
+
+class CustomerPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    account_no: str
+    name: str
+    phones: list[str]
+    address: str
+    area_id: int | None
+    meter_no: str | None
+    tags: list[str]
+
+
+class CustomersPublic(BaseModel):
+    items: list[CustomerPublic]
+    total: int

@@ -1,0 +1,82 @@
+"""Domain errors and their problem+json rendering (RFC 9457).
+
+Service functions raise these; handlers never build error responses by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM = "application/problem+json"
+
+
+class HuiyinError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(HuiyinError):
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(HuiyinError):
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(HuiyinError):
+    status = 401
+    title = "Not signed in"
+
+
+class Conflict(HuiyinError):
+    """A transition or change that the current state does not allow."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(HuiyinError):
+    status = 422
+    title = "Invalid input"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _clean_errors(errors: Any) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in errors
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HuiyinError)
+    async def _huiyin(_: Request, exc: HuiyinError) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _clean_errors(exc.errors())
+        first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+        where = ".".join(str(p) for p in first["loc"])
+        return problem(422, "Invalid input", f"{where}: {first['msg']}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail))

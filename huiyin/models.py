@@ -1,0 +1,10 @@
+"""Imports every domain's tables so the metadata is complete (Alembic, tests, create_all)."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    from huiyin.auth import models as _auth  # noqa: F401
+    from huiyin.customers import models as _customers  # noqa: F401
+    from huiyin.org import models as _org  # noqa: F401
+    from huiyin.workorders import models as _workorders  # noqa: F401

@@ -1,0 +1,81 @@
+"""Units and areas: readable by every signed-in user, written by admins."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
+from huiyin.org import service
+from huiyin.org.models import Area, Unit
+from huiyin.org.schemas import (
+    AreaCreate,
+    AreaPublic,
+    AreasPublic,
+    AreaUpdate,
+    UnitCreate,
+    UnitPublic,
+    UnitsPublic,
+    UnitUpdate,
+)
+
+router = APIRouter(tags=["org"])
+
+
+@router.get("/units", operation_id="org-list_units")
+def list_units(session: SessionDep, _: CurrentUser) -> UnitsPublic:
+    units = session.scalars(select(Unit).order_by(Unit.path)).all()
+    return UnitsPublic(items=[UnitPublic.model_validate(u) for u in units], total=len(units))
+
+
+@router.get("/units/{unit_id}", operation_id="org-get_unit")
+def get_unit(unit_id: int, session: SessionDep, _: CurrentUser) -> UnitPublic:
+    return UnitPublic.model_validate(service.get_unit(session, unit_id))
+
+
+@router.post("/units", status_code=201, operation_id="org-create_unit")
+def create_unit(body: UnitCreate, session: SessionDep, _: AdminUser) -> UnitPublic:
+    unit = service.do_create_unit(session, body.code, body.name, body.kind, body.parent_id, body.phone)
+    return UnitPublic.model_validate(unit)
+
+
+@router.patch("/units/{unit_id}", operation_id="org-update_unit")
+def update_unit(unit_id: int, body: UnitUpdate, session: SessionDep, _: AdminUser) -> UnitPublic:
+    unit = service.get_unit(session, unit_id)
+    fields = body.model_dump(exclude_unset=True)
+    if "parent_id" in fields:
+        service.do_move_unit(session, unit, fields.pop("parent_id"))
+    for key, value in fields.items():
+        if value is not None:
+            setattr(unit, key, value)
+    session.flush()
+    return UnitPublic.model_validate(unit)
+
+
+@router.get("/areas", operation_id="org-list_areas")
+def list_areas(session: SessionDep, _: CurrentUser) -> AreasPublic:
+    areas = session.scalars(select(Area).order_by(Area.code)).all()
+    return AreasPublic(items=[AreaPublic.model_validate(a) for a in areas], total=len(areas))
+
+
+@router.get("/areas/{area_id}", operation_id="org-get_area")
+def get_area(area_id: int, session: SessionDep, _: CurrentUser) -> AreaPublic:
+    return AreaPublic.model_validate(service.get_area(session, area_id))
+
+
+@router.post("/areas", status_code=201, operation_id="org-create_area")
+def create_area(body: AreaCreate, session: SessionDep, _: AdminUser) -> AreaPublic:
+    area = service.do_create_area(session, body.code, body.name, body.area_type, body.unit_id, body.district)
+    return AreaPublic.model_validate(area)
+
+
+@router.patch("/areas/{area_id}", operation_id="org-update_area")
+def update_area(area_id: int, body: AreaUpdate, session: SessionDep, _: AdminUser) -> AreaPublic:
+    area = service.get_area(session, area_id)
+    fields = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "unit_id" in fields:
+        service.check_unit_ref(session, fields["unit_id"])
+    for key, value in fields.items():
+        setattr(area, key, value)
+    session.flush()
+    return AreaPublic.model_validate(area)

@@ -1,0 +1,94 @@
+"""Units and areas: the tree, subtree look-ups, and the checks behind the admin screens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.errors import Conflict, Invalid, NotFound
+from huiyin.org.models import Area, Unit
+
+UNIT_KINDS = ("company", "branch", "station")
+AREA_TYPES = ("urban", "rural", "remote")
+
+
+def get_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} does not exist")
+    return unit
+
+
+def check_unit_ref(session: Session, unit_id: int) -> Unit:
+    """A unit named inside a request body: unknown or inactive is a 422, not a 404."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not unit.is_active:
+        raise Invalid(f"unit {unit_id} does not exist or is inactive")
+    return unit
+
+
+def get_area(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound(f"area {area_id} does not exist")
+    return area
+
+
+def check_area_ref(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise Invalid(f"area {area_id} does not exist")
+    return area
+
+
+def subtree_ids(session: Session, unit_id: int) -> list[int]:
+    """The unit and every unit below it."""
+    unit = get_unit(session, unit_id)
+    return list(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+
+
+def check_unit_code_free(session: Session, code: str, *, except_id: int | None = None) -> None:
+    found = session.scalar(select(Unit.id).where(Unit.code == code))
+    if found is not None and found != except_id:
+        raise Conflict(f"unit code {code!r} is taken")
+
+
+def do_create_unit(
+    session: Session, code: str, name: str, kind: str, parent_id: int | None, phone: str | None = None
+) -> Unit:
+    check_unit_code_free(session, code)
+    parent = check_unit_ref(session, parent_id) if parent_id is not None else None
+    unit = Unit(code=code, name=name, kind=kind, parent_id=parent_id, phone=phone)
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def do_move_unit(session: Session, unit: Unit, parent_id: int | None) -> None:
+    """Re-parents a unit and rewrites the paths of its whole subtree."""
+    parent = check_unit_ref(session, parent_id) if parent_id is not None else None
+    if parent is not None and parent.path.startswith(unit.path):
+        raise Invalid("a unit cannot move under itself or its own sub-unit")
+    old = unit.path
+    new = f"{parent.path if parent else '/'}{unit.id}/"
+    for u in session.scalars(select(Unit).where(Unit.path.startswith(old))):
+        u.path = new + u.path[len(old):]
+    unit.parent_id = parent_id
+
+
+def check_area_code_free(session: Session, code: str, *, except_id: int | None = None) -> None:
+    found = session.scalar(select(Area.id).where(Area.code == code))
+    if found is not None and found != except_id:
+        raise Conflict(f"area code {code!r} is taken")
+
+
+def do_create_area(
+    session: Session, code: str, name: str, area_type: str, unit_id: int, district: str = ""
+) -> Area:
+    check_area_code_free(session, code)
+    check_unit_ref(session, unit_id)
+    area = Area(code=code, name=name, area_type=area_type, unit_id=unit_id, district=district)
+    session.add(area)
+    session.flush()
+    return area

@@ -1,0 +1,321 @@
+"""Work-order endpoints: thin handlers over ``service``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
+from huiyin.core.phones import mask_phone
+from huiyin.core.roles import MANAGERS, Role
+from huiyin.errors import Invalid, NotFound
+from huiyin.org.models import Unit
+from huiyin.org.service import check_area_ref, check_unit_ref
+from huiyin.workorders import service
+from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
+from huiyin.workorders.schemas import (
+    CallbackIn,
+    CallbackTaskPublic,
+    CategoriesPublic,
+    CategoryCreate,
+    CategoryPublic,
+    CategoryUpdate,
+    CloseIn,
+    DispatchIn,
+    DispatchRuleCreate,
+    DispatchRulePublic,
+    DispatchRulesPublic,
+    DispatchRuleUpdate,
+    EventPublic,
+    NoteIn,
+    ReasonIn,
+    ReassignIn,
+    ReopenIn,
+    ResolveIn,
+    Sort,
+    WorkOrderCreate,
+    WorkOrderDetail,
+    WorkOrderPublic,
+    WorkOrdersPublic,
+)
+from huiyin.workorders.states import Action, OrderState
+
+router = APIRouter(tags=["work-orders"])
+ConfigUser = Annotated[User, Depends(require_roles(Role.admin, Role.supervisor))]
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _public(order: WorkOrder, cats: dict[int, Category], units: dict[int, Unit], mask: bool) -> dict[str, Any]:
+    cat = cats[order.category_id]
+    unit = units.get(order.unit_id) if order.unit_id else None
+    data = {c: getattr(order, c) for c in WorkOrderPublic.model_fields if hasattr(order, c)}
+    data.update(
+        category=cat.code,
+        category_name=cat.name,
+        unit_name=unit.name if unit else None,
+        contact_phone=mask_phone(order.contact_phone) if mask else order.contact_phone,
+    )
+    return data
+
+
+def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, Category], dict[int, Unit]]:
+    cat_ids = {o.category_id for o in orders}
+    unit_ids = {o.unit_id for o in orders if o.unit_id}
+    cats = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(cat_ids)))}
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    return cats, units
+
+
+def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
+    cats, units = _lookups(session, [order])
+    events = service.timeline(session, order)
+    actor_ids = {e.actor_id for e in events if e.actor_id} | {order.owner_agent_id}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).tuples().all())
+    tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
+    return WorkOrderDetail(
+        **_public(order, cats, units, mask=False),
+        owner_agent=names.get(order.owner_agent_id),
+        events=[
+            EventPublic(
+                id=e.id, action=e.action, from_state=e.from_state, to_state=e.to_state,
+                actor=names.get(e.actor_id) if e.actor_id else None, actor_id=e.actor_id, unit_id=e.unit_id,
+                at=e.at, note=e.note, data=e.data or {},
+            )
+            for e in events
+        ],
+        allowed_actions=service.actions_for(user, order),
+        safety_script=service.safety_script(session, cats[order.category_id]),
+        callback_tasks=[CallbackTaskPublic.model_validate(t) for t in tasks],
+    )
+
+
+# ---------------------------------------------------------------- orders
+
+
+@router.post("/work-orders", status_code=201, operation_id="work-orders-register")
+def register(body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep) -> WorkOrderDetail:
+    plan = service.check_register(session, user, body.model_dump())
+    order = service.do_register(
+        session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone
+    )
+    session.flush()
+    return _detail(session, user, order)
+
+
+@router.get("/work-orders", operation_id="work-orders-list")
+def list_orders(
+    session: SessionDep,
+    user: CurrentUser,
+    state: Annotated[list[str] | None, Query(description="a state, or 'open'; repeatable")] = None,
+    type: str | None = None,
+    category: Annotated[str | None, Query(max_length=32)] = None,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    owner_agent_id: int | None = None,
+    customer_id: int | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+    sort: Sort = "-created_at",
+    with_counts: bool = False,
+) -> WorkOrdersPublic:
+    states = state or []
+    valid = {s.value for s in OrderState} | {"open"}
+    bad = [s for s in states if s not in valid]
+    if bad:
+        raise Invalid(f"unknown state(s) {bad}; allowed: {sorted(valid)}")
+    if unit_id is not None:
+        check_unit_ref(session, unit_id)
+    for dt in (created_from, created_to):
+        if dt is not None and dt.tzinfo is None:
+            raise Invalid("created_from / created_to need a time zone, e.g. 2026-11-22T00:00:00+08:00")
+    f = service.OrderFilter(
+        state=states, type=type, category=category, unit_id=unit_id, area_id=area_id,
+        owner_agent_id=owner_agent_id, customer_id=customer_id, created_from=created_from,
+        created_to=created_to, q=q,
+    )
+    orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
+    cats, units = _lookups(session, orders)
+    return WorkOrdersPublic(
+        items=[WorkOrderPublic(**_public(o, cats, units, mask=True)) for o in orders],
+        total=total, page=page, page_size=page_size,
+        state_counts=service.state_counts(session, user, f) if with_counts else None,
+    )
+
+
+@router.get("/work-orders/{order_id}", operation_id="work-orders-get")
+def get_order(order_id: int, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
+    return _detail(session, user, service.get_visible_order(session, user, order_id))
+
+
+def _act(session: Session, user: User, order_id: int, action: Action, body: dict[str, Any], settings: Any) -> WorkOrderDetail:
+    order = service.apply_action(
+        session, user, order_id, action, body, max_unreachable=settings.callback_max_unreachable
+    )
+    return _detail(session, user, order)
+
+
+OptNote = Annotated[NoteIn | None, Body()]
+
+
+@router.post("/work-orders/{order_id}/dispatch", operation_id="work-orders-dispatch")
+def dispatch(order_id: int, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.dispatch, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/accept", operation_id="work-orders-accept")
+def accept(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.accept, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/start", operation_id="work-orders-start")
+def start(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.start, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/suspend", operation_id="work-orders-suspend")
+def suspend(order_id: int, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.suspend, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/resume", operation_id="work-orders-resume")
+def resume(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.resume, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/return", operation_id="work-orders-return")
+def return_(order_id: int, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.return_, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/reassign", operation_id="work-orders-reassign")
+def reassign(order_id: int, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.reassign, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/resolve", operation_id="work-orders-resolve")
+def resolve(order_id: int, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.resolve, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/callback", operation_id="work-orders-callback")
+def callback(order_id: int, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.callback, body.model_dump(), s)
+
+
+@router.post("/work-orders/{order_id}/close", operation_id="work-orders-close")
+def close(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep,
+          body: Annotated[CloseIn | None, Body()] = None) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.close, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/reopen", operation_id="work-orders-reopen")
+def reopen(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep,
+           body: Annotated[ReopenIn | None, Body()] = None) -> WorkOrderDetail:
+    return _act(session, user, order_id, Action.reopen, body.model_dump() if body else {}, s)
+
+
+@router.get("/callbacks", operation_id="work-orders-callback_queue")
+def callback_queue(
+    session: SessionDep,
+    user: Annotated[User, Depends(require_roles(Role.agent, *MANAGERS))],
+    mine: bool = True,
+) -> list[CallbackTaskPublic]:
+    tasks = service.callback_queue(session, user, mine_only=mine)
+    return [CallbackTaskPublic.model_validate(t) for t in tasks]
+
+
+# ---------------------------------------------------------------- categories and dispatch rules
+
+
+@router.get("/categories", operation_id="work-orders-list_categories")
+def list_categories(session: SessionDep, _: CurrentUser, type: str | None = None) -> CategoriesPublic:
+    stmt = select(Category).order_by(Category.type, Category.sort, Category.code)
+    if type:
+        stmt = stmt.where(Category.type == type)
+    cats = session.scalars(stmt).all()
+    return CategoriesPublic(items=[CategoryPublic.model_validate(c) for c in cats], total=len(cats))
+
+
+@router.post("/categories", status_code=201, operation_id="work-orders-create_category")
+def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
+    if service.get_category_by_code(session, body.code) is not None:
+        raise Invalid(f"category code {body.code!r} is taken")
+    if body.parent_id is not None:
+        parent = session.get(Category, body.parent_id)
+        if parent is None or parent.type != body.type:
+            raise Invalid(f"parent category {body.parent_id} does not exist under type {body.type.value}")
+    cat = Category(**body.model_dump())
+    session.add(cat)
+    session.flush()
+    return CategoryPublic.model_validate(cat)
+
+
+@router.patch("/categories/{category_id}", operation_id="work-orders-update_category")
+def update_category(category_id: int, body: CategoryUpdate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
+    cat = session.get(Category, category_id)
+    if cat is None:
+        raise NotFound(f"category {category_id} does not exist")
+    for key, value in body.model_dump(exclude_unset=True).items():
+        if value is not None or key == "safety_script":
+            setattr(cat, key, value)
+    session.flush()
+    return CategoryPublic.model_validate(cat)
+
+
+@router.get("/dispatch-rules", operation_id="work-orders-list_dispatch_rules")
+def list_rules(session: SessionDep, _: Annotated[User, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]) -> DispatchRulesPublic:
+    rules = session.scalars(select(DispatchRule).order_by(DispatchRule.id)).all()
+    return DispatchRulesPublic(items=[DispatchRulePublic.model_validate(r) for r in rules], total=len(rules))
+
+
+def _check_rule_refs(session: Session, category_id: int | None, area_id: int | None, unit_id: int | None) -> None:
+    if category_id is not None and session.get(Category, category_id) is None:
+        raise Invalid(f"category {category_id} does not exist")
+    if area_id is not None:
+        check_area_ref(session, area_id)
+    if unit_id is not None:
+        check_unit_ref(session, unit_id)
+
+
+@router.post("/dispatch-rules", status_code=201, operation_id="work-orders-create_dispatch_rule")
+def create_rule(body: DispatchRuleCreate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
+    _check_rule_refs(session, body.category_id, body.area_id, body.unit_id)
+    rule = DispatchRule(**body.model_dump())
+    session.add(rule)
+    session.flush()
+    return DispatchRulePublic.model_validate(rule)
+
+
+def _get_rule(session: Session, rule_id: int) -> DispatchRule:
+    rule = session.get(DispatchRule, rule_id)
+    if rule is None:
+        raise NotFound(f"dispatch rule {rule_id} does not exist")
+    return rule
+
+
+@router.patch("/dispatch-rules/{rule_id}", operation_id="work-orders-update_dispatch_rule")
+def update_rule(rule_id: int, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
+    rule = _get_rule(session, rule_id)
+    fields = body.model_dump(exclude_unset=True)
+    _check_rule_refs(session, None, None, fields.get("unit_id"))
+    for key, value in fields.items():
+        if value is not None or key == "unit_id":
+            setattr(rule, key, value)
+    session.flush()
+    return DispatchRulePublic.model_validate(rule)
+
+
+@router.delete("/dispatch-rules/{rule_id}", status_code=204, operation_id="work-orders-delete_dispatch_rule")
+def delete_rule(rule_id: int, session: SessionDep, _: ConfigUser) -> None:
+    session.delete(_get_rule(session, rule_id))

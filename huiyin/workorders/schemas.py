@@ -1,0 +1,208 @@
+"""API shapes of work orders, categories, dispatch rules and callback tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from huiyin.core.schemas import LongText, Phone, ShortText
+from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkOrderCreate(Strict):
+    type: OrderType
+    category: str = Field(min_length=1, max_length=32, description="category code, e.g. RP-GAS-NOGAS")
+    description: LongText
+    channel: Channel
+    contact_phone: Phone
+    contact_name: str | None = Field(default=None, max_length=100)
+    customer_id: int | None = None
+    address: str | None = Field(default=None, max_length=300)
+    area_id: int | None = None
+    grade: Grade | None = None
+    close_on_spot: bool = Field(default=False, description="answered on the spot: register and close at once")
+    result: str | None = Field(default=None, max_length=4000, description="the answer given, when closed on the spot")
+
+
+class NoteIn(Strict):
+    note: str | None = Field(default=None, max_length=500)
+
+
+class DispatchIn(NoteIn):
+    unit_id: int
+
+
+class ReassignIn(Strict):
+    unit_id: int
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ReasonIn(Strict):
+    reason: ShortText
+
+
+class ResolveIn(Strict):
+    result: LongText
+
+
+class CallbackIn(Strict):
+    result: CallbackResult
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CloseIn(Strict):
+    reason: str | None = Field(default=None, max_length=500)
+    result: str | None = Field(default=None, max_length=4000)
+
+
+class ReopenIn(Strict):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class EventPublic(BaseModel):
+    id: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor: str | None
+    actor_id: int | None
+    unit_id: int | None
+    at: datetime
+    note: str
+    data: dict[str, Any]
+
+
+class CallbackTaskPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    order_id: int
+    agent_id: int | None
+    state: str
+    attempts: int
+    result: str | None
+    note: str
+    created_at: datetime
+    done_at: datetime | None
+
+
+class WorkOrderPublic(BaseModel):
+    id: int
+    number: str
+    type: str
+    category: str
+    category_name: str
+    grade: str
+    state: str
+    channel: str
+    customer_id: int | None
+    contact_name: str
+    contact_phone: str
+    address: str
+    area_id: int | None
+    description: str
+    owner_agent_id: int
+    unit_id: int | None
+    unit_name: str | None
+    handler_id: int | None
+    result: str | None
+    callback_result: str | None
+    unreachable_count: int
+    reopen_count: int
+    closed_on_spot: bool
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+
+class WorkOrderDetail(WorkOrderPublic):
+    owner_agent: str | None
+    events: list[EventPublic]
+    allowed_actions: list[str]
+    safety_script: str | None
+    callback_tasks: list[CallbackTaskPublic]
+
+
+class WorkOrdersPublic(BaseModel):
+    items: list[WorkOrderPublic]
+    total: int
+    page: int
+    page_size: int
+    state_counts: dict[str, int] | None = None
+
+
+class CategoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name: str
+    name_en: str
+    type: str
+    parent_id: int | None
+    default_grade: str
+    safety_script: str | None
+    is_active: bool
+
+
+class CategoriesPublic(BaseModel):
+    items: list[CategoryPublic]
+    total: int
+
+
+class CategoryCreate(Strict):
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field(default="", max_length=100)
+    type: OrderType
+    parent_id: int | None = None
+    default_grade: Grade = Grade.normal
+    safety_script: str | None = Field(default=None, max_length=2000)
+
+
+class CategoryUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
+    default_grade: Grade | None = None
+    safety_script: str | None = Field(default=None, max_length=2000)
+    is_active: bool | None = None
+
+
+class DispatchRuleCreate(Strict):
+    category_id: int | None = None
+    area_id: int | None = None
+    unit_id: int | None = Field(default=None, description="null: the unit that owns the order's area")
+    priority: int = Field(default=100, ge=0, le=10000)
+    note: str = Field(default="", max_length=200)
+
+
+class DispatchRuleUpdate(Strict):
+    unit_id: int | None = None
+    priority: int | None = Field(default=None, ge=0, le=10000)
+    is_active: bool | None = None
+    note: str | None = Field(default=None, max_length=200)
+
+
+class DispatchRulePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    category_id: int | None
+    area_id: int | None
+    unit_id: int | None
+    priority: int
+    is_active: bool
+    note: str
+
+
+class DispatchRulesPublic(BaseModel):
+    items: list[DispatchRulePublic]
+    total: int
+
+
+Sort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "number", "-number", "grade", "-grade",
+               "state", "-state"]

@@ -1,0 +1,573 @@
+"""The closed loop: registration, dispatch, handling, callback, closure and reopening.
+
+Checks come in a fixed order so every refusal is the right one: visibility (404), role (403),
+state (409, naming what is allowed), then the request's content (422). ``do_*`` functions write;
+they run inside the caller's transaction and add exactly one event per state change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.clock import clock, now
+from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.customers.models import Customer
+from huiyin.customers.service import check_customer_ref
+from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
+from huiyin.org.models import Area, Unit
+from huiyin.org.service import check_area_ref, check_unit_ref, subtree_ids
+from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
+from huiyin.workorders.models import (
+    CallbackTask,
+    Category,
+    DispatchRule,
+    OrderNumberSeq,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from huiyin.workorders.states import (
+    OPEN_STATES,
+    TRANSITIONS,
+    Action,
+    OrderState,
+    Transition,
+    allowed_actions,
+)
+
+S = OrderState
+
+
+# ---------------------------------------------------------------- visibility and checks
+
+
+def sees_all_orders(user: User) -> bool:
+    return user.has(*CENTER, Role.admin)
+
+
+def visible_unit_ids(session: Session, user: User) -> list[int] | None:
+    """None when the user sees every order; else the units whose orders the user may see."""
+    if sees_all_orders(user):
+        return None
+    if user.has(Role.unit_handler) and user.unit_id is not None:
+        return subtree_ids(session, user.unit_id)
+    return []
+
+
+def get_visible_order(session: Session, user: User, order_id: int, *, lock: bool = False) -> WorkOrder:
+    """The order, or 404 when it does not exist *or* the user may not see it (no leak of existence)."""
+    stmt = select(WorkOrder).where(WorkOrder.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = session.scalar(stmt)
+    if order is not None:
+        units = visible_unit_ids(session, user)
+        if units is None or order.unit_id in units:
+            return order
+    raise NotFound(f"work order {order_id} does not exist")
+
+
+def check_transition(user: User, order: WorkOrder, action: Action) -> Transition:
+    rule = TRANSITIONS[action]
+    if not user.has(*rule.roles):
+        names = ", ".join(sorted(r.value for r in rule.roles))
+        raise Forbidden(f"'{action.value}' needs one of the roles: {names}")
+    state = OrderState(order.state)
+    if state not in rule.sources:
+        allowed = [a.value for a in allowed_actions(state)]
+        raise Conflict(
+            f"cannot {action.value} an order that is {state.value}; allowed now: {allowed or 'none'}",
+            state=state.value,
+            allowed_actions=allowed,
+        )
+    return rule
+
+
+def actions_for(user: User, order: WorkOrder) -> list[str]:
+    """The actions this user may take on this order now (the UI shows exactly these buttons)."""
+    out = []
+    for action in allowed_actions(OrderState(order.state)):
+        if not user.has(*TRANSITIONS[action].roles):
+            continue
+        if action is Action.close and order.state == S.registered and order.type not in ON_THE_SPOT_TYPES:
+            continue
+        if action is Action.close and order.state == S.resolved and not user.has(*MANAGERS):
+            continue
+        out.append(action.value)
+    return out
+
+
+# ---------------------------------------------------------------- events
+
+
+def _record(
+    session: Session,
+    order: WorkOrder,
+    action: Action,
+    from_state: str | None,
+    actor: User | None,
+    note: str = "",
+    **data: Any,
+) -> WorkOrderEvent:
+    event = WorkOrderEvent(
+        order_id=order.id,
+        action=action.value,
+        from_state=from_state,
+        to_state=order.state,
+        actor_id=actor.id if actor else None,
+        unit_id=order.unit_id,
+        at=now(),
+        note=note,
+        data=data,
+    )
+    session.add(event)
+    order.updated_at = event.at
+    return event
+
+
+def _move(
+    session: Session, order: WorkOrder, action: Action, to: OrderState, actor: User | None, note: str = "",
+    **data: Any,
+) -> WorkOrderEvent:
+    before = order.state
+    order.state = to.value
+    return _record(session, order, action, before, actor, note, **data)
+
+
+# ---------------------------------------------------------------- registration
+
+
+def next_number(session: Session, prefix: str, tz: str) -> str:
+    """Atomic per-day counter: one upsert, safe under concurrent registrations on both databases."""
+    day = clock.local_today(tz)
+    dialect = session.get_bind().dialect.name
+    ins = postgresql.insert(OrderNumberSeq) if dialect == "postgresql" else sqlite.insert(OrderNumberSeq)
+    stmt = (
+        ins.values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": OrderNumberSeq.last + 1})
+        .returning(OrderNumberSeq.last)
+    )
+    seq = session.execute(stmt).scalar_one()
+    return f"{prefix}{day}{seq:06d}"
+
+
+def get_category_by_code(session: Session, code: str) -> Category | None:
+    return session.scalar(select(Category).where(Category.code == code))
+
+
+def safety_script(session: Session, category: Category) -> str | None:
+    node: Category | None = category
+    while node is not None:
+        if node.safety_script:
+            return node.safety_script
+        node = session.get(Category, node.parent_id) if node.parent_id else None
+    return None
+
+
+@dataclass
+class RegisterPlan:
+    """What ``check_register`` found valid, ready for ``do_register``."""
+
+    type: OrderType
+    category: Category
+    grade: str
+    channel: str
+    description: str
+    contact_phone: str
+    contact_name: str = ""
+    customer: Customer | None = None
+    address: str = ""
+    area: Area | None = None
+    close_on_spot: bool = False
+    result: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_register(session: Session, actor: User, data: dict[str, Any]) -> RegisterPlan:
+    if not actor.has(Role.agent, *MANAGERS):
+        raise Forbidden("registering an order needs one of the roles: agent, duty_manager, floor_manager, "
+                        "supervisor, director")
+    order_type = OrderType(data["type"])
+    category = get_category_by_code(session, data["category"])
+    if category is None or not category.is_active:
+        raise Invalid(f"category {data['category']!r} does not exist")
+    if category.type != order_type:
+        raise Invalid(f"category {category.code} belongs to type {category.type}, not {order_type.value}")
+    customer = check_customer_ref(session, data["customer_id"]) if data.get("customer_id") else None
+    area_id = data.get("area_id") or (customer.area_id if customer else None)
+    area = check_area_ref(session, area_id) if area_id else None
+    close_on_spot = bool(data.get("close_on_spot"))
+    if close_on_spot and order_type not in ON_THE_SPOT_TYPES:
+        allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
+        raise Invalid(f"only these types can be closed on the spot: {allowed}")
+    if close_on_spot and not data.get("result"):
+        raise Invalid("closing on the spot needs the answer given, in 'result'")
+    return RegisterPlan(
+        type=order_type,
+        category=category,
+        grade=data.get("grade") or category.default_grade,
+        channel=data["channel"],
+        description=data["description"],
+        contact_phone=data["contact_phone"],
+        contact_name=data.get("contact_name") or (customer.name if customer else ""),
+        customer=customer,
+        address=data.get("address") or (customer.address if customer else ""),
+        area=area,
+        close_on_spot=close_on_spot,
+        result=data.get("result"),
+    )
+
+
+def find_dispatch_unit(session: Session, category: Category, area: Area | None) -> int | None:
+    """The unit the most specific active rule names (a rule without unit means the area's owner)."""
+    conds = [DispatchRule.is_active.is_(True)]
+    cat_ids = [category.id] + ([category.parent_id] if category.parent_id else [])
+    conds.append(or_(DispatchRule.category_id.in_(cat_ids), DispatchRule.category_id.is_(None)))
+    area_cond = DispatchRule.area_id.is_(None)
+    if area is not None:
+        area_cond = or_(area_cond, DispatchRule.area_id == area.id)
+    rules = session.scalars(select(DispatchRule).where(and_(*conds, area_cond))).all()
+    def specificity(r: DispatchRule) -> tuple[int, int, int]:
+        cat_score = 2 if r.category_id == category.id else (1 if r.category_id is not None else 0)
+        return (int(r.area_id is not None) + cat_score, cat_score, -r.priority)
+    for rule in sorted(rules, key=specificity, reverse=True):
+        if rule.unit_id is not None:
+            return rule.unit_id
+        if area is not None:
+            return area.unit_id
+    return None
+
+
+def do_register(
+    session: Session, actor: User, plan: RegisterPlan, *, number_prefix: str, tz: str
+) -> WorkOrder:
+    """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
+    order = WorkOrder(
+        number=next_number(session, number_prefix, tz),
+        type=plan.type.value,
+        category_id=plan.category.id,
+        grade=plan.grade,
+        state=S.registered.value,
+        channel=plan.channel,
+        customer_id=plan.customer.id if plan.customer else None,
+        contact_name=plan.contact_name,
+        contact_phone=plan.contact_phone,
+        address=plan.address,
+        area_id=plan.area.id if plan.area else None,
+        description=plan.description,
+        owner_agent_id=actor.id,
+        created_at=now(),
+    )
+    session.add(order)
+    session.flush()
+    _record(session, order, Action.register, None, actor, category=plan.category.code)
+    if plan.close_on_spot:
+        do_close(session, order, actor, reason=plan.result or "", on_spot=True)
+        return order
+    unit_id = find_dispatch_unit(session, plan.category, plan.area)
+    if unit_id is None and plan.type is OrderType.emergency and plan.area is not None:
+        unit_id = plan.area.unit_id
+    if unit_id is not None:
+        do_dispatch(session, order, session.get_one(Unit, unit_id), None, note="自动派单", auto=True)
+    return order
+
+
+# ---------------------------------------------------------------- unit side
+
+
+def do_dispatch(
+    session: Session, order: WorkOrder, unit: Unit, actor: User | None, note: str = "", auto: bool = False
+) -> WorkOrderEvent:
+    order.unit_id = unit.id
+    order.last_unit_id = unit.id
+    order.handler_id = None
+    return _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
+
+
+def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: User, note: str = "") -> WorkOrderEvent:
+    if unit.id == order.unit_id:
+        raise Invalid(f"the order is already with unit {unit.code}")
+    previous = order.unit_id
+    order.unit_id = unit.id
+    order.last_unit_id = unit.id
+    order.handler_id = None
+    order.suspend_reason = None
+    return _move(session, order, Action.reassign, S.dispatched, actor, note, from_unit_id=previous,
+                 unit_code=unit.code)
+
+
+def do_accept(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+    order.handler_id = actor.id
+    return _move(session, order, Action.accept, S.accepted, actor, note)
+
+
+def do_start(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+    order.handler_id = order.handler_id or actor.id
+    return _move(session, order, Action.start, S.in_progress, actor, note)
+
+
+def do_suspend(session: Session, order: WorkOrder, actor: User, reason: str) -> WorkOrderEvent:
+    order.suspend_reason = reason
+    return _move(session, order, Action.suspend, S.suspended, actor, reason)
+
+
+def do_resume(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+    order.suspend_reason = None
+    return _move(session, order, Action.resume, S.in_progress, actor, note)
+
+
+def do_return(session: Session, order: WorkOrder, actor: User, reason: str) -> WorkOrderEvent:
+    """Back to the dispatcher queue: a wrong assignment, never a refusal."""
+    previous = order.unit_id
+    order.unit_id = None
+    order.handler_id = None
+    return _move(session, order, Action.return_, S.registered, actor, reason, from_unit_id=previous)
+
+
+def do_resolve(session: Session, order: WorkOrder, actor: User, result: str) -> WorkOrderEvent:
+    """Records the result and owes the customer a callback from the first-contact owner."""
+    order.result = result
+    order.resolved_at = now()
+    order.handler_id = order.handler_id or actor.id
+    event = _move(session, order, Action.resolve, S.resolved, actor, result)
+    session.add(CallbackTask(order_id=order.id, agent_id=order.owner_agent_id, created_at=now()))
+    return event
+
+
+# ---------------------------------------------------------------- center side
+
+
+def _open_callback(session: Session, order: WorkOrder) -> CallbackTask | None:
+    return session.scalar(
+        select(CallbackTask).where(CallbackTask.order_id == order.id, CallbackTask.state == "open")
+    )
+
+
+def _finish_callback(session: Session, order: WorkOrder, result: str, note: str, state: str = "done") -> None:
+    task = _open_callback(session, order)
+    if task is not None:
+        task.state = state
+        task.result = result
+        task.note = note
+        task.done_at = now()
+
+
+def do_close(
+    session: Session, order: WorkOrder, actor: User, reason: str = "", on_spot: bool = False, **data: Any
+) -> WorkOrderEvent:
+    order.closed_at = now()
+    if on_spot:
+        order.closed_on_spot = True
+        order.result = reason
+    else:
+        _finish_callback(session, order, order.callback_result or "waived", reason, state="cancelled"
+                         if order.callback_result is None else "done")
+    return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
+
+
+def do_reopen(session: Session, order: WorkOrder, actor: User, reason: str, **data: Any) -> WorkOrderEvent:
+    """Back to the unit that last had it, one grade higher; to the queue if it never had a unit."""
+    _finish_callback(session, order, "reopened", reason, state="cancelled")
+    order.grade = raise_grade(order.grade).value
+    order.reopen_count += 1
+    order.closed_at = None
+    order.resolved_at = None
+    order.handler_id = None
+    order.unit_id = order.last_unit_id
+    to = S.dispatched if order.unit_id is not None else S.registered
+    return _move(session, order, Action.reopen, to, actor, reason, grade=order.grade, **data)
+
+
+def do_callback(
+    session: Session, order: WorkOrder, actor: User, result: CallbackResult, note: str, *, max_unreachable: int
+) -> WorkOrderEvent:
+    """Satisfied closes; unsatisfied reopens; unreachable counts, and the last allowed attempt closes."""
+    order.callback_result = result.value
+    if result in (CallbackResult.satisfied, CallbackResult.basically_satisfied):
+        _finish_callback(session, order, result.value, note)
+        return do_close(session, order, actor, note, callback=result.value)
+    if result is CallbackResult.unsatisfied:
+        _finish_callback(session, order, result.value, note)
+        return do_reopen(session, order, actor, note or "回访不满意", callback=result.value)
+    order.unreachable_count += 1
+    task = _open_callback(session, order)
+    if task is not None:
+        task.attempts += 1
+    if order.unreachable_count >= max_unreachable:
+        _finish_callback(session, order, result.value, note)
+        reason = f"{max_unreachable}次回访未接通，按规定归档"
+        return do_close(session, order, actor, reason, callback=result.value, attempts=order.unreachable_count)
+    return _record(session, order, Action.callback, order.state, actor, note, callback=result.value,
+                   attempts=order.unreachable_count)
+
+
+# ---------------------------------------------------------------- one entry point per action
+
+
+def check_reason(value: str | None, action: Action) -> str:
+    if not value or not value.strip():
+        raise Invalid(f"'{action.value}' needs a reason")
+    return value.strip()
+
+
+def apply_action(
+    session: Session, actor: User, order_id: int, action: Action, body: dict[str, Any], *, max_unreachable: int
+) -> WorkOrder:
+    """Locks the order, checks, and runs the action's ``do_*``."""
+    order = get_visible_order(session, actor, order_id, lock=True)
+    check_transition(actor, order, action)
+    note = (body.get("note") or "").strip()
+    if action is Action.dispatch:
+        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note)
+    elif action is Action.reassign:
+        do_reassign(session, order, check_unit_ref(session, body["unit_id"]), actor, body.get("reason") or note)
+    elif action is Action.accept:
+        do_accept(session, order, actor, note)
+    elif action is Action.start:
+        do_start(session, order, actor, note)
+    elif action is Action.suspend:
+        do_suspend(session, order, actor, check_reason(body.get("reason"), action))
+    elif action is Action.resume:
+        do_resume(session, order, actor, note)
+    elif action is Action.return_:
+        do_return(session, order, actor, check_reason(body.get("reason"), action))
+    elif action is Action.resolve:
+        do_resolve(session, order, actor, check_reason(body.get("result"), action))
+    elif action is Action.callback:
+        do_callback(session, order, actor, CallbackResult(body["result"]), note, max_unreachable=max_unreachable)
+    elif action is Action.close:
+        _apply_close(session, order, actor, (body.get("reason") or "").strip(), body.get("result"))
+    elif action is Action.reopen:
+        do_reopen(session, order, actor, (body.get("reason") or "").strip() or "客户再次来电")
+    session.flush()
+    return order
+
+
+def _apply_close(session: Session, order: WorkOrder, actor: User, reason: str, result: str | None) -> None:
+    if order.state == S.registered:
+        if order.type not in ON_THE_SPOT_TYPES:
+            allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
+            raise Conflict(f"only {allowed} orders can be closed at registration; dispatch this one")
+        answer = (result or reason).strip()
+        if not answer:
+            raise Invalid("closing on the spot needs the answer given, in 'result' or 'reason'")
+        do_close(session, order, actor, answer, on_spot=True)
+        return
+    if not actor.has(*MANAGERS):
+        raise Forbidden("closing a resolved order without its callback needs a manager role")
+    do_close(session, order, actor, reason or "免回访归档", waived=True)
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass
+class OrderFilter:
+    state: list[str] = field(default_factory=list)
+    type: str | None = None
+    category: str | None = None
+    unit_id: int | None = None
+    area_id: int | None = None
+    owner_agent_id: int | None = None
+    customer_id: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+
+SORTS = {
+    "created_at": WorkOrder.created_at,
+    "updated_at": WorkOrder.updated_at,
+    "number": WorkOrder.number,
+    "grade": WorkOrder.grade,
+    "state": WorkOrder.state,
+}
+
+
+def _state_values(states: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in states:
+        out.extend(sorted(OPEN_STATES) if s == "open" else [s])
+    return out
+
+
+def filtered_orders(session: Session, user: User, f: OrderFilter) -> Select[tuple[WorkOrder]]:
+    stmt = select(WorkOrder)
+    units = visible_unit_ids(session, user)
+    if units is not None:
+        stmt = stmt.where(WorkOrder.unit_id.in_(units))
+    if f.state:
+        stmt = stmt.where(WorkOrder.state.in_(_state_values(f.state)))
+    if f.type:
+        stmt = stmt.where(WorkOrder.type == f.type)
+    if f.category:
+        cat = get_category_by_code(session, f.category)
+        if cat is None:
+            raise Invalid(f"category {f.category!r} does not exist")
+        children = select(Category.id).where(Category.parent_id == cat.id)
+        stmt = stmt.where(or_(WorkOrder.category_id == cat.id, WorkOrder.category_id.in_(children)))
+    if f.unit_id is not None:
+        stmt = stmt.where(WorkOrder.unit_id.in_(subtree_ids(session, f.unit_id)))
+    for column, value in (
+        (WorkOrder.area_id, f.area_id),
+        (WorkOrder.owner_agent_id, f.owner_agent_id),
+        (WorkOrder.customer_id, f.customer_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.created_from:
+        stmt = stmt.where(WorkOrder.created_at >= f.created_from)
+    if f.created_to:
+        stmt = stmt.where(WorkOrder.created_at < f.created_to)
+    if f.q:
+        stmt = stmt.where(_text_match(f.q.strip()))
+    return stmt
+
+
+def _text_match(q: str) -> Any:
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        WorkOrder.number == q,
+        WorkOrder.contact_phone == q,
+        WorkOrder.description.like(like, escape="\\"),
+        WorkOrder.address.like(like, escape="\\"),
+    )
+
+
+def list_orders(
+    session: Session, user: User, f: OrderFilter, *, page: int, page_size: int, sort: str
+) -> tuple[list[WorkOrder], int]:
+    stmt = filtered_orders(session, user, f)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    column = SORTS[sort.lstrip("-")]
+    ordered = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc())
+    rows = session.scalars(ordered.offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
+
+
+def state_counts(session: Session, user: User, f: OrderFilter) -> dict[str, int]:
+    f2 = OrderFilter(**{**f.__dict__, "state": []})
+    sub = filtered_orders(session, user, f2).subquery()
+    rows = session.execute(select(sub.c.state, func.count()).group_by(sub.c.state)).all()
+    return {state: n for state, n in rows}
+
+
+def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
+    return list(
+        session.scalars(
+            select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id)
+        )
+    )
+
+
+def callback_queue(session: Session, user: User, *, mine_only: bool) -> list[CallbackTask]:
+    stmt = select(CallbackTask).where(CallbackTask.state == "open")
+    if mine_only:
+        stmt = stmt.where(CallbackTask.agent_id == user.id)
+    return list(session.scalars(stmt.order_by(CallbackTask.created_at).limit(500)))

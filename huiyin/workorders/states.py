@@ -1,0 +1,99 @@
+"""The work-order state machine: one status class and one transition table.
+
+Every action names the states it may start from, the state it leads to, and the roles that may take it.
+Some actions decide their target at run time (a callback closes, reopens or stays); their ``to`` is
+``None`` here and the service documents the rule. Anything not in this table is a 409.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from huiyin.core.roles import MANAGERS, Role
+
+
+class OrderState(StrEnum):
+    registered = "registered"  # 已受理: waiting in the dispatcher queue
+    dispatched = "dispatched"  # 已派单
+    accepted = "accepted"  # 已接单
+    in_progress = "in_progress"  # 处理中
+    suspended = "suspended"  # 挂起
+    resolved = "resolved"  # 已办结, waiting for the callback
+    closed = "closed"  # 已归档
+
+
+OPEN_STATES = frozenset(s for s in OrderState if s is not OrderState.closed)
+
+STATE_NAMES_ZH = {
+    OrderState.registered: "待派单",
+    OrderState.dispatched: "已派单",
+    OrderState.accepted: "已接单",
+    OrderState.in_progress: "处理中",
+    OrderState.suspended: "挂起",
+    OrderState.resolved: "待回访",
+    OrderState.closed: "已归档",
+}
+
+STATE_COLORS = {
+    OrderState.registered: "info",
+    OrderState.dispatched: "warning",
+    OrderState.accepted: "primary",
+    OrderState.in_progress: "primary",
+    OrderState.suspended: "danger",
+    OrderState.resolved: "success",
+    OrderState.closed: "info",
+}
+
+
+class Action(StrEnum):
+    register = "register"
+    dispatch = "dispatch"
+    accept = "accept"
+    start = "start"
+    suspend = "suspend"
+    resume = "resume"
+    return_ = "return"
+    reassign = "reassign"
+    resolve = "resolve"
+    callback = "callback"
+    close = "close"
+    reopen = "reopen"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[OrderState]
+    to: OrderState | None
+    roles: frozenset[Role]
+
+
+S = OrderState
+_CENTER_WRITERS = frozenset({Role.agent, *MANAGERS})
+_DISPATCHERS = frozenset({Role.dispatcher, *MANAGERS})
+_UNIT = frozenset({Role.unit_handler})
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.dispatch: Transition(frozenset({S.registered}), S.dispatched, _DISPATCHERS),
+    Action.accept: Transition(frozenset({S.dispatched}), S.accepted, _UNIT),
+    Action.start: Transition(frozenset({S.accepted}), S.in_progress, _UNIT),
+    Action.suspend: Transition(frozenset({S.accepted, S.in_progress}), S.suspended, _UNIT),
+    Action.resume: Transition(frozenset({S.suspended}), S.in_progress, _UNIT),
+    Action.return_: Transition(frozenset({S.dispatched, S.accepted}), S.registered, _UNIT),
+    Action.reassign: Transition(
+        frozenset({S.dispatched, S.accepted, S.in_progress, S.suspended}), S.dispatched, _DISPATCHERS
+    ),
+    Action.resolve: Transition(frozenset({S.accepted, S.in_progress}), S.resolved, _UNIT),
+    # satisfied / basically satisfied → closed; unsatisfied → dispatched (reopened);
+    # unreachable → stays resolved, closed on the last allowed attempt.
+    Action.callback: Transition(frozenset({S.resolved}), None, _CENTER_WRITERS),
+    # registered → closed only for an inquiry answered on the spot; resolved → closed waives the callback
+    # and is for managers only (checked in the service).
+    Action.close: Transition(frozenset({S.registered, S.resolved}), S.closed, _CENTER_WRITERS),
+    # back to the last unit (dispatched), or to the dispatcher queue when it never had one.
+    Action.reopen: Transition(frozenset({S.resolved, S.closed}), None, _CENTER_WRITERS),
+}
+
+
+def allowed_actions(state: OrderState) -> list[Action]:
+    return [a for a, t in TRANSITIONS.items() if state in t.sources]
