@@ -73,6 +73,12 @@ class CustomerSpec:
 
 TAGS: tuple[str, ...] = ("key_customer", "sensitive", "repeat_complainant", "elderly", "vip")
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """Split whitespace-separated data (keeps the long Chinese word lists compact)."""
+    return tuple(text.split())
+
+
 # --------------------------------------------------------------------------- organisation
 
 _COMPANY_CODE = "YZNY"
@@ -228,45 +234,55 @@ def _parse_weights(text: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
 
 _SURNAMES, _SURNAME_CUM = _parse_weights(_SURNAME_WEIGHTS)
 
-_GIVEN_OLD = tuple(
-    (
-        "建国 建华 建军 国强 国庆 国华 志强 志明 德明 德华 永红 卫东 卫国 淑芬 秀英 桂英 秀兰 玉兰 "
-        "桂芳 玉梅 素芳 淑华 春梅 冬梅 凤英 兰英 金凤 德芳 光明 光荣 世平 世明 正华 明贵 福全 长生 "
-        "德贵 树林 成富 国富 学文 文华 秀珍 翠兰 素珍 明芳 碧玉 素清 华英 德容 淑容 玉容 光辉 绍华 "
-        "华 英 芳 珍 明 军 平 强 琼 蓉 彬 贵"
-    ).split()
+_GIVEN_OLD = _words(
+    "建国 建华 建军 国强 国庆 国华 志强 志明 德明 德华 永红 卫东 卫国 淑芬 秀英 桂英 秀兰 玉兰 "
+    "桂芳 玉梅 素芳 淑华 春梅 冬梅 凤英 兰英 金凤 德芳 光明 光荣 世平 世明 正华 明贵 福全 长生 "
+    "德贵 树林 成富 国富 学文 文华 秀珍 翠兰 素珍 明芳 碧玉 素清 华英 德容 淑容 玉容 光辉 绍华 "
+    "华 英 芳 珍 明 军 平 强 琼 蓉 彬 贵"
 )
-_GIVEN_MID = tuple(
-    (
-        "伟 磊 勇 军 涛 斌 静 敏 丽 艳 娟 霞 燕 刚 波 亮 红 莉 海燕 晓燕 晓东 红梅 丽娟 小红 小兵 "
-        "小军 志刚 建平 海波 海涛 晓梅 丽华 雪梅 春燕 晓峰 晓军 建新 俊杰 文静 明辉 宏伟 春华 婷婷 "
-        "莉莉 晓丽 小琴 晓庆 玉洁 大勇 成刚 小平 万里 永强 利 渝 川 庆"
-    ).split()
+_GIVEN_MID = _words(
+    "伟 磊 勇 军 涛 斌 静 敏 丽 艳 娟 霞 燕 刚 波 亮 红 莉 海燕 晓燕 晓东 红梅 丽娟 小红 小兵 "
+    "小军 志刚 建平 海波 海涛 晓梅 丽华 雪梅 春燕 晓峰 晓军 建新 俊杰 文静 明辉 宏伟 春华 婷婷 "
+    "莉莉 晓丽 小琴 晓庆 玉洁 大勇 成刚 小平 万里 永强 利 渝 川 庆"
 )
-_GIVEN_YOUNG = tuple(
-    (
-        "子涵 梓轩 浩然 雨桐 欣怡 思琪 一诺 宇航 家豪 佳怡 诗涵 婉婷 梓涵 子轩 皓轩 雨涵 可馨 欣妍 "
-        "思远 博文 俊熙 宇轩 天佑 若曦 紫涵 语嫣 嘉怡 梦琪 晨曦 雨欣 文博 子豪 诗雨 俊宇 明轩 鑫 洋 "
-        "帅 琳 颖 倩 璐 杰 浩 超 鹏 爽 丹"
-    ).split()
+_GIVEN_YOUNG = _words(
+    "子涵 梓轩 浩然 雨桐 欣怡 思琪 一诺 宇航 家豪 佳怡 诗涵 婉婷 梓涵 子轩 皓轩 雨涵 可馨 欣妍 "
+    "思远 博文 俊熙 宇轩 天佑 若曦 紫涵 语嫣 嘉怡 梦琪 晨曦 雨欣 文博 子豪 诗雨 俊宇 明轩 鑫 洋 "
+    "帅 琳 颖 倩 璐 杰 浩 超 鹏 爽 丹"
 )
 _MALE_FIRST = tuple("建志俊浩宇子家明文海晓天嘉")
 _MALE_SECOND = tuple("伟杰涛峰军辉东轩航博然强鹏豪斌林川")
 _FEMALE_FIRST = tuple("晓雨欣思诗佳雅梦丽海春文嘉子")
 _FEMALE_SECOND = tuple("怡琪婷雪丽燕梅琳涵萱妍玲蓉霞娟颖瑶")
 
-_BRANDS = tuple(
-    (
-        "鑫源 华祥 渝味 山城 巴渝 嘉禾 金鼎 宏达 聚福 蜀香 江源 龙腾 德润 川渝 朝天 两江 金桥 锦程 "
-        "恒丰 瑞祥 兴隆 顺达 鼎盛 万福 佳和 春晖 天成 汇通 永盛 和谐"
-    ).split()
+_BRANDS = _words(
+    "鑫源 华祥 渝味 山城 巴渝 嘉禾 金鼎 宏达 聚福 蜀香 江源 龙腾 德润 川渝 朝天 两江 金桥 锦程 "
+    "恒丰 瑞祥 兴隆 顺达 鼎盛 万福 佳和 春晖 天成 汇通 永盛 和谐"
 )
-_INDUSTRIES = tuple(
-    "餐饮 餐饮管理 火锅 酒店管理 物业管理 食品 商贸 建材 汽车维修 洗涤服务 印务 农业开发 机械制造 陶瓷".split()
+_INDUSTRIES = _words(
+    "餐饮 餐饮管理 火锅 酒店管理 物业管理 食品 商贸 建材 汽车维修 洗涤服务 印务 农业开发 机械制造 陶瓷"
 )
-_SHOPS = tuple("火锅店 小面馆 餐馆 烧烤店 茶楼 洗衣店 豆花饭庄 中餐馆 农家乐".split())
+_SHOPS = _words("火锅店 小面馆 餐馆 烧烤店 茶楼 洗衣店 豆花饭庄 中餐馆 农家乐")
 
 _COMPANY_RATE = 0.04
+
+
+def _pick(rng: random.Random, items: Sequence[str]) -> str:
+    """Uniform choice, several times faster than ``Random.choice`` (this matters for 10**6 customers)."""
+    return items[int(rng.random() * len(items))]
+
+
+def _draw(rng: random.Random, *sizes: int) -> list[int]:
+    """Several independent uniform integers ``1..size`` taken from one random draw."""
+    total = 1
+    for size in sizes:
+        total *= size
+    k = int(rng.random() * total)
+    values = []
+    for size in sizes:
+        k, value = divmod(k, size)
+        values.append(value + 1)
+    return values
 
 
 def _weighted(rng: random.Random, items: tuple[str, ...], cum: tuple[float, ...]) -> str:
@@ -276,18 +292,18 @@ def _weighted(rng: random.Random, items: tuple[str, ...], cum: tuple[float, ...]
 
 def _composed_given(rng: random.Random) -> str:
     if rng.random() < 0.5:
-        return rng.choice(_MALE_FIRST) + rng.choice(_MALE_SECOND)
-    return rng.choice(_FEMALE_FIRST) + rng.choice(_FEMALE_SECOND)
+        return _pick(rng, _MALE_FIRST) + _pick(rng, _MALE_SECOND)
+    return _pick(rng, _FEMALE_FIRST) + _pick(rng, _FEMALE_SECOND)
 
 
 def _given_name(rng: random.Random, elderly: bool) -> str:
     r = 0.0 if elderly else rng.random()
     if r < 0.25:
-        return rng.choice(_GIVEN_OLD)
+        return _pick(rng, _GIVEN_OLD)
     if r < 0.55:
-        return rng.choice(_GIVEN_MID)
+        return _pick(rng, _GIVEN_MID)
     if r < 0.75:
-        return rng.choice(_GIVEN_YOUNG)
+        return _pick(rng, _GIVEN_YOUNG)
     return _composed_given(rng)
 
 
@@ -297,105 +313,106 @@ def _personal_name(rng: random.Random, elderly: bool = False) -> str:
 
 def _company_name(rng: random.Random, district: str) -> str:
     r = rng.random()
-    brand = rng.choice(_BRANDS)
+    brand = _pick(rng, _BRANDS)
     if r < 0.5:
-        return f"重庆市{district}{brand}{rng.choice(_INDUSTRIES)}有限公司"
+        return f"重庆市{district}{brand}{_pick(rng, _INDUSTRIES)}有限公司"
     if r < 0.75:
-        return f"重庆{brand}{rng.choice(_INDUSTRIES)}有限公司"
-    return f"{district}{brand}{rng.choice(_SHOPS)}"
+        return f"重庆{brand}{_pick(rng, _INDUSTRIES)}有限公司"
+    return f"{district}{brand}{_pick(rng, _SHOPS)}"
 
 
 def person_name(rng: random.Random) -> str:
-    """Return a realistic Chinese personal name, or occasionally a business name."""
+    """Return a realistic Chinese personal name, or occasionally (4%) a business name."""
     if rng.random() < _COMPANY_RATE:
-        return _company_name(rng, rng.choice(_DISTRICTS))
+        return _company_name(rng, _pick(rng, _DISTRICTS))
     return _personal_name(rng)
 
 
 # --------------------------------------------------------------------------- phones and numbers
 
 _MOBILE_PREFIXES = tuple(
-    (
+    int(p)
+    for p in _words(
         "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
         "166 173 175 176 177 178 180 181 182 183 184 185 186 187 188 189 191 193 195 198 199"
-    ).split()
+    )
 )
-_METER_PREFIXES = ("6101", "6102", "6203", "7301", "7302")
+_METER_PREFIXES = (6101, 6102, 6203, 7301, 7302)
 _SEQ_LIMIT = 10**8
+_E8, _E7 = 10**8, 10**7
+# Luhn contribution of a digit pair "ab" whose right digit b is doubled.
+_LUHN_PAIRS = tuple(a + (2 * b if b < 5 else 2 * b - 9) for a in range(10) for b in range(10))
 
 
-def _scramble(value: int, multiplier: int, offset: int, modulus: int) -> int:
-    """A bijection of ``range(modulus)`` (``multiplier`` must be coprime to 10)."""
-    return (value * multiplier + offset) % modulus
+def _mix(value: int, modulus: int, split: int, key: int) -> int:
+    """A keyed bijection of ``range(modulus)``: affine steps interleaved with digit rotations."""
+    high = modulus // split
+    for multiplier in (7_919_393, 3_141_593):  # coprime to 10, so each affine step is a bijection
+        value = (value * multiplier + key) % modulus
+        value = (value % split) * high + value // split
+    return value
 
 
-def _luhn_digit(digits: str) -> str:
+def _luhn_digit(number: int) -> int:
     total = 0
-    for position, char in enumerate(reversed(digits)):
-        d = int(char) * (2 if position % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
+    while number:
+        number, pair = divmod(number, 100)
+        total += _LUHN_PAIRS[pair]
+    return (10 - total % 10) % 10
 
 
-def _mobile_with(rng: random.Random, suffix: int) -> str:
-    return f"{rng.choice(_MOBILE_PREFIXES)}{suffix:08d}"
+def _pick_int(rng: random.Random, items: tuple[int, ...]) -> int:
+    return items[int(rng.random() * len(items))]
 
 
 def mobile_phone(rng: random.Random) -> str:
     """Return a valid 11-digit mainland mobile number with a real carrier prefix."""
-    return _mobile_with(rng, int(rng.random() * 10**8))
-
-
-def _landline_with(suffix: int) -> str:
-    return f"0236{suffix:07d}"
+    return str(_pick_int(rng, _MOBILE_PREFIXES) * _E8 + int(rng.random() * _E8))
 
 
 def landline(rng: random.Random) -> str:
     """Return a Chongqing landline as digits, e.g. "02365123456" (023-65123456)."""
-    return _landline_with(int(rng.random() * 10**7))
+    return f"0{2_360_000_000 + int(rng.random() * _E7)}"
 
 
 def _account_no(seq: int) -> str:
-    body = f"3{_scramble(seq, 73_939_133, 19_283_746, _SEQ_LIMIT):08d}"
-    return body + _luhn_digit(body)
+    body = 300_000_000 + _mix(seq, _E8, 10**4, 19_283_746)
+    return str(body * 10 + _luhn_digit(body))
 
 
 def _meter_no(rng: random.Random, seq: int) -> str:
-    return f"{rng.choice(_METER_PREFIXES)}{_scramble(seq, 31_415_927, 2_718_281, _SEQ_LIMIT):08d}"
+    return str(_pick_int(rng, _METER_PREFIXES) * _E8 + _mix(seq, _E8, 10**4, 27_182_818))
+
+
+def _own_mobile(rng: random.Random, seq: int) -> str:
+    return str(_pick_int(rng, _MOBILE_PREFIXES) * _E8 + _mix(seq, _E8, 10**4, 31_415_926))
 
 
 def _phones(rng: random.Random, seq: int) -> tuple[str, ...]:
-    """1 mobile for most; 2-3 numbers for ~20%.  Suffixes derive from ``seq`` so they never repeat."""
-    first = _mobile_with(rng, _scramble(seq, 98_765_431, 0, _SEQ_LIMIT))
+    """One mobile for ~80%; 2-3 numbers for ~20%.  Suffixes derive from ``seq``, so they never repeat."""
+    first = _own_mobile(rng, seq)
     r = rng.random()
     if r >= 0.2:
         return (first,)
     if rng.random() < 0.5:
-        second = _landline_with(_scramble(seq, 7_654_321, 1_234_567, 10**7))
+        second = f"0{2_360_000_000 + _mix(seq, _E7, 10**3, 4_242_424)}"
     else:
-        second = _mobile_with(rng, _scramble(seq + 50_000_000, 98_765_431, 0, _SEQ_LIMIT))
+        second = _own_mobile(rng, seq + 50_000_000)
     if r < 0.05:
-        return (first, second, _mobile_with(rng, _scramble(seq + 25_000_000, 98_765_431, 0, _SEQ_LIMIT)))
+        return (first, second, _own_mobile(rng, seq + 25_000_000))
     return (first, second)
 
 
 # --------------------------------------------------------------------------- addresses
 
-_ESTATES = tuple(
-    (
-        "金港国际 阳光花园 锦绣山庄 翠湖苑 江岸华庭 金色港湾 书香名邸 滨江御园 枫林雅居 碧水云天 "
-        "锦华苑 盛世华庭 桂花园 天骄名城 山水家园 龙湾丽景 朝阳新村 电力宿舍 燃气公司家属院 "
-        "机械厂宿舍 纺织厂宿舍 和美家园 东方新城 巴山雅苑 嘉陵春晓 长江明珠 南山雅筑 香樟林 "
-        "银杏苑 紫薇花园 幸福里 同心家园 锦江花园 学府雅园 泰和苑 华宇锦绣 御景天成"
-    ).split()
+_ESTATES = _words(
+    "金港国际 阳光花园 锦绣山庄 翠湖苑 江岸华庭 金色港湾 书香名邸 滨江御园 枫林雅居 碧水云天 "
+    "锦华苑 盛世华庭 桂花园 天骄名城 山水家园 龙湾丽景 朝阳新村 电力宿舍 燃气公司家属院 "
+    "机械厂宿舍 纺织厂宿舍 和美家园 东方新城 巴山雅苑 嘉陵春晓 长江明珠 南山雅筑 香樟林 "
+    "银杏苑 紫薇花园 幸福里 同心家园 锦江花园 学府雅园 泰和苑 华宇锦绣 御景天成"
 )
 _GENERIC_ROADS = ("人民路", "解放路", "建设路", "新华路", "中山路", "胜利路", "和平路", "滨江路")
 _GENERIC_VILLAGES = ("新华村", "红星村", "团结村", "光明村", "长青村", "胜利村")
-
-
-def _n(rng: random.Random, low: int, high: int) -> int:
-    """Fast uniform integer in ``[low, high]``."""
-    return low + int(rng.random() * (high - low + 1))
 
 
 def _place_of(area: AreaSpec) -> _Place:
@@ -408,30 +425,39 @@ def _place_of(area: AreaSpec) -> _Place:
 
 
 def _urban_rest(rng: random.Random, place: _Place) -> str:
-    road = rng.choice(place.places)
-    number = _n(rng, 1, 388)
+    road = _pick(rng, place.places)
     r = rng.random()
     if r < 0.55:
-        floor, room = _n(rng, 1, 33), _n(rng, 1, 6)
-        return f"{road}{number}号{rng.choice(_ESTATES)}{_n(rng, 1, 32)}栋{_n(rng, 1, 4)}单元{floor}{room:02d}"
+        number, building, unit, floor, room = _draw(rng, 388, 32, 4, 33, 6)
+        return f"{road}{number}号{_pick(rng, _ESTATES)}{building}栋{unit}单元{floor}0{room}"
     if r < 0.85:
-        return f"{road}{number}号{_n(rng, 1, 8)}-{_n(rng, 1, 4)}"
+        number, floor, room = _draw(rng, 388, 8, 4)
+        return f"{road}{number}号{floor}-{room}"
     if r < 0.95:
-        return f"{road}{number}号附{_n(rng, 1, 12)}号{_n(rng, 1, 7)}-{_n(rng, 1, 3)}"
-    return f"{road}{number}号附{_n(rng, 1, 20)}号门面"
+        number, annex, floor, room = _draw(rng, 388, 12, 7, 3)
+        return f"{road}{number}号附{annex}号{floor}-{room}"
+    number, annex = _draw(rng, 388, 20)
+    return f"{road}{number}号附{annex}号门面"
 
 
 def _village_rest(rng: random.Random, place: _Place) -> str:
-    team = "社" if place.area_type == "remote" and rng.random() < 0.5 else "组"
-    return f"{rng.choice(place.places)}{_n(rng, 1, 12)}{team}{_n(rng, 1, 120)}号"
+    village = _pick(rng, place.places)
+    group, number, style = _draw(rng, 12, 120, 2)
+    team = "社" if place.area_type == "remote" and style == 1 else "组"
+    return f"{village}{group}{team}{number}号"
+
+
+def _town_rest(rng: random.Random, place: _Place) -> str:
+    stem = place.street.removesuffix("镇").removesuffix("乡")
+    number, style = _draw(rng, 160, 2)
+    return f"{stem}{'正街' if style == 1 else '新街'}{number}号"
 
 
 def _rest(rng: random.Random, place: _Place) -> str:
     if place.area_type == "urban":
         return _urban_rest(rng, place)
     if place.area_type == "rural" and rng.random() < 0.3:
-        stem = place.street.removesuffix("镇").removesuffix("乡")
-        return f"{stem}{rng.choice(('正街', '新街'))}{_n(rng, 1, 160)}号"
+        return _town_rest(rng, place)
     return _village_rest(rng, place)
 
 
@@ -447,7 +473,8 @@ def address(rng: random.Random, area: AreaSpec) -> str:
 # --------------------------------------------------------------------------- customers
 
 _AREA_TYPE_WEIGHT = {"urban": 1.0, "rural": 0.35, "remote": 0.12}
-_ELDERLY_RATE = 0.08 / (1 - _COMPANY_RATE)
+_ELDERLY_RATE = 0.08
+_ELDERLY_ONLY = ("elderly",)
 
 
 @dataclass(frozen=True)
@@ -471,13 +498,13 @@ class _AreaPool:
 
 
 def _tags(rng: random.Random, company: bool, elderly: bool) -> tuple[str, ...]:
-    flags = (
-        rng.random() < (0.2 if company else 0.002),
-        rng.random() < 0.01,
-        rng.random() < 0.01,
-        elderly,
-        rng.random() < 0.005,
-    )
+    key = rng.random() < (0.2 if company else 0.002)
+    sensitive = rng.random() < 0.01
+    repeat = rng.random() < 0.01
+    vip = rng.random() < 0.005
+    if not (key or sensitive or repeat or vip):
+        return _ELDERLY_ONLY if elderly else ()
+    flags = (key, sensitive, repeat, elderly, vip)
     return tuple(tag for tag, on in zip(TAGS, flags, strict=True) if on)
 
 
@@ -485,8 +512,9 @@ def _make_customer(rng: random.Random, seq: int, pool: _AreaPool) -> CustomerSpe
     if not 0 <= seq < _SEQ_LIMIT:
         raise ValueError(f"seq must be in [0, {_SEQ_LIMIT}), got {seq}")
     area, place = pool.pick(rng)
-    company = rng.random() < _COMPANY_RATE
-    elderly = not company and rng.random() < _ELDERLY_RATE
+    u = rng.random()
+    company = u < _COMPANY_RATE
+    elderly = _COMPANY_RATE <= u < _COMPANY_RATE + _ELDERLY_RATE
     name = _company_name(rng, area.district) if company else _personal_name(rng, elderly)
     return CustomerSpec(
         account_no=_account_no(seq),
@@ -507,7 +535,7 @@ def customer(rng: random.Random, seq: int, areas: Sequence[AreaSpec]) -> Custome
 def customers(
     rng: random.Random, n: int, areas: Sequence[AreaSpec], *, start: int = 1
 ) -> Iterator[CustomerSpec]:
-    """Yield ``n`` customers with seq ``start .. start+n-1``; same as repeated ``customer`` calls."""
+    """Yield ``n`` customers numbered ``start .. start+n-1``; same as repeated ``customer`` calls."""
     pool = _AreaPool.of(areas)
     for seq in range(start, start + n):
         yield _make_customer(rng, seq, pool)
@@ -543,7 +571,12 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "utility": ("燃气", "电", "气"),
     "outage": ("停气", "停电"),
     "channel": ("微信", "支付宝", "网上营业厅", "银行App"),
-    "reason": ("刚买了二手房", "房子是父母过户给我的", "原户主是我父亲，已经去世了", "和前房主办完了房产过户"),
+    "reason": (
+        "刚买了二手房",
+        "房子是父母过户给我的",
+        "原户主是我父亲，已经去世了",
+        "和前房主办完了房产过户",
+    ),
     "work": ("挖沟埋管", "换电缆", "改燃气管", "立电杆"),
     "noise_time": ("晚上十一点多", "凌晨一两点", "中午午休的时候", "早上六点不到"),
     "estate": _ESTATES,
@@ -750,7 +783,7 @@ _SLOT_RE = re.compile(r"\{(\w+)\}")
 
 def _fill(rng: random.Random, template: str) -> str:
     def slot(match: re.Match[str]) -> str:
-        return rng.choice(_SLOTS[match.group(1)])
+        return _pick(rng, _SLOTS[match.group(1)])
 
     return _SLOT_RE.sub(slot, template)
 
@@ -759,9 +792,9 @@ def order_description(rng: random.Random, category_code: str) -> str:
     """Return a 1-3 sentence Chinese customer statement fitting ``category_code``."""
     templates = _TEMPLATES.get(category_code)
     if templates is None:
-        return rng.choice(_GENERIC_TEMPLATES)
-    text = _fill(rng, rng.choice(templates))
+        return _pick(rng, _GENERIC_TEMPLATES)
+    text = _fill(rng, _pick(rng, templates))
     closings = _CLOSINGS.get(category_code[:2], ())
     if closings and rng.random() < 0.35:
-        text += rng.choice(closings)
+        text += _pick(rng, closings)
     return text

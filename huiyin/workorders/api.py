@@ -78,7 +78,7 @@ def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
     cats, units = _lookups(session, [order])
     events = service.timeline(session, order)
     actor_ids = {e.actor_id for e in events if e.actor_id} | {order.owner_agent_id}
-    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).tuples().all())
+    names: dict[int, str] = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
     tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
     return WorkOrderDetail(
         **_public(order, cats, units, mask=False),
