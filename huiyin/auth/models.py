@@ -30,7 +30,7 @@ class User(TimestampMixin, Base):
 
     @property
     def roles(self) -> list[str]:
-        return [r.role for r in self.role_rows]
+        return sorted(r.role for r in self.role_rows)
 
     def has(self, *roles: str) -> bool:
         return any(r.role in roles for r in self.role_rows)
