@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
 from huiyin.customers.api import router as customers_router
+from huiyin.core.deps import reject_nul_characters
 from huiyin.db import Database
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     for router in (health, auth_router, org_router, customers_router, workorders_router):
-        app.include_router(router, prefix=API)
+        app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
 
     @app.get("/", include_in_schema=False)
     def landing() -> HTMLResponse:

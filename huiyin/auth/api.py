@@ -19,6 +19,7 @@ from huiyin.auth.schemas import (
     UsersPublic,
     UserUpdate,
 )
+from huiyin.core.schemas import PathId
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 from huiyin.core.roles import Role
 from huiyin.errors import Invalid, NotFound
@@ -92,7 +93,7 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> UserPubl
 
 
 @router.patch("/users/{user_id}", operation_id="auth-update_user")
-def update_user(user_id: int, body: UserUpdate, session: SessionDep, _: AdminUser) -> UserPublic:
+def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: AdminUser) -> UserPublic:
     user = _get_user(session, user_id)
     fields = body.model_dump(exclude_unset=True)
     if fields.get("unit_id") is not None:
@@ -128,7 +129,7 @@ def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUser) ->
 
 
 @router.delete("/api-tokens/{token_id}", status_code=204, operation_id="auth-revoke_api_token")
-def revoke_api_token(token_id: int, session: SessionDep, _: AdminUser) -> None:
+def revoke_api_token(token_id: PathId, session: SessionDep, _: AdminUser) -> None:
     tok = session.get(AuthToken, token_id)
     if tok is None or tok.kind != "api":
         raise NotFound(f"API token {token_id} does not exist")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from huiyin.core.schemas import RefId
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.roles import Role
@@ -49,7 +50,7 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=4, max_length=200)
     roles: list[Role] = Field(min_length=1)
     full_name: str = Field(default="", max_length=100)
-    unit_id: int | None = None
+    unit_id: RefId | None = None
     phone: str | None = Field(default=None, max_length=20)
 
 
@@ -57,7 +58,7 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     full_name: str | None = Field(default=None, max_length=100)
     roles: list[Role] | None = Field(default=None, min_length=1)
-    unit_id: int | None = None
+    unit_id: RefId | None = None
     phone: str | None = Field(default=None, max_length=20)
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=4, max_length=200)
@@ -65,14 +66,14 @@ class UserUpdate(BaseModel):
 
 class ApiTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: int
+    user_id: RefId
     name: str = Field(min_length=1, max_length=100)
 
 
 class ApiTokenPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    user_id: int
+    user_id: RefId
     name: str
     created_at: datetime
     revoked_at: datetime | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -13,10 +14,20 @@ from huiyin.auth.models import User
 from huiyin.auth.service import find_token, token_hash
 from huiyin.core.roles import Role
 from huiyin.db import Database
-from huiyin.errors import Forbidden, Unauthorized
+from huiyin.errors import Forbidden, Invalid, Unauthorized
 from huiyin.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def reject_nul_characters(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL; refuse it at the door instead of failing in the database."""
+    if "\x00" in unquote(request.url.query) or "\x00" in unquote(request.url.path):
+        raise Invalid("text must not contain NUL characters")
+    if request.method not in SAFE_METHODS:
+        body = await request.body()
+        if b"\\u0000" in body or b"\x00" in body:
+            raise Invalid("text must not contain NUL characters")
 
 
 def get_settings_dep(request: Request) -> Settings:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from huiyin.auth.models import User
+from huiyin.core.schemas import PathId
 from huiyin.core.deps import SessionDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.customers import service
@@ -30,7 +31,7 @@ def search_customers(
 
 
 @router.get("/customers/{customer_id}", operation_id="customers-get")
-def get_customer(customer_id: int, session: SessionDep, _: CenterUser) -> CustomerPublic:
+def get_customer(customer_id: PathId, session: SessionDep, _: CenterUser) -> CustomerPublic:
     return CustomerPublic.model_validate(service.get_customer(session, customer_id))
 
 
@@ -44,7 +45,7 @@ def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUser) ->
 
 @router.patch("/customers/{customer_id}", operation_id="customers-update")
 def update_customer(
-    customer_id: int, body: CustomerUpdate, session: SessionDep, _: EditorUser
+    customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser
 ) -> CustomerPublic:
     customer = service.get_customer(session, customer_id)
     fields = body.model_dump(exclude_unset=True)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import Phone
+from huiyin.core.schemas import Phone, RefId
 
 Tag = Literal["key_customer", "sensitive", "repeat_complainant", "elderly", "vip"]
 
@@ -17,7 +17,7 @@ class CustomerCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     phones: list[Phone] = Field(min_length=1, max_length=10)
     address: str = Field(default="", max_length=300)
-    area_id: int | None = None
+    area_id: RefId | None = None
     meter_no: str | None = Field(default=None, max_length=32)
     tags: list[Tag] = Field(default_factory=list, max_length=5)
 
@@ -27,7 +27,7 @@ class CustomerUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     phones: list[Phone] | None = Field(default=None, min_length=1, max_length=10)
     address: str | None = Field(default=None, max_length=300)
-    area_id: int | None = None
+    area_id: RefId | None = None
     meter_no: str | None = Field(default=None, max_length=32)
     tags: list[Tag] | None = Field(default=None, max_length=5)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from huiyin.core.schemas import PathId
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
 from huiyin.org import service
 from huiyin.org.models import Area, Unit
@@ -29,7 +30,7 @@ def list_units(session: SessionDep, _: CurrentUser) -> UnitsPublic:
 
 
 @router.get("/units/{unit_id}", operation_id="org-get_unit")
-def get_unit(unit_id: int, session: SessionDep, _: CurrentUser) -> UnitPublic:
+def get_unit(unit_id: PathId, session: SessionDep, _: CurrentUser) -> UnitPublic:
     return UnitPublic.model_validate(service.get_unit(session, unit_id))
 
 
@@ -40,7 +41,7 @@ def create_unit(body: UnitCreate, session: SessionDep, _: AdminUser) -> UnitPubl
 
 
 @router.patch("/units/{unit_id}", operation_id="org-update_unit")
-def update_unit(unit_id: int, body: UnitUpdate, session: SessionDep, _: AdminUser) -> UnitPublic:
+def update_unit(unit_id: PathId, body: UnitUpdate, session: SessionDep, _: AdminUser) -> UnitPublic:
     unit = service.get_unit(session, unit_id)
     fields = body.model_dump(exclude_unset=True)
     if "parent_id" in fields:
@@ -59,7 +60,7 @@ def list_areas(session: SessionDep, _: CurrentUser) -> AreasPublic:
 
 
 @router.get("/areas/{area_id}", operation_id="org-get_area")
-def get_area(area_id: int, session: SessionDep, _: CurrentUser) -> AreaPublic:
+def get_area(area_id: PathId, session: SessionDep, _: CurrentUser) -> AreaPublic:
     return AreaPublic.model_validate(service.get_area(session, area_id))
 
 
@@ -70,7 +71,7 @@ def create_area(body: AreaCreate, session: SessionDep, _: AdminUser) -> AreaPubl
 
 
 @router.patch("/areas/{area_id}", operation_id="org-update_area")
-def update_area(area_id: int, body: AreaUpdate, session: SessionDep, _: AdminUser) -> AreaPublic:
+def update_area(area_id: PathId, body: AreaUpdate, session: SessionDep, _: AdminUser) -> AreaPublic:
     area = service.get_area(session, area_id)
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     if "unit_id" in fields:

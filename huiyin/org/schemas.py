@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from huiyin.core.schemas import RefId
 from pydantic import BaseModel, ConfigDict, Field
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
@@ -17,7 +18,7 @@ class UnitCreate(BaseModel):
     code: str = Code
     name: str = Name
     kind: UnitKind = "station"
-    parent_id: int | None = None
+    parent_id: RefId | None = None
     phone: str | None = Field(default=None, max_length=20)
 
 
@@ -25,7 +26,7 @@ class UnitUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=100)
     kind: UnitKind | None = None
-    parent_id: int | None = None
+    parent_id: RefId | None = None
     phone: str | None = Field(default=None, max_length=20)
     is_active: bool | None = None
 
@@ -52,7 +53,7 @@ class AreaCreate(BaseModel):
     code: str = Code
     name: str = Name
     area_type: AreaType = "urban"
-    unit_id: int
+    unit_id: RefId
     district: str = Field(default="", max_length=50)
 
 
@@ -60,7 +61,7 @@ class AreaUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=100)
     area_type: AreaType | None = None
-    unit_id: int | None = None
+    unit_id: RefId | None = None
     district: str | None = Field(default=None, max_length=50)
     is_active: bool | None = None
 
@@ -72,7 +73,7 @@ class AreaPublic(BaseModel):
     name: str
     area_type: str
     district: str
-    unit_id: int
+    unit_id: RefId
     is_active: bool
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
+from huiyin.core.schemas import PathId, QueryId
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
@@ -117,10 +118,10 @@ def list_orders(
     state: Annotated[list[str] | None, Query(description="a state, or 'open'; repeatable")] = None,
     type: str | None = None,
     category: Annotated[str | None, Query(max_length=32)] = None,
-    unit_id: int | None = None,
-    area_id: int | None = None,
-    owner_agent_id: int | None = None,
-    customer_id: int | None = None,
+    unit_id: QueryId = None,
+    area_id: QueryId = None,
+    owner_agent_id: QueryId = None,
+    customer_id: QueryId = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -139,6 +140,8 @@ def list_orders(
     for dt in (created_from, created_to):
         if dt is not None and dt.tzinfo is None:
             raise Invalid("created_from / created_to need a time zone, e.g. 2026-11-22T00:00:00+08:00")
+        if dt is not None and not 1900 <= dt.year <= 9000:
+            raise Invalid("created_from / created_to must lie between the years 1900 and 9000")
     f = service.OrderFilter(
         state=states, type=type, category=category, unit_id=unit_id, area_id=area_id,
         owner_agent_id=owner_agent_id, customer_id=customer_id, created_from=created_from,
@@ -154,7 +157,7 @@ def list_orders(
 
 
 @router.get("/work-orders/{order_id}", operation_id="work-orders-get")
-def get_order(order_id: int, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
+def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
     return _detail(session, user, service.get_visible_order(session, user, order_id))
 
 
@@ -169,58 +172,58 @@ OptNote = Annotated[NoteIn | None, Body()]
 
 
 @router.post("/work-orders/{order_id}/dispatch", operation_id="work-orders-dispatch")
-def dispatch(order_id: int, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def dispatch(order_id: PathId, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.dispatch, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/accept", operation_id="work-orders-accept")
-def accept(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def accept(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.accept, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/start", operation_id="work-orders-start")
-def start(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def start(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.start, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/suspend", operation_id="work-orders-suspend")
-def suspend(order_id: int, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def suspend(order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.suspend, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resume", operation_id="work-orders-resume")
-def resume(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def resume(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resume, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/return", operation_id="work-orders-return")
-def return_(order_id: int, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def return_(order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.return_, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/reassign", operation_id="work-orders-reassign")
-def reassign(order_id: int, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def reassign(order_id: PathId, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reassign, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resolve", operation_id="work-orders-resolve")
-def resolve(order_id: int, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def resolve(order_id: PathId, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resolve, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/callback", operation_id="work-orders-callback")
-def callback(order_id: int, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def callback(order_id: PathId, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.callback, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/close", operation_id="work-orders-close")
-def close(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep,
+def close(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep,
           body: Annotated[CloseIn | None, Body()] = None) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.close, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/reopen", operation_id="work-orders-reopen")
-def reopen(order_id: int, session: SessionDep, user: CurrentUser, s: SettingsDep,
+def reopen(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep,
            body: Annotated[ReopenIn | None, Body()] = None) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reopen, body.model_dump() if body else {}, s)
 
@@ -262,7 +265,7 @@ def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) ->
 
 
 @router.patch("/categories/{category_id}", operation_id="work-orders-update_category")
-def update_category(category_id: int, body: CategoryUpdate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
+def update_category(category_id: PathId, body: CategoryUpdate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
     cat = session.get(Category, category_id)
     if cat is None:
         raise NotFound(f"category {category_id} does not exist")
@@ -305,7 +308,7 @@ def _get_rule(session: Session, rule_id: int) -> DispatchRule:
 
 
 @router.patch("/dispatch-rules/{rule_id}", operation_id="work-orders-update_dispatch_rule")
-def update_rule(rule_id: int, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
+def update_rule(rule_id: PathId, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
     rule = _get_rule(session, rule_id)
     fields = body.model_dump(exclude_unset=True)
     _check_rule_refs(session, None, None, fields.get("unit_id"))
@@ -317,5 +320,5 @@ def update_rule(rule_id: int, body: DispatchRuleUpdate, session: SessionDep, _: 
 
 
 @router.delete("/dispatch-rules/{rule_id}", status_code=204, operation_id="work-orders-delete_dispatch_rule")
-def delete_rule(rule_id: int, session: SessionDep, _: ConfigUser) -> None:
+def delete_rule(rule_id: PathId, session: SessionDep, _: ConfigUser) -> None:
     session.delete(_get_rule(session, rule_id))

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import LongText, Phone, ShortText
+from huiyin.core.schemas import LongText, Phone, ShortText, RefId
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 
 
@@ -22,9 +22,9 @@ class WorkOrderCreate(Strict):
     channel: Channel
     contact_phone: Phone
     contact_name: str | None = Field(default=None, max_length=100)
-    customer_id: int | None = None
+    customer_id: RefId | None = None
     address: str | None = Field(default=None, max_length=300)
-    area_id: int | None = None
+    area_id: RefId | None = None
     grade: Grade | None = None
     close_on_spot: bool = Field(default=False, description="answered on the spot: register and close at once")
     result: str | None = Field(default=None, max_length=4000, description="the answer given, when closed on the spot")
@@ -35,11 +35,11 @@ class NoteIn(Strict):
 
 
 class DispatchIn(NoteIn):
-    unit_id: int
+    unit_id: RefId
 
 
 class ReassignIn(Strict):
-    unit_id: int
+    unit_id: RefId
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -81,7 +81,7 @@ class EventPublic(BaseModel):
 class CallbackTaskPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    order_id: int
+    order_id: RefId
     agent_id: int | None
     state: str
     attempts: int
@@ -106,7 +106,7 @@ class WorkOrderPublic(BaseModel):
     address: str
     area_id: int | None
     description: str
-    owner_agent_id: int
+    owner_agent_id: RefId
     unit_id: int | None
     unit_name: str | None
     handler_id: int | None
@@ -160,7 +160,7 @@ class CategoryCreate(Strict):
     name: str = Field(min_length=1, max_length=100)
     name_en: str = Field(default="", max_length=100)
     type: OrderType
-    parent_id: int | None = None
+    parent_id: RefId | None = None
     default_grade: Grade = Grade.normal
     safety_script: str | None = Field(default=None, max_length=2000)
 
@@ -174,15 +174,15 @@ class CategoryUpdate(Strict):
 
 
 class DispatchRuleCreate(Strict):
-    category_id: int | None = None
-    area_id: int | None = None
-    unit_id: int | None = Field(default=None, description="null: the unit that owns the order's area")
+    category_id: RefId | None = None
+    area_id: RefId | None = None
+    unit_id: RefId | None = Field(default=None, description="null: the unit that owns the order's area")
     priority: int = Field(default=100, ge=0, le=10000)
     note: str = Field(default="", max_length=200)
 
 
 class DispatchRuleUpdate(Strict):
-    unit_id: int | None = None
+    unit_id: RefId | None = None
     priority: int | None = Field(default=None, ge=0, le=10000)
     is_active: bool | None = None
     note: str | None = Field(default=None, max_length=200)
