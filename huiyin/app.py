@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
-from huiyin.customers.api import router as customers_router
 from huiyin.core.deps import reject_nul_characters
+from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings

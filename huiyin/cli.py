@@ -57,8 +57,9 @@ def serve(
     """Serve the API (and the web app) with uvicorn."""
     import uvicorn
 
-    uvicorn.run("huiyin.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "huiyin.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+    )
 
 
 @app.command()
@@ -78,8 +79,10 @@ def demo(
             return
         summary = build_demo(db, customers=customers, orders=orders)
         typer.echo(summary)
-        typer.echo(f"demo logins (password '{DEMO_PASSWORD}'): agent dispatcher unit_handler duty_manager "
-                   "floor_manager supervisor director qa_inspector admin")
+        typer.echo(
+            f"demo logins (password '{DEMO_PASSWORD}'): agent dispatcher unit_handler duty_manager "
+            "floor_manager supervisor director qa_inspector admin"
+        )
     finally:
         db.dispose()
 

@@ -89,9 +89,7 @@ class Database:
             self.engine = _sqlite_engine(url, settings.sql_echo, immediate=True)
             self.read_engine = _sqlite_engine(url, settings.sql_echo, immediate=False)
         else:
-            self.engine = create_engine(
-                url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True
-            )
+            self.engine = create_engine(url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)

@@ -61,8 +61,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 
 def _clean_errors(errors: Any) -> list[dict[str, Any]]:
     return [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-        for e in errors
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in errors
     ]
 
 

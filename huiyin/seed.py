@@ -18,9 +18,14 @@ def ensure_reference_data(session: Session) -> int:
             continue
         parent = existing.get(seed.parent) if seed.parent else None
         cat = Category(
-            code=seed.code, name=seed.name, name_en=seed.name_en, type=seed.type.value,
-            parent_id=parent.id if parent else None, default_grade=seed.default_grade.value,
-            safety_script=seed.safety_script, sort=i,
+            code=seed.code,
+            name=seed.name,
+            name_en=seed.name_en,
+            type=seed.type.value,
+            parent_id=parent.id if parent else None,
+            default_grade=seed.default_grade.value,
+            safety_script=seed.safety_script,
+            sort=i,
         )
         session.add(cat)
         session.flush()

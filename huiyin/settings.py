@@ -27,9 +27,7 @@ class AuthSettings(BaseModel):
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="HUIYIN_", env_nested_delimiter="__", secrets_dir=None, extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="HUIYIN_", env_nested_delimiter="__", secrets_dir=None, extra="ignore")
 
     env: Literal["dev", "test", "prod"] = "dev"
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'huiyin.db'}")

@@ -18,12 +18,12 @@ from sqlalchemy import create_engine, text
 
 os.environ.setdefault("HUIYIN_ENV", "test")
 
-from huiyin.cli import upgrade_database  # noqa: E402
-from huiyin.clock import clock  # noqa: E402
-from huiyin.db import Base, Database  # noqa: E402
-from huiyin.models import load_all  # noqa: E402
-from huiyin.seed import ensure_reference_data  # noqa: E402
-from huiyin.settings import Settings  # noqa: E402
+from huiyin.cli import upgrade_database
+from huiyin.clock import clock
+from huiyin.db import Base, Database
+from huiyin.models import load_all
+from huiyin.seed import ensure_reference_data
+from huiyin.settings import Settings
 
 load_all()
 PG_ADMIN_URL = os.environ.get("HUIYIN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -40,8 +40,10 @@ def _pg_available() -> bool:
             _pg_state["ok"] = "yes"
         except Exception as exc:  # any failure means "no server here"
             _pg_state["ok"] = None
-            msg = f"\n{'!' * 70}\n!! PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}\n" \
-                  f"!! The PostgreSQL half of the suite is SKIPPED.\n{'!' * 70}\n"
+            msg = (
+                f"\n{'!' * 70}\n!! PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}\n"
+                f"!! The PostgreSQL half of the suite is SKIPPED.\n{'!' * 70}\n"
+            )
             sys.stderr.write(msg)
     return _pg_state["ok"] is not None
 

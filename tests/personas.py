@@ -59,8 +59,14 @@ class Api:
 
     # the closed loop in one word each
     def register(self, status: int = 201, **fields: Any) -> Any:
-        body = {"type": "repair", "category": "RP-GAS-NOGAS", "description": "家里燃气灶点不着火，没有气",
-                "channel": "phone", "contact_phone": "13800138000", **fields}
+        body = {
+            "type": "repair",
+            "category": "RP-GAS-NOGAS",
+            "description": "家里燃气灶点不着火，没有气",
+            "channel": "phone",
+            "contact_phone": "13800138000",
+            **fields,
+        }
         return self.ok("post", "/work-orders", body, status)
 
     def act(self, order_id: int, action: str, body: Any = None, status: int = 200) -> Any:
@@ -103,11 +109,25 @@ def _build_world(db: Database, client: TestClient) -> World:
         repair = s.scalars(select(Category.id).where(Category.code.in_(["RP-GAS", "RP-ELEC"]))).all()
         for cat_id in repair:
             s.add(DispatchRule(category_id=cat_id, note="报修派往网格所属单位"))
-        c1 = do_create_customer(s, account_no="3100000001", name="王建国", phones=["13912345678", "02367891234"],
-                                address="重庆市渝北区龙溪街道金山路18号金港国际3栋2单元1502", area_id=area_a.id,
-                                meter_no="100000000001", tags=["elderly", "sensitive"])
-        c2 = do_create_customer(s, account_no="3100000002", name="李秀英", phones=["13698765432"],
-                                address="重庆市长寿区葛兰镇双龙村3组45号", area_id=area_b.id, meter_no="100000000002")
+        c1 = do_create_customer(
+            s,
+            account_no="3100000001",
+            name="王建国",
+            phones=["13912345678", "02367891234"],
+            address="重庆市渝北区龙溪街道金山路18号金港国际3栋2单元1502",
+            area_id=area_a.id,
+            meter_no="100000000001",
+            tags=["elderly", "sensitive"],
+        )
+        c2 = do_create_customer(
+            s,
+            account_no="3100000002",
+            name="李秀英",
+            phones=["13698765432"],
+            address="重庆市长寿区葛兰镇双龙村3组45号",
+            area_id=area_b.id,
+            meter_no="100000000002",
+        )
         s.flush()
     return World(db, client, company, branch, a, b, area_a, area_b, c1.id, c2.id)
 

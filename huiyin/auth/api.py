@@ -19,9 +19,9 @@ from huiyin.auth.schemas import (
     UsersPublic,
     UserUpdate,
 )
-from huiyin.core.schemas import PathId
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 from huiyin.core.roles import Role
+from huiyin.core.schemas import PathId
 from huiyin.errors import Invalid, NotFound
 from huiyin.org.service import check_unit_ref
 
@@ -41,12 +41,22 @@ def login(body: TokenRequest, response: Response, session: SessionDep, settings:
     issued = service.do_issue_token(session, user, "session", hours=settings.auth.session_hours)
     max_age = settings.auth.session_hours * 3600
     response.set_cookie(
-        settings.auth.cookie_name, issued.secret, max_age=max_age, httponly=True, samesite="lax",
-        secure=settings.auth.cookie_secure, path="/",
+        settings.auth.cookie_name,
+        issued.secret,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.auth.cookie_secure,
+        path="/",
     )
     response.set_cookie(
-        settings.auth.csrf_cookie_name, issued.csrf or "", max_age=max_age, httponly=False, samesite="lax",
-        secure=settings.auth.cookie_secure, path="/",
+        settings.auth.csrf_cookie_name,
+        issued.csrf or "",
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=settings.auth.cookie_secure,
+        path="/",
     )
     return LoginPublic(user=UserPublic.model_validate(user), csrf_token=issued.csrf or "")
 
@@ -99,7 +109,7 @@ def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: Admin
     if fields.get("unit_id") is not None:
         check_unit_ref(session, fields["unit_id"])
     roles = [r.value for r in body.roles] if body.roles is not None else user.roles
-    unit_id = fields["unit_id"] if "unit_id" in fields else user.unit_id
+    unit_id = fields.get("unit_id", user.unit_id)
     if Role.unit_handler in roles and unit_id is None:
         raise Invalid("a unit handler must belong to a unit")
     if body.roles is not None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from huiyin.core.schemas import RefId
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.roles import Role
+from huiyin.core.schemas import RefId
 
 Username = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
 

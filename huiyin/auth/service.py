@@ -78,12 +78,13 @@ def do_create_user(
     full_name: str = "",
     phone: str | None = None,
     cheap_hash: bool = False,
+    password_hash: str | None = None,
 ) -> User:
-    """Adds a user; the caller has run ``check_new_user``."""
+    """Adds a user; the caller has run ``check_new_user``. ``password_hash`` skips hashing (bulk loads)."""
     user = User(
         username=username,
         full_name=full_name or username,
-        password_hash=hash_password(password, cheap=cheap_hash),
+        password_hash=password_hash or hash_password(password, cheap=cheap_hash),
         unit_id=unit.id if unit else None,
         phone=phone,
         role_rows=[UserRole(role=r) for r in check_roles(roles)],
@@ -104,9 +105,7 @@ def do_set_roles(session: Session, user: User, roles: list[str]) -> None:
 def do_set_password(session: Session, user: User, password: str) -> None:
     """Sets the password and revokes the user's sessions and access tokens (API tokens stay)."""
     user.password_hash = hash_password(password)
-    for tok in session.scalars(
-        select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind != "api")
-    ):
+    for tok in session.scalars(select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind != "api")):
         tok.revoked_at = now()
 
 
@@ -131,9 +130,7 @@ class IssuedToken:
     csrf: str | None
 
 
-def do_issue_token(
-    session: Session, user: User, kind: str, *, hours: int | None, name: str = ""
-) -> IssuedToken:
+def do_issue_token(session: Session, user: User, kind: str, *, hours: int | None, name: str = "") -> IssuedToken:
     """Creates a session / access / API token; the secret is returned once and never stored."""
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind == "session" else None

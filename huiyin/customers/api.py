@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from huiyin.auth.models import User
-from huiyin.core.schemas import PathId
 from huiyin.core.deps import SessionDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.core.schemas import PathId
 from huiyin.customers import service
 from huiyin.customers.schemas import CustomerCreate, CustomerPublic, CustomersPublic, CustomerUpdate
 from huiyin.org.service import check_area_ref
@@ -44,9 +44,7 @@ def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUser) ->
 
 
 @router.patch("/customers/{customer_id}", operation_id="customers-update")
-def update_customer(
-    customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser
-) -> CustomerPublic:
+def update_customer(customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser) -> CustomerPublic:
     customer = service.get_customer(session, customer_id)
     fields = body.model_dump(exclude_unset=True)
     if fields.get("area_id") is not None:

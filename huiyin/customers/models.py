@@ -58,7 +58,5 @@ class CustomerTag(Base):
 
     __tablename__ = "customer_tags"
 
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

@@ -46,16 +46,11 @@ def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
     ids = list(session.scalars(by_name.order_by(Customer.id).limit(limit)))
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite" and len(q) >= 3:
-        sql = text(
-            "SELECT rowid FROM customers_fts WHERE address LIKE :p ESCAPE '\\' ORDER BY rowid LIMIT :n"
-        )
+        sql = text("SELECT rowid FROM customers_fts WHERE address LIKE :p ESCAPE '\\' ORDER BY rowid LIMIT :n")
         more = session.scalars(sql, {"p": pattern, "n": limit})
     else:
         more = session.scalars(
-            select(Customer.id)
-            .where(Customer.address.like(pattern, escape="\\"))
-            .order_by(Customer.id)
-            .limit(limit)
+            select(Customer.id).where(Customer.address.like(pattern, escape="\\")).order_by(Customer.id).limit(limit)
         )
     seen = set(ids)
     ids.extend(i for i in more if i not in seen)

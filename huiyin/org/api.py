@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from huiyin.core.schemas import PathId
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
+from huiyin.core.schemas import PathId
 from huiyin.org import service
 from huiyin.org.models import Area, Unit
 from huiyin.org.schemas import (

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from huiyin.core.schemas import RefId
 from pydantic import BaseModel, ConfigDict, Field
+
+from huiyin.core.schemas import RefId
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
 Name = Field(min_length=1, max_length=100)

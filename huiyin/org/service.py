@@ -73,7 +73,7 @@ def do_move_unit(session: Session, unit: Unit, parent_id: int | None) -> None:
     old = unit.path
     new = f"{parent.path if parent else '/'}{unit.id}/"
     for u in session.scalars(select(Unit).where(Unit.path.startswith(old))):
-        u.path = new + u.path[len(old):]
+        u.path = new + u.path[len(old) :]
     unit.parent_id = parent_id
 
 
@@ -83,9 +83,7 @@ def check_area_code_free(session: Session, code: str, *, except_id: int | None =
         raise Conflict(f"area code {code!r} is taken")
 
 
-def do_create_area(
-    session: Session, code: str, name: str, area_type: str, unit_id: int, district: str = ""
-) -> Area:
+def do_create_area(session: Session, code: str, name: str, area_type: str, unit_id: int, district: str = "") -> Area:
     check_area_code_free(session, code)
     check_unit_ref(session, unit_id)
     area = Area(code=code, name=name, area_type=area_type, unit_id=unit_id, district=district)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
-from huiyin.core.schemas import PathId, QueryId
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
+from huiyin.core.schemas import PathId, QueryId
 from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
 from huiyin.org.service import check_area_ref, check_unit_ref
@@ -86,9 +86,16 @@ def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(
-                id=e.id, action=e.action, from_state=e.from_state, to_state=e.to_state,
-                actor=names.get(e.actor_id) if e.actor_id else None, actor_id=e.actor_id, unit_id=e.unit_id,
-                at=e.at, note=e.note, data=e.data or {},
+                id=e.id,
+                action=e.action,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                actor=names.get(e.actor_id) if e.actor_id else None,
+                actor_id=e.actor_id,
+                unit_id=e.unit_id,
+                at=e.at,
+                note=e.note,
+                data=e.data or {},
             )
             for e in events
         ],
@@ -104,9 +111,7 @@ def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
 @router.post("/work-orders", status_code=201, operation_id="work-orders-register")
 def register(body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep) -> WorkOrderDetail:
     plan = service.check_register(session, user, body.model_dump())
-    order = service.do_register(
-        session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone
-    )
+    order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
     session.flush()
     return _detail(session, user, order)
 
@@ -143,15 +148,24 @@ def list_orders(
         if dt is not None and not 1900 <= dt.year <= 9000:
             raise Invalid("created_from / created_to must lie between the years 1900 and 9000")
     f = service.OrderFilter(
-        state=states, type=type, category=category, unit_id=unit_id, area_id=area_id,
-        owner_agent_id=owner_agent_id, customer_id=customer_id, created_from=created_from,
-        created_to=created_to, q=q,
+        state=states,
+        type=type,
+        category=category,
+        unit_id=unit_id,
+        area_id=area_id,
+        owner_agent_id=owner_agent_id,
+        customer_id=customer_id,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
     )
     orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
     cats, units = _lookups(session, orders)
     return WorkOrdersPublic(
         items=[WorkOrderPublic(**_public(o, cats, units, mask=True)) for o in orders],
-        total=total, page=page, page_size=page_size,
+        total=total,
+        page=page,
+        page_size=page_size,
         state_counts=service.state_counts(session, user, f) if with_counts else None,
     )
 
@@ -161,7 +175,9 @@ def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkO
     return _detail(session, user, service.get_visible_order(session, user, order_id))
 
 
-def _act(session: Session, user: User, order_id: int, action: Action, body: dict[str, Any], settings: Any) -> WorkOrderDetail:
+def _act(
+    session: Session, user: User, order_id: int, action: Action, body: dict[str, Any], settings: Any
+) -> WorkOrderDetail:
     order = service.apply_action(
         session, user, order_id, action, body, max_unreachable=settings.callback_max_unreachable
     )
@@ -172,59 +188,87 @@ OptNote = Annotated[NoteIn | None, Body()]
 
 
 @router.post("/work-orders/{order_id}/dispatch", operation_id="work-orders-dispatch")
-def dispatch(order_id: PathId, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def dispatch(
+    order_id: PathId, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.dispatch, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/accept", operation_id="work-orders-accept")
-def accept(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def accept(
+    order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.accept, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/start", operation_id="work-orders-start")
-def start(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def start(
+    order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.start, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/suspend", operation_id="work-orders-suspend")
-def suspend(order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def suspend(
+    order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.suspend, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resume", operation_id="work-orders-resume")
-def resume(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None) -> WorkOrderDetail:
+def resume(
+    order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resume, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/return", operation_id="work-orders-return")
-def return_(order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def return_(
+    order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.return_, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/reassign", operation_id="work-orders-reassign")
-def reassign(order_id: PathId, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def reassign(
+    order_id: PathId, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reassign, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resolve", operation_id="work-orders-resolve")
-def resolve(order_id: PathId, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def resolve(
+    order_id: PathId, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resolve, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/callback", operation_id="work-orders-callback")
-def callback(order_id: PathId, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep) -> WorkOrderDetail:
+def callback(
+    order_id: PathId, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.callback, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/close", operation_id="work-orders-close")
-def close(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep,
-          body: Annotated[CloseIn | None, Body()] = None) -> WorkOrderDetail:
+def close(
+    order_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    s: SettingsDep,
+    body: Annotated[CloseIn | None, Body()] = None,
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.close, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/reopen", operation_id="work-orders-reopen")
-def reopen(order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep,
-           body: Annotated[ReopenIn | None, Body()] = None) -> WorkOrderDetail:
+def reopen(
+    order_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    s: SettingsDep,
+    body: Annotated[ReopenIn | None, Body()] = None,
+) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reopen, body.model_dump() if body else {}, s)
 
 
@@ -277,7 +321,9 @@ def update_category(category_id: PathId, body: CategoryUpdate, session: SessionD
 
 
 @router.get("/dispatch-rules", operation_id="work-orders-list_dispatch_rules")
-def list_rules(session: SessionDep, _: Annotated[User, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]) -> DispatchRulesPublic:
+def list_rules(
+    session: SessionDep, _: Annotated[User, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]
+) -> DispatchRulesPublic:
     rules = session.scalars(select(DispatchRule).order_by(DispatchRule.id)).all()
     return DispatchRulesPublic(items=[DispatchRulePublic.model_validate(r) for r in rules], total=len(rules))
 

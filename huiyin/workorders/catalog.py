@@ -103,16 +103,18 @@ G = Grade
 CATEGORIES: tuple[CategorySeed, ...] = (
     # 事故报警
     CategorySeed("EM-GAS", "燃气事故", "Gas emergency", T.emergency, None, G.urgent),
-    CategorySeed("EM-GAS-LEAK", "燃气泄漏/闻到异味", "Gas leak / smell of gas", T.emergency, "EM-GAS",
-                 G.urgent, GAS_LEAK_SCRIPT),
-    CategorySeed("EM-GAS-FIRE", "燃气着火/爆炸", "Gas fire / explosion", T.emergency, "EM-GAS", G.urgent,
-                 FIRE_SCRIPT),
-    CategorySeed("EM-GAS-POISON", "一氧化碳中毒", "Carbon monoxide poisoning", T.emergency, "EM-GAS",
-                 G.urgent, POISON_SCRIPT),
+    CategorySeed(
+        "EM-GAS-LEAK", "燃气泄漏/闻到异味", "Gas leak / smell of gas", T.emergency, "EM-GAS", G.urgent, GAS_LEAK_SCRIPT
+    ),
+    CategorySeed("EM-GAS-FIRE", "燃气着火/爆炸", "Gas fire / explosion", T.emergency, "EM-GAS", G.urgent, FIRE_SCRIPT),
+    CategorySeed(
+        "EM-GAS-POISON", "一氧化碳中毒", "Carbon monoxide poisoning", T.emergency, "EM-GAS", G.urgent, POISON_SCRIPT
+    ),
     CategorySeed("EM-ELEC", "电力事故", "Electrical emergency", T.emergency, None, G.urgent),
     CategorySeed("EM-ELEC-SHOCK", "触电事故", "Electric shock", T.emergency, "EM-ELEC", G.urgent, ELEC_SCRIPT),
-    CategorySeed("EM-ELEC-WIRE", "电线断落/杆塔倾倒", "Fallen line / pole", T.emergency, "EM-ELEC", G.urgent,
-                 ELEC_SCRIPT),
+    CategorySeed(
+        "EM-ELEC-WIRE", "电线断落/杆塔倾倒", "Fallen line / pole", T.emergency, "EM-ELEC", G.urgent, ELEC_SCRIPT
+    ),
     # 报修
     CategorySeed("RP-GAS", "燃气报修", "Gas repair", T.repair),
     CategorySeed("RP-GAS-NOGAS", "无气/气压低", "No gas / low pressure", T.repair, "RP-GAS", G.important),
@@ -131,12 +133,11 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     CategorySeed("SR-GAS-MOVE", "表具迁移/改管", "Meter relocation / re-piping", T.service_request, "SR-GAS"),
     CategorySeed("SR-READING", "抄表异议", "Meter reading dispute", T.service_request, "SR-GAS"),
     CategorySeed("SR-ELEC", "用电业务", "Electricity services", T.service_request),
-    CategorySeed("SR-ELEC-RECONNECT", "欠费复电", "Reconnection after payment", T.service_request, "SR-ELEC",
-                 G.important),
-    CategorySeed("SR-ELEC-NEW", "新装/增容", "New connection / capacity increase", T.service_request,
-                 "SR-ELEC"),
-    CategorySeed("SR-ELEC-TRANSFER", "用电过户", "Electricity account transfer", T.service_request,
-                 "SR-ELEC"),
+    CategorySeed(
+        "SR-ELEC-RECONNECT", "欠费复电", "Reconnection after payment", T.service_request, "SR-ELEC", G.important
+    ),
+    CategorySeed("SR-ELEC-NEW", "新装/增容", "New connection / capacity increase", T.service_request, "SR-ELEC"),
+    CategorySeed("SR-ELEC-TRANSFER", "用电过户", "Electricity account transfer", T.service_request, "SR-ELEC"),
     # 咨询查询
     CategorySeed("IQ-BILL", "气费/电费查询", "Bill inquiry", T.inquiry),
     CategorySeed("IQ-OUTAGE", "停气/停电咨询", "Outage inquiry", T.inquiry),

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import LongText, Phone, ShortText, RefId
+from huiyin.core.schemas import LongText, Phone, RefId, ShortText
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 
 
@@ -204,5 +204,6 @@ class DispatchRulesPublic(BaseModel):
     total: int
 
 
-Sort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "number", "-number", "grade", "-grade",
-               "state", "-state"]
+Sort = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "number", "-number", "grade", "-grade", "state", "-state"
+]

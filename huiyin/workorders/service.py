@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -132,7 +132,12 @@ def _record(
 
 
 def _move(
-    session: Session, order: WorkOrder, action: Action, to: OrderState, actor: User | None, note: str = "",
+    session: Session,
+    order: WorkOrder,
+    action: Action,
+    to: OrderState,
+    actor: User | None,
+    note: str = "",
     **data: Any,
 ) -> WorkOrderEvent:
     before = order.state
@@ -191,8 +196,9 @@ class RegisterPlan:
 
 def check_register(session: Session, actor: User, data: dict[str, Any]) -> RegisterPlan:
     if not actor.has(Role.agent, *MANAGERS):
-        raise Forbidden("registering an order needs one of the roles: agent, duty_manager, floor_manager, "
-                        "supervisor, director")
+        raise Forbidden(
+            "registering an order needs one of the roles: agent, duty_manager, floor_manager, supervisor, director"
+        )
     order_type = OrderType(data["type"])
     category = get_category_by_code(session, data["category"])
     if category is None or not category.is_active:
@@ -226,16 +232,18 @@ def check_register(session: Session, actor: User, data: dict[str, Any]) -> Regis
 
 def find_dispatch_unit(session: Session, category: Category, area: Area | None) -> int | None:
     """The unit the most specific active rule names (a rule without unit means the area's owner)."""
-    conds = [DispatchRule.is_active.is_(True)]
+    conds: list[ColumnElement[bool]] = [DispatchRule.is_active.is_(True)]
     cat_ids = [category.id] + ([category.parent_id] if category.parent_id else [])
     conds.append(or_(DispatchRule.category_id.in_(cat_ids), DispatchRule.category_id.is_(None)))
-    area_cond = DispatchRule.area_id.is_(None)
+    area_cond: ColumnElement[bool] = DispatchRule.area_id.is_(None)
     if area is not None:
         area_cond = or_(area_cond, DispatchRule.area_id == area.id)
     rules = session.scalars(select(DispatchRule).where(and_(*conds, area_cond))).all()
+
     def specificity(r: DispatchRule) -> tuple[int, int, int]:
         cat_score = 2 if r.category_id == category.id else (1 if r.category_id is not None else 0)
         return (int(r.area_id is not None) + cat_score, cat_score, -r.priority)
+
     for rule in sorted(rules, key=specificity, reverse=True):
         if rule.unit_id is not None:
             return rule.unit_id
@@ -244,9 +252,7 @@ def find_dispatch_unit(session: Session, category: Category, area: Area | None) 
     return None
 
 
-def do_register(
-    session: Session, actor: User, plan: RegisterPlan, *, number_prefix: str, tz: str
-) -> WorkOrder:
+def do_register(session: Session, actor: User, plan: RegisterPlan, *, number_prefix: str, tz: str) -> WorkOrder:
     """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
     order = WorkOrder(
         number=next_number(session, number_prefix, tz),
@@ -298,8 +304,7 @@ def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: User, not
     order.last_unit_id = unit.id
     order.handler_id = None
     order.suspend_reason = None
-    return _move(session, order, Action.reassign, S.dispatched, actor, note, from_unit_id=previous,
-                 unit_code=unit.code)
+    return _move(session, order, Action.reassign, S.dispatched, actor, note, from_unit_id=previous, unit_code=unit.code)
 
 
 def do_accept(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
@@ -344,9 +349,7 @@ def do_resolve(session: Session, order: WorkOrder, actor: User, result: str) -> 
 
 
 def _open_callback(session: Session, order: WorkOrder) -> CallbackTask | None:
-    return session.scalar(
-        select(CallbackTask).where(CallbackTask.order_id == order.id, CallbackTask.state == "open")
-    )
+    return session.scalar(select(CallbackTask).where(CallbackTask.order_id == order.id, CallbackTask.state == "open"))
 
 
 def _finish_callback(session: Session, order: WorkOrder, result: str, note: str, state: str = "done") -> None:
@@ -366,8 +369,13 @@ def do_close(
         order.closed_on_spot = True
         order.result = reason
     else:
-        _finish_callback(session, order, order.callback_result or "waived", reason, state="cancelled"
-                         if order.callback_result is None else "done")
+        _finish_callback(
+            session,
+            order,
+            order.callback_result or "waived",
+            reason,
+            state="cancelled" if order.callback_result is None else "done",
+        )
     return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
 
 
@@ -403,8 +411,16 @@ def do_callback(
         _finish_callback(session, order, result.value, note)
         reason = f"{max_unreachable}次回访未接通，按规定归档"
         return do_close(session, order, actor, reason, callback=result.value, attempts=order.unreachable_count)
-    return _record(session, order, Action.callback, order.state, actor, note, callback=result.value,
-                   attempts=order.unreachable_count)
+    return _record(
+        session,
+        order,
+        Action.callback,
+        order.state,
+        actor,
+        note,
+        callback=result.value,
+        attempts=order.unreachable_count,
+    )
 
 
 # ---------------------------------------------------------------- one entry point per action
@@ -497,7 +513,7 @@ def _state_values(states: list[str]) -> list[str]:
     return out
 
 
-def filtered_orders(session: Session, user: User, f: OrderFilter) -> Select[tuple[WorkOrder]]:
+def filtered_orders(session: Session, user: User, f: OrderFilter) -> Select[WorkOrder]:
     stmt = select(WorkOrder)
     units = visible_unit_ids(session, user)
     if units is not None:
@@ -560,9 +576,7 @@ def state_counts(session: Session, user: User, f: OrderFilter) -> dict[str, int]
 
 def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
     return list(
-        session.scalars(
-            select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id)
-        )
+        session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id))
     )
 
 

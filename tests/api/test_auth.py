@@ -50,8 +50,13 @@ def test_the_web_session_needs_the_csrf_header_for_changes(db: Database, client:
     csrf = r.json()["csrf_token"]
     assert client.cookies.get("huiyin_csrf") == csrf
     assert client.get("/api/v1/me").json()["username"] == "zhang"
-    body = {"type": "inquiry", "category": "IQ-BILL", "description": "查气费", "channel": "phone",
-            "contact_phone": "13800138000"}
+    body = {
+        "type": "inquiry",
+        "category": "IQ-BILL",
+        "description": "查气费",
+        "channel": "phone",
+        "contact_phone": "13800138000",
+    }
     refused = client.post("/api/v1/work-orders", json=body)
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     wrong = client.post("/api/v1/work-orders", json=body, headers={"X-CSRF-Token": "forged"})

@@ -69,8 +69,9 @@ def test_three_unreachable_callbacks_close_the_order_with_that_recorded(
 def test_an_order_without_a_matching_rule_waits_for_the_dispatcher(
     world: World, agent: Api, dispatcher: Api, unit_worker_b: Api
 ) -> None:
-    order = agent.register(type="complaint", category="CP-ATTITUDE", description="抄表员态度恶劣",
-                           customer_id=world.customer_b_id)
+    order = agent.register(
+        type="complaint", category="CP-ATTITUDE", description="抄表员态度恶劣", customer_id=world.customer_b_id
+    )
     assert order["state"] == "registered" and order["unit_id"] is None
     queue = dispatcher.ok("get", "/work-orders?state=registered")
     assert [o["id"] for o in queue["items"]] == [order["id"]]
@@ -101,8 +102,13 @@ def test_suspension_needs_a_reason_and_resume_goes_back_to_work(agent: Api, unit
 
 
 def test_an_inquiry_answered_on_the_spot_is_closed_at_registration(agent: Api) -> None:
-    order = agent.register(type="inquiry", category="IQ-BILL", description="查询本月气费",
-                           close_on_spot=True, result="本月气费128.5元，已告知客户")
+    order = agent.register(
+        type="inquiry",
+        category="IQ-BILL",
+        description="查询本月气费",
+        close_on_spot=True,
+        result="本月气费128.5元，已告知客户",
+    )
     assert order["state"] == "closed" and order["closed_on_spot"] is True
     assert actions(order) == ["register", "close"]
 
@@ -117,8 +123,9 @@ def test_a_registered_inquiry_can_be_closed_later_but_a_repair_cannot(agent: Api
 
 
 def test_a_gas_leak_is_dispatched_at_once_and_carries_the_safety_script(agent: Api, world: World) -> None:
-    order = agent.register(type="emergency", category="EM-GAS-LEAK", description="厨房闻到很浓的燃气味",
-                           customer_id=world.customer_id)
+    order = agent.register(
+        type="emergency", category="EM-GAS-LEAK", description="厨房闻到很浓的燃气味", customer_id=world.customer_id
+    )
     assert order["state"] == "dispatched" and order["unit_id"] == world.station_a.id
     assert order["grade"] == "urgent"
     assert "打开门窗" in order["safety_script"] and "明火" in order["safety_script"]

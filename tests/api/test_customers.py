@@ -51,8 +51,14 @@ def test_a_customer_carries_tags_and_phones(world: World, agent: Api) -> None:
 
 
 def test_an_agent_creates_a_customer_and_finds_it(world: World, agent: Api) -> None:
-    body = {"account_no": "3100000099", "name": "赵敏", "phones": ["15823456789"],
-            "address": "重庆市渝北区龙溪街道新牌坊二路9号", "area_id": world.area_a.id, "tags": ["vip"]}
+    body = {
+        "account_no": "3100000099",
+        "name": "赵敏",
+        "phones": ["15823456789"],
+        "address": "重庆市渝北区龙溪街道新牌坊二路9号",
+        "area_id": world.area_a.id,
+        "tags": ["vip"],
+    }
     created = agent.ok("post", "/customers", body, 201)
     assert created["phones"] == ["15823456789"]
     assert found(agent, "新牌坊") == ["3100000099"]

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -18,24 +19,49 @@ from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 from tests.personas import World
 
 PEOPLE = ["agent", "agent2", "dispatcher", "unit_worker", "unit_worker_b", "manager", "outsider"]
-ACTIONS = ["dispatch", "accept", "start", "suspend", "resume", "return", "reassign", "resolve", "callback",
-           "close", "reopen"]
+ACTIONS = [
+    "dispatch",
+    "accept",
+    "start",
+    "suspend",
+    "resume",
+    "return",
+    "reassign",
+    "resolve",
+    "callback",
+    "close",
+    "reopen",
+]
 CALLBACKS = ["satisfied", "basically_satisfied", "unsatisfied", "unreachable"]
-KINDS = [("repair", "RP-GAS-NOGAS", True), ("complaint", "CP-BILLING", True), ("inquiry", "IQ-BILL", False),
-         ("emergency", "EM-GAS-LEAK", True), ("repair", "RP-ELEC-OUTAGE", False)]
+KINDS = [
+    ("repair", "RP-GAS-NOGAS", True),
+    ("complaint", "CP-BILLING", True),
+    ("inquiry", "IQ-BILL", False),
+    ("emergency", "EM-GAS-LEAK", True),
+    ("repair", "RP-ELEC-OUTAGE", False),
+]
 
 step = st.tuples(
-    st.integers(0, 2), st.sampled_from(PEOPLE), st.sampled_from(ACTIONS), st.sampled_from(CALLBACKS),
-    st.booleans(), st.booleans(),
+    st.integers(0, 2),
+    st.sampled_from(PEOPLE),
+    st.sampled_from(ACTIONS),
+    st.sampled_from(CALLBACKS),
+    st.booleans(),
+    st.booleans(),
 )
 
 
 def body_for(action: str, world: World, callback: str, flag: bool) -> dict[str, Any]:
     unit = world.station_a.id if flag else world.station_b.id
     return {
-        "dispatch": {"unit_id": unit}, "reassign": {"unit_id": unit}, "suspend": {"reason": "等待配件"},
-        "return": {"reason": "非本单位辖区"}, "resolve": {"result": "已处理完毕"},
-        "callback": {"result": callback}, "close": {"result": "已当场解答"}, "reopen": {"reason": "客户再次来电"},
+        "dispatch": {"unit_id": unit},
+        "reassign": {"unit_id": unit},
+        "suspend": {"reason": "等待配件"},
+        "return": {"reason": "非本单位辖区"},
+        "resolve": {"result": "已处理完毕"},
+        "callback": {"result": callback},
+        "close": {"result": "已当场解答"},
+        "reopen": {"reason": "客户再次来电"},
     }.get(action, {})
 
 
@@ -47,7 +73,7 @@ def check_invariants(world: World) -> None:
         for order in s.scalars(select(WorkOrder)):
             chain = events[order.id]
             assert chain[0].action == "register" and chain[0].from_state is None
-            for before, after in zip(chain, chain[1:], strict=False):
+            for before, after in itertools.pairwise(chain):
                 assert after.from_state == before.to_state, (order.number, before.action, after.action)
             assert chain[-1].to_state == order.state
             assert order.owner_agent_id is not None
@@ -62,8 +88,9 @@ def check_invariants(world: World) -> None:
                 assert resolved_before or order.closed_on_spot, order.number
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(kinds=st.lists(st.sampled_from(KINDS), min_size=3, max_size=3), steps=st.lists(step, max_size=25))
 def test_random_action_sequences_keep_the_loop_whole(world: World, kinds: list, steps: list) -> None:
     agent = world.personas["agent"]

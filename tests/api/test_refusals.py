@@ -53,7 +53,9 @@ def test_a_branch_handler_sees_the_orders_of_its_stations(world: World, agent: A
         ("dispatcher", "resolve", {"result": "x"}),
     ],
 )
-def test_a_role_that_does_not_play_this_part_gets_403(world: World, agent: Api, who: str, action: str, body: dict) -> None:
+def test_a_role_that_does_not_play_this_part_gets_403(
+    world: World, agent: Api, who: str, action: str, body: dict
+) -> None:
     oid = agent.register(customer_id=world.customer_id)["id"]
     before = count_events(agent, oid)
     assert_problem(world.personas[who].post(f"/work-orders/{oid}/{action}", json=body), 403, "roles")
@@ -62,8 +64,16 @@ def test_a_role_that_does_not_play_this_part_gets_403(world: World, agent: Api, 
 
 def test_only_center_roles_register_orders(world: World, unit_worker: Api, outsider: Api) -> None:
     for api in (unit_worker, outsider):
-        r = api.post("/work-orders", json={"type": "repair", "category": "RP-GAS-NOGAS", "description": "x",
-                                            "channel": "phone", "contact_phone": "13800138000"})
+        r = api.post(
+            "/work-orders",
+            json={
+                "type": "repair",
+                "category": "RP-GAS-NOGAS",
+                "description": "x",
+                "channel": "phone",
+                "contact_phone": "13800138000",
+            },
+        )
         assert_problem(r, 403)
 
 
@@ -82,8 +92,14 @@ def test_only_center_roles_register_orders(world: World, unit_worker: Api, outsi
     ],
 )
 def test_malformed_registrations_are_422_and_store_nothing(agent: Api, change: dict, where: str) -> None:
-    body = {"type": "repair", "category": "RP-GAS-NOGAS", "description": "无气", "channel": "phone",
-            "contact_phone": "13800138000", **change}
+    body = {
+        "type": "repair",
+        "category": "RP-GAS-NOGAS",
+        "description": "无气",
+        "channel": "phone",
+        "contact_phone": "13800138000",
+        **change,
+    }
     assert_problem(agent.post("/work-orders", json=body), 422, where)
     assert agent.ok("get", "/work-orders")["total"] == 0
 
@@ -99,15 +115,24 @@ def test_malformed_registrations_are_422_and_store_nothing(agent: Api, change: d
     ],
 )
 def test_registrations_naming_things_that_do_not_exist_are_422(agent: Api, change: dict, detail: str) -> None:
-    body = {"type": "repair", "category": "RP-GAS-NOGAS", "description": "无气", "channel": "phone",
-            "contact_phone": "13800138000", **change}
+    body = {
+        "type": "repair",
+        "category": "RP-GAS-NOGAS",
+        "description": "无气",
+        "channel": "phone",
+        "contact_phone": "13800138000",
+        **change,
+    }
     assert_problem(agent.post("/work-orders", json=body), 422, detail)
     assert agent.ok("get", "/work-orders")["total"] == 0
 
 
 def test_malformed_json_is_a_422(agent: Api) -> None:
-    r = agent.client.post("/api/v1/work-orders", content=b'{"type": "repair",', headers={
-        **agent.headers, "content-type": "application/json"})
+    r = agent.client.post(
+        "/api/v1/work-orders",
+        content=b'{"type": "repair",',
+        headers={**agent.headers, "content-type": "application/json"},
+    )
     assert_problem(r, 422)
 
 

@@ -20,16 +20,16 @@ EXAMPLES = 20
 
 @pytest.mark.slow
 def test_no_generated_request_gets_a_server_error(app: FastAPI, world: World) -> None:
-    boss = world.persona("boss", "agent", "dispatcher", "unit_handler", "duty_manager", "supervisor", "admin",
-                         unit=world.company)
+    boss = world.persona(
+        "boss", "agent", "dispatcher", "unit_handler", "duty_manager", "supervisor", "admin", unit=world.company
+    )
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     failures: list[str] = []
     operations = [r.ok() for r in schema.get_all_operations()]
     assert len(operations) > 30
     for operation in operations:
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def run(case: schemathesis.Case) -> None:
             case.headers = {**(case.headers or {}), **boss.headers}

@@ -1,0 +1,47 @@
+# Huiyin: `make run` serves the demo, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+PORT ?= 8000
+HOST ?= 127.0.0.1
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run serve test lint check-migrations demo clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/huiyin db upgrade
+	$(BIN)/huiyin demo --if-empty
+	@echo
+	@echo "  Huiyin 回音 is starting on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "  Demo logins, password 'demo' for all:"
+	@echo "    agent         客服代表        dispatcher     调度"
+	@echo "    unit_handler  处理单位        duty_manager   当值经理"
+	@echo "    floor_manager 现场管理        supervisor     业务主管"
+	@echo "    director      客户服务中心领导  qa_inspector   质检员"
+	@echo "    admin         系统管理员"
+	@echo
+	$(BIN)/huiyin serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check huiyin tests bench
+	$(BIN)/mypy huiyin
+
+check-migrations: install
+	@tmp=$$(mktemp -d) && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/huiyin db upgrade >/dev/null \
+	  && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/alembic check && rm -rf $$tmp
+
+test: install lint check-migrations
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

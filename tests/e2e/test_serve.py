@@ -1,0 +1,84 @@
+"""The real thing: ``huiyin`` commands in subprocesses and ``huiyin serve`` over a real socket."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).parent / "huiyin"
+
+
+def huiyin(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HUIYIN_DATABASE_URL": url}
+    return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, check=check, timeout=120)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(db_url: str) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "HUIYIN_DATABASE_URL": db_url}
+    proc = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_an_integrator_scripts_the_loop_against_a_running_server(db_url: str, server: str) -> None:
+    huiyin(db_url, "user", "create", "li", "--password", "pw-li", "--role", "agent", "--role", "dispatcher")
+    with httpx.Client(base_url=f"{server}/api/v1", timeout=10) as http:
+        token = http.post("/auth/token", json={"username": "li", "password": "pw-li"}).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        me = http.get("/me").json()
+        assert me["roles"] == ["agent", "dispatcher"]
+        body = {"type": "inquiry", "category": "IQ-OUTAGE", "description": "明天是否停气", "channel": "phone",
+                "contact_phone": "13800138000"}
+        created = http.post("/work-orders", json=body)
+        assert created.status_code == 201
+        order = created.json()
+        assert order["unit_id"] is None and order["state"] == "registered"
+        closed = http.post(f"/work-orders/{order['id']}/close", json={"result": "明天不停气"}).json()
+        assert closed["state"] == "closed"
+        listed = http.get("/work-orders", params={"state": "closed"}).json()
+        assert listed["total"] == 1 and listed["items"][0]["contact_phone"] == "138****8000"
+        spec = http.get("/openapi.json").json()
+        assert "/api/v1/work-orders/{order_id}/callback" in spec["paths"]
+        bad = http.post("/work-orders", content=b"{", headers={"content-type": "application/json"})
+        assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_the_user_commands_create_users_and_set_passwords(db_url: str) -> None:
+    out = huiyin(db_url, "user", "create", "wang", "--password", "a1", "--role", "agent").stdout
+    assert "created user wang" in out
+    refused = huiyin(db_url, "user", "create", "zhao", "--password", "a1", "--role", "unit_handler",
+                     "--unit", "NOPE", check=False)
+    assert refused.returncode == 1 and "unit 'NOPE' does not exist" in refused.stderr
+    assert huiyin(db_url, "user", "create", "wang", "--password", "a", "--role", "agent", check=False).returncode == 1
+    assert "password set" in huiyin(db_url, "user", "set-password", "wang", "--password", "b2").stdout
+    assert huiyin(db_url, "user", "set-password", "nobody", "--password", "x", check=False).returncode == 1
