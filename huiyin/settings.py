@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     order_number_prefix: str = "GD"
     callback_max_unreachable: int = 3
+    callback_to_team: bool = False  # True: callbacks go to a shared team queue, not the owner agent
     text_max_length: int = 4000
     sql_echo: bool = False
     auth: AuthSettings = AuthSettings()

@@ -29,18 +29,53 @@ from huiyin.workorders.catalog import CallbackResult, OrderType
 from huiyin.workorders.models import Category, DispatchRule, WorkOrder
 
 DEMO_PASSWORD = "demo"
-DEMO_ROLES = ["agent", "dispatcher", "unit_handler", "duty_manager", "floor_manager", "supervisor", "director",
-              "qa_inspector", "admin"]
+DEMO_ROLES = [
+    "agent",
+    "dispatcher",
+    "unit_handler",
+    "duty_manager",
+    "floor_manager",
+    "supervisor",
+    "director",
+    "qa_inspector",
+    "admin",
+]
 AUTO_DISPATCHED = ["EM-GAS", "EM-ELEC", "RP-GAS", "RP-ELEC", "SR-GAS", "SR-ELEC"]
 # share of orders by category code (complaints, inquiries and the rest as a utility hotline sees them)
 MIX = {
-    "RP-GAS-NOGAS": 9, "RP-GAS-METER": 6, "RP-GAS-APPLIANCE": 5, "RP-GAS-PIPE": 3, "RP-ELEC-OUTAGE": 9,
-    "RP-ELEC-VOLT": 3, "RP-ELEC-METER": 3, "EM-GAS-LEAK": 3, "EM-GAS-FIRE": 0.2, "EM-GAS-POISON": 0.2,
-    "EM-ELEC-SHOCK": 0.2, "EM-ELEC-WIRE": 0.8, "SR-GAS-OPEN": 4, "SR-GAS-TRANSFER": 3, "SR-GAS-INSPECT": 4,
-    "SR-GAS-MOVE": 2, "SR-READING": 3, "SR-ELEC-RECONNECT": 3, "SR-ELEC-NEW": 1, "SR-ELEC-TRANSFER": 2,
-    "IQ-BILL": 10, "IQ-OUTAGE": 5, "IQ-POLICY": 3, "IQ-PAYMENT": 4, "CP-ATTITUDE": 1.5, "CP-TIMELINESS": 1.5,
-    "CP-BILLING": 1.5, "CP-QUALITY": 1, "CP-CONSTRUCTION": 0.8, "SG-SERVICE": 1, "PR-STAFF": 1,
-    "CA-ELDERLY": 0.5, "CA-SAFETY": 0.5,
+    "RP-GAS-NOGAS": 9,
+    "RP-GAS-METER": 6,
+    "RP-GAS-APPLIANCE": 5,
+    "RP-GAS-PIPE": 3,
+    "RP-ELEC-OUTAGE": 9,
+    "RP-ELEC-VOLT": 3,
+    "RP-ELEC-METER": 3,
+    "EM-GAS-LEAK": 3,
+    "EM-GAS-FIRE": 0.2,
+    "EM-GAS-POISON": 0.2,
+    "EM-ELEC-SHOCK": 0.2,
+    "EM-ELEC-WIRE": 0.8,
+    "SR-GAS-OPEN": 4,
+    "SR-GAS-TRANSFER": 3,
+    "SR-GAS-INSPECT": 4,
+    "SR-GAS-MOVE": 2,
+    "SR-READING": 3,
+    "SR-ELEC-RECONNECT": 3,
+    "SR-ELEC-NEW": 1,
+    "SR-ELEC-TRANSFER": 2,
+    "IQ-BILL": 10,
+    "IQ-OUTAGE": 5,
+    "IQ-POLICY": 3,
+    "IQ-PAYMENT": 4,
+    "CP-ATTITUDE": 1.5,
+    "CP-TIMELINESS": 1.5,
+    "CP-BILLING": 1.5,
+    "CP-QUALITY": 1,
+    "CP-CONSTRUCTION": 0.8,
+    "SG-SERVICE": 1,
+    "PR-STAFF": 1,
+    "CA-ELDERLY": 0.5,
+    "CA-SAFETY": 0.5,
 }
 CHANNELS = (["phone"] * 14) + ["wechat"] * 4 + ["web", "sms", "email", "walk_in"]
 
@@ -84,8 +119,12 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
     handlers = {home.id: users["unit_handler"]}
     for unit in units.values():
         if unit.kind == "station" and unit.id not in handlers:
-            handlers[unit.id] = User(username=f"h-{unit.code.lower()}", full_name=city.person_name(names),
-                                     password_hash=hashed, unit_id=unit.id)
+            handlers[unit.id] = User(
+                username=f"h-{unit.code.lower()}",
+                full_name=city.person_name(names),
+                password_hash=hashed,
+                unit_id=unit.id,
+            )
     s.add_all(agents[1:] + list(handlers.values()))
     s.flush()
     from huiyin.auth.models import UserRole
@@ -105,14 +144,23 @@ def _build_customers(s: Session, rng: random.Random, n: int, areas: list[Area]) 
     tags: list[dict[str, object]] = []
     for i, spec in enumerate(city.customers(rng, n, city.areas())):
         cid = next_id + i
-        rows.append({"id": cid, "account_no": spec.account_no, "name": spec.name, "address": spec.address,
-                     "area_id": area_ids[spec.area_code], "meter_no": spec.meter_no, "created_at": at,
-                     "updated_at": at})
+        rows.append(
+            {
+                "id": cid,
+                "account_no": spec.account_no,
+                "name": spec.name,
+                "address": spec.address,
+                "area_id": area_ids[spec.area_code],
+                "meter_no": spec.meter_no,
+                "created_at": at,
+                "updated_at": at,
+            }
+        )
         phones.extend({"customer_id": cid, "phone": p} for p in spec.phones)
         tags.extend({"customer_id": cid, "tag": t} for t in spec.tags)
     for table, data in ((Customer, rows), (CustomerPhone, phones), (CustomerTag, tags)):
         for start in range(0, len(data), 5000):
-            s.execute(insert(table), data[start:start + 5000])
+            s.execute(insert(table), data[start : start + 5000])
 
 
 def _target_stage(rng: random.Random, age: timedelta) -> int:
@@ -126,6 +174,7 @@ def _target_stage(rng: random.Random, age: timedelta) -> int:
 
 def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Cast, limit: int) -> None:
     """Moves one order round the loop, one service call per step, the clock moving forward."""
+
     def later(lo: int, hi: int) -> bool:
         nxt = clock.now() + timedelta(minutes=rng.randint(lo, hi))
         if nxt.timestamp() >= limit:
@@ -147,14 +196,28 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
             return
         wo.do_start(s, order, handler)
         if rng.random() < 0.06 and later(30, 600):
-            wo.do_suspend(s, order, handler, rng.choice(["客户不在家，已约定上门时间", "等待配件到货", "需协调物业开门"]))
+            wo.do_suspend(
+                s, order, handler, rng.choice(["客户不在家，已约定上门时间", "等待配件到货", "需协调物业开门"])
+            )
             if not later(60, 1440):
                 return
             wo.do_resume(s, order, handler)
         if stage < 4 or not later(20, 1800):
             return
-        wo.do_resolve(s, order, handler, rng.choice(["已上门处理，恢复正常", "更换故障部件，试用正常", "已向客户解释并处理完毕",
-                                                     "已核实并办理完成", "已调整并复测合格"]))
+        wo.do_resolve(
+            s,
+            order,
+            handler,
+            rng.choice(
+                [
+                    "已上门处理，恢复正常",
+                    "更换故障部件，试用正常",
+                    "已向客户解释并处理完毕",
+                    "已核实并办理完成",
+                    "已调整并复测合格",
+                ]
+            ),
+        )
         if stage < 5 or not later(60, 1440):
             return
         agent = s.get_one(User, order.owner_agent_id)
@@ -165,8 +228,14 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
                 if order.state == "closed" or not later(120, 600):
                     return
             return
-        wo.do_callback(s, order, agent, result, "客户表示认可" if result != "unsatisfied" else "客户反映问题仍未解决",
-                       max_unreachable=3)
+        wo.do_callback(
+            s,
+            order,
+            agent,
+            result,
+            "客户表示认可" if result != "unsatisfied" else "客户反映问题仍未解决",
+            max_unreachable=3,
+        )
         if order.state == "closed":
             return
 
@@ -188,12 +257,15 @@ def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_c
             customer = s.get(Customer, first_customer + rng.randrange(customer_count)) if rng.random() < 0.9 else None
             on_spot = cat.type == OrderType.inquiry and rng.random() < 0.7
             data = {
-                "type": cat.type, "category": code, "description": city.order_description(rng, code),
+                "type": cat.type,
+                "category": code,
+                "description": city.order_description(rng, code),
                 "channel": rng.choice(CHANNELS),
                 "contact_phone": customer.phones[0] if customer else city.mobile_phone(rng),
                 "customer_id": customer.id if customer else None,
                 "area_id": None if customer else rng.choice(area_ids),
-                "close_on_spot": on_spot, "result": "已当场向客户解答" if on_spot else None,
+                "close_on_spot": on_spot,
+                "result": "已当场向客户解答" if on_spot else None,
             }
             agent = rng.choice(cast.agents)
             plan = wo.check_register(s, agent, data)
@@ -214,5 +286,4 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _build_customers(s, rng, customers, areas)
         _build_orders(s, rng, orders, cast, customers)
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
-    return (f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, "
-            f"{orders} orders {counts}")
+    return f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders {counts}"

@@ -525,9 +525,7 @@ def customer(rng: random.Random, seq: int, areas: Sequence[AreaSpec]) -> Custome
     return _make_customer(rng, seq, _area_table(tuple(areas)))
 
 
-def customers(
-    rng: random.Random, n: int, areas: Sequence[AreaSpec], *, start: int = 1
-) -> Iterator[CustomerSpec]:
+def customers(rng: random.Random, n: int, areas: Sequence[AreaSpec], *, start: int = 1) -> Iterator[CustomerSpec]:
     """Yield ``n`` customers numbered ``start .. start+n-1``; same as repeated ``customer`` calls."""
     table = _area_table(tuple(areas))
     for seq in range(start, start + n):

@@ -17,6 +17,7 @@ from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
+from huiyin.settings import Settings
 from huiyin.org.service import check_area_ref, check_unit_ref
 from huiyin.workorders import service
 from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
@@ -175,12 +176,14 @@ def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkO
     return _detail(session, user, service.get_visible_order(session, user, order_id))
 
 
+def settings_policy(settings: Settings) -> service.LoopPolicy:
+    return service.LoopPolicy(settings.callback_max_unreachable, settings.callback_to_team)
+
+
 def _act(
     session: Session, user: User, order_id: int, action: Action, body: dict[str, Any], settings: Any
 ) -> WorkOrderDetail:
-    order = service.apply_action(
-        session, user, order_id, action, body, max_unreachable=settings.callback_max_unreachable
-    )
+    order = service.apply_action(session, user, order_id, action, body, policy=settings_policy(settings))
     return _detail(session, user, order)
 
 

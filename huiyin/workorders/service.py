@@ -335,13 +335,25 @@ def do_return(session: Session, order: WorkOrder, actor: User, reason: str) -> W
     return _move(session, order, Action.return_, S.registered, actor, reason, from_unit_id=previous)
 
 
-def do_resolve(session: Session, order: WorkOrder, actor: User, result: str) -> WorkOrderEvent:
-    """Records the result and owes the customer a callback from the first-contact owner."""
+@dataclass(frozen=True)
+class LoopPolicy:
+    """The center's settings that shape the loop (from ``Settings``)."""
+
+    max_unreachable: int = 3
+    callback_to_team: bool = False
+
+
+def do_resolve(
+    session: Session, order: WorkOrder, actor: User, result: str, *, to_team: bool = False
+) -> WorkOrderEvent:
+    """Records the result and owes the customer a callback: from the first-contact owner, or from the
+    callback team's shared queue when the center works that way."""
     order.result = result
     order.resolved_at = now()
     order.handler_id = order.handler_id or actor.id
     event = _move(session, order, Action.resolve, S.resolved, actor, result)
-    session.add(CallbackTask(order_id=order.id, agent_id=order.owner_agent_id, created_at=now()))
+    agent_id = None if to_team else order.owner_agent_id
+    session.add(CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now()))
     return event
 
 
@@ -368,14 +380,7 @@ def do_close(
     if on_spot:
         order.closed_on_spot = True
         order.result = reason
-    else:
-        _finish_callback(
-            session,
-            order,
-            order.callback_result or "waived",
-            reason,
-            state="cancelled" if order.callback_result is None else "done",
-        )
+    _finish_callback(session, order, "waived", reason, state="cancelled")  # no-op once the callback is done
     return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
 
 
@@ -384,6 +389,7 @@ def do_reopen(session: Session, order: WorkOrder, actor: User, reason: str, **da
     _finish_callback(session, order, "reopened", reason, state="cancelled")
     order.grade = raise_grade(order.grade).value
     order.reopen_count += 1
+    order.unreachable_count = 0
     order.closed_at = None
     order.resolved_at = None
     order.handler_id = None
@@ -433,7 +439,7 @@ def check_reason(value: str | None, action: Action) -> str:
 
 
 def apply_action(
-    session: Session, actor: User, order_id: int, action: Action, body: dict[str, Any], *, max_unreachable: int
+    session: Session, actor: User, order_id: int, action: Action, body: dict[str, Any], *, policy: LoopPolicy
 ) -> WorkOrder:
     """Locks the order, checks, and runs the action's ``do_*``."""
     order = get_visible_order(session, actor, order_id, lock=True)
@@ -454,9 +460,9 @@ def apply_action(
     elif action is Action.return_:
         do_return(session, order, actor, check_reason(body.get("reason"), action))
     elif action is Action.resolve:
-        do_resolve(session, order, actor, check_reason(body.get("result"), action))
+        do_resolve(session, order, actor, check_reason(body.get("result"), action), to_team=policy.callback_to_team)
     elif action is Action.callback:
-        do_callback(session, order, actor, CallbackResult(body["result"]), note, max_unreachable=max_unreachable)
+        do_callback(session, order, actor, CallbackResult(body["result"]), note, max_unreachable=policy.max_unreachable)
     elif action is Action.close:
         _apply_close(session, order, actor, (body.get("reason") or "").strip(), body.get("result"))
     elif action is Action.reopen:
@@ -582,6 +588,6 @@ def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
 
 def callback_queue(session: Session, user: User, *, mine_only: bool) -> list[CallbackTask]:
     stmt = select(CallbackTask).where(CallbackTask.state == "open")
-    if mine_only:
-        stmt = stmt.where(CallbackTask.agent_id == user.id)
+    if mine_only:  # mine, and the team's shared ones
+        stmt = stmt.where(or_(CallbackTask.agent_id == user.id, CallbackTask.agent_id.is_(None)))
     return list(session.scalars(stmt.order_by(CallbackTask.created_at).limit(500)))

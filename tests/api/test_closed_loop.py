@@ -171,3 +171,34 @@ def test_the_detail_lists_exactly_the_actions_the_user_may_take_now(
     assert sorted(unit_worker.ok("get", f"/work-orders/{oid}")["allowed_actions"]) == ["accept", "return"]
     assert dispatcher.ok("get", f"/work-orders/{oid}")["allowed_actions"] == ["reassign"]
     assert agent.ok("get", f"/work-orders/{oid}")["allowed_actions"] == []
+
+
+def test_a_center_with_a_callback_team_puts_callbacks_in_a_shared_queue(
+    db_url: str, world: World, agent: Api, agent2: Api, unit_worker: Api
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from huiyin.app import create_app
+    from huiyin.settings import Settings
+
+    team_app = create_app(Settings(database_url=db_url, callback_to_team=True))
+    with TestClient(team_app) as c:
+        a = Api(c, agent.headers["Authorization"].split()[1], agent.id, "agent")
+        b = Api(c, agent2.headers["Authorization"].split()[1], agent2.id, "agent2")
+        w = Api(c, unit_worker.headers["Authorization"].split()[1], unit_worker.id, "unit_worker")
+        oid = a.register(customer_id=world.customer_id)["id"]
+        w.act(oid, "accept")
+        w.act(oid, "resolve", {"result": "已处理"})
+        assert [t["order_id"] for t in b.ok("get", "/callbacks")] == [oid]
+        assert b.act(oid, "callback", {"result": "satisfied"})["state"] == "closed"
+
+
+def test_unreachable_attempts_start_again_after_a_reopen(world: World, agent: Api, unit_worker: Api) -> None:
+    oid = agent.register(customer_id=world.customer_id)["id"]
+    unit_worker.act(oid, "accept")
+    unit_worker.act(oid, "resolve", {"result": "已处理"})
+    agent.act(oid, "callback", {"result": "unreachable"})
+    agent.act(oid, "callback", {"result": "unsatisfied"})
+    unit_worker.act(oid, "accept")
+    unit_worker.act(oid, "resolve", {"result": "再次处理"})
+    assert agent.act(oid, "callback", {"result": "unreachable"})["state"] == "resolved"

@@ -57,8 +57,13 @@ def test_an_integrator_scripts_the_loop_against_a_running_server(db_url: str, se
         http.headers["Authorization"] = f"Bearer {token}"
         me = http.get("/me").json()
         assert me["roles"] == ["agent", "dispatcher"]
-        body = {"type": "inquiry", "category": "IQ-OUTAGE", "description": "明天是否停气", "channel": "phone",
-                "contact_phone": "13800138000"}
+        body = {
+            "type": "inquiry",
+            "category": "IQ-OUTAGE",
+            "description": "明天是否停气",
+            "channel": "phone",
+            "contact_phone": "13800138000",
+        }
         created = http.post("/work-orders", json=body)
         assert created.status_code == 201
         order = created.json()
@@ -76,8 +81,9 @@ def test_an_integrator_scripts_the_loop_against_a_running_server(db_url: str, se
 def test_the_user_commands_create_users_and_set_passwords(db_url: str) -> None:
     out = huiyin(db_url, "user", "create", "wang", "--password", "a1", "--role", "agent").stdout
     assert "created user wang" in out
-    refused = huiyin(db_url, "user", "create", "zhao", "--password", "a1", "--role", "unit_handler",
-                     "--unit", "NOPE", check=False)
+    refused = huiyin(
+        db_url, "user", "create", "zhao", "--password", "a1", "--role", "unit_handler", "--unit", "NOPE", check=False
+    )
     assert refused.returncode == 1 and "unit 'NOPE' does not exist" in refused.stderr
     assert huiyin(db_url, "user", "create", "wang", "--password", "a", "--role", "agent", check=False).returncode == 1
     assert "password set" in huiyin(db_url, "user", "set-password", "wang", "--password", "b2").stdout
