@@ -17,8 +17,8 @@ from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
-from huiyin.settings import Settings
 from huiyin.org.service import check_area_ref, check_unit_ref
+from huiyin.settings import Settings
 from huiyin.workorders import service
 from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
 from huiyin.workorders.schemas import (
