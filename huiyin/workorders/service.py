@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -149,7 +149,12 @@ def _move(
 
 
 def next_number(session: Session, prefix: str, tz: str) -> str:
-    """Atomic per-day counter: one upsert, safe under concurrent registrations on both databases."""
+    """Atomic per-day counter: one upsert, safe under concurrent registrations on both databases.
+
+    On PostgreSQL the upsert commits at once on its own connection, so the counter row is locked for
+    microseconds rather than for the whole registration; a registration that fails afterwards leaves a
+    gap in the day's numbers, which is harmless. (SQLite serialises writers anyway.)
+    """
     day = clock.local_today(tz)
     dialect = session.get_bind().dialect.name
     ins = postgresql.insert(OrderNumberSeq) if dialect == "postgresql" else sqlite.insert(OrderNumberSeq)
@@ -158,7 +163,12 @@ def next_number(session: Session, prefix: str, tz: str) -> str:
         .on_conflict_do_update(index_elements=["day"], set_={"last": OrderNumberSeq.last + 1})
         .returning(OrderNumberSeq.last)
     )
-    seq = session.execute(stmt).scalar_one()
+    bind = session.get_bind()
+    if dialect == "postgresql" and isinstance(bind, Engine):
+        with bind.begin() as conn:
+            seq = conn.execute(stmt).scalar_one()
+    else:
+        seq = session.execute(stmt).scalar_one()
     return f"{prefix}{day}{seq:06d}"
 
 

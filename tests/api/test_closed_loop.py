@@ -202,3 +202,13 @@ def test_unreachable_attempts_start_again_after_a_reopen(world: World, agent: Ap
     unit_worker.act(oid, "accept")
     unit_worker.act(oid, "resolve", {"result": "再次处理"})
     assert agent.act(oid, "callback", {"result": "unreachable"})["state"] == "resolved"
+
+
+def test_concurrent_registrations_get_distinct_consecutive_numbers(world: World, agent: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        numbers = list(pool.map(lambda _: agent.register(customer_id=world.customer_id)["number"], range(40)))
+    assert len(set(numbers)) == 40
+    tails = sorted(int(n[-6:]) for n in numbers)
+    assert tails == list(range(tails[0], tails[0] + 40))
