@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     health = APIRouter(tags=["health"])
 
     @health.get("/health", operation_id="health-check")
-    def check() -> dict[str, str]:
+    async def check() -> dict[str, str]:
         return {"status": "ok"}
 
     for router in (health, auth_router, org_router, customers_router, workorders_router):

@@ -7,6 +7,7 @@ failing on a lock upgrade. PostgreSQL uses psycopg 3 and plain READ COMMITTED tr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -91,6 +92,7 @@ class Database:
         else:
             self.engine = create_engine(url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
+        self.write_lock = asyncio.Lock()  # see core.deps.get_session
         self.writer = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
 

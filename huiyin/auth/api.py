@@ -62,7 +62,9 @@ def login(body: TokenRequest, response: Response, session: SessionDep, settings:
 
 
 @router.post("/auth/logout", status_code=204, operation_id="auth-logout")
-def logout(request: Request, response: Response, session: SessionDep, settings: SettingsDep, _: CurrentUser) -> None:
+async def logout(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep, _: CurrentUser
+) -> None:
     tok: AuthToken | None = getattr(request.state, "auth_token", None)
     if tok is not None:
         service.do_revoke(session, session.merge(tok))
@@ -71,12 +73,12 @@ def logout(request: Request, response: Response, session: SessionDep, settings: 
 
 
 @router.get("/me", operation_id="auth-me")
-def me(user: CurrentUser) -> UserPublic:
+async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
 @router.get("/users", operation_id="auth-list_users")
-def list_users(session: SessionDep, _: AdminUser, role: Role | None = None) -> UsersPublic:
+async def list_users(session: SessionDep, _: AdminUser, role: Role | None = None) -> UsersPublic:
     stmt = select(User).order_by(User.username)
     if role is not None:
         stmt = stmt.where(User.role_rows.any(role=role.value))
@@ -124,13 +126,13 @@ def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: Admin
 
 
 @router.get("/api-tokens", operation_id="auth-list_api_tokens")
-def list_api_tokens(session: SessionDep, _: AdminUser) -> list[ApiTokenPublic]:
+async def list_api_tokens(session: SessionDep, _: AdminUser) -> list[ApiTokenPublic]:
     toks = session.scalars(select(AuthToken).where(AuthToken.kind == "api").order_by(AuthToken.id))
     return [ApiTokenPublic.model_validate(t) for t in toks]
 
 
 @router.post("/api-tokens", status_code=201, operation_id="auth-create_api_token")
-def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUser) -> ApiTokenIssued:
+async def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUser) -> ApiTokenIssued:
     user = _get_user(session, body.user_id) if session.get(User, body.user_id) else None
     if user is None:
         raise Invalid(f"user {body.user_id} does not exist")
@@ -139,7 +141,7 @@ def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUser) ->
 
 
 @router.delete("/api-tokens/{token_id}", status_code=204, operation_id="auth-revoke_api_token")
-def revoke_api_token(token_id: PathId, session: SessionDep, _: AdminUser) -> None:
+async def revoke_api_token(token_id: PathId, session: SessionDep, _: AdminUser) -> None:
     tok = session.get(AuthToken, token_id)
     if tok is None or tok.kind != "api":
         raise NotFound(f"API token {token_id} does not exist")

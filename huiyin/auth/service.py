@@ -15,7 +15,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
@@ -150,11 +150,16 @@ def do_issue_token(session: Session, user: User, kind: str, *, hours: int | None
 
 
 def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> tuple[AuthToken, User] | None:
-    row = session.execute(
-        select(AuthToken, User)
-        .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
-    ).first()
+    row = (
+        session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .options(joinedload(User.role_rows))  # one round trip for token, user and roles
+            .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     tok, user = row

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -30,15 +30,28 @@ async def reject_nul_characters(request: Request) -> None:
             raise Invalid("text must not contain NUL characters")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session; its transaction commits when the handler has returned.
+
+    Handlers run on the event loop and call the synchronous services directly, so a transaction must
+    never wait, blocking the loop, for a lock held by another request of the same process that cannot
+    run meanwhile. Writing requests therefore take the process's ``write_lock`` (an asyncio lock: waiting
+    for it does not block) for their whole transaction; across processes the database's own locks
+    queue them. Reading requests take no lock: WAL readers and PostgreSQL readers never wait for writers.
+    """
     db: Database = request.app.state.db
-    with db.session(write=request.method not in SAFE_METHODS) as session:
-        yield session
+    if request.method in SAFE_METHODS:
+        with db.session(write=False) as session:
+            yield session
+        return
+    async with db.write_lock:
+        with db.session() as session:
+            yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -51,7 +64,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
     """Bearer token (integrators) or session cookie (web). Cookie requests that change anything must
     echo the CSRF token in ``X-CSRF-Token`` (double submit, checked against the stored hash)."""
     bearer = _bearer(request)
@@ -78,10 +91,10 @@ def get_current_user(request: Request, session: SessionDep, settings: SettingsDe
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Coroutine[None, None, User]]:
     names = ", ".join(r.value for r in roles)
 
-    def gate(user: CurrentUser) -> User:
+    async def gate(user: CurrentUser) -> User:
         if not user.has(*roles):
             raise Forbidden(f"this needs one of the roles: {names}")
         return user

@@ -20,7 +20,7 @@ EditorUser = Annotated[User, Depends(require_roles(Role.agent, Role.admin, *MANA
 
 
 @router.get("/customers", operation_id="customers-search")
-def search_customers(
+async def search_customers(
     session: SessionDep,
     _: CenterUser,
     q: Annotated[str, Query(min_length=1, max_length=100)],
@@ -31,12 +31,12 @@ def search_customers(
 
 
 @router.get("/customers/{customer_id}", operation_id="customers-get")
-def get_customer(customer_id: PathId, session: SessionDep, _: CenterUser) -> CustomerPublic:
+async def get_customer(customer_id: PathId, session: SessionDep, _: CenterUser) -> CustomerPublic:
     return CustomerPublic.model_validate(service.get_customer(session, customer_id))
 
 
 @router.post("/customers", status_code=201, operation_id="customers-create")
-def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUser) -> CustomerPublic:
+async def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUser) -> CustomerPublic:
     if body.area_id is not None:
         check_area_ref(session, body.area_id)
     customer = service.do_create_customer(session, **body.model_dump())
@@ -44,7 +44,9 @@ def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUser) ->
 
 
 @router.patch("/customers/{customer_id}", operation_id="customers-update")
-def update_customer(customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser) -> CustomerPublic:
+async def update_customer(
+    customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser
+) -> CustomerPublic:
     customer = service.get_customer(session, customer_id)
     fields = body.model_dump(exclude_unset=True)
     if fields.get("area_id") is not None:

@@ -24,24 +24,24 @@ router = APIRouter(tags=["org"])
 
 
 @router.get("/units", operation_id="org-list_units")
-def list_units(session: SessionDep, _: CurrentUser) -> UnitsPublic:
+async def list_units(session: SessionDep, _: CurrentUser) -> UnitsPublic:
     units = session.scalars(select(Unit).order_by(Unit.path)).all()
     return UnitsPublic(items=[UnitPublic.model_validate(u) for u in units], total=len(units))
 
 
 @router.get("/units/{unit_id}", operation_id="org-get_unit")
-def get_unit(unit_id: PathId, session: SessionDep, _: CurrentUser) -> UnitPublic:
+async def get_unit(unit_id: PathId, session: SessionDep, _: CurrentUser) -> UnitPublic:
     return UnitPublic.model_validate(service.get_unit(session, unit_id))
 
 
 @router.post("/units", status_code=201, operation_id="org-create_unit")
-def create_unit(body: UnitCreate, session: SessionDep, _: AdminUser) -> UnitPublic:
+async def create_unit(body: UnitCreate, session: SessionDep, _: AdminUser) -> UnitPublic:
     unit = service.do_create_unit(session, body.code, body.name, body.kind, body.parent_id, body.phone)
     return UnitPublic.model_validate(unit)
 
 
 @router.patch("/units/{unit_id}", operation_id="org-update_unit")
-def update_unit(unit_id: PathId, body: UnitUpdate, session: SessionDep, _: AdminUser) -> UnitPublic:
+async def update_unit(unit_id: PathId, body: UnitUpdate, session: SessionDep, _: AdminUser) -> UnitPublic:
     unit = service.get_unit(session, unit_id)
     fields = body.model_dump(exclude_unset=True)
     if "parent_id" in fields:
@@ -54,24 +54,24 @@ def update_unit(unit_id: PathId, body: UnitUpdate, session: SessionDep, _: Admin
 
 
 @router.get("/areas", operation_id="org-list_areas")
-def list_areas(session: SessionDep, _: CurrentUser) -> AreasPublic:
+async def list_areas(session: SessionDep, _: CurrentUser) -> AreasPublic:
     areas = session.scalars(select(Area).order_by(Area.code)).all()
     return AreasPublic(items=[AreaPublic.model_validate(a) for a in areas], total=len(areas))
 
 
 @router.get("/areas/{area_id}", operation_id="org-get_area")
-def get_area(area_id: PathId, session: SessionDep, _: CurrentUser) -> AreaPublic:
+async def get_area(area_id: PathId, session: SessionDep, _: CurrentUser) -> AreaPublic:
     return AreaPublic.model_validate(service.get_area(session, area_id))
 
 
 @router.post("/areas", status_code=201, operation_id="org-create_area")
-def create_area(body: AreaCreate, session: SessionDep, _: AdminUser) -> AreaPublic:
+async def create_area(body: AreaCreate, session: SessionDep, _: AdminUser) -> AreaPublic:
     area = service.do_create_area(session, body.code, body.name, body.area_type, body.unit_id, body.district)
     return AreaPublic.model_validate(area)
 
 
 @router.patch("/areas/{area_id}", operation_id="org-update_area")
-def update_area(area_id: PathId, body: AreaUpdate, session: SessionDep, _: AdminUser) -> AreaPublic:
+async def update_area(area_id: PathId, body: AreaUpdate, session: SessionDep, _: AdminUser) -> AreaPublic:
     area = service.get_area(session, area_id)
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     if "unit_id" in fields:

@@ -110,7 +110,9 @@ def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
 
 
 @router.post("/work-orders", status_code=201, operation_id="work-orders-register")
-def register(body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep) -> WorkOrderDetail:
+async def register(
+    body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> WorkOrderDetail:
     plan = service.check_register(session, user, body.model_dump())
     order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
     session.flush()
@@ -118,7 +120,7 @@ def register(body: WorkOrderCreate, session: SessionDep, user: CurrentUser, sett
 
 
 @router.get("/work-orders", operation_id="work-orders-list")
-def list_orders(
+async def list_orders(
     session: SessionDep,
     user: CurrentUser,
     state: Annotated[list[str] | None, Query(description="a state, or 'open'; repeatable")] = None,
@@ -172,7 +174,7 @@ def list_orders(
 
 
 @router.get("/work-orders/{order_id}", operation_id="work-orders-get")
-def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
+async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
     return _detail(session, user, service.get_visible_order(session, user, order_id))
 
 
@@ -191,70 +193,70 @@ OptNote = Annotated[NoteIn | None, Body()]
 
 
 @router.post("/work-orders/{order_id}/dispatch", operation_id="work-orders-dispatch")
-def dispatch(
+async def dispatch(
     order_id: PathId, body: DispatchIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.dispatch, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/accept", operation_id="work-orders-accept")
-def accept(
+async def accept(
     order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.accept, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/start", operation_id="work-orders-start")
-def start(
+async def start(
     order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.start, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/suspend", operation_id="work-orders-suspend")
-def suspend(
+async def suspend(
     order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.suspend, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resume", operation_id="work-orders-resume")
-def resume(
+async def resume(
     order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resume, body.model_dump() if body else {}, s)
 
 
 @router.post("/work-orders/{order_id}/return", operation_id="work-orders-return")
-def return_(
+async def return_(
     order_id: PathId, body: ReasonIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.return_, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/reassign", operation_id="work-orders-reassign")
-def reassign(
+async def reassign(
     order_id: PathId, body: ReassignIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reassign, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/resolve", operation_id="work-orders-resolve")
-def resolve(
+async def resolve(
     order_id: PathId, body: ResolveIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.resolve, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/callback", operation_id="work-orders-callback")
-def callback(
+async def callback(
     order_id: PathId, body: CallbackIn, session: SessionDep, user: CurrentUser, s: SettingsDep
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.callback, body.model_dump(), s)
 
 
 @router.post("/work-orders/{order_id}/close", operation_id="work-orders-close")
-def close(
+async def close(
     order_id: PathId,
     session: SessionDep,
     user: CurrentUser,
@@ -265,7 +267,7 @@ def close(
 
 
 @router.post("/work-orders/{order_id}/reopen", operation_id="work-orders-reopen")
-def reopen(
+async def reopen(
     order_id: PathId,
     session: SessionDep,
     user: CurrentUser,
@@ -276,7 +278,7 @@ def reopen(
 
 
 @router.get("/callbacks", operation_id="work-orders-callback_queue")
-def callback_queue(
+async def callback_queue(
     session: SessionDep,
     user: Annotated[User, Depends(require_roles(Role.agent, *MANAGERS))],
     mine: bool = True,
@@ -289,7 +291,7 @@ def callback_queue(
 
 
 @router.get("/categories", operation_id="work-orders-list_categories")
-def list_categories(session: SessionDep, _: CurrentUser, type: str | None = None) -> CategoriesPublic:
+async def list_categories(session: SessionDep, _: CurrentUser, type: str | None = None) -> CategoriesPublic:
     stmt = select(Category).order_by(Category.type, Category.sort, Category.code)
     if type:
         stmt = stmt.where(Category.type == type)
@@ -298,7 +300,7 @@ def list_categories(session: SessionDep, _: CurrentUser, type: str | None = None
 
 
 @router.post("/categories", status_code=201, operation_id="work-orders-create_category")
-def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
+async def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
     if service.get_category_by_code(session, body.code) is not None:
         raise Invalid(f"category code {body.code!r} is taken")
     if body.parent_id is not None:
@@ -312,7 +314,9 @@ def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) ->
 
 
 @router.patch("/categories/{category_id}", operation_id="work-orders-update_category")
-def update_category(category_id: PathId, body: CategoryUpdate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
+async def update_category(
+    category_id: PathId, body: CategoryUpdate, session: SessionDep, _: ConfigUser
+) -> CategoryPublic:
     cat = session.get(Category, category_id)
     if cat is None:
         raise NotFound(f"category {category_id} does not exist")
@@ -324,7 +328,7 @@ def update_category(category_id: PathId, body: CategoryUpdate, session: SessionD
 
 
 @router.get("/dispatch-rules", operation_id="work-orders-list_dispatch_rules")
-def list_rules(
+async def list_rules(
     session: SessionDep, _: Annotated[User, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]
 ) -> DispatchRulesPublic:
     rules = session.scalars(select(DispatchRule).order_by(DispatchRule.id)).all()
@@ -341,7 +345,7 @@ def _check_rule_refs(session: Session, category_id: int | None, area_id: int | N
 
 
 @router.post("/dispatch-rules", status_code=201, operation_id="work-orders-create_dispatch_rule")
-def create_rule(body: DispatchRuleCreate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
+async def create_rule(body: DispatchRuleCreate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
     _check_rule_refs(session, body.category_id, body.area_id, body.unit_id)
     rule = DispatchRule(**body.model_dump())
     session.add(rule)
@@ -357,7 +361,9 @@ def _get_rule(session: Session, rule_id: int) -> DispatchRule:
 
 
 @router.patch("/dispatch-rules/{rule_id}", operation_id="work-orders-update_dispatch_rule")
-def update_rule(rule_id: PathId, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
+async def update_rule(
+    rule_id: PathId, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser
+) -> DispatchRulePublic:
     rule = _get_rule(session, rule_id)
     fields = body.model_dump(exclude_unset=True)
     _check_rule_refs(session, None, None, fields.get("unit_id"))
@@ -369,5 +375,5 @@ def update_rule(rule_id: PathId, body: DispatchRuleUpdate, session: SessionDep, 
 
 
 @router.delete("/dispatch-rules/{rule_id}", status_code=204, operation_id="work-orders-delete_dispatch_rule")
-def delete_rule(rule_id: PathId, session: SessionDep, _: ConfigUser) -> None:
+async def delete_rule(rule_id: PathId, session: SessionDep, _: ConfigUser) -> None:
     session.delete(_get_rule(session, rule_id))
