@@ -42,9 +42,12 @@ def check_area_ref(session: Session, area_id: int) -> Area:
 
 
 def subtree_ids(session: Session, unit_id: int) -> list[int]:
-    """The unit and every unit below it."""
-    unit = get_unit(session, unit_id)
-    return list(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+    """The unit and every unit below it, in one query; an unknown unit is a 422."""
+    path = select(Unit.path).where(Unit.id == unit_id).scalar_subquery()
+    ids = list(session.scalars(select(Unit.id).where(Unit.path.startswith(path))))
+    if not ids:
+        raise Invalid(f"unit {unit_id} does not exist")
+    return ids
 
 
 def check_unit_code_free(session: Session, code: str, *, except_id: int | None = None) -> None:

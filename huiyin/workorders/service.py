@@ -575,12 +575,17 @@ def _text_match(q: str) -> Any:
 def list_orders(
     session: Session, user: User, f: OrderFilter, *, page: int, page_size: int, sort: str
 ) -> tuple[list[WorkOrder], int]:
+    """One page and the total, in one query (``count(*) OVER ()``); a second only past the last page."""
     stmt = filtered_orders(session, user, f)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     column = SORTS[sort.lstrip("-")]
-    ordered = stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc())
-    rows = session.scalars(ordered.offset((page - 1) * page_size).limit(page_size)).all()
-    return list(rows), total
+    ordered = stmt.add_columns(func.count().over().label("total")).order_by(
+        column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc()
+    )
+    rows = session.execute(ordered.offset((page - 1) * page_size).limit(page_size)).all()
+    if rows:
+        return [r[0] for r in rows], int(rows[0][1])
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return [], total
 
 
 def state_counts(session: Session, user: User, f: OrderFilter) -> dict[str, int]:
