@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from huiyin.auth import service
@@ -62,12 +62,8 @@ def login(body: TokenRequest, response: Response, session: SessionDep, settings:
 
 
 @router.post("/auth/logout", status_code=204, operation_id="auth-logout")
-async def logout(
-    request: Request, response: Response, session: SessionDep, settings: SettingsDep, _: CurrentUser
-) -> None:
-    tok: AuthToken | None = getattr(request.state, "auth_token", None)
-    if tok is not None:
-        service.do_revoke(session, session.merge(tok))
+async def logout(response: Response, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> None:
+    service.do_revoke_by_id(session, user.token_id)
     response.delete_cookie(settings.auth.cookie_name, path="/")
     response.delete_cookie(settings.auth.csrf_cookie_name, path="/")
 

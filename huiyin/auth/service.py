@@ -14,11 +14,12 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
+from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
 from huiyin.errors import Conflict, Invalid, NotFound, Unauthorized
 from huiyin.org.models import Unit
@@ -149,26 +150,51 @@ def do_issue_token(session: Session, user: User, kind: str, *, hours: int | None
     return IssuedToken(tok, secret, csrf)
 
 
-def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> tuple[AuthToken, User] | None:
-    row = (
-        session.execute(
-            select(AuthToken, User)
-            .join(User, User.id == AuthToken.user_id)
-            .options(joinedload(User.role_rows))  # one round trip for token, user and roles
-            .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
+def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedIn | None:
+    """The live credential's user, with roles, in one round trip; None if unknown, expired or revoked."""
+    agg = func.string_agg if session.get_bind().dialect.name == "postgresql" else func.group_concat
+    roles = select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+    row = session.execute(
+        select(
+            AuthToken.id,
+            AuthToken.kind,
+            AuthToken.csrf_hash,
+            AuthToken.expires_at,
+            AuthToken.revoked_at,
+            User.id,
+            User.username,
+            User.full_name,
+            User.unit_id,
+            User.phone,
+            User.is_active,
+            roles,
         )
-        .unique()
-        .first()
-    )
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
+    ).first()
     if row is None:
         return None
-    tok, user = row
-    at = now()
-    if tok.revoked_at is not None or (tok.expires_at is not None and tok.expires_at <= at):
+    tok_id, kind, csrf, expires_at, revoked_at, uid, username, full_name, unit_id, phone, active, role_csv = row
+    if revoked_at is not None or (expires_at is not None and expires_at <= now()) or not active:
         return None
-    if not user.is_active:
-        return None
-    return tok, user
+    return SignedIn(
+        id=uid,
+        username=username,
+        full_name=full_name,
+        unit_id=unit_id,
+        phone=phone,
+        is_active=active,
+        role_set=frozenset((role_csv or "").split(",")) - {""},
+        token_id=tok_id,
+        token_kind=kind,
+        csrf_hash=csrf,
+    )
+
+
+def do_revoke_by_id(session: Session, token_id: int) -> None:
+    tok = session.get(AuthToken, token_id)
+    if tok is not None:
+        do_revoke(session, tok)
 
 
 def do_revoke(session: Session, tok: AuthToken) -> None:

@@ -10,8 +10,8 @@ from urllib.parse import unquote
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from huiyin.auth.models import User
 from huiyin.auth.service import find_token, token_hash
+from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
 from huiyin.db import Database
 from huiyin.errors import Forbidden, Invalid, Unauthorized
@@ -64,7 +64,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
     """Bearer token (integrators) or session cookie (web). Cookie requests that change anything must
     echo the CSRF token in ``X-CSRF-Token`` (double submit, checked against the stored hash)."""
     bearer = _bearer(request)
@@ -72,29 +72,27 @@ async def get_current_user(request: Request, session: SessionDep, settings: Sett
         found = find_token(session, bearer, ("access", "api"))
         if found is None:
             raise Unauthorized("invalid or expired token")
-        return found[1]
+        return found
     cookie = request.cookies.get(settings.auth.cookie_name)
     if not cookie:
         raise Unauthorized("sign in first")
     found = find_token(session, cookie, ("session",))
     if found is None:
         raise Unauthorized("your session has expired; sign in again")
-    tok, user = found
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token", "")
-        if not sent or not tok.csrf_hash or not hmac.compare_digest(token_hash(sent), tok.csrf_hash):
+        if not sent or not found.csrf_hash or not hmac.compare_digest(token_hash(sent), found.csrf_hash):
             raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
-    request.state.auth_token = tok
-    return user
+    return found
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[SignedIn, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], Coroutine[None, None, User]]:
+def require_roles(*roles: Role) -> Callable[[SignedIn], Coroutine[None, None, SignedIn]]:
     names = ", ".join(r.value for r in roles)
 
-    async def gate(user: CurrentUser) -> User:
+    async def gate(user: CurrentUser) -> SignedIn:
         if not user.has(*roles):
             raise Forbidden(f"this needs one of the roles: {names}")
         return user
@@ -102,4 +100,4 @@ def require_roles(*roles: Role) -> Callable[[User], Coroutine[None, None, User]]
     return gate
 
 
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+AdminUser = Annotated[SignedIn, Depends(require_roles(Role.admin))]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from huiyin.auth.models import User
+from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId
@@ -15,8 +15,8 @@ from huiyin.customers.schemas import CustomerCreate, CustomerPublic, CustomersPu
 from huiyin.org.service import check_area_ref
 
 router = APIRouter(tags=["customers"])
-CenterUser = Annotated[User, Depends(require_roles(*CENTER, Role.admin))]
-EditorUser = Annotated[User, Depends(require_roles(Role.agent, Role.admin, *MANAGERS))]
+CenterUser = Annotated[SignedIn, Depends(require_roles(*CENTER, Role.admin))]
+EditorUser = Annotated[SignedIn, Depends(require_roles(Role.agent, Role.admin, *MANAGERS))]
 
 
 @router.get("/customers", operation_id="customers-search")

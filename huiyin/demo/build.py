@@ -169,7 +169,7 @@ def _target_stage(rng: random.Random, age: timedelta) -> int:
         return 5 if rng.random() < 0.97 else rng.choice([1, 2, 3, 4])
     if age > timedelta(days=1):
         return rng.choices([1, 2, 3, 4, 5], [1, 2, 3, 3, 8])[0]
-    return rng.choices([0, 1, 2, 3, 4, 5], [2, 4, 3, 2, 2, 2])[0]
+    return rng.choices([0, 1, 2, 3, 4, 5], [6, 4, 3, 2, 2, 2])[0]
 
 
 def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Cast, limit: int) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
+from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
@@ -49,7 +50,7 @@ from huiyin.workorders.schemas import (
 from huiyin.workorders.states import Action, OrderState
 
 router = APIRouter(tags=["work-orders"])
-ConfigUser = Annotated[User, Depends(require_roles(Role.admin, Role.supervisor))]
+ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor))]
 
 
 # ---------------------------------------------------------------- shaping
@@ -76,7 +77,7 @@ def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, C
     return cats, units
 
 
-def _detail(session: Session, user: User, order: WorkOrder) -> WorkOrderDetail:
+def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
     cats, units = _lookups(session, [order])
     events = service.timeline(session, order)
     actor_ids = {e.actor_id for e in events if e.actor_id} | {order.owner_agent_id}
@@ -181,7 +182,7 @@ def settings_policy(settings: Settings) -> service.LoopPolicy:
 
 
 def _act(
-    session: Session, user: User, order_id: int, action: Action, body: dict[str, Any], settings: Any
+    session: Session, user: SignedIn, order_id: int, action: Action, body: dict[str, Any], settings: Any
 ) -> WorkOrderDetail:
     order = service.apply_action(session, user, order_id, action, body, policy=settings_policy(settings))
     return _detail(session, user, order)
@@ -278,7 +279,7 @@ async def reopen(
 @router.get("/callbacks", operation_id="work-orders-callback_queue")
 async def callback_queue(
     session: SessionDep,
-    user: Annotated[User, Depends(require_roles(Role.agent, *MANAGERS))],
+    user: Annotated[SignedIn, Depends(require_roles(Role.agent, *MANAGERS))],
     mine: bool = True,
 ) -> list[CallbackTaskPublic]:
     tasks = service.callback_queue(session, user, mine_only=mine)
@@ -327,7 +328,7 @@ async def update_category(
 
 @router.get("/dispatch-rules", operation_id="work-orders-list_dispatch_rules")
 async def list_rules(
-    session: SessionDep, _: Annotated[User, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]
+    session: SessionDep, _: Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]
 ) -> DispatchRulesPublic:
     rules = session.scalars(select(DispatchRule).order_by(DispatchRule.id)).all()
     return DispatchRulesPublic(items=[DispatchRulePublic.model_validate(r) for r in rules], total=len(rules))

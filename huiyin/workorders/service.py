@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from huiyin.auth.models import User
 from huiyin.clock import clock, now
+from huiyin.core.actor import Actor
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.customers.models import Customer
 from huiyin.customers.service import check_customer_ref
@@ -47,11 +47,11 @@ S = OrderState
 # ---------------------------------------------------------------- visibility and checks
 
 
-def sees_all_orders(user: User) -> bool:
+def sees_all_orders(user: Actor) -> bool:
     return user.has(*CENTER, Role.admin)
 
 
-def visible_unit_ids(session: Session, user: User) -> list[int] | None:
+def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
     """None when the user sees every order; else the units whose orders the user may see."""
     if sees_all_orders(user):
         return None
@@ -60,7 +60,7 @@ def visible_unit_ids(session: Session, user: User) -> list[int] | None:
     return []
 
 
-def get_visible_order(session: Session, user: User, order_id: int, *, lock: bool = False) -> WorkOrder:
+def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: bool = False) -> WorkOrder:
     """The order, or 404 when it does not exist *or* the user may not see it (no leak of existence)."""
     stmt = select(WorkOrder).where(WorkOrder.id == order_id)
     if lock:
@@ -73,7 +73,7 @@ def get_visible_order(session: Session, user: User, order_id: int, *, lock: bool
     raise NotFound(f"work order {order_id} does not exist")
 
 
-def check_transition(user: User, order: WorkOrder, action: Action) -> Transition:
+def check_transition(user: Actor, order: WorkOrder, action: Action) -> Transition:
     rule = TRANSITIONS[action]
     if not user.has(*rule.roles):
         names = ", ".join(sorted(r.value for r in rule.roles))
@@ -89,7 +89,7 @@ def check_transition(user: User, order: WorkOrder, action: Action) -> Transition
     return rule
 
 
-def actions_for(user: User, order: WorkOrder) -> list[str]:
+def actions_for(user: Actor, order: WorkOrder) -> list[str]:
     """The actions this user may take on this order now (the UI shows exactly these buttons)."""
     out = []
     for action in allowed_actions(OrderState(order.state)):
@@ -111,7 +111,7 @@ def _record(
     order: WorkOrder,
     action: Action,
     from_state: str | None,
-    actor: User | None,
+    actor: Actor | None,
     note: str = "",
     **data: Any,
 ) -> WorkOrderEvent:
@@ -136,7 +136,7 @@ def _move(
     order: WorkOrder,
     action: Action,
     to: OrderState,
-    actor: User | None,
+    actor: Actor | None,
     note: str = "",
     **data: Any,
 ) -> WorkOrderEvent:
@@ -204,7 +204,7 @@ class RegisterPlan:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def check_register(session: Session, actor: User, data: dict[str, Any]) -> RegisterPlan:
+def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> RegisterPlan:
     if not actor.has(Role.agent, *MANAGERS):
         raise Forbidden(
             "registering an order needs one of the roles: agent, duty_manager, floor_manager, supervisor, director"
@@ -262,7 +262,7 @@ def find_dispatch_unit(session: Session, category: Category, area: Area | None) 
     return None
 
 
-def do_register(session: Session, actor: User, plan: RegisterPlan, *, number_prefix: str, tz: str) -> WorkOrder:
+def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_prefix: str, tz: str) -> WorkOrder:
     """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
     order = WorkOrder(
         number=next_number(session, number_prefix, tz),
@@ -298,7 +298,7 @@ def do_register(session: Session, actor: User, plan: RegisterPlan, *, number_pre
 
 
 def do_dispatch(
-    session: Session, order: WorkOrder, unit: Unit, actor: User | None, note: str = "", auto: bool = False
+    session: Session, order: WorkOrder, unit: Unit, actor: Actor | None, note: str = "", auto: bool = False
 ) -> WorkOrderEvent:
     order.unit_id = unit.id
     order.last_unit_id = unit.id
@@ -306,7 +306,7 @@ def do_dispatch(
     return _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
 
 
-def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: User, note: str = "") -> WorkOrderEvent:
+def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "") -> WorkOrderEvent:
     if unit.id == order.unit_id:
         raise Invalid(f"the order is already with unit {unit.code}")
     previous = order.unit_id
@@ -317,27 +317,27 @@ def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: User, not
     return _move(session, order, Action.reassign, S.dispatched, actor, note, from_unit_id=previous, unit_code=unit.code)
 
 
-def do_accept(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+def do_accept(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = actor.id
     return _move(session, order, Action.accept, S.accepted, actor, note)
 
 
-def do_start(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+def do_start(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = order.handler_id or actor.id
     return _move(session, order, Action.start, S.in_progress, actor, note)
 
 
-def do_suspend(session: Session, order: WorkOrder, actor: User, reason: str) -> WorkOrderEvent:
+def do_suspend(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
     order.suspend_reason = reason
     return _move(session, order, Action.suspend, S.suspended, actor, reason)
 
 
-def do_resume(session: Session, order: WorkOrder, actor: User, note: str = "") -> WorkOrderEvent:
+def do_resume(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.suspend_reason = None
     return _move(session, order, Action.resume, S.in_progress, actor, note)
 
 
-def do_return(session: Session, order: WorkOrder, actor: User, reason: str) -> WorkOrderEvent:
+def do_return(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
     """Back to the dispatcher queue: a wrong assignment, never a refusal."""
     previous = order.unit_id
     order.unit_id = None
@@ -354,7 +354,7 @@ class LoopPolicy:
 
 
 def do_resolve(
-    session: Session, order: WorkOrder, actor: User, result: str, *, to_team: bool = False
+    session: Session, order: WorkOrder, actor: Actor, result: str, *, to_team: bool = False
 ) -> WorkOrderEvent:
     """Records the result and owes the customer a callback: from the first-contact owner, or from the
     callback team's shared queue when the center works that way."""
@@ -384,7 +384,7 @@ def _finish_callback(session: Session, order: WorkOrder, result: str, note: str,
 
 
 def do_close(
-    session: Session, order: WorkOrder, actor: User, reason: str = "", on_spot: bool = False, **data: Any
+    session: Session, order: WorkOrder, actor: Actor, reason: str = "", on_spot: bool = False, **data: Any
 ) -> WorkOrderEvent:
     order.closed_at = now()
     if on_spot:
@@ -394,7 +394,7 @@ def do_close(
     return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
 
 
-def do_reopen(session: Session, order: WorkOrder, actor: User, reason: str, **data: Any) -> WorkOrderEvent:
+def do_reopen(session: Session, order: WorkOrder, actor: Actor, reason: str, **data: Any) -> WorkOrderEvent:
     """Back to the unit that last had it, one grade higher; to the queue if it never had a unit."""
     _finish_callback(session, order, "reopened", reason, state="cancelled")
     order.grade = raise_grade(order.grade).value
@@ -409,7 +409,7 @@ def do_reopen(session: Session, order: WorkOrder, actor: User, reason: str, **da
 
 
 def do_callback(
-    session: Session, order: WorkOrder, actor: User, result: CallbackResult, note: str, *, max_unreachable: int
+    session: Session, order: WorkOrder, actor: Actor, result: CallbackResult, note: str, *, max_unreachable: int
 ) -> WorkOrderEvent:
     """Satisfied closes; unsatisfied reopens; unreachable counts, and the last allowed attempt closes."""
     order.callback_result = result.value
@@ -449,7 +449,7 @@ def check_reason(value: str | None, action: Action) -> str:
 
 
 def apply_action(
-    session: Session, actor: User, order_id: int, action: Action, body: dict[str, Any], *, policy: LoopPolicy
+    session: Session, actor: Actor, order_id: int, action: Action, body: dict[str, Any], *, policy: LoopPolicy
 ) -> WorkOrder:
     """Locks the order, checks, and runs the action's ``do_*``."""
     order = get_visible_order(session, actor, order_id, lock=True)
@@ -481,7 +481,7 @@ def apply_action(
     return order
 
 
-def _apply_close(session: Session, order: WorkOrder, actor: User, reason: str, result: str | None) -> None:
+def _apply_close(session: Session, order: WorkOrder, actor: Actor, reason: str, result: str | None) -> None:
     if order.state == S.registered:
         if order.type not in ON_THE_SPOT_TYPES:
             allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
@@ -529,7 +529,7 @@ def _state_values(states: list[str]) -> list[str]:
     return out
 
 
-def filtered_orders(session: Session, user: User, f: OrderFilter) -> Select[WorkOrder]:
+def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[WorkOrder]:
     stmt = select(WorkOrder)
     units = visible_unit_ids(session, user)
     if units is not None:
@@ -573,7 +573,7 @@ def _text_match(q: str) -> Any:
 
 
 def list_orders(
-    session: Session, user: User, f: OrderFilter, *, page: int, page_size: int, sort: str
+    session: Session, user: Actor, f: OrderFilter, *, page: int, page_size: int, sort: str
 ) -> tuple[list[WorkOrder], int]:
     """One page and the total, in one query (``count(*) OVER ()``); a second only past the last page."""
     stmt = filtered_orders(session, user, f)
@@ -588,7 +588,7 @@ def list_orders(
     return [], total
 
 
-def state_counts(session: Session, user: User, f: OrderFilter) -> dict[str, int]:
+def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int]:
     f2 = OrderFilter(**{**f.__dict__, "state": []})
     sub = filtered_orders(session, user, f2).subquery()
     rows = session.execute(select(sub.c.state, func.count()).group_by(sub.c.state)).all()
@@ -601,7 +601,7 @@ def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
     )
 
 
-def callback_queue(session: Session, user: User, *, mine_only: bool) -> list[CallbackTask]:
+def callback_queue(session: Session, user: Actor, *, mine_only: bool) -> list[CallbackTask]:
     stmt = select(CallbackTask).where(CallbackTask.state == "open")
     if mine_only:  # mine, and the team's shared ones
         stmt = stmt.where(or_(CallbackTask.agent_id == user.id, CallbackTask.agent_id.is_(None)))
