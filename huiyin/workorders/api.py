@@ -56,10 +56,13 @@ ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervis
 # ---------------------------------------------------------------- shaping
 
 
+_COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__table__.columns)
+
+
 def _public(order: WorkOrder, cats: dict[int, Category], units: dict[int, Unit], mask: bool) -> dict[str, Any]:
     cat = cats[order.category_id]
     unit = units.get(order.unit_id) if order.unit_id else None
-    data = {c: getattr(order, c) for c in WorkOrderPublic.model_fields if hasattr(order, c)}
+    data = {c: getattr(order, c) for c in _COLUMNS}
     data.update(
         category=cat.code,
         category_name=cat.name,
