@@ -575,17 +575,22 @@ def _text_match(q: str) -> Any:
 def list_orders(
     session: Session, user: Actor, f: OrderFilter, *, page: int, page_size: int, sort: str
 ) -> tuple[list[WorkOrder], int]:
-    """One page and the total, in one query (``count(*) OVER ()``); a second only past the last page."""
+    """One page and the total.
+
+    The page is found as ids first and loaded second (a deferred join): the sort then runs on index
+    entries alone instead of on whole rows, which at millions of orders is the difference between
+    reading 50 rows and reading every matching one.
+    """
     stmt = filtered_orders(session, user, f)
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(WorkOrder.id).subquery())) or 0
     column = SORTS[sort.lstrip("-")]
-    ordered = stmt.add_columns(func.count().over().label("total")).order_by(
-        column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc()
-    )
-    rows = session.execute(ordered.offset((page - 1) * page_size).limit(page_size)).all()
-    if rows:
-        return [r[0] for r in rows], int(rows[0][1])
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return [], total
+    order = (column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc())
+    page_ids = stmt.with_only_columns(WorkOrder.id).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    ids = list(session.scalars(page_ids))
+    if not ids:
+        return [], total
+    rows = {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)))}
+    return [rows[i] for i in ids], total
 
 
 def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int]:
