@@ -7,7 +7,7 @@ of the address ("渝北区", "龙溪"). Fragments of three characters or more go
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from huiyin.core.phones import normalize_phone
@@ -42,12 +42,16 @@ def _ids_by_phone_or_number(session: Session, q: str, limit: int) -> list[int]:
 
 def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
     pattern = f"%{_escape_like(q)}%"
-    by_name = select(Customer.id).where(Customer.name.like(f"{_escape_like(q)}%", escape="\\"))
-    ids = list(session.scalars(by_name.order_by(Customer.id).limit(limit)))
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and len(q) >= 3:
-        sql = text("SELECT rowid FROM customers_fts WHERE address LIKE :p ESCAPE '\\' ORDER BY rowid LIMIT :n")
-        more = session.scalars(sql, {"p": pattern, "n": limit})
+    if dialect == "sqlite":  # a range on the binary-collated name index; SQLite's LIKE would scan
+        name_cond = and_(Customer.name >= q, Customer.name < q + "\U0010ffff")
+    else:  # pg_trgm's GIN index serves prefix patterns
+        name_cond = Customer.name.like(f"{_escape_like(q)}%", escape="\\")
+    ids = list(session.scalars(select(Customer.id).where(name_cond).order_by(Customer.id).limit(limit)))
+    if dialect == "sqlite" and len(q) >= 3 and not any(c in q for c in "%_\\"):
+        # FTS5's trigram index serves LIKE only without an ESCAPE clause, hence the guard above.
+        sql = text("SELECT rowid FROM customers_fts WHERE address LIKE :p ORDER BY rowid LIMIT :n")
+        more = session.scalars(sql, {"p": f"%{q}%", "n": limit})
     else:
         more = session.scalars(
             select(Customer.id).where(Customer.address.like(pattern, escape="\\")).order_by(Customer.id).limit(limit)
