@@ -32,6 +32,8 @@ def found(api: Api, q: str) -> list[str]:
         ("重庆市", ["3100000001", "3100000002"]),
         ("13000000000", []),
         ("火星", []),
+        ("金港%国际", []),
+        ("金港_国际", []),
     ],
 )
 def test_an_agent_finds_customers_by_what_they_type(world: World, agent: Api, q: str, expected: list[str]) -> None:
