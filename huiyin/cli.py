@@ -57,6 +57,13 @@ def serve(
     """Serve the API (and the web app) with uvicorn."""
     import uvicorn
 
+    if workers > 1 and get_settings().is_sqlite:
+        typer.echo(
+            "warning: SQLite lets one process write at a time and makes the others sleep-wait on its file "
+            "lock; with several workers registrations slow down. Use one worker, or PostgreSQL.",
+            err=True,
+        )
+
     uvicorn.run(
         "huiyin.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
     )
