@@ -147,9 +147,7 @@ def test_counts_and_percentiles(mode: str) -> None:
 def test_unexpected_status_is_an_error() -> None:
     async def go() -> lc.LoadResult:
         async with serving(TinyServer("chunked")) as server:
-            return await lc.run_load(
-                "127.0.0.1", server.port, hello("/fail"), requests=50, concurrency=4, warmup=5
-            )
+            return await lc.run_load("127.0.0.1", server.port, hello("/fail"), requests=50, concurrency=4, warmup=5)
 
     result = asyncio.run(go())
     assert result.requests == 50
@@ -173,9 +171,7 @@ def test_token_login_and_bearer_header() -> None:
                 warmup=0,
                 headers={"Authorization": f"Bearer {token}"},
             )
-            denied = await lc.run_load(
-                "127.0.0.1", server.port, hello(), requests=10, concurrency=2, warmup=0
-            )
+            denied = await lc.run_load("127.0.0.1", server.port, hello(), requests=10, concurrency=2, warmup=0)
             with pytest.raises(RuntimeError, match="login failed"):
                 await lc.fetch_token("127.0.0.1", server.port, "u", "wrong")
             return token, ok, denied
@@ -296,9 +292,7 @@ def test_cli_json_output_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> N
             common = ["--port", str(server.port), "-n", "60", "-c", "3", "--warmup", "5", "--json"]
             ok = await asyncio.to_thread(lc.main, [*common, "--username", "u", "--password", "p"])
             failing = await asyncio.to_thread(lc.main, [*common, "--token", TOKEN, "--path", "/fail"])
-            allowed = await asyncio.to_thread(
-                lc.main, [*common, "--token", TOKEN, "--path", "/fail", "--allow-errors"]
-            )
+            allowed = await asyncio.to_thread(lc.main, [*common, "--token", TOKEN, "--path", "/fail", "--allow-errors"])
             return ok, failing, allowed
 
     ok, failing, allowed = asyncio.run(go())

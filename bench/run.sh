@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Generate a bench database, serve Huiyin on it and load it with bench/loadclient.py (loopback only).
+#
+#   bench/run.sh [sqlite|pg] [small|full]
+#
+#   small = 50,000 customers / 100,000 orders (a quick check); full = 1,000,000 / 2,000,000.
+#   SQLite: bench/out/huiyin-<size>.db; PostgreSQL: database huiyin_bench on 127.0.0.1 (user postgres,
+#   trust auth), dropped and created fresh.
+#
+# Environment (all optional):
+#   CUSTOMERS / ORDERS   override the volume of the size
+#   SKIP_GENERATE=1      reuse the database of an earlier run (registrations of that run stay in it)
+#   SNAPSHOT=1|<commit>  serve a copy of HEAD's (or that commit's) huiyin/ instead of the working tree
+#   GENERATE_ONLY=1      stop after generating
+#   QUIET_WAIT=300       before each scenario, wait up to this many seconds until the other processes on
+#                        the machine use < QUIET_BUSY (default 0.25) of the CPUs (0 = do not wait); the
+#                        CPU share they used just before is recorded as busy_before
+#   PORT=8765 WORKERS=2 CONCURRENCY=16 TIME_LIMIT=60 SCALE=1 (multiplies the request counts)
+#   SCENARIOS="hello get list phone address2 address3 register"
+#
+# Output in bench/out/: generate-<db>-<size>.log, summary-<db>-<size>.json, phones-<db>-<size>.txt,
+# server-<db>-<size>.log, and one JSON line per scenario appended to results-<db>.jsonl (the load client's
+# summary plus db, size, label, volume, code commit, time, and the CPU shares used meanwhile by the server,
+# PostgreSQL, the client and everybody else).
+set -euo pipefail
+
+DB=${1:-sqlite}
+SIZE=${2:-small}
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=$ROOT/.venv/bin/python
+OUT=$ROOT/bench/out
+mkdir -p "$OUT"
+
+case $SIZE in
+  small) CUSTOMERS=${CUSTOMERS:-50000}; ORDERS=${ORDERS:-100000} ;;
+  full)  CUSTOMERS=${CUSTOMERS:-1000000}; ORDERS=${ORDERS:-2000000} ;;
+  *) echo "usage: $0 [sqlite|pg] [small|full]" >&2; exit 2 ;;
+esac
+PORT=${PORT:-8765}
+WORKERS=${WORKERS:-2}
+CONCURRENCY=${CONCURRENCY:-16}
+TIME_LIMIT=${TIME_LIMIT:-60}
+SCALE=${SCALE:-1}
+SCENARIOS=${SCENARIOS:-"hello get list phone address2 address3 register"}
+PGHOST=127.0.0.1
+PGDB=huiyin_bench
+
+case $DB in
+  sqlite)
+    DBFILE=$OUT/huiyin-$SIZE.db
+    URL="sqlite:///$DBFILE" ;;
+  pg)
+    URL="postgresql://postgres@$PGHOST/$PGDB" ;;
+  *) echo "usage: $0 [sqlite|pg] [small|full]" >&2; exit 2 ;;
+esac
+TAG=$DB-$SIZE
+SUMMARY=$OUT/summary-$TAG.json
+PHONES=$OUT/phones-$TAG.txt
+RESULTS=$OUT/results-$DB.jsonl
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+# ---------------------------------------------------------------------------------------------- generate
+if [[ ${SKIP_GENERATE:-0} != 1 ]]; then
+  if [[ $DB == sqlite ]]; then
+    rm -f "$DBFILE" "$DBFILE-wal" "$DBFILE-shm" "$DBFILE-journal"
+  else
+    psql -h $PGHOST -U postgres -qX -c "DROP DATABASE IF EXISTS $PGDB" -c "CREATE DATABASE $PGDB"
+  fi
+  log "generating $CUSTOMERS customers / $ORDERS orders into $URL"
+  START=$(date +%s)
+  /usr/bin/time -f "generate: %e s wall, %M KB max RSS" \
+    "$PY" -m bench.generate --url "$URL" --customers "$CUSTOMERS" --orders "$ORDERS" \
+      --phones-out "$PHONES" --summary-out "$SUMMARY" 2>&1 | tee "$OUT/generate-$TAG.log"
+  log "generation took $(( $(date +%s) - START )) s"
+  if [[ $DB == pg ]]; then
+    psql -h $PGHOST -U postgres -qXAt -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size('$PGDB'))" \
+      | tee -a "$OUT/generate-$TAG.log"
+  else
+    echo "database size: $(du -h "$DBFILE" | cut -f1)" | tee -a "$OUT/generate-$TAG.log"
+  fi
+fi
+[[ -f $SUMMARY ]] || { echo "no $SUMMARY: generate first (without SKIP_GENERATE)" >&2; exit 1; }
+read -r STATIONS BUSIEST MAX_ORDER MAX_CUSTOMER < <("$PY" -c "
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(','.join(map(str, s['station_unit_ids'])), s['busiest_station_id'], s['max_order_id'], s['max_customer_id'])
+" "$SUMMARY")
+log "station unit ids: $STATIONS (busiest: $BUSIEST)"
+[[ ${GENERATE_ONLY:-0} == 1 ]] && exit 0
+
+# ---------------------------------------------------------------------------------------------- serve
+SERVER_PID=
+stop_server() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+# The code under test: the working tree ("+dirty" when huiyin/ has uncommitted changes), or with SNAPSHOT=1
+# a copy of HEAD's huiyin/ (git archive) put first on the server's PYTHONPATH, so that edits made while a
+# long run is going on do not change the code half-way.
+SNAPSHOT=${SNAPSHOT:-0}
+[[ $SNAPSHOT == 1 ]] && SNAPSHOT=HEAD
+REV=$([[ $SNAPSHOT != 0 ]] && echo "$SNAPSHOT" || echo HEAD)
+COMMIT=$(git rev-parse --short "$REV" 2>/dev/null || echo unknown)
+SERVER_PYTHONPATH=${PYTHONPATH:-}
+if [[ $SNAPSHOT != 0 ]]; then
+  SNAP=$OUT/code-$COMMIT
+  rm -rf "$SNAP" && mkdir -p "$SNAP"
+  git archive "$REV" huiyin | tar -x -C "$SNAP"
+  SERVER_PYTHONPATH=$SNAP${PYTHONPATH:+:$PYTHONPATH}
+else
+  [[ -n $(git status --porcelain -- huiyin 2>/dev/null) ]] && COMMIT="$COMMIT+dirty"
+fi
+CODE_FILE=$(cd /tmp && PYTHONPATH=$SERVER_PYTHONPATH "$PY" -c "import huiyin; print(huiyin.__file__)")
+log "starting huiyin serve on 127.0.0.1:$PORT with $WORKERS workers (code $COMMIT from $CODE_FILE)"
+PYTHONPATH=$SERVER_PYTHONPATH HUIYIN_DATABASE_URL=$URL "$ROOT/.venv/bin/huiyin" serve --host 127.0.0.1 \
+  --port "$PORT" --workers "$WORKERS" >"$OUT/server-$TAG.log" 2>&1 &
+SERVER_PID=$!
+for i in $(seq 120); do
+  if curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1; then break; fi
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died; see $OUT/server-$TAG.log" >&2; exit 1; }
+  sleep 0.5
+  [[ $i == 120 ]] && { echo "server not healthy after 60 s" >&2; exit 1; }
+done
+TOKEN=$("$PY" -c "
+import asyncio, sys
+from bench.loadclient import fetch_token
+print(asyncio.run(fetch_token('127.0.0.1', int(sys.argv[1]), 'agent', 'demo')))
+" "$PORT")
+log "server up (pid $SERVER_PID), token taken"
+
+# ---------------------------------------------------------------------------------------------- load
+QUIET_WAIT=${QUIET_WAIT:-300}
+QUIET_BUSY=${QUIET_BUSY:-0.25}
+DRIVER=$OUT/.scenario.py
+# Runs one load-client scenario and records, besides the client's summary, who used the CPUs meanwhile:
+# our server (its process tree), PostgreSQL backends of the bench database, the load client, and everyone
+# else ("others", e.g. tests someone runs on the same machine). Shares are of the whole machine.
+cat >"$DRIVER" <<'PYEOF'
+import json, os, resource, subprocess, sys, time
+
+TICK = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+
+def machine():  # (busy, total) jiffies over all CPUs
+    v = list(map(int, open("/proc/stat").readline().split()[1:8]))
+    return sum(v) - v[3] - v[4], sum(v)
+
+def proc_cpu(pid):
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])
+    except OSError:
+        return 0
+
+def children():
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    return kids
+
+def tree(root):
+    kids, out, todo = children(), [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+def pg_backends(dbname):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                cmd = open(f"/proc/{d}/cmdline", "rb").read().decode(errors="replace")
+            except OSError:
+                continue
+            if cmd.startswith("postgres: ") and f" {dbname} " in cmd:
+                out.append(int(d))
+    return out
+
+def busy_share(seconds):
+    b0, t0 = machine(); time.sleep(seconds); b1, t1 = machine()
+    return (b1 - b0) / max(1, t1 - t0)
+
+meta = json.loads(sys.argv[1])
+quiet_wait, quiet_busy = float(meta.pop("quiet_wait")), float(meta.pop("quiet_busy"))
+server, pgdb, results = int(meta.pop("server_pid")), meta.pop("pgdb"), meta.pop("results")
+cmd = sys.argv[2:]
+
+waited, busy = 0.0, busy_share(2)
+while quiet_wait > 0 and busy >= quiet_busy and waited < quiet_wait:
+    if waited == 0:
+        print(f"  machine busy ({busy:.2f} of the CPUs used by others); waiting up to {quiet_wait:.0f} s",
+              file=sys.stderr, flush=True)
+    time.sleep(8); waited += 10
+    busy = busy_share(2)
+
+def ours():
+    s = sum(proc_cpu(p) for p in tree(server))
+    g = sum(proc_cpu(p) for p in pg_backends(pgdb)) if pgdb else 0
+    return s, g
+
+load = float(open("/proc/loadavg").read().split()[0])
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+(s0, g0), (b0, t0), w0 = ours(), machine(), time.monotonic()
+proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+(s1, g1), (b1, t1), w1 = ours(), machine(), time.monotonic()
+r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+lines = [l for l in proc.stdout.splitlines() if l.strip()]
+for l in lines:
+    if not l.startswith("{"):
+        print(l, flush=True)
+result = json.loads(lines[-1])
+cap = max(1, t1 - t0)  # all CPUs' jiffies during the run
+client = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * TICK
+shares = {
+    "cpu_busy": (b1 - b0) / cap,
+    "cpu_server": (s1 - s0) / cap,
+    "cpu_postgres": (g1 - g0) / cap,
+    "cpu_client": client / cap,
+}
+shares["cpu_others"] = max(0.0, shares["cpu_busy"] - shares["cpu_server"] - shares["cpu_postgres"]
+                           - shares["cpu_client"])
+shares = {k: round(v, 3) for k, v in shares.items()}
+print(f"  CPU shares of the machine during the run: " + ", ".join(f"{k[4:]} {v:.2f}" for k, v in shares.items()),
+      flush=True)
+record = {**meta, "busy_before": round(busy, 3), "waited_s": waited, "loadavg_before": load,
+          "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **shares, **result}
+with open(results, "a", encoding="utf-8") as fh:
+    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+PYEOF
+
+run() {  # run LABEL REQUESTS loadclient-args...
+  local label=$1 n=$2; shift 2
+  n=$(( n * SCALE ))
+  log "$label: $n requests, c=$CONCURRENCY"
+  local meta
+  meta=$(printf '{"db":"%s","size":"%s","label":"%s","customers":%s,"orders":%s,"workers":%s,"commit":"%s","server_pid":%s,"pgdb":"%s","results":"%s","quiet_wait":%s,"quiet_busy":%s}' \
+    "$DB" "$SIZE" "$label" "$CUSTOMERS" "$ORDERS" "$WORKERS" "$COMMIT" "$SERVER_PID" \
+    "$([[ $DB == pg ]] && echo $PGDB)" "$RESULTS" "$QUIET_WAIT" "$QUIET_BUSY")
+  "$PY" "$DRIVER" "$meta" "$PY" -m bench.loadclient --port "$PORT" -c "$CONCURRENCY" -n "$n" --warmup 100 \
+    --time-limit "$TIME_LIMIT" --token "$TOKEN" --json --allow-errors "$@"
+}
+
+for s in $SCENARIOS; do
+  case $s in
+    hello)    run hello 20000 --scenario hello ;;
+    get)      run get 5000 --scenario get --max-order "$MAX_ORDER" ;;
+    list)     run list 3000 --scenario list --unit-ids "$BUSIEST" ;;
+    phone)    run phone 5000 --scenario phone --phones-file "$PHONES" ;;
+    address2) run address2 300 --scenario address --fragments "龙溪,观音,金山,大坪,江北,石桥" ;;
+    address3) run address3 2000 --scenario address --fragments "渝北区,观音桥,金山路,解放碑,大坪正街,石桥铺" ;;
+    register) run register 5000 --scenario register --max-customer "$MAX_CUSTOMER" ;;
+    *) echo "unknown scenario $s" >&2; exit 2 ;;
+  esac
+done
+
+stop_server
+log "results appended to $RESULTS"
