@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.clock import now
@@ -56,6 +56,15 @@ class WorkOrder(TimestampMixin, Base):
         Index("ix_work_orders_state_created", "state", "created_at"),
         Index("ix_work_orders_owner_state", "owner_agent_id", "state"),
         Index("ix_work_orders_customer_created", "customer_id", "created_at"),
+        # A unit's open orders newest first, read straight off the index (3% of the rows are open).
+        Index(
+            "ix_work_orders_open_unit_created",
+            "unit_id",
+            "created_at",
+            "id",
+            postgresql_where=text("state <> 'closed'"),
+            sqlite_where=text("state <> 'closed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -534,7 +534,9 @@ def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[Wor
     units = visible_unit_ids(session, user)
     if units is not None:
         stmt = stmt.where(WorkOrder.unit_id.in_(units))
-    if f.state:
+    if f.state == ["open"]:  # the predicate of the partial index ix_work_orders_open_unit_created
+        stmt = stmt.where(WorkOrder.state != OrderState.closed.value)
+    elif f.state:
         stmt = stmt.where(WorkOrder.state.in_(_state_values(f.state)))
     if f.type:
         stmt = stmt.where(WorkOrder.type == f.type)
