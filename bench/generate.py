@@ -39,7 +39,7 @@ import sys
 import time
 from array import array
 from bisect import bisect
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -199,7 +199,7 @@ class Sink:
 
     def __init__(self) -> None:
         self.rows: Counter[str] = Counter()
-        self.seconds: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
 
     def write(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
@@ -547,7 +547,9 @@ def load_reference(sink: Sink, rng: random.Random, start_us: int, fmt: TimeForma
     t0 = fmt(start_us - 30 * DAY)
     units = city.units()
     unit_id: dict[str, int] = {}
-    unit_rows, unit_code, path = [], {}, {}
+    unit_rows: list[tuple[Any, ...]] = []
+    unit_code: dict[int, str] = {}
+    path: dict[int, str] = {}
     for i, u in enumerate(units, start=1):
         unit_id[u.code] = i
         parent = unit_id[u.parent_code] if u.parent_code else None
