@@ -9,6 +9,20 @@ import pytest
 from tests.personas import Api, World
 
 
+def assert_refused_registration(agent: Api, change: dict, contains: str) -> None:
+    """A repair registration with ``change`` applied is a 422 naming ``contains``, and stores nothing."""
+    body = {
+        "type": "repair",
+        "category": "RP-GAS-NOGAS",
+        "description": "无气",
+        "channel": "phone",
+        "contact_phone": "13800138000",
+        **change,
+    }
+    assert_problem(agent.post("/work-orders", json=body), 422, contains)
+    assert agent.ok("get", "/work-orders")["total"] == 0
+
+
 def count_events(api: Api, oid: int) -> int:
     return len(api.ok("get", f"/work-orders/{oid}")["events"])
 
@@ -92,16 +106,7 @@ def test_only_center_roles_register_orders(world: World, unit_worker: Api, outsi
     ],
 )
 def test_malformed_registrations_are_422_and_store_nothing(agent: Api, change: dict, where: str) -> None:
-    body = {
-        "type": "repair",
-        "category": "RP-GAS-NOGAS",
-        "description": "无气",
-        "channel": "phone",
-        "contact_phone": "13800138000",
-        **change,
-    }
-    assert_problem(agent.post("/work-orders", json=body), 422, where)
-    assert agent.ok("get", "/work-orders")["total"] == 0
+    assert_refused_registration(agent, change, where)
 
 
 @pytest.mark.parametrize(
@@ -115,16 +120,7 @@ def test_malformed_registrations_are_422_and_store_nothing(agent: Api, change: d
     ],
 )
 def test_registrations_naming_things_that_do_not_exist_are_422(agent: Api, change: dict, detail: str) -> None:
-    body = {
-        "type": "repair",
-        "category": "RP-GAS-NOGAS",
-        "description": "无气",
-        "channel": "phone",
-        "contact_phone": "13800138000",
-        **change,
-    }
-    assert_problem(agent.post("/work-orders", json=body), 422, detail)
-    assert agent.ok("get", "/work-orders")["total"] == 0
+    assert_refused_registration(agent, change, detail)
 
 
 def test_malformed_json_is_a_422(agent: Api) -> None:
