@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test lint check-migrations demo clean
+.PHONY: install run serve test lint check-migrations demo clean web web-test browser
+
+NPM := npm --prefix web --no-audit --no-fund --loglevel=error
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -18,7 +20,26 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-run: install
+web/node_modules/.installed: web/package.json web/package-lock.json
+	$(NPM) ci
+	@touch $@
+
+# The web app: API types generated from the server's OpenAPI document, type-checked, built to web/dist.
+web: install web/node_modules/.installed
+	$(NPM) run build --silent
+
+web-test: web/node_modules/.installed
+	$(NPM) test --silent
+
+# Browser tests drive Debian's Chromium; install it (and CJK fonts for screenshots) when root can.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "!! /usr/bin/chromium missing: apt-get install -y chromium fonts-noto-cjk (browser tests will be skipped)"; fi; \
+	fi
+
+run: install web
 	$(BIN)/huiyin db upgrade
 	$(BIN)/huiyin demo --if-empty
 	@echo
@@ -40,8 +61,8 @@ check-migrations: install
 	@tmp=$$(mktemp -d) && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/huiyin db upgrade >/dev/null \
 	  && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/alembic check && rm -rf $$tmp
 
-test: install lint check-migrations
+test: install lint check-migrations web web-test browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist screenshots

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
@@ -23,7 +25,9 @@ LANDING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>回�
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto">
 <h1>回音 Huiyin</h1><p>件件有落实，事事有回音 — 公用事业客服热线与工单平台</p>
 <ul><li><a href="/api/v1/docs">API 文档 (OpenAPI)</a></li>
-<li><a href="/api/v1/openapi.json">openapi.json</a></li></ul></body></html>"""
+<li><a href="/api/v1/openapi.json">openapi.json</a></li></ul>
+<p>The web app is not built: run <code>make run</code>, or <code>npm ci &amp;&amp; npm run build</code> in web/.</p>
+</body></html>"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,8 +60,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health, auth_router, org_router, customers_router, workorders_router):
         app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
 
-    @app.get("/", include_in_schema=False)
-    def landing() -> HTMLResponse:
-        return HTMLResponse(LANDING)
-
+    mount_web_app(app, settings.web_dist)
     return app
+
+
+def mount_web_app(app: FastAPI, dist: Path) -> None:
+    """Serve the single-page app: hashed assets cached for a year, every other path gets index.html."""
+    index = dist / "index.html"
+    if not index.is_file():
+
+        @app.get("/", include_in_schema=False)
+        def landing() -> HTMLResponse:
+            return HTMLResponse(LANDING)
+
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+    root = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web_app(path: str) -> Response:
+        if path.startswith("api/"):
+            raise errors.NotFound(f"no such endpoint: /{path}")
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

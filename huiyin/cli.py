@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 
 from huiyin.db import Database, normalize_url
-from huiyin.settings import get_settings
+from huiyin.settings import Settings, get_settings
 
 app = typer.Typer(help="Huiyin 回音: customer-service hotline and work-order platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands", no_args_is_help=True)
@@ -67,6 +68,20 @@ def serve(
     uvicorn.run(
         "huiyin.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
     )
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="write to this file instead of standard output")] = None,
+) -> None:
+    """Print the OpenAPI document (the web app's API types are generated from it)."""
+    from huiyin.app import create_app
+
+    text = json.dumps(create_app(Settings()).openapi(), ensure_ascii=False, indent=1)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
 
 
 @app.command()

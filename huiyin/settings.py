@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"
@@ -22,6 +22,39 @@ class AuthSettings(BaseModel):
     cookie_name: str = "huiyin_session"
     csrf_cookie_name: str = "huiyin_csrf"
     cookie_secure: bool = False
+
+
+AttachmentType = Literal["image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"]
+"""The content types an attachment may have; each has a known signature (magic bytes) that is checked."""
+ATTACHMENT_TYPES: tuple[AttachmentType, ...] = ("image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf")
+
+
+class StorageSettings(BaseModel):
+    """Where attachments' bytes live: a local folder (default) or an S3-compatible bucket.
+
+    ``HUIYIN_STORAGE__BACKEND=s3 HUIYIN_STORAGE__S3_BUCKET=huiyin HUIYIN_STORAGE__S3_ENDPOINT_URL=http://minio:9000``.
+    Without an access key, boto3's own credential chain applies (environment, instance role).
+    """
+
+    backend: Literal["local", "s3"] = "local"
+    local_root: Path = Field(default_factory=lambda: Path.cwd() / "data" / "uploads")
+    s3_bucket: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    max_upload_mb: int = Field(default=10, ge=1, le=1024)
+    allowed_content_types: list[AttachmentType] = Field(default_factory=lambda: list(ATTACHMENT_TYPES))
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> StorageSettings:
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("HUIYIN_STORAGE__S3_BUCKET must be set when HUIYIN_STORAGE__BACKEND=s3")
+        return self
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -38,7 +71,12 @@ class Settings(BaseSettings):
     callback_to_team: bool = False  # True: callbacks go to a shared team queue, not the owner agent
     text_max_length: int = 4000
     sql_echo: bool = False
+    web_dist: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="the built web app (npm run build in web/); served at / when present",
+    )
     auth: AuthSettings = AuthSettings()
+    storage: StorageSettings = Field(default_factory=StorageSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -1,0 +1,177 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real ``huiyin serve``.
+
+Each xdist worker starts its own server on a fresh SQLite database loaded with a small demo city (every
+role's login, password ``demo``). Pages are opened at 1440x900 and every test may save screenshots to
+``screenshots/`` (ignored by git) for a person to look at. A page that throws, or asks for an i18n key
+that does not exist, fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent / "huiyin"
+CHROMIUM = Path(os.environ.get("HUIYIN_CHROMIUM", "/usr/bin/chromium"))
+WEB_DIST = Path(os.environ.get("HUIYIN_WEB_DIST", ROOT / "web" / "dist"))
+SHOTS = ROOT / "screenshots"
+PASSWORD = "demo"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _loud_skip(why: str) -> None:
+    sys.stderr.write(f"\n{'!' * 70}\n!! BROWSER TESTS SKIPPED: {why}\n{'!' * 70}\n")
+    pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    db_url: str
+    tmp: Path
+
+    def api(self, username: str) -> httpx.Client:
+        """An API client signed in as ``username`` (bearer token), for setting up and checking data."""
+        http = httpx.Client(base_url=f"{self.base}/api/v1", timeout=20)
+        token = http.post("/auth/token", json={"username": username, "password": PASSWORD}).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        return http
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not (WEB_DIST / "index.html").is_file():
+        _loud_skip(f"the web app is not built at {WEB_DIST} (run `make test`, or `npm run build` in web/)")
+    tmp = tmp_path_factory.mktemp("browser")
+    db_url = f"sqlite:///{tmp / 'huiyin.db'}"
+    env = {
+        **os.environ,
+        "HUIYIN_DATABASE_URL": db_url,
+        "HUIYIN_WEB_DIST": str(WEB_DIST),
+        "HUIYIN_STORAGE__LOCAL_ROOT": str(tmp / "uploads"),
+        "HUIYIN_ENV": "test",
+    }
+    for args in (["db", "upgrade"], ["demo", "--customers", "300", "--orders", "150"]):
+        subprocess.run([str(BIN), *args], env=env, check=True, capture_output=True, timeout=300)
+    port = _free_port()
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise AssertionError((tmp / "server.log").read_text())
+        time.sleep(0.1)
+    yield Server(base, db_url, tmp)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _loud_skip(f"{CHROMIUM} not found (apt-get install -y chromium; `make test` does it as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _loud_skip("playwright is not installed (uv sync)")
+    pw = sync_playwright().start()
+    pw.selectors.set_test_id_attribute("data-test")  # get_by_test_id() finds data-test="…"
+    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+    pw.stop()
+
+
+def _is_bug(message: Any) -> bool:
+    """A console error that is a bug; a refused request (a 404 the test provoked) is not one."""
+    return bool(message.type == "error" and "Failed to load resource" not in message.text)
+
+
+@dataclass
+class Desk:
+    """One person's browser tab, signed in, with what went wrong on the page collected."""
+
+    page: Any
+    server: Server
+    username: str
+    errors: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> Any:
+        self.page.goto(f"{self.server.base}{path}")
+        return self.page
+
+    def shot(self, name: str) -> Path:
+        SHOTS.mkdir(exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def missing_keys(self) -> list[str]:
+        return list(self.page.evaluate("() => window.__i18nMissing || []"))
+
+    def check_clean(self) -> None:
+        """No uncaught errors, no missing translations, no raw keys like 'menu.orders' on screen."""
+        assert not self.errors, self.errors
+        assert not self.missing_keys(), self.missing_keys()
+        text = self.page.inner_text("body")
+        raw = re.findall(r"\b(?:common|menu|state|type|grade|action|role|tag|layout)\.[a-zA-Z_]+\b", text)
+        assert not raw, raw
+
+
+@pytest.fixture
+def desk(server: Server, browser: Any) -> Iterator[Callable[..., Desk]]:
+    """``desk("agent")``: a new browser context signed in as that demo user, zh-CN unless told."""
+    contexts: list[Any] = []
+
+    def open_desk(username: str, *, locale: str = "zh-CN", sign_in: bool = True) -> Desk:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, base_url=server.base)
+        contexts.append(ctx)
+        ctx.add_init_script(f"localStorage.getItem('huiyin.locale') || localStorage.setItem('huiyin.locale', {locale!r})")
+        page = ctx.new_page()
+        page.set_default_timeout(10_000)
+        d = Desk(page, server, username)
+        page.on("pageerror", lambda e: d.errors.append(f"pageerror: {e}"))
+        page.on("console", lambda m: d.errors.append(f"console: {m.text}") if _is_bug(m) else None)
+        if sign_in:
+            r = ctx.request.post("/api/v1/auth/login", data={"username": username, "password": PASSWORD})
+            assert r.ok, r.text()
+        return d
+
+    yield open_desk
+    for ctx in contexts:
+        ctx.close()

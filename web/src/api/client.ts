@@ -1,0 +1,88 @@
+// The typed API client. Paths, parameters and bodies come from schema.d.ts, which is generated from
+// the server's OpenAPI document: a changed endpoint fails `npm run typecheck`, not a user.
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { components, paths } from './schema'
+
+export type Schemas = components['schemas']
+export type WorkOrder = Schemas['WorkOrderPublic']
+export type WorkOrderDetail = Schemas['WorkOrderDetail']
+export type Customer = Schemas['CustomerPublic']
+export type Category = Schemas['CategoryPublic']
+export type Unit = Schemas['UnitPublic']
+export type User = Schemas['UserPublic']
+
+/** An error the API answered with (problem+json), or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number
+  readonly title: string
+  readonly body: Record<string, unknown>
+
+  constructor(status: number, body: Record<string, unknown>) {
+    const detail = typeof body.detail === 'string' ? body.detail : ''
+    const title = typeof body.title === 'string' ? body.title : `HTTP ${status}`
+    super(detail || title)
+    this.status = status
+    this.title = title
+    this.body = body
+  }
+}
+
+export function csrfToken(): string {
+  const match = document.cookie.match(/(?:^|;\s*)huiyin_csrf=([^;]+)/)
+  return match ? decodeURIComponent(match[1]) : ''
+}
+
+let unauthorized: () => void = () => {}
+/** Called once by the app: what to do when the session has expired (back to sign-in). */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler
+}
+
+const middleware: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const token = csrfToken()
+      if (token) request.headers.set('X-CSRF-Token', token)
+    }
+    return request
+  },
+  onResponse({ request, response }) {
+    if (response.status === 401 && !request.url.includes('/auth/login')) unauthorized()
+    return response
+  },
+}
+
+export const api = createClient<paths>({
+  baseUrl: '',
+  credentials: 'same-origin',
+  fetch: (request) => globalThis.fetch(request), // looked up per call, so tests can stub it
+})
+api.use(middleware)
+
+type Result<T> = { data?: T; error?: unknown; response: Response }
+
+/** The data of a call, or an ApiError carrying the server's own message. */
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>
+  try {
+    result = await call
+  } catch (e) {
+    throw new ApiError(0, { title: 'network', detail: e instanceof Error ? e.message : String(e) })
+  }
+  if (!result.response.ok) {
+    const body = (result.error && typeof result.error === 'object' ? result.error : {}) as Record<string, unknown>
+    throw new ApiError(result.response.status, body)
+  }
+  return result.data as T
+}
+
+/** Upload a file with the session's CSRF token (multipart bodies are simpler with fetch itself). */
+export async function upload<T>(url: string, file: File): Promise<T> {
+  const form = new FormData()
+  form.append('file', file)
+  const response = await fetch(url, { method: 'POST', body: form, headers: { 'X-CSRF-Token': csrfToken() } })
+  const body = await response.json().catch(() => ({}))
+  if (response.status === 401) unauthorized()
+  if (!response.ok) throw new ApiError(response.status, body)
+  return body as T
+}

@@ -1,0 +1,49 @@
+import { createI18n } from 'vue-i18n'
+
+export type Locale = 'zh-CN' | 'en'
+export const LOCALES: Locale[] = ['zh-CN', 'en']
+const STORAGE_KEY = 'huiyin.locale'
+
+type Messages = Record<Locale, Record<string, unknown>>
+// Every file in this folder (but this one) is { 'zh-CN': {...}, en: {...} }; they are merged here.
+const modules = import.meta.glob<{ default: Messages }>(['./*.ts', '!./index.ts', '!./*.test.ts'], { eager: true })
+
+export function mergeMessages(parts: Messages[]): Messages {
+  const out: Messages = { 'zh-CN': {}, en: {} }
+  for (const part of parts) for (const locale of LOCALES) Object.assign(out[locale], part[locale])
+  return out
+}
+
+/** Keys asked for but missing in the current locale; browser tests assert it stays empty. */
+export const missingKeys: string[] = []
+declare global {
+  interface Window {
+    __i18nMissing?: string[]
+  }
+}
+if (typeof window !== 'undefined') window.__i18nMissing = missingKeys
+
+export function savedLocale(): Locale {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null
+  return saved === 'en' ? 'en' : 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: savedLocale(),
+  fallbackLocale: false,
+  messages: mergeMessages(Object.values(modules).map((m) => m.default)) as never,
+  missingWarn: false,
+  fallbackWarn: false,
+  missing: (locale, key) => {
+    missingKeys.push(`${locale}:${key}`)
+    console.warn(`[i18n] missing ${locale}:${key}`)
+    return key
+  },
+})
+
+export function setLocale(locale: Locale): void {
+  i18n.global.locale.value = locale
+  localStorage.setItem(STORAGE_KEY, locale)
+  document.documentElement.lang = locale
+}

@@ -1,0 +1,88 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+const MANAGERS = ['duty_manager', 'floor_manager', 'supervisor', 'director']
+
+/**
+ * Every page, who may open it (meta.roles; none = anyone signed in) and its menu entry (meta.menu, an
+ * i18n key). The layout's menu shows exactly the entries the user's roles allow.
+ */
+export const pages: RouteRecordRaw[] = [
+  {
+    path: 'workbench',
+    name: 'workbench',
+    component: () => import('@/views/WorkbenchView.vue'),
+    meta: { roles: ['agent', ...MANAGERS], menu: 'menu.workbench', icon: 'Headset' },
+  },
+  {
+    path: 'orders',
+    name: 'orders',
+    component: () => import('@/views/OrderListView.vue'),
+    meta: { menu: 'menu.orders', icon: 'Tickets' },
+  },
+  {
+    path: 'orders/:id(\\d+)',
+    name: 'order',
+    component: () => import('@/views/OrderDetailView.vue'),
+    props: (route) => ({ id: Number(route.params.id) }),
+    meta: {},
+  },
+  {
+    path: 'dispatch',
+    name: 'dispatch',
+    component: () => import('@/views/DispatchQueueView.vue'),
+    meta: { roles: ['dispatcher', ...MANAGERS], menu: 'menu.dispatch', icon: 'Promotion' },
+  },
+  {
+    path: 'inbox',
+    name: 'inbox',
+    component: () => import('@/views/UnitInboxView.vue'),
+    meta: { roles: ['unit_handler'], menu: 'menu.inbox', icon: 'Bell' },
+  },
+  {
+    path: 'callbacks',
+    name: 'callbacks',
+    component: () => import('@/views/CallbackQueueView.vue'),
+    meta: { roles: ['agent', ...MANAGERS], menu: 'menu.callbacks', icon: 'Phone' },
+  },
+  {
+    path: 'admin/users',
+    name: 'admin-users',
+    component: () => import('@/views/admin/UsersView.vue'),
+    meta: { roles: ['admin'], menu: 'menu.users', group: 'menu.admin', icon: 'User' },
+  },
+  {
+    path: 'admin/units',
+    name: 'admin-units',
+    component: () => import('@/views/admin/UnitsView.vue'),
+    meta: { roles: ['admin'], menu: 'menu.units', group: 'menu.admin', icon: 'OfficeBuilding' },
+  },
+  {
+    path: 'admin/areas',
+    name: 'admin-areas',
+    component: () => import('@/views/admin/AreasView.vue'),
+    meta: { roles: ['admin'], menu: 'menu.areas', group: 'menu.admin', icon: 'MapLocation' },
+  },
+  {
+    path: 'admin/categories',
+    name: 'admin-categories',
+    component: () => import('@/views/admin/CategoriesView.vue'),
+    meta: { roles: ['admin', 'supervisor'], menu: 'menu.categories', group: 'menu.admin', icon: 'Files' },
+  },
+  {
+    path: 'admin/dispatch-rules',
+    name: 'admin-dispatch-rules',
+    component: () => import('@/views/admin/DispatchRulesView.vue'),
+    meta: { roles: ['admin', 'supervisor'], menu: 'menu.dispatchRules', group: 'menu.admin', icon: 'Guide' },
+  },
+]
+
+export function allowed(route: { meta?: { roles?: unknown } }, roles: Set<string>): boolean {
+  const wanted = route.meta?.roles as string[] | undefined
+  return !wanted || wanted.some((r) => roles.has(r))
+}
+
+/** Where a user lands after sign-in: the first page of the menu their roles allow. */
+export function homeFor(roles: Set<string>): string {
+  const first = pages.find((p) => p.meta?.menu && allowed(p, roles))
+  return first ? `/${first.path}` : '/orders'
+}
