@@ -24,7 +24,10 @@ async def reject_nul_characters(request: Request) -> None:
     """PostgreSQL text cannot hold NUL; refuse it at the door instead of failing in the database."""
     if "\x00" in unquote(request.url.query) or "\x00" in unquote(request.url.path):
         raise Invalid("text must not contain NUL characters")
-    if request.method not in SAFE_METHODS:
+    # Multipart bodies carry files, where NUL bytes are normal; FastAPI has already parsed (and consumed)
+    # them. Their text parts are checked by the handler (an attachment's filename drops control characters).
+    multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+    if request.method not in SAFE_METHODS and not multipart:
         body = await request.body()
         if b"\\u0000" in body or b"\x00" in body:
             raise Invalid("text must not contain NUL characters")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, File, Query, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from huiyin.auth.models import User
 from huiyin.core.actor import SignedIn
@@ -20,9 +22,11 @@ from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
 from huiyin.org.service import check_area_ref, check_unit_ref
 from huiyin.settings import Settings
-from huiyin.workorders import service
+from huiyin.storage import StorageDep
+from huiyin.workorders import attachments, service
 from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
 from huiyin.workorders.schemas import (
+    AttachmentPublic,
     CallbackIn,
     CallbackTaskPublic,
     CategoriesPublic,
@@ -107,6 +111,7 @@ def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDeta
         allowed_actions=service.actions_for(user, order),
         safety_script=service.safety_script(session, cats[order.category_id]),
         callback_tasks=[CallbackTaskPublic.model_validate(t) for t in tasks],
+        attachments=[AttachmentPublic.of(a) for a in attachments.order_attachments(session, [order.id])],
     )
 
 
@@ -287,6 +292,55 @@ async def callback_queue(
 ) -> list[CallbackTaskPublic]:
     tasks = service.callback_queue(session, user, mine_only=mine)
     return [CallbackTaskPublic.model_validate(t) for t in tasks]
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@router.post("/work-orders/{order_id}/attachments", status_code=201, operation_id="work-orders-upload_attachment")
+async def upload_attachment(
+    order_id: PathId,
+    file: Annotated[UploadFile, File(description="a photo (JPEG, PNG, WebP, GIF) or a PDF")],
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> AttachmentPublic:
+    """Attach a file to an order the caller can see and that is not closed."""
+    rules = attachments.UploadRules.of(settings.storage.max_upload_bytes, settings.storage.allowed_content_types)
+    data = await file.read(rules.max_bytes + 1)  # never more than one byte past the limit
+    plan = attachments.check_attach(session, user, order_id, data, file.filename, file.content_type, rules)
+    attachment = await run_in_threadpool(attachments.do_attach, session, user, plan, storage)
+    return AttachmentPublic.of(attachment)
+
+
+@router.get("/work-orders/{order_id}/attachments", operation_id="work-orders-list_attachments")
+async def list_attachments(order_id: PathId, session: SessionDep, user: CurrentUser) -> list[AttachmentPublic]:
+    return [AttachmentPublic.of(a) for a in attachments.list_attachments(session, user, order_id)]
+
+
+def _content_disposition(filename: str) -> str:
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@router.get(
+    "/attachments/{attachment_id}/content",
+    operation_id="work-orders-get_attachment_content",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in attachments.EXTENSIONS}, "description": "the file's bytes"}},
+)
+async def attachment_content(
+    attachment_id: PathId, session: SessionDep, user: CurrentUser, storage: StorageDep
+) -> Response:
+    attachment = attachments.get_visible_attachment(session, user, attachment_id)
+    data = await run_in_threadpool(attachments.read_blob, storage, attachment)
+    headers = {
+        "Content-Disposition": _content_disposition(attachment.filename),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=3600",
+    }
+    return Response(data, media_type=attachment.content_type, headers=headers)
 
 
 # ---------------------------------------------------------------- categories and dispatch rules

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.schemas import LongText, Phone, RefId, ShortText
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
+from huiyin.workorders.models import Attachment
 
 
 class Strict(BaseModel):
@@ -91,6 +92,34 @@ class CallbackTaskPublic(BaseModel):
     done_at: datetime | None
 
 
+ATTACHMENT_CONTENT_URL = "/api/v1/attachments/{id}/content"
+
+
+class AttachmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    order_id: int
+    filename: str
+    content_type: str
+    size: int = Field(description="bytes")
+    uploaded_by: int
+    created_at: datetime
+    url: str = Field(description="where the bytes are: GET it with the same credentials")
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentPublic:
+        return cls(
+            id=attachment.id,
+            order_id=attachment.order_id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_by=attachment.uploaded_by,
+            created_at=attachment.created_at,
+            url=ATTACHMENT_CONTENT_URL.format(id=attachment.id),
+        )
+
+
 class WorkOrderPublic(BaseModel):
     id: int
     number: str
@@ -127,6 +156,7 @@ class WorkOrderDetail(WorkOrderPublic):
     allowed_actions: list[str]
     safety_script: str | None
     callback_tasks: list[CallbackTaskPublic]
+    attachments: list[AttachmentPublic]
 
 
 class WorkOrdersPublic(BaseModel):
