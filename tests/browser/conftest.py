@@ -161,7 +161,8 @@ def desk(server: Server, browser: Any) -> Iterator[Callable[..., Desk]]:
     def open_desk(username: str, *, locale: str = "zh-CN", sign_in: bool = True) -> Desk:
         ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, base_url=server.base)
         contexts.append(ctx)
-        ctx.add_init_script(f"localStorage.getItem('huiyin.locale') || localStorage.setItem('huiyin.locale', {locale!r})")
+        keep_or_set = f"localStorage.getItem('huiyin.locale') || localStorage.setItem('huiyin.locale', {locale!r})"
+        ctx.add_init_script(keep_or_set)
         page = ctx.new_page()
         page.set_default_timeout(10_000)
         d = Desk(page, server, username)
