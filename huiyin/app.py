@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # the web app's scripts and large JSON pages
 
     health = APIRouter(tags=["health"])
 
@@ -64,6 +67,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+class HashedAssets(StaticFiles):
+    """Vite names every asset after its content hash, so a browser may keep each one for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def mount_web_app(app: FastAPI, dist: Path) -> None:
     """Serve the single-page app: hashed assets cached for a year, every other path gets index.html."""
     index = dist / "index.html"
@@ -75,7 +88,7 @@ def mount_web_app(app: FastAPI, dist: Path) -> None:
 
         return
     if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+        app.mount("/assets", HashedAssets(directory=dist / "assets"), name="assets")
     root = dist.resolve()
 
     @app.get("/{path:path}", include_in_schema=False)
