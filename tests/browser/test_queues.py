@@ -188,7 +188,7 @@ def _find_task_row(page: Any, number: str) -> Any:
 
 
 def test_an_agent_calls_back_unsatisfied_reopens_then_satisfied_closes(desk: Any, server: Server) -> None:
-    unit, area = _home(server)
+    _, area = _home(server)
     with _apis(server, "agent", "unit_handler") as (agent, handler):
         order = _register(agent, area, "RP-GAS-METER")
         for action, body in (("accept", None), ("start", None), ("resolve", {"result": "更换燃气表电池，计量正常"})):
