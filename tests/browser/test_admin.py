@@ -11,8 +11,11 @@ from tests.browser.conftest import Desk, Server
 
 ADMIN_PAGES = ("users", "units", "areas", "categories", "dispatch-rules")
 CREATE_BUTTONS = {
-    "users": "user-create", "units": "unit-create-root", "areas": "area-create",
-    "categories": "category-create", "dispatch-rules": "rule-create",
+    "users": "user-create",
+    "units": "unit-create-root",
+    "areas": "area-create",
+    "categories": "category-create",
+    "dispatch-rules": "rule-create",
 }
 STATION = "YZNY-YZ-01"  # 解放碑供气所
 
