@@ -142,6 +142,9 @@ async def list_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    returned: Annotated[
+        bool | None, Query(description="true: orders a unit sent back, waiting for a dispatcher again")
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
     sort: Sort = "-created_at",
@@ -168,6 +171,7 @@ async def list_orders(
         created_from=created_from,
         created_to=created_to,
         q=q,
+        returned=returned,
     )
     orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
     cats, units = _lookups(session, orders)

@@ -138,6 +138,7 @@ class WorkOrderPublic(BaseModel):
     owner_agent_id: RefId
     unit_id: int | None
     unit_name: str | None
+    last_unit_id: int | None = Field(description="the unit it was last dispatched to (kept when a unit returns it)")
     handler_id: int | None
     result: str | None
     callback_result: str | None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -511,6 +511,7 @@ class OrderFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     q: str | None = None
+    returned: bool | None = None  # True: sent back by a unit and waiting for a dispatcher again
 
 
 SORTS = {
@@ -561,6 +562,10 @@ def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[Wor
         stmt = stmt.where(WorkOrder.created_at < f.created_to)
     if f.q:
         stmt = stmt.where(_text_match(f.q.strip()))
+    if f.returned is not None:
+        # A returned order is back in the queue with no unit, but remembers the unit it was with.
+        returned = and_(WorkOrder.state == S.registered.value, WorkOrder.last_unit_id.is_not(None))
+        stmt = stmt.where(returned if f.returned else not_(returned))
     return stmt
 
 

@@ -84,9 +84,16 @@ def test_a_unit_returns_a_wrong_assignment_and_the_dispatcher_reassigns_it(
     world: World, agent: Api, dispatcher: Api, unit_worker: Api, unit_worker_b: Api
 ) -> None:
     oid = agent.register(customer_id=world.customer_id)["id"]
+    fresh = agent.register(type="complaint", category="CP-ATTITUDE", description="态度差", customer_id=world.customer_id)
     back = unit_worker.act(oid, "return", {"reason": "地址属长寿供电所辖区"})
     assert back["state"] == "registered" and back["unit_id"] is None
+    assert back["last_unit_id"] == world.station_a.id
+    returned = dispatcher.ok("get", "/work-orders?returned=true")
+    assert [o["id"] for o in returned["items"]] == [oid]
+    never_sent = dispatcher.ok("get", "/work-orders?state=registered&returned=false")
+    assert [o["id"] for o in never_sent["items"]] == [fresh["id"]]
     dispatcher.act(oid, "dispatch", {"unit_id": world.station_b.id})
+    assert dispatcher.ok("get", "/work-orders?returned=true")["total"] == 0
     moved = dispatcher.act(oid, "reassign", {"unit_id": world.station_a.id, "reason": "重新核实地址"})
     assert moved["unit_id"] == world.station_a.id and moved["state"] == "dispatched"
     assert actions(moved) == ["register", "dispatch", "return", "dispatch", "reassign"]
