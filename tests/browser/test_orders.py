@@ -192,9 +192,14 @@ def test_the_url_filters_the_list_and_a_bookmark_restores_it(desk: Any, server: 
     with _apis(server, "agent") as (agent,):
         order = _register(agent, home, "RP-GAS-METER")
     d: Desk = desk("dispatcher")
-    page = d.go(f"/orders?q={order['number']}&type=repair&category=RP-GAS-METER&unit={order['unit_id']}")
+    page = d.go(f"/orders?q={order['number']}&type=repair&category=RP-GAS-METER&unit={order['unit_id']}&returned=0")
     _wait_rows(page)
     assert _numbers(page) == [order["number"]]
+    assert "非退单" in page.get_by_test_id("filter-returned").inner_text()
+    page.get_by_test_id("filter-returned").hover()
+    page.get_by_test_id("filter-returned").locator(".el-select__clear").click()
+    page.wait_for_url(lambda url: "returned" not in url and "q=" in url)
+    _wait_rows(page)
     assert page.get_by_test_id("filter-q").input_value() == order["number"]
     page.get_by_test_id("order-link").click()
     page.wait_for_url(re.compile(rf"/orders/{order['id']}$"))

@@ -14,12 +14,12 @@ describe('URL query', () => {
     const f = {
       ...emptyFilters(), state: ['dispatched', 'accepted'], type: 'repair', category: 'RP-GAS-NOGAS', unitId: 3,
       areaId: 7, ownerAgentId: 2, customerId: 99, from: '2026-11-01', to: '2026-11-22', q: '138 0013',
-      page: 3, pageSize: 50, sort: 'grade' as const,
+      returned: true, page: 3, pageSize: 50, sort: 'grade' as const,
     }
     const q = toQuery(f)
     expect(q).toEqual({
       state: ['dispatched', 'accepted'], type: 'repair', category: 'RP-GAS-NOGAS', unit: '3', area: '7', owner: '2',
-      customer: '99', from: '2026-11-01', to: '2026-11-22', q: '138 0013', page: '3', size: '50', sort: 'grade',
+      customer: '99', from: '2026-11-01', to: '2026-11-22', q: '138 0013', returned: '1', page: '3', size: '50', sort: 'grade',
     })
     expect(fromQuery(q)).toEqual(f)
   })
@@ -34,10 +34,12 @@ describe('URL query', () => {
   it('drops what is unknown or malformed instead of failing', () => {
     const f = fromQuery({
       state: ['bogus', 'closed'], type: 'nope', unit: 'x', area: '-1', owner: '0', customer: '1e3',
-      from: '2026-13-45', to: 'yesterday', page: '0', size: '33', sort: 'description',
+      from: '2026-13-45', to: 'yesterday', returned: 'yes', page: '0', size: '33', sort: 'description',
     })
     expect(f).toEqual({ ...emptyFilters(), state: ['closed'] })
     expect(fromQuery({ page: 'abc' }).page).toBe(1)
+    expect(fromQuery({ returned: '0' }).returned).toBe(false)
+    expect(toQuery({ returned: false })).toEqual({ returned: '0' })
     expect(fromQuery({ q: '  main street  ' }).q).toBe('main street')
   })
 })
@@ -57,11 +59,11 @@ describe('API parameters', () => {
   it('maps every filter to its API name', () => {
     const p = toApiParams({
       ...emptyFilters(), state: ['open'], type: 'repair', category: 'RP-GAS', unitId: 1, areaId: 2, ownerAgentId: 3,
-      customerId: 4, q: ' 2026 ', page: 2, pageSize: 100, sort: '-grade',
+      customerId: 4, q: ' 2026 ', returned: false, page: 2, pageSize: 100, sort: '-grade',
     })
     expect(p).toEqual({
       state: ['open'], type: 'repair', category: 'RP-GAS', unit_id: 1, area_id: 2, owner_agent_id: 3,
-      customer_id: 4, q: '2026', page: 2, page_size: 100, sort: '-grade', with_counts: true,
+      customer_id: 4, q: '2026', returned: false, page: 2, page_size: 100, sort: '-grade', with_counts: true,
     })
   })
 })
@@ -111,7 +113,7 @@ describe('saved filters', () => {
     expect(saved.query).toEqual({ type: 'repair', state: 'open' })
     expect(savedFields(saved)).toEqual({
       state: ['open'], type: 'repair', category: '', unitId: null, areaId: null, ownerAgentId: null,
-      customerId: null, from: '', to: '', q: '',
+      customerId: null, from: '', to: '', q: '', returned: null,
     })
     saveFilter(1, 'urgent', { q: 'fire' })
     expect(loadSaved(1).map((s) => [s.name, s.query.q])).toEqual([['燃气报修', undefined], ['urgent', 'fire']])

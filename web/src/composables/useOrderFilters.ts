@@ -33,6 +33,8 @@ export interface OrderFilters {
   from: string
   to: string
   q: string
+  /** true: sent back by a unit and waiting for a dispatcher again; false: anything else; null: both */
+  returned: boolean | null
   page: number
   pageSize: number
   sort: Sort
@@ -44,7 +46,7 @@ export type FilterFields = Omit<OrderFilters, 'page' | 'pageSize' | 'sort'>
 export function emptyFilters(): OrderFilters {
   return {
     state: [], type: '', category: '', unitId: null, areaId: null, ownerAgentId: null, customerId: null,
-    from: '', to: '', q: '', page: 1, pageSize: DEFAULT_PAGE_SIZE, sort: DEFAULT_SORT,
+    from: '', to: '', q: '', returned: null, page: 1, pageSize: DEFAULT_PAGE_SIZE, sort: DEFAULT_SORT,
   }
 }
 
@@ -87,6 +89,8 @@ export function fromQuery(query: LocationQuery): OrderFilters {
   f.from = day(query.from)
   f.to = day(query.to)
   f.q = first(query.q).slice(0, 100)
+  const returned = first(query.returned)
+  f.returned = returned === '1' ? true : returned === '0' ? false : null
   const page = Number(first(query.page))
   f.page = Number.isInteger(page) && page >= 1 && page <= 100000 ? page : 1
   const size = Number(first(query.size))
@@ -109,6 +113,7 @@ export function toQuery(f: Partial<OrderFilters>): Record<string, string | strin
   if (f.from) q.from = f.from
   if (f.to) q.to = f.to
   if (f.q?.trim()) q.q = f.q.trim()
+  if (f.returned != null) q.returned = f.returned ? '1' : '0'
   if (f.page && f.page > 1) q.page = String(f.page)
   if (f.pageSize && f.pageSize !== DEFAULT_PAGE_SIZE) q.size = String(f.pageSize)
   if (f.sort && f.sort !== DEFAULT_SORT) q.sort = f.sort
@@ -128,6 +133,7 @@ export function toApiParams(f: OrderFilters, withCounts = true): ListQuery {
   if (f.from) p.created_from = dayStart(f.from)
   if (f.to) p.created_to = dayEnd(f.to)
   if (f.q.trim()) p.q = f.q.trim()
+  if (f.returned != null) p.returned = f.returned
   if (withCounts) p.with_counts = true
   return p
 }
@@ -138,6 +144,7 @@ export function fieldsOf(f: Partial<OrderFilters>): FilterFields {
   return {
     state: [...e.state].sort(), type: e.type, category: e.category, unitId: e.unitId, areaId: e.areaId,
     ownerAgentId: e.ownerAgentId, customerId: e.customerId, from: e.from, to: e.to, q: e.q.trim(),
+    returned: e.returned,
   }
 }
 

@@ -8,6 +8,7 @@ export default {
         state: '状态', type: '类型', category: '业务分类', unit: '处理单位', area: '区域', owner: '受理座席ID',
         mine: '我的', customer: '客户ID', created: '受理日期', from: '开始日期', to: '结束日期',
         q: '工单号 / 电话 / 地址', more: '更多条件', less: '收起',
+        returned: '退单', returnedYes: '退回待派', returnedNo: '非退单',
       },
       preset: {
         title: '常用筛选', mineOpen: '我的未归档工单', unitDispatched: '本单位未接单', toCallback: '待回访',
@@ -66,6 +67,7 @@ export default {
         state: 'State', type: 'Type', category: 'Category', unit: 'Unit', area: 'Area', owner: 'Agent ID',
         mine: 'Mine', customer: 'Customer ID', created: 'Registered', from: 'From', to: 'To',
         q: 'Number / phone / address', more: 'More filters', less: 'Fewer filters',
+        returned: 'Returned', returnedYes: 'Returned by a unit', returnedNo: 'Not returned',
       },
       preset: {
         title: 'Saved filters', mineOpen: 'My open orders', unitDispatched: 'My unit: not accepted',
