@@ -84,7 +84,9 @@ def test_a_unit_returns_a_wrong_assignment_and_the_dispatcher_reassigns_it(
     world: World, agent: Api, dispatcher: Api, unit_worker: Api, unit_worker_b: Api
 ) -> None:
     oid = agent.register(customer_id=world.customer_id)["id"]
-    fresh = agent.register(type="complaint", category="CP-ATTITUDE", description="态度差", customer_id=world.customer_id)
+    fresh = agent.register(
+        type="complaint", category="CP-ATTITUDE", description="态度差", customer_id=world.customer_id
+    )
     back = unit_worker.act(oid, "return", {"reason": "地址属长寿供电所辖区"})
     assert back["state"] == "registered" and back["unit_id"] is None
     assert back["last_unit_id"] == world.station_a.id
