@@ -61,8 +61,11 @@ check-migrations: install
 	@tmp=$$(mktemp -d) && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/huiyin db upgrade >/dev/null \
 	  && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/alembic check && rm -rf $$tmp
 
+# The browser tests run on their own: Playwright's sync API keeps an event loop running in its worker,
+# which would break the tests that call asyncio.run() if they shared one.
 test: install lint check-migrations web web-test browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --ignore=tests/browser
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist screenshots
