@@ -46,10 +46,13 @@ from huiyin.workorders.schemas import (
     ReopenIn,
     ResolveIn,
     Sort,
+    StatsDay,
+    StatsToday,
     WorkOrderCreate,
     WorkOrderDetail,
     WorkOrderPublic,
     WorkOrdersPublic,
+    WorkOrderStats,
 )
 from huiyin.workorders.states import Action, OrderState
 
@@ -181,6 +184,25 @@ async def list_orders(
         page=page,
         page_size=page_size,
         state_counts=service.state_counts(session, user, f) if with_counts else None,
+    )
+
+
+@router.get("/work-orders/stats", operation_id="work-orders-stats")
+async def order_stats(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    days: Annotated[int, Query(ge=1, le=90, description="local days to cover, today included")] = 14,
+) -> WorkOrderStats:
+    """The overview's numbers, over the orders the caller may see (as the list shows them)."""
+    stats = service.order_stats(session, user, days=days, tz=settings.timezone)
+    return WorkOrderStats(
+        days=[StatsDay(day=d.day, registered=d.registered, closed=d.closed, by_type=d.by_type) for d in stats.days],
+        state_counts=stats.state_counts,
+        open_total=stats.open_total,
+        urgent_open=stats.urgent_open,
+        today=StatsToday(**stats.today.__dict__),
+        types_open=stats.types_open,
     )
 
 

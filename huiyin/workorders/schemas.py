@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -166,6 +166,30 @@ class WorkOrdersPublic(BaseModel):
     page: int
     page_size: int
     state_counts: dict[str, int] | None = None
+
+
+class StatsDay(BaseModel):
+    day: date = Field(description="a calendar day in the center's time zone")
+    registered: int = Field(description="orders registered that day")
+    closed: int = Field(description="closures recorded that day")
+    by_type: dict[str, int] = Field(description="orders registered that day, by type (every type, zero-filled)")
+
+
+class StatsToday(BaseModel):
+    registered: int
+    closed_on_spot: int = Field(description="orders registered today and answered on the spot")
+    callbacks_done: int = Field(description="callback attempts recorded today, whatever their result")
+    satisfied: int = Field(description="callbacks today that were satisfied or basically satisfied")
+    unsatisfied: int
+
+
+class WorkOrderStats(BaseModel):
+    days: list[StatsDay] = Field(description="one entry per local day, oldest first, today last")
+    state_counts: dict[str, int] = Field(description="open orders by state (every open state, zero-filled)")
+    open_total: int
+    urgent_open: int
+    today: StatsToday
+    types_open: dict[str, int] = Field(description="open orders by type (every type, zero-filled)")
 
 
 class CategoryPublic(BaseModel):

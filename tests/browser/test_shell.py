@@ -43,6 +43,8 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
     assert seen["unit_handler"] == ["orders", "inbox"]
     assert "admin-users" in seen["admin"] and "workbench" not in seen["admin"]
     assert "admin-categories" in seen["supervisor"] and "admin-users" not in seen["supervisor"]
+    assert seen["supervisor"][0] == "overview"
+    assert "overview" not in seen["agent"] + seen["dispatcher"] + seen["unit_handler"] + seen["admin"]
 
 
 def test_a_page_the_role_may_not_open_sends_them_to_their_own(desk: Any) -> None:

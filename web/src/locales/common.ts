@@ -16,7 +16,8 @@ export default {
       sessionExpired: '登录已过期，请重新登录',
     },
     menu: {
-      home: '首页', workbench: '座席工作台', orders: '工单查询', dispatch: '待派单', inbox: '单位待办',
+      home: '首页', overview: '运行概览', workbench: '座席工作台', orders: '工单查询', dispatch: '待派单',
+      inbox: '单位待办',
       callbacks: '回访', admin: '系统管理', users: '用户与角色', units: '单位', areas: '区域',
       categories: '业务分类', dispatchRules: '派单规则',
     },
@@ -64,7 +65,8 @@ export default {
       sessionExpired: 'Your session has expired; please sign in again',
     },
     menu: {
-      home: 'Home', workbench: 'Agent workbench', orders: 'Work orders', dispatch: 'Dispatch queue',
+      home: 'Home', overview: 'Overview', workbench: 'Agent workbench', orders: 'Work orders',
+      dispatch: 'Dispatch queue',
       inbox: 'Unit inbox', callbacks: 'Callbacks', admin: 'Administration', users: 'Users and roles',
       units: 'Units', areas: 'Areas', categories: 'Categories', dispatchRules: 'Dispatch rules',
     },

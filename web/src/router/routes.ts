@@ -8,6 +8,12 @@ const MANAGERS = ['duty_manager', 'floor_manager', 'supervisor', 'director']
  */
 export const pages: RouteRecordRaw[] = [
   {
+    path: 'overview',
+    name: 'overview',
+    component: () => import('@/views/OverviewView.vue'),
+    meta: { roles: [...MANAGERS, 'qa_inspector'], menu: 'menu.overview', icon: 'DataAnalysis' },
+  },
+  {
     path: 'workbench',
     name: 'workbench',
     component: () => import('@/views/WorkbenchView.vue'),

@@ -1,0 +1,61 @@
+// 运行概览: the managers' first screen (KPI cards, orders per day by type, open orders by state).
+export default {
+  'zh-CN': {
+    overview: {
+      title: '运行概览',
+      scope: '按本账号可见的工单统计',
+      days: '近 {n} 天',
+      refreshedAt: '{time} 更新',
+      autoRefresh: '每 30 秒自动刷新',
+      noRate: '—',
+      kpi: {
+        open: '未归档工单', openHint: '其中待派单 {n} 件',
+        urgent: '紧急未归档', urgentHint: '需优先跟进', urgentNone: '暂无紧急工单',
+        today: '今日受理', vsYesterday: '较昨日 {diff}', sameAsYesterday: '与昨日持平',
+        onSpot: '今日当场办结', onSpotRate: '当场办结率 {rate}',
+        callbacks: '今日回访 满意 / 不满意', callbacksHint: '回访 {n} 次 · 满意率 {rate}',
+        satisfied: '满意', unsatisfied: '不满意',
+      },
+      chart: {
+        daily: '每日受理量（按类型）',
+        dailyHint: '共受理 {total} 件 · 日均 {avg} 件 · 归档 {closed} 件',
+        states: '未归档工单状态分布',
+        statesHint: '点击扇区查看对应工单',
+        openTotal: '未归档',
+        total: '合计',
+        byType: '未归档工单类型构成',
+        noOpen: '当前没有未归档工单',
+        unit: '件',
+      },
+    },
+  },
+  en: {
+    overview: {
+      title: 'Overview',
+      scope: 'Counted over the orders this account can see',
+      days: '{n} days',
+      refreshedAt: 'Updated {time}',
+      autoRefresh: 'refreshes every 30 s',
+      noRate: '—',
+      kpi: {
+        open: 'Open orders', openHint: '{n} waiting for dispatch',
+        urgent: 'Urgent open', urgentHint: 'Follow these up first', urgentNone: 'No urgent orders',
+        today: 'Registered today', vsYesterday: '{diff} on yesterday', sameAsYesterday: 'Same as yesterday',
+        onSpot: 'On the spot today', onSpotRate: '{rate} of orders today',
+        callbacks: 'Callbacks: satisfied / not', callbacksHint: '{n} made today · {rate} satisfied',
+        satisfied: 'Satisfied', unsatisfied: 'Unsatisfied',
+      },
+      chart: {
+        daily: 'Orders registered per day, by type',
+        dailyHint: '{total} registered · {avg} a day · {closed} closed',
+        states: 'Open orders by state',
+        statesHint: 'Click a slice to see those orders',
+        openTotal: 'Open',
+        total: 'Total',
+        byType: 'Open orders by type',
+        noOpen: 'No open orders right now',
+        unit: '',
+      },
+    },
+  },
+}
