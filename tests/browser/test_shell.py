@@ -50,7 +50,7 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
 def test_a_page_the_role_may_not_open_sends_them_to_their_own(desk: Any) -> None:
     d: Desk = desk("unit_handler")
     page = d.go("/admin/users")
-    page.wait_for_url("**/orders")
+    page.wait_for_url("**/inbox")
 
 
 def test_an_expired_session_returns_to_sign_in_and_back_to_the_same_page(desk: Any, server: Server) -> None:

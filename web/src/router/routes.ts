@@ -87,8 +87,11 @@ export function allowed(route: { meta?: { roles?: unknown } }, roles: Set<string
   return !wanted || wanted.some((r) => roles.has(r))
 }
 
-/** Where a user lands after sign-in: the first page of the menu their roles allow. */
+/**
+ * Where a user lands after sign-in: the first page made for one of their roles (the agent's workbench,
+ * the dispatcher's queue, the unit's inbox, the admin's users), else the order list everyone may read.
+ */
 export function homeFor(roles: Set<string>): string {
-  const first = pages.find((p) => p.meta?.menu && allowed(p, roles))
+  const first = pages.find((p) => p.meta?.menu && p.meta.roles && allowed(p, roles))
   return first ? `/${first.path}` : '/orders'
 }
