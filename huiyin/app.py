@@ -19,6 +19,7 @@ from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
+from huiyin.sla.api import router as sla_router
 from huiyin.workorders.api import router as workorders_router
 
 API = "/api/v1"
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def check() -> dict[str, str]:
         return {"status": "ok"}
 
-    for router in (health, auth_router, org_router, customers_router, workorders_router):
+    for router in (health, auth_router, org_router, customers_router, workorders_router, sla_router):
         app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
 
     mount_web_app(app, settings.web_dist)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.auth.models import User
+from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.phones import mask_phone
@@ -22,6 +23,8 @@ from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
 from huiyin.org.service import check_area_ref, check_unit_ref
 from huiyin.settings import Settings
+from huiyin.sla import service as sla
+from huiyin.sla.models import OrderDeadline
 from huiyin.storage import StorageDep
 from huiyin.workorders import attachments, service
 from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
@@ -66,8 +69,15 @@ ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervis
 _COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__table__.columns)
 
 
-def _public(order: WorkOrder, cats: dict[int, Category], units: dict[int, Unit], mask: bool) -> dict[str, Any]:
+def _public(
+    order: WorkOrder,
+    cats: dict[int, Category],
+    units: dict[int, Unit],
+    mask: bool,
+    deadlines: dict[int, list[OrderDeadline]],
+) -> dict[str, Any]:
     cat = cats[order.category_id]
+    at = now()
     unit = units.get(order.unit_id) if order.unit_id else None
     data = {c: getattr(order, c) for c in _COLUMNS}
     data.update(
@@ -75,6 +85,8 @@ def _public(order: WorkOrder, cats: dict[int, Category], units: dict[int, Unit],
         category_name=cat.name,
         unit_name=unit.name if unit else None,
         contact_phone=mask_phone(order.contact_phone) if mask else order.contact_phone,
+        overdue=sla.is_overdue(order, at),
+        deadlines=[sla.deadline_data(d, at) for d in deadlines.get(order.id, [])],
     )
     return data
 
@@ -94,7 +106,7 @@ def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDeta
     names: dict[int, str] = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
     tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
     return WorkOrderDetail(
-        **_public(order, cats, units, mask=False),
+        **_public(order, cats, units, mask=False, deadlines=sla.deadlines_of(session, [order.id])),
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(
@@ -178,8 +190,9 @@ async def list_orders(
     )
     orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
     cats, units = _lookups(session, orders)
+    deadlines = sla.deadlines_of(session, [o.id for o in orders])
     return WorkOrdersPublic(
-        items=[WorkOrderPublic(**_public(o, cats, units, mask=True)) for o in orders],
+        items=[WorkOrderPublic(**_public(o, cats, units, mask=True, deadlines=deadlines)) for o in orders],
         total=total,
         page=page,
         page_size=page_size,

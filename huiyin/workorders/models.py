@@ -92,6 +92,11 @@ class WorkOrder(TimestampMixin, Base):
     closed_on_spot: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time limits (huiyin/sla): the policy version picked at registration, the earliest unmet and unpaused
+    # stage deadline (kept up to date by sla.service), and the escalation level (0 until escalation exists).
+    sla_policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy_versions.id"))
+    next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WorkOrderEvent(Base):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.schemas import LongText, Phone, RefId, ShortText
+from huiyin.sla.schemas import DeadlinePublic
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 from huiyin.workorders.models import Attachment
 
@@ -149,6 +150,11 @@ class WorkOrderPublic(BaseModel):
     updated_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_policy_version_id: int | None = Field(description="the SLA policy version the order started with")
+    next_deadline_at: datetime | None = Field(description="the earliest unmet, unpaused stage deadline")
+    overdue: bool = Field(description="an unmet, unpaused deadline is past due now (next_deadline_at < now)")
+    deadlines: list[DeadlinePublic] = Field(description="every stage deadline of every cycle, oldest first")
+    escalation_level: int = Field(description="0 until escalation exists")
 
 
 class WorkOrderDetail(WorkOrderPublic):

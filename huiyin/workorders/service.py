@@ -24,6 +24,7 @@ from huiyin.customers.service import check_customer_ref
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.org.models import Area, Unit
 from huiyin.org.service import check_area_ref, check_unit_ref, subtree_ids
+from huiyin.sla import service as sla
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, Grade, OrderType, raise_grade
 from huiyin.workorders.models import (
     CallbackTask,
@@ -265,6 +266,15 @@ def find_dispatch_unit(session: Session, category: Category, area: Area | None) 
 
 def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_prefix: str, tz: str) -> WorkOrder:
     """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
+    facts = sla.OrderFacts(
+        type=plan.type.value,
+        category_id=plan.category.id,
+        parent_category_id=plan.category.parent_id,
+        grade=plan.grade,
+        customer_tags=tuple(plan.customer.tags) if plan.customer else (),
+        area_type=plan.area.area_type if plan.area else None,
+    )
+    policy = sla.pick_policy(session, facts)  # one query; the order keeps this version for good
     order = WorkOrder(
         number=next_number(session, number_prefix, tz),
         type=plan.type.value,
@@ -280,10 +290,12 @@ def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_pr
         description=plan.description,
         owner_agent_id=actor.id,
         created_at=now(),
+        sla_policy_version_id=policy.id if policy else None,
     )
     session.add(order)
     session.flush()
     _record(session, order, Action.register, None, actor, category=plan.category.code)
+    sla.on_register(session, order, policy)
     if plan.close_on_spot:
         do_close(session, order, actor, reason=plan.result or "", on_spot=True)
         return order
@@ -304,6 +316,7 @@ def do_dispatch(
     order.unit_id = unit.id
     order.last_unit_id = unit.id
     order.handler_id = None
+    sla.on_dispatch(session, order)
     return _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
 
 
@@ -315,27 +328,44 @@ def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, no
     order.last_unit_id = unit.id
     order.handler_id = None
     order.suspend_reason = None
-    return _move(session, order, Action.reassign, S.dispatched, actor, note, from_unit_id=previous, unit_code=unit.code)
+    # a suspended order leaves suspension: its paused clock resumes
+    effect = sla.on_resume(session, order) if order.state == S.suspended else {}
+    sla.on_dispatch(session, order)  # starts nothing the cycle has already started: the clock keeps running
+    return _move(
+        session,
+        order,
+        Action.reassign,
+        S.dispatched,
+        actor,
+        note,
+        from_unit_id=previous,
+        unit_code=unit.code,
+        **effect,
+    )
 
 
 def do_accept(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = actor.id
+    sla.on_met(session, order, ["accept"])
     return _move(session, order, Action.accept, S.accepted, actor, note)
 
 
 def do_start(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = order.handler_id or actor.id
+    sla.on_met(session, order, ["arrive"])  # in progress: the crew is on site
     return _move(session, order, Action.start, S.in_progress, actor, note)
 
 
 def do_suspend(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
     order.suspend_reason = reason
-    return _move(session, order, Action.suspend, S.suspended, actor, reason)
+    effect = sla.on_suspend(session, order)  # {"sla_paused": true|false} when the order has a policy
+    return _move(session, order, Action.suspend, S.suspended, actor, reason, **effect)
 
 
 def do_resume(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.suspend_reason = None
-    return _move(session, order, Action.resume, S.in_progress, actor, note)
+    effect = sla.on_resume(session, order)  # {"sla_resumed": true, "sla_paused_minutes": n} after a pause
+    return _move(session, order, Action.resume, S.in_progress, actor, note, **effect)
 
 
 def do_return(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
@@ -362,6 +392,7 @@ def do_resolve(
     order.result = result
     order.resolved_at = now()
     order.handler_id = order.handler_id or actor.id
+    sla.on_met(session, order, ["accept", "arrive", "resolve", "reply"], then_start=["callback"])
     event = _move(session, order, Action.resolve, S.resolved, actor, result)
     agent_id = None if to_team else order.owner_agent_id
     session.add(CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now()))
@@ -392,6 +423,7 @@ def do_close(
         order.closed_on_spot = True
         order.result = reason
     _finish_callback(session, order, "waived", reason, state="cancelled")  # no-op once the callback is done
+    sla.on_met(session, order, sla.ALL_STAGES)
     return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
 
 
@@ -406,6 +438,7 @@ def do_reopen(session: Session, order: WorkOrder, actor: Actor, reason: str, **d
     order.handler_id = None
     order.unit_id = order.last_unit_id
     to = S.dispatched if order.unit_id is not None else S.registered
+    sla.on_reopen(session, order)
     return _move(session, order, Action.reopen, to, actor, reason, grade=order.grade, **data)
 
 

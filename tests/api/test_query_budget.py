@@ -39,7 +39,7 @@ def test_the_order_list_costs_the_same_for_5_rows_as_for_50(app: FastAPI, world:
         agent.register(customer_id=world.customer_b_id)
     with counted(app) as many:
         assert len(agent.ok("get", "/work-orders?page_size=50&state=open")["items"]) == 50
-    assert len(many) == len(few) <= 6, many
+    assert len(many) == len(few) <= 7, many  # 6 before time limits: + the page's deadlines, one query
 
 
 def test_an_orders_detail_costs_the_same_however_long_its_timeline(

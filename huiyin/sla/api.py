@@ -1,0 +1,105 @@
+"""Time-limit endpoints: SLA policies (versioned) and business calendars. Thin handlers over ``service``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
+from huiyin.core.roles import Role
+from huiyin.core.schemas import PathId
+from huiyin.sla import service
+from huiyin.sla.models import BusinessCalendar, CalendarDay
+from huiyin.sla.schemas import (
+    CalendarCreate,
+    CalendarDayIn,
+    CalendarDaysIn,
+    CalendarPublic,
+    CalendarsPublic,
+    PoliciesPublic,
+    PolicyCreate,
+    PolicyPublic,
+    PolicyUpdate,
+    WorkPeriod,
+)
+
+router = APIRouter(prefix="/sla", tags=["sla"])
+ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor))]
+
+
+@router.get("/policies", operation_id="sla-list_policies")
+async def list_policies(session: SessionDep, _: CurrentUser) -> PoliciesPublic:
+    """Every policy in its current version (inactive ones too)."""
+    versions = service.current_versions(session)
+    codes = service.category_codes(session, versions)
+    items = [PolicyPublic(**service.policy_data(session, v, codes)) for v in versions]
+    return PoliciesPublic(items=items, total=len(items))
+
+
+@router.post("/policies", status_code=201, operation_id="sla-create_policy")
+async def create_policy(body: PolicyCreate, session: SessionDep, user: ConfigUser) -> PolicyPublic:
+    version = service.do_create_policy(session, user, body.model_dump(mode="json"))
+    return PolicyPublic(**service.policy_data(session, version))
+
+
+@router.patch("/policies/{policy_id}", operation_id="sla-update_policy")
+async def update_policy(policy_id: PathId, body: PolicyUpdate, session: SessionDep, user: ConfigUser) -> PolicyPublic:
+    """Adds a new version; orders that started under an older one keep it."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    for key in ("match", "limits"):
+        if key in changes and changes[key] is None:
+            changes.pop(key)
+        elif key in changes:
+            nested = getattr(body, key)
+            changes[key] = nested.model_dump(mode="json", exclude_unset=True)
+    version = service.do_update_policy(session, user, policy_id, changes)
+    return PolicyPublic(**service.policy_data(session, version))
+
+
+def _calendar(cal: BusinessCalendar, days: list[CalendarDay] | None = None) -> CalendarPublic:
+    return CalendarPublic(
+        id=cal.id,
+        code=cal.code,
+        name=cal.name,
+        timezone=cal.timezone,
+        work_hours=[WorkPeriod(start=a, end=b) for a, b in cal.work_hours],
+        days=None if days is None else [CalendarDayIn(date=d.day, is_working=d.is_working, note=d.note) for d in days],
+    )
+
+
+@router.get("/calendars", operation_id="sla-list_calendars")
+async def list_calendars(session: SessionDep, _: CurrentUser) -> CalendarsPublic:
+    cals = session.scalars(select(BusinessCalendar).order_by(BusinessCalendar.id)).all()
+    return CalendarsPublic(items=[_calendar(c) for c in cals], total=len(cals))
+
+
+@router.post("/calendars", status_code=201, operation_id="sla-create_calendar")
+async def create_calendar(
+    body: CalendarCreate, session: SessionDep, _: ConfigUser, settings: SettingsDep
+) -> CalendarPublic:
+    cal = service.do_create_calendar(
+        session, body.code, body.name, body.timezone or settings.timezone, [(p.start, p.end) for p in body.work_hours]
+    )
+    return _calendar(cal)
+
+
+@router.get("/calendars/{calendar_id}", operation_id="sla-get_calendar")
+async def get_calendar(
+    calendar_id: PathId,
+    session: SessionDep,
+    _: CurrentUser,
+    year: Annotated[int, Query(ge=2000, le=2100, description="the year whose exception days to list")] = 2026,
+) -> CalendarPublic:
+    cal = service.get_calendar(session, calendar_id)
+    return _calendar(cal, service.calendar_days(session, cal.id, year))
+
+
+@router.put("/calendars/{calendar_id}/days", operation_id="sla-replace_calendar_days")
+async def replace_days(calendar_id: PathId, body: CalendarDaysIn, session: SessionDep, _: ConfigUser) -> CalendarPublic:
+    """Replaces the calendar's exception days of ``year``: holidays (not working) and make-up working days."""
+    cal = service.get_calendar(session, calendar_id)
+    rows = service.do_replace_days(session, cal, body.year, [(d.date, d.is_working, d.note) for d in body.days])
+    return _calendar(cal, rows)
