@@ -8,7 +8,7 @@ the browser's time on two hours; the countdown (browser clock) turns red with è¶
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.browser.conftest import Desk, Server
@@ -106,7 +106,7 @@ def test_past_due_turns_red_with_overdue_on_the_browser_clock(desk: Any, server:
     number = order["number"]
 
     d: Desk = desk("agent")
-    d.page.clock.install(time=datetime.now(timezone.utc))
+    d.page.clock.install(time=datetime.now(UTC))
     row = _list_row(d, number)
     countdown = row.get_by_test_id("countdown")
     assert countdown.get_attribute("data-tone") == "green"
