@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from huiyin.auth.api import router as auth_router
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
+from huiyin.notify import service as notify_service
+from huiyin.notify.api import router as notify_router
+from huiyin.notify.api import ws_router
+from huiyin.notify.hub import Hub, listen_pg
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
@@ -37,10 +42,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = Database(settings)
 
+    hub = Hub()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        loop = asyncio.get_running_loop()
+        hub.loop = loop
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        undo: list[Callable[[], None]] = []
+        if db.is_sqlite:
+            undo.append(notify_service.add_local_sink(hub.send_threadsafe))
+        else:
+            tasks.append(asyncio.create_task(listen_pg(db.url, hub, stop)))
+        if settings.worker.embedded:
+            from huiyin.worker import Worker, run_embedded
+
+            wake = asyncio.Event()
+
+            def wake_up() -> None:
+                loop.call_soon_threadsafe(wake.set)
+
+            undo.append(notify_service.add_waker(wake_up))
+            tasks.append(asyncio.create_task(run_embedded(Worker(db, settings), stop, wake)))
+        try:
+            yield
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for fn in undo:
+                fn()
+            db.dispose()
 
     app = FastAPI(
         title="Huiyin 回音",
@@ -52,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.hub = hub
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # the web app's scripts and large JSON pages
 
@@ -61,8 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def check() -> dict[str, str]:
         return {"status": "ok"}
 
-    for router in (health, auth_router, org_router, customers_router, workorders_router, sla_router):
+    routers = (health, auth_router, org_router, customers_router, workorders_router, sla_router, notify_router)
+    for router in routers:
         app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
+    app.include_router(ws_router, prefix=API)
 
     mount_web_app(app, settings.web_dist)
     return app

@@ -71,6 +71,49 @@ def serve(
 
 
 @app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="one tick (fire what is due, deliver what is due), then exit")
+    ] = False,
+) -> None:
+    """Fire due deadlines and deliver notifications (run several side by side on PostgreSQL)."""
+    import logging
+    import signal
+    import threading
+
+    from huiyin.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = get_settings()
+    db = Database(settings)
+    w = Worker(db, settings)
+    try:
+        if once:
+            typer.echo(w.tick())
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        w.run(stop)
+    finally:
+        db.dispose()
+
+
+@app.command("fake-gateway")
+def fake_gateway(
+    port: Annotated[int, typer.Option(help="port")] = 9100,
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    token: Annotated[str | None, typer.Option(help="require this bearer token")] = None,
+) -> None:
+    """A fake SMS / voice gateway (the HTTP contract of docs/notifications.md) for tests and demos."""
+    import uvicorn
+
+    from huiyin.notify.fake_gateway import create_fake_gateway
+
+    uvicorn.run(create_fake_gateway(token), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def openapi(
     out: Annotated[Path | None, typer.Option(help="write to this file instead of standard output")] = None,
 ) -> None:

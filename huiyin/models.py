@@ -6,6 +6,7 @@ from __future__ import annotations
 def load_all() -> None:
     from huiyin.auth import models as _auth  # noqa: F401
     from huiyin.customers import models as _customers  # noqa: F401
+    from huiyin.notify import models as _notify  # noqa: F401
     from huiyin.org import models as _org  # noqa: F401
     from huiyin.sla import models as _sla  # noqa: F401
     from huiyin.workorders import models as _workorders  # noqa: F401

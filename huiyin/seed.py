@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.sla import seed_data
+from huiyin.sla.ladder import seed_ladder
 from huiyin.sla.models import BusinessCalendar, CalendarDay, SlaPolicy
 from huiyin.sla.service import do_create_policy
 from huiyin.workorders.catalog import CATEGORIES
@@ -18,6 +19,7 @@ def ensure_reference_data(session: Session, tz: str | None = None) -> int:
     categories were added. Edited ones are left alone."""
     added = _ensure_categories(session)
     _ensure_sla(session, tz)
+    seed_ladder(session)
     return added
 
 

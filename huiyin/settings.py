@@ -57,6 +57,41 @@ class StorageSettings(BaseModel):
         return self.max_upload_mb * 1024 * 1024
 
 
+class NotifySettings(BaseModel):
+    """How notifications leave Huiyin (huiyin/notify). ``HUIYIN_NOTIFY__SMS_URL=https://sms.example/send``.
+
+    SMS and voice calls go to an HTTP gateway (the contract is in docs/notifications.md); email over SMTP.
+    An empty URL or host turns that channel off: its messages are marked ``skipped`` with the reason.
+    """
+
+    sms_url: str = ""
+    voice_url: str = ""
+    gateway_token: SecretStr | None = None
+    sms_template: str = "【回音】{title}：{body}"
+    voice_template: str = "您好，这里是客户服务中心。{title}。{body}。请尽快登录系统处理。"
+    gateway_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "huiyin@localhost"
+    dispatch_sms_after_minutes: int = Field(default=5, ge=0, description="unacknowledged dispatch → SMS")
+    dispatch_voice_after_minutes: int = Field(default=10, ge=0, description="still unacknowledged → voice call")
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_seconds: float = Field(default=10.0, gt=0, description="first retry delay; doubles each attempt")
+    backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    lease_seconds: float = Field(default=60.0, gt=0, description="a claimed message is retried after this")
+
+
+class WorkerSettings(BaseModel):
+    """The worker that fires due deadlines and delivers the outbox (``huiyin worker``, or inside serve)."""
+
+    embedded: bool = Field(default=True, description="huiyin serve runs a worker in its own process")
+    poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -77,6 +112,8 @@ class Settings(BaseSettings):
     )
     auth: AuthSettings = AuthSettings()
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -17,6 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 os.environ.setdefault("HUIYIN_ENV", "test")
+# Tests drive the worker themselves (with a moved clock); `huiyin serve` in the browser tests turns it on.
+os.environ.setdefault("HUIYIN_WORKER__EMBEDDED", "false")
 
 from huiyin.cli import upgrade_database
 from huiyin.clock import clock

@@ -49,6 +49,9 @@ class Api:
     def patch(self, path: str, json: Any = None) -> Response:
         return self.client.patch(f"/api/v1{path}", json=json, headers=self.headers)
 
+    def put(self, path: str, json: Any = None) -> Response:
+        return self.client.put(f"/api/v1{path}", json=json, headers=self.headers)
+
     def delete(self, path: str) -> Response:
         return self.client.delete(f"/api/v1{path}", headers=self.headers)
 

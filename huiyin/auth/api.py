@@ -95,7 +95,14 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> UserPubl
     roles = [r.value for r in body.roles]
     service.check_new_user(session, body.username, roles, unit.code if unit else None)
     user = service.do_create_user(
-        session, body.username, body.password, roles, unit=unit, full_name=body.full_name, phone=body.phone
+        session,
+        body.username,
+        body.password,
+        roles,
+        unit=unit,
+        full_name=body.full_name,
+        phone=body.phone,
+        email=body.email,
     )
     return UserPublic.model_validate(user)
 
@@ -114,8 +121,8 @@ def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: Admin
         service.do_set_roles(session, user, roles)
     if body.password is not None:
         service.do_set_password(session, user, body.password)
-    for key in ("full_name", "phone", "is_active", "unit_id"):
-        if key in fields and (fields[key] is not None or key in ("phone", "unit_id")):
+    for key in ("full_name", "phone", "email", "is_active", "unit_id"):
+        if key in fields and (fields[key] is not None or key in ("phone", "email", "unit_id")):
             setattr(user, key, fields[key])
     session.flush()
     return UserPublic.model_validate(user)

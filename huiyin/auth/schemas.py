@@ -31,6 +31,7 @@ class UserPublic(BaseModel):
     roles: list[str]
     unit_id: int | None
     phone: str | None
+    email: str | None = None
     is_active: bool
 
 
@@ -51,7 +52,8 @@ class UserCreate(BaseModel):
     roles: list[Role] = Field(min_length=1)
     full_name: str = Field(default="", max_length=100)
     unit_id: RefId | None = None
-    phone: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=20, description="for SMS and voice-call notifications")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class UserUpdate(BaseModel):
@@ -59,7 +61,8 @@ class UserUpdate(BaseModel):
     full_name: str | None = Field(default=None, max_length=100)
     roles: list[Role] | None = Field(default=None, min_length=1)
     unit_id: RefId | None = None
-    phone: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=20, description="for SMS and voice-call notifications")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=4, max_length=200)
 

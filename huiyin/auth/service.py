@@ -78,6 +78,7 @@ def do_create_user(
     unit: Unit | None = None,
     full_name: str = "",
     phone: str | None = None,
+    email: str | None = None,
     cheap_hash: bool = False,
     password_hash: str | None = None,
 ) -> User:
@@ -88,6 +89,7 @@ def do_create_user(
         password_hash=password_hash or hash_password(password, cheap=cheap_hash),
         unit_id=unit.id if unit else None,
         phone=phone,
+        email=email,
         role_rows=[UserRole(role=r) for r in check_roles(roles)],
     )
     session.add(user)

@@ -7,18 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
+from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
-from huiyin.core.roles import Role
+from huiyin.core.roles import CENTER, Role
 from huiyin.core.schemas import PathId
+from huiyin.sla import board as board_service
+from huiyin.sla import ladder as ladder_service
 from huiyin.sla import service
 from huiyin.sla.models import BusinessCalendar, CalendarDay
 from huiyin.sla.schemas import (
+    Board,
+    BoardRow,
     CalendarCreate,
     CalendarDayIn,
     CalendarDaysIn,
     CalendarPublic,
     CalendarsPublic,
+    Ladder,
+    LadderStep,
     PoliciesPublic,
     PolicyCreate,
     PolicyPublic,
@@ -103,3 +110,48 @@ async def replace_days(calendar_id: PathId, body: CalendarDaysIn, session: Sessi
     cal = service.get_calendar(session, calendar_id)
     rows = service.do_replace_days(session, cal, body.year, [(d.date, d.is_working, d.note) for d in body.days])
     return _calendar(cal, rows)
+
+
+def _ladder(rungs: list[ladder_service.Rung]) -> Ladder:
+    return Ladder(
+        steps=[
+            LadderStep(
+                level=r.level, role=r.role, delay_minutes=r.delay_minutes, mark=r.mark, channels=list(r.channels)
+            )
+            for r in rungs
+        ]
+    )
+
+
+@router.get("/ladder", operation_id="sla-get_ladder")
+async def get_ladder(session: SessionDep, _: CurrentUser) -> Ladder:
+    """The escalation ladder: who is told at each level, how long after a breach, with which mark and how."""
+    return _ladder(ladder_service.ladder(session))
+
+
+@router.put("/ladder", operation_id="sla-replace_ladder")
+async def replace_ladder(body: Ladder, session: SessionDep, user: ConfigUser) -> Ladder:
+    """Replaces all four levels. Deadlines already climbing move their next step by the change."""
+    rungs = ladder_service.check_ladder([s.model_dump() for s in body.steps])
+    return _ladder(ladder_service.do_replace_ladder(session, user, rungs))
+
+
+BoardUser = Annotated[SignedIn, Depends(require_roles(*CENTER, Role.unit_handler))]
+
+
+@router.get("/board", operation_id="sla-board")
+async def supervision_board(
+    session: SessionDep,
+    user: BoardUser,
+    soon_minutes: Annotated[int, Query(ge=1, le=10_080, description="'due soon' means within these minutes")] = 60,
+) -> Board:
+    """督办看板: per unit, the open orders due soon, overdue, escalated, urged and supervised (a unit handler
+    sees their own units)."""
+    at = now()
+    rows = board_service.supervision_board(session, user, at, soon_minutes)
+    return Board(
+        soon_minutes=soon_minutes,
+        at=at,
+        rows=[BoardRow(**r) for r in rows],
+        totals=BoardRow(**board_service.totals(rows)),
+    )

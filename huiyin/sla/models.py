@@ -101,17 +101,38 @@ def _versions_are_immutable(*_: Any) -> None:
     raise RuntimeError("SLA policy versions are immutable; add a new version instead")
 
 
+class EscalationStep(Base):
+    """One rung of the escalation ladder (升级阶梯), center-wide. Level 1 fires ``delay_minutes`` after a stage
+    deadline is breached (usually 0), each next level after its own, longer, delay from the breach."""
+
+    __tablename__ = "escalation_steps"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1 … 4
+    role: Mapped[str] = mapped_column(String(32))
+    delay_minutes: Mapped[int] = mapped_column(Integer)
+    mark: Mapped[str] = mapped_column(String(16))  # urge (催办) | supervise (督办)
+    channels: Mapped[list[str]] = mapped_column(JSON)  # app | sms | voice | email
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class OrderDeadline(Base):
-    """One stage's time limit on one order in one cycle (``cycle`` = the order's reopen count then)."""
+    """One stage's time limit on one order in one cycle (``cycle`` = the order's reopen count then).
+
+    ``step`` is how far its ladder has climbed: 0 nothing yet, 1 warned, 2 … 5 escalated to level 1 … 4.
+    ``next_fire_at`` is when the worker must act on it next (the warning, the breach, the next level); it
+    is NULL once met, while paused and after the top level, so the worker's index holds only live rows.
+    """
 
     __tablename__ = "order_deadlines"
     __table_args__ = (
-        # The unmet deadlines by due time: what a worker scans for warnings and breaches.
+        # What a worker claims: the live rows by the time they next fire. Its size is the number of open
+        # deadlines; a tick reads only the due ones off its front.
         Index(
-            "ix_order_deadlines_unmet_due",
-            "due_at",
-            postgresql_where=text("met_at IS NULL"),
-            sqlite_where=text("met_at IS NULL"),
+            "ix_order_deadlines_next_fire",
+            "next_fire_at",
+            postgresql_where=text("next_fire_at IS NOT NULL"),
+            sqlite_where=text("next_fire_at IS NOT NULL"),
         ),
     )
 
@@ -125,3 +146,5 @@ class OrderDeadline(Base):
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     breached: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -137,3 +137,34 @@ class DeadlinePublic(BaseModel):
     met_at: datetime | None
     breached: bool = Field(description="met late, or unmet and past due now (a paused one: past due when paused)")
     paused: bool
+
+
+class LadderStep(Strict):
+    level: int = Field(ge=1, le=4)
+    role: str = Field(min_length=1, max_length=32, description="who is told at this level (a role name)")
+    delay_minutes: int = Field(ge=0, le=100_000, description="minutes after the breach of a stage deadline")
+    mark: Literal["urge", "supervise"] = Field(description="催办 (urge) or 督办 (supervise)")
+    channels: list[Literal["app", "sms", "voice", "email"]] = Field(min_length=1, max_length=4)
+
+
+class Ladder(Strict):
+    steps: list[LadderStep] = Field(min_length=4, max_length=4)
+
+
+class BoardRow(BaseModel):
+    unit_id: int | None = Field(description="None: orders no unit holds (the dispatcher queue)")
+    unit_name: str | None
+    open: int
+    due_soon: int = Field(description="the next deadline falls within soon_minutes")
+    overdue: int
+    escalated: int = Field(description="escalation level 1 or more")
+    urged: int = Field(description="marked 催办")
+    supervised: int = Field(description="marked 督办")
+    max_level: int
+
+
+class Board(BaseModel):
+    soon_minutes: int
+    at: datetime
+    rows: list[BoardRow]
+    totals: BoardRow

@@ -27,6 +27,7 @@ from huiyin.clock import now
 from huiyin.core.actor import Actor
 from huiyin.errors import Invalid, NotFound
 from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes_between, parse_hours
+from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import STAGES, BusinessCalendar, CalendarDay, OrderDeadline, SlaPolicy, SlaPolicyVersion
 from huiyin.workorders.models import Category, WorkOrder
 
@@ -351,7 +352,9 @@ def _start(
             due_at=add_business_minutes(cal, started_at, minutes),
             warn_at=add_business_minutes(cal, started_at, minutes * policy.warn_at),
             breached=False,
+            step=0,
         )
+        row.next_fire_at = next_fire_at(row, {})
         session.add(row)
         open_rows.append(row)
 
@@ -363,6 +366,7 @@ def _meet(open_rows: list[OrderDeadline], stages: Iterable[str], at: datetime) -
             row.met_at = at
             row.breached = at > row.due_at if row.paused_at is None else row.paused_at > row.due_at
             row.paused_at = None
+            row.next_fire_at = None
 
 
 def on_register(session: Session, order: WorkOrder, policy: SlaPolicyVersion | None) -> None:
@@ -439,8 +443,9 @@ def on_suspend(session: Session, order: WorkOrder) -> dict[str, Any]:
         return {"sla_paused": False}
     at = now()
     for row in rows:
-        if row.paused_at is None:
+        if row.paused_at is None and row.met_at is None:
             row.paused_at = at
+            row.next_fire_at = None  # a paused clock neither warns nor climbs the ladder
     _refresh_next(order, rows)
     return {"sla_paused": True}
 
@@ -454,6 +459,7 @@ def on_resume(session: Session, order: WorkOrder) -> dict[str, Any]:
     at = now()
     cal = load_calendar(session, policy.calendar_id, at)
     longest = 0.0
+    delays = step_delays(session) if any(r.step >= 1 for r in paused) else {}
     for row in paused:
         assert row.paused_at is not None
         minutes = business_minutes_between(cal, row.paused_at, at)
@@ -461,6 +467,7 @@ def on_resume(session: Session, order: WorkOrder) -> dict[str, Any]:
         row.due_at = add_business_minutes(cal, row.due_at, minutes) if minutes else row.due_at
         row.warn_at = add_business_minutes(cal, row.warn_at, minutes) if minutes else row.warn_at
         row.paused_at = None
+        row.next_fire_at = next_fire_at(row, delays)
     _refresh_next(order, rows)
     return {"sla_resumed": True, "sla_paused_minutes": round(longest)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, File, Query, Response, UploadFile
@@ -138,7 +138,9 @@ async def register(
     body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> WorkOrderDetail:
     plan = service.check_register(session, user, body.model_dump())
-    order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
+    order = service.do_register(
+        session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone, notify=settings.notify
+    )
     session.flush()
     return _detail(session, user, order)
 
@@ -160,6 +162,12 @@ async def list_orders(
     returned: Annotated[
         bool | None, Query(description="true: orders a unit sent back, waiting for a dispatcher again")
     ] = None,
+    overdue: Annotated[bool | None, Query(description="true: a deadline is past due now")] = None,
+    due_within: Annotated[
+        int | None, Query(ge=1, le=100_000, description="minutes: the next deadline falls within them")
+    ] = None,
+    escalated: Annotated[bool | None, Query(description="true: the ladder has reached level 1 or more")] = None,
+    supervision: Annotated[Literal["urge", "supervise", "any"] | None, Query(description="催办 / 督办 mark")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
     sort: Sort = "-created_at",
@@ -187,6 +195,10 @@ async def list_orders(
         created_to=created_to,
         q=q,
         returned=returned,
+        overdue=overdue,
+        due_within=due_within,
+        escalated=escalated,
+        supervision=supervision,
     )
     orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
     cats, units = _lookups(session, orders)
@@ -225,7 +237,7 @@ async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) ->
 
 
 def settings_policy(settings: Settings) -> service.LoopPolicy:
-    return service.LoopPolicy(settings.callback_max_unreachable, settings.callback_to_team)
+    return service.LoopPolicy(settings.callback_max_unreachable, settings.callback_to_team, settings.notify)
 
 
 def _act(
@@ -321,6 +333,23 @@ async def reopen(
     body: Annotated[ReopenIn | None, Body()] = None,
 ) -> WorkOrderDetail:
     return _act(session, user, order_id, Action.reopen, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/urge", operation_id="work-orders-urge")
+async def urge(
+    order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
+) -> WorkOrderDetail:
+    """催办: the center presses the unit. The order is marked, and the unit's handlers get a popup they must
+    acknowledge. The state stays."""
+    return _act(session, user, order_id, Action.urge, body.model_dump() if body else {}, s)
+
+
+@router.post("/work-orders/{order_id}/supervise", operation_id="work-orders-supervise")
+async def supervise(
+    order_id: PathId, session: SessionDep, user: CurrentUser, s: SettingsDep, body: OptNote = None
+) -> WorkOrderDetail:
+    """督办: management takes the order under supervision (supervisor, director). The state stays."""
+    return _act(session, user, order_id, Action.supervise, body.model_dump() if body else {}, s)
 
 
 @router.get("/callbacks", operation_id="work-orders-callback_queue")

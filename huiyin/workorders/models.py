@@ -93,10 +93,13 @@ class WorkOrder(TimestampMixin, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Time limits (huiyin/sla): the policy version picked at registration, the earliest unmet and unpaused
-    # stage deadline (kept up to date by sla.service), and the escalation level (0 until escalation exists).
+    # stage deadline (kept up to date by sla.service), the escalation level the ladder has reached (0 none …
+    # 4 director), and the supervision mark: urge (催办, by the center) or supervise (督办, by management).
     sla_policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy_versions.id"))
     next_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    supervision_mark: Mapped[str | None] = mapped_column(String(16))
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WorkOrderEvent(Base):

@@ -154,7 +154,11 @@ class WorkOrderPublic(BaseModel):
     next_deadline_at: datetime | None = Field(description="the earliest unmet, unpaused stage deadline")
     overdue: bool = Field(description="an unmet, unpaused deadline is past due now (next_deadline_at < now)")
     deadlines: list[DeadlinePublic] = Field(description="every stage deadline of every cycle, oldest first")
-    escalation_level: int = Field(description="0 until escalation exists")
+    escalation_level: int = Field(description="how far the escalation ladder has climbed: 0 none, 1 … 4 director")
+    supervision_mark: Literal["urge", "supervise"] | None = Field(
+        description="催办 (urge, by the center) or 督办 (supervise, by management); 督办 is never lowered"
+    )
+    urge_count: int = Field(description="how many times the order was urged by hand")
 
 
 class WorkOrderDetail(WorkOrderPublic):

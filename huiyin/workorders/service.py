@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, literal,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from huiyin.auth.models import User
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
 from huiyin.core.roles import CENTER, MANAGERS, Role
@@ -24,7 +25,9 @@ from huiyin.customers.service import check_customer_ref
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.org.models import Area, Unit
 from huiyin.org.service import check_area_ref, check_unit_ref, subtree_ids
+from huiyin.settings import NotifySettings
 from huiyin.sla import service as sla
+from huiyin.workorders import notices
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, Grade, OrderType, raise_grade
 from huiyin.workorders.models import (
     CallbackTask,
@@ -264,7 +267,15 @@ def find_dispatch_unit(session: Session, category: Category, area: Area | None) 
     return None
 
 
-def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_prefix: str, tz: str) -> WorkOrder:
+def do_register(
+    session: Session,
+    actor: Actor,
+    plan: RegisterPlan,
+    *,
+    number_prefix: str,
+    tz: str,
+    notify: NotifySettings | None = None,
+) -> WorkOrder:
     """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
     facts = sla.OrderFacts(
         type=plan.type.value,
@@ -303,7 +314,8 @@ def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_pr
     if unit_id is None and plan.type is OrderType.emergency and plan.area is not None:
         unit_id = plan.area.unit_id
     if unit_id is not None:
-        do_dispatch(session, order, session.get_one(Unit, unit_id), None, note="自动派单", auto=True)
+        unit = session.get_one(Unit, unit_id)
+        do_dispatch(session, order, unit, None, note="自动派单", auto=True, notify=notify)
     return order
 
 
@@ -311,16 +323,26 @@ def do_register(session: Session, actor: Actor, plan: RegisterPlan, *, number_pr
 
 
 def do_dispatch(
-    session: Session, order: WorkOrder, unit: Unit, actor: Actor | None, note: str = "", auto: bool = False
+    session: Session,
+    order: WorkOrder,
+    unit: Unit,
+    actor: Actor | None,
+    note: str = "",
+    auto: bool = False,
+    notify: NotifySettings | None = None,
 ) -> WorkOrderEvent:
     order.unit_id = unit.id
     order.last_unit_id = unit.id
     order.handler_id = None
     sla.on_dispatch(session, order)
-    return _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
+    event = _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
+    notices.notify_dispatch(session, order, unit, event, notify or NotifySettings())
+    return event
 
 
-def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "") -> WorkOrderEvent:
+def do_reassign(
+    session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "", notify: NotifySettings | None = None
+) -> WorkOrderEvent:
     if unit.id == order.unit_id:
         raise Invalid(f"the order is already with unit {unit.code}")
     previous = order.unit_id
@@ -331,7 +353,7 @@ def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, no
     # a suspended order leaves suspension: its paused clock resumes
     effect = sla.on_resume(session, order) if order.state == S.suspended else {}
     sla.on_dispatch(session, order)  # starts nothing the cycle has already started: the clock keeps running
-    return _move(
+    event = _move(
         session,
         order,
         Action.reassign,
@@ -342,6 +364,24 @@ def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, no
         unit_code=unit.code,
         **effect,
     )
+    notices.notify_dispatch(session, order, unit, event, notify or NotifySettings())
+    return event
+
+
+def do_mark(
+    session: Session, order: WorkOrder, actor: Actor, mark: str, note: str, notify: NotifySettings | None = None
+) -> WorkOrderEvent:
+    """催办 (urge) or 督办 (supervise) by hand: an event, the order's mark (督办 is never lowered to 催办), and
+    a notification the unit must acknowledge."""
+    action = Action.urge if mark == "urge" else Action.supervise
+    if mark == "supervise" or order.supervision_mark is None:
+        order.supervision_mark = mark
+    if mark == "urge":
+        order.urge_count += 1
+    event = _record(session, order, action, order.state, actor, note, mark=mark)
+    user = session.get(User, actor.id)
+    notices.notify_mark(session, order, mark, user, event, note, notify or NotifySettings())
+    return event
 
 
 def do_accept(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
@@ -382,6 +422,7 @@ class LoopPolicy:
 
     max_unreachable: int = 3
     callback_to_team: bool = False
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
 
 def do_resolve(
@@ -490,9 +531,12 @@ def apply_action(
     check_transition(actor, order, action)
     note = (body.get("note") or "").strip()
     if action is Action.dispatch:
-        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note)
+        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note, notify=policy.notify)
     elif action is Action.reassign:
-        do_reassign(session, order, check_unit_ref(session, body["unit_id"]), actor, body.get("reason") or note)
+        unit = check_unit_ref(session, body["unit_id"])
+        do_reassign(session, order, unit, actor, body.get("reason") or note, notify=policy.notify)
+    elif action in (Action.urge, Action.supervise):
+        do_mark(session, order, actor, action.value, note, notify=policy.notify)
     elif action is Action.accept:
         do_accept(session, order, actor, note)
     elif action is Action.start:
@@ -546,6 +590,10 @@ class OrderFilter:
     created_to: datetime | None = None
     q: str | None = None
     returned: bool | None = None  # True: sent back by a unit and waiting for a dispatcher again
+    overdue: bool | None = None  # an unmet, unpaused deadline is past due (next_deadline_at < now)
+    due_within: int | None = None  # minutes: the next deadline falls between now and now + this
+    escalated: bool | None = None  # escalation_level ≥ 1
+    supervision: str | None = None  # urge | supervise | any
 
 
 SORTS = {
@@ -600,6 +648,20 @@ def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[Wor
         # A returned order is back in the queue with no unit, but remembers the unit it was with.
         returned = and_(WorkOrder.state == S.registered.value, WorkOrder.last_unit_id.is_not(None))
         stmt = stmt.where(returned if f.returned else not_(returned))
+    at = now()
+    if f.overdue is not None:
+        late = WorkOrder.next_deadline_at < at
+        stmt = stmt.where(late if f.overdue else or_(WorkOrder.next_deadline_at.is_(None), not_(late)))
+    if f.due_within is not None:
+        stmt = stmt.where(
+            WorkOrder.next_deadline_at >= at, WorkOrder.next_deadline_at < at + timedelta(minutes=f.due_within)
+        )
+    if f.escalated is not None:
+        stmt = stmt.where(WorkOrder.escalation_level >= 1 if f.escalated else WorkOrder.escalation_level == 0)
+    if f.supervision == "any":
+        stmt = stmt.where(WorkOrder.supervision_mark.is_not(None))
+    elif f.supervision:
+        stmt = stmt.where(WorkOrder.supervision_mark == f.supervision)
     return stmt
 
 

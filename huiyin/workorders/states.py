@@ -59,6 +59,11 @@ class Action(StrEnum):
     callback = "callback"
     close = "close"
     reopen = "reopen"
+    urge = "urge"  # 催办: the center presses the unit (the state stays)
+    supervise = "supervise"  # 督办: management takes the order under supervision (the state stays)
+    # written by the worker, never asked for: not in TRANSITIONS
+    warn = "warn"  # a stage deadline is near (warn_at)
+    escalate = "escalate"  # a stage deadline is breached: the ladder climbs a level
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ S = OrderState
 _CENTER_WRITERS = frozenset({Role.agent, *MANAGERS})
 _DISPATCHERS = frozenset({Role.dispatcher, *MANAGERS})
 _UNIT = frozenset({Role.unit_handler})
+_SUPERVISABLE = frozenset({S.registered, S.dispatched, S.accepted, S.in_progress, S.suspended})
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.dispatch: Transition(frozenset({S.registered}), S.dispatched, _DISPATCHERS),
@@ -92,6 +98,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.close: Transition(frozenset({S.registered, S.resolved}), S.closed, _CENTER_WRITERS),
     # back to the last unit (dispatched), or to the dispatcher queue when it never had one.
     Action.reopen: Transition(frozenset({S.resolved, S.closed}), None, _CENTER_WRITERS),
+    # Supervision marks leave the state as it is (``to`` None). 督办 outranks 催办 and is never lowered.
+    Action.urge: Transition(
+        _SUPERVISABLE, None, frozenset({Role.agent, Role.dispatcher, Role.duty_manager, Role.floor_manager})
+    ),
+    Action.supervise: Transition(_SUPERVISABLE, None, frozenset({Role.supervisor, Role.director})),
 }
 
 

@@ -178,8 +178,8 @@ def test_the_detail_lists_exactly_the_actions_the_user_may_take_now(
 ) -> None:
     oid = agent.register(customer_id=world.customer_id)["id"]
     assert sorted(unit_worker.ok("get", f"/work-orders/{oid}")["allowed_actions"]) == ["accept", "return"]
-    assert dispatcher.ok("get", f"/work-orders/{oid}")["allowed_actions"] == ["reassign"]
-    assert agent.ok("get", f"/work-orders/{oid}")["allowed_actions"] == []
+    assert dispatcher.ok("get", f"/work-orders/{oid}")["allowed_actions"] == ["reassign", "urge"]
+    assert agent.ok("get", f"/work-orders/{oid}")["allowed_actions"] == ["urge"]  # 催办 only
 
 
 def test_a_center_with_a_callback_team_puts_callbacks_in_a_shared_queue(

@@ -78,6 +78,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "HUIYIN_WEB_DIST": str(WEB_DIST),
         "HUIYIN_STORAGE__LOCAL_ROOT": str(tmp / "uploads"),
         "HUIYIN_ENV": "test",
+        "HUIYIN_WORKER__EMBEDDED": "true",  # the server fires deadlines and pushes notifications itself
+        "HUIYIN_WORKER__POLL_SECONDS": "0.3",
     }
     for args in (["db", "upgrade"], ["demo", "--customers", "300", "--orders", "150"]):
         subprocess.run([str(BIN), *args], env=env, check=True, capture_output=True, timeout=300)

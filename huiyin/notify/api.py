@@ -1,0 +1,82 @@
+"""Notifications: mine, read, acknowledge; and the WebSocket that pushes them (``/api/v1/ws``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from huiyin.auth.service import find_token
+from huiyin.core.deps import CurrentUser, SessionDep
+from huiyin.core.schemas import PathId
+from huiyin.db import Database
+from huiyin.notify import service
+from huiyin.notify.hub import Hub
+from huiyin.notify.schemas import NotificationPublic, NotificationsPublic, ReadIn, ReadOut
+from huiyin.settings import Settings
+
+router = APIRouter(tags=["notifications"])
+ws_router = APIRouter(tags=["notifications"])
+
+
+@router.get("/notifications", operation_id="notifications-list")
+async def list_notifications(
+    session: SessionDep,
+    user: CurrentUser,
+    unacked: Annotated[bool, Query(description="only those waiting for an acknowledgement")] = False,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[int | None, Query(ge=1, description="older than this id (paging)")] = None,
+) -> NotificationsPublic:
+    """The signed-in user's notifications, newest first."""
+    rows = service.notifications_of(session, user.id, unacked=unacked, unread=unread, limit=limit, before=before)
+    unread_n, unacked_n = service.counts_of(session, user.id)
+    items = [NotificationPublic.model_validate(service.notification_data(n)) for n in rows]
+    return NotificationsPublic(items=items, unread=unread_n, unacked=unacked_n)
+
+
+@router.post("/notifications/{notification_id}/ack", operation_id="notifications-ack")
+async def ack(notification_id: PathId, session: SessionDep, user: CurrentUser) -> NotificationPublic:
+    """Acknowledges one of my notifications (again: no change). Every open tab of mine closes its popup."""
+    n = service.do_ack(session, user.id, notification_id)
+    return NotificationPublic.model_validate(service.notification_data(n))
+
+
+@router.post("/notifications/read", operation_id="notifications-read")
+async def mark_read(body: ReadIn, session: SessionDep, user: CurrentUser) -> ReadOut:
+    return ReadOut(changed=service.do_read(session, user.id, body.ids))
+
+
+@ws_router.websocket("/ws")
+async def socket(ws: WebSocket) -> None:
+    """Pushes ``{"type": "notification", "notification": {...}}`` and ``{"type": "acked", "id": n}`` to the
+    signed-in user (session cookie, or ``?token=`` with an API or access token). Sends ``{"type": "hello",
+    "unacked": n}`` first; answers ``ping`` with ``pong``."""
+    settings: Settings = ws.app.state.settings
+    db: Database = ws.app.state.db
+    hub: Hub = ws.app.state.hub
+    cookie = ws.cookies.get(settings.auth.cookie_name)
+    token = ws.query_params.get("token")
+    with db.session(write=False) as s:
+        if cookie:
+            found = find_token(s, cookie, ("session",))
+        elif token:
+            found = find_token(s, token, ("access", "api"))
+        else:
+            found = None
+        unacked = service.counts_of(s, found.id)[1] if found is not None else 0
+    if found is None:
+        await ws.close(code=4401, reason="sign in first")
+        return
+    await ws.accept()
+    hub.attach(found.id, ws)
+    try:
+        await ws.send_json({"type": "hello", "unacked": unacked})
+        while True:
+            text = await ws.receive_text()
+            if text == "ping":
+                await ws.send_text("pong")
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.detach(found.id, ws)

@@ -1,0 +1,82 @@
+"""A fake SMS / voice gateway speaking the contract of ``notify.channels.Gateway``, for tests and demos
+(``huiyin fake-gateway --port 9100``). It keeps what it accepts in memory, deduplicates by key as a real
+gateway must, and can be told to fail or to be slow (``POST /_control``)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+from fastapi import FastAPI, Header, HTTPException
+from pydantic import BaseModel
+
+
+class SendIn(BaseModel):
+    key: str
+    to: str
+    text: str
+    kind: str | None = None
+    order_id: int | None = None
+
+
+class Control(BaseModel):
+    fail_next: int = 0  # answer the next N sends with ``fail_status``
+    fail_status: int = 503
+    delay_ms: int = 0  # every send waits this long before answering
+
+
+def create_fake_gateway(token: str | None = None) -> FastAPI:
+    app = FastAPI(title="fake SMS / voice gateway")
+    state: dict[str, Any] = {"messages": [], "by_key": {}, "requests": 0, "duplicates": 0, "control": Control()}
+    ids = itertools.count(1)
+
+    async def accept(channel: str, body: SendIn, authorization: str | None, idem: str | None) -> dict[str, Any]:
+        if token is not None and authorization != f"Bearer {token}":
+            raise HTTPException(401, "bad token")
+        if idem is not None and idem != body.key:
+            raise HTTPException(400, "Idempotency-Key differs from key")
+        if not body.to or not body.text:
+            raise HTTPException(422, "to and text are required")
+        control: Control = state["control"]
+        state["requests"] += 1
+        if control.delay_ms:
+            await asyncio.sleep(control.delay_ms / 1000)
+        if control.fail_next > 0:
+            control.fail_next -= 1
+            raise HTTPException(control.fail_status, "told to fail")
+        if body.key in state["by_key"]:
+            state["duplicates"] += 1
+            return {"id": state["by_key"][body.key], "duplicate": True}
+        message_id = f"{channel}-{next(ids)}"
+        state["by_key"][body.key] = message_id
+        state["messages"].append({"id": message_id, "channel": channel, **body.model_dump()})
+        return {"id": message_id, "duplicate": False}
+
+    @app.post("/sms")
+    async def sms(
+        body: SendIn, authorization: str | None = Header(None), idempotency_key: str | None = Header(None)
+    ) -> dict[str, Any]:
+        return await accept("sms", body, authorization, idempotency_key)
+
+    @app.post("/voice")
+    async def voice(
+        body: SendIn, authorization: str | None = Header(None), idempotency_key: str | None = Header(None)
+    ) -> dict[str, Any]:
+        return await accept("voice", body, authorization, idempotency_key)
+
+    @app.get("/messages")
+    async def messages() -> dict[str, Any]:
+        return {"messages": state["messages"], "requests": state["requests"], "duplicates": state["duplicates"]}
+
+    @app.delete("/messages")
+    async def clear() -> dict[str, Any]:
+        state.update(messages=[], by_key={}, requests=0, duplicates=0)
+        return {"ok": True}
+
+    @app.post("/_control")
+    async def control(body: Control) -> Control:
+        state["control"] = body
+        return body
+
+    return app

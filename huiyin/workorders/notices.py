@@ -1,0 +1,69 @@
+"""What people are told when an order reaches them or is pressed: dispatch (a popup that must be
+acknowledged, then SMS and a voice call while nobody does), 催办 and 督办. Escalations are sent by the
+worker (huiyin/sla/jobs.py). All of it is written in the caller's transaction (huiyin/notify)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.notify.service import Audience, Message, do_notify
+from huiyin.org.models import Unit
+from huiyin.settings import NotifySettings
+from huiyin.workorders.models import Category, WorkOrder, WorkOrderEvent
+
+MARK_TITLES = {"urge": "催办", "supervise": "督办"}
+
+
+def _summary(session: Session, order: WorkOrder) -> str:
+    cat = session.get(Category, order.category_id)
+    parts = [cat.name if cat else "", order.address, order.description[:60]]
+    return "｜".join(p for p in parts if p)
+
+
+def _order_data(order: WorkOrder, **extra: object) -> dict[str, object]:
+    return {"order_number": order.number, "order_type": order.type, "grade": order.grade, **extra}
+
+
+def notify_dispatch(
+    session: Session, order: WorkOrder, unit: Unit, event: WorkOrderEvent, settings: NotifySettings
+) -> None:
+    """The unit's handlers get a popup to acknowledge; while nobody of them has (and the order still waits
+    to be accepted), an SMS after N minutes and a voice call after M."""
+    session.flush()  # the event's id names this dispatch
+    handlers = Audience(session).unit_handlers(unit.id)
+    emergency = order.type == "emergency" or order.grade == "urgent"
+    msg = Message(
+        kind="dispatch",
+        title=f"{'【紧急】' if emergency else ''}新工单 {order.number}",
+        body=_summary(session, order),
+        order_id=order.id,
+        requires_ack=True,
+        data=_order_data(order, unit_name=unit.name, emergency=emergency),
+    )
+    do_notify(session, handlers, msg, key=f"dispatch:{event.id}", settings=settings, renotify_dispatch=True)
+
+
+def notify_mark(
+    session: Session,
+    order: WorkOrder,
+    mark: str,
+    actor: User | None,
+    event: WorkOrderEvent,
+    note: str,
+    settings: NotifySettings,
+) -> None:
+    """催办 / 督办 by hand: the unit's handlers (or the dispatchers, while no unit has it) must acknowledge."""
+    session.flush()
+    audience = Audience(session)
+    users = audience.unit_handlers(order.unit_id) if order.unit_id else audience.role_holders("dispatcher", None)
+    who = actor.full_name or actor.username if actor else ""
+    msg = Message(
+        kind=mark,
+        title=f"{MARK_TITLES[mark]} {order.number}",
+        body=note or _summary(session, order),
+        order_id=order.id,
+        requires_ack=True,
+        data=_order_data(order, by=who, note=note),
+    )
+    do_notify(session, users, msg, key=f"{mark}:{event.id}", settings=settings)
