@@ -284,8 +284,8 @@ def test_every_escalation_event_and_notification_is_written_exactly_once_per_lev
         tick_at(worker, T0 + timedelta(minutes=minutes))
     with world.db.session(write=False) as s:
         per_level = s.execute(
-            select(WorkOrderEvent.order_id, func.count()).where(WorkOrderEvent.action == "escalate").group_by(
-                WorkOrderEvent.order_id
-            )
+            select(WorkOrderEvent.order_id, func.count())
+            .where(WorkOrderEvent.action == "escalate")
+            .group_by(WorkOrderEvent.order_id)
         ).all()
     assert sorted(n for _, n in per_level) == [8] * 5  # two stages × four levels, each once

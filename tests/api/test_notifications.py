@@ -1,0 +1,367 @@
+"""Notifications: mine, acknowledged; the outbox delivering in-app, SMS, voice and email at least once,
+with retries and backoff; an unacknowledged dispatch going out again by SMS, then by voice; the WebSocket."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from huiyin.clock import clock
+from huiyin.notify.channels import Gateway
+from huiyin.notify.fake_gateway import create_fake_gateway
+from huiyin.notify.models import OutboxMessage
+from huiyin.settings import NotifySettings, Settings
+from huiyin.worker import Worker
+from tests.personas import Api, World
+
+T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def gateway() -> Iterator[TestClient]:
+    with TestClient(create_fake_gateway(token="gw-secret")) as c:
+        yield c
+
+
+class Inbox:
+    """An SMTP server (aiosmtpd) on a free port that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Controller, Inbox]]:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def notify_settings(smtp: tuple[Controller, Inbox]) -> NotifySettings:
+    controller, _ = smtp
+    return NotifySettings(
+        sms_url="http://testserver/sms",
+        voice_url="http://testserver/voice",
+        gateway_token="gw-secret",  # type: ignore[arg-type]
+        smtp_host="127.0.0.1",
+        smtp_port=controller.port,
+        dispatch_sms_after_minutes=5,
+        dispatch_voice_after_minutes=10,
+        backoff_seconds=10,
+    )
+
+
+@pytest.fixture
+def worker(world: World, settings: Settings, notify_settings: NotifySettings, gateway: TestClient) -> Worker:
+    s = settings.model_copy(update={"notify": notify_settings})
+    return Worker(world.db, s, gateway=Gateway(notify_settings, client=gateway))
+
+
+def phone_worker(world: World) -> Api:
+    """A unit handler at station A with a mobile for SMS and calls."""
+    from huiyin.auth.models import User
+
+    api = world.persona("handler_phone", "unit_handler", unit=world.station_a)
+    with world.db.session() as s:
+        s.get_one(User, api.id).phone = "13700001111"
+    return api
+
+
+def sent(gateway: TestClient) -> list[dict[str, Any]]:
+    return gateway.get("/messages").json()["messages"]  # type: ignore[no-any-return]
+
+
+def outbox(world: World) -> list[OutboxMessage]:
+    with world.db.session(write=False) as s:
+        return list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_a_dispatch_pops_up_for_each_handler_of_the_unit_and_waits_for_an_acknowledgement(
+    world: World, agent: Api, unit_worker: Api, unit_worker_b: Api
+) -> None:
+    clock.set(T0)
+    order = agent.register(customer_id=world.customer_id)  # dispatched to station A by the rule
+    mine = unit_worker.ok("get", "/notifications")
+    assert mine["unacked"] == 1 and mine["unread"] == 1
+    n = mine["items"][0]
+    assert n["kind"] == "dispatch" and n["requires_ack"] and n["order_id"] == order["id"]
+    assert order["number"] in n["title"] and n["data"]["order_number"] == order["number"]
+    assert unit_worker_b.ok("get", "/notifications")["items"] == []  # another unit hears nothing
+    clock.set(at(1))
+    acked = unit_worker.ok("post", f"/notifications/{n['id']}/ack")
+    assert acked["acked_at"] is not None and acked["read_at"] is not None
+    again = unit_worker.ok("post", f"/notifications/{n['id']}/ack")
+    assert again["acked_at"] == acked["acked_at"]  # a repeated acknowledgement changes nothing
+    assert unit_worker.ok("get", "/notifications?unacked=true")["items"] == []
+    r = unit_worker_b.post(f"/notifications/{n['id']}/ack")
+    assert r.status_code == 404  # someone else's: as if it did not exist
+    assert unit_worker.post("/notifications/999999/ack").status_code == 404
+    assert unit_worker.post("/notifications/abc/ack").status_code == 422
+
+
+def test_marking_read_takes_my_ids_or_all_of_mine(world: World, agent: Api, unit_worker: Api) -> None:
+    for _ in range(3):
+        agent.register(customer_id=world.customer_id)
+    ids = [n["id"] for n in unit_worker.ok("get", "/notifications")["items"]]
+    assert unit_worker.ok("post", "/notifications/read", {"ids": ids[:1]}) == {"changed": 1}
+    assert unit_worker.ok("get", "/notifications?unread=true")["unread"] == 2
+    assert unit_worker.ok("post", "/notifications/read", {}) == {"changed": 2}
+    assert unit_worker.ok("get", "/notifications")["unread"] == 0
+    assert unit_worker.post("/notifications/read", json={"ids": "all"}).status_code == 422
+    paged = unit_worker.ok("get", f"/notifications?limit=1&before={ids[0]}")["items"]
+    assert [n["id"] for n in paged] == [ids[1]]
+
+
+def test_an_unacknowledged_dispatch_goes_out_by_sms_then_by_voice_call(
+    world: World, agent: Api, worker: Worker, gateway: TestClient
+) -> None:
+    handler = phone_worker(world)
+    clock.set(T0)
+    order = agent.register(customer_id=world.customer_id)
+    worker.tick()
+    assert sent(gateway) == []  # in-app at once; nothing by phone yet
+    clock.set(at(4.9))
+    worker.tick()
+    assert sent(gateway) == []
+    clock.set(at(5))
+    worker.tick()
+    sms = sent(gateway)
+    assert [(m["channel"], m["to"]) for m in sms] == [("sms", "13700001111")]
+    assert order["number"] in sms[0]["text"] and sms[0]["text"].startswith("【回音】")
+    clock.set(at(10))
+    worker.tick()
+    assert [m["channel"] for m in sent(gateway)] == ["sms", "voice"]
+    assert handler.ok("get", "/notifications")["unacked"] == 1
+
+
+def test_an_acknowledged_dispatch_sends_no_sms_and_no_call(
+    world: World, agent: Api, worker: Worker, gateway: TestClient, unit_worker: Api
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    clock.set(at(2))
+    n = unit_worker.ok("get", "/notifications")["items"][0]
+    unit_worker.ok("post", f"/notifications/{n['id']}/ack")  # one handler of the unit saw it: enough
+    clock.set(at(30))
+    worker.tick()
+    assert sent(gateway) == []
+    skipped = [r for r in outbox(world) if r.channel in ("sms", "voice")]
+    assert {r.status for r in skipped} == {"skipped"} and len(skipped) == 2
+
+
+def test_an_accepted_order_needs_no_more_reminders(
+    world: World, agent: Api, worker: Worker, gateway: TestClient, unit_worker: Api
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    order = agent.register(customer_id=world.customer_id)
+    clock.set(at(1))
+    unit_worker.act(order["id"], "accept")
+    clock.set(at(30))
+    worker.tick()
+    assert sent(gateway) == []
+
+
+def test_a_failing_gateway_is_retried_with_doubling_backoff_and_delivers_exactly_one_message(
+    world: World, agent: Api, worker: Worker, gateway: TestClient
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    gateway.post("/_control", json={"fail_next": 2, "fail_status": 503})
+    clock.set(at(5))
+    worker.tick()  # attempt 1 fails: due again in 10 s
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert (sms.status, sms.attempts, sms.due_at) == ("pending", 1, at(5) + timedelta(seconds=10))
+    assert "503" in (sms.last_error or "")
+    clock.set(at(5) + timedelta(seconds=9))
+    worker.tick()
+    assert next(r for r in outbox(world) if r.channel == "sms").attempts == 1  # not yet due
+    clock.set(at(5) + timedelta(seconds=10))
+    worker.tick()  # attempt 2 fails: due again in 20 s
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert (sms.attempts, sms.due_at) == (2, at(5) + timedelta(seconds=30))
+    clock.set(at(5) + timedelta(seconds=30))
+    worker.tick()
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert (sms.status, sms.attempts, sms.last_error) == ("delivered", 3, None)
+    assert len([m for m in sent(gateway) if m["channel"] == "sms"]) == 1
+    assert gateway.get("/messages").json()["requests"] == 3
+
+
+def test_a_gateway_that_refuses_a_message_for_good_is_not_asked_again(
+    world: World, agent: Api, worker: Worker, gateway: TestClient
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    gateway.post("/_control", json={"fail_next": 1, "fail_status": 400})
+    clock.set(at(5))
+    worker.tick()
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert sms.status == "failed" and "400" in (sms.last_error or "")
+    clock.set(at(60))
+    worker.tick()
+    assert gateway.get("/messages").json()["requests"] == 2  # the voice call went; the SMS never again
+
+
+def test_a_message_out_of_attempts_is_failed_and_kept(
+    world: World, agent: Api, settings: Settings, notify_settings: NotifySettings, gateway: TestClient
+) -> None:
+    phone_worker(world)
+    ns = notify_settings.model_copy(update={"max_attempts": 2})
+    w = Worker(world.db, settings.model_copy(update={"notify": ns}), gateway=Gateway(ns, client=gateway))
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    gateway.post("/_control", json={"fail_next": 99})
+    for seconds in (0, 10, 30, 70):
+        clock.set(at(5) + timedelta(seconds=seconds))
+        w.tick()
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert (sms.status, sms.attempts) == ("failed", 2)
+
+
+def test_a_gateway_that_does_not_answer_leaves_the_message_to_be_retried(
+    world: World, agent: Api, settings: Settings, notify_settings: NotifySettings
+) -> None:
+    phone_worker(world)
+    ns = notify_settings.model_copy(update={"sms_url": "http://127.0.0.1:9/sms", "gateway_timeout_seconds": 0.5})
+    w = Worker(world.db, settings.model_copy(update={"notify": ns}))
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    clock.set(at(5))
+    w.tick()
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert sms.status == "pending" and sms.attempts == 1 and "unreachable" in (sms.last_error or "")
+
+
+def test_the_directors_escalation_goes_out_by_email_over_smtp(
+    world: World, agent: Api, admin: Api, worker: Worker, smtp: tuple[Controller, Inbox]
+) -> None:
+    director = world.persona("director", "director")
+    admin.ok("patch", f"/users/{director.id}", {"email": "director@gas.example.cn"})
+    clock.set(T0)
+    admin.ok(
+        "post",
+        "/sla/policies",
+        {
+            "name": "接单20分",
+            "priority": 1,
+            "match": {"type": "repair", "category": "RP-GAS-NOGAS"},
+            "limits": {"accept": 20},
+        },
+        status=201,
+    )
+    order = agent.register(customer_id=world.customer_id)
+    clock.set(at(20 + 240))
+    worker.tick()
+    _, inbox = smtp
+    assert len(inbox.messages) == 1, [(r.channel, r.address, r.status, r.last_error) for r in outbox(world)]
+    mail = inbox.messages[0]
+    assert mail.rcpt_tos == ["director@gas.example.cn"]
+    parsed = email.message_from_bytes(mail.content, policy=email.policy.default)
+    assert order["number"] in str(parsed["Subject"]) and "4 级" in str(parsed["Subject"])
+    assert parsed["X-Huiyin-Key"].startswith("esc:")
+    assert "升级至第 4 级" in parsed.get_content()
+    emails = [r for r in outbox(world) if r.channel == "email"]
+    assert [r.status for r in emails] == ["delivered"]
+
+
+def test_the_websocket_pushes_my_notifications_and_my_acknowledgements(
+    world: World, client: TestClient, agent: Api, unit_worker: Api, worker: Worker
+) -> None:
+    token = unit_worker.headers["Authorization"].split()[1]
+    with client.websocket_connect(f"/api/v1/ws?token={token}") as ws:
+        assert ws.receive_json() == {"type": "hello", "unacked": 0}
+        ws.send_text("ping")
+        assert ws.receive_text() == "pong"
+        order = agent.register(customer_id=world.customer_id)
+        worker.tick()  # the outbox delivers the in-app message
+        pushed = ws.receive_json()
+        assert pushed["type"] == "notification"
+        n = pushed["notification"]
+        assert n["kind"] == "dispatch" and n["order_id"] == order["id"] and n["requires_ack"]
+        unit_worker.ok("post", f"/notifications/{n['id']}/ack")
+        assert ws.receive_json() == {"type": "acked", "id": n["id"]}
+    app_rows = [r for r in outbox(world) if r.channel == "app"]
+    assert [r.status for r in app_rows] == ["delivered"]
+
+
+def test_the_websocket_refuses_a_stranger(client: TestClient, world: World) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/api/v1/ws?token=nope") as ws:
+        ws.receive_json()
+    assert refused.value.code == 4401
+
+
+def test_a_change_that_rolls_back_takes_its_notifications_with_it(world: World, agent: Api) -> None:
+    """The outbox is written in the change's own transaction: no change, no notification."""
+    from huiyin.notify.models import Notification
+    from huiyin.org.models import Unit
+    from huiyin.workorders import service as wo
+    from huiyin.workorders.models import WorkOrder
+
+    order = agent.register(type="complaint", category="CP-ATTITUDE", customer_id=world.customer_id)
+    assert order["state"] == "registered"
+    with pytest.raises(RuntimeError), world.db.session() as s:
+        row = s.get_one(WorkOrder, order["id"])
+        wo.do_dispatch(s, row, s.get_one(Unit, world.station_a.id), None)
+        assert s.scalars(select(Notification).where(Notification.order_id == row.id)).all()  # written …
+        raise RuntimeError("the request failed after the dispatch")
+    with world.db.session(write=False) as s:  # … and gone with the rollback
+        assert s.scalars(select(Notification).where(Notification.order_id == order["id"])).all() == []
+    assert [r for r in outbox(world) if r.payload.get("order_id") == order["id"]] == []
+    assert agent.ok("get", f"/work-orders/{order['id']}")["state"] == "registered"
+
+
+def test_two_workers_in_threads_deliver_each_message_once(
+    world: World, agent: Api, settings: Settings, notify_settings: NotifySettings, gateway: TestClient
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    for _ in range(6):
+        agent.register(customer_id=world.customer_id)
+    clock.set(at(11))
+    workers = [
+        Worker(
+            world.db,
+            settings.model_copy(update={"notify": notify_settings}),
+            gateway=Gateway(notify_settings, client=gateway),
+        )
+        for _ in range(2)
+    ]
+    threads = [threading.Thread(target=w.tick) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {r.status for r in outbox(world)} == {"delivered"}
+    keys = [m["key"] for m in sent(gateway)]
+    assert len(keys) == len(set(keys)) == 12  # 6 SMS + 6 calls
