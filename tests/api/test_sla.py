@@ -86,7 +86,9 @@ def test_an_order_past_its_deadline_is_overdue_and_the_stage_breached(
 ) -> None:
     clock.set(T0)
     oid = agent.register(customer_id=world.customer_id)["id"]  # gas repair, urban: on site in 30 min
-    clock.advance(timedelta(minutes=29))
+    clock.advance(timedelta(minutes=5))
+    unit_worker.act(oid, "accept")  # within its 10 minutes
+    clock.advance(timedelta(minutes=24))
     early = agent.ok("get", f"/work-orders/{oid}")
     assert early["overdue"] is False and deadline(early, "arrive")["breached"] is False
     clock.advance(timedelta(minutes=2))
@@ -97,7 +99,6 @@ def test_an_order_past_its_deadline_is_overdue_and_the_stage_breached(
     listed = agent.ok("get", "/work-orders?state=open")["items"]
     assert [(o["id"], o["overdue"]) for o in listed] == [(oid, True)]
     assert deadline(listed[0], "arrive")["breached"] is True
-    unit_worker.act(oid, "accept")
     on_site = unit_worker.act(oid, "start")
     arrive = deadline(on_site, "arrive")
     assert arrive["met_at"] is not None and arrive["breached"] is True
@@ -276,7 +277,7 @@ def test_bad_policy_input_is_refused_with_422_and_nothing_is_stored(admin: Api, 
 
 def test_a_bad_edit_is_refused_and_keeps_the_current_version(admin: Api) -> None:
     gas = seeded(admin, "燃气报修（城区，缺省）")
-    for body in ({"limits": {"arrive": 0}}, {"limits": {"arrive": None, "callback": None}}, {"calendar": 4242}):
+    for body in ({"limits": {"arrive": 0}}, {"limits": {"accept": None, "arrive": None, "resolve": None, "callback": None}}, {"calendar": 4242}):
         r = admin.patch(f"/sla/policies/{gas['id']}", json=body)
         assert r.status_code == 422, r.text
     assert seeded(admin, "燃气报修（城区，缺省）") == gas
@@ -364,8 +365,9 @@ def test_registering_an_order_costs_a_bounded_few_more_queries(app: FastAPI, wor
     # order's deadlines read at dispatch, their insert, and the deadlines read for the answer. A policy
     # on a business calendar adds the calendar and its days (the complaint is not dispatched). The dispatch
     # notification adds 4: the unit's handlers, the event flushed early (its id keys the notification,
-    # the unit tree path is not needed), the notifications' insert and the outbox's insert.
-    assert len(gas) <= 22 + 4 + 4, gas
+    # the unit tree path is not needed), the notifications' insert and the outbox's insert. The seeded gas
+    # repair policy limits resolve too, so registration inserts a deadline before the dispatch's (+2).
+    assert len(gas) <= 22 + 4 + 4 + 2, gas
     assert len(complaint) <= 22 + 1, complaint
     picks = [q for q in gas if "FROM sla_policy_versions JOIN sla_policies" in q]
     assert len(picks) == 1, picks
