@@ -30,7 +30,17 @@ CHROME = ", ".join(
     ]
 )
 PAGES = {
-    "supervisor": ["/overview", "/workbench", "/orders", "/dispatch", "/callbacks", "/admin/categories"],
+    "supervisor": [
+        "/overview",
+        "/workbench",
+        "/orders",
+        "/dispatch",
+        "/callbacks",
+        "/admin/categories",
+        "/sla/policies",
+        "/sla/calendars",
+        "/sla/ladder",
+    ],
     "unit_handler": ["/inbox"],
     "admin": ["/admin/users", "/admin/units", "/admin/areas", "/admin/dispatch-rules"],
 }

@@ -80,6 +80,33 @@ export const pages: RouteRecordRaw[] = [
     component: () => import('@/views/admin/DispatchRulesView.vue'),
     meta: { roles: ['admin', 'supervisor'], menu: 'menu.dispatchRules', group: 'menu.admin', icon: 'Guide' },
   },
+  {
+    path: 'sla/policies',
+    name: 'sla-policies',
+    component: () => import('@/views/sla/PoliciesView.vue'),
+    meta: {
+      roles: ['supervisor', 'director', 'admin'], group: 'slaAdmin.menu.group',
+      menu: 'slaAdmin.menu.policies', icon: 'Timer',
+    },
+  },
+  {
+    path: 'sla/calendars',
+    name: 'sla-calendars',
+    component: () => import('@/views/sla/CalendarsView.vue'),
+    meta: {
+      roles: ['supervisor', 'director', 'admin'], group: 'slaAdmin.menu.group',
+      menu: 'slaAdmin.menu.calendars', icon: 'Calendar',
+    },
+  },
+  {
+    path: 'sla/ladder',
+    name: 'sla-ladder',
+    component: () => import('@/views/sla/LadderView.vue'),
+    meta: {
+      roles: ['supervisor', 'director', 'admin'], group: 'slaAdmin.menu.group',
+      menu: 'slaAdmin.menu.ladder', icon: 'Histogram',
+    },
+  },
 ]
 
 export function allowed(route: { meta?: { roles?: unknown } }, roles: Set<string>): boolean {
