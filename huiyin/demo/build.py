@@ -109,9 +109,19 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
     home = units[city.areas()[0].unit_code]
     hashed = hash_password(DEMO_PASSWORD)
     users = {}
-    for role in DEMO_ROLES:
+    for i, role in enumerate(DEMO_ROLES):
         unit = home if role == "unit_handler" else None
-        users[role] = do_create_user(s, role, DEMO_PASSWORD, [role], unit=unit, full_name=role, password_hash=hashed)
+        users[role] = do_create_user(
+            s,
+            role,
+            DEMO_PASSWORD,
+            [role],
+            unit=unit,
+            full_name=role,
+            password_hash=hashed,
+            phone=f"1390000{i:04d}",  # SMS and calls land on the fake gateway (docs/notifications.md)
+            email=f"{role}@demo.huiyin.example",
+        )
     names = random.Random(7)
     agents = [users["agent"]]
     for i in range(1, 13):
@@ -124,6 +134,7 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
                 full_name=city.person_name(names),
                 password_hash=hashed,
                 unit_id=unit.id,
+                phone=f"1391000{unit.id:04d}",
             )
     s.add_all(agents[1:] + list(handlers.values()))
     s.flush()
