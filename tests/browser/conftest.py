@@ -65,6 +65,23 @@ class Server:
         http.headers["Authorization"] = f"Bearer {token}"
         return http
 
+    def ack_pending(self, username: str) -> int:
+        """Acknowledges every notification still waiting for ``username``'s acknowledgement (so no popup of an
+        earlier test covers the page); returns how many."""
+        done = 0
+        http = self.api(username)
+        try:
+            for _ in range(20):
+                items = http.get("/notifications", params={"unacked": "true", "limit": 200}).json()["items"]
+                if not items:
+                    break
+                for n in items:
+                    assert http.post(f"/notifications/{n['id']}/ack").status_code == 200
+                done += len(items)
+        finally:
+            http.close()
+        return done
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -155,12 +172,40 @@ class Desk:
         assert not raw, raw
 
 
+def _dismiss_notifications(page: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    """Acknowledges a notification popup, and closes a toast, that turns up over the page mid-test (the server's
+    worker escalates overdue orders earlier tests left behind) before Playwright's next action on the page."""
+    popup = page.locator("[data-test=notification-popup]")
+
+    def acknowledge() -> None:
+        every = popup.locator("[data-test=notification-ack-all]")
+        for _ in range(5):  # a newer one may arrive meanwhile and keep it open
+            (every if every.is_visible() else popup.locator("[data-test=notification-ack]")).click()
+            try:
+                popup.wait_for(state="hidden", timeout=3000)
+                return
+            except PlaywrightTimeout:
+                continue
+
+    page.add_locator_handler(popup, acknowledge)
+    toasts = page.locator(".el-notification")
+    close = "buttons => buttons.forEach(b => b.click())"
+    page.add_locator_handler(toasts.first, lambda: toasts.locator(".el-notification__closeBtn").evaluate_all(close))
+
+
 @pytest.fixture
 def desk(server: Server, browser: Any) -> Iterator[Callable[..., Desk]]:
-    """``desk("agent")``: a new browser context signed in as that demo user, zh-CN unless told."""
+    """``desk("agent")``: a new browser context signed in as that demo user, zh-CN unless told. What still waits
+    for the user's acknowledgement is acknowledged first, unless ``ack_pending=False``; a popup or toast that
+    turns up later is acknowledged or closed before the test's next action, unless ``popups=True`` (a test
+    about them)."""
     contexts: list[Any] = []
 
-    def open_desk(username: str, *, locale: str = "zh-CN", sign_in: bool = True) -> Desk:
+    def open_desk(
+        username: str, *, locale: str = "zh-CN", sign_in: bool = True, ack_pending: bool = True, popups: bool = False
+    ) -> Desk:
         ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, base_url=server.base)
         contexts.append(ctx)
         keep_or_set = f"localStorage.getItem('huiyin.locale') || localStorage.setItem('huiyin.locale', {locale!r})"
@@ -170,9 +215,13 @@ def desk(server: Server, browser: Any) -> Iterator[Callable[..., Desk]]:
         d = Desk(page, server, username)
         page.on("pageerror", lambda e: d.errors.append(f"pageerror: {e}"))
         page.on("console", lambda m: d.errors.append(f"console: {m.text}") if _is_bug(m) else None)
+        if not popups:
+            _dismiss_notifications(page)
         if sign_in:
             r = ctx.request.post("/api/v1/auth/login", data={"username": username, "password": PASSWORD})
             assert r.ok, r.text()
+            if ack_pending:  # popups left by other tests would cover this one's page
+                server.ack_pending(username)
         return d
 
     yield open_desk

@@ -40,8 +40,10 @@ PAGES = {
         "/sla/policies",
         "/sla/calendars",
         "/sla/ladder",
+        "/board",
+        "/notifications",
     ],
-    "unit_handler": ["/inbox"],
+    "unit_handler": ["/inbox", "/board", "/notifications"],
     "admin": ["/admin/users", "/admin/units", "/admin/areas", "/admin/dispatch-rules"],
 }
 

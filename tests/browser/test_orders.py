@@ -228,7 +228,7 @@ def test_the_detail_shows_the_timeline_and_only_the_allowed_buttons(desk: Any, s
             user: c.get(f"/work-orders/{order['id']}").json()["allowed_actions"]
             for user, c in (("agent", agent), ("dispatcher", dispatcher), ("unit_handler", handler))
         }
-    assert allowed["agent"] == [] and "reassign" in allowed["dispatcher"] and "accept" in allowed["unit_handler"]
+    assert allowed["agent"] == ["urge"] and "reassign" in allowed["dispatcher"] and "accept" in allowed["unit_handler"]
 
     seen = {}
     for user in ("agent", "dispatcher", "unit_handler"):
@@ -242,7 +242,7 @@ def test_the_detail_shows_the_timeline_and_only_the_allowed_buttons(desk: Any, s
         assert page.get_by_test_id("field-unit").inner_text() == order["unit_name"]
         d.check_clean()
     assert seen == allowed
-    assert seen["agent"] == [] and seen["unit_handler"] != seen["dispatcher"]
+    assert seen["agent"] == ["urge"] and seen["unit_handler"] != seen["dispatcher"]  # 催办 only
 
 
 def test_a_unit_handler_accepts_and_resolves_with_a_photo(desk: Any, server: Server, tmp_path: Path) -> None:

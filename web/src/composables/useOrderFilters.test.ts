@@ -44,6 +44,35 @@ describe('URL query', () => {
   })
 })
 
+describe('deadline and supervision filters', () => {
+  it('round-trip through the URL under the API\'s own names', () => {
+    const f = { ...emptyFilters(), overdue: true, dueWithin: 60, escalated: false, supervision: 'supervise' as const }
+    const q = toQuery(f)
+    expect(q).toEqual({ overdue: '1', due_within: '60', escalated: '0', supervision: 'supervise' })
+    expect(fromQuery(q)).toEqual(f)
+    expect(fromQuery({ overdue: 'true', escalated: 'false', supervision: 'any' })).toMatchObject({
+      overdue: true, escalated: false, supervision: 'any',
+    })
+  })
+
+  it('drop what is malformed', () => {
+    const f = fromQuery({ overdue: 'yes', due_within: '0', escalated: '2', supervision: 'shout' })
+    expect(f).toEqual(emptyFilters())
+    expect(fromQuery({ due_within: '100001' }).dueWithin).toBeNull()
+    expect(fromQuery({ due_within: '-5' }).dueWithin).toBeNull()
+    expect(fromQuery({ due_within: '1.5' }).dueWithin).toBeNull()
+  })
+
+  it('become the list\'s query parameters, and count as filters', () => {
+    const p = toApiParams({ ...emptyFilters(), overdue: false, dueWithin: 30, escalated: true, supervision: 'urge' })
+    expect(p).toMatchObject({ overdue: false, due_within: 30, escalated: true, supervision: 'urge' })
+    expect(toApiParams(emptyFilters())).not.toHaveProperty('overdue')
+    expect(hasFilters({ supervision: 'any' })).toBe(true)
+    expect(hasFilters({ overdue: false })).toBe(true)
+    expect(sameFields({ dueWithin: 60 }, { dueWithin: 120 })).toBe(false)
+  })
+})
+
 describe('API parameters', () => {
   it('sends only what is set, with counts', () => {
     expect(toApiParams(emptyFilters())).toEqual({ page: 1, page_size: 20, sort: '-created_at', with_counts: true })
@@ -113,7 +142,8 @@ describe('saved filters', () => {
     expect(saved.query).toEqual({ type: 'repair', state: 'open' })
     expect(savedFields(saved)).toEqual({
       state: ['open'], type: 'repair', category: '', unitId: null, areaId: null, ownerAgentId: null,
-      customerId: null, from: '', to: '', q: '', returned: null,
+      customerId: null, from: '', to: '', q: '', returned: null, overdue: null, dueWithin: null, escalated: null,
+      supervision: '',
     })
     saveFilter(1, 'urgent', { q: 'fire' })
     expect(loadSaved(1).map((s) => [s.name, s.query.q])).toEqual([['燃气报修', undefined], ['urgent', 'fire']])

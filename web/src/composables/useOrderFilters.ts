@@ -20,6 +20,10 @@ export const SORTS: readonly Sort[] = [
 export const DEFAULT_SORT: Sort = '-created_at'
 export const PAGE_SIZES = [20, 50, 100] as const
 export const DEFAULT_PAGE_SIZE = 20
+export const SUPERVISION = ['urge', 'supervise', 'any'] as const
+export type Supervision = (typeof SUPERVISION)[number]
+/** The 即将到期 choices of the filter bar, in minutes (the URL takes any 1 … 100000). */
+export const DUE_WITHIN_CHOICES = [30, 60, 120, 240] as const
 
 export interface OrderFilters {
   state: string[]
@@ -35,6 +39,14 @@ export interface OrderFilters {
   q: string
   /** true: sent back by a unit and waiting for a dispatcher again; false: anything else; null: both */
   returned: boolean | null
+  /** true: a deadline is past due now; false: none is; null: both */
+  overdue: boolean | null
+  /** minutes: the next deadline falls between now and now + this (not yet past due) */
+  dueWithin: number | null
+  /** true: the escalation ladder has reached level 1 or more */
+  escalated: boolean | null
+  /** 催办 / 督办 mark, or either ('any'); '' for no filter */
+  supervision: Supervision | ''
   page: number
   pageSize: number
   sort: Sort
@@ -46,7 +58,8 @@ export type FilterFields = Omit<OrderFilters, 'page' | 'pageSize' | 'sort'>
 export function emptyFilters(): OrderFilters {
   return {
     state: [], type: '', category: '', unitId: null, areaId: null, ownerAgentId: null, customerId: null,
-    from: '', to: '', q: '', returned: null, page: 1, pageSize: DEFAULT_PAGE_SIZE, sort: DEFAULT_SORT,
+    from: '', to: '', q: '', returned: null, overdue: null, dueWithin: null, escalated: null, supervision: '',
+    page: 1, pageSize: DEFAULT_PAGE_SIZE, sort: DEFAULT_SORT,
   }
 }
 
@@ -74,6 +87,11 @@ function day(value: LocationQuery[string] | undefined): string {
   return DAY.test(v) && !Number.isNaN(new Date(`${v}T00:00:00Z`).getTime()) ? v : ''
 }
 
+function flag(value: LocationQuery[string] | undefined): boolean | null {
+  const v = first(value).toLowerCase()
+  return v === '1' || v === 'true' ? true : v === '0' || v === 'false' ? false : null
+}
+
 /** URL query → filters; anything unknown or malformed falls back to its default (never throws). */
 export function fromQuery(query: LocationQuery): OrderFilters {
   const f = emptyFilters()
@@ -91,6 +109,12 @@ export function fromQuery(query: LocationQuery): OrderFilters {
   f.q = first(query.q).slice(0, 100)
   const returned = first(query.returned)
   f.returned = returned === '1' ? true : returned === '0' ? false : null
+  f.overdue = flag(query.overdue)
+  const within = first(query.due_within)
+  f.dueWithin = /^\d{1,6}$/.test(within) && Number(within) >= 1 && Number(within) <= 100000 ? Number(within) : null
+  f.escalated = flag(query.escalated)
+  const mark = first(query.supervision) as Supervision
+  f.supervision = SUPERVISION.includes(mark) ? mark : ''
   const page = Number(first(query.page))
   f.page = Number.isInteger(page) && page >= 1 && page <= 100000 ? page : 1
   const size = Number(first(query.size))
@@ -114,6 +138,10 @@ export function toQuery(f: Partial<OrderFilters>): Record<string, string | strin
   if (f.to) q.to = f.to
   if (f.q?.trim()) q.q = f.q.trim()
   if (f.returned != null) q.returned = f.returned ? '1' : '0'
+  if (f.overdue != null) q.overdue = f.overdue ? '1' : '0'
+  if (f.dueWithin) q.due_within = String(f.dueWithin)
+  if (f.escalated != null) q.escalated = f.escalated ? '1' : '0'
+  if (f.supervision) q.supervision = f.supervision
   if (f.page && f.page > 1) q.page = String(f.page)
   if (f.pageSize && f.pageSize !== DEFAULT_PAGE_SIZE) q.size = String(f.pageSize)
   if (f.sort && f.sort !== DEFAULT_SORT) q.sort = f.sort
@@ -134,6 +162,10 @@ export function toApiParams(f: OrderFilters, withCounts = true): ListQuery {
   if (f.to) p.created_to = dayEnd(f.to)
   if (f.q.trim()) p.q = f.q.trim()
   if (f.returned != null) p.returned = f.returned
+  if (f.overdue != null) p.overdue = f.overdue
+  if (f.dueWithin) p.due_within = f.dueWithin
+  if (f.escalated != null) p.escalated = f.escalated
+  if (f.supervision) p.supervision = f.supervision
   if (withCounts) p.with_counts = true
   return p
 }
@@ -144,7 +176,8 @@ export function fieldsOf(f: Partial<OrderFilters>): FilterFields {
   return {
     state: [...e.state].sort(), type: e.type, category: e.category, unitId: e.unitId, areaId: e.areaId,
     ownerAgentId: e.ownerAgentId, customerId: e.customerId, from: e.from, to: e.to, q: e.q.trim(),
-    returned: e.returned,
+    returned: e.returned, overdue: e.overdue, dueWithin: e.dueWithin, escalated: e.escalated,
+    supervision: e.supervision,
   }
 }
 

@@ -107,6 +107,20 @@ export const pages: RouteRecordRaw[] = [
       menu: 'slaAdmin.menu.ladder', icon: 'Histogram',
     },
   },
+  {
+    // 通知中心: everyone signed in; reached from the bell in the header (no menu entry)
+    path: 'notifications',
+    name: 'notifications',
+    component: () => import('@/views/NotificationsView.vue'),
+    meta: {},
+  },
+  {
+    // 督办看板: reached from the header link next to the bell (no menu entry)
+    path: 'board',
+    name: 'board',
+    component: () => import('@/views/BoardView.vue'),
+    meta: { roles: ['agent', 'dispatcher', ...MANAGERS, 'qa_inspector', 'unit_handler'] },
+  },
 ]
 
 export function allowed(route: { meta?: { roles?: unknown } }, roles: Set<string>): boolean {
