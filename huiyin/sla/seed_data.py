@@ -73,7 +73,8 @@ POLICIES: tuple[PolicySeed, ...] = (
     PolicySeed(
         "elec-repair",
         "电力报修（城区，缺省）",
-        f"[S] {SGCC}：抢修到达现场城区45分钟；恢复供电城区3小时（到达后）。未标注区域类型时按城区。接单10分钟、回访24小时[D]",
+        f"[S] {SGCC}：抢修到达现场城区45分钟；恢复供电城区3小时（到达后）。未标注区域类型时按城区。"
+        "接单10分钟、回访24小时[D]",
         {"type": "repair", "category": "RP-ELEC"},
         {"accept": 10, "arrive": 45, "resolve": 45 + 3 * H, "callback": 24 * H},
     ),
@@ -139,7 +140,8 @@ POLICIES: tuple[PolicySeed, ...] = (
     PolicySeed(
         "gas-leak",
         "燃气泄漏/事故（城区，缺省）",
-        f"[S]/[D] {GAS}：燃气泄漏到达现场城区20–30分钟，取30分钟；未标注区域类型时按城区（较严）。接单5分钟[D]。不因挂起暂停",
+        f"[S]/[D] {GAS}：燃气泄漏到达现场城区20–30分钟，取30分钟；未标注区域类型时按城区（较严）。"
+        "接单5分钟[D]。不因挂起暂停",
         {"type": "emergency", "category": "EM-GAS"},
         {"accept": 5, "arrive": 30, "callback": 24 * H},
         pausable=False,
