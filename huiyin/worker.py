@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from huiyin.clock import now
 from huiyin.db import Database
+from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
-from huiyin.notify.channels import DeliveryError, Gateway, send_email
+from huiyin.notify.channels import DeliveryError, Disabled, Gateway, send_email
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 
@@ -26,16 +27,18 @@ log = logging.getLogger("huiyin.worker")
 @dataclass
 class TickResult:
     fired: int = 0
-    claimed: int = 0
+    claimed: int = 0  # messages claimed for sending (SMS, voice, email)
     delivered: int = 0
     failed: int = 0
+    published: int = 0  # outbox rows done while claiming: in-app messages pushed, acknowledged reminders skipped
 
     def __bool__(self) -> bool:
-        return bool(self.fired or self.claimed)
+        return bool(self.fired or self.claimed or self.published)
 
 
 class Worker:
     def __init__(self, db: Database, settings: Settings, gateway: Gateway | None = None) -> None:
+        load_all()  # a flush resolves every foreign key (work_orders → customers): `huiyin worker` imports no app
         self.db = db
         self.settings = settings
         self.gateway = gateway or Gateway(settings.notify)
@@ -46,8 +49,11 @@ class Worker:
             return deadlines.fire_due(s, now(), limit=self.settings.worker.batch_size, settings=self.settings.notify)
 
     def claim_batch(self) -> list[outbox.Claimed]:
+        return self.claim_due().to_send
+
+    def claim_due(self) -> outbox.Claim:
         with self.db.session() as s:
-            return outbox.claim(s, now(), limit=self.settings.worker.batch_size, settings=self.settings.notify)
+            return outbox.claim_due(s, now(), limit=self.settings.worker.batch_size, settings=self.settings.notify)
 
     def send(self, claimed: list[outbox.Claimed]) -> list[outbox.Outcome]:
         """Sends each claimed message; no transaction is open meanwhile."""
@@ -58,10 +64,11 @@ class Worker:
                     send_email(self.settings.notify, c.dedupe_key, c.address, c.payload)
                 else:
                     self.gateway.send(c.channel, c.dedupe_key, c.address, c.payload)
-                results.append(outbox.Outcome(c.id, True))
+                results.append(outbox.Outcome(c.id, True, attempt=c.attempts))
             except DeliveryError as exc:
                 log.warning("delivery %s (%s) failed: %s", c.id, c.channel, exc)
-                results.append(outbox.Outcome(c.id, False, str(exc), exc.permanent))
+                skipped = isinstance(exc, Disabled)
+                results.append(outbox.Outcome(c.id, False, str(exc), exc.permanent, c.attempts, skipped))
         return results
 
     def finish(self, outcomes: list[outbox.Outcome]) -> None:
@@ -69,22 +76,32 @@ class Worker:
             outbox.finish(s, now(), outcomes, settings=self.settings.notify)
 
     def tick(self) -> TickResult:
-        """Fires every due deadline, then delivers every due message (batch after batch)."""
+        """Fires every due deadline and delivers every due message, batch after batch: after each batch of
+        deadlines the messages it wrote (and any others due), so that a long backlog of deadlines does not
+        hold back the notifications."""
         result = TickResult()
         batch = self.settings.worker.batch_size
-        while (n := self.fire_batch()) > 0:
+        while True:
+            n = self.fire_batch()
             result.fired += n
+            self.deliver(result)
             if n < batch:
-                break
-        while claimed := self.claim_batch():
-            result.claimed += len(claimed)
-            outcomes = self.send(claimed)
-            self.finish(outcomes)
-            result.delivered += sum(o.ok for o in outcomes)
-            result.failed += sum(not o.ok for o in outcomes)
-            if len(claimed) < batch:
-                break
-        return result
+                return result
+
+    def deliver(self, result: TickResult) -> None:
+        """Delivers every due message, claim after claim until one comes back short."""
+        batch = self.settings.worker.batch_size
+        while True:
+            got = self.claim_due()
+            result.published += got.taken - len(got.to_send)
+            if got.to_send:
+                result.claimed += len(got.to_send)
+                outcomes = self.send(got.to_send)
+                self.finish(outcomes)
+                result.delivered += sum(o.ok for o in outcomes)
+                result.failed += sum(not o.ok for o in outcomes)
+            if got.taken < batch:
+                return
 
     def run(self, stop: threading.Event) -> None:
         """The standalone loop (``huiyin worker``)."""
@@ -116,12 +133,12 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
             async with db.write_lock:
                 fired = await asyncio.to_thread(worker.fire_batch)
             async with db.write_lock:
-                claimed = await asyncio.to_thread(worker.claim_batch)
-            if claimed:
-                outcomes = await asyncio.to_thread(worker.send, claimed)
+                got = await asyncio.to_thread(worker.claim_due)
+            if got.to_send:
+                outcomes = await asyncio.to_thread(worker.send, got.to_send)
                 async with db.write_lock:
                     await asyncio.to_thread(worker.finish, outcomes)
-            busy = bool(fired or claimed)
+            busy = bool(fired or got.taken)
         except Exception:
             log.exception("embedded worker tick failed")
         if busy:

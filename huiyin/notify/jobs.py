@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from huiyin.notify.models import Notification, OutboxMessage
-from huiyin.notify.service import notification_data, publish
+from huiyin.notify.service import bulk_update, notification_data, publish_many
 from huiyin.settings import NotifySettings
 from huiyin.workorders.models import WorkOrder
 
@@ -39,9 +40,25 @@ class Outcome:
     ok: bool
     error: str | None = None
     permanent: bool = False
+    attempt: int = 0  # the claim's attempt number: a late answer to an older claim changes nothing
+    skipped: bool = False  # the channel is not configured here: nothing to send, nothing to retry
 
 
-def _moved_on(session: Session, rows: list[OutboxMessage]) -> set[int]:
+@dataclass(slots=True)
+class _Row:
+    """A claimed outbox row, as plain values."""
+
+    id: int
+    channel: str
+    notification_id: int | None
+    address: str
+    dedupe_key: str
+    payload: dict[str, Any]
+    unless_acked: str | None
+    attempts: int
+
+
+def _moved_on(session: Session, rows: list[_Row]) -> set[int]:
     """Renotify rows whose group someone acknowledged, or whose order is no longer waiting for the unit."""
     groups = {r.unless_acked for r in rows if r.unless_acked}
     if not groups:
@@ -66,40 +83,107 @@ def _moved_on(session: Session, rows: list[OutboxMessage]) -> set[int]:
     return {r.id for r in rows if r.unless_acked and (r.unless_acked in acked or r.payload.get("order_id") in accepted)}
 
 
+_CLAIM_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.notification_id,
+    OutboxMessage.address,
+    OutboxMessage.dedupe_key,
+    OutboxMessage.payload,
+    OutboxMessage.unless_acked,
+    OutboxMessage.attempts,
+)
+_NOTE_COLUMNS = (
+    Notification.id,
+    Notification.user_id,
+    Notification.kind,
+    Notification.order_id,
+    Notification.level,
+    Notification.title,
+    Notification.body,
+    Notification.data,
+    Notification.requires_ack,
+    Notification.created_at,
+    Notification.read_at,
+    Notification.acked_at,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one claim took: ``taken`` rows in all (in-app ones published, acknowledged reminders skipped —
+    both done), and ``to_send`` the ones to send now."""
+
+    taken: int
+    to_send: list[Claimed]
+
+
 def claim(session: Session, at: datetime, *, limit: int, settings: NotifySettings) -> list[Claimed]:
     """Claims up to ``limit`` due deliveries. In-app ones are published and done here; renotify rows whose
     dispatch was acknowledged are skipped; the rest are returned for sending."""
-    rows = list(
-        session.scalars(
-            select(OutboxMessage)
+    return claim_due(session, at, limit=limit, settings=settings).to_send
+
+
+def claim_due(session: Session, at: datetime, *, limit: int, settings: NotifySettings) -> Claim:
+    """``claim``, also telling how many rows it took: a batch of in-app messages alone sends nothing, yet
+    more may be due."""
+    rows = [
+        _Row(*r)
+        for r in session.execute(
+            select(*_CLAIM_COLUMNS)
             .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= at)
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-    )
+    ]
     if not rows:
-        return []
+        return Claim(0, [])
     skip = _moved_on(session, rows)
     app_ids = [r.notification_id for r in rows if r.channel == "app" and r.id not in skip and r.notification_id]
     notes = (
-        {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(app_ids)))} if app_ids else {}
+        {n.id: n for n in session.execute(select(*_NOTE_COLUMNS).where(_one_of(session, Notification.id, app_ids)))}
+        if app_ids
+        else {}
     )
     out: list[Claimed] = []
+    pushes: list[tuple[int, dict[str, Any]]] = []
+    skipped, delivered, leased = [], [], []
     lease = timedelta(seconds=settings.lease_seconds)
     for r in rows:
-        r.attempts += 1
         if r.id in skip:
-            r.status, r.last_error, r.delivered_at = "skipped", "acknowledged or accepted before it was due", at
+            skipped.append(r.id)
         elif r.channel == "app":
             n = notes.get(r.notification_id or 0)
             if n is not None:
-                publish(session, n.user_id, {"type": "notification", "notification": notification_data(n)})
-            r.status, r.delivered_at = "delivered", at
+                pushes.append((n.user_id, {"type": "notification", "notification": notification_data(n)}))
+            delivered.append(r.id)
         else:
-            r.due_at = at + lease
-            out.append(Claimed(r.id, r.channel, r.address, r.dedupe_key, dict(r.payload), r.attempts))
-    return out
+            leased.append(r.id)
+            out.append(Claimed(r.id, r.channel, r.address, r.dedupe_key, dict(r.payload), r.attempts + 1))
+    publish_many(session, pushes)
+    _set(session, skipped, status="skipped", last_error="acknowledged or accepted before it was due", delivered_at=at)
+    _set(session, delivered, status="delivered", delivered_at=at)
+    _set(session, leased, due_at=at + lease)
+    return Claim(len(rows), out)
+
+
+def _set(session: Session, ids: list[int], **values: Any) -> None:
+    """One UPDATE for the rows ``ids``: ``values``, and one more attempt each."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(_one_of(session, OutboxMessage.id, ids))
+            .values(attempts=OutboxMessage.attempts + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _one_of(session: Session, column: Any, ids: list[int]) -> Any:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``, one statement text whatever the number of ids."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def backoff(attempts: int, settings: NotifySettings) -> timedelta:
@@ -112,17 +196,26 @@ def finish(session: Session, at: datetime, outcomes: list[Outcome], *, settings:
     if not outcomes:
         return
     by_id = {o.id: o for o in outcomes}
-    rows = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(list(by_id)), OutboxMessage.status == "pending")
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts).where(
+            _one_of(session, OutboxMessage.id, list(by_id)), OutboxMessage.status == "pending"
+        )
     ).all()
-    for r in rows:
-        o = by_id[r.id]
-        if o.ok:
-            r.status, r.delivered_at, r.last_error = "delivered", at, None
-        elif o.permanent or r.attempts >= settings.max_attempts:
-            r.status, r.last_error = "failed", o.error
+    delivered, failed, again = [], [], []
+    for row_id, attempts in rows:
+        o = by_id[row_id]
+        if o.attempt and o.attempt != attempts:
+            continue  # the lease ran out and another worker claimed it again: its answer decides
+        if o.skipped:
+            failed.append({"id": row_id, "status": "skipped", "last_error": o.error})
+        elif o.ok:
+            delivered.append({"id": row_id, "status": "delivered", "delivered_at": at, "last_error": None})
+        elif o.permanent or attempts >= settings.max_attempts:
+            failed.append({"id": row_id, "status": "failed", "last_error": o.error})
         else:
-            r.due_at, r.last_error = at + backoff(r.attempts, settings), o.error
+            again.append({"id": row_id, "due_at": at + backoff(attempts, settings), "last_error": o.error})
+    for group in (delivered, failed, again):
+        bulk_update(session, OutboxMessage, group)
 
 
 def pending_count(session: Session) -> int:

@@ -11,13 +11,15 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, event, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, event, func, insert, or_, select, update
+from sqlalchemy.orm import Session, lazyload
 
 from huiyin.auth.models import User, UserRole
 from huiyin.clock import now
+from huiyin.db import Base, UTCDateTime
 from huiyin.errors import NotFound
 from huiyin.notify.models import Notification, OutboxMessage
 from huiyin.org.models import Unit
@@ -41,48 +43,119 @@ class Message:
 # ---------------------------------------------------------------- who hears
 
 
+class Person(Protocol):
+    """What telling someone needs of them: a ``User``, or a ``Recipient``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A user as the worker's audience loads them: the columns telling needs, no ORM object."""
+
+    id: int
+    unit_id: int | None
+    phone: str | None
+    email: str | None
+
+
 class Audience:
-    """Recipient look-ups with a per-transaction cache (a worker batch asks the same questions often)."""
+    """Recipient look-ups with a per-transaction cache (a worker batch asks the same questions often).
 
-    def __init__(self, session: Session) -> None:
+    ``bulk=True`` (the worker) answers every question from one query per kind instead of one per unit:
+    all unit handlers, all holders of a role, all units' paths; the answers are the same people, as
+    ``Recipient`` values instead of ORM objects."""
+
+    def __init__(self, session: Session, *, bulk: bool = False) -> None:
         self.session = session
-        self._cache: dict[tuple[Any, ...], list[User]] = {}
+        self.bulk = bulk
+        self._cache: dict[tuple[Any, ...], list[Person]] = {}
         self._paths: dict[int, list[int]] = {}
+        self._all_paths = False
 
-    def _users(self, key: tuple[Any, ...], stmt: Select[User]) -> list[User]:
+    def _users(self, key: tuple[Any, ...], stmt: Callable[[], Select[User]]) -> list[Person]:
         if key not in self._cache:
-            self._cache[key] = list(self.session.scalars(stmt.where(User.is_active.is_(True)).order_by(User.id)))
+            query = stmt().where(User.is_active.is_(True)).order_by(User.id)
+            if self.bulk:
+                columns = query.with_only_columns(User.id, User.unit_id, User.phone, User.email)
+                self._cache[key] = [Recipient(*row) for row in self.session.execute(columns)]
+            else:
+                self._cache[key] = list(self.session.scalars(query.options(lazyload(User.role_rows))))
         return self._cache[key]
 
     def unit_chain(self, unit_id: int) -> list[int]:
         """The unit and every unit above it (from its materialised path)."""
         if unit_id not in self._paths:
-            path = self.session.scalar(select(Unit.path).where(Unit.id == unit_id)) or ""
-            self._paths[unit_id] = [int(p) for p in path.strip("/").split("/") if p] or [unit_id]
+            if self.bulk and not self._all_paths:
+                self._all_paths = True
+                for uid, unit_path in self.session.execute(select(Unit.id, Unit.path)):
+                    self._paths.setdefault(uid, _chain(uid, unit_path))
+                return self.unit_chain(unit_id)
+            self._paths[unit_id] = _chain(unit_id, self.session.scalar(select(Unit.path).where(Unit.id == unit_id)))
         return self._paths[unit_id]
 
-    def unit_handlers(self, unit_id: int) -> list[User]:
-        stmt = select(User).join(UserRole).where(UserRole.role == "unit_handler", User.unit_id == unit_id)
-        return self._users(("handlers", unit_id), stmt)
+    def unit_handlers(self, unit_id: int) -> list[Person]:
+        if self.bulk:
+            everyone = self._users(("handlers",), lambda: _holders("unit_handler"))
+            return self._pick(("handlers", unit_id), everyone, lambda u: u.unit_id == unit_id)
+        return self._users(
+            ("handlers", unit_id),
+            lambda: select(User).join(UserRole).where(UserRole.role == "unit_handler", User.unit_id == unit_id),
+        )
 
-    def role_holders(self, role: str, unit_id: int | None) -> list[User]:
+    def role_holders(self, role: str, unit_id: int | None) -> list[Person]:
         """Holders of ``role`` for an order of ``unit_id``: center-wide ones (no unit), and those tied to the
         order's unit or a unit above it."""
+        key = ("role", role, unit_id)
+        if key in self._cache:
+            return self._cache[key]
         chain = self.unit_chain(unit_id) if unit_id is not None else []
+        if self.bulk:
+            everyone = self._users(("role", role), lambda: _holders(role))
+            return self._pick(key, everyone, lambda u: u.unit_id is None or u.unit_id in chain)
         scope = or_(User.unit_id.is_(None), User.unit_id.in_(chain)) if chain else User.unit_id.is_(None)
-        stmt = select(User).join(UserRole).where(UserRole.role == role, scope)
-        return self._users(("role", role, unit_id), stmt)
+        return self._users(key, lambda: select(User).join(UserRole).where(UserRole.role == role, scope))
 
-    def user(self, user_id: int) -> list[User]:
-        return self._users(("user", user_id), select(User).where(User.id == user_id))
+    def user(self, user_id: int) -> list[Person]:
+        return self._users(("user", user_id), lambda: select(User).where(User.id == user_id))
+
+    def _pick(self, key: tuple[Any, ...], everyone: list[Person], keep: Callable[[Person], bool]) -> list[Person]:
+        if key not in self._cache:
+            self._cache[key] = [u for u in everyone if keep(u)]
+        return self._cache[key]
+
+
+def _holders(role: str) -> Select[User]:
+    return select(User).join(UserRole).where(UserRole.role == role)
+
+
+def _chain(unit_id: int, path: str | None) -> list[int]:
+    return [int(p) for p in (path or "").strip("/").split("/") if p] or [unit_id]
 
 
 # ---------------------------------------------------------------- writing
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One ``do_notify`` call's worth: ``msg`` to ``users`` (each once), grouped under ``key``."""
+
+    users: Sequence[Person]
+    msg: Message
+    key: str
+    channels: Sequence[str] = ("app",)
+
+
 def do_notify(
     session: Session,
-    users: Iterable[User],
+    users: Iterable[Person],
     msg: Message,
     *,
     key: str,
@@ -94,34 +167,16 @@ def do_notify(
     with ``renotify_dispatch`` an SMS after N minutes and a voice call after M, both skipped once anyone of
     this group has acknowledged."""
     at = now()
-    recipients = list({u.id: u for u in users}.values())
+    recipients = _recipients(users)
     if not recipients:
         return []
-    rows = [
-        Notification(
-            user_id=u.id,
-            kind=msg.kind,
-            order_id=msg.order_id,
-            level=msg.level,
-            title=msg.title[:200],
-            body=msg.body,
-            data=msg.data,
-            group_key=key,
-            dedupe_key=f"{key}:u{u.id}",
-            requires_ack=msg.requires_ack,
-            created_at=at,
-        )
-        for u in recipients
-    ]
+    rows = [Notification(**_notification_values(u, msg, key, at)) for u in recipients]
     session.add_all(rows)
     session.flush()
     out: list[OutboxMessage] = []
-    text = {"title": msg.title, "body": msg.body, "kind": msg.kind, "order_id": msg.order_id}
+    content = _text(msg)
     for u, n in zip(recipients, rows, strict=True):
-        for channel in channels:
-            address = _address(u, channel)
-            if address is not None:
-                out.append(_outbox(n, channel, address, text, at))
+        out.extend(OutboxMessage(**v) for v in _outbox_values(u, n.id, n.dedupe_key, channels, content, at))
         if renotify_dispatch:
             later = (
                 ("sms", settings.dispatch_sms_after_minutes),
@@ -130,7 +185,7 @@ def do_notify(
             for channel, minutes in later:
                 address = _address(u, channel)
                 if address is not None:
-                    row = _outbox(n, channel, address, text, at + timedelta(minutes=minutes), suffix="renotify")
+                    row = _outbox(n, channel, address, content, at + timedelta(minutes=minutes), suffix="renotify")
                     row.unless_acked = key
                     out.append(row)
     session.add_all(out)
@@ -138,7 +193,227 @@ def do_notify(
     return rows
 
 
-def _address(user: User, channel: str) -> str | None:
+def do_notify_many(
+    session: Session, notices: Sequence[Notice], *, settings: NotifySettings, deliver_in_app: bool = False
+) -> int:
+    """``do_notify`` for many notices at once (the worker's batches): the same notification and outbox rows,
+    written with one INSERT per table. Returns how many notifications it wrote.
+
+    ``deliver_in_app`` (the worker, which would claim them next anyway) publishes the in-app messages in
+    this transaction and writes their outbox rows delivered, exactly as claiming them would (one attempt,
+    delivered now, the same push): the push goes out when this commits instead of one claim later, and
+    the outbox is spared a claim, a re-read of the notification and an update per message."""
+    at = now()
+    planned: list[tuple[Person, Notice, dict[str, Any]]] = []
+    for notice in notices:
+        for u in _recipients(notice.users):
+            planned.append((u, notice, _notification_values(u, notice.msg, notice.key, at)))
+    if not planned:
+        return 0
+    ids = bulk_insert(session, Notification, [p[2] for p in planned], returning=True)
+    out: list[dict[str, Any]] = []
+    pushes: list[tuple[int, dict[str, Any]]] = []
+    texts: list[str] = []  # PostgreSQL: the pushes as NOTIFY payloads, their shared part serialised once
+    as_text = deliver_in_app and session.get_bind().dialect.name == "postgresql"
+    contents: dict[int, dict[str, Any]] = {}
+    shared: dict[int, str] = {}
+    for (u, notice, values), nid in zip(planned, ids, strict=True):
+        content = contents.get(id(notice.msg))
+        if content is None:
+            content = contents[id(notice.msg)] = _text(notice.msg)
+        rows = _outbox_values(u, nid, values["dedupe_key"], notice.channels, content, at)
+        if deliver_in_app:
+            for row in rows:
+                if row["channel"] != "app":
+                    continue
+                row.update(status="delivered", attempts=1, delivered_at=at)
+                if as_text:
+                    part = shared.get(id(notice))
+                    if part is None:
+                        part = shared[id(notice)] = _shared_json(values)
+                    texts.append(_push_json(u.id, nid, part))
+                else:
+                    pushes.append((u.id, _push(nid, values)))
+        out.extend(rows)
+    bulk_insert(session, OutboxMessage, out)
+    if texts:
+        _notify(session, texts)
+    publish_many(session, pushes)
+    session.info["outbox_wake"] = True
+    return len(planned)
+
+
+def _push(notification_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """What ``publish`` sends for a notification not read back: its id and the values it was written with."""
+    return {"type": "notification", "notification": _values_data(notification_id, values)}
+
+
+def _shared_json(values: dict[str, Any]) -> str:
+    """The members of a push that all recipients of one notice share (all but the ids), serialised."""
+    data = _values_data(0, values)
+    del data["id"]
+    return json.dumps(data, ensure_ascii=False, default=str)[1:-1]
+
+
+def _push_json(user_id: int, notification_id: int, shared: str) -> str:
+    """Exactly ``json.dumps({"user_id": …, "message": _push(…)}, ensure_ascii=False)``, from the shared part."""
+    return (
+        f'{{"user_id": {int(user_id)}, "message": {{"type": "notification", '
+        f'"notification": {{"id": {int(notification_id)}, {shared}}}}}}}'
+    )
+
+
+def _values_data(notification_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """``notification_data`` of a notification not read back: its id and the values it was written with."""
+    return notification_data(SimpleNamespace(id=notification_id, **values))
+
+
+def bulk_insert(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, returning: bool = False
+) -> list[int]:
+    """Inserts ``rows`` (dicts with the same keys) into ``model``'s table; with ``returning`` gives their new
+    ids in the order of ``rows``. On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` whose text never
+    changes, with its arrays sent in binary (see ``pg_execute``); elsewhere the ORM's bulk insert."""
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    pg = pg_connection(session)
+    if pg is None:
+        if not returning:
+            session.execute(insert(model), list(rows))
+            return []
+        stmt = insert(model).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.scalars(stmt, list(rows)).all())
+    names = tuple(rows[0])
+    types = [_pg_type(table.c[n]) for n in names]
+    cols = ", ".join(names)
+    arrays = ", ".join(f"CAST(%(p{i})b AS {t}[])" for i, (t, _) in enumerate(types))
+    sql = (
+        f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM unnest({arrays}) WITH ORDINALITY "
+        f"AS u({cols}, n) ORDER BY n" + (" RETURNING id" if returning else "")
+    )
+    got = pg_execute(pg, sql, _columns(rows, names, types), fetch=returning)
+    return sorted(r[0] for r in got)  # ids were drawn in the rows' order (ORDER BY n)
+
+
+def bulk_update(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Updates rows of ``model``'s table by ``id``: each dict holds the id and the new values (same keys in
+    all). On PostgreSQL one ``UPDATE … FROM unnest(arrays)``; elsewhere the ORM's bulk update by primary key."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    pg = pg_connection(session)
+    if pg is None:
+        session.execute(update(model), list(rows))  # the ORM's "bulk UPDATE by primary key"
+        return
+    names = tuple(rows[0])
+    types = [_pg_type(table.c[n]) for n in names]
+    arrays = ", ".join(f"CAST(%(p{i})b AS {t}[])" for i, (t, _) in enumerate(types))
+    sets = ", ".join(f"{n} = u.{n}" for n in names if n != "id")
+    sql = f"UPDATE {table.name} AS t SET {sets} FROM unnest({arrays}) AS u({', '.join(names)}) WHERE t.id = u.id"
+    pg_execute(pg, sql, _columns(rows, names, types))
+
+
+def pg_connection(session: Session) -> Any | None:
+    """The psycopg connection under ``session``'s transaction on PostgreSQL, else None."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    return conn.connection.driver_connection
+
+
+def pg_execute(pg: Any, sql: str, params: dict[str, Any], *, fetch: bool = False) -> list[tuple[Any, ...]]:
+    """Runs ``sql`` (psycopg ``%(name)s`` placeholders) on the session's own connection with parameters and
+    results in binary: lists go as arrays without the text format's per-element quoting, which costs more
+    than the rest of a batch's Python. Same transaction as the session."""
+    with pg.cursor(binary=True) as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall()) if fetch else []
+
+
+def _pg_type(column: Any) -> tuple[str, Callable[[Any], Any] | None]:
+    """The PostgreSQL array element type for a column, and how to turn a Python value into it."""
+    from sqlalchemy import JSON, Boolean, Integer
+
+    t = column.type
+    if isinstance(t, UTCDateTime):
+        return "timestamptz", None
+    if isinstance(t, JSON):
+        return "json", lambda v: None if v is None else json.dumps(v)  # as SQLAlchemy's JSON type writes it
+    if isinstance(t, Boolean):
+        return "boolean", None
+    if isinstance(t, Integer):
+        return "integer", None
+    return "text", None
+
+
+def _columns(
+    rows: Sequence[dict[str, Any]], names: Sequence[str], types: Sequence[tuple[str, Callable[[Any], Any] | None]]
+) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for i, (name, (_, proc)) in enumerate(zip(names, types, strict=True)):
+        values = [r[name] for r in rows]
+        if proc is not None:  # one JSON text per distinct object: a message's recipients share its payload
+            done: dict[int, Any] = {}
+            values = [done[id(v)] if id(v) in done else done.setdefault(id(v), proc(v)) for v in values]
+        out[f"p{i}"] = values
+    return out
+
+
+def _recipients(users: Iterable[Person]) -> list[Person]:
+    return list({u.id: u for u in users}.values())
+
+
+def _text(msg: Message) -> dict[str, Any]:
+    return {"title": msg.title, "body": msg.body, "kind": msg.kind, "order_id": msg.order_id}
+
+
+def _notification_values(u: Person, msg: Message, key: str, at: datetime) -> dict[str, Any]:
+    return {
+        "user_id": u.id,
+        "kind": msg.kind,
+        "order_id": msg.order_id,
+        "level": msg.level,
+        "title": msg.title[:200],
+        "body": msg.body,
+        "data": msg.data,
+        "group_key": key,
+        "dedupe_key": f"{key}:u{u.id}",
+        "requires_ack": msg.requires_ack,
+        "created_at": at,
+        "read_at": None,
+        "acked_at": None,
+    }
+
+
+def _outbox_values(
+    u: Person, notification_id: int, dedupe_key: str, channels: Sequence[str], content: dict[str, Any], due: datetime
+) -> list[dict[str, Any]]:
+    """The outbox rows of one notification for ``channels`` (those the user has an address for)."""
+    out = []
+    for channel in channels:
+        address = _address(u, channel)
+        if address is not None:
+            out.append(
+                {
+                    "channel": channel,
+                    "notification_id": notification_id,
+                    "address": address,
+                    "payload": content,
+                    "dedupe_key": f"{dedupe_key}:{channel}",
+                    "unless_acked": None,
+                    "status": "pending",
+                    "due_at": due,
+                    "attempts": 0,
+                    "last_error": None,
+                    "created_at": due,
+                    "delivered_at": None,
+                }
+            )
+    return out
+
+
+def _address(user: Person, channel: str) -> str | None:
     if channel == "app":
         return str(user.id)
     if channel in ("sms", "voice"):
@@ -224,7 +499,22 @@ def do_read(session: Session, user_id: int, ids: Sequence[int] | None) -> int:
     return len(rows)
 
 
-def notification_data(n: Notification) -> dict[str, Any]:
+class _NotificationLike(Protocol):
+    id: int
+    kind: str
+    order_id: int | None
+    level: int
+    title: str
+    body: str
+    data: dict[str, Any]
+    requires_ack: bool
+    created_at: datetime
+    read_at: datetime | None
+    acked_at: datetime | None
+
+
+def notification_data(n: _NotificationLike) -> dict[str, Any]:
+    """A notification as the API and the WebSocket show it (a row or any object with its columns)."""
     return {
         "id": n.id,
         "kind": n.kind,
@@ -262,11 +552,34 @@ def add_waker(waker: Callable[[], None]) -> Callable[[], None]:
 def publish(session: Session, user_id: int, message: dict[str, Any]) -> None:
     """Sends ``message`` to every open socket of ``user_id`` once this transaction commits: through
     PostgreSQL NOTIFY (every server process listens), or, on SQLite (one process), this process's hub."""
+    publish_many(session, [(user_id, message)])
+
+
+def publish_many(session: Session, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """``publish`` for many (user id, message) pairs, in this order; on PostgreSQL one statement for all."""
+    if not messages:
+        return
     if session.get_bind().dialect.name == "postgresql":
-        payload = json.dumps({"user_id": user_id, "message": message}, ensure_ascii=False, default=str)
-        session.execute(select(func.pg_notify(PG_CHANNEL, payload)))
+        payloads = [
+            json.dumps({"user_id": user_id, "message": message}, ensure_ascii=False, default=str)
+            for user_id, message in messages
+        ]
+        _notify(session, payloads)
     else:
-        session.info.setdefault("publish", []).append((user_id, message))
+        session.info.setdefault("publish", []).extend(messages)
+
+
+def _notify(session: Session, payloads: list[str]) -> None:
+    """NOTIFY the in-app channel with these payloads, in this order (PostgreSQL)."""
+    if len(payloads) == 1:
+        session.execute(select(func.pg_notify(PG_CHANNEL, payloads[0])))
+        return
+    pg_execute(
+        pg_connection(session),
+        "SELECT pg_notify(%(channel)s, p.payload) FROM unnest(CAST(%(payloads)b AS text[])) "
+        "WITH ORDINALITY AS p(payload, n) ORDER BY p.n",
+        {"channel": PG_CHANNEL, "payloads": payloads},
+    )
 
 
 @event.listens_for(Session, "after_commit")

@@ -156,7 +156,8 @@ def test_an_unacknowledged_dispatch_goes_out_by_sms_then_by_voice_call(
     clock.set(at(10))
     worker.tick()
     assert [m["channel"] for m in sent(gateway)] == ["sms", "voice"]
-    assert handler.ok("get", "/notifications")["unacked"] == 1
+    waiting = handler.ok("get", "/notifications?unacked=true")["items"]
+    assert [n["kind"] for n in waiting if n["kind"] == "dispatch"] == ["dispatch"]  # still not acknowledged
 
 
 def test_an_acknowledged_dispatch_sends_no_sms_and_no_call(
@@ -365,3 +366,40 @@ def test_two_workers_in_threads_deliver_each_message_once(
     assert {r.status for r in outbox(world)} == {"delivered"}
     keys = [m["key"] for m in sent(gateway)]
     assert len(keys) == len(set(keys)) == 12  # 6 SMS + 6 calls
+
+
+def test_a_channel_not_configured_here_is_skipped_not_failed(
+    world: World, agent: Api, settings: Settings, notify_settings: NotifySettings
+) -> None:
+    phone_worker(world)
+    ns = notify_settings.model_copy(update={"sms_url": "", "voice_url": ""})
+    w = Worker(world.db, settings.model_copy(update={"notify": ns}))
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    clock.set(at(30))
+    w.tick()
+    phone = [r for r in outbox(world) if r.channel in ("sms", "voice")]
+    assert [(r.status, r.last_error) for r in phone] == [
+        ("skipped", "sms is not configured"),
+        ("skipped", "voice is not configured"),
+    ]
+
+
+def test_a_late_answer_to_an_expired_claim_changes_nothing(
+    world: World, agent: Api, worker: Worker, gateway: TestClient
+) -> None:
+    """A worker whose lease ran out while it was sending must not overwrite what the next claim decided."""
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    clock.set(at(5))
+    first = [c for c in worker.claim_batch() if c.channel == "sms"]
+    clock.set(at(5) + timedelta(seconds=61))  # the lease (60 s) runs out; another worker claims it again
+    second = [c for c in worker.claim_batch() if c.channel == "sms"]
+    assert [c.id for c in first] == [c.id for c in second] and second[0].attempts == first[0].attempts + 1
+    worker.finish(worker.send(second))  # the second claim delivers
+    from huiyin.notify.jobs import Outcome
+
+    worker.finish([Outcome(first[0].id, False, "timed out", True, attempt=first[0].attempts)])  # late, failing
+    sms = next(r for r in outbox(world) if r.channel == "sms")
+    assert (sms.status, sms.attempts) == ("delivered", 2)
