@@ -9,7 +9,8 @@
    firing half (``fire_batch``) and its delivery half (``deliver``: claim, send, finish until a short
    claim), ``--reps`` times (median), with the CPU time of this process and of the database's backends.
    It also runs the claim query alone under ``EXPLAIN (ANALYZE, BUFFERS)`` (in a transaction that is
-   rolled back).
+   rolled back), and (phase ``statements``) every statement of one 500-row batch under ``EXPLAIN
+   (ANALYZE, BUFFERS, WAL)`` in a savepoint: time, foreign-key checks, full-page images, WAL bytes.
 2. **Sustained rate and lateness.** At ``--rate-size`` open orders it arms deadlines of different orders,
    due evenly at ``--rate`` per second: ``--warmup`` seconds' worth, then the measured ``--window``; starts
    ``huiyin worker`` processes (1, then 2 side by side) about a minute before the first is due, and watches
