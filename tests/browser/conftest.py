@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,24 @@ class Server:
         token = http.post("/auth/token", json={"username": username, "password": PASSWORD}).json()["access_token"]
         http.headers["Authorization"] = f"Bearer {token}"
         return http
+
+    @contextmanager
+    def apis(self, *usernames: str) -> Iterator[list[httpx.Client]]:
+        """API clients signed in as these users, closed afterwards."""
+        clients = [self.api(u) for u in usernames]
+        try:
+            yield clients
+        finally:
+            for c in clients:
+                c.close()
+
+    def home(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The unit the demo unit_handler belongs to, and one of its active areas."""
+        with self.apis("unit_handler") as (h,):
+            unit_id = h.get("/me").json()["unit_id"]
+            unit = h.get(f"/units/{unit_id}").json()
+            area = next(a for a in h.get("/areas").json()["items"] if a["unit_id"] == unit_id and a["is_active"])
+        return unit, area
 
     def ack_pending(self, username: str) -> int:
         """Acknowledges every notification still waiting for ``username``'s acknowledgement (so no popup of an

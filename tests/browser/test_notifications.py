@@ -12,7 +12,6 @@ import itertools
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -22,25 +21,6 @@ import pytest
 from tests.browser.conftest import Desk, Server
 
 _phones = itertools.count(13966660001)
-
-
-@contextmanager
-def _apis(server: Server, *users: str) -> Iterator[list[httpx.Client]]:
-    clients = [server.api(u) for u in users]
-    try:
-        yield clients
-    finally:
-        for c in clients:
-            c.close()
-
-
-def _home(server: Server) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The demo unit_handler's unit and one of its active areas."""
-    with _apis(server, "unit_handler") as (h,):
-        unit_id = h.get("/me").json()["unit_id"]
-        unit = h.get(f"/units/{unit_id}").json()
-        area = next(a for a in h.get("/areas").json()["items"] if a["unit_id"] == unit_id and a["is_active"])
-    return unit, area
 
 
 def _register(agent: httpx.Client, area: dict[str, Any], category: str, kind: str) -> dict[str, Any]:
@@ -65,7 +45,7 @@ def made(server: Server) -> Iterator[list[dict[str, Any]]]:
     limit does not escalate them into a later test's page."""
     orders: list[dict[str, Any]] = []
     yield orders
-    with _apis(server, "unit_handler") as (h,):
+    with server.apis("unit_handler") as (h,):
         for o in orders:
             state = h.get(f"/work-orders/{o['id']}").json().get("state")
             steps = {"dispatched": ["accept", "start", "resolve"], "accepted": ["start", "resolve"]}.get(state, [])
@@ -75,7 +55,7 @@ def made(server: Server) -> Iterator[list[dict[str, Any]]]:
 
 def _queued(server: Server, area: dict[str, Any]) -> dict[str, Any]:
     """A complaint in the dispatcher's queue (complaints are not dispatched automatically)."""
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, area, "CP-BILLING", "complaint")
     assert order["state"] == "registered" and order["unit_id"] is None, order
     return order
@@ -83,7 +63,7 @@ def _queued(server: Server, area: dict[str, Any]) -> dict[str, Any]:
 
 def _dispatched(server: Server, area: dict[str, Any]) -> dict[str, Any]:
     """A gas repair, dispatched at registration to the area's unit (the handler's)."""
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, area, "RP-GAS-METER", "repair")
     assert order["state"] == "dispatched", order
     return order
@@ -101,7 +81,7 @@ def _settled(page: Any) -> None:
 
 
 def test_a_dispatch_pops_up_at_the_unit_until_acknowledged(desk: Any, server: Server, made: list[Any]) -> None:
-    unit, area = _home(server)
+    unit, area = server.home()
     order = _queued(server, area)
     made.append(order)
     number = order["number"]
@@ -113,7 +93,7 @@ def test_a_dispatch_pops_up_at_the_unit_until_acknowledged(desk: Any, server: Se
     popup = page.get_by_test_id("notification-popup")
     assert not popup.is_visible()
 
-    with _apis(server, "dispatcher") as (dispatcher,):
+    with server.apis("dispatcher") as (dispatcher,):
         r = dispatcher.post(f"/work-orders/{order['id']}/dispatch", json={"unit_id": unit["id"]})
         assert r.status_code == 200, r.text
     started = time.monotonic()
@@ -161,7 +141,7 @@ def test_a_dispatch_pops_up_at_the_unit_until_acknowledged(desk: Any, server: Se
 def test_a_manager_urges_in_the_order_page_and_the_unit_must_acknowledge(
     desk: Any, server: Server, made: list[Any]
 ) -> None:
-    _, area = _home(server)
+    _, area = server.home()
     order = _dispatched(server, area)
     made.append(order)
     number = order["number"]
@@ -197,7 +177,7 @@ def test_a_manager_urges_in_the_order_page_and_the_unit_must_acknowledge(
     assert number in text and "客户第三次来电，请尽快上门" in text and "催办" in text
 
     # A supervisor puts it under supervision as well: two wait, the newest (督办, red) first.
-    with _apis(server, "supervisor") as (supervisor,):
+    with server.apis("supervisor") as (supervisor,):
         r = supervisor.post(f"/work-orders/{order['id']}/supervise", json={"note": "列入本周督办"})
         assert r.status_code == 200, r.text
         assert r.json()["supervision_mark"] == "supervise"
@@ -226,7 +206,7 @@ def test_a_manager_urges_in_the_order_page_and_the_unit_must_acknowledge(
 
 
 def test_acknowledge_all_and_another_tab_closes_too(desk: Any, server: Server, made: list[Any]) -> None:
-    _, area = _home(server)
+    _, area = server.home()
     d: Desk = desk("unit_handler", popups=True)
     first = d.go("/inbox")
     _settled(first)
@@ -245,7 +225,7 @@ def test_acknowledge_all_and_another_tab_closes_too(desk: Any, server: Server, m
     first.get_by_test_id("notification-ack-all").click()
     first.get_by_test_id("notification-popup").wait_for(state="hidden")
     second.get_by_test_id("notification-popup").wait_for(state="hidden", timeout=3000)  # told by the socket
-    with _apis(server, "unit_handler") as (h,):
+    with server.apis("unit_handler") as (h,):
         assert h.get("/notifications", params={"unacked": "true"}).json()["unacked"] == 0
     d.check_clean()
 
@@ -265,10 +245,10 @@ def _total(page: Any) -> int:
 
 
 def test_the_board_counts_open_the_filtered_order_list(desk: Any, server: Server, made: list[Any]) -> None:
-    unit, area = _home(server)
+    unit, area = server.home()
     order = _dispatched(server, area)
     made.append(order)
-    with _apis(server, "dispatcher") as (dispatcher,):
+    with server.apis("dispatcher") as (dispatcher,):
         assert dispatcher.post(f"/work-orders/{order['id']}/urge", json={"note": "看板测试"}).status_code == 200
         board = dispatcher.get("/sla/board", params={"soon_minutes": 60}).json()
     row = next(r for r in board["rows"] if r["unit_id"] == unit["id"])
@@ -315,10 +295,10 @@ def test_the_board_counts_open_the_filtered_order_list(desk: Any, server: Server
 
 
 def test_the_list_filters_by_deadline_and_mark_from_the_url(desk: Any, server: Server, made: list[Any]) -> None:
-    _, area = _home(server)
+    _, area = server.home()
     order = _dispatched(server, area)
     made.append(order)
-    with _apis(server, "supervisor") as (supervisor,):
+    with server.apis("supervisor") as (supervisor,):
         assert supervisor.post(f"/work-orders/{order['id']}/supervise").status_code == 200
         expected = supervisor.get(
             "/work-orders", params={"supervision": "supervise", "overdue": "false", "state": "open"}
@@ -338,7 +318,7 @@ def test_the_list_filters_by_deadline_and_mark_from_the_url(desk: Any, server: S
 
 
 def test_the_new_pages_in_english(desk: Any, server: Server, made: list[Any]) -> None:
-    _, area = _home(server)
+    _, area = server.home()
     d: Desk = desk("unit_handler", locale="en", popups=True)
     page = d.go("/notifications")
     page.get_by_test_id("notifications-page").wait_for()
@@ -373,7 +353,7 @@ def test_the_new_pages_in_english(desk: Any, server: Server, made: list[Any]) ->
 
 def test_a_popup_that_turns_up_mid_test_does_not_block_other_tests(desk: Any, server: Server, made: list[Any]) -> None:
     """The desk fixture acknowledges a popup that is not the test's business before the next action."""
-    _, area = _home(server)
+    _, area = server.home()
     d: Desk = desk("unit_handler")
     page = d.go("/inbox")
     _settled(page)
@@ -382,6 +362,6 @@ def test_a_popup_that_turns_up_mid_test_does_not_block_other_tests(desk: Any, se
     page.wait_for_function("() => document.querySelector('[data-test=notification-popup]')?.offsetParent")
     page.get_by_test_id("tab-working").click()  # would time out under the modal
     assert not page.get_by_test_id("notification-popup").is_visible()
-    with _apis(server, "unit_handler") as (h,):
+    with server.apis("unit_handler") as (h,):
         assert h.get("/notifications", params={"unacked": "true"}).json()["unacked"] == 0
     d.check_clean()

@@ -6,8 +6,6 @@ import itertools
 import re
 import struct
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -30,19 +28,9 @@ def _png(size: int = 16) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-@contextmanager
-def _apis(server: Server, *users: str) -> Iterator[list[httpx.Client]]:
-    clients = [server.api(u) for u in users]
-    try:
-        yield clients
-    finally:
-        for c in clients:
-            c.close()
-
-
 def _areas(server: Server) -> tuple[dict[str, Any], dict[str, Any], str]:
     """An area of the demo unit_handler's unit, an area of another station, and that station's handler."""
-    with _apis(server, "unit_handler") as (h,):
+    with server.apis("unit_handler") as (h,):
         unit_id = h.get("/me").json()["unit_id"]
         areas = [a for a in h.get("/areas").json()["items"] if a["is_active"]]
         units = {u["id"]: u for u in h.get("/units").json()["items"]}
@@ -95,7 +83,7 @@ def _total(page: Any) -> int:
 
 def test_the_list_filters_by_state_counts_presets_sorts_and_pages(desk: Any, server: Server) -> None:
     home, _, _ = _areas(server)
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         me = agent.get("/me").json()["id"]
         mine = _register(agent, home)
         counts = agent.get("/work-orders", params={"with_counts": True, "page_size": 1}).json()["state_counts"]
@@ -189,7 +177,7 @@ def test_the_list_filters_by_state_counts_presets_sorts_and_pages(desk: Any, ser
 
 def test_the_url_filters_the_list_and_a_bookmark_restores_it(desk: Any, server: Server) -> None:
     home, _, _ = _areas(server)
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, home, "RP-GAS-METER")
     d: Desk = desk("dispatcher")
     page = d.go(f"/orders?q={order['number']}&type=repair&category=RP-GAS-METER&unit={order['unit_id']}&returned=0")
@@ -222,7 +210,7 @@ def _buttons(page: Any) -> list[str]:
 
 def test_the_detail_shows_the_timeline_and_only_the_allowed_buttons(desk: Any, server: Server) -> None:
     home, _, _ = _areas(server)
-    with _apis(server, "agent", "dispatcher", "unit_handler") as (agent, dispatcher, handler):
+    with server.apis("agent", "dispatcher", "unit_handler") as (agent, dispatcher, handler):
         order = _register(agent, home)
         allowed = {
             user: c.get(f"/work-orders/{order['id']}").json()["allowed_actions"]
@@ -247,7 +235,7 @@ def test_the_detail_shows_the_timeline_and_only_the_allowed_buttons(desk: Any, s
 
 def test_a_unit_handler_accepts_and_resolves_with_a_photo(desk: Any, server: Server, tmp_path: Path) -> None:
     home, _, _ = _areas(server)
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, home)
     photo = tmp_path / "meter.png"
     photo.write_bytes(_png())
@@ -293,14 +281,14 @@ def test_a_unit_handler_accepts_and_resolves_with_a_photo(desk: Any, server: Ser
     d.shot("order-detail")
     d.check_clean()
 
-    with _apis(server, "unit_handler") as (handler,):
+    with server.apis("unit_handler") as (handler,):
         detail = handler.get(f"/work-orders/{order['id']}").json()
     assert detail["state"] == "resolved" and len(detail["attachments"]) == 2
 
 
 def test_a_unit_handler_opening_another_units_order_sees_not_found(desk: Any, server: Server) -> None:
     _, other, other_handler = _areas(server)
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, other)
     d: Desk = desk("unit_handler")
     page = d.go(f"/orders/{order['id']}")
@@ -316,7 +304,7 @@ def test_a_unit_handler_opening_another_units_order_sees_not_found(desk: Any, se
     page.get_by_test_id("preset-unit-dispatched").click()
     page.wait_for_url(re.compile(r"state=dispatched"))
     _wait_rows(page)
-    with _apis(server, "unit_handler") as (handler,):
+    with server.apis("unit_handler") as (handler,):
         unit_id = handler.get("/me").json()["unit_id"]
         expected = handler.get("/work-orders", params={"unit_id": unit_id, "state": "dispatched"}).json()["total"]
     assert _query(page)["unit"] == [str(unit_id)]
@@ -331,7 +319,7 @@ def test_a_unit_handler_opening_another_units_order_sees_not_found(desk: Any, se
 
 def test_both_pages_read_in_english(desk: Any, server: Server) -> None:
     home, _, _ = _areas(server)
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         order = _register(agent, home, "RP-GAS-PIPE")
     d: Desk = desk("agent", locale="en")
     page = d.go("/orders")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import itertools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +17,6 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 _phones = itertools.count(13912340001)
-
-
-@contextmanager
-def _apis(server: Server, *users: str) -> Iterator[list[httpx.Client]]:
-    """API clients signed in as these users, closed afterwards."""
-    clients = [server.api(u) for u in users]
-    try:
-        yield clients
-    finally:
-        for c in clients:
-            c.close()
-
-
-def _home(server: Server) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The unit the demo unit_handler belongs to, and one of its areas."""
-    with _apis(server, "unit_handler") as (h,):
-        unit_id = h.get("/me").json()["unit_id"]
-        unit = h.get(f"/units/{unit_id}").json()
-        area = next(a for a in h.get("/areas").json()["items"] if a["unit_id"] == unit_id and a["is_active"])
-    return unit, area
 
 
 def _register(agent: httpx.Client, area: dict[str, Any], category: str, **extra: Any) -> dict[str, Any]:
@@ -76,8 +54,8 @@ def _row(page: Any, number: str) -> Any:
 
 
 def test_a_dispatcher_dispatches_from_the_queue_and_sees_returned_orders(desk: Any, server: Server) -> None:
-    unit, area = _home(server)
-    with _apis(server, "agent", "unit_handler") as (agent, handler):
+    unit, area = server.home()
+    with server.apis("agent", "unit_handler") as (agent, handler):
         queued = _register(agent, area, "CP-BILLING", grade="urgent")
         assert queued["state"] == "registered"
         sent_back = _register(agent, area, "RP-GAS-METER")
@@ -112,7 +90,7 @@ def test_a_dispatcher_dispatches_from_the_queue_and_sees_returned_orders(desk: A
     dialog.wait_for(state="hidden")
     row.wait_for(state="detached")
 
-    with _apis(server, "dispatcher") as (dispatcher,):
+    with server.apis("dispatcher") as (dispatcher,):
         order = dispatcher.get(f"/work-orders/{queued['id']}").json()
     assert order["state"] == "dispatched" and order["unit_id"] == unit["id"]
 
@@ -125,8 +103,8 @@ def test_a_dispatcher_dispatches_from_the_queue_and_sees_returned_orders(desk: A
 
 
 def test_a_unit_handler_accepts_starts_and_resolves_with_a_photo(desk: Any, server: Server, tmp_path: Path) -> None:
-    unit, area = _home(server)
-    with _apis(server, "agent") as (agent,):
+    unit, area = server.home()
+    with server.apis("agent") as (agent,):
         order = _register(agent, area, "RP-GAS-APPLIANCE")
     assert order["unit_id"] == unit["id"]
     number = order["number"]
@@ -159,7 +137,7 @@ def test_a_unit_handler_accepts_starts_and_resolves_with_a_photo(desk: Any, serv
     dialog.wait_for(state="hidden")
     _row(page, number).wait_for(state="detached")
 
-    with _apis(server, "unit_handler") as (handler,):
+    with server.apis("unit_handler") as (handler,):
         done = handler.get(f"/work-orders/{order['id']}").json()
     assert done["state"] == "resolved"
     assert done["result"] == "更换灶具熄火保护装置，试火正常"
@@ -188,8 +166,8 @@ def _find_task_row(page: Any, number: str) -> Any:
 
 
 def test_an_agent_calls_back_unsatisfied_reopens_then_satisfied_closes(desk: Any, server: Server) -> None:
-    _, area = _home(server)
-    with _apis(server, "agent", "unit_handler") as (agent, handler):
+    _, area = server.home()
+    with server.apis("agent", "unit_handler") as (agent, handler):
         order = _register(agent, area, "RP-GAS-METER")
         for action, body in (("accept", None), ("start", None), ("resolve", {"result": "更换燃气表电池，计量正常"})):
             _act(handler, order["id"], action, body)
@@ -211,7 +189,7 @@ def test_an_agent_calls_back_unsatisfied_reopens_then_satisfied_closes(desk: Any
     page.locator(".el-message--success").wait_for()
     _row(page, number).wait_for(state="detached")
 
-    with _apis(server, "unit_handler") as (handler,):
+    with server.apis("unit_handler") as (handler,):
         reopened = handler.get(f"/work-orders/{order['id']}").json()
         assert reopened["state"] in ("dispatched", "registered")
         assert reopened["grade"] != order["grade"] and reopened["reopen_count"] == 1
@@ -226,7 +204,7 @@ def test_an_agent_calls_back_unsatisfied_reopens_then_satisfied_closes(desk: Any
     page.get_by_test_id("action-submit").click()
     _row(page, number).wait_for(state="detached")
 
-    with _apis(server, "agent") as (agent,):
+    with server.apis("agent") as (agent,):
         closed = agent.get(f"/work-orders/{order['id']}").json()
     assert closed["state"] == "closed" and closed["callback_result"] == "satisfied"
 
