@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
+from huiyin.calls.api import router as calls_router
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
@@ -96,7 +97,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def check() -> dict[str, str]:
         return {"status": "ok"}
 
-    routers = (health, auth_router, org_router, customers_router, workorders_router, sla_router, notify_router)
+    routers = (
+        health,
+        auth_router,
+        org_router,
+        customers_router,
+        workorders_router,
+        sla_router,
+        notify_router,
+        calls_router,
+    )
     for router in routers:
         app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
     app.include_router(ws_router, prefix=API)

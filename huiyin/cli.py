@@ -18,6 +18,8 @@ db_app = typer.Typer(help="Database commands", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+cti_app = typer.Typer(help="CTI integrations (the phone system's credentials)", no_args_is_help=True)
+app.add_typer(cti_app, name="cti")
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -111,6 +113,79 @@ def fake_gateway(
     from huiyin.notify.fake_gateway import create_fake_gateway
 
     uvicorn.run(create_fake_gateway(token), host=host, port=port, log_level="warning")
+
+
+@app.command("fake-pbx")
+def fake_pbx(
+    port: Annotated[int, typer.Option(help="port")] = 9200,
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    cti_url: Annotated[str | None, typer.Option(help="Huiyin's CTI endpoint with its token")] = None,
+    secret: Annotated[str | None, typer.Option(help="require this bearer secret on /dial")] = None,
+) -> None:
+    """A fake PBX (click-to-call at /dial, inbound calls at /inbound; see docs/cti.md) for tests and demos."""
+    import uvicorn
+
+    from huiyin.calls.fake_pbx import create_fake_pbx
+
+    uvicorn.run(create_fake_pbx(cti_url, secret), host=host, port=port, log_level="warning")
+
+
+@cti_app.command("create")
+def cti_create(name: str) -> None:
+    """Create a CTI integration and print its token (shown this once) and endpoint path."""
+    from huiyin.calls.service import do_create_integration
+    from huiyin.errors import HuiyinError
+
+    db = Database(get_settings())
+    try:
+        with db.session() as session:
+            integration, token = do_create_integration(session, name, None)
+            typer.echo(f"created CTI integration {integration.name} (id {integration.id})")
+            typer.echo(f"token: {token}")
+            typer.echo(f"endpoint: /api/v1/cti/{token}")
+    except HuiyinError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+
+
+@cti_app.command("list")
+def cti_list() -> None:
+    """List the CTI integrations (token hints only)."""
+    from sqlalchemy import select
+
+    from huiyin.calls.models import CtiIntegration
+
+    db = Database(get_settings())
+    try:
+        with db.session(write=False) as session:
+            for i in session.scalars(select(CtiIntegration).order_by(CtiIntegration.id)):
+                status = f"revoked {i.revoked_at:%Y-%m-%d %H:%M}" if i.revoked_at else "active"
+                typer.echo(f"{i.id}\t{i.name}\t{i.token_hint}…\t{status}")
+    finally:
+        db.dispose()
+
+
+@cti_app.command("revoke")
+def cti_revoke(name: str) -> None:
+    """Revoke a CTI integration's token by name: its events are refused (401) from now on."""
+    from sqlalchemy import select
+
+    from huiyin.calls.models import CtiIntegration
+    from huiyin.calls.service import do_revoke_integration
+
+    db = Database(get_settings())
+    try:
+        with db.session() as session:
+            found = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
+            if found is None:
+                typer.echo(f"error: no CTI integration named {name!r}", err=True)
+                raise typer.Exit(1)
+            do_revoke_integration(session, found)
+            typer.echo(f"revoked CTI integration {name}")
+    finally:
+        db.dispose()
 
 
 @app.command()

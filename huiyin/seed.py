@@ -1,11 +1,13 @@
-"""Reference data every installation needs: the category tree, the working-day calendar and the seeded SLA
-policies. Idempotent (categories match by code, the calendar by code, policies by seed key)."""
+"""Reference data every installation needs: the category tree, the working-day calendar, the seeded SLA
+policies, the escalation ladder and the IVR routing rules. Idempotent (categories match by code, the calendar
+by code, policies and IVR rules by seed key)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huiyin.calls.ivr import seed_rules
 from huiyin.sla import seed_data
 from huiyin.sla.ladder import seed_ladder
 from huiyin.sla.models import BusinessCalendar, CalendarDay, SlaPolicy
@@ -20,6 +22,7 @@ def ensure_reference_data(session: Session, tz: str | None = None) -> int:
     added = _ensure_categories(session)
     _ensure_sla(session, tz)
     seed_ladder(session)
+    seed_rules(session)
     return added
 
 

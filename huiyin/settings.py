@@ -92,6 +92,17 @@ class WorkerSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=100_000)
 
 
+class CtiSettings(BaseModel):
+    """The phone channel: call records, screen pop, click-to-call, recordings."""
+
+    short_abandon_seconds: int = Field(
+        default=5, ge=0, le=60, description="an abandoned call that waited less than this is a short abandon"
+    )
+    recent_contacts: int = Field(default=5, ge=1, le=50, description="contacts shown in the screen pop")
+    dial_timeout_seconds: float = Field(default=5.0, gt=0, le=60, description="click-to-call request to the PBX")
+    max_recording_mb: int = Field(default=50, ge=1, le=2048)
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -114,6 +125,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    cti: CtiSettings = Field(default_factory=CtiSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -41,7 +41,7 @@ class Api:
         self.username = username
 
     def get(self, path: str, **kw: Any) -> Response:
-        return self.client.get(f"/api/v1{path}", headers=self.headers, **kw)
+        return self.client.get(f"/api/v1{path}", headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def post(self, path: str, json: Any = None, **kw: Any) -> Response:
         return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kw)

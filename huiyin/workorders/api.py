@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.auth.models import User
+from huiyin.calls import service as calls
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
@@ -99,6 +100,13 @@ def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, C
     return cats, units
 
 
+def order_items(session: Session, orders: Sequence[WorkOrder], *, mask: bool = True) -> list[WorkOrderPublic]:
+    """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
+    cats, units = _lookups(session, orders)
+    deadlines = sla.deadlines_of(session, [o.id for o in orders])
+    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, deadlines=deadlines)) for o in orders]
+
+
 def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
     cats, units = _lookups(session, [order])
     events = service.timeline(session, order)
@@ -137,11 +145,16 @@ def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDeta
 async def register(
     body: WorkOrderCreate, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> WorkOrderDetail:
-    plan = service.check_register(session, user, body.model_dump())
+    data = body.model_dump()
+    call_id = data.pop("call_id", None)
+    plan = service.check_register(session, user, data)
+    call = calls.get_call_by_call_id(session, call_id) if call_id else None
     order = service.do_register(
         session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone, notify=settings.notify
     )
     session.flush()
+    if call is not None:  # linked to the call; the agent's after-call work on it ends
+        calls.on_order_registered(session, call, order.id, order.customer_id)
     return _detail(session, user, order)
 
 
@@ -201,10 +214,8 @@ async def list_orders(
         supervision=supervision,
     )
     orders, total = service.list_orders(session, user, f, page=page, page_size=page_size, sort=sort)
-    cats, units = _lookups(session, orders)
-    deadlines = sla.deadlines_of(session, [o.id for o in orders])
     return WorkOrdersPublic(
-        items=[WorkOrderPublic(**_public(o, cats, units, mask=True, deadlines=deadlines)) for o in orders],
+        items=order_items(session, orders),
         total=total,
         page=page,
         page_size=page_size,

@@ -56,6 +56,13 @@ class WorkOrder(TimestampMixin, Base):
         Index("ix_work_orders_state_created", "state", "created_at"),
         Index("ix_work_orders_owner_state", "owner_agent_id", "state"),
         Index("ix_work_orders_customer_created", "customer_id", "created_at"),
+        # the IVR asks whether a caller has an open (emergency) order, by the number they call from
+        Index(
+            "ix_work_orders_open_contact_phone",
+            "contact_phone",
+            postgresql_where=text("state <> 'closed'"),
+            sqlite_where=text("state <> 'closed'"),
+        ),
         # A unit's open orders newest first, read straight off the index (3% of the rows are open).
         Index(
             "ix_work_orders_open_unit_created",

@@ -30,6 +30,9 @@ class WorkOrderCreate(Strict):
     grade: Grade | None = None
     close_on_spot: bool = Field(default=False, description="answered on the spot: register and close at once")
     result: str | None = Field(default=None, max_length=4000, description="the answer given, when closed on the spot")
+    call_id: str | None = Field(
+        default=None, min_length=1, max_length=250, description="the PBX's callId of the call this order comes from"
+    )
 
 
 class NoteIn(Strict):

@@ -1,0 +1,509 @@
+"""The phone channel's HTTP API: the CTI event endpoint, call records, screen pops, agent states, the live
+board, click-to-call, recordings, CTI integrations and IVR routing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.calls import cti, ivr, pbx, recordings, service
+from huiyin.calls.models import Call, CtiIntegration
+from huiyin.calls.schemas import (
+    AgentBoard,
+    AgentStateIn,
+    AgentStatePublic,
+    CallCustomerIn,
+    CallerIdRule,
+    CallPublic,
+    CallsPublic,
+    CtiEventIn,
+    CustomerBrief,
+    DialIn,
+    DialOut,
+    IntegrationCreate,
+    IntegrationPatch,
+    IntegrationPublic,
+    IntegrationWithToken,
+    IvrRoute,
+    IvrRuleIn,
+    IvrRulePublic,
+    LinkOrderIn,
+    Notice,
+    ScreenPop,
+)
+from huiyin.calls.states import AgentAction, CallState, Direction
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import AdminUser, SessionDep, SettingsDep, get_current_user, require_roles
+from huiyin.core.phones import check_phone
+from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.core.schemas import PathId, QueryId
+from huiyin.customers.models import Customer
+from huiyin.customers.service import get_customer
+from huiyin.db import Database
+from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
+from huiyin.storage import StorageDep
+from huiyin.workorders.api import order_items
+from huiyin.workorders.models import WorkOrder
+from huiyin.workorders.service import get_visible_order
+from huiyin.workorders.states import OPEN_STATES
+
+router = APIRouter(tags=["calls"])
+
+CenterUser = Annotated[SignedIn, Depends(require_roles(*CENTER))]
+ManagerUser = Annotated[SignedIn, Depends(require_roles(*MANAGERS))]
+RuleEditor = Annotated[SignedIn, Depends(require_roles(Role.supervisor, Role.admin))]
+RuleReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin))]
+
+
+# ---------------------------------------------------------------- the CTI endpoint
+
+
+async def _event_fields(request: Request) -> dict[str, Any]:
+    """The event's fields from a JSON body or form data (where ``user[]`` repeats)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("user", "user[]")}
+        users = [v for v in form.getlist("user[]") + form.getlist("user") if isinstance(v, str)]
+        if users:
+            fields["user"] = users
+        return fields
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise Invalid("the body must be JSON or form data") from exc
+    if not isinstance(body, dict):
+        raise Invalid("the body must be a JSON object")
+    return body
+
+
+@router.post(
+    "/cti/{token}",
+    operation_id="cti-event",
+    responses={200: {"description": "{} or a newCall's action: reject (busy) or dial (caller ID)"}},
+)
+async def cti_event(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
+    in the path is the integration's credential. A repeated event is acknowledged and changes nothing."""
+    integration = cti.check_token(session, token)
+    fields = await _event_fields(request)
+    try:
+        ev = CtiEventIn.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    event = cti.Event(
+        event=ev.event,
+        call_id=ev.call_id,
+        direction=ev.direction,
+        from_number=cti.normalize_number(ev.from_),
+        to_number=cti.normalize_number(ev.to),
+        users=ev.user,
+        queue=ev.queue,
+        answering_number=ev.answering_number,
+        cause=ev.cause,
+        recording_url=ev.recording_url,
+        ivr_path=ev.ivr_path,
+        wait_seconds=ev.wait_seconds,
+        hold_seconds=ev.hold_seconds,
+        at=ev.at,
+        raw={k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool, list))},
+    )
+    return cti.do_event(session, integration, event, settings.cti)
+
+
+# ---------------------------------------------------------------- call records
+
+
+def _one(session: Session, call: Call, *, mask: bool = False) -> CallPublic:
+    return CallPublic.model_validate(service.calls_data(session, [call], mask=mask)[0])
+
+
+@router.get("/calls", operation_id="calls-list")
+async def list_calls(
+    session: SessionDep,
+    _: CenterUser,
+    customer_id: QueryId = None,
+    agent_id: QueryId = None,
+    number: Annotated[str | None, Query(max_length=32, description="either party's number")] = None,
+    direction: Annotated[Direction | None, Query()] = None,
+    abandoned: bool | None = None,
+    state: Annotated[CallState | None, Query()] = None,
+    order_id: QueryId = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> CallsPublic:
+    """Call records, newest first; numbers masked (the record itself shows them whole)."""
+    for dt in (since, until):
+        if dt is not None and dt.tzinfo is None:
+            raise Invalid("since / until need a time zone, e.g. 2026-11-23T00:00:00+08:00")
+    f = service.CallFilter(
+        customer_id=customer_id,
+        agent_id=agent_id,
+        number=cti.normalize_number(number) if number else None,
+        direction=direction.value if direction else None,
+        abandoned=abandoned,
+        since=since,
+        until=until,
+        state=state.value if state else None,
+        order_id=order_id,
+    )
+    rows, total = service.list_calls(session, f, page=page, page_size=page_size)
+    items = [CallPublic.model_validate(d) for d in service.calls_data(session, rows, mask=True)]
+    return CallsPublic(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/calls/{call_pk}", operation_id="calls-get")
+async def get_call(call_pk: PathId, session: SessionDep, _: CenterUser) -> CallPublic:
+    return _one(session, service.get_call(session, call_pk))
+
+
+@router.get("/calls/{call_pk}/pop", operation_id="calls-pop")
+async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, settings: SettingsDep) -> ScreenPop:
+    """Everything the agent's screen shows for this call: the caller (or the candidates sharing the
+    number), open orders with their countdowns, the last contacts, notices for the caller's area."""
+    call = service.get_call(session, call_pk)
+    customer = session.get(Customer, call.customer_id) if call.customer_id else None
+    candidates: list[Customer] = []
+    if customer is None:
+        ids = service.customer_ids_by_number(session, service.customer_number(call))
+        candidates = list(session.scalars(select(Customer).where(Customer.id.in_(ids)))) if ids else []
+    open_orders: list[WorkOrder] = []
+    recent: list[Call] = []
+    notices: list[Notice] = []
+    number = service.customer_number(call)
+    if customer is not None or number:
+        who = WorkOrder.customer_id == customer.id if customer is not None else WorkOrder.contact_phone == number
+        open_orders = list(
+            session.scalars(
+                select(WorkOrder)
+                .where(who, WorkOrder.state.in_([s.value for s in OPEN_STATES]))
+                .order_by(WorkOrder.created_at.desc())
+                .limit(20)
+            )
+        )
+    if customer is not None:
+        recent = service.recent_contacts(session, customer.id, exclude=call.id, limit=settings.cti.recent_contacts)
+        route = ivr.route(session, number) if number else None
+        if route is not None:
+            notices = [
+                Notice(kind="outage", text=r.announcement or "", rule_id=r.id)
+                for r in ivr.rules(session)
+                if r.id in route["matched_rules"] and r.kind == "area"
+            ]
+    return ScreenPop(
+        call=_one(session, call),
+        customer=CustomerBrief.model_validate(service.customer_brief(customer)) if customer else None,
+        candidates=[CustomerBrief.model_validate(service.customer_brief(c)) for c in candidates],
+        open_orders=order_items(session, open_orders, mask=False),
+        recent_contacts=[CallPublic.model_validate(d) for d in service.calls_data(session, recent)],
+        notices=notices,
+    )
+
+
+@router.post("/calls/{call_pk}/done", operation_id="calls-done")
+async def call_done(call_pk: PathId, session: SessionDep, user: CenterUser) -> CallPublic:
+    """After-call work on this call is over (no order needed). Only the agent who took it; again: no change."""
+    call = service.get_call(session, call_pk, lock=True)
+    if call.state != CallState.ended:
+        raise Conflict("the call has not ended yet")
+    if call.agent_id != user.id:
+        raise Forbidden("only the agent who took the call marks it done")
+    service.wrap_up_call(session, call)
+    session.flush()
+    return _one(session, call)
+
+
+@router.post("/calls/{call_pk}/orders", operation_id="calls-link_order")
+async def link_order(call_pk: PathId, body: LinkOrderIn, session: SessionDep, user: CenterUser) -> CallPublic:
+    """Links an existing order to the call (the caller asks about it); again: no change."""
+    call = service.get_call(session, call_pk, lock=True)
+    order = get_visible_order(session, user, body.order_id)
+    service.do_link_order(session, call, order.id)
+    return _one(session, call)
+
+
+@router.post("/calls/{call_pk}/customer", operation_id="calls-set_customer")
+async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDep, _: CenterUser) -> CallPublic:
+    """The agent picks who is calling (among candidates, or a customer just created)."""
+    call = service.get_call(session, call_pk, lock=True)
+    call.customer_id = get_customer(session, body.customer_id).id
+    session.flush()
+    return _one(session, call)
+
+
+@router.post("/calls/dial", operation_id="calls-dial")
+async def dial(body: DialIn, request: Request, user: CenterUser, settings: SettingsDep) -> DialOut:
+    """Click-to-call: asks the PBX to call ``number`` for the signed-in agent, through the CTI integration
+    that has a dial URL. Nothing is stored when the PBX says no (502)."""
+    try:
+        number = check_phone(body.number)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="number") from exc
+    db: Database = request.app.state.db
+    with db.session(write=False) as s:
+        integration = _dial_integration(s, body.integration_id)
+        if body.customer_id is not None:
+            get_customer(s, body.customer_id)
+        if body.order_id is not None:
+            get_visible_order(s, user, body.order_id)
+        call_id = pbx.new_call_id()
+        reference = {"customer_id": body.customer_id, "order_id": body.order_id}
+        url, headers, payload = pbx.dial_request(integration, call_id, number, user.username, user.phone, reference)
+        integration_id = integration.id
+    try:
+        answer = await pbx.send_dial(url, headers, payload, settings.cti.dial_timeout_seconds)
+    except pbx.DialError as exc:
+        raise DialFailed(str(exc)) from exc
+    async with db.write_lock:
+        with db.session() as s:
+            call = s.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
+            if call is None:  # the PBX's newCall may have come first: then it made the record
+                call = Call(
+                    call_id=call_id,
+                    integration_id=integration_id,
+                    direction=Direction.out.value,
+                    from_number=payload["callerId"] or "",
+                    to_number=number,
+                    state=CallState.ringing.value,
+                    offered_to=[],
+                    hold_seconds=0,
+                )
+                s.add(call)
+            call.agent_id = call.agent_id or user.id
+            call.customer_id = call.customer_id or body.customer_id or service.match_customer_id(s, number)
+            s.flush()
+            if body.order_id is not None:
+                service.do_link_order(s, call, body.order_id)
+            out = DialOut(call=_one(s, call), pbx=answer)
+    return out
+
+
+class DialFailed(HuiyinError):
+    status = 502
+    title = "The PBX did not place the call"
+
+
+def _dial_integration(session: Session, integration_id: int | None) -> CtiIntegration:
+    stmt = select(CtiIntegration).where(CtiIntegration.revoked_at.is_(None), CtiIntegration.dial_url.is_not(None))
+    if integration_id is not None:
+        stmt = stmt.where(CtiIntegration.id == integration_id)
+    found = session.scalar(stmt.order_by(CtiIntegration.id).limit(1))
+    if found is None:
+        raise Conflict("click-to-call is not set up: no active CTI integration has a dial URL")
+    return found
+
+
+# ---------------------------------------------------------------- recordings
+
+
+@router.post("/calls/{call_pk}/recording", operation_id="calls-upload_recording")
+async def upload_recording(
+    call_pk: PathId,
+    file: Annotated[UploadFile, File(description="WAV, MP3, Ogg, WebM or M4A audio")],
+    session: SessionDep,
+    _: CenterUser,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> CallPublic:
+    max_bytes = settings.cti.max_recording_mb * 1024 * 1024
+    data = await file.read(max_bytes + 1)
+    kind = recordings.check_recording(data, max_bytes)
+    call = service.get_call(session, call_pk, lock=True)
+    call.recording_key = await run_in_threadpool(recordings.do_store, storage, call, data, kind)
+    call.recording_type = kind
+    session.flush()
+    return _one(session, call)
+
+
+@router.get(
+    "/calls/{call_pk}/recording",
+    operation_id="calls-get_recording",
+    response_class=Response,
+    responses={200: {"content": {k: {} for k in recordings.KINDS}}, 206: {"description": "a byte range"}},
+)
+async def get_recording(
+    call_pk: PathId, request: Request, session: SessionDep, _: CenterUser, storage: StorageDep
+) -> Response:
+    """The stored recording (with ``Range`` support for seeking), or a redirect to the PBX's URL."""
+    call = service.get_call(session, call_pk)
+    if not call.recording_key and call.recording_url:
+        return Response(status_code=307, headers={"Location": call.recording_url})
+    data = await run_in_threadpool(recordings.read, storage, call)
+    kind = call.recording_type or "application/octet-stream"
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    try:
+        span = recordings.parse_range(request.headers.get("range"), len(data))
+    except ValueError:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{len(data)}"})
+    if span is None:
+        return Response(data, media_type=kind, headers=headers)
+    headers["Content-Range"] = f"bytes {span.start}-{span.end}/{len(data)}"
+    return Response(data[span.start : span.end + 1], status_code=206, media_type=kind, headers=headers)
+
+
+# ---------------------------------------------------------------- agents
+
+
+@router.get("/agents/me/state", operation_id="agents-my_state")
+async def my_state(session: SessionDep, user: CenterUser) -> AgentStatePublic:
+    return AgentStatePublic.model_validate(service.state_data(user.id, service.current_state(session, user.id)))
+
+
+@router.put("/agents/me/state", operation_id="agents-set_my_state")
+async def set_my_state(body: AgentStateIn, session: SessionDep, user: CenterUser) -> AgentStatePublic:
+    """Sign in, ready (示闲), not ready with a reason (示忙), sign out. On call and after-call work come
+    from the phone system; choosing ready or not ready in after-call work ends it."""
+    action = {
+        "signed_in": AgentAction.sign_in,
+        "ready": AgentAction.ready,
+        "not_ready": AgentAction.not_ready,
+        "signed_out": AgentAction.sign_out,
+    }[body.state]
+    if action == AgentAction.not_ready and body.reason is None:
+        raise Invalid("not ready needs a reason (break, meal, training, meeting, coaching)", field="reason")
+    state = service.do_agent_action(
+        session, user.id, action, reason=body.reason.value if body.reason else None, source="workbench"
+    )
+    return AgentStatePublic.model_validate(service.state_data(user.id, state))
+
+
+@router.get("/agents/board", operation_id="agents-board")
+async def agent_board(session: SessionDep, _: ManagerUser) -> AgentBoard:
+    """The live board: every signed-in agent's state and since when; each queue's waiting calls and the
+    longest wait."""
+    return AgentBoard.model_validate(service.board(session))
+
+
+# ---------------------------------------------------------------- integrations
+
+
+def _integration(i: CtiIntegration) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "name": i.name,
+        "token_hint": i.token_hint,
+        "revoked_at": i.revoked_at,
+        "blocked_numbers": i.blocked_numbers or [],
+        "caller_id_rules": i.caller_id_rules or [],
+        "default_caller_id": i.default_caller_id,
+        "dial_url": i.dial_url,
+        "has_dial_secret": bool(i.dial_secret),
+        "created_at": i.created_at,
+    }
+
+
+def _with_token(request: Request, i: CtiIntegration, token: str) -> IntegrationWithToken:
+    endpoint = str(request.base_url).rstrip("/") + f"/api/v1/cti/{token}"
+    return IntegrationWithToken(**_integration(i), token=token, endpoint=endpoint)
+
+
+@router.get("/cti-integrations", operation_id="cti-integrations-list")
+async def list_integrations(session: SessionDep, _: AdminUser) -> list[IntegrationPublic]:
+    rows = session.scalars(select(CtiIntegration).order_by(CtiIntegration.id))
+    return [IntegrationPublic.model_validate(_integration(i)) for i in rows]
+
+
+@router.post("/cti-integrations", status_code=201, operation_id="cti-integrations-create")
+async def create_integration(
+    body: IntegrationCreate, request: Request, session: SessionDep, user: AdminUser
+) -> IntegrationWithToken:
+    """A new CTI integration; the reply holds its token and endpoint, shown this once."""
+    integration, token = service.do_create_integration(session, body.name, user.id)
+    return _with_token(request, integration, token)
+
+
+@router.patch("/cti-integrations/{integration_id}", operation_id="cti-integrations-update")
+async def update_integration(
+    integration_id: PathId, body: IntegrationPatch, session: SessionDep, _: AdminUser
+) -> IntegrationPublic:
+    """Blocked numbers (an inbound newCall from one is rejected as busy), outbound caller-ID rules by
+    destination prefix and the default caller ID, and the PBX's click-to-call URL."""
+    integration = service.get_integration(session, integration_id, lock=True)
+    data = body.model_dump(exclude_unset=True)
+    if "name" in data and data["name"] is not None:
+        integration.name = service.check_integration_name(session, data["name"], except_id=integration.id)
+    if data.get("blocked_numbers") is not None:
+        integration.blocked_numbers = [
+            {"number": cti.normalize_number(b["number"]), "note": b.get("note", "")} for b in data["blocked_numbers"]
+        ]
+    if data.get("caller_id_rules") is not None:
+        integration.caller_id_rules = [CallerIdRule.model_validate(r).model_dump() for r in data["caller_id_rules"]]
+    for field in ("default_caller_id", "dial_url", "dial_secret"):
+        if field in data:
+            setattr(integration, field, data[field] or None)
+    session.flush()
+    return IntegrationPublic.model_validate(_integration(integration))
+
+
+@router.post("/cti-integrations/{integration_id}/revoke", operation_id="cti-integrations-revoke")
+async def revoke_integration(integration_id: PathId, session: SessionDep, _: AdminUser) -> IntegrationPublic:
+    """Revokes the token: events posted with it get 401 from now on. Again: no change."""
+    integration = service.do_revoke_integration(session, service.get_integration(session, integration_id, lock=True))
+    session.flush()
+    return IntegrationPublic.model_validate(_integration(integration))
+
+
+@router.post("/cti-integrations/{integration_id}/token", operation_id="cti-integrations-rotate")
+async def rotate_token(
+    integration_id: PathId, request: Request, session: SessionDep, _: AdminUser
+) -> IntegrationWithToken:
+    """A new token (also un-revokes); the old one stops working at once."""
+    integration = service.get_integration(session, integration_id, lock=True)
+    token = service.do_rotate_token(session, integration)
+    session.flush()
+    return _with_token(request, integration, token)
+
+
+# ---------------------------------------------------------------- IVR
+
+
+async def _ivr_caller(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """The IVR authenticates with a CTI integration's token (``X-CTI-Token`` or ``?token=``); a signed-in
+    manager may ask too (to try the rules)."""
+    token = request.headers.get("x-cti-token") or request.query_params.get("token")
+    if token:
+        cti.check_token(session, token)
+        return
+    user = await get_current_user(request, session, settings)
+    if not user.has(*MANAGERS, Role.admin):
+        raise Forbidden("this needs a CTI token or one of the manager roles")
+
+
+@router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])
+async def ivr_route(
+    session: SessionDep, caller: Annotated[str, Query(min_length=1, max_length=64)], token: str | None = None
+) -> IvrRoute:
+    """What the IVR should do with this caller: the tier and queue, connect straight to an agent for an
+    open emergency, announcements for an outage in the caller's area."""
+    return IvrRoute.model_validate(ivr.route(session, caller))
+
+
+@router.get("/ivr/rules", operation_id="ivr-rules-list")
+async def list_rules(session: SessionDep, _: RuleReader) -> list[IvrRulePublic]:
+    return [IvrRulePublic.model_validate(r) for r in ivr.rules(session)]
+
+
+@router.post("/ivr/rules", status_code=201, operation_id="ivr-rules-create")
+async def create_rule(body: IvrRuleIn, session: SessionDep, user: RuleEditor) -> IvrRulePublic:
+    return IvrRulePublic.model_validate(ivr.do_save_rule(session, None, body.model_dump(), user.id))
+
+
+@router.put("/ivr/rules/{rule_id}", operation_id="ivr-rules-update")
+async def update_rule(rule_id: PathId, body: IvrRuleIn, session: SessionDep, user: RuleEditor) -> IvrRulePublic:
+    rule = ivr.get_rule(session, rule_id)
+    return IvrRulePublic.model_validate(ivr.do_save_rule(session, rule, body.model_dump(), user.id))
+
+
+@router.delete("/ivr/rules/{rule_id}", status_code=204, operation_id="ivr-rules-delete")
+async def delete_rule(rule_id: PathId, session: SessionDep, _: RuleEditor) -> Response:
+    session.delete(ivr.get_rule(session, rule_id))
+    return Response(status_code=204)

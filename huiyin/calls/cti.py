@@ -1,0 +1,294 @@
+"""CTI events in the generic shape Zammad defined (``newCall`` / ``answer`` / ``hangup``), applied to call
+records, agent states and screen pops.
+
+A PBX posts each event once or more (at least once); ``(call, event)`` is unique, so a repeat is
+acknowledged with the same reply and changes nothing. Events may arrive out of order (a hangup before
+its answer) or for a call never announced (an answer for an unknown ``callId`` creates the call).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.auth.service import token_hash
+from huiyin.calls import service
+from huiyin.calls.models import Call, CallEvent, CtiIntegration
+from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
+from huiyin.clock import now
+from huiyin.errors import Unauthorized
+from huiyin.settings import CtiSettings
+
+ANONYMOUS = "anonymous"
+_CN_MOBILE = re.compile(r"^(?:0086|86)(1[3-9]\d{9})$")
+
+
+def normalize_number(raw: str | None) -> str:
+    """A number as the PBX sent it, reduced to digits the way customers' numbers are stored: drops
+    spaces, dashes, a leading ``+``, and the country code before a Chinese mobile. ``anonymous`` stays."""
+    if raw is None:
+        return ""
+    value = raw.strip()
+    if value.lower() == ANONYMOUS:
+        return ANONYMOUS
+    digits = re.sub(r"[\s\-()（）+]", "", value)
+    m = _CN_MOBILE.match(digits)
+    if m:
+        return m.group(1)
+    if digits.startswith("0086"):
+        return "0" + digits[4:]
+    return digits
+
+
+@dataclass
+class Event:
+    """One CTI event, parsed (see ``schemas.CtiEventIn`` for the wire fields)."""
+
+    event: CtiEvent
+    call_id: str
+    direction: Direction | None
+    from_number: str
+    to_number: str
+    users: list[str]
+    queue: str | None
+    answering_number: str | None
+    cause: Cause | None
+    recording_url: str | None
+    ivr_path: str | None
+    wait_seconds: int | None
+    hold_seconds: int | None
+    at: datetime | None
+    raw: dict[str, Any]
+
+
+def check_token(session: Session, token: str) -> CtiIntegration:
+    """The integration whose token this is; 401 for an unknown or revoked one."""
+    found = session.scalar(select(CtiIntegration).where(CtiIntegration.token_hash == token_hash(token)))
+    if found is None or found.revoked_at is not None:
+        raise Unauthorized("unknown or revoked CTI token")
+    return found
+
+
+# ---------------------------------------------------------------- replies
+
+
+def reply_for(integration: CtiIntegration, call: Call) -> dict[str, Any]:
+    """What the generic CTI shape answers a ``newCall``: reject a blocked caller (inbound), set the caller
+    ID for an outbound call where a rule or a default applies, else ``{}``."""
+    if call.direction == Direction.in_:
+        return {"action": "reject", "reason": "busy"} if call.blocked else {}
+    caller_id = caller_id_for(integration, call.to_number)
+    return {"action": "dial", "caller_id": caller_id, "number": call.to_number} if caller_id else {}
+
+
+def is_blocked(integration: CtiIntegration, number: str) -> bool:
+    return number != ANONYMOUS and any(
+        normalize_number(str(b.get("number", ""))) == number for b in integration.blocked_numbers or []
+    )
+
+
+def caller_id_for(integration: CtiIntegration, destination: str) -> str | None:
+    """The longest matching destination prefix's caller ID (``023*`` → 023…), else the default."""
+    best: tuple[int, str] | None = None
+    for rule in integration.caller_id_rules or []:
+        prefix = normalize_number(str(rule.get("prefix", "")).rstrip("*"))
+        if destination.startswith(prefix) and (best is None or len(prefix) > best[0]):
+            best = (len(prefix), str(rule.get("caller_id", "")))
+    if best is not None and best[1]:
+        return best[1]
+    return integration.default_caller_id or None
+
+
+# ---------------------------------------------------------------- applying
+
+
+def do_event(session: Session, integration: CtiIntegration, ev: Event, settings: CtiSettings) -> dict[str, Any]:
+    """Applies one event (or recognises a repeat) and returns the reply for the PBX."""
+    received = now()
+    at = ev.at or received
+    call = _call_for(session, integration, ev, at)
+    if not _first_time(session, call, ev, at, received):
+        return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
+    if ev.event == CtiEvent.new_call:
+        _on_new_call(session, integration, call, ev, at)
+    elif ev.event == CtiEvent.answer:
+        _on_answer(session, call, ev, at, settings)
+    else:
+        _on_hangup(session, call, ev, at, settings)
+    session.flush()
+    service.pop(session, call, ev.event.value)
+    return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
+
+
+def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: datetime) -> Call:
+    """The call this event belongs to, locked; created from this event when unknown (whatever the event)."""
+    found = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
+    if found is not None:
+        return found
+    call = Call(
+        call_id=ev.call_id,
+        integration_id=integration.id,
+        direction=(ev.direction or Direction.in_).value,
+        from_number=ev.from_number,
+        to_number=ev.to_number,
+        queue=ev.queue or "",
+        state=CallState.ringing.value,
+        offered_at=at,
+        offered_to=[],
+        hold_seconds=0,
+        ivr_path=ev.ivr_path or "",
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+            session.flush()
+    except IntegrityError:  # another request created it meanwhile: use theirs
+        theirs = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
+        assert theirs is not None
+        return theirs
+    call.customer_id = service.match_customer_id(session, service.customer_number(call))
+    return call
+
+
+def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
+    """Records the event; False when this (call, event) was already recorded: a repeat."""
+    if session.scalar(select(CallEvent.id).where(CallEvent.call_pk == call.id, CallEvent.event == ev.event.value)):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(CallEvent(call_pk=call.id, event=ev.event.value, received_at=received, at=at, data=ev.raw))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _users_named(session: Session, names: list[str]) -> list[User]:
+    """The users a ``user`` value names: by login, then by real name (Zammad sends real names)."""
+    wanted = [n.strip() for n in names if n and n.strip()]
+    if not wanted:
+        return []
+    rows = list(
+        session.scalars(
+            select(User).where(User.is_active.is_(True), or_(User.username.in_(wanted), User.full_name.in_(wanted)))
+        )
+    )
+    by_login = {u.username: u for u in rows}
+    by_name: dict[str, User] = {}
+    for u in sorted(rows, key=lambda u: u.id):
+        by_name.setdefault(u.full_name, u)
+    picked: list[User] = []
+    for name in wanted:
+        hit = by_login.get(name) or by_name.get(name)
+        if hit is not None and hit not in picked:
+            picked.append(hit)
+    return picked
+
+
+def _answering_user(session: Session, value: str) -> User | None:
+    """``answeringNumber``: a user by phone, then login, then id (the order the generic shape gives)."""
+    value = value.strip()
+    if not value:
+        return None
+    digits = normalize_number(value)
+    found: User | None = None
+    if digits:
+        found = session.scalar(select(User).where(User.phone == digits).order_by(User.id).limit(1))
+    if found is None:
+        found = session.scalar(select(User).where(User.username == value))
+    if found is None and value.isdigit() and len(value) < 10:
+        found = session.get(User, int(value))
+    return found
+
+
+def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: Event, at: datetime) -> None:
+    if ev.direction is not None:
+        call.direction = ev.direction.value
+    call.from_number = ev.from_number or call.from_number
+    call.to_number = ev.to_number or call.to_number
+    call.queue = ev.queue or call.queue
+    call.ivr_path = ev.ivr_path or call.ivr_path
+    if call.offered_at > at:
+        call.offered_at = at
+    if ev.wait_seconds is not None:
+        call.pbx_wait_seconds = ev.wait_seconds
+    call.customer_id = call.customer_id or service.match_customer_id(session, service.customer_number(call))
+    users = _users_named(session, ev.users)
+    if call.direction == Direction.in_:
+        call.blocked = is_blocked(integration, call.from_number)
+        call.offered_to = sorted({*call.offered_to, *(u.id for u in users)})
+    elif users and call.agent_id is None:  # outbound: the user is the one calling
+        call.agent_id = users[0].id
+        service.do_agent_action(session, users[0].id, AgentAction.call, call=call, at=at, source="cti")
+
+
+def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:
+    agent = _answering_user(session, ev.answering_number) if ev.answering_number else None
+    if agent is None:
+        named = _users_named(session, ev.users)
+        offered = [u for u in named if u.id in call.offered_to] or named
+        agent = offered[0] if len(offered) == 1 or call.direction == Direction.out else None
+    if agent is not None and call.agent_id is None:
+        call.agent_id = agent.id
+    ended = call.ended_at is not None
+    if call.answered_at is None:
+        call.answered_at = min(at, call.ended_at) if ended and call.ended_at is not None else at
+    if ended:  # the hangup came first: the figures change, the agent goes to after-call work now
+        service.recompute(call, settings.short_abandon_seconds)
+        if call.agent_id is not None:
+            _after_call(session, call, at, late=True)
+        return
+    call.state = CallState.talking.value
+    if call.agent_id is not None:
+        service.do_agent_action(session, call.agent_id, AgentAction.call, call=call, at=at, source="cti")
+
+
+def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:
+    if call.agent_id is None and ev.answering_number:
+        agent = _answering_user(session, ev.answering_number)
+        if agent is not None:
+            call.agent_id = agent.id
+    call.ended_at = max(at, call.answered_at or at, call.offered_at)
+    call.state = CallState.ended.value
+    call.cause = (
+        ev.cause.value if ev.cause else (Cause.normal_clearing.value if call.answered_at else Cause.cancel.value)
+    )
+    if ev.hold_seconds is not None:
+        call.hold_seconds = ev.hold_seconds
+    if ev.recording_url:
+        call.recording_url = ev.recording_url
+    if ev.wait_seconds is not None:
+        call.pbx_wait_seconds = ev.wait_seconds
+    service.recompute(call, settings.short_abandon_seconds)
+    if call.agent_id is not None and call.answered_at is not None:
+        _after_call(session, call, call.ended_at, late=False)
+    elif call.agent_id is not None and call.direction == Direction.out:  # an outbound call nobody took
+        state = service.current_state(session, call.agent_id)
+        if state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id:
+            service.do_agent_action(
+                session, call.agent_id, AgentAction.hang_up, call=call, at=call.ended_at, source="cti"
+            )
+            service.do_agent_action(
+                session, call.agent_id, AgentAction.wrap_up, call=call, at=call.ended_at, source="cti"
+            )
+
+
+def _after_call(session: Session, call: Call, at: datetime, *, late: bool) -> None:
+    """The agent who took the call goes from on call to after-call work (ACW)."""
+    assert call.agent_id is not None
+    state = service.current_state(session, call.agent_id)
+    if late and (state is None or state.state != AgentStatus.on_call or state.call_pk != call.id):
+        # the answer arrives after the hangup: put the agent through the call now, unless busy on another
+        if state is not None and state.state == AgentStatus.on_call:
+            return
+        service.do_agent_action(session, call.agent_id, AgentAction.call, call=call, at=at, source="cti")
+    state = service.current_state(session, call.agent_id)
+    if state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id:
+        service.do_agent_action(session, call.agent_id, AgentAction.hang_up, call=call, at=at, source="cti")

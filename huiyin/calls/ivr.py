@@ -1,0 +1,215 @@
+"""IVR routing hints (IVR 路由提示): what the IVR should do with a caller, from rules supervisors edit.
+
+``route`` does a handful of indexed look-ups (the caller's customers by number, their tags and areas, an
+open emergency order by customer or by contact number) plus the enabled rules, so that it answers well
+inside the 20 ms the IVR can wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from huiyin.calls.cti import normalize_number
+from huiyin.calls.models import IvrRule
+from huiyin.calls.service import customer_ids_by_number
+from huiyin.clock import now
+from huiyin.customers.models import TAGS, Customer, CustomerTag
+from huiyin.errors import Invalid, NotFound
+from huiyin.workorders.catalog import OrderType
+from huiyin.workorders.models import WorkOrder
+from huiyin.workorders.states import OPEN_STATES
+
+KINDS = ("tag", "emergency", "area")
+
+
+@dataclass(frozen=True)
+class SeedRule:
+    key: str
+    name: str
+    priority: int
+    kind: str
+    tags: tuple[str, ...] = ()
+    queue: str | None = None
+    connect_agent: bool = False
+
+
+# The routing most service centres start from: an open emergency goes straight to an agent; key and
+# sensitive customers and repeat complainants to the senior (expert) queue; the elderly to the slow-speech one.
+SEED_RULES = (
+    SeedRule("emergency", "未结紧急工单：直接转人工", 10, "emergency", queue="emergency", connect_agent=True),
+    SeedRule("key", "重要客户进专家座席", 20, "tag", ("key_customer", "vip"), queue="senior"),
+    SeedRule(
+        "sensitive", "敏感客户、重复投诉进专家座席", 30, "tag", ("sensitive", "repeat_complainant"), queue="senior"
+    ),
+    SeedRule("elderly", "老年客户进慢语速队列", 40, "tag", ("elderly",), queue="slow_speech"),
+)
+
+
+def seed_rules(session: Session) -> None:
+    """Adds the seeded rules not there yet (matched by seed key); edited ones are left alone."""
+    have = set(session.scalars(select(IvrRule.seed_key).where(IvrRule.seed_key.is_not(None))))
+    for r in SEED_RULES:
+        if r.key not in have:
+            session.add(
+                IvrRule(
+                    name=r.name,
+                    priority=r.priority,
+                    kind=r.kind,
+                    tags=list(r.tags),
+                    area_ids=[],
+                    queue=r.queue,
+                    connect_agent=r.connect_agent,
+                    seed_key=r.key,
+                    enabled=True,
+                )
+            )
+    session.flush()
+
+
+def route(session: Session, caller: str, at: datetime | None = None) -> dict[str, Any]:
+    at = at or now()
+    number = normalize_number(caller)
+    ids = customer_ids_by_number(session, number, limit=6)
+    tags: set[str] = set()
+    areas: set[int] = set()
+    if ids:
+        tags = set(session.scalars(select(CustomerTag.tag).where(CustomerTag.customer_id.in_(ids))))
+        areas = {a for a in session.scalars(select(Customer.area_id).where(Customer.id.in_(ids))) if a is not None}
+    emergency = _open_emergency(session, ids, number)
+    rules = list(
+        session.scalars(select(IvrRule).where(IvrRule.enabled.is_(True)).order_by(IvrRule.priority, IvrRule.id))
+    )
+    queue: str | None = None
+    tier: str | None = None
+    connect = False
+    matched: list[int] = []
+    announcements: list[str] = []
+    for r in rules:
+        if r.kind == "area":
+            active = (r.starts_at is None or r.starts_at <= at) and (r.ends_at is None or at < r.ends_at)
+            if active and areas.intersection(r.area_ids or []) and r.announcement:
+                announcements.append(r.announcement)
+                matched.append(r.id)
+            continue
+        if r.kind == "emergency":
+            hit = emergency is not None
+        else:
+            hits = [t for t in r.tags or [] if t in tags]
+            hit = bool(hits)
+        if not hit:
+            continue
+        matched.append(r.id)
+        if queue is None and r.queue:
+            queue = r.queue
+        if tier is None:
+            tier = "emergency" if r.kind == "emergency" else next(t for t in r.tags if t in tags)
+        connect = connect or r.connect_agent
+        if r.announcement:
+            announcements.append(r.announcement)
+    return {
+        "caller": number,
+        "known": bool(ids),
+        "customer_id": ids[0] if len(ids) == 1 else None,
+        "tier": tier,
+        "tags": sorted(tags),
+        "queue": queue,
+        "connect_agent": connect,
+        "emergency_order": {"id": emergency.id, "number": emergency.number} if emergency else None,
+        "announcements": announcements,
+        "matched_rules": matched,
+    }
+
+
+def _open_emergency(session: Session, customer_ids: list[int], number: str) -> WorkOrder | None:
+    if not customer_ids and (not number or number == "anonymous"):
+        return None
+    who: list[ColumnElement[bool]] = []
+    if customer_ids:
+        who.append(WorkOrder.customer_id.in_(customer_ids))
+    if number and number != "anonymous":
+        who.append(WorkOrder.contact_phone == number)
+    return session.scalar(
+        select(WorkOrder)
+        .where(
+            or_(*who),
+            WorkOrder.type == OrderType.emergency.value,
+            WorkOrder.state.in_([s.value for s in OPEN_STATES]),
+        )
+        .order_by(WorkOrder.created_at.desc())
+        .limit(1)
+    )
+
+
+# ---------------------------------------------------------------- editing
+
+
+def check_rule(data: dict[str, Any]) -> dict[str, Any]:
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise Invalid(f"kind must be one of {list(KINDS)}", field="kind")
+    tags = list(dict.fromkeys(data.get("tags") or []))
+    bad = [t for t in tags if t not in TAGS]
+    if bad:
+        raise Invalid(f"unknown tag(s) {bad}; allowed: {list(TAGS)}", field="tags")
+    if kind == "tag" and not tags:
+        raise Invalid("a tag rule needs at least one tag", field="tags")
+    if kind == "area" and not (data.get("area_ids") and data.get("announcement")):
+        raise Invalid("an area rule needs areas and the announcement to play", field="area_ids")
+    if kind != "area" and not (data.get("queue") or data.get("connect_agent") or data.get("announcement")):
+        raise Invalid("the rule must do something: a queue, connect to an agent, or an announcement", field="queue")
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is not None and ends is not None and ends <= starts:
+        raise Invalid("ends_at must be after starts_at", field="ends_at")
+    return {**data, "tags": tags, "area_ids": list(dict.fromkeys(data.get("area_ids") or []))}
+
+
+def check_areas(session: Session, area_ids: list[int]) -> None:
+    from huiyin.org.models import Area
+
+    if area_ids:
+        found = set(session.scalars(select(Area.id).where(Area.id.in_(area_ids))))
+        missing = [a for a in area_ids if a not in found]
+        if missing:
+            raise Invalid(f"unknown area(s) {missing}", field="area_ids")
+
+
+def get_rule(session: Session, rule_id: int) -> IvrRule:
+    rule = session.get(IvrRule, rule_id)
+    if rule is None:
+        raise NotFound(f"IVR rule {rule_id} not found")
+    return rule
+
+
+def do_save_rule(session: Session, rule: IvrRule | None, data: dict[str, Any], user_id: int) -> IvrRule:
+    data = check_rule(data)
+    check_areas(session, data["area_ids"])
+    if rule is None:
+        rule = IvrRule()
+        session.add(rule)
+    for field in (
+        "name",
+        "priority",
+        "kind",
+        "tags",
+        "area_ids",
+        "queue",
+        "connect_agent",
+        "announcement",
+        "starts_at",
+        "ends_at",
+        "enabled",
+    ):
+        if field in data:
+            setattr(rule, field, data[field])
+    rule.updated_by = user_id
+    session.flush()
+    return rule
+
+
+def rules(session: Session) -> list[IvrRule]:
+    return list(session.scalars(select(IvrRule).order_by(IvrRule.priority, IvrRule.id)))

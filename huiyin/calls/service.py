@@ -1,0 +1,507 @@
+"""Calls and agents: call figures, the agent-state intervals, screen pops, links to orders, the live board,
+and the CTI integrations themselves."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.auth.service import token_hash
+from huiyin.calls.models import AgentState, Call, CallOrder, CtiIntegration
+from huiyin.calls.states import (
+    AGENT_TRANSITIONS,
+    AgentAction,
+    AgentStatus,
+    CallState,
+    Cause,
+    Direction,
+)
+from huiyin.clock import now
+from huiyin.core.phones import mask_phone
+from huiyin.customers.models import Customer, CustomerPhone
+from huiyin.errors import Conflict, Invalid, NotFound
+from huiyin.notify.service import publish
+
+# ---------------------------------------------------------------- figures
+
+
+def customer_number(call: Call) -> str:
+    """The customer's side of the call: the caller of an inbound call, the called number of an outbound one."""
+    return call.from_number if call.direction == Direction.in_ else call.to_number
+
+
+def customer_ids_by_number(session: Session, number: str, limit: int = 6) -> list[int]:
+    if not number or number == "anonymous":
+        return []
+    return list(
+        session.scalars(
+            select(CustomerPhone.customer_id)
+            .where(CustomerPhone.phone == number)
+            .distinct()
+            .order_by(CustomerPhone.customer_id)
+            .limit(limit)
+        )
+    )
+
+
+def match_customer_id(session: Session, number: str) -> int | None:
+    """The one customer with this number; None when nobody, or several (the pop offers candidates)."""
+    ids = customer_ids_by_number(session, number, limit=2)
+    return ids[0] if len(ids) == 1 else None
+
+
+def _seconds(a: datetime | None, b: datetime | None) -> int | None:
+    if a is None or b is None:
+        return None
+    return max(0, round((b - a).total_seconds()))
+
+
+def recompute(call: Call, short_abandon_seconds: int) -> None:
+    """Wait, talk, abandoned, from the times the events gave.
+
+    wait = offered → answered (or → ended when nobody answered), unless the PBX counted it (``waitSeconds``);
+    talk = answered → ended, less the hold time; abandoned = an inbound call that ended unanswered, not
+    rejected as blocked and not forwarded elsewhere; a short abandon waited less than the threshold."""
+    if call.pbx_wait_seconds is not None:
+        call.wait_seconds = call.pbx_wait_seconds
+    else:
+        call.wait_seconds = _seconds(call.offered_at, call.answered_at or call.ended_at)
+    connected = _seconds(call.answered_at, call.ended_at)
+    call.talk_seconds = None if connected is None else max(0, connected - (call.hold_seconds or 0))
+    call.abandoned = bool(
+        call.direction == Direction.in_
+        and call.ended_at is not None
+        and call.answered_at is None
+        and not call.blocked
+        and call.cause != Cause.forwarded
+    )
+    call.short_abandon = bool(call.abandoned and (call.wait_seconds or 0) < short_abandon_seconds)
+
+
+# ---------------------------------------------------------------- agent states
+
+
+def current_state(session: Session, user_id: int, *, lock: bool = False) -> AgentState | None:
+    stmt = select(AgentState).where(AgentState.user_id == user_id, AgentState.ended_at.is_(None))
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def status_of(state: AgentState | None) -> AgentStatus:
+    return AgentStatus(state.state) if state is not None else AgentStatus.signed_out
+
+
+def check_agent_action(state: AgentState | None, action: AgentAction, *, by_agent: bool) -> None:
+    t = AGENT_TRANSITIONS[action]
+    if by_agent and not t.by_agent:
+        raise Conflict(f"{action.value} comes from the phone system, not the workbench")
+    current = status_of(state)
+    if current not in t.sources:
+        allowed = sorted(s.value for s in t.sources)
+        raise Conflict(f"cannot {action.value} while {current.value}; allowed from {allowed}", state=current.value)
+
+
+def do_agent_action(
+    session: Session,
+    user_id: int,
+    action: AgentAction,
+    *,
+    reason: str | None = None,
+    call: Call | None = None,
+    at: datetime | None = None,
+    source: str = "workbench",
+) -> AgentState | None:
+    """Closes the open interval and opens the next (none after signing out). Returns the new interval."""
+    at = at or now()
+    state = current_state(session, user_id, lock=True)
+    check_agent_action(state, action, by_agent=source == "workbench")
+    current = status_of(state)
+    to = AGENT_TRANSITIONS[action].to
+    resume: str | None = None
+    if action == AgentAction.call:
+        if state is not None and state.state in (AgentStatus.on_call, AgentStatus.acw):
+            resume = state.resume_state  # a call straight after another: back to where the first found them
+        else:
+            resume = current.value
+    elif action == AgentAction.hang_up:
+        resume = state.resume_state if state is not None else None
+    elif action == AgentAction.wrap_up:
+        back = (state.resume_state if state is not None else None) or AgentStatus.ready.value
+        to = AgentStatus(back)
+    if state is not None and state.state == AgentStatus.acw and state.call_pk is not None:
+        # leaving after-call work, whichever way (wrap-up, ready, not ready, the next call, signing out)
+        acw_call = call if call is not None and call.id == state.call_pk else session.get(Call, state.call_pk)
+        if acw_call is not None:
+            end_acw(acw_call, at)
+    if state is not None:
+        state.ended_at = max(at, state.started_at)
+        session.flush()
+    if to is None or to == AgentStatus.signed_out:
+        _publish_state(session, user_id, None)
+        return None
+    started = max(at, state.ended_at) if state is not None and state.ended_at is not None else at
+    new = AgentState(
+        user_id=user_id,
+        state=to.value,
+        reason=reason if to == AgentStatus.not_ready else None,
+        started_at=started,
+        call_pk=call.id if call is not None and to in (AgentStatus.on_call, AgentStatus.acw) else None,
+        source=source,
+        resume_state=resume if to in (AgentStatus.on_call, AgentStatus.acw) else None,
+    )
+    session.add(new)
+    session.flush()
+    _publish_state(session, user_id, new)
+    return new
+
+
+def state_data(user_id: int, state: AgentState | None) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "state": status_of(state).value,
+        "reason": state.reason if state else None,
+        "since": state.started_at.isoformat() if state else None,
+        "call_id": state.call_pk if state else None,
+    }
+
+
+def _publish_state(session: Session, user_id: int, state: AgentState | None) -> None:
+    publish(session, user_id, {"type": "agent_state", "agent_state": state_data(user_id, state)})
+
+
+def wrap_up_call(session: Session, call: Call, at: datetime | None = None) -> None:
+    """After-call work on this call ends (an order was saved for it, or the agent marked it done)."""
+    if call.agent_id is None:
+        return
+    state = current_state(session, call.agent_id)
+    if state is not None and state.state == AgentStatus.acw and state.call_pk == call.id:
+        do_agent_action(session, call.agent_id, AgentAction.wrap_up, call=call, at=at, source="cti")
+    else:
+        end_acw(call, at or now())
+
+
+def end_acw(call: Call, at: datetime) -> None:
+    """Records the end of after-call work on an answered, ended call (once)."""
+    if call.acw_ended_at is None and call.ended_at is not None and call.answered_at is not None:
+        call.acw_ended_at = max(at, call.ended_at)
+        call.acw_seconds = _seconds(call.ended_at, call.acw_ended_at)
+
+
+# ---------------------------------------------------------------- reading calls
+
+
+def get_call(session: Session, call_pk: int, *, lock: bool = False) -> Call:
+    stmt = select(Call).where(Call.id == call_pk)
+    if lock:
+        stmt = stmt.with_for_update()
+    call = session.scalar(stmt)
+    if call is None:
+        raise NotFound(f"call {call_pk} not found")
+    return call
+
+
+def get_call_by_call_id(session: Session, call_id: str) -> Call:
+    call = session.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
+    if call is None:
+        raise Invalid(f"no call with callId {call_id!r}", field="call_id")
+    return call
+
+
+def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    if call_pks:
+        rows = session.execute(
+            select(CallOrder.call_pk, CallOrder.order_id)
+            .where(CallOrder.call_pk.in_(call_pks))
+            .order_by(CallOrder.order_id)
+        )
+        for pk, oid in rows:
+            out.setdefault(pk, []).append(oid)
+    return out
+
+
+def call_data(
+    call: Call, *, agents: dict[int, User] | None = None, orders: list[int] | None = None, mask: bool = False
+) -> dict[str, Any]:
+    """A call as ``/api/v1/calls`` and the socket show it."""
+    agent = (agents or {}).get(call.agent_id) if call.agent_id else None
+
+    def num(n: str) -> str:
+        return mask_phone(n) if mask and n.isdigit() else n
+
+    return {
+        "id": call.id,
+        "call_id": call.call_id,
+        "direction": call.direction,
+        "from": num(call.from_number),
+        "to": num(call.to_number),
+        "queue": call.queue,
+        "state": call.state,
+        "agent_id": call.agent_id,
+        "agent": agent.username if agent else None,
+        "agent_name": agent.full_name if agent else None,
+        "offered_to": list(call.offered_to or []),
+        "customer_id": call.customer_id,
+        "offered_at": call.offered_at,
+        "answered_at": call.answered_at,
+        "ended_at": call.ended_at,
+        "acw_ended_at": call.acw_ended_at,
+        "wait_seconds": call.wait_seconds,
+        "talk_seconds": call.talk_seconds,
+        "hold_seconds": call.hold_seconds,
+        "acw_seconds": call.acw_seconds,
+        "cause": call.cause,
+        "abandoned": call.abandoned,
+        "short_abandon": call.short_abandon,
+        "blocked": call.blocked,
+        "ivr_path": call.ivr_path,
+        "recording_url": call.recording_url,
+        "has_recording": bool(call.recording_key or call.recording_url),
+        "work_order_ids": orders or [],
+    }
+
+
+def agents_of(session: Session, calls: Sequence[Call]) -> dict[int, User]:
+    ids = {c.agent_id for c in calls if c.agent_id}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+@dataclass
+class CallFilter:
+    customer_id: int | None = None
+    agent_id: int | None = None
+    number: str | None = None
+    direction: str | None = None
+    abandoned: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    state: str | None = None
+    order_id: int | None = None
+
+
+def filtered_calls(f: CallFilter) -> Select[Call]:
+    stmt = select(Call)
+    if f.customer_id is not None:
+        stmt = stmt.where(Call.customer_id == f.customer_id)
+    if f.agent_id is not None:
+        stmt = stmt.where(Call.agent_id == f.agent_id)
+    if f.number:
+        stmt = stmt.where((Call.from_number == f.number) | (Call.to_number == f.number))
+    if f.direction:
+        stmt = stmt.where(Call.direction == f.direction)
+    if f.abandoned is not None:
+        stmt = stmt.where(Call.abandoned.is_(f.abandoned))
+    if f.since is not None:
+        stmt = stmt.where(Call.offered_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Call.offered_at < f.until)
+    if f.state:
+        stmt = stmt.where(Call.state == f.state)
+    if f.order_id is not None:
+        stmt = stmt.where(Call.id.in_(select(CallOrder.call_pk).where(CallOrder.order_id == f.order_id)))
+    return stmt
+
+
+def list_calls(session: Session, f: CallFilter, *, page: int, page_size: int) -> tuple[list[Call], int]:
+    stmt = filtered_calls(f)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Call.offered_at.desc(), Call.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(rows), total
+
+
+def calls_data(session: Session, calls: Sequence[Call], *, mask: bool = False) -> list[dict[str, Any]]:
+    agents = agents_of(session, calls)
+    orders = order_ids_of(session, [c.id for c in calls])
+    return [call_data(c, agents=agents, orders=orders.get(c.id, []), mask=mask) for c in calls]
+
+
+# ---------------------------------------------------------------- screen pop
+
+
+def customer_brief(c: Customer) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "account_no": c.account_no,
+        "name": c.name,
+        "address": c.address,
+        "area_id": c.area_id,
+        "tags": c.tags,
+        "phones": c.phones,
+    }
+
+
+def pop_message(session: Session, call: Call, event: str) -> dict[str, Any]:
+    """The socket message of a screen pop: the call, and the caller as far as one indexed look-up tells
+    (the matched customer, or the candidates sharing the number). The rest of the pop (open orders, last
+    contacts, notices) the page fetches from ``GET /calls/{id}/pop`` at once."""
+    customer = session.get(Customer, call.customer_id) if call.customer_id else None
+    candidates: list[dict[str, Any]] = []
+    if customer is None:
+        ids = customer_ids_by_number(session, customer_number(call))
+        if ids:
+            candidates = [customer_brief(c) for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))]
+    data = call_data(call, agents=agents_of(session, [call]), orders=order_ids_of(session, [call.id]).get(call.id, []))
+    return {
+        "type": "call",
+        "event": event,
+        "call": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()},
+        "customer": customer_brief(customer) if customer else None,
+        "candidates": candidates,
+    }
+
+
+def pop(session: Session, call: Call, event: str) -> None:
+    """Pushes the pop to the agents concerned once this transaction commits: on ``newCall`` the agents the
+    call is offered to (or the caller, outbound), on ``answer`` / ``hangup`` the agent and those it rang for
+    (so their ringing pops close). A blocked caller pops nobody."""
+    if call.blocked:
+        return
+    users = set(call.offered_to or [])
+    if call.agent_id:
+        users.add(call.agent_id)
+    if not users:
+        return
+    message = pop_message(session, call, event)
+    for user_id in sorted(users):
+        publish(session, user_id, message)
+
+
+def recent_contacts(session: Session, customer_id: int, *, exclude: int | None, limit: int) -> list[Call]:
+    stmt = select(Call).where(Call.customer_id == customer_id)
+    if exclude is not None:
+        stmt = stmt.where(Call.id != exclude)
+    return list(session.scalars(stmt.order_by(Call.offered_at.desc(), Call.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- orders
+
+
+def do_link_order(session: Session, call: Call, order_id: int) -> bool:
+    """Links an order to the call (again: no change). Returns whether it was new."""
+    if session.get(CallOrder, (call.id, order_id)) is not None:
+        return False
+    session.add(CallOrder(call_pk=call.id, order_id=order_id, linked_at=now()))
+    session.flush()
+    return True
+
+
+def on_order_registered(session: Session, call: Call, order_id: int, customer_id: int | None) -> Call:
+    """An order registered for a call (``call_id`` in the order): link it, learn the customer, and end the
+    agent's after-call work on that call."""
+    do_link_order(session, call, order_id)
+    if call.customer_id is None and customer_id is not None:
+        call.customer_id = customer_id
+    if call.state == CallState.ended:
+        wrap_up_call(session, call)
+    return call
+
+
+# ---------------------------------------------------------------- the live board
+
+
+def board(session: Session) -> dict[str, Any]:
+    """Agents (everyone signed in, or on a call) with their state and since when; queues with the calls
+    waiting and the longest wait; both as of now."""
+    at = now()
+    open_states = list(session.scalars(select(AgentState).where(AgentState.ended_at.is_(None))))
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in open_states])))}
+    live = list(session.scalars(select(Call).where(Call.state != CallState.ended.value)))
+    agents = []
+    for s in sorted(open_states, key=lambda s: users[s.user_id].username if s.user_id in users else ""):
+        u = users.get(s.user_id)
+        agents.append(
+            {
+                "user_id": s.user_id,
+                "username": u.username if u else "",
+                "full_name": u.full_name if u else "",
+                "state": s.state,
+                "reason": s.reason,
+                "since": s.started_at,
+                "seconds": _seconds(s.started_at, at) or 0,
+                "call_id": s.call_pk,
+            }
+        )
+    queues: dict[str, dict[str, Any]] = {}
+    for c in live:
+        q = queues.setdefault(
+            c.queue or "", {"queue": c.queue or "", "waiting": 0, "talking": 0, "longest_wait_seconds": 0}
+        )
+        if c.state == CallState.ringing and c.direction == Direction.in_ and not c.blocked:
+            q["waiting"] += 1
+            q["longest_wait_seconds"] = max(q["longest_wait_seconds"], _seconds(c.offered_at, at) or 0)
+        elif c.state == CallState.talking:
+            q["talking"] += 1
+    counts: dict[str, int] = {s.value: 0 for s in AgentStatus if s != AgentStatus.signed_out}
+    for s in open_states:
+        counts[s.state] = counts.get(s.state, 0) + 1
+    return {"at": at, "agents": agents, "queues": sorted(queues.values(), key=lambda q: q["queue"]), "counts": counts}
+
+
+# ---------------------------------------------------------------- integrations
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def check_integration_name(session: Session, name: str, *, except_id: int | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise Invalid("a CTI integration needs a name", field="name")
+    other = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
+    if other is not None and other.id != except_id:
+        raise Conflict(f"a CTI integration named {name!r} exists already", field="name")
+    return name
+
+
+def do_create_integration(session: Session, name: str, created_by: int | None) -> tuple[CtiIntegration, str]:
+    """Creates an integration; returns it and its token, shown this once (only the hash is kept)."""
+    name = check_integration_name(session, name)
+    token = new_token()
+    integration = CtiIntegration(
+        name=name,
+        token_hash=token_hash(token),
+        token_hint=token[:6],
+        blocked_numbers=[],
+        caller_id_rules=[],
+        created_by=created_by,
+    )
+    session.add(integration)
+    session.flush()
+    return integration, token
+
+
+def get_integration(session: Session, integration_id: int, *, lock: bool = False) -> CtiIntegration:
+    stmt = select(CtiIntegration).where(CtiIntegration.id == integration_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(f"CTI integration {integration_id} not found")
+    return found
+
+
+def do_revoke_integration(session: Session, integration: CtiIntegration) -> CtiIntegration:
+    """Revokes its token (again: no change); events posted with it are refused with 401 from now on."""
+    if integration.revoked_at is None:
+        integration.revoked_at = now()
+    return integration
+
+
+def do_rotate_token(session: Session, integration: CtiIntegration) -> str:
+    """A new token for the integration; the old one stops working at once."""
+    token = new_token()
+    integration.token_hash = token_hash(token)
+    integration.token_hint = token[:6]
+    integration.revoked_at = None
+    return token
