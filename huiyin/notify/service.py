@@ -199,10 +199,11 @@ def do_notify_many(
     """``do_notify`` for many notices at once (the worker's batches): the same notification and outbox rows,
     written with one INSERT per table. Returns how many notifications it wrote.
 
-    ``deliver_in_app`` (the worker, which would claim them next anyway) publishes the in-app messages in
-    this transaction and writes their outbox rows delivered, exactly as claiming them would (one attempt,
-    delivered now, the same push): the push goes out when this commits instead of one claim later, and
-    the outbox is spared a claim, a re-read of the notification and an update per message."""
+    ``deliver_in_app`` (the worker) publishes the in-app messages in this transaction instead of queueing
+    them: the push goes out when this commits (PostgreSQL sends a NOTIFY only then), exactly as claiming
+    them would have sent it. They get no outbox row: the notification row is the in-app message's durable
+    record (a tab that was closed reads it on load, one whose socket was down polls it), so a row
+    "delivered" at birth would only double the writes of every firing (measured in docs/benchmarks.md)."""
     at = now()
     planned: list[tuple[Person, Notice, dict[str, Any]]] = []
     for notice in notices:
@@ -222,24 +223,22 @@ def do_notify_many(
         if content is None:
             content = contents[id(notice.msg)] = _text(notice.msg)
         rows = _outbox_values(u, nid, values["dedupe_key"], notice.channels, content, at)
-        if deliver_in_app:
-            for row in rows:
-                if row["channel"] != "app":
-                    continue
-                row.update(status="delivered", attempts=1, delivered_at=at)
-                if as_text:
-                    part = shared.get(id(notice))
-                    if part is None:
-                        part = shared[id(notice)] = _shared_json(values)
-                    texts.append(_push_json(u.id, nid, part))
-                else:
-                    pushes.append((u.id, _push(nid, values)))
+        if deliver_in_app and "app" in notice.channels:  # the in-app message, pushed on commit
+            rows = [row for row in rows if row["channel"] != "app"]
+            if as_text:
+                part = shared.get(id(notice))
+                if part is None:
+                    part = shared[id(notice)] = _shared_json(values)
+                texts.append(_push_json(u.id, nid, part))
+            else:
+                pushes.append((u.id, _push(nid, values)))
         out.extend(rows)
     bulk_insert(session, OutboxMessage, out)
     if texts:
         _notify(session, texts)
     publish_many(session, pushes)
-    session.info["outbox_wake"] = True
+    if out:
+        session.info["outbox_wake"] = True
     return len(planned)
 
 
