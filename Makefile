@@ -50,6 +50,7 @@ run: install web
 	@echo "    floor_manager 现场管理        supervisor     业务主管"
 	@echo "    director      客户服务中心领导  qa_inspector   质检员"
 	@echo "    admin         系统管理员"
+	@echo "  Demo phone system (docs/cti.md): POST call events to http://$(HOST):$(PORT)/api/v1/cti/demo-pbx-token"
 	@echo
 	$(BIN)/huiyin serve --host $(HOST) --port $(PORT)
 

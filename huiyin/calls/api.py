@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiyin.calls import cti, ivr, pbx, recordings, service
@@ -240,8 +241,21 @@ async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDe
     return _one(session, call)
 
 
+async def _dialling_user(request: Request, settings: SettingsDep) -> SignedIn:
+    """The signed-in centre user, read without holding the process's write lock: the dial waits on the PBX
+    outside any transaction, and the PBX's own events must get through meanwhile."""
+    db: Database = request.app.state.db
+    with db.session(write=False) as s:
+        user = await get_current_user(request, s, settings)
+    if not user.has(*CENTER):
+        raise Forbidden("this needs one of the centre's roles")
+    return user
+
+
 @router.post("/calls/dial", operation_id="calls-dial")
-async def dial(body: DialIn, request: Request, user: CenterUser, settings: SettingsDep) -> DialOut:
+async def dial(
+    body: DialIn, request: Request, user: Annotated[SignedIn, Depends(_dialling_user)], settings: SettingsDep
+) -> DialOut:
     """Click-to-call: asks the PBX to call ``number`` for the signed-in agent, through the CTI integration
     that has a dial URL. Nothing is stored when the PBX says no (502)."""
     try:
@@ -277,7 +291,13 @@ async def dial(body: DialIn, request: Request, user: CenterUser, settings: Setti
                     offered_to=[],
                     hold_seconds=0,
                 )
-                s.add(call)
+                try:
+                    with s.begin_nested():
+                        s.add(call)
+                        s.flush()
+                except IntegrityError:  # it came first in another process, meanwhile
+                    call = s.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
+                    assert call is not None
             call.agent_id = call.agent_id or user.id
             call.customer_id = call.customer_id or body.customer_id or service.match_customer_id(s, number)
             s.flush()

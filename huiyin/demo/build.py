@@ -308,6 +308,100 @@ def _settle_history(s: Session) -> None:
     )
 
 
+DEMO_CTI_TOKEN = "demo-pbx-token"
+"""The demo's CTI integration token, so a newcomer can post call events at once (docs/cti.md). Only the demo
+has a known token; ``huiyin cti create`` makes random ones."""
+
+
+def _build_calls(s: Session, rng: random.Random) -> int:
+    """The phone side of the demo's history: an integration, each phone order's call (answered by the agent
+    who registered it, linked), and the calls that were given up in the queue or answered on the spot."""
+    from huiyin.auth.service import token_hash
+    from huiyin.calls.models import Call, CallOrder
+    from huiyin.calls.service import do_create_integration
+
+    integration, _ = do_create_integration(s, "演示 PBX", None)
+    integration.token_hash = token_hash(DEMO_CTI_TOKEN)
+    integration.token_hint = DEMO_CTI_TOKEN[:6]
+    integration.default_caller_id = "02363000000"
+    s.flush()
+    short_abandon = get_settings().cti.short_abandon_seconds
+    orders = s.execute(
+        select(
+            WorkOrder.id, WorkOrder.created_at, WorkOrder.contact_phone, WorkOrder.customer_id, WorkOrder.owner_agent_id
+        )
+        .where(WorkOrder.channel == "phone")
+        .order_by(WorkOrder.id)
+    ).all()
+    rows: list[dict[str, object]] = []
+    links: list[tuple[int, int]] = []
+    for order_id, created, phone, customer_id, agent_id in orders:
+        wait, talk, hold = rng.randint(3, 40), rng.randint(60, 420), rng.choice([0, 0, 0, 15, 40])
+        ended = created - timedelta(seconds=rng.randint(5, 30))
+        answered = ended - timedelta(seconds=talk + hold)
+        offered = answered - timedelta(seconds=wait)
+        rows.append(
+            dict(
+                call_id=f"demo-{order_id}",
+                integration_id=integration.id,
+                direction="in",
+                from_number=phone,
+                to_number="95598",
+                queue=rng.choice(["燃气", "电力", "供水", "综合"]),
+                state="ended",
+                agent_id=agent_id,
+                offered_to=[agent_id],
+                customer_id=customer_id,
+                offered_at=offered,
+                answered_at=answered,
+                ended_at=ended,
+                acw_ended_at=created,
+                wait_seconds=wait,
+                talk_seconds=talk,
+                hold_seconds=hold,
+                acw_seconds=round((created - ended).total_seconds()),
+                cause="normalClearing",
+                abandoned=False,
+                short_abandon=False,
+                blocked=False,
+                ivr_path=rng.choice(["1", "1-2", "2", "2-1", "3"]),
+            )
+        )
+        links.append((len(rows) - 1, order_id))  # the answered call's row
+        if rng.random() < 0.08:  # the same customer gave up once before getting through
+            waited = rng.choice([2, 4, 25, 60, 95])
+            before = offered - timedelta(minutes=rng.randint(3, 40))
+            rows.append(
+                dict(
+                    call_id=f"demo-{order_id}-a",
+                    integration_id=integration.id,
+                    direction="in",
+                    from_number=phone,
+                    to_number="95598",
+                    queue="综合",
+                    state="ended",
+                    offered_to=[],
+                    customer_id=customer_id,
+                    offered_at=before,
+                    ended_at=before + timedelta(seconds=waited),
+                    wait_seconds=waited,
+                    hold_seconds=0,
+                    cause="cancel",
+                    abandoned=True,
+                    short_abandon=waited < short_abandon,
+                    blocked=False,
+                    ivr_path="1",
+                )
+            )
+    if rows:
+        ids = list(s.scalars(insert(Call).returning(Call.id, sort_by_parameter_order=True), rows))
+        s.execute(
+            insert(CallOrder),
+            [{"call_pk": ids[n], "order_id": oid, "linked_at": rows[n]["ended_at"]} for n, oid in links],
+        )
+    return len(rows)
+
+
 def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, seed: int = 20261122) -> str:
     rng = random.Random(seed)
     with db.session() as s:
@@ -317,5 +411,9 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _build_customers(s, rng, customers, areas)
         _build_orders(s, rng, orders, cast, customers)
         _settle_history(s)
+        calls = _build_calls(s, rng)
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
-    return f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders {counts}"
+    return (
+        f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
+        f"{counts}, {calls} calls"
+    )

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from huiyin.db import Database
-from huiyin.demo.build import DEMO_ROLES, build_demo, database_is_empty
+from huiyin.demo.build import DEMO_CTI_TOKEN, DEMO_ROLES, build_demo, database_is_empty
 from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 
 
@@ -28,3 +28,13 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     token = client.post("/api/v1/auth/token", json={"username": "agent", "password": "demo"}).json()["access_token"]
     found = client.get("/api/v1/customers", params={"q": "重庆市"}, headers={"Authorization": f"Bearer {token}"})
     assert found.json()["total"] == 20
+    # the phone side: each phone order came in on an answered call linked to it, and the demo PBX can post
+    auth = {"Authorization": f"Bearer {token}"}
+    calls = client.get("/api/v1/calls", params={"page_size": 200}, headers=auth).json()
+    with db.session(write=False) as s:
+        phone_orders = s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.channel == "phone"))
+    answered = [c for c in calls["items"] if not c["abandoned"]]
+    assert phone_orders and calls["total"] >= phone_orders and all(len(c["work_order_ids"]) == 1 for c in answered)
+    assert all(c["talk_seconds"] and c["wait_seconds"] is not None for c in answered)
+    event = {"event": "newCall", "callId": "demo-check", "from": "13800000000", "to": "95598", "direction": "in"}
+    assert client.post(f"/api/v1/cti/{DEMO_CTI_TOKEN}", json=event).json() == {}
