@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
@@ -127,64 +128,79 @@ def do_event(session: Session, integration: CtiIntegration, ev: Event, settings:
     return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
 
 
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ``ON CONFLICT DO NOTHING``."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: datetime) -> Call:
-    """The call this event belongs to, locked; created from this event when unknown (whatever the event)."""
+    """The call this event belongs to, locked; created from this event when unknown (whatever the event).
+    Two requests creating the same call at once: ``ON CONFLICT DO NOTHING`` lets one insert, and both then
+    lock that row."""
     found = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
     if found is not None:
         return found
-    call = Call(
-        call_id=ev.call_id,
-        integration_id=integration.id,
-        direction=(ev.direction or Direction.in_).value,
-        from_number=ev.from_number,
-        to_number=ev.to_number,
-        queue=ev.queue or "",
-        state=CallState.ringing.value,
-        offered_at=at,
-        offered_to=[],
-        hold_seconds=0,
-        ivr_path=ev.ivr_path or "",
-    )
-    try:
-        with session.begin_nested():
-            session.add(call)
-            session.flush()
-    except IntegrityError:  # another request created it meanwhile: use theirs
-        theirs = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
-        assert theirs is not None
-        return theirs
-    call.customer_id = service.match_customer_id(session, service.customer_number(call))
+    direction = (ev.direction or Direction.in_).value
+    number = ev.from_number if direction == Direction.in_ else ev.to_number
+    values = {
+        "call_id": ev.call_id,
+        "integration_id": integration.id,
+        "direction": direction,
+        "from_number": ev.from_number,
+        "to_number": ev.to_number,
+        "queue": ev.queue or "",
+        "state": CallState.ringing.value,
+        "offered_at": at,
+        "offered_to": [],
+        "hold_seconds": 0,
+        "ivr_path": ev.ivr_path or "",
+        "customer_id": service.match_customer_id(session, number),
+    }
+    session.execute(_insert(session)(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"]))
+    call = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
+    assert call is not None
     return call
 
 
 def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
-    """Records the event; False when this (call, event) was already recorded: a repeat."""
-    if session.scalar(select(CallEvent.id).where(CallEvent.call_pk == call.id, CallEvent.event == ev.event.value)):
-        return False
-    try:
-        with session.begin_nested():
-            session.add(CallEvent(call_pk=call.id, event=ev.event.value, received_at=received, at=at, data=ev.raw))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Records the event; False when this (call, event) was already recorded: a repeat. One statement
+    (``INSERT … ON CONFLICT DO NOTHING``), so a repeat racing its original loses cleanly."""
+    stmt = (
+        _insert(session)(CallEvent)
+        .values(call_pk=call.id, event=ev.event.value, received_at=received, at=at, data=ev.raw)
+        .on_conflict_do_nothing(index_elements=["call_pk", "event"])
+        .returning(CallEvent.id)
+    )
+    return session.execute(stmt).first() is not None
 
 
-def _users_named(session: Session, names: list[str]) -> list[User]:
+class Agent(NamedTuple):
+    """What events need of a user: a row of three columns, not the user with its roles."""
+
+    id: int
+    username: str
+    full_name: str
+
+
+_AGENT = (User.id, User.username, User.full_name)
+
+
+def _users_named(session: Session, names: list[str]) -> list[Agent]:
     """The users a ``user`` value names: by login, then by real name (Zammad sends real names)."""
     wanted = [n.strip() for n in names if n and n.strip()]
     if not wanted:
         return []
-    rows = list(
-        session.scalars(
-            select(User).where(User.is_active.is_(True), or_(User.username.in_(wanted), User.full_name.in_(wanted)))
+    rows = [
+        Agent(*r)
+        for r in session.execute(
+            select(*_AGENT).where(User.is_active.is_(True), or_(User.username.in_(wanted), User.full_name.in_(wanted)))
         )
-    )
+    ]
     by_login = {u.username: u for u in rows}
-    by_name: dict[str, User] = {}
+    by_name: dict[str, Agent] = {}
     for u in sorted(rows, key=lambda u: u.id):
         by_name.setdefault(u.full_name, u)
-    picked: list[User] = []
+    picked: list[Agent] = []
     for name in wanted:
         hit = by_login.get(name) or by_name.get(name)
         if hit is not None and hit not in picked:
@@ -192,20 +208,20 @@ def _users_named(session: Session, names: list[str]) -> list[User]:
     return picked
 
 
-def _answering_user(session: Session, value: str) -> User | None:
+def _answering_user(session: Session, value: str) -> Agent | None:
     """``answeringNumber``: a user by phone, then login, then id (the order the generic shape gives)."""
     value = value.strip()
     if not value:
         return None
     digits = normalize_number(value)
-    found: User | None = None
+    found = None
     if digits:
-        found = session.scalar(select(User).where(User.phone == digits).order_by(User.id).limit(1))
+        found = session.execute(select(*_AGENT).where(User.phone == digits).order_by(User.id).limit(1)).first()
     if found is None:
-        found = session.scalar(select(User).where(User.username == value))
+        found = session.execute(select(*_AGENT).where(User.username == value)).first()
     if found is None and value.isdigit() and len(value) < 10:
-        found = session.get(User, int(value))
-    return found
+        found = session.execute(select(*_AGENT).where(User.id == int(value))).first()
+    return Agent(*found) if found is not None else None
 
 
 def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: Event, at: datetime) -> None:
@@ -270,7 +286,7 @@ def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: 
     if call.agent_id is not None and call.answered_at is not None:
         _after_call(session, call, call.ended_at, late=False)
     elif call.agent_id is not None and call.direction == Direction.out:  # an outbound call nobody took
-        state = service.current_state(session, call.agent_id)
+        state = service.current_state(session, call.agent_id, lock=True)
         if state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id:
             service.do_agent_action(
                 session, call.agent_id, AgentAction.hang_up, call=call, at=call.ended_at, source="cti"
@@ -283,7 +299,7 @@ def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: 
 def _after_call(session: Session, call: Call, at: datetime, *, late: bool) -> None:
     """The agent who took the call goes from on call to after-call work (ACW)."""
     assert call.agent_id is not None
-    state = service.current_state(session, call.agent_id)
+    state = service.current_state(session, call.agent_id, lock=True)
     if late and (state is None or state.state != AgentStatus.on_call or state.call_pk != call.id):
         # the answer arrives after the hangup: put the agent through the call now, unless busy on another
         if state is not None and state.state == AgentStatus.on_call:

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -89,10 +89,12 @@ def recompute(call: Call, short_abandon_seconds: int) -> None:
 
 
 def current_state(session: Session, user_id: int, *, lock: bool = False) -> AgentState | None:
-    stmt = select(AgentState).where(AgentState.user_id == user_id, AgentState.ended_at.is_(None))
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt)
+    """The agent's open interval. ``lock``: first take the agent's own row lock, so that two events for one
+    agent (an answer and another call's hangup at once) change the state one after the other: locking the
+    open interval itself would not do, as the other transaction closes it and opens a new one."""
+    if lock:  # NO KEY UPDATE: it must not wait for the key-share locks that foreign keys to users take
+        session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+    return session.scalar(select(AgentState).where(AgentState.user_id == user_id, AgentState.ended_at.is_(None)))
 
 
 def status_of(state: AgentState | None) -> AgentStatus:
@@ -181,7 +183,7 @@ def wrap_up_call(session: Session, call: Call, at: datetime | None = None) -> No
     """After-call work on this call ends (an order was saved for it, or the agent marked it done)."""
     if call.agent_id is None:
         return
-    state = current_state(session, call.agent_id)
+    state = current_state(session, call.agent_id, lock=True)
     if state is not None and state.state == AgentStatus.acw and state.call_pk == call.id:
         do_agent_action(session, call.agent_id, AgentAction.wrap_up, call=call, at=at, source="cti")
     else:
@@ -229,7 +231,7 @@ def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[in
 
 
 def call_data(
-    call: Call, *, agents: dict[int, User] | None = None, orders: list[int] | None = None, mask: bool = False
+    call: Call, *, agents: dict[int, AgentName] | None = None, orders: list[int] | None = None, mask: bool = False
 ) -> dict[str, Any]:
     """A call as ``/api/v1/calls`` and the socket show it."""
     agent = (agents or {}).get(call.agent_id) if call.agent_id else None
@@ -269,9 +271,18 @@ def call_data(
     }
 
 
-def agents_of(session: Session, calls: Sequence[Call]) -> dict[int, User]:
+class AgentName(NamedTuple):
+    id: int
+    username: str
+    full_name: str
+
+
+def agents_of(session: Session, calls: Sequence[Call]) -> dict[int, AgentName]:
     ids = {c.agent_id for c in calls if c.agent_id}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
+    return {r.id: AgentName(*r) for r in rows}
 
 
 @dataclass
