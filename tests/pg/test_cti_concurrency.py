@@ -60,7 +60,7 @@ def race(db: Database, jobs: list[Callable[[Any], Any]]) -> list[BaseException]:
             gate.wait()
             with db.session() as s:
                 job(s)
-        except BaseException as exc:  # noqa: BLE001 (reported below)
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(j,)) for j in jobs]
