@@ -391,10 +391,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--server-workers", type=int, default=2)
     p.add_argument("--reuse", action="store_true", help="use the existing database as it is")
     p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    p.add_argument("--prepare-only", action="store_true", help="create and load the database, then stop")
     p.add_argument("--out", type=Path, default=OUT / "cti-load.jsonl")
     p.add_argument("--label", default="")
     p.add_argument("--seed", type=int, default=20261123)
     a = p.parse_args(argv)
+    if a.prepare_only:
+        opts = Options(a.url, a.customers, a.orders, a.agents, 0, 0, 0, 1, False, True, a.out, a.label, a.seed)
+        print(f"{len(prepare(opts)):,} sample numbers; reuse with --reuse")
+        return
     run(
         Options(
             a.url,

@@ -49,6 +49,7 @@ from huiyin.customers.models import Customer
 from huiyin.customers.service import get_customer
 from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
+from huiyin.settings import Settings
 from huiyin.storage import StorageDep
 from huiyin.workorders.api import order_items
 from huiyin.workorders.models import WorkOrder
@@ -92,9 +93,24 @@ async def _event_fields(request: Request) -> dict[str, Any]:
 )
 async def cti_event(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
-    in the path is the integration's credential. A repeated event is acknowledged and changes nothing."""
+    in the path is the integration's credential. A repeated event is acknowledged and changes nothing.
+
+    The body is read on the event loop; the event is applied in a worker thread, so that while the database
+    works the loop goes on serving the IVR's questions and pushing screen pops to the agents' sockets."""
+    unreadable: Invalid | None = None
+    try:
+        fields = await _event_fields(request)
+    except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
+        fields, unreadable = {}, exc
+    return await run_in_threadpool(_apply_event, session, token, fields, unreadable, settings)
+
+
+def _apply_event(
+    session: Session, token: str, fields: dict[str, Any], unreadable: Invalid | None, settings: Settings
+) -> dict[str, Any]:
     integration = cti.check_token(session, token)
-    fields = await _event_fields(request)
+    if unreadable is not None:
+        raise unreadable
     try:
         ev = CtiEventIn.model_validate(fields)
     except ValidationError as exc:
@@ -499,11 +515,12 @@ async def _ivr_caller(request: Request, session: SessionDep, settings: SettingsD
 
 
 @router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])
-async def ivr_route(
+def ivr_route(
     session: SessionDep, caller: Annotated[str, Query(min_length=1, max_length=64)], token: str | None = None
 ) -> IvrRoute:
     """What the IVR should do with this caller: the tier and queue, connect straight to an agent for an
-    open emergency, announcements for an outage in the caller's area."""
+    open emergency, announcements for an outage in the caller's area. (A plain function: FastAPI runs it
+    in a worker thread, so it does not wait behind other requests' work on the event loop.)"""
     return IvrRoute.model_validate(ivr.route(session, caller))
 
 
