@@ -240,9 +240,18 @@ def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: 
     if call.direction == Direction.in_:
         call.blocked = is_blocked(integration, call.from_number)
         call.offered_to = sorted({*call.offered_to, *(u.id for u in users)})
-    elif users and call.agent_id is None:  # outbound: the user is the one calling
-        call.agent_id = users[0].id
-        service.do_agent_action(session, users[0].id, AgentAction.call, call=call, at=at, source="cti")
+    else:  # outbound: the user is the one calling (or the agent who clicked to call, already on the record)
+        if users and call.agent_id is None:
+            call.agent_id = users[0].id
+        if call.agent_id is not None:
+            _on_the_call(session, call.agent_id, call, at)
+
+
+def _on_the_call(session: Session, agent_id: int, call: Call, at: datetime) -> None:
+    """The agent is on this call from now, unless already (an outbound call: from its newCall)."""
+    state = service.current_state(session, agent_id, lock=True)
+    if state is None or state.state != AgentStatus.on_call or state.call_pk != call.id:
+        service.do_agent_action(session, agent_id, AgentAction.call, call=call, at=at, source="cti")
 
 
 def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:
@@ -263,7 +272,7 @@ def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: 
         return
     call.state = CallState.talking.value
     if call.agent_id is not None:
-        service.do_agent_action(session, call.agent_id, AgentAction.call, call=call, at=at, source="cti")
+        _on_the_call(session, call.agent_id, call, at)
 
 
 def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:

@@ -538,3 +538,30 @@ def test_supervisors_edit_the_rules_and_an_outage_announcement_plays_in_its_area
     supervisor.ok("put", f"/ivr/rules/{created['id']}", {**rule, "enabled": False})
     assert supervisor.delete(f"/ivr/rules/{created['id']}").status_code == 204
     assert len(manager.ok("get", "/ivr/rules")) == 4
+
+
+def test_a_call_placed_by_click_to_call_puts_the_agent_on_the_call_at_its_new_call(
+    pbx: Pbx, agent: Api, world: World
+) -> None:
+    """Click-to-call writes the record (agent, customer) before the PBX reports the call: its outbound
+    newCall still puts the agent on the call at once, not only at the answer."""
+    with world.db.session() as s:
+        s.add(
+            Call(
+                call_id="hy-dial-1",
+                direction="out",
+                from_number="",
+                to_number=CALLER,
+                state="ringing",
+                agent_id=agent.id,
+                customer_id=world.customer_id,
+                offered_to=[],
+                hold_seconds=0,
+            )
+        )
+    pbx.post(event="newCall", from_="95598", to=CALLER, direction="out", call_id="hy-dial-1", user="agent")
+    assert state_of(agent)["state"] == "on_call"
+    pbx.answer("hy-dial-1", CALLER, "agent", direction="out")
+    pbx.post(event="newCall", from_="95598", to=CALLER, direction="out", call_id="hy-dial-1", user="agent")
+    with world.db.session(write=False) as s:
+        assert [a.state for a in s.scalars(select(AgentState).order_by(AgentState.id))] == ["on_call"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import Desk, Server
-from tests.browser.test_queues import _find_task_row, _home, _row
+from tests.browser.test_queues import _find_task_row, _row
 from tests.browser.test_workbench import _pick_category
 
 PNG = base64.b64decode(
@@ -55,7 +55,7 @@ def _call_back(page: Any, number: str, result: str) -> None:
 def test_a_repair_goes_round_the_loop_in_the_browser_until_the_customer_is_satisfied(
     desk: Any, server: Server, tmp_path: Path
 ) -> None:
-    unit, area = _home(server)
+    unit, area = server.home()
     admin = server.api("admin")
     r = admin.post(
         "/customers",
