@@ -1,8 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
-  BACKOFF_MAX_MS, POLL_MS, backoffDelay, badgeCount, markAcked, markRead, mergeNotifications, parseMessage,
-  pendingOf, reconcileUnacked, socketUrl, useNotificationsStore, type Notification,
+  BACKOFF_MAX_MS, POLL_MS, backoffDelay, badgeCount, markAcked, markRead, mergeNotifications, parseEnvelope,
+  parseMessage, pendingOf, reconcileUnacked, socketUrl, useNotificationsStore, type Notification,
 } from './notifications'
 
 function note(id: number, extra: Partial<Notification> = {}): Notification {
@@ -68,6 +68,16 @@ describe('socket messages', () => {
     expect(parseMessage('{"type":"acked","id":"7"}')).toBeNull()
     expect(parseMessage('{"type":"notification","notification":{"kind":"x"}}')).toBeNull()
     expect(parseMessage(42)).toBeNull()
+  })
+
+  it('reads any typed object as an envelope, for the other listeners of the socket', () => {
+    expect(parseEnvelope('{"type":"call","event":"newCall","call":{"id":1}}')).toEqual({
+      type: 'call', event: 'newCall', call: { id: 1 },
+    })
+    expect(parseEnvelope('{"event":"newCall"}')).toBeNull()
+    expect(parseEnvelope('[1,2]')).toBeNull()
+    expect(parseEnvelope('pong')).toBeNull()
+    expect(parseMessage('{"type":"call","event":"newCall"}')).toBeNull()
   })
 
   it('connects to the same host, wss behind https', () => {
@@ -195,6 +205,36 @@ describe('the notifications store', () => {
     expect(heard).toEqual([9])
     expect(store.unacked).toBe(3)
     expect(store.unread).toBe(3)
+  })
+
+  it('hands other messages to their listeners and leaves the notifications alone', async () => {
+    const store = useNotificationsStore()
+    const calls: unknown[] = []
+    const states: unknown[] = []
+    const off = store.onMessage('call', (m) => calls.push(m.event))
+    store.onMessage('agent_state', (m) => states.push(m.agent_state))
+    store.onMessage('notification', () => {
+      throw new Error('a broken listener')
+    })
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    store.start()
+    FakeSocket.all[0].open()
+    await settle()
+    const revision = store.revision
+    FakeSocket.all[0].push({ type: 'call', event: 'newCall', call: { id: 1 } })
+    FakeSocket.all[0].push({ type: 'agent_state', agent_state: { state: 'ready' } })
+    expect(calls).toEqual(['newCall'])
+    expect(states).toEqual([{ state: 'ready' }])
+    expect(store.revision).toBe(revision)
+    expect(store.unread).toBe(2)
+    // a listener that throws neither stops the store nor the other listeners
+    FakeSocket.all[0].push({ type: 'notification', notification: note(9) })
+    expect(store.pending[0].id).toBe(9)
+    expect(errors).toHaveBeenCalledOnce()
+    off()
+    FakeSocket.all[0].push({ type: 'call', event: 'answer', call: { id: 1 } })
+    expect(calls).toEqual(['newCall'])
+    errors.mockRestore()
   })
 
   it('closes a popup acknowledged in another tab, and counts it once with its own ack', async () => {

@@ -4,6 +4,8 @@
 // (this user acknowledged one in another tab) closes its popup here too. While the socket is down it
 // reconnects with a growing delay and polls GET /notifications?unacked=true every 30 s meanwhile.
 // `stop()` (sign-out) closes everything and forgets the user's notifications.
+// The same socket carries other messages (the phone channel's `call` and `agent_state`): `onMessage(type, fn)`
+// hands them to whoever listens (stores/phone.ts); the notifications themselves are untouched by them.
 //
 // The pure functions below do the merging and the arithmetic; they are tested without a socket.
 import { defineStore } from 'pinia'
@@ -28,7 +30,11 @@ export type ServerMessage =
   | { type: 'notification'; notification: Notification }
   | { type: 'acked'; id: number }
 
-export function parseMessage(text: unknown): ServerMessage | null {
+/** Any message on the socket: a JSON object with a string `type`, or null (`pong`, garbage). The socket also
+ * carries messages for other parts of the app (`call`, `agent_state`): they listen with `onMessage(type)`. */
+export type Envelope = Record<string, unknown> & { type: string }
+
+export function parseEnvelope(text: unknown): Envelope | null {
   if (typeof text !== 'string' || !text.startsWith('{')) return null
   let m: unknown
   try {
@@ -36,8 +42,18 @@ export function parseMessage(text: unknown): ServerMessage | null {
   } catch {
     return null
   }
-  if (!m || typeof m !== 'object') return null
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return null
   const o = m as Record<string, unknown>
+  return typeof o.type === 'string' ? (o as Envelope) : null
+}
+
+export function parseMessage(text: unknown): ServerMessage | null {
+  const o = parseEnvelope(text)
+  return o ? notificationMessage(o) : null
+}
+
+/** The notification store's own messages among the socket's. */
+export function notificationMessage(o: Envelope): ServerMessage | null {
   if (o.type === 'hello' && typeof o.unacked === 'number') return { type: 'hello', unacked: o.unacked }
   if (o.type === 'acked' && typeof o.id === 'number') return { type: 'acked', id: o.id }
   const n = o.notification as Record<string, unknown> | undefined
@@ -127,6 +143,7 @@ export function badgeCount(unacked: number, unread: number): number {
 
 export type Connection = 'idle' | 'connecting' | 'open' | 'down'
 type Listener = (n: Notification) => void
+export type MessageListener = (message: Envelope) => void
 
 export const useNotificationsStore = defineStore('notifications', () => {
   /** Notifications this tab knows of: those waiting, and those pushed or acknowledged since it opened. */
@@ -148,11 +165,36 @@ export const useNotificationsStore = defineStore('notifications', () => {
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let loadGeneration = 0
   const listeners = new Set<Listener>()
+  const typed = new Map<string, Set<MessageListener>>()
 
   /** Called for every notification pushed while the page is open (not for those loaded at start). */
   function onArrive(fn: Listener): () => void {
     listeners.add(fn)
     return () => listeners.delete(fn)
+  }
+
+  /** Called for every socket message of this `type` (e.g. `call`, `agent_state`), as it arrives. Kept across
+   * stop() / start(): the listener belongs to whoever registered it. Returns the unsubscribe function. */
+  function onMessage(type: string, fn: MessageListener): () => void {
+    let set = typed.get(type)
+    if (!set) typed.set(type, (set = new Set()))
+    set.add(fn)
+    return () => set.delete(fn)
+  }
+
+  /** One socket message: the store's own are handled, and every listener of its type is told. */
+  function receive(text: unknown): void {
+    const raw = parseEnvelope(text)
+    if (!raw) return
+    const m = notificationMessage(raw)
+    if (m) handle(m)
+    for (const fn of typed.get(raw.type) ?? []) {
+      try {
+        fn(raw)
+      } catch (e) {
+        console.error(`[socket] a ${raw.type} listener failed`, e)
+      }
+    }
   }
 
   function now(): string {
@@ -234,8 +276,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
     }
     ws.onmessage = (e: MessageEvent) => {
       if (socket !== ws) return
-      const m = parseMessage(e.data)
-      if (m) handle(m)
+      receive(e.data)
     }
     ws.onclose = (e: CloseEvent) => {
       if (socket === ws) down(e.code)
@@ -329,8 +370,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   return {
     items, unread, unacked, connection, revision, pending, badge,
-    start, stop, ack, ackAll, read, know, onArrive, loadPending,
+    start, stop, ack, ackAll, read, know, onArrive, onMessage, loadPending,
     /** for tests: what a socket message does */
-    handle,
+    handle, receive,
   }
 })
