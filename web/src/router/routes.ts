@@ -51,6 +51,13 @@ export const pages: RouteRecordRaw[] = [
     meta: { roles: ['agent', ...MANAGERS], menu: 'menu.callbacks', icon: 'Phone' },
   },
   {
+    // 通话记录: every call leg, with the recording player (the calls API is the call centre's)
+    path: 'calls',
+    name: 'calls',
+    component: () => import('@/views/CallsView.vue'),
+    meta: { roles: ['agent', 'dispatcher', 'qa_inspector', ...MANAGERS], menu: 'callLog.menu.calls', icon: 'PhoneFilled' },
+  },
+  {
     path: 'admin/users',
     name: 'admin-users',
     component: () => import('@/views/admin/UsersView.vue'),
@@ -81,6 +88,12 @@ export const pages: RouteRecordRaw[] = [
     meta: { roles: ['admin', 'supervisor'], menu: 'menu.dispatchRules', group: 'menu.admin', icon: 'Guide' },
   },
   {
+    path: 'admin/cti',
+    name: 'admin-cti',
+    component: () => import('@/views/admin/CtiView.vue'),
+    meta: { roles: ['admin'], menu: 'callLog.menu.cti', group: 'menu.admin', icon: 'Connection' },
+  },
+  {
     path: 'sla/policies',
     name: 'sla-policies',
     component: () => import('@/views/sla/PoliciesView.vue'),
@@ -106,6 +119,19 @@ export const pages: RouteRecordRaw[] = [
       roles: ['supervisor', 'director', 'admin'], group: 'slaAdmin.menu.group',
       menu: 'slaAdmin.menu.ladder', icon: 'Histogram',
     },
+  },
+  {
+    // 话务管理: the live agent board (managers) and the IVR routing rules (supervisors edit; managers, admins read)
+    path: 'agents/board',
+    name: 'agent-board',
+    component: () => import('@/views/AgentBoardView.vue'),
+    meta: { roles: [...MANAGERS], group: 'callLog.menu.group', menu: 'callLog.menu.board', icon: 'Monitor' },
+  },
+  {
+    path: 'ivr/rules',
+    name: 'ivr-rules',
+    component: () => import('@/views/IvrRulesView.vue'),
+    meta: { roles: [...MANAGERS, 'admin'], group: 'callLog.menu.group', menu: 'callLog.menu.ivr', icon: 'Share' },
   },
   {
     // 通知中心: everyone signed in; reached from the bell in the header (no menu entry)
