@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from alembic import command
@@ -22,6 +24,26 @@ cti_app = typer.Typer(help="CTI integrations (the phone system's credentials)", 
 app.add_typer(cti_app, name="cti")
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@contextmanager
+def cli_session(write: bool = True) -> Iterator[Session]:
+    """A session on the configured database for one command: a domain error is printed as
+    ``error: …`` and ends the command with status 1; the engine is disposed either way."""
+    from huiyin.errors import HuiyinError
+
+    db = Database(get_settings())
+    try:
+        with db.session(write=write) as session:
+            yield session
+    except HuiyinError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
 
 
 def alembic_config(url: str) -> Config:
@@ -134,20 +156,12 @@ def fake_pbx(
 def cti_create(name: str) -> None:
     """Create a CTI integration and print its token (shown this once) and endpoint path."""
     from huiyin.calls.service import do_create_integration
-    from huiyin.errors import HuiyinError
 
-    db = Database(get_settings())
-    try:
-        with db.session() as session:
-            integration, token = do_create_integration(session, name, None)
-            typer.echo(f"created CTI integration {integration.name} (id {integration.id})")
-            typer.echo(f"token: {token}")
-            typer.echo(f"endpoint: /api/v1/cti/{token}")
-    except HuiyinError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        db.dispose()
+    with cli_session() as session:
+        integration, token = do_create_integration(session, name, None)
+        typer.echo(f"created CTI integration {integration.name} (id {integration.id})")
+        typer.echo(f"token: {token}")
+        typer.echo(f"endpoint: /api/v1/cti/{token}")
 
 
 @cti_app.command("list")
@@ -157,14 +171,10 @@ def cti_list() -> None:
 
     from huiyin.calls.models import CtiIntegration
 
-    db = Database(get_settings())
-    try:
-        with db.session(write=False) as session:
-            for i in session.scalars(select(CtiIntegration).order_by(CtiIntegration.id)):
-                status = f"revoked {i.revoked_at:%Y-%m-%d %H:%M}" if i.revoked_at else "active"
-                typer.echo(f"{i.id}\t{i.name}\t{i.token_hint}…\t{status}")
-    finally:
-        db.dispose()
+    with cli_session(write=False) as session:
+        for i in session.scalars(select(CtiIntegration).order_by(CtiIntegration.id)):
+            status = f"revoked {i.revoked_at:%Y-%m-%d %H:%M}" if i.revoked_at else "active"
+            typer.echo(f"{i.id}\t{i.name}\t{i.token_hint}…\t{status}")
 
 
 @cti_app.command("revoke")
@@ -174,18 +184,14 @@ def cti_revoke(name: str) -> None:
 
     from huiyin.calls.models import CtiIntegration
     from huiyin.calls.service import do_revoke_integration
+    from huiyin.errors import NotFound
 
-    db = Database(get_settings())
-    try:
-        with db.session() as session:
-            found = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
-            if found is None:
-                typer.echo(f"error: no CTI integration named {name!r}", err=True)
-                raise typer.Exit(1)
-            do_revoke_integration(session, found)
-            typer.echo(f"revoked CTI integration {name}")
-    finally:
-        db.dispose()
+    with cli_session() as session:
+        found = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
+        if found is None:
+            raise NotFound(f"no CTI integration named {name!r}")
+        do_revoke_integration(session, found)
+        typer.echo(f"revoked CTI integration {name}")
 
 
 @app.command()
@@ -237,34 +243,18 @@ def user_create(
 ) -> None:
     """Create a user."""
     from huiyin.auth.service import check_new_user, do_create_user
-    from huiyin.errors import HuiyinError
 
-    db = Database(get_settings())
-    try:
-        with db.session() as session:
-            unit_row = check_new_user(session, username, role, unit)
-            user = do_create_user(session, username, password, role, unit=unit_row, full_name=full_name)
-            typer.echo(f"created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}")
-    except HuiyinError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        db.dispose()
+    with cli_session() as session:
+        unit_row = check_new_user(session, username, role, unit)
+        user = do_create_user(session, username, password, role, unit=unit_row, full_name=full_name)
+        typer.echo(f"created user {user.username} (id {user.id}) with roles {', '.join(user.roles)}")
 
 
 @user_app.command("set-password")
 def user_set_password(username: str, password: Annotated[str, typer.Option(help="new password")]) -> None:
     """Set a user's password (signs out their browser sessions)."""
     from huiyin.auth.service import do_set_password, get_user_by_username
-    from huiyin.errors import HuiyinError
 
-    db = Database(get_settings())
-    try:
-        with db.session() as session:
-            do_set_password(session, get_user_by_username(session, username), password)
-        typer.echo(f"password set for {username}")
-    except HuiyinError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        db.dispose()
+    with cli_session() as session:
+        do_set_password(session, get_user_by_username(session, username), password)
+    typer.echo(f"password set for {username}")
