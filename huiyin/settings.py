@@ -78,6 +78,7 @@ class NotifySettings(BaseModel):
     smtp_from: str = "huiyin@localhost"
     dispatch_sms_after_minutes: int = Field(default=5, ge=0, description="unacknowledged dispatch → SMS")
     dispatch_voice_after_minutes: int = Field(default=10, ge=0, description="still unacknowledged → voice call")
+    send_concurrency: int = Field(default=8, ge=1, le=64, description="SMS / voice / email sends at once per worker")
     max_attempts: int = Field(default=8, ge=1, le=100)
     backoff_seconds: float = Field(default=10.0, gt=0, description="first retry delay; doubles each attempt")
     backoff_max_seconds: float = Field(default=1800.0, gt=0)

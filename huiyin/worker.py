@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from huiyin.clock import now
@@ -56,20 +57,25 @@ class Worker:
             return outbox.claim_due(s, now(), limit=self.settings.worker.batch_size, settings=self.settings.notify)
 
     def send(self, claimed: list[outbox.Claimed]) -> list[outbox.Outcome]:
-        """Sends each claimed message; no transaction is open meanwhile."""
-        results = []
-        for c in claimed:
-            try:
-                if c.channel == "email":
-                    send_email(self.settings.notify, c.dedupe_key, c.address, c.payload)
-                else:
-                    self.gateway.send(c.channel, c.dedupe_key, c.address, c.payload)
-                results.append(outbox.Outcome(c.id, True, attempt=c.attempts))
-            except DeliveryError as exc:
-                log.warning("delivery %s (%s) failed: %s", c.id, c.channel, exc)
-                skipped = isinstance(exc, Disabled)
-                results.append(outbox.Outcome(c.id, False, str(exc), exc.permanent, c.attempts, skipped))
-        return results
+        """Sends the claimed messages, up to ``notify.send_concurrency`` at once (a gateway answers in
+        milliseconds to seconds: one by one, a batch of SMS would hold the worker for its sum); no
+        transaction is open meanwhile. The outcomes come back in the order of ``claimed``."""
+        width = min(self.settings.notify.send_concurrency, len(claimed))
+        if width <= 1:
+            return [self.send_one(c) for c in claimed]
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="huiyin-send") as pool:
+            return list(pool.map(self.send_one, claimed))
+
+    def send_one(self, c: outbox.Claimed) -> outbox.Outcome:
+        try:
+            if c.channel == "email":
+                send_email(self.settings.notify, c.dedupe_key, c.address, c.payload)
+            else:
+                self.gateway.send(c.channel, c.dedupe_key, c.address, c.payload)
+            return outbox.Outcome(c.id, True, attempt=c.attempts)
+        except DeliveryError as exc:
+            log.warning("delivery %s (%s) failed: %s", c.id, c.channel, exc)
+            return outbox.Outcome(c.id, False, str(exc), exc.permanent, c.attempts, isinstance(exc, Disabled))
 
     def finish(self, outcomes: list[outbox.Outcome]) -> None:
         with self.db.session() as s:

@@ -28,7 +28,15 @@ class Control(BaseModel):
 
 def create_fake_gateway(token: str | None = None) -> FastAPI:
     app = FastAPI(title="fake SMS / voice gateway")
-    state: dict[str, Any] = {"messages": [], "by_key": {}, "requests": 0, "duplicates": 0, "control": Control()}
+    state: dict[str, Any] = {
+        "messages": [],
+        "by_key": {},
+        "requests": 0,
+        "duplicates": 0,
+        "in_flight": 0,
+        "max_in_flight": 0,  # the most requests it was answering at once
+        "control": Control(),
+    }
     ids = itertools.count(1)
 
     async def accept(channel: str, body: SendIn, authorization: str | None, idem: str | None) -> dict[str, Any]:
@@ -40,8 +48,13 @@ def create_fake_gateway(token: str | None = None) -> FastAPI:
             raise HTTPException(422, "to and text are required")
         control: Control = state["control"]
         state["requests"] += 1
-        if control.delay_ms:
-            await asyncio.sleep(control.delay_ms / 1000)
+        state["in_flight"] += 1
+        state["max_in_flight"] = max(state["max_in_flight"], state["in_flight"])
+        try:
+            if control.delay_ms:
+                await asyncio.sleep(control.delay_ms / 1000)
+        finally:
+            state["in_flight"] -= 1
         if control.fail_next > 0:
             control.fail_next -= 1
             raise HTTPException(control.fail_status, "told to fail")
@@ -67,11 +80,16 @@ def create_fake_gateway(token: str | None = None) -> FastAPI:
 
     @app.get("/messages")
     async def messages() -> dict[str, Any]:
-        return {"messages": state["messages"], "requests": state["requests"], "duplicates": state["duplicates"]}
+        return {
+            "messages": state["messages"],
+            "requests": state["requests"],
+            "duplicates": state["duplicates"],
+            "max_in_flight": state["max_in_flight"],
+        }
 
     @app.delete("/messages")
     async def clear() -> dict[str, Any]:
-        state.update(messages=[], by_key={}, requests=0, duplicates=0)
+        state.update(messages=[], by_key={}, requests=0, duplicates=0, max_in_flight=0)
         return {"ok": True}
 
     @app.post("/_control")

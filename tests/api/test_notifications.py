@@ -160,6 +160,26 @@ def test_an_unacknowledged_dispatch_goes_out_by_sms_then_by_voice_call(
     assert [n["kind"] for n in waiting if n["kind"] == "dispatch"] == ["dispatch"]  # still not acknowledged
 
 
+def test_a_batch_of_sms_is_sent_several_at_once_and_each_exactly_once(
+    world: World, agent: Api, worker: Worker, gateway: TestClient
+) -> None:
+    """A gateway answers slowly (here 50 ms a request): the worker sends up to ``send_concurrency``
+    messages at once instead of one after the other, and every message still goes out once."""
+    phone_worker(world)
+    clock.set(T0)
+    orders = [agent.register(customer_id=world.customer_id) for _ in range(6)]
+    worker.tick()
+    gateway.post("/_control", json={"delay_ms": 50})
+    clock.set(at(5))
+    result = worker.tick()
+    seen = gateway.get("/messages").json()
+    sms = [m for m in seen["messages"] if m["channel"] == "sms"]
+    assert result.delivered == 6 and len(sms) == 6 and len({m["key"] for m in sms}) == 6
+    assert all(sum(o["number"] in m["text"] for m in sms) == 1 for o in orders)  # one SMS per order
+    assert seen["max_in_flight"] > 1 and seen["duplicates"] == 0
+    assert {r.status for r in outbox(world) if r.channel == "sms"} == {"delivered"}
+
+
 def test_an_acknowledged_dispatch_sends_no_sms_and_no_call(
     world: World, agent: Api, worker: Worker, gateway: TestClient, unit_worker: Api
 ) -> None:
