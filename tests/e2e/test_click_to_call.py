@@ -79,10 +79,15 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
             "tokens": tokens,
             "customer_id": world.customer_id,
         }
-    finally:
+    finally:  # both stop, even when one hangs
         for p in (serve, pbx):
             p.terminate()
-            p.wait(timeout=10)
+        for p in (serve, pbx):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
 def test_an_agent_dials_through_the_pbx_and_the_call_comes_back_as_events(site: dict[str, Any]) -> None:
