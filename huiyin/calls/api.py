@@ -209,13 +209,10 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
         )
     if customer is not None:
         recent = service.recent_contacts(session, customer.id, exclude=call.id, limit=settings.cti.recent_contacts)
-        route = ivr.route(session, number) if number else None
-        if route is not None:
-            notices = [
-                Notice(kind="outage", text=r.announcement or "", rule_id=r.id)
-                for r in ivr.rules(session)
-                if r.id in route["matched_rules"] and r.kind == "area"
-            ]
+        notices = [
+            Notice(kind="outage", text=r.announcement or "", rule_id=r.id)
+            for r in ivr.area_announcements(session, customer.area_id)
+        ]
     return ScreenPop(
         call=_one(session, call),
         customer=CustomerBrief.model_validate(service.customer_brief(customer)) if customer else None,

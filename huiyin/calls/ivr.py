@@ -91,9 +91,8 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
     announcements: list[str] = []
     for r in rules:
         if r.kind == "area":
-            active = (r.starts_at is None or r.starts_at <= at) and (r.ends_at is None or at < r.ends_at)
-            if active and areas.intersection(r.area_ids or []) and r.announcement:
-                announcements.append(r.announcement)
+            if _announces(r, areas, at):
+                announcements.append(r.announcement or "")
                 matched.append(r.id)
             continue
         if r.kind == "emergency":
@@ -123,6 +122,22 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
         "announcements": announcements,
         "matched_rules": matched,
     }
+
+
+def _announces(rule: IvrRule, area_ids: set[int], at: datetime) -> bool:
+    """An area rule with an announcement, active now, for one of these areas."""
+    active = (rule.starts_at is None or rule.starts_at <= at) and (rule.ends_at is None or at < rule.ends_at)
+    return bool(active and rule.announcement and area_ids.intersection(rule.area_ids or []))
+
+
+def area_announcements(session: Session, area_id: int | None, at: datetime | None = None) -> list[IvrRule]:
+    """The outage announcements active now for an area (the screen pop's notices), by priority."""
+    if area_id is None:
+        return []
+    at = at or now()
+    area_rules = select(IvrRule).where(IvrRule.enabled.is_(True), IvrRule.kind == "area")
+    rules = session.scalars(area_rules.order_by(IvrRule.priority, IvrRule.id))
+    return [r for r in rules if _announces(r, {area_id}, at)]
 
 
 def _open_emergency(session: Session, customer_ids: list[int], number: str) -> WorkOrder | None:

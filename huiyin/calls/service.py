@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -200,14 +200,19 @@ def end_acw(call: Call, at: datetime) -> None:
 # ---------------------------------------------------------------- reading calls
 
 
+_Row = TypeVar("_Row", Call, CtiIntegration)
+
+
+def _get(session: Session, model: type[_Row], pk: int, what: str, lock: bool) -> _Row:
+    stmt = select(model).where(model.id == pk)
+    found = session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise NotFound(f"{what} {pk} not found")
+    return found
+
+
 def get_call(session: Session, call_pk: int, *, lock: bool = False) -> Call:
-    stmt = select(Call).where(Call.id == call_pk)
-    if lock:
-        stmt = stmt.with_for_update()
-    call = session.scalar(stmt)
-    if call is None:
-        raise NotFound(f"call {call_pk} not found")
-    return call
+    return _get(session, Call, call_pk, "call", lock)
 
 
 def get_call_by_call_id(session: Session, call_id: str) -> Call:
@@ -493,13 +498,7 @@ def do_create_integration(session: Session, name: str, created_by: int | None) -
 
 
 def get_integration(session: Session, integration_id: int, *, lock: bool = False) -> CtiIntegration:
-    stmt = select(CtiIntegration).where(CtiIntegration.id == integration_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = session.scalar(stmt)
-    if found is None:
-        raise NotFound(f"CTI integration {integration_id} not found")
-    return found
+    return _get(session, CtiIntegration, integration_id, "CTI integration", lock)
 
 
 def do_revoke_integration(session: Session, integration: CtiIntegration) -> CtiIntegration:

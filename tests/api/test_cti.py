@@ -565,3 +565,17 @@ def test_a_call_placed_by_click_to_call_puts_the_agent_on_the_call_at_its_new_ca
     pbx.post(event="newCall", from_="95598", to=CALLER, direction="out", call_id="hy-dial-1", user="agent")
     with world.db.session(write=False) as s:
         assert [a.state for a in s.scalars(select(AgentState).order_by(AgentState.id))] == ["on_call"]
+
+
+def test_the_screen_pop_shows_the_outage_announced_for_the_callers_area(pbx: Pbx, agent: Api, world: World) -> None:
+    supervisor = world.persona("supervisor", "supervisor")
+    text = "龙溪街道因管道抢修暂停供气，预计今天18点恢复。"
+    rule = {"name": "停气", "kind": "area", "area_ids": [world.area_a.id], "announcement": text}
+    created = supervisor.ok("post", "/ivr/rules", rule, 201)
+    supervisor.ok("post", "/ivr/rules", {**rule, "name": "别处", "area_ids": [world.area_b.id]}, 201)
+    supervisor.ok("post", "/ivr/rules", {**rule, "name": "已过", "ends_at": T0.isoformat()}, 201)
+    call = call_of(agent, pbx.inbound(CALLER, ["agent"]))
+    notices = agent.ok("get", f"/calls/{call['id']}/pop")["notices"]
+    assert notices == [{"kind": "outage", "text": text, "rule_id": created["id"]}]
+    other = call_of(agent, pbx.inbound("13698765432", ["agent"]))  # a customer of the other area: its own rule
+    assert [n["rule_id"] for n in agent.ok("get", f"/calls/{other['id']}/pop")["notices"]] != [created["id"]]
