@@ -88,12 +88,3 @@ AGENT_TRANSITIONS: dict[AgentAction, AgentTransition] = {
     AgentAction.hang_up: AgentTransition(frozenset({S.on_call}), S.acw, False),
     AgentAction.wrap_up: AgentTransition(frozenset({S.acw}), None, True),
 }
-
-AGENT_STATE_NAMES_ZH = {
-    S.signed_out: "未签入",
-    S.signed_in: "已签入",
-    S.ready: "就绪",
-    S.not_ready: "未就绪",
-    S.on_call: "通话中",
-    S.acw: "话后处理",
-}
