@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,6 +22,7 @@ from huiyin.auth.models import User
 from huiyin.auth.service import token_hash
 from huiyin.calls import service
 from huiyin.calls.models import Call, CallEvent, CtiIntegration
+from huiyin.calls.service import AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
 from huiyin.errors import Unauthorized
@@ -114,17 +115,17 @@ def do_event(session: Session, integration: CtiIntegration, ev: Event, settings:
     """Applies one event (or recognises a repeat) and returns the reply for the PBX."""
     received = now()
     at = ev.at or received
-    call = _call_for(session, integration, ev, at)
+    call, created = _call_for(session, integration, ev, at)
     if not _first_time(session, call, ev, at, received):
         return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
     if ev.event == CtiEvent.new_call:
-        _on_new_call(session, integration, call, ev, at)
+        agent = _on_new_call(session, integration, call, ev, at)
     elif ev.event == CtiEvent.answer:
-        _on_answer(session, call, ev, at, settings)
+        agent = _on_answer(session, call, ev, at, settings)
     else:
-        _on_hangup(session, call, ev, at, settings)
-    session.flush()
-    service.pop(session, call, ev.event.value)
+        agent = _on_hangup(session, call, ev, at, settings)
+    # a call this event created has no orders yet; the agent the event named is known already
+    service.pop(session, call, ev.event.value, agent=agent, orders=[] if created else None)
     return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
 
 
@@ -133,13 +134,19 @@ def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: datetime) -> Call:
-    """The call this event belongs to, locked; created from this event when unknown (whatever the event).
-    Two requests creating the same call at once: ``ON CONFLICT DO NOTHING`` lets one insert, and both then
-    lock that row."""
-    found = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
-    if found is not None:
-        return found
+def _locked_call(session: Session, call_id: str) -> Call | None:
+    return session.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
+
+
+def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: datetime) -> tuple[Call, bool]:
+    """The call this event belongs to, locked, and whether this event created it (an unknown callId makes
+    the call, whatever the event). A newCall tries the insert first (its call is usually new), the others
+    the look-up. Two requests creating the same call at once: ``ON CONFLICT DO NOTHING`` lets one insert,
+    and the other then locks that row."""
+    if ev.event != CtiEvent.new_call:
+        found = _locked_call(session, ev.call_id)
+        if found is not None:
+            return found, False
     direction = (ev.direction or Direction.in_).value
     number = ev.from_number if direction == Direction.in_ else ev.to_number
     values = {
@@ -154,12 +161,19 @@ def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: date
         "offered_to": [],
         "hold_seconds": 0,
         "ivr_path": ev.ivr_path or "",
-        "customer_id": service.match_customer_id(session, number),
+        "customer_id": service.matched_customer_id(number),
+        "abandoned": False,
+        "short_abandon": False,
+        "blocked": False,
+        "updated_at": at,
     }
-    session.execute(_insert(session)(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"]))
-    call = session.scalar(select(Call).where(Call.call_id == ev.call_id).with_for_update())
-    assert call is not None
-    return call
+    stmt = _insert(session)(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"])
+    made = session.scalars(stmt.returning(Call), execution_options={"populate_existing": True}).first()
+    if made is not None:
+        return made, True
+    found = _locked_call(session, ev.call_id)
+    assert found is not None
+    return found, False
 
 
 def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
@@ -174,13 +188,7 @@ def _first_time(session: Session, call: Call, ev: Event, at: datetime, received:
     return session.execute(stmt).first() is not None
 
 
-class Agent(NamedTuple):
-    """What events need of a user: a row of three columns, not the user with its roles."""
-
-    id: int
-    username: str
-    full_name: str
-
+Agent = AgentName  # what events need of a user: a row of three columns, not the user with its roles
 
 _AGENT = (User.id, User.username, User.full_name)
 
@@ -209,22 +217,30 @@ def _users_named(session: Session, names: list[str]) -> list[Agent]:
 
 
 def _answering_user(session: Session, value: str) -> Agent | None:
-    """``answeringNumber``: a user by phone, then login, then id (the order the generic shape gives)."""
+    """``answeringNumber``: a user by phone, then login, then id (the order the generic shape gives); the
+    three looked up in one statement."""
     value = value.strip()
     if not value:
         return None
     digits = normalize_number(value)
-    found = None
+    as_id = int(value) if value.isdigit() and len(value) < 10 else None
+    wanted = [User.username == value]
     if digits:
-        found = session.execute(select(*_AGENT).where(User.phone == digits).order_by(User.id).limit(1)).first()
+        wanted.append(User.phone == digits)
+    if as_id is not None:
+        wanted.append(User.id == as_id)
+    rows = session.execute(select(*_AGENT, User.phone).where(or_(*wanted)).order_by(User.id)).all()
+
+    def rank(r: Any) -> int:
+        return 0 if digits and r.phone == digits else 1 if r.username == value else 2
+
+    found = min(rows, key=rank, default=None)  # every row matched one of the three; by id: the lowest wins a tie
     if found is None:
-        found = session.execute(select(*_AGENT).where(User.username == value)).first()
-    if found is None and value.isdigit() and len(value) < 10:
-        found = session.execute(select(*_AGENT).where(User.id == int(value))).first()
-    return Agent(*found) if found is not None else None
+        return None
+    return Agent(found.id, found.username, found.full_name)
 
 
-def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: Event, at: datetime) -> None:
+def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: Event, at: datetime) -> Agent | None:
     if ev.direction is not None:
         call.direction = ev.direction.value
     call.from_number = ev.from_number or call.from_number
@@ -240,21 +256,27 @@ def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: 
     if call.direction == Direction.in_:
         call.blocked = is_blocked(integration, call.from_number)
         call.offered_to = sorted({*call.offered_to, *(u.id for u in users)})
-    else:  # outbound: the user is the one calling (or the agent who clicked to call, already on the record)
-        if users and call.agent_id is None:
-            call.agent_id = users[0].id
-        if call.agent_id is not None:
-            _on_the_call(session, call.agent_id, call, at)
+        return None
+    # outbound: the user is the one calling (or the agent who clicked to call, already on the record)
+    if users and call.agent_id is None:
+        call.agent_id = users[0].id
+    if call.agent_id is not None:
+        _on_the_call(session, call.agent_id, call, at)
+    return users[0] if users else None
 
 
 def _on_the_call(session: Session, agent_id: int, call: Call, at: datetime) -> None:
     """The agent is on this call from now, unless already (an outbound call: from its newCall)."""
     state = service.current_state(session, agent_id, lock=True)
-    if state is None or state.state != AgentStatus.on_call or state.call_pk != call.id:
-        service.do_agent_action(session, agent_id, AgentAction.call, call=call, at=at, source="cti")
+    if not _on_this_call(state, call):
+        service.do_agent_transition(session, agent_id, state, AgentAction.call, call=call, at=at, source="cti")
 
 
-def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:
+def _on_this_call(state: OpenState | None, call: Call) -> bool:
+    return state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id
+
+
+def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> Agent | None:
     agent = _answering_user(session, ev.answering_number) if ev.answering_number else None
     if agent is None:
         named = _users_named(session, ev.users)
@@ -269,13 +291,15 @@ def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: 
         service.recompute(call, settings.short_abandon_seconds)
         if call.agent_id is not None:
             _after_call(session, call, at, late=True)
-        return
+        return agent
     call.state = CallState.talking.value
     if call.agent_id is not None:
         _on_the_call(session, call.agent_id, call, at)
+    return agent
 
 
-def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> None:
+def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: CtiSettings) -> Agent | None:
+    agent = None
     if call.agent_id is None and ev.answering_number:
         agent = _answering_user(session, ev.answering_number)
         if agent is not None:
@@ -296,24 +320,24 @@ def _on_hangup(session: Session, call: Call, ev: Event, at: datetime, settings: 
         _after_call(session, call, call.ended_at, late=False)
     elif call.agent_id is not None and call.direction == Direction.out:  # an outbound call nobody took
         state = service.current_state(session, call.agent_id, lock=True)
-        if state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id:
-            service.do_agent_action(
-                session, call.agent_id, AgentAction.hang_up, call=call, at=call.ended_at, source="cti"
-            )
-            service.do_agent_action(
-                session, call.agent_id, AgentAction.wrap_up, call=call, at=call.ended_at, source="cti"
-            )
+        if _on_this_call(state, call):
+            for action in (AgentAction.hang_up, AgentAction.wrap_up):
+                state = service.do_agent_transition(
+                    session, call.agent_id, state, action, call=call, at=call.ended_at, source="cti"
+                )
+    return agent
 
 
 def _after_call(session: Session, call: Call, at: datetime, *, late: bool) -> None:
     """The agent who took the call goes from on call to after-call work (ACW)."""
     assert call.agent_id is not None
     state = service.current_state(session, call.agent_id, lock=True)
-    if late and (state is None or state.state != AgentStatus.on_call or state.call_pk != call.id):
+    if late and not _on_this_call(state, call):
         # the answer arrives after the hangup: put the agent through the call now, unless busy on another
         if state is not None and state.state == AgentStatus.on_call:
             return
-        service.do_agent_action(session, call.agent_id, AgentAction.call, call=call, at=at, source="cti")
-    state = service.current_state(session, call.agent_id)
-    if state is not None and state.state == AgentStatus.on_call and state.call_pk == call.id:
-        service.do_agent_action(session, call.agent_id, AgentAction.hang_up, call=call, at=at, source="cti")
+        state = service.do_agent_transition(
+            session, call.agent_id, state, AgentAction.call, call=call, at=at, source="cti"
+        )
+    if _on_this_call(state, call):
+        service.do_agent_transition(session, call.agent_id, state, AgentAction.hang_up, call=call, at=at, source="cti")

@@ -7,9 +7,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, bindparam, case, func, insert, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
@@ -25,9 +25,9 @@ from huiyin.calls.states import (
 )
 from huiyin.clock import now
 from huiyin.core.phones import mask_phone
-from huiyin.customers.models import Customer, CustomerPhone
+from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.notify.service import publish
+from huiyin.notify.service import publish, publish_many
 
 # ---------------------------------------------------------------- figures
 
@@ -55,6 +55,20 @@ def match_customer_id(session: Session, number: str) -> int | None:
     """The one customer with this number; None when nobody, or several (the pop offers candidates)."""
     ids = customer_ids_by_number(session, number, limit=2)
     return ids[0] if len(ids) == 1 else None
+
+
+def matched_customer_id(number: str) -> Any:
+    """``match_customer_id`` as an SQL expression, to be computed inside the statement that needs it."""
+    if not number or number == "anonymous":
+        return None
+    ids = (
+        select(CustomerPhone.customer_id.label("id"))
+        .where(CustomerPhone.phone == number)
+        .distinct()
+        .limit(2)
+        .subquery()
+    )
+    return select(case((func.count() == 1, func.min(ids.c.id)))).scalar_subquery()
 
 
 def _seconds(a: datetime | None, b: datetime | None) -> int | None:
@@ -88,20 +102,43 @@ def recompute(call: Call, short_abandon_seconds: int) -> None:
 # ---------------------------------------------------------------- agent states
 
 
-def current_state(session: Session, user_id: int, *, lock: bool = False) -> AgentState | None:
+class OpenState(NamedTuple):
+    """An agent's open interval (``ended_at`` NULL), as the transitions read it: a row, not an ORM object."""
+
+    id: int
+    state: str
+    reason: str | None
+    started_at: datetime
+    call_pk: int | None
+    resume_state: str | None
+
+
+_STATES = cast(Table, AgentState.__table__)
+_LOCK_AGENT = select(User.id).where(User.id == bindparam("user_id")).with_for_update(key_share=True)
+_OPEN_STATE = select(*(_STATES.c[f] for f in OpenState._fields)).where(
+    _STATES.c.user_id == bindparam("user_id"), _STATES.c.ended_at.is_(None)
+)
+_CLOSE_STATE = update(_STATES).where(_STATES.c.id == bindparam("state_id")).values(ended_at=bindparam("ended_at"))
+_OPEN_NEW_STATE = insert(_STATES).returning(_STATES.c.id)
+
+
+def current_state(session: Session, user_id: int, *, lock: bool = False) -> OpenState | None:
     """The agent's open interval. ``lock``: first take the agent's own row lock, so that two events for one
     agent (an answer and another call's hangup at once) change the state one after the other: locking the
-    open interval itself would not do, as the other transaction closes it and opens a new one."""
-    if lock:  # NO KEY UPDATE: it must not wait for the key-share locks that foreign keys to users take
-        session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
-    return session.scalar(select(AgentState).where(AgentState.user_id == user_id, AgentState.ended_at.is_(None)))
+    open interval itself would not do, as the other transaction closes it and opens a new one. Two
+    statements, not one with a join: the read must see what the lock waited for (a new snapshot).
+    NO KEY UPDATE: it must not wait for the key-share locks that foreign keys to users take."""
+    if lock:
+        session.execute(_LOCK_AGENT, {"user_id": user_id})
+    row = session.execute(_OPEN_STATE, {"user_id": user_id}).first()
+    return OpenState(*row) if row is not None else None
 
 
-def status_of(state: AgentState | None) -> AgentStatus:
+def status_of(state: OpenState | None) -> AgentStatus:
     return AgentStatus(state.state) if state is not None else AgentStatus.signed_out
 
 
-def check_agent_action(state: AgentState | None, action: AgentAction, *, by_agent: bool) -> None:
+def check_agent_action(state: OpenState | None, action: AgentAction, *, by_agent: bool) -> None:
     t = AGENT_TRANSITIONS[action]
     if by_agent and not t.by_agent:
         raise Conflict(f"{action.value} comes from the phone system, not the workbench")
@@ -120,10 +157,26 @@ def do_agent_action(
     call: Call | None = None,
     at: datetime | None = None,
     source: str = "workbench",
-) -> AgentState | None:
-    """Closes the open interval and opens the next (none after signing out). Returns the new interval."""
-    at = at or now()
+) -> OpenState | None:
+    """Locks the agent, closes the open interval and opens the next (none after signing out). Returns the
+    new interval."""
     state = current_state(session, user_id, lock=True)
+    return do_agent_transition(session, user_id, state, action, reason=reason, call=call, at=at, source=source)
+
+
+def do_agent_transition(
+    session: Session,
+    user_id: int,
+    state: OpenState | None,
+    action: AgentAction,
+    *,
+    reason: str | None = None,
+    call: Call | None = None,
+    at: datetime | None = None,
+    source: str = "workbench",
+) -> OpenState | None:
+    """``do_agent_action`` from ``state``, the open interval its caller read under the agent's lock."""
+    at = at or now()
     check_agent_action(state, action, by_agent=source == "workbench")
     current = status_of(state)
     to = AGENT_TRANSITIONS[action].to
@@ -138,34 +191,36 @@ def do_agent_action(
     elif action == AgentAction.wrap_up:
         back = (state.resume_state if state is not None else None) or AgentStatus.ready.value
         to = AgentStatus(back)
-    if state is not None and state.state == AgentStatus.acw and state.call_pk is not None:
-        # leaving after-call work, whichever way (wrap-up, ready, not ready, the next call, signing out)
-        acw_call = call if call is not None and call.id == state.call_pk else session.get(Call, state.call_pk)
-        if acw_call is not None:
-            end_acw(acw_call, at)
+    started = at
     if state is not None:
-        state.ended_at = max(at, state.started_at)
-        session.flush()
+        if state.state == AgentStatus.acw and state.call_pk is not None:
+            # leaving after-call work, whichever way (wrap-up, ready, not ready, the next call, signing out)
+            acw_call = call if call is not None and call.id == state.call_pk else session.get(Call, state.call_pk)
+            if acw_call is not None:
+                end_acw(acw_call, at)
+        started = max(at, state.started_at)
+        # closed before the next opens: one open interval per agent (a unique index)
+        session.execute(_CLOSE_STATE, {"state_id": state.id, "ended_at": started})
     if to is None or to == AgentStatus.signed_out:
         _publish_state(session, user_id, None)
         return None
-    started = max(at, state.ended_at) if state is not None and state.ended_at is not None else at
-    new = AgentState(
-        user_id=user_id,
+    on_call = to in (AgentStatus.on_call, AgentStatus.acw)
+    new = OpenState(
+        id=0,
         state=to.value,
         reason=reason if to == AgentStatus.not_ready else None,
         started_at=started,
-        call_pk=call.id if call is not None and to in (AgentStatus.on_call, AgentStatus.acw) else None,
-        source=source,
-        resume_state=resume if to in (AgentStatus.on_call, AgentStatus.acw) else None,
+        call_pk=call.id if call is not None and on_call else None,
+        resume_state=resume if on_call else None,
     )
-    session.add(new)
-    session.flush()
+    values = {**new._asdict(), "user_id": user_id, "ended_at": None, "source": source}
+    del values["id"]
+    new = new._replace(id=session.execute(_OPEN_NEW_STATE, values).scalar_one())
     _publish_state(session, user_id, new)
     return new
 
 
-def state_data(user_id: int, state: AgentState | None) -> dict[str, Any]:
+def state_data(user_id: int, state: OpenState | None) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "state": status_of(state).value,
@@ -175,7 +230,7 @@ def state_data(user_id: int, state: AgentState | None) -> dict[str, Any]:
     }
 
 
-def _publish_state(session: Session, user_id: int, state: AgentState | None) -> None:
+def _publish_state(session: Session, user_id: int, state: OpenState | None) -> None:
     publish(session, user_id, {"type": "agent_state", "agent_state": state_data(user_id, state)})
 
 
@@ -356,27 +411,63 @@ def customer_brief(c: Customer) -> dict[str, Any]:
     }
 
 
-def pop_message(session: Session, call: Call, event: str) -> dict[str, Any]:
+def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """``customer_brief`` of these customers, in this order, read as columns in two statements (the screen
+    pop's hot path: no ORM objects, no relationship loads)."""
+    if not ids:
+        return []
+    found = {
+        r.id: {
+            "id": r.id,
+            "account_no": r.account_no,
+            "name": r.name,
+            "address": r.address,
+            "area_id": r.area_id,
+            "tags": [],
+            "phones": [],
+        }
+        for r in session.execute(
+            select(Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id).where(
+                Customer.id.in_(ids)
+            )
+        )
+    }
+    tags = select(CustomerTag.customer_id, literal("tags").label("kind"), CustomerTag.tag.label("value"), literal(0))
+    phones = select(CustomerPhone.customer_id, literal("phones"), CustomerPhone.phone, CustomerPhone.id)
+    both = union_all(tags.where(CustomerTag.customer_id.in_(ids)), phones.where(CustomerPhone.customer_id.in_(ids)))
+    for customer_id, kind, value, _ in session.execute(both.order_by(text("2, 3"))):
+        found[customer_id][kind].append(value)
+    return [found[i] for i in ids if i in found]
+
+
+def pop_message(
+    session: Session, call: Call, event: str, *, agent: AgentName | None = None, orders: list[int] | None = None
+) -> dict[str, Any]:
     """The socket message of a screen pop: the call, and the caller as far as one indexed look-up tells
     (the matched customer, or the candidates sharing the number). The rest of the pop (open orders, last
-    contacts, notices) the page fetches from ``GET /calls/{id}/pop`` at once."""
-    customer = session.get(Customer, call.customer_id) if call.customer_id else None
-    candidates: list[dict[str, Any]] = []
-    if customer is None:
-        ids = customer_ids_by_number(session, customer_number(call))
-        if ids:
-            candidates = [customer_brief(c) for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))]
-    data = call_data(call, agents=agents_of(session, [call]), orders=order_ids_of(session, [call.id]).get(call.id, []))
+    contacts, notices) the page fetches from ``GET /calls/{id}/pop`` at once. ``agent`` and ``orders``:
+    what the caller knows already (the agent it just matched; no orders for a call it just created)."""
+    ids = [call.customer_id] if call.customer_id else customer_ids_by_number(session, customer_number(call))
+    briefs = customer_briefs(session, ids)
+    if agent is None or agent.id != call.agent_id:
+        agents = agents_of(session, [call])
+    else:
+        agents = {agent.id: agent}
+    if orders is None:
+        orders = order_ids_of(session, [call.id]).get(call.id, [])
+    data = call_data(call, agents=agents, orders=orders)
     return {
         "type": "call",
         "event": event,
         "call": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()},
-        "customer": customer_brief(customer) if customer else None,
-        "candidates": candidates,
+        "customer": briefs[0] if call.customer_id and briefs else None,
+        "candidates": [] if call.customer_id else briefs,
     }
 
 
-def pop(session: Session, call: Call, event: str) -> None:
+def pop(
+    session: Session, call: Call, event: str, *, agent: AgentName | None = None, orders: list[int] | None = None
+) -> None:
     """Pushes the pop to the agents concerned once this transaction commits: on ``newCall`` the agents the
     call is offered to (or the caller, outbound), on ``answer`` / ``hangup`` the agent and those it rang for
     (so their ringing pops close). A blocked caller pops nobody."""
@@ -387,9 +478,8 @@ def pop(session: Session, call: Call, event: str) -> None:
         users.add(call.agent_id)
     if not users:
         return
-    message = pop_message(session, call, event)
-    for user_id in sorted(users):
-        publish(session, user_id, message)
+    message = pop_message(session, call, event, agent=agent, orders=orders)
+    publish_many(session, [(user_id, message) for user_id in sorted(users)])
 
 
 def recent_contacts(session: Session, customer_id: int, *, exclude: int | None, limit: int) -> list[Call]:
