@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
+from huiyin.calls.api import pbx_router
 from huiyin.calls.api import router as calls_router
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     routers = (
+        pbx_router,  # first: asked many times a second (routes are tried in order)
         health,
         auth_router,
         org_router,

@@ -3,9 +3,12 @@ board, click-to-call, recordings, CTI integrations and IVR routing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -86,53 +89,82 @@ async def _event_fields(request: Request) -> dict[str, Any]:
     return body
 
 
-@router.post(
+# The PBX's and the IVR's endpoints, asked many times a second: a router of their own that the app includes
+# before the others (FastAPI tries the routes one after another).
+pbx_router = APIRouter(tags=["calls"])
+
+# CTI events applied at once per process: enough to overlap one event's database waits with another's
+# Python, few enough that their threads do not queue for the GIL (the event loop needs it too).
+EVENTS_AT_ONCE = 4
+_event_slots: dict[int, anyio.CapacityLimiter] = {}
+
+
+def _slots() -> anyio.CapacityLimiter:
+    """This event loop's limiter (a limiter belongs to the loop it was made on: tests run several)."""
+    key = id(asyncio.get_running_loop())
+    slots = _event_slots.get(key)
+    if slots is None:
+        _event_slots.clear()
+        slots = _event_slots[key] = anyio.CapacityLimiter(EVENTS_AT_ONCE)
+    return slots
+
+
+@pbx_router.post(
     "/cti/{token}",
     operation_id="cti-event",
     responses={200: {"description": "{} or a newCall's action: reject (busy) or dial (caller ID)"}},
 )
-async def cti_event(token: str, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+async def cti_event(token: str, request: Request, settings: SettingsDep) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
     in the path is the integration's credential. A repeated event is acknowledged and changes nothing.
 
-    The body is read on the event loop; the event is applied in a worker thread, so that while the database
-    works the loop goes on serving the IVR's questions and pushing screen pops to the agents' sockets."""
+    The body is read on the event loop; the event is applied, in its own transaction, in a worker thread, so
+    that while the database works the loop goes on serving the IVR's questions and pushing screen pops to
+    the agents' sockets. Its transaction never waits on the loop, so on PostgreSQL it needs no process
+    write lock (``core.deps.get_session``): events of different calls go on at once, and those of one call
+    or one agent queue on their row locks. SQLite has one writer: there it takes the lock."""
     unreadable: Invalid | None = None
     try:
         fields = await _event_fields(request)
     except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
         fields, unreadable = {}, exc
-    return await run_in_threadpool(_apply_event, session, token, fields, unreadable, settings)
+    db: Database = request.app.state.db
+    args = (db, token, fields, unreadable, settings)
+    if db.is_sqlite:
+        async with db.write_lock:
+            return await anyio.to_thread.run_sync(_apply_event, *args)
+    return await anyio.to_thread.run_sync(_apply_event, *args, limiter=_slots())
 
 
 def _apply_event(
-    session: Session, token: str, fields: dict[str, Any], unreadable: Invalid | None, settings: Settings
+    db: Database, token: str, fields: dict[str, Any], unreadable: Invalid | None, settings: Settings
 ) -> dict[str, Any]:
-    integration = cti.check_token(session, token)
-    if unreadable is not None:
-        raise unreadable
-    try:
-        ev = CtiEventIn.model_validate(fields)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from exc
-    event = cti.Event(
-        event=ev.event,
-        call_id=ev.call_id,
-        direction=ev.direction,
-        from_number=cti.normalize_number(ev.from_),
-        to_number=cti.normalize_number(ev.to),
-        users=ev.user,
-        queue=ev.queue,
-        answering_number=ev.answering_number,
-        cause=ev.cause,
-        recording_url=ev.recording_url,
-        ivr_path=ev.ivr_path,
-        wait_seconds=ev.wait_seconds,
-        hold_seconds=ev.hold_seconds,
-        at=ev.at,
-        raw={k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool, list))},
-    )
-    return cti.do_event(session, integration, event, settings.cti)
+    with db.session() as session:
+        integration = cti.check_token(session, token)
+        if unreadable is not None:
+            raise unreadable
+        try:
+            ev = CtiEventIn.model_validate(fields)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from exc
+        event = cti.Event(
+            event=ev.event,
+            call_id=ev.call_id,
+            direction=ev.direction,
+            from_number=cti.normalize_number(ev.from_),
+            to_number=cti.normalize_number(ev.to),
+            users=ev.user,
+            queue=ev.queue,
+            answering_number=ev.answering_number,
+            cause=ev.cause,
+            recording_url=ev.recording_url,
+            ivr_path=ev.ivr_path,
+            wait_seconds=ev.wait_seconds,
+            hold_seconds=ev.hold_seconds,
+            at=ev.at,
+            raw={k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool, list))},
+        )
+        return cti.do_event(session, integration, event, settings.cti)
 
 
 # ---------------------------------------------------------------- call records
@@ -511,7 +543,7 @@ async def _ivr_caller(request: Request, session: SessionDep, settings: SettingsD
         raise Forbidden("this needs a CTI token or one of the manager roles")
 
 
-@router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])
+@pbx_router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])
 def ivr_route(
     session: SessionDep, caller: Annotated[str, Query(min_length=1, max_length=64)], token: str | None = None
 ) -> IvrRoute:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -70,18 +70,43 @@ class Event:
     raw: dict[str, Any]
 
 
-def check_token(session: Session, token: str) -> CtiIntegration:
+@dataclass(frozen=True)
+class Rules:
+    """What applying events needs of a CTI integration: its id and its reply rules."""
+
+    id: int
+    blocked_numbers: list[dict[str, Any]]
+    caller_id_rules: list[dict[str, Any]]
+    default_caller_id: str | None
+
+    @classmethod
+    def of(cls, integration: CtiIntegration) -> Rules:
+        return cls(
+            integration.id,
+            integration.blocked_numbers or [],
+            integration.caller_id_rules or [],
+            integration.default_caller_id,
+        )
+
+
+_I = CtiIntegration
+_BY_TOKEN = select(_I.id, _I.blocked_numbers, _I.caller_id_rules, _I.default_caller_id).where(
+    _I.token_hash == bindparam("token_hash"), _I.revoked_at.is_(None)
+)
+
+
+def check_token(session: Session, token: str) -> Rules:
     """The integration whose token this is; 401 for an unknown or revoked one."""
-    found = session.scalar(select(CtiIntegration).where(CtiIntegration.token_hash == token_hash(token)))
-    if found is None or found.revoked_at is not None:
+    found = session.execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if found is None:
         raise Unauthorized("unknown or revoked CTI token")
-    return found
+    return Rules(found.id, found.blocked_numbers or [], found.caller_id_rules or [], found.default_caller_id)
 
 
 # ---------------------------------------------------------------- replies
 
 
-def reply_for(integration: CtiIntegration, call: Call) -> dict[str, Any]:
+def reply_for(integration: Rules, call: Call) -> dict[str, Any]:
     """What the generic CTI shape answers a ``newCall``: reject a blocked caller (inbound), set the caller
     ID for an outbound call where a rule or a default applies, else ``{}``."""
     if call.direction == Direction.in_:
@@ -90,16 +115,16 @@ def reply_for(integration: CtiIntegration, call: Call) -> dict[str, Any]:
     return {"action": "dial", "caller_id": caller_id, "number": call.to_number} if caller_id else {}
 
 
-def is_blocked(integration: CtiIntegration, number: str) -> bool:
+def is_blocked(integration: Rules, number: str) -> bool:
     return number != ANONYMOUS and any(
-        normalize_number(str(b.get("number", ""))) == number for b in integration.blocked_numbers or []
+        normalize_number(str(b.get("number", ""))) == number for b in integration.blocked_numbers
     )
 
 
-def caller_id_for(integration: CtiIntegration, destination: str) -> str | None:
+def caller_id_for(integration: Rules, destination: str) -> str | None:
     """The longest matching destination prefix's caller ID (``023*`` → 023…), else the default."""
     best: tuple[int, str] | None = None
-    for rule in integration.caller_id_rules or []:
+    for rule in integration.caller_id_rules:
         prefix = normalize_number(str(rule.get("prefix", "")).rstrip("*"))
         if destination.startswith(prefix) and (best is None or len(prefix) > best[0]):
             best = (len(prefix), str(rule.get("caller_id", "")))
@@ -111,11 +136,11 @@ def caller_id_for(integration: CtiIntegration, destination: str) -> str | None:
 # ---------------------------------------------------------------- applying
 
 
-def do_event(session: Session, integration: CtiIntegration, ev: Event, settings: CtiSettings) -> dict[str, Any]:
+def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSettings) -> dict[str, Any]:
     """Applies one event (or recognises a repeat) and returns the reply for the PBX."""
     received = now()
     at = ev.at or received
-    call, created = _call_for(session, integration, ev, at)
+    call, loaded, created = _call_for(session, integration, ev, at)
     if not _first_time(session, call, ev, at, received):
         return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
     if ev.event == CtiEvent.new_call:
@@ -124,6 +149,7 @@ def do_event(session: Session, integration: CtiIntegration, ev: Event, settings:
         agent = _on_answer(session, call, ev, at, settings)
     else:
         agent = _on_hangup(session, call, ev, at, settings)
+    _save(session, call, loaded)
     # a call this event created has no orders yet; the agent the event named is known already
     service.pop(session, call, ev.event.value, agent=agent, orders=[] if created else None)
     return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
@@ -134,19 +160,39 @@ def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _locked_call(session: Session, call_id: str) -> Call | None:
-    return session.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
+# An event reads its call as a row and writes back the columns it changed: a record of ~30 columns, read and
+# written once per event, costs less as plain statements than through the ORM's identity map and flush.
+_CALLS = cast(Table, Call.__table__)
+_LOCK_CALL = select(_CALLS).where(_CALLS.c.call_id == bindparam("call_id")).with_for_update()
 
 
-def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: datetime) -> tuple[Call, bool]:
-    """The call this event belongs to, locked, and whether this event created it (an unknown callId makes
-    the call, whatever the event). A newCall tries the insert first (its call is usually new), the others
-    the look-up. Two requests creating the same call at once: ``ON CONFLICT DO NOTHING`` lets one insert,
-    and the other then locks that row."""
+def _as_call(row: Any) -> tuple[Call, dict[str, Any]]:
+    """The row as a ``Call`` outside the session (the event's functions change its attributes; ``_save``
+    writes what changed), and the values as read."""
+    loaded = dict(row)
+    return Call(**loaded), loaded
+
+
+def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
+    changed = {k: getattr(call, k) for k, v in loaded.items() if getattr(call, k) != v}
+    if changed:
+        session.execute(update(_CALLS).where(_CALLS.c.id == call.id).values(**changed, updated_at=now()))
+
+
+def _locked_call(session: Session, call_id: str) -> tuple[Call, dict[str, Any]] | None:
+    row = session.execute(_LOCK_CALL, {"call_id": call_id}).mappings().first()
+    return _as_call(row) if row is not None else None
+
+
+def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> tuple[Call, dict[str, Any], bool]:
+    """The call this event belongs to, locked, its values as read, and whether this event created it (an
+    unknown callId makes the call, whatever the event). A newCall tries the insert first (its call is
+    usually new), the others the look-up. Two requests creating the same call at once: ``ON CONFLICT DO
+    NOTHING`` lets one insert, and the other then locks that row."""
     if ev.event != CtiEvent.new_call:
         found = _locked_call(session, ev.call_id)
         if found is not None:
-            return found, False
+            return *found, False
     direction = (ev.direction or Direction.in_).value
     number = ev.from_number if direction == Direction.in_ else ev.to_number
     values = {
@@ -167,13 +213,13 @@ def _call_for(session: Session, integration: CtiIntegration, ev: Event, at: date
         "blocked": False,
         "updated_at": at,
     }
-    stmt = _insert(session)(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"])
-    made = session.scalars(stmt.returning(Call), execution_options={"populate_existing": True}).first()
+    stmt = _insert(session)(_CALLS).values(**values).on_conflict_do_nothing(index_elements=["call_id"])
+    made = session.execute(stmt.returning(*_CALLS.c)).mappings().first()
     if made is not None:
-        return made, True
+        return *_as_call(made), True
     found = _locked_call(session, ev.call_id)
     assert found is not None
-    return found, False
+    return *found, False
 
 
 def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
@@ -240,7 +286,7 @@ def _answering_user(session: Session, value: str) -> Agent | None:
     return Agent(found.id, found.username, found.full_name)
 
 
-def _on_new_call(session: Session, integration: CtiIntegration, call: Call, ev: Event, at: datetime) -> Agent | None:
+def _on_new_call(session: Session, integration: Rules, call: Call, ev: Event, at: datetime) -> Agent | None:
     if ev.direction is not None:
         call.direction = ev.direction.value
     call.from_number = ev.from_number or call.from_number

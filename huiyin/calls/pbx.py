@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from huiyin.calls.cti import caller_id_for
+from huiyin.calls.cti import Rules, caller_id_for
 from huiyin.calls.models import CtiIntegration
 
 
@@ -43,7 +43,7 @@ def dial_request(
         "action": "dial",
         "callId": call_id,
         "number": number,
-        "callerId": caller_id_for(integration, number),
+        "callerId": caller_id_for(Rules.of(integration), number),
         "user": agent_login,
         "agentNumber": agent_number,
         "reference": reference,

@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
+from typing import cast as typing_cast
 
-from sqlalchemy import Select, Table, bindparam, case, func, insert, literal, select, text, union_all, update
+from sqlalchemy import Select, String, Table, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
@@ -113,7 +114,7 @@ class OpenState(NamedTuple):
     resume_state: str | None
 
 
-_STATES = cast(Table, AgentState.__table__)
+_STATES = typing_cast(Table, AgentState.__table__)
 _LOCK_AGENT = select(User.id).where(User.id == bindparam("user_id")).with_for_update(key_share=True)
 _OPEN_STATE = select(*(_STATES.c[f] for f in OpenState._fields)).where(
     _STATES.c.user_id == bindparam("user_id"), _STATES.c.ended_at.is_(None)
@@ -411,32 +412,46 @@ def customer_brief(c: Customer) -> dict[str, Any]:
     }
 
 
+def _joined(session: Session, value: Any) -> Any:
+    """The values of ``value`` over a subquery's rows joined by commas (the dialect's string aggregate)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(value, ",")
+    return func.group_concat(value, ",")
+
+
 def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """``customer_brief`` of these customers, in this order, read as columns in two statements (the screen
-    pop's hot path: no ORM objects, no relationship loads)."""
+    """``customer_brief`` of these customers, in this order, in one statement of columns (the screen pop's
+    hot path: no ORM objects, no relationship loads). Tags and phones come joined by commas (neither holds
+    one); each phone with its row id, to keep them in the order they were entered."""
     if not ids:
         return []
-    found = {
-        r.id: {
+    tags = (
+        select(_joined(session, CustomerTag.tag))
+        .where(CustomerTag.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    phones = (
+        select(_joined(session, cast(CustomerPhone.id, String) + ":" + CustomerPhone.phone))
+        .where(CustomerPhone.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id, tags, phones
+    ).where(Customer.id.in_(ids))
+    found = {}
+    for r in session.execute(stmt):
+        numbered = sorted((int(n), p) for n, _, p in (x.partition(":") for x in (r[6] or "").split(",") if x))
+        found[r.id] = {
             "id": r.id,
             "account_no": r.account_no,
             "name": r.name,
             "address": r.address,
             "area_id": r.area_id,
-            "tags": [],
-            "phones": [],
+            "tags": sorted(t for t in (r[5] or "").split(",") if t),
+            "phones": [p for _, p in numbered],
         }
-        for r in session.execute(
-            select(Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id).where(
-                Customer.id.in_(ids)
-            )
-        )
-    }
-    tags = select(CustomerTag.customer_id, literal("tags").label("kind"), CustomerTag.tag.label("value"), literal(0))
-    phones = select(CustomerPhone.customer_id, literal("phones"), CustomerPhone.phone, CustomerPhone.id)
-    both = union_all(tags.where(CustomerTag.customer_id.in_(ids)), phones.where(CustomerPhone.customer_id.in_(ids)))
-    for customer_id, kind, value, _ in session.execute(both.order_by(text("2, 3"))):
-        found[customer_id][kind].append(value)
     return [found[i] for i in ids if i in found]
 
 

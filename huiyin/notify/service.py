@@ -234,8 +234,8 @@ def do_notify_many(
                 pushes.append((u.id, _push(nid, values)))
         out.extend(rows)
     bulk_insert(session, OutboxMessage, out)
-    if texts:
-        _notify(session, texts)
+    if texts:  # NOTIFY at the commit, in order with the other pushes of the transaction
+        session.info.setdefault("notify", []).extend(texts)
     publish_many(session, pushes)
     if out:
         session.info["outbox_wake"] = True
@@ -558,12 +558,11 @@ def publish_many(session: Session, messages: Sequence[tuple[int, dict[str, Any]]
     """``publish`` for many (user id, message) pairs, in this order; on PostgreSQL one statement for all."""
     if not messages:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        payloads = [
+    if session.get_bind().dialect.name == "postgresql":  # sent at the commit, all in one statement
+        session.info.setdefault("notify", []).extend(
             json.dumps({"user_id": user_id, "message": message}, ensure_ascii=False, default=str)
             for user_id, message in messages
-        ]
-        _notify(session, payloads)
+        )
     else:
         session.info.setdefault("publish", []).extend(messages)
 
@@ -581,6 +580,13 @@ def _notify(session: Session, payloads: list[str]) -> None:
     )
 
 
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    payloads = session.info.pop("notify", None)
+    if payloads:
+        _notify(session, payloads)
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     for user_id, message in session.info.pop("publish", ()):
@@ -594,4 +600,5 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop("publish", None)
+    session.info.pop("notify", None)
     session.info.pop("outbox_wake", None)
