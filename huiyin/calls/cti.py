@@ -155,11 +155,6 @@ def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSetti
     return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
 
 
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which knows ``ON CONFLICT DO NOTHING``."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 # An event reads its call as a row and writes back the columns it changed: a record of ~30 columns, read and
 # written once per event, costs less as plain statements than through the ORM's identity map and flush.
 _CALLS = cast(Table, Call.__table__)
@@ -173,10 +168,13 @@ def _as_call(row: Any) -> tuple[Call, dict[str, Any]]:
     return Call(**loaded), loaded
 
 
+_UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_pk"))  # SET: the parameters given
+
+
 def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
     changed = {k: getattr(call, k) for k, v in loaded.items() if getattr(call, k) != v}
     if changed:
-        session.execute(update(_CALLS).where(_CALLS.c.id == call.id).values(**changed, updated_at=now()))
+        session.execute(_UPDATE_CALL, {**changed, "updated_at": now(), "call_pk": call.id})
 
 
 def _locked_call(session: Session, call_id: str) -> tuple[Call, dict[str, Any]] | None:
@@ -202,19 +200,12 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
         "from_number": ev.from_number,
         "to_number": ev.to_number,
         "queue": ev.queue or "",
-        "state": CallState.ringing.value,
         "offered_at": at,
-        "offered_to": [],
-        "hold_seconds": 0,
         "ivr_path": ev.ivr_path or "",
-        "customer_id": service.matched_customer_id(number),
-        "abandoned": False,
-        "short_abandon": False,
-        "blocked": False,
+        "number": number if number and number != ANONYMOUS else None,
         "updated_at": at,
     }
-    stmt = _insert(session)(_CALLS).values(**values).on_conflict_do_nothing(index_elements=["call_id"])
-    made = session.execute(stmt.returning(*_CALLS.c)).mappings().first()
+    made = session.execute(_statements(session).new_call, values).mappings().first()
     if made is not None:
         return *_as_call(made), True
     found = _locked_call(session, ev.call_id)
@@ -225,13 +216,53 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
 def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
     """Records the event; False when this (call, event) was already recorded: a repeat. One statement
     (``INSERT … ON CONFLICT DO NOTHING``), so a repeat racing its original loses cleanly."""
-    stmt = (
-        _insert(session)(CallEvent)
-        .values(call_pk=call.id, event=ev.event.value, received_at=received, at=at, data=ev.raw)
-        .on_conflict_do_nothing(index_elements=["call_pk", "event"])
-        .returning(CallEvent.id)
-    )
-    return session.execute(stmt).first() is not None
+    values = {"call_pk": call.id, "event": ev.event.value, "received_at": received, "at": at, "data": ev.raw}
+    return session.execute(_statements(session).first_time, values).first() is not None
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The event's two inserts, built once per dialect (building a statement costs more than running it)."""
+
+    new_call: Any
+    first_time: Any
+
+
+_BUILT: dict[str, _Statements] = {}
+
+
+def _statements(session: Session) -> _Statements:
+    dialect = session.get_bind().dialect.name
+    built = _BUILT.get(dialect)
+    if built is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        given = ("call_id", "integration_id", "direction", "from_number", "to_number", "queue", "offered_at")
+        new_call = (
+            insert(_CALLS)
+            .values(
+                {
+                    **{c: bindparam(c) for c in (*given, "ivr_path", "updated_at")},
+                    "state": CallState.ringing.value,
+                    "offered_to": [],
+                    "hold_seconds": 0,
+                    "abandoned": False,
+                    "short_abandon": False,
+                    "blocked": False,
+                    "customer_id": service.matched_customer_id(bindparam("number")),
+                }
+            )
+            .on_conflict_do_nothing(index_elements=["call_id"])
+            .returning(*_CALLS.c)
+        )
+        event = cast(Table, CallEvent.__table__)
+        first_time = (
+            insert(event)
+            .values({c: bindparam(c) for c in ("call_pk", "event", "received_at", "at", "data")})
+            .on_conflict_do_nothing(index_elements=["call_pk", "event"])
+            .returning(event.c.id)
+        )
+        built = _BUILT[dialect] = _Statements(new_call, first_time)
+    return built
 
 
 Agent = AgentName  # what events need of a user: a row of three columns, not the user with its roles

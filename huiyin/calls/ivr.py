@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.cti import normalize_number
 from huiyin.calls.models import IvrRule
-from huiyin.calls.service import customer_ids_by_number
+from huiyin.calls.service import TAGS_JOINED, customer_ids_by_number
 from huiyin.clock import now
-from huiyin.customers.models import TAGS, Customer, CustomerTag
+from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
 from huiyin.workorders.catalog import OrderType
 from huiyin.workorders.models import WorkOrder
@@ -71,19 +71,77 @@ def seed_rules(session: Session) -> None:
     session.flush()
 
 
+class Rule(NamedTuple):
+    """An IVR rule as routing reads it (a row, not an ORM object)."""
+
+    id: int
+    kind: str
+    tags: list[str]
+    area_ids: list[int]
+    queue: str | None
+    connect_agent: bool
+    announcement: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+class Emergency(NamedTuple):
+    id: int
+    number: str
+    created_at: datetime
+
+
+_RULES = (
+    select(*(getattr(IvrRule, f) for f in Rule._fields))
+    .where(IvrRule.enabled.is_(True))
+    .order_by(IvrRule.priority, IvrRule.id)
+)
+_AREA_RULES = _RULES.where(IvrRule.kind == "area")
+_CUSTOMERS_TAGS = select(Customer.area_id, TAGS_JOINED).where(Customer.id.in_(bindparam("ids", expanding=True)))
+_OPEN = [s.value for s in OPEN_STATES]
+_EMERGENCY = (WorkOrder.id, WorkOrder.number, WorkOrder.created_at)
+_EMERGENCY_OF_CUSTOMERS = (
+    select(*_EMERGENCY)
+    .where(
+        WorkOrder.customer_id.in_(bindparam("customer_ids", expanding=True)),
+        WorkOrder.type == OrderType.emergency.value,
+        WorkOrder.state.in_(_OPEN),
+    )
+    .order_by(WorkOrder.created_at.desc())
+    .limit(1)
+)
+_EMERGENCY_FROM_NUMBER = (
+    select(*_EMERGENCY)
+    .where(
+        WorkOrder.contact_phone == bindparam("number"),
+        WorkOrder.state != "closed",  # the partial index's own condition
+        WorkOrder.type == OrderType.emergency.value,
+    )
+    .order_by(WorkOrder.created_at.desc())
+    .limit(1)
+)
+
+
+def _rules(session: Session, stmt: Any) -> list[Rule]:
+    return [
+        r._replace(tags=r.tags or [], area_ids=r.area_ids or []) for r in (Rule(*row) for row in session.execute(stmt))
+    ]
+
+
 def route(session: Session, caller: str, at: datetime | None = None) -> dict[str, Any]:
+    """Statements of columns only, each built once: the IVR waits on this."""
     at = at or now()
     number = normalize_number(caller)
     ids = customer_ids_by_number(session, number, limit=6)
     tags: set[str] = set()
     areas: set[int] = set()
     if ids:
-        tags = set(session.scalars(select(CustomerTag.tag).where(CustomerTag.customer_id.in_(ids))))
-        areas = {a for a in session.scalars(select(Customer.area_id).where(Customer.id.in_(ids))) if a is not None}
+        for area_id, joined in session.execute(_CUSTOMERS_TAGS, {"ids": ids}):
+            tags.update(t for t in (joined or "").split(",") if t)
+            if area_id is not None:
+                areas.add(area_id)
     emergency = _open_emergency(session, ids, number)
-    rules = list(
-        session.scalars(select(IvrRule).where(IvrRule.enabled.is_(True)).order_by(IvrRule.priority, IvrRule.id))
-    )
+    rules = _rules(session, _RULES)
     queue: str | None = None
     tier: str | None = None
     connect = False
@@ -124,53 +182,32 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
     }
 
 
-def _announces(rule: IvrRule, area_ids: set[int], at: datetime) -> bool:
+def _announces(rule: Rule, area_ids: set[int], at: datetime) -> bool:
     """An area rule with an announcement, active now, for one of these areas."""
     active = (rule.starts_at is None or rule.starts_at <= at) and (rule.ends_at is None or at < rule.ends_at)
-    return bool(active and rule.announcement and area_ids.intersection(rule.area_ids or []))
+    return bool(active and rule.announcement and area_ids.intersection(rule.area_ids))
 
 
-def area_announcements(session: Session, area_id: int | None, at: datetime | None = None) -> list[IvrRule]:
+def area_announcements(session: Session, area_id: int | None, at: datetime | None = None) -> list[Rule]:
     """The outage announcements active now for an area (the screen pop's notices), by priority."""
     if area_id is None:
         return []
     at = at or now()
-    area_rules = select(IvrRule).where(IvrRule.enabled.is_(True), IvrRule.kind == "area")
-    rules = session.scalars(area_rules.order_by(IvrRule.priority, IvrRule.id))
-    return [r for r in rules if _announces(r, {area_id}, at)]
+    return [r for r in _rules(session, _AREA_RULES) if _announces(r, {area_id}, at)]
 
 
-def _open_emergency(session: Session, customer_ids: list[int], number: str) -> WorkOrder | None:
+def _open_emergency(session: Session, customer_ids: list[int], number: str) -> Emergency | None:
     """The newest open emergency order of these customers, or else one reported from this number: two
     indexed look-ups (by customer, and by contact number on open orders), not one OR that scans."""
-    open_states = [s.value for s in OPEN_STATES]
-    found: list[WorkOrder] = []
+    found: list[Emergency] = []
     if customer_ids:
-        hit = session.scalar(
-            select(WorkOrder)
-            .where(
-                WorkOrder.customer_id.in_(customer_ids),
-                WorkOrder.type == OrderType.emergency.value,
-                WorkOrder.state.in_(open_states),
-            )
-            .order_by(WorkOrder.created_at.desc())
-            .limit(1)
-        )
+        hit = session.execute(_EMERGENCY_OF_CUSTOMERS, {"customer_ids": customer_ids}).first()
         if hit is not None:
-            found.append(hit)
+            found.append(Emergency(*hit))
     if number and number != "anonymous":
-        hit = session.scalar(
-            select(WorkOrder)
-            .where(
-                WorkOrder.contact_phone == number,
-                WorkOrder.state != "closed",  # the partial index's own condition
-                WorkOrder.type == OrderType.emergency.value,
-            )
-            .order_by(WorkOrder.created_at.desc())
-            .limit(1)
-        )
+        hit = session.execute(_EMERGENCY_FROM_NUMBER, {"number": number}).first()
         if hit is not None:
-            found.append(hit)
+            found.append(Emergency(*hit))
     return max(found, key=lambda o: o.created_at) if found else None
 
 

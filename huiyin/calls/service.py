@@ -11,7 +11,9 @@ from typing import Any, NamedTuple, TypeVar
 from typing import cast as typing_cast
 
 from sqlalchemy import Select, String, Table, bindparam, case, cast, func, insert, select, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from huiyin.auth.models import User
 from huiyin.auth.service import token_hash
@@ -38,18 +40,19 @@ def customer_number(call: Call) -> str:
     return call.from_number if call.direction == Direction.in_ else call.to_number
 
 
+_IDS_BY_NUMBER = (
+    select(CustomerPhone.customer_id)
+    .where(CustomerPhone.phone == bindparam("number"))
+    .distinct()
+    .order_by(CustomerPhone.customer_id)
+    .limit(bindparam("limit"))
+)
+
+
 def customer_ids_by_number(session: Session, number: str, limit: int = 6) -> list[int]:
     if not number or number == "anonymous":
         return []
-    return list(
-        session.scalars(
-            select(CustomerPhone.customer_id)
-            .where(CustomerPhone.phone == number)
-            .distinct()
-            .order_by(CustomerPhone.customer_id)
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_IDS_BY_NUMBER, {"number": number, "limit": limit}))
 
 
 def match_customer_id(session: Session, number: str) -> int | None:
@@ -58,10 +61,9 @@ def match_customer_id(session: Session, number: str) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def matched_customer_id(number: str) -> Any:
-    """``match_customer_id`` as an SQL expression, to be computed inside the statement that needs it."""
-    if not number or number == "anonymous":
-        return None
+def matched_customer_id(number: Any) -> Any:
+    """``match_customer_id`` as an SQL expression of ``number`` (a bound parameter: NULL for none), to be
+    computed inside the statement that needs it."""
     ids = (
         select(CustomerPhone.customer_id.label("id"))
         .where(CustomerPhone.phone == number)
@@ -412,44 +414,63 @@ def customer_brief(c: Customer) -> dict[str, Any]:
     }
 
 
-def _joined(session: Session, value: Any) -> Any:
-    """The values of ``value`` over a subquery's rows joined by commas (the dialect's string aggregate)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.string_agg(value, ",")
-    return func.group_concat(value, ",")
+class comma_joined(FunctionElement[str]):
+    """``comma_joined(x)``: the values of ``x`` over the group joined by commas; PostgreSQL's ``string_agg``,
+    SQLite's ``group_concat``, so that statements using it can be built once for both."""
+
+    type = String()
+    name = "comma_joined"
+    inherit_cache = True
+
+
+@compiles(comma_joined)
+def _comma_joined(element: comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(comma_joined, "postgresql")
+def _comma_joined_pg(element: comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
+def split_joined(value: str | None) -> list[str]:
+    return [x for x in (value or "").split(",") if x]
+
+
+# a customer's tags, and phones each with its row id (to keep the order they were entered), joined by commas
+# (neither holds one)
+TAGS_JOINED = (
+    select(comma_joined(CustomerTag.tag))
+    .where(CustomerTag.customer_id == Customer.id)
+    .correlate(Customer)
+    .scalar_subquery()
+)
+_PHONES_JOINED = (
+    select(comma_joined(cast(CustomerPhone.id, String) + ":" + CustomerPhone.phone))
+    .where(CustomerPhone.customer_id == Customer.id)
+    .correlate(Customer)
+    .scalar_subquery()
+)
+_BRIEFS = select(
+    Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id, TAGS_JOINED, _PHONES_JOINED
+).where(Customer.id.in_(bindparam("ids", expanding=True)))
 
 
 def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     """``customer_brief`` of these customers, in this order, in one statement of columns (the screen pop's
-    hot path: no ORM objects, no relationship loads). Tags and phones come joined by commas (neither holds
-    one); each phone with its row id, to keep them in the order they were entered."""
+    hot path: no ORM objects, no relationship loads)."""
     if not ids:
         return []
-    tags = (
-        select(_joined(session, CustomerTag.tag))
-        .where(CustomerTag.customer_id == Customer.id)
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-    phones = (
-        select(_joined(session, cast(CustomerPhone.id, String) + ":" + CustomerPhone.phone))
-        .where(CustomerPhone.customer_id == Customer.id)
-        .correlate(Customer)
-        .scalar_subquery()
-    )
-    stmt = select(
-        Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id, tags, phones
-    ).where(Customer.id.in_(ids))
     found = {}
-    for r in session.execute(stmt):
-        numbered = sorted((int(n), p) for n, _, p in (x.partition(":") for x in (r[6] or "").split(",") if x))
+    for r in session.execute(_BRIEFS, {"ids": list(ids)}):
+        numbered = sorted((int(n), p) for n, _, p in (x.partition(":") for x in split_joined(r[6])))
         found[r.id] = {
             "id": r.id,
             "account_no": r.account_no,
             "name": r.name,
             "address": r.address,
             "area_id": r.area_id,
-            "tags": sorted(t for t in (r[5] or "").split(",") if t),
+            "tags": sorted(split_joined(r[5])),
             "phones": [p for _, p in numbered],
         }
     return [found[i] for i in ids if i in found]
