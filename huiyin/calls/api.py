@@ -93,9 +93,11 @@ async def _event_fields(request: Request) -> dict[str, Any]:
 # before the others (FastAPI tries the routes one after another).
 pbx_router = APIRouter(tags=["calls"])
 
-# CTI events applied at once per process: enough to overlap one event's database waits with another's
-# Python, few enough that their threads do not queue for the GIL (the event loop needs it too).
-EVENTS_AT_ONCE = 4
+# CTI events applied at once per process. One: a second thread running Python beside the first, and beside
+# the event loop's own (requests, pushes, the IVR), only makes all of them wait longer for the GIL; measured
+# with bench/cti_load.py, 1, 2 and 4 at once gave the same rate, and 4 the worst latencies and most CPU.
+# Other processes apply events meanwhile (``huiyin serve --workers``).
+EVENTS_AT_ONCE = 1
 _event_slots: dict[int, anyio.CapacityLimiter] = {}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -38,12 +39,13 @@ class Hub:
     def connected(self, user_id: int) -> int:
         return len(self._sockets.get(user_id, ()))
 
-    async def send(self, user_id: int, message: dict[str, Any]) -> int:
-        """Sends to every socket of the user here; returns how many took it."""
+    async def send(self, user_id: int, message: dict[str, Any] | str) -> int:
+        """Sends to every socket of the user here (a message, or its JSON text); returns how many took it."""
         sent = 0
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
         for ws in list(self._sockets.get(user_id, ())):
             try:
-                await ws.send_json(message)
+                await ws.send_text(text)
                 sent += 1
             except Exception:  # a closed socket: forget it
                 self.detach(user_id, ws)
@@ -64,6 +66,29 @@ class Hub:
             asyncio.run_coroutine_threadsafe(self.send(user_id, message), loop)
 
 
+# every payload is json.dumps({"user_id": …, "message": …}, ensure_ascii=False): the message is its tail
+_PAYLOAD = re.compile(r'\{"user_id": (\d+), "message": ')
+
+
+async def _deliver(hub: Hub, payload: str) -> None:
+    """Hands a NOTIFY payload to the sockets of its user here. Every process gets every payload, so the
+    user is read from the payload's head and the message, for a user with no socket here, is not parsed;
+    for one with, its JSON text is sent as it came."""
+    head = _PAYLOAD.match(payload)
+    if head is not None and payload.endswith("}"):
+        user_id = int(head.group(1))
+        if hub.connected(user_id):
+            await hub.send(user_id, payload[head.end() : -1])
+        return
+    try:  # another shape of the same JSON
+        item = json.loads(payload)
+        user_id = int(item["user_id"])
+        if hub.connected(user_id):
+            await hub.send(user_id, item["message"])
+    except (ValueError, KeyError, TypeError):
+        log.warning("ignored a malformed %s payload", PG_CHANNEL)
+
+
 async def listen_pg(url: str, hub: Hub, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
     """LISTEN on PostgreSQL and hand every message to this process's hub; reconnects after a failure."""
     import psycopg
@@ -79,11 +104,7 @@ async def listen_pg(url: str, hub: Hub, stop: asyncio.Event, ready: asyncio.Even
                 delay = 0.5
                 gen = conn.notifies()
                 async for note in gen:
-                    try:
-                        item = json.loads(note.payload)
-                        await hub.send(int(item["user_id"]), item["message"])
-                    except (ValueError, KeyError, TypeError):
-                        log.warning("ignored a malformed %s payload", PG_CHANNEL)
+                    await _deliver(hub, note.payload)
                     if stop.is_set():
                         break
         except asyncio.CancelledError:
