@@ -601,9 +601,7 @@ async def run_load(
             result.warmup_requests, result.warmup_errors = wphase.done, wphase.errors
         phase = _Phase(total=requests, first_index=warmup, record=True)
         started = time.perf_counter()
-        result.timed_out = await _run_phase(
-            conns, phase, scenario, base_headers, per_request, time_limit, result
-        )
+        result.timed_out = await _run_phase(conns, phase, scenario, base_headers, per_request, time_limit, result)
         result.elapsed_s = time.perf_counter() - started
         result.requests = phase.done
     finally:

@@ -116,7 +116,7 @@ def _slots() -> anyio.CapacityLimiter:
     operation_id="cti-event",
     responses={200: {"description": "{} or a newCall's action: reject (busy) or dial (caller ID)"}},
 )
-async def cti_event(token: str, request: Request, settings: SettingsDep) -> dict[str, Any]:
+async def cti_event(token: str, request: Request) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
     in the path is the integration's credential. A repeated event is acknowledged and changes nothing.
 
@@ -131,6 +131,7 @@ async def cti_event(token: str, request: Request, settings: SettingsDep) -> dict
     except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
         fields, unreadable = {}, exc
     db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
     args = (db, token, fields, unreadable, settings)
     if db.is_sqlite:
         async with db.write_lock:

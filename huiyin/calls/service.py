@@ -13,6 +13,7 @@ from typing import cast as typing_cast
 from sqlalchemy import Select, String, Table, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.functions import FunctionElement
 
 from huiyin.auth.models import User
@@ -198,9 +199,10 @@ def do_agent_transition(
     if state is not None:
         if state.state == AgentStatus.acw and state.call_pk is not None:
             # leaving after-call work, whichever way (wrap-up, ready, not ready, the next call, signing out)
-            acw_call = call if call is not None and call.id == state.call_pk else session.get(Call, state.call_pk)
-            if acw_call is not None:
-                end_acw(acw_call, at)
+            if call is not None and call.id == state.call_pk:
+                end_acw(call, at)
+            else:
+                _end_acw_of(session, state.call_pk, at)
         started = max(at, state.started_at)
         # closed before the next opens: one open interval per agent (a unique index)
         session.execute(_CLOSE_STATE, {"state_id": state.id, "ended_at": started})
@@ -248,6 +250,32 @@ def wrap_up_call(session: Session, call: Call, at: datetime | None = None) -> No
         end_acw(call, at or now())
 
 
+_CALLS = typing_cast(Table, Call.__table__)
+_ACW_OF = select(_CALLS.c.ended_at, _CALLS.c.answered_at, _CALLS.c.acw_ended_at).where(
+    _CALLS.c.id == bindparam("call_pk")
+)
+_SET_ACW = (
+    update(_CALLS)
+    .where(_CALLS.c.id == bindparam("call_pk"))
+    .values(acw_ended_at=bindparam("acw_ended_at"), acw_seconds=bindparam("acw_seconds"))
+)
+
+
+def _end_acw_of(session: Session, call_pk: int, at: datetime) -> None:
+    """``end_acw`` of a call not at hand (the agent's previous call, left by taking the next one): two plain
+    statements, unless the session holds that call already."""
+    held = session.identity_map.get(identity_key(Call, call_pk))
+    if isinstance(held, Call):
+        end_acw(held, at)
+        return
+    row = session.execute(_ACW_OF, {"call_pk": call_pk}).first()
+    if row is not None and row.acw_ended_at is None and row.ended_at is not None and row.answered_at is not None:
+        ended = max(at, row.ended_at)
+        session.execute(
+            _SET_ACW, {"call_pk": call_pk, "acw_ended_at": ended, "acw_seconds": _seconds(row.ended_at, ended)}
+        )
+
+
 def end_acw(call: Call, at: datetime) -> None:
     """Records the end of after-call work on an answered, ended call (once)."""
     if call.acw_ended_at is None and call.ended_at is not None and call.answered_at is not None:
@@ -280,15 +308,17 @@ def get_call_by_call_id(session: Session, call_id: str) -> Call:
     return call
 
 
+_ORDER_IDS = (
+    select(CallOrder.call_pk, CallOrder.order_id)
+    .where(CallOrder.call_pk.in_(bindparam("call_pks", expanding=True)))
+    .order_by(CallOrder.order_id)
+)
+
+
 def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     if call_pks:
-        rows = session.execute(
-            select(CallOrder.call_pk, CallOrder.order_id)
-            .where(CallOrder.call_pk.in_(call_pks))
-            .order_by(CallOrder.order_id)
-        )
-        for pk, oid in rows:
+        for pk, oid in session.execute(_ORDER_IDS, {"call_pks": list(call_pks)}):
             out.setdefault(pk, []).append(oid)
     return out
 
@@ -340,12 +370,14 @@ class AgentName(NamedTuple):
     full_name: str
 
 
+_AGENT_NAMES = select(User.id, User.username, User.full_name).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def agents_of(session: Session, calls: Sequence[Call]) -> dict[int, AgentName]:
     ids = {c.agent_id for c in calls if c.agent_id}
     if not ids:
         return {}
-    rows = session.execute(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
-    return {r.id: AgentName(*r) for r in rows}
+    return {r.id: AgentName(*r) for r in session.execute(_AGENT_NAMES, {"ids": sorted(ids)})}
 
 
 @dataclass

@@ -420,6 +420,25 @@ def test_agent_states_follow_the_transition_table(agent: Api, pbx: Pbx) -> None:
     assert state_of(agent)["state"] == "signed_out"
 
 
+def test_the_next_call_ends_the_after_call_work_of_the_one_before(agent: Api, pbx: Pbx) -> None:
+    agent.ok("put", "/agents/me/state", {"state": "signed_in"})
+    agent.ok("put", "/agents/me/state", {"state": "ready"})
+    first = pbx.inbound(CALLER, ["agent"])
+    pbx.answer(first, CALLER, "agent")
+    pbx.wait(30)
+    pbx.hangup(first, CALLER, "normalClearing")
+    pbx.wait(20)  # after-call work on the first call, then the next call rings and is answered
+    second = pbx.inbound(CALLER, ["agent"])
+    assert call_of(agent, first)["acw_seconds"] is None  # ringing does not end it
+    pbx.answer(second, CALLER, "agent")
+    assert call_of(agent, first)["acw_seconds"] == 20
+    assert state_of(agent)["state"] == "on_call"
+    pbx.wait(10)
+    pbx.hangup(second, CALLER, "normalClearing")
+    agent.ok("put", "/agents/me/state", {"state": "ready"})  # back from the second call's after-call work
+    assert (call_of(agent, first)["acw_seconds"], call_of(agent, second)["acw_seconds"]) == (20, 0)
+
+
 def test_the_live_board_shows_agents_and_waiting_calls(pbx: Pbx, agent: Api, agent2: Api, manager: Api) -> None:
     agent.ok("put", "/agents/me/state", {"state": "signed_in"})
     agent.ok("put", "/agents/me/state", {"state": "ready"})
