@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import String, Table, bindparam, or_, select, update
+from sqlalchemy import cast as cast_sql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from huiyin.auth.models import User
 from huiyin.auth.service import token_hash
 from huiyin.calls import service
-from huiyin.calls.models import Call, CallEvent, CtiIntegration
+from huiyin.calls.models import Call, CallEvent, CallOrder, CtiIntegration
 from huiyin.calls.service import AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
@@ -29,6 +30,7 @@ from huiyin.errors import Unauthorized
 from huiyin.settings import CtiSettings
 
 ANONYMOUS = "anonymous"
+Agent = AgentName  # what events need of a user: a row of three columns, not the user with its roles
 _CN_MOBILE = re.compile(r"^(?:0086|86)(1[3-9]\d{9})$")
 
 
@@ -140,7 +142,8 @@ def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSetti
     """Applies one event (or recognises a repeat) and returns the reply for the PBX."""
     received = now()
     at = ev.at or received
-    call, loaded, created = _call_for(session, integration, ev, at)
+    loaded = _call_for(session, integration, ev, at)
+    call = loaded.call
     if not _first_time(session, call, ev, at, received):
         return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
     if ev.event == CtiEvent.new_call:
@@ -149,23 +152,51 @@ def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSetti
         agent = _on_answer(session, call, ev, at, settings)
     else:
         agent = _on_hangup(session, call, ev, at, settings)
-    _save(session, call, loaded)
-    # a call this event created has no orders yet; the agent the event named is known already
-    service.pop(session, call, ev.event.value, agent=agent, orders=[] if created else None)
+    _save(session, call, loaded.values)
+    service.pop(session, call, ev.event.value, agent=agent or loaded.agent, orders=loaded.orders)
     return reply_for(integration, call) if ev.event == CtiEvent.new_call else {}
 
 
 # An event reads its call as a row and writes back the columns it changed: a record of ~30 columns, read and
 # written once per event, costs less as plain statements than through the ORM's identity map and flush.
 _CALLS = cast(Table, Call.__table__)
-_LOCK_CALL = select(_CALLS).where(_CALLS.c.call_id == bindparam("call_id")).with_for_update()
+# the call, locked, with what its pop needs besides: its orders, and the name of its agent so far
+_LOCK_CALL = (
+    select(
+        _CALLS,
+        select(service.comma_joined(cast_sql(CallOrder.order_id, String)))
+        .where(CallOrder.call_pk == _CALLS.c.id)
+        .correlate(_CALLS)
+        .scalar_subquery()
+        .label("pop_order_ids"),
+        User.username.label("pop_agent_login"),
+        User.full_name.label("pop_agent_name"),
+    )
+    .select_from(_CALLS.outerjoin(User, User.id == _CALLS.c.agent_id))
+    .where(_CALLS.c.call_id == bindparam("call_id"))
+    .with_for_update(of=_CALLS)
+)
 
 
-def _as_call(row: Any) -> tuple[Call, dict[str, Any]]:
+@dataclass
+class Loaded:
+    """The call an event applies to, outside the session, its values as read, and what its pop needs."""
+
+    call: Call
+    values: dict[str, Any]
+    created: bool
+    orders: list[int]
+    agent: Agent | None
+
+
+def _loaded(row: Any, *, created: bool) -> Loaded:
     """The row as a ``Call`` outside the session (the event's functions change its attributes; ``_save``
-    writes what changed), and the values as read."""
-    loaded = dict(row)
-    return Call(**loaded), loaded
+    writes what changed)."""
+    values = dict(row)
+    orders = sorted(int(o) for o in service.split_joined(values.pop("pop_order_ids", None)))
+    login, name = values.pop("pop_agent_login", None), values.pop("pop_agent_name", None)
+    agent = Agent(values["agent_id"], login, name) if values["agent_id"] and login is not None else None
+    return Loaded(Call(**values), values, created, orders, agent)
 
 
 _UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_pk"))  # SET: the parameters given
@@ -177,20 +208,19 @@ def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
         session.execute(_UPDATE_CALL, {**changed, "updated_at": now(), "call_pk": call.id})
 
 
-def _locked_call(session: Session, call_id: str) -> tuple[Call, dict[str, Any]] | None:
+def _locked_call(session: Session, call_id: str) -> Loaded | None:
     row = session.execute(_LOCK_CALL, {"call_id": call_id}).mappings().first()
-    return _as_call(row) if row is not None else None
+    return _loaded(row, created=False) if row is not None else None
 
 
-def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> tuple[Call, dict[str, Any], bool]:
-    """The call this event belongs to, locked, its values as read, and whether this event created it (an
-    unknown callId makes the call, whatever the event). A newCall tries the insert first (its call is
-    usually new), the others the look-up. Two requests creating the same call at once: ``ON CONFLICT DO
-    NOTHING`` lets one insert, and the other then locks that row."""
+def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> Loaded:
+    """The call this event belongs to, locked (an unknown callId makes the call, whatever the event). A
+    newCall tries the insert first (its call is usually new), the others the look-up. Two requests creating
+    the same call at once: ``ON CONFLICT DO NOTHING`` lets one insert, and the other then locks that row."""
     if ev.event != CtiEvent.new_call:
         found = _locked_call(session, ev.call_id)
         if found is not None:
-            return *found, False
+            return found
     direction = (ev.direction or Direction.in_).value
     number = ev.from_number if direction == Direction.in_ else ev.to_number
     values = {
@@ -207,10 +237,10 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
     }
     made = session.execute(_statements(session).new_call, values).mappings().first()
     if made is not None:
-        return *_as_call(made), True
+        return _loaded(made, created=True)
     found = _locked_call(session, ev.call_id)
     assert found is not None
-    return *found, False
+    return found
 
 
 def _first_time(session: Session, call: Call, ev: Event, at: datetime, received: datetime) -> bool:
@@ -264,8 +294,6 @@ def _statements(session: Session) -> _Statements:
         built = _BUILT[dialect] = _Statements(new_call, first_time)
     return built
 
-
-Agent = AgentName  # what events need of a user: a row of three columns, not the user with its roles
 
 _AGENT = (User.id, User.username, User.full_name)
 

@@ -122,17 +122,24 @@ _LOCK_AGENT = select(User.id).where(User.id == bindparam("user_id")).with_for_up
 _OPEN_STATE = select(*(_STATES.c[f] for f in OpenState._fields)).where(
     _STATES.c.user_id == bindparam("user_id"), _STATES.c.ended_at.is_(None)
 )
+_LOCK_OPEN_STATE = _OPEN_STATE.with_for_update(key_share=True)
 _CLOSE_STATE = update(_STATES).where(_STATES.c.id == bindparam("state_id")).values(ended_at=bindparam("ended_at"))
 _OPEN_NEW_STATE = insert(_STATES).returning(_STATES.c.id)
 
 
 def current_state(session: Session, user_id: int, *, lock: bool = False) -> OpenState | None:
-    """The agent's open interval. ``lock``: first take the agent's own row lock, so that two events for one
-    agent (an answer and another call's hangup at once) change the state one after the other: locking the
-    open interval itself would not do, as the other transaction closes it and opens a new one. Two
-    statements, not one with a join: the read must see what the lock waited for (a new snapshot).
-    NO KEY UPDATE: it must not wait for the key-share locks that foreign keys to users take."""
+    """The agent's open interval. ``lock``: locked, so that two events for one agent (an answer and another
+    call's hangup at once) change the state one after the other. The open interval's own lock serialises
+    them while it stays open; the transaction that waited for it finds it closed (the other one closed it
+    and opened a new one, which this statement cannot see), and then takes the agent's own row lock and
+    reads again, in a new statement and so a new snapshot. NO KEY UPDATE: the agent's lock must not wait
+    for the key-share locks that foreign keys to users take."""
     if lock:
+        # usually one statement: lock the open interval itself; when there is none, or the one this waited
+        # for was closed meanwhile (its successor is not in this statement's snapshot), the agent's lock
+        row = session.execute(_LOCK_OPEN_STATE, {"user_id": user_id}).first()
+        if row is not None:
+            return OpenState(*row)
         session.execute(_LOCK_AGENT, {"user_id": user_id})
     row = session.execute(_OPEN_STATE, {"user_id": user_id}).first()
     return OpenState(*row) if row is not None else None
