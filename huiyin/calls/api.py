@@ -7,8 +7,6 @@ import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
-import anyio
-import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from huiyin.calls import cti, ivr, pbx, recordings, service
+from huiyin.calls import cti, intake, ivr, pbx, recordings, service
 from huiyin.calls.models import Call, CtiIntegration
 from huiyin.calls.schemas import (
     AgentBoard,
@@ -93,22 +91,22 @@ async def _event_fields(request: Request) -> dict[str, Any]:
 # before the others (FastAPI tries the routes one after another).
 pbx_router = APIRouter(tags=["calls"])
 
-# CTI events applied at once per process. One: a second thread running Python beside the first, and beside
-# the event loop's own (requests, pushes, the IVR), only makes all of them wait longer for the GIL; measured
-# with bench/cti_load.py, 1, 2 and 4 at once gave the same rate, and 4 the worst latencies and most CPU.
-# Other processes apply events meanwhile (``huiyin serve --workers``).
-EVENTS_AT_ONCE = 1
-_event_slots: dict[int, anyio.CapacityLimiter] = {}
+_intakes: dict[int, intake.Intake] = {}
 
 
-def _slots() -> anyio.CapacityLimiter:
-    """This event loop's limiter (a limiter belongs to the loop it was made on: tests run several)."""
+def _intake(request: Request) -> intake.Intake:
+    """This process's event intake (one per event loop: a loop's futures belong to it, and tests run several)."""
     key = id(asyncio.get_running_loop())
-    slots = _event_slots.get(key)
-    if slots is None:
-        _event_slots.clear()
-        slots = _event_slots[key] = anyio.CapacityLimiter(EVENTS_AT_ONCE)
-    return slots
+    found = _intakes.get(key)
+    if found is None or found.db is not request.app.state.db:
+        _intakes.clear()
+        settings: Settings = request.app.state.settings
+
+        def apply(session: Session, item: Any, memo: dict[str, Any]) -> dict[str, Any]:
+            return _apply_event(session, *item, settings=settings, memo=memo)
+
+        found = _intakes[key] = intake.Intake(request.app.state.db, apply)
+    return found
 
 
 @pbx_router.post(
@@ -120,54 +118,57 @@ async def cti_event(token: str, request: Request) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
     in the path is the integration's credential. A repeated event is acknowledged and changes nothing.
 
-    The body is read on the event loop; the event is applied, in its own transaction, in a worker thread, so
-    that while the database works the loop goes on serving the IVR's questions and pushing screen pops to
-    the agents' sockets. Its transaction never waits on the loop, so on PostgreSQL it needs no process
-    write lock (``core.deps.get_session``): events of different calls go on at once, and those of one call
-    or one agent queue on their row locks. SQLite has one writer: there it takes the lock."""
+    The body is read on the event loop; the event is applied in a worker thread, in a batch with the events
+    that arrived meanwhile (``calls/intake.py``), so that while the database works the loop goes on serving
+    the IVR's questions and pushing screen pops to the agents' sockets. The transaction never waits on the
+    loop, so on PostgreSQL it needs no process write lock (``core.deps.get_session``); events of one call or
+    one agent in different processes queue on their row locks. SQLite has one writer: there the batch
+    takes the lock."""
     unreadable: Invalid | None = None
     try:
         fields = await _event_fields(request)
     except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
         fields, unreadable = {}, exc
-    db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
-    args = (db, token, fields, unreadable, settings)
-    if db.is_sqlite:
-        async with db.write_lock:
-            return await anyio.to_thread.run_sync(_apply_event, *args)
-    return await anyio.to_thread.run_sync(_apply_event, *args, limiter=_slots())
+    return await _intake(request).submit((token, fields, unreadable))
 
 
 def _apply_event(
-    db: Database, token: str, fields: dict[str, Any], unreadable: Invalid | None, settings: Settings
+    session: Session,
+    token: str,
+    fields: dict[str, Any],
+    unreadable: Invalid | None,
+    *,
+    settings: Settings,
+    memo: dict[str, Any],
 ) -> dict[str, Any]:
-    with db.session() as session:
-        integration = cti.check_token(session, token)
-        if unreadable is not None:
-            raise unreadable
-        try:
-            ev = CtiEventIn.model_validate(fields)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from exc
-        event = cti.Event(
-            event=ev.event,
-            call_id=ev.call_id,
-            direction=ev.direction,
-            from_number=cti.normalize_number(ev.from_),
-            to_number=cti.normalize_number(ev.to),
-            users=ev.user,
-            queue=ev.queue,
-            answering_number=ev.answering_number,
-            cause=ev.cause,
-            recording_url=ev.recording_url,
-            ivr_path=ev.ivr_path,
-            wait_seconds=ev.wait_seconds,
-            hold_seconds=ev.hold_seconds,
-            at=ev.at,
-            raw={k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool, list))},
-        )
-        return cti.do_event(session, integration, event, settings.cti)
+    """One event in its batch's transaction (``memo``: what the batch looked up already, the token)."""
+    integration = memo.get(token)
+    if integration is None:
+        integration = memo[token] = cti.check_token(session, token)
+    if unreadable is not None:
+        raise unreadable
+    try:
+        ev = CtiEventIn.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    event = cti.Event(
+        event=ev.event,
+        call_id=ev.call_id,
+        direction=ev.direction,
+        from_number=cti.normalize_number(ev.from_),
+        to_number=cti.normalize_number(ev.to),
+        users=ev.user,
+        queue=ev.queue,
+        answering_number=ev.answering_number,
+        cause=ev.cause,
+        recording_url=ev.recording_url,
+        ivr_path=ev.ivr_path,
+        wait_seconds=ev.wait_seconds,
+        hold_seconds=ev.hold_seconds,
+        at=ev.at,
+        raw={k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool, list))},
+    )
+    return cti.do_event(session, integration, event, settings.cti)
 
 
 # ---------------------------------------------------------------- call records

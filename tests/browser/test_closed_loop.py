@@ -119,7 +119,14 @@ def test_a_repair_goes_round_the_loop_in_the_browser_until_the_customer_is_satis
     assert closed["state"] == "closed" and closed["callback_result"] == "satisfied"
     assert closed["reopen_count"] == 1 and closed["grade"] == "urgent"
     assert [e["action"] for e in closed["events"]] == [
-        "register", "dispatch", "accept", "resolve", "reopen", "accept", "resolve", "close",
+        "register",
+        "dispatch",
+        "accept",
+        "resolve",
+        "reopen",
+        "accept",
+        "resolve",
+        "close",
     ]  # the callbacks are recorded as the reopen and the close they caused
     agent.check_clean()
     handler.check_clean()

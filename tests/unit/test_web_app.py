@@ -31,7 +31,7 @@ def test_every_page_path_gets_the_app_and_it_is_never_cached_stale(tmp_path: Pat
     for path in ("/", "/orders", "/orders/42", "/admin/users"):
         r = http.get(path)
         assert r.status_code == 200, path
-        assert '<div id=app>' in r.text
+        assert "<div id=app>" in r.text
         assert r.headers["cache-control"] == "no-cache"
 
 
