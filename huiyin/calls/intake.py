@@ -63,10 +63,14 @@ class Intake:
                             results = await anyio.to_thread.run_sync(self._apply_batch, items)
                     else:
                         results = await anyio.to_thread.run_sync(self._apply_batch, items)
-                except BaseException as exc:  # cancelled while applying: tell every waiting request
-                    results = [exc] * len(items)
+                except BaseException as exc:  # cancelled (the server stops): tell the waiting requests, then stop
+                    for _, done in batch + self.pending:
+                        if not done.done():
+                            done.set_exception(exc if isinstance(exc, Exception) else RuntimeError("stopping"))
+                    self.pending = []
+                    raise
                 for (_, done), result in zip(batch, results, strict=True):
-                    if done.done():  # the request went away meanwhile
+                    if done.done():  # the request went away meanwhile (the event is applied all the same)
                         continue
                     if isinstance(result, BaseException):
                         done.set_exception(result)

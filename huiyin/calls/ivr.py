@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.calls.cti import normalize_number
 from huiyin.calls.models import IvrRule
-from huiyin.calls.service import TAGS_JOINED, customer_ids_by_number
+from huiyin.calls.service import TAGS_JOINED, customer_ids_by_number, split_joined
 from huiyin.clock import now
 from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
@@ -137,7 +137,7 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
     areas: set[int] = set()
     if ids:
         for area_id, joined in session.execute(_CUSTOMERS_TAGS, {"ids": ids}):
-            tags.update(t for t in (joined or "").split(",") if t)
+            tags.update(split_joined(joined))
             if area_id is not None:
                 areas.add(area_id)
     emergency = _open_emergency(session, ids, number)
