@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Desk, Server
 from tests.browser.test_queues import _find_task_row
@@ -141,9 +142,10 @@ def _workbench(d: Desk, *, watch: bool = False) -> Any:
 
 
 def _state(page: Any, state: str, label: str | None = None) -> None:
+    """Waits for the state (and its label: one not-ready reason after another keeps the state the same)."""
     page.locator(f"[data-test=agent-state][data-state={state}]").wait_for()
     if label is not None:
-        assert page.get_by_test_id("agent-state-tag").inner_text() == label
+        expect(page.get_by_test_id("agent-state-tag")).to_have_text(label)
 
 
 def _call_pk(pop: Any) -> int:
