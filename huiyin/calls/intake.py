@@ -89,7 +89,7 @@ class Intake:
                     replies = [self.apply(session, item, memo) for item in items]
                 self.batches += 1
                 return list(replies)
-            except Exception:
+            except Exception:  # rolled back whole: each event is applied alone below and gets its own error
                 pass
         results: list[dict[str, Any] | BaseException] = []
         for item in items:
