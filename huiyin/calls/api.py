@@ -46,7 +46,6 @@ from huiyin.core.deps import AdminUser, SessionDep, SettingsDep, get_current_use
 from huiyin.core.phones import check_phone
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
-from huiyin.customers.models import Customer
 from huiyin.customers.service import get_customer
 from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
@@ -224,17 +223,13 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
     """Everything the agent's screen shows for this call: the caller (or the candidates sharing the
     number), open orders with their countdowns, the last contacts, notices for the caller's area."""
     call = service.get_call(session, call_pk)
-    customer = session.get(Customer, call.customer_id) if call.customer_id else None
-    candidates: list[Customer] = []
-    if customer is None:
-        ids = service.customer_ids_by_number(session, service.customer_number(call))
-        candidates = list(session.scalars(select(Customer).where(Customer.id.in_(ids)))) if ids else []
+    customer, candidates = service.caller_briefs(session, call)
     open_orders: list[WorkOrder] = []
     recent: list[Call] = []
     notices: list[Notice] = []
     number = service.customer_number(call)
     if customer is not None or number:
-        who = WorkOrder.customer_id == customer.id if customer is not None else WorkOrder.contact_phone == number
+        who = WorkOrder.customer_id == customer["id"] if customer is not None else WorkOrder.contact_phone == number
         open_orders = list(
             session.scalars(
                 select(WorkOrder)
@@ -244,15 +239,15 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
             )
         )
     if customer is not None:
-        recent = service.recent_contacts(session, customer.id, exclude=call.id, limit=settings.cti.recent_contacts)
+        recent = service.recent_contacts(session, customer["id"], exclude=call.id, limit=settings.cti.recent_contacts)
         notices = [
             Notice(kind="outage", text=r.announcement or "", rule_id=r.id)
-            for r in ivr.area_announcements(session, customer.area_id)
+            for r in ivr.area_announcements(session, customer["area_id"])
         ]
     return ScreenPop(
         call=_one(session, call),
-        customer=CustomerBrief.model_validate(service.customer_brief(customer)) if customer else None,
-        candidates=[CustomerBrief.model_validate(service.customer_brief(c)) for c in candidates],
+        customer=CustomerBrief.model_validate(customer) if customer else None,
+        candidates=[CustomerBrief.model_validate(c) for c in candidates],
         open_orders=order_items(session, open_orders, mask=False),
         recent_contacts=[CallPublic.model_validate(d) for d in service.calls_data(session, recent)],
         notices=notices,

@@ -23,7 +23,7 @@ from huiyin.auth.models import User
 from huiyin.auth.service import token_hash
 from huiyin.calls import service
 from huiyin.calls.models import Call, CallEvent, CallOrder, CtiIntegration
-from huiyin.calls.service import AgentName, OpenState
+from huiyin.calls.service import CALLS, AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
 from huiyin.errors import Unauthorized
@@ -159,22 +159,21 @@ def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSetti
 
 # An event reads its call as a row and writes back the columns it changed: a record of ~30 columns, read and
 # written once per event, costs less as plain statements than through the ORM's identity map and flush.
-_CALLS = cast(Table, Call.__table__)
 # the call, locked, with what its pop needs besides: its orders, and the name of its agent so far
 _LOCK_CALL = (
     select(
-        _CALLS,
+        CALLS,
         select(service.comma_joined(cast_sql(CallOrder.order_id, String)))
-        .where(CallOrder.call_pk == _CALLS.c.id)
-        .correlate(_CALLS)
+        .where(CallOrder.call_pk == CALLS.c.id)
+        .correlate(CALLS)
         .scalar_subquery()
         .label("pop_order_ids"),
         User.username.label("pop_agent_login"),
         User.full_name.label("pop_agent_name"),
     )
-    .select_from(_CALLS.outerjoin(User, User.id == _CALLS.c.agent_id))
-    .where(_CALLS.c.call_id == bindparam("call_id"))
-    .with_for_update(of=_CALLS)
+    .select_from(CALLS.outerjoin(User, User.id == CALLS.c.agent_id))
+    .where(CALLS.c.call_id == bindparam("call_id"))
+    .with_for_update(of=CALLS)
 )
 
 
@@ -184,22 +183,21 @@ class Loaded:
 
     call: Call
     values: dict[str, Any]
-    created: bool
     orders: list[int]
     agent: Agent | None
 
 
-def _loaded(row: Any, *, created: bool) -> Loaded:
+def _loaded(row: Any) -> Loaded:
     """The row as a ``Call`` outside the session (the event's functions change its attributes; ``_save``
     writes what changed)."""
     values = dict(row)
     orders = sorted(int(o) for o in service.split_joined(values.pop("pop_order_ids", None)))
     login, name = values.pop("pop_agent_login", None), values.pop("pop_agent_name", None)
     agent = Agent(values["agent_id"], login, name) if values["agent_id"] and login is not None else None
-    return Loaded(Call(**values), values, created, orders, agent)
+    return Loaded(Call(**values), values, orders, agent)
 
 
-_UPDATE_CALL = update(_CALLS).where(_CALLS.c.id == bindparam("call_pk"))  # SET: the parameters given
+_UPDATE_CALL = update(CALLS).where(CALLS.c.id == bindparam("call_pk"))  # SET: the parameters given
 
 
 def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
@@ -210,7 +208,7 @@ def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
 
 def _locked_call(session: Session, call_id: str) -> Loaded | None:
     row = session.execute(_LOCK_CALL, {"call_id": call_id}).mappings().first()
-    return _loaded(row, created=False) if row is not None else None
+    return _loaded(row) if row is not None else None
 
 
 def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> Loaded:
@@ -237,7 +235,7 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
     }
     made = session.execute(_statements(session).new_call, values).mappings().first()
     if made is not None:
-        return _loaded(made, created=True)
+        return _loaded(made)
     found = _locked_call(session, ev.call_id)
     assert found is not None
     return found
@@ -268,7 +266,7 @@ def _statements(session: Session) -> _Statements:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         given = ("call_id", "integration_id", "direction", "from_number", "to_number", "queue", "offered_at")
         new_call = (
-            insert(_CALLS)
+            insert(CALLS)
             .values(
                 {
                     **{c: bindparam(c) for c in (*given, "ivr_path", "updated_at")},
@@ -282,7 +280,7 @@ def _statements(session: Session) -> _Statements:
                 }
             )
             .on_conflict_do_nothing(index_elements=["call_id"])
-            .returning(*_CALLS.c)
+            .returning(*CALLS.c)
         )
         event = cast(Table, CallEvent.__table__)
         first_time = (

@@ -58,8 +58,9 @@ def customer_ids_by_number(session: Session, number: str, limit: int = 6) -> lis
 
 def match_customer_id(session: Session, number: str) -> int | None:
     """The one customer with this number; None when nobody, or several (the pop offers candidates)."""
-    ids = customer_ids_by_number(session, number, limit=2)
-    return ids[0] if len(ids) == 1 else None
+    if not number or number == "anonymous":
+        return None
+    return session.scalar(select(matched_customer_id(number)))
 
 
 def matched_customer_id(number: Any) -> Any:
@@ -257,13 +258,11 @@ def wrap_up_call(session: Session, call: Call, at: datetime | None = None) -> No
         end_acw(call, at or now())
 
 
-_CALLS = typing_cast(Table, Call.__table__)
-_ACW_OF = select(_CALLS.c.ended_at, _CALLS.c.answered_at, _CALLS.c.acw_ended_at).where(
-    _CALLS.c.id == bindparam("call_pk")
-)
+CALLS = typing_cast(Table, Call.__table__)  # the calls table, for the event path's plain statements
+_ACW_OF = select(CALLS.c.ended_at, CALLS.c.answered_at, CALLS.c.acw_ended_at).where(CALLS.c.id == bindparam("call_pk"))
 _SET_ACW = (
-    update(_CALLS)
-    .where(_CALLS.c.id == bindparam("call_pk"))
+    update(CALLS)
+    .where(CALLS.c.id == bindparam("call_pk"))
     .values(acw_ended_at=bindparam("acw_ended_at"), acw_seconds=bindparam("acw_seconds"))
 )
 
@@ -441,18 +440,6 @@ def calls_data(session: Session, calls: Sequence[Call], *, mask: bool = False) -
 # ---------------------------------------------------------------- screen pop
 
 
-def customer_brief(c: Customer) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "account_no": c.account_no,
-        "name": c.name,
-        "address": c.address,
-        "area_id": c.area_id,
-        "tags": c.tags,
-        "phones": c.phones,
-    }
-
-
 class comma_joined(FunctionElement[str]):
     """``comma_joined(x)``: the values of ``x`` over the group joined by commas; PostgreSQL's ``string_agg``,
     SQLite's ``group_concat``, so that statements using it can be built once for both."""
@@ -496,8 +483,8 @@ _BRIEFS = select(
 
 
 def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """``customer_brief`` of these customers, in this order, in one statement of columns (the screen pop's
-    hot path: no ORM objects, no relationship loads)."""
+    """These customers as the screen pop shows them (id, account, name, address, area, tags, phones), in
+    this order, in one statement of columns (the pop's hot path: no ORM objects, no relationship loads)."""
     if not ids:
         return []
     found = {}
@@ -515,6 +502,14 @@ def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]
     return [found[i] for i in ids if i in found]
 
 
+def caller_briefs(session: Session, call: Call) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Who is calling, as the pop shows it: the call's customer, or else the candidates sharing the number."""
+    if call.customer_id:
+        found = customer_briefs(session, [call.customer_id])
+        return (found[0] if found else None), []
+    return None, customer_briefs(session, customer_ids_by_number(session, customer_number(call)))
+
+
 def pop_message(
     session: Session, call: Call, event: str, *, agent: AgentName | None = None, orders: list[int] | None = None
 ) -> dict[str, Any]:
@@ -522,8 +517,7 @@ def pop_message(
     (the matched customer, or the candidates sharing the number). The rest of the pop (open orders, last
     contacts, notices) the page fetches from ``GET /calls/{id}/pop`` at once. ``agent`` and ``orders``:
     what the caller knows already (the agent it just matched; no orders for a call it just created)."""
-    ids = [call.customer_id] if call.customer_id else customer_ids_by_number(session, customer_number(call))
-    briefs = customer_briefs(session, ids)
+    customer, candidates = caller_briefs(session, call)
     if agent is None or agent.id != call.agent_id:
         agents = agents_of(session, [call])
     else:
@@ -535,8 +529,8 @@ def pop_message(
         "type": "call",
         "event": event,
         "call": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()},
-        "customer": briefs[0] if call.customer_id and briefs else None,
-        "candidates": [] if call.customer_id else briefs,
+        "customer": customer,
+        "candidates": candidates,
     }
 
 
