@@ -170,11 +170,20 @@ class Tally:
     sent_at: dict[tuple[str, str], float] = field(default_factory=dict)  # (callId, event) → POST sent
     expect: dict[tuple[str, str], int] = field(default_factory=dict)  # → the agent's index
     pop: list[float] = field(default_factory=list)
+    pop_at: list[float] = field(default_factory=list)  # when each pop arrived (perf_counter), for the series
     post: list[float] = field(default_factory=list)
     lag: list[float] = field(default_factory=list)  # sent − due: whether the sending kept the pace
     ivr: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     popped: set[tuple[str, str]] = field(default_factory=set)
+    t0: float = 0.0  # when the load started
+
+    def pop_p99_by(self, window: float) -> list[float]:
+        """The pop p99 of each ``window`` seconds of the run: whether latency drifts or comes in bursts."""
+        slots: dict[int, list[float]] = {}
+        for at, ms in zip(self.pop_at, self.pop, strict=True):
+            slots.setdefault(int((at - self.t0) // window), []).append(ms)
+        return [round(_pct(slots[k], 0.99), 1) for k in sorted(slots)]
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -210,6 +219,7 @@ async def _socket(base: str, token: str, index: int, tally: Tally, ready: asynci
             if sent is not None and tally.expect.get(key) == index and key not in tally.popped:
                 tally.popped.add(key)
                 tally.pop.append((got - sent) * 1000)
+                tally.pop_at.append(got)
 
 
 async def _sender(base: str, url: str, queue: asyncio.Queue[Any], tally: Tally) -> None:
@@ -303,6 +313,7 @@ async def load(opts: Options, base: str, cti_token: str, agents: list[tuple[str,
     await ivr_task
     await asyncio.sleep(2)  # the last pops in flight
     tally.errors["elapsed_s"] = int(time.perf_counter() - t0)
+    tally.t0 = t0
     for task in senders:
         task.cancel()
     for s in sockets:
@@ -381,6 +392,7 @@ def run(opts: Options) -> dict[str, Any]:
         "pops_expected": expected,
         "pops_received": len(tally.pop),
         "pop_ms": _summary(tally.pop),
+        "pop_p99_ms_by_30s": tally.pop_p99_by(30),
         "post_ms": _summary(tally.post),
         "send_lag_ms": _summary(tally.lag),
         "connections": opts.connections,

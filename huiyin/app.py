@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,11 +13,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from huiyin import errors
 from huiyin.auth.api import router as auth_router
-from huiyin.calls.api import pbx_router
+from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
@@ -40,7 +42,39 @@ LANDING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>回�
 </body></html>"""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_served_app() -> FastAPI:
+    """The app as ``huiyin serve`` runs it: a process of its own, whose heap is frozen once started."""
+    return create_app(freeze_heap=True)
+
+
+def _freeze_heap() -> None:
+    """Moves everything alive at startup (modules, the app, its routes, SQLAlchemy's mappers: hundreds of
+    thousands of objects) out of the cyclic garbage collector's reach. Without this every full collection
+    walks all of them while holding the GIL: 100-190 ms pauses, six a minute under the CTI benchmark's load,
+    during which the process answers nothing (``bench/cti_load.py``; the pattern of Python's ``gc.freeze``
+    documentation: collect, then freeze, before serving)."""
+    gc.collect()
+    gc.freeze()
+
+
+_CTI_EVENT = re.compile(r"^/api/v1/cti/([^/]+)$")
+
+
+class HuiyinApp(FastAPI):
+    """FastAPI, with the PBX's event endpoint (``POST /api/v1/cti/{token}``) served ahead of the middleware
+    stack: see ``calls.api.serve_cti_event``. Everything else takes FastAPI's way."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            found = _CTI_EVENT.match(scope["path"])
+            if found is not None:
+                scope["app"] = self  # as Starlette sets it: request.app
+                await serve_cti_event(self, scope, receive, send, found.group(1))
+                return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
     settings = settings or get_settings()
     db = Database(settings)
 
@@ -50,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         hub.loop = loop
+        if freeze_heap:
+            _freeze_heap()
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         undo: list[Callable[[], None]] = []
@@ -78,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 fn()
             db.dispose()
 
-    app = FastAPI(
+    app = HuiyinApp(
         title="Huiyin 回音",
         version="0.1.0",
         openapi_url=f"{API}/openapi.json",

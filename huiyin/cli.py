@@ -90,7 +90,13 @@ def serve(
         )
 
     uvicorn.run(
-        "huiyin.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+        "huiyin.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
     )
 
 

@@ -4,16 +4,19 @@ board, click-to-call, recordings, CTI integrations and IVR routing."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from huiyin.calls import cti, intake, ivr, pbx, recordings, service
 from huiyin.calls.models import Call, CtiIntegration
@@ -42,7 +45,14 @@ from huiyin.calls.schemas import (
 )
 from huiyin.calls.states import AgentAction, CallState, Direction
 from huiyin.core.actor import SignedIn
-from huiyin.core.deps import AdminUser, SessionDep, SettingsDep, get_current_user, require_roles
+from huiyin.core.deps import (
+    AdminUser,
+    SessionDep,
+    SettingsDep,
+    get_current_user,
+    reject_nul_characters,
+    require_roles,
+)
 from huiyin.core.phones import check_phone
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
@@ -117,6 +127,9 @@ async def cti_event(token: str, request: Request) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token
     in the path is the integration's credential. A repeated event is acknowledged and changes nothing.
 
+    The server reaches it through ``serve_cti_event``, ahead of FastAPI's middleware and dependencies (this
+    route declares it in the OpenAPI document, and serves it where the app is mounted otherwise).
+
     The body is read on the event loop; the event is applied in a worker thread, in a batch with the events
     that arrived meanwhile (``calls/intake.py``), so that while the database works the loop goes on serving
     the IVR's questions and pushing screen pops to the agents' sockets. The transaction never waits on the
@@ -129,6 +142,27 @@ async def cti_event(token: str, request: Request) -> dict[str, Any]:
     except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
         fields, unreadable = {}, exc
     return await _intake(request).submit((token, fields, unreadable))
+
+
+async def serve_cti_event(app: FastAPI, scope: Scope, receive: Receive, send: Send, token: str) -> None:
+    """``cti_event`` as a plain ASGI call, from ``HuiyinApp`` before its middleware stack: the PBX posts
+    hundreds of events a second, and FastAPI's middleware, routing and dependency solving cost more Python
+    per event than reading the body and handing it to the intake. What those layers did for this route is
+    done here: text with NUL is refused (``reject_nul_characters``), errors get the app's exception
+    handlers (the same problem documents), and an unexpected one a 500, re-raised for the server's log."""
+    request = Request(scope, receive)
+    response: Response
+    try:
+        await reject_nul_characters(request)
+        response = JSONResponse(await cti_event(token, request))
+    except Exception as exc:
+        handler = next((app.exception_handlers[t] for t in type(exc).__mro__ if t in app.exception_handlers), None)
+        if handler is None:
+            await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
+        found = handler(request, exc)
+        response = await found if inspect.isawaitable(found) else found
+    await response(scope, receive, send)
 
 
 def _apply_event(

@@ -26,6 +26,7 @@ from huiyin.calls.models import Call, CallEvent, CallOrder, CtiIntegration
 from huiyin.calls.service import CALLS, AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
+from huiyin.core.prebuilt import Prebuilt, PrebuiltSet
 from huiyin.errors import Unauthorized
 from huiyin.settings import CtiSettings
 
@@ -92,17 +93,20 @@ class Rules:
 
 
 _I = CtiIntegration
-_BY_TOKEN = select(_I.id, _I.blocked_numbers, _I.caller_id_rules, _I.default_caller_id).where(
-    _I.token_hash == bindparam("token_hash"), _I.revoked_at.is_(None)
+_BY_TOKEN = Prebuilt(
+    select(_I.id, _I.blocked_numbers, _I.caller_id_rules, _I.default_caller_id).where(
+        _I.token_hash == bindparam("token_hash"), _I.revoked_at.is_(None)
+    )
 )
 
 
 def check_token(session: Session, token: str) -> Rules:
     """The integration whose token this is; 401 for an unknown or revoked one."""
-    found = session.execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    found = _BY_TOKEN.first(session, {"token_hash": token_hash(token)})
     if found is None:
         raise Unauthorized("unknown or revoked CTI token")
-    return Rules(found.id, found.blocked_numbers or [], found.caller_id_rules or [], found.default_caller_id)
+    id_, blocked, caller_id_rules, default_caller_id = found
+    return Rules(id_, blocked or [], caller_id_rules or [], default_caller_id)
 
 
 # ---------------------------------------------------------------- replies
@@ -158,9 +162,10 @@ def do_event(session: Session, integration: Rules, ev: Event, settings: CtiSetti
 
 
 # An event reads its call as a row and writes back the columns it changed: a record of ~30 columns, read and
-# written once per event, costs less as plain statements than through the ORM's identity map and flush.
+# written once per event, costs less as plain statements than through the ORM's identity map and flush. The
+# event's statements are ``Prebuilt``: compiled once, run on the session's cursor.
 # the call, locked, with what its pop needs besides: its orders, and the name of its agent so far
-_LOCK_CALL = (
+_LOCK_CALL = Prebuilt(
     select(
         CALLS,
         select(service.comma_joined(cast_sql(CallOrder.order_id, String)))
@@ -197,17 +202,18 @@ def _loaded(row: Any) -> Loaded:
     return Loaded(Call(**values), values, orders, agent)
 
 
-_UPDATE_CALL = update(CALLS).where(CALLS.c.id == bindparam("call_pk"))  # SET: the parameters given
+_UPDATE_CALL = PrebuiltSet(update(CALLS).where(CALLS.c.id == bindparam("call_pk")))  # SET: the columns given
 
 
 def _save(session: Session, call: Call, loaded: dict[str, Any]) -> None:
     changed = {k: getattr(call, k) for k, v in loaded.items() if getattr(call, k) != v}
     if changed:
-        session.execute(_UPDATE_CALL, {**changed, "updated_at": now(), "call_pk": call.id})
+        changed["updated_at"] = now()
+        _UPDATE_CALL.execute(session, {**changed, "call_pk": call.id}, columns=list(changed))
 
 
 def _locked_call(session: Session, call_id: str) -> Loaded | None:
-    row = session.execute(_LOCK_CALL, {"call_id": call_id}).mappings().first()
+    row = _LOCK_CALL.mapping(session, {"call_id": call_id})
     return _loaded(row) if row is not None else None
 
 
@@ -233,7 +239,7 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
         "number": number if number and number != ANONYMOUS else None,
         "updated_at": at,
     }
-    made = session.execute(_statements(session).new_call, values).mappings().first()
+    made = _NEW_CALL.mapping(session, values)
     if made is not None:
         return _loaded(made)
     found = _locked_call(session, ev.call_id)
@@ -245,55 +251,55 @@ def _first_time(session: Session, call: Call, ev: Event, at: datetime, received:
     """Records the event; False when this (call, event) was already recorded: a repeat. One statement
     (``INSERT … ON CONFLICT DO NOTHING``), so a repeat racing its original loses cleanly."""
     values = {"call_pk": call.id, "event": ev.event.value, "received_at": received, "at": at, "data": ev.raw}
-    return session.execute(_statements(session).first_time, values).first() is not None
+    return _FIRST_TIME.first(session, values) is not None
 
 
-@dataclass(frozen=True)
-class _Statements:
-    """The event's two inserts, built once per dialect (building a statement costs more than running it)."""
-
-    new_call: Any
-    first_time: Any
+def _insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
-_BUILT: dict[str, _Statements] = {}
-
-
-def _statements(session: Session) -> _Statements:
-    dialect = session.get_bind().dialect.name
-    built = _BUILT.get(dialect)
-    if built is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        given = ("call_id", "integration_id", "direction", "from_number", "to_number", "queue", "offered_at")
-        new_call = (
-            insert(CALLS)
-            .values(
-                {
-                    **{c: bindparam(c) for c in (*given, "ivr_path", "updated_at")},
-                    "state": CallState.ringing.value,
-                    "offered_to": [],
-                    "hold_seconds": 0,
-                    "abandoned": False,
-                    "short_abandon": False,
-                    "blocked": False,
-                    "customer_id": service.matched_customer_id(bindparam("number")),
-                }
-            )
-            .on_conflict_do_nothing(index_elements=["call_id"])
-            .returning(*CALLS.c)
+def _new_call_statement(dialect: str) -> Any:
+    given = ("call_id", "integration_id", "direction", "from_number", "to_number", "queue", "offered_at")
+    return (
+        _insert(dialect)(CALLS)
+        .values(
+            {
+                **{c: bindparam(c) for c in (*given, "ivr_path", "updated_at")},
+                "state": CallState.ringing.value,
+                "offered_to": [],
+                "hold_seconds": 0,
+                "abandoned": False,
+                "short_abandon": False,
+                "blocked": False,
+                "customer_id": service.matched_customer_id(bindparam("number")),
+            }
         )
-        event = cast(Table, CallEvent.__table__)
-        first_time = (
-            insert(event)
-            .values({c: bindparam(c) for c in ("call_pk", "event", "received_at", "at", "data")})
-            .on_conflict_do_nothing(index_elements=["call_pk", "event"])
-            .returning(event.c.id)
-        )
-        built = _BUILT[dialect] = _Statements(new_call, first_time)
-    return built
+        .on_conflict_do_nothing(index_elements=["call_id"])
+        .returning(*CALLS.c)
+    )
+
+
+def _first_time_statement(dialect: str) -> Any:
+    event = cast(Table, CallEvent.__table__)
+    return (
+        _insert(dialect)(event)
+        .values({c: bindparam(c) for c in ("call_pk", "event", "received_at", "at", "data")})
+        .on_conflict_do_nothing(index_elements=["call_pk", "event"])
+        .returning(event.c.id)
+    )
+
+
+# the event's two inserts, one per dialect (each has its own ``ON CONFLICT``)
+_NEW_CALL = Prebuilt(_new_call_statement)
+_FIRST_TIME = Prebuilt(_first_time_statement)
 
 
 _AGENT = (User.id, User.username, User.full_name)
+_USER_NAMED = Prebuilt(  # the usual ``user``: one name
+    select(*_AGENT).where(
+        User.is_active.is_(True), or_(User.username == bindparam("name"), User.full_name == bindparam("name"))
+    )
+)
 
 
 def _users_named(session: Session, names: list[str]) -> list[Agent]:
@@ -301,12 +307,17 @@ def _users_named(session: Session, names: list[str]) -> list[Agent]:
     wanted = [n.strip() for n in names if n and n.strip()]
     if not wanted:
         return []
-    rows = [
-        Agent(*r)
-        for r in session.execute(
-            select(*_AGENT).where(User.is_active.is_(True), or_(User.username.in_(wanted), User.full_name.in_(wanted)))
+    if len(wanted) == 1:
+        found = _USER_NAMED.rows(session, {"name": wanted[0]})
+    else:
+        found = list(
+            session.execute(
+                select(*_AGENT).where(
+                    User.is_active.is_(True), or_(User.username.in_(wanted), User.full_name.in_(wanted))
+                )
+            )
         )
-    ]
+    rows = [Agent(*r) for r in found]
     by_login = {u.username: u for u in rows}
     by_name: dict[str, Agent] = {}
     for u in sorted(rows, key=lambda u: u.id):
@@ -319,28 +330,31 @@ def _users_named(session: Session, names: list[str]) -> list[Agent]:
     return picked
 
 
+# a user by login, phone or id (a parameter left NULL matches nothing)
+_ANSWERING = Prebuilt(
+    select(*_AGENT, User.phone)
+    .where(or_(User.username == bindparam("value"), User.phone == bindparam("digits"), User.id == bindparam("as_id")))
+    .order_by(User.id)
+)
+
+
 def _answering_user(session: Session, value: str) -> Agent | None:
     """``answeringNumber``: a user by phone, then login, then id (the order the generic shape gives); the
     three looked up in one statement."""
     value = value.strip()
     if not value:
         return None
-    digits = normalize_number(value)
+    digits = normalize_number(value) or None
     as_id = int(value) if value.isdigit() and len(value) < 10 else None
-    wanted = [User.username == value]
-    if digits:
-        wanted.append(User.phone == digits)
-    if as_id is not None:
-        wanted.append(User.id == as_id)
-    rows = session.execute(select(*_AGENT, User.phone).where(or_(*wanted)).order_by(User.id)).all()
+    rows = _ANSWERING.rows(session, {"value": value, "digits": digits, "as_id": as_id})
 
-    def rank(r: Any) -> int:
-        return 0 if digits and r.phone == digits else 1 if r.username == value else 2
+    def rank(r: tuple[Any, ...]) -> int:
+        return 0 if digits and r[3] == digits else 1 if r[1] == value else 2
 
     found = min(rows, key=rank, default=None)  # every row matched one of the three; by id: the lowest wins a tie
     if found is None:
         return None
-    return Agent(found.id, found.username, found.full_name)
+    return Agent(found[0], found[1], found[2])
 
 
 def _on_new_call(session: Session, integration: Rules, call: Call, ev: Event, at: datetime) -> Agent | None:

@@ -24,13 +24,14 @@ import anyio.to_thread
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from huiyin.core.prebuilt import Prebuilt
 from huiyin.db import Database
 
 MAX_BATCH = 8  # measured with bench/cti_load.py: 4, 8 and 16 kept pace at 200 events/s; 8 had the lowest latencies
 # A batch waits this long at most for a row lock (another process's batch holds the call or the agent);
 # longer, and most likely the two batches wait for each other: this one gives up, and its events are
 # applied one by one, without the limit (PostgreSQL would find the deadlock only after deadlock_timeout, 1 s).
-_BATCH_LOCK_TIMEOUT = text("SET LOCAL lock_timeout = '100ms'")
+_BATCH_LOCK_TIMEOUT = Prebuilt(text("SET LOCAL lock_timeout = '100ms'"))
 
 Apply = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]  # (session, item, per-batch memo) → reply
 
@@ -85,7 +86,7 @@ class Intake:
                 memo: dict[str, Any] = {}
                 with self.db.session() as session:
                     if not self.db.is_sqlite:  # a deadlock with another batch fails fast, not after 1 s
-                        session.execute(_BATCH_LOCK_TIMEOUT)
+                        _BATCH_LOCK_TIMEOUT.execute(session)
                     replies = [self.apply(session, item, memo) for item in items]
                 self.batches += 1
                 return list(replies)

@@ -29,6 +29,7 @@ from huiyin.calls.states import (
 )
 from huiyin.clock import now
 from huiyin.core.phones import mask_phone
+from huiyin.core.prebuilt import Prebuilt
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.notify.service import publish, publish_many
@@ -119,13 +120,18 @@ class OpenState(NamedTuple):
 
 
 _STATES = typing_cast(Table, AgentState.__table__)
-_LOCK_AGENT = select(User.id).where(User.id == bindparam("user_id")).with_for_update(key_share=True)
-_OPEN_STATE = select(*(_STATES.c[f] for f in OpenState._fields)).where(
+# the agent-state statements, run by every CTI event: Prebuilt (compiled once, run on the session's cursor)
+_LOCK_AGENT = Prebuilt(select(User.id).where(User.id == bindparam("user_id")).with_for_update(key_share=True))
+_OPEN_STATE_SELECT = select(*(_STATES.c[f] for f in OpenState._fields)).where(
     _STATES.c.user_id == bindparam("user_id"), _STATES.c.ended_at.is_(None)
 )
-_LOCK_OPEN_STATE = _OPEN_STATE.with_for_update(key_share=True)
-_CLOSE_STATE = update(_STATES).where(_STATES.c.id == bindparam("state_id")).values(ended_at=bindparam("ended_at"))
-_OPEN_NEW_STATE = insert(_STATES).returning(_STATES.c.id)
+_OPEN_STATE = Prebuilt(_OPEN_STATE_SELECT)
+_LOCK_OPEN_STATE = Prebuilt(_OPEN_STATE_SELECT.with_for_update(key_share=True))
+_CLOSE_STATE = Prebuilt(
+    update(_STATES).where(_STATES.c.id == bindparam("state_id")).values(ended_at=bindparam("ended_at"))
+)
+_NEW_STATE_COLUMNS = ("user_id", "state", "reason", "started_at", "ended_at", "call_pk", "resume_state", "source")
+_OPEN_NEW_STATE = Prebuilt(insert(_STATES).returning(_STATES.c.id), column_keys=_NEW_STATE_COLUMNS)
 
 
 def current_state(session: Session, user_id: int, *, lock: bool = False) -> OpenState | None:
@@ -138,11 +144,11 @@ def current_state(session: Session, user_id: int, *, lock: bool = False) -> Open
     if lock:
         # usually one statement: lock the open interval itself; when there is none, or the one this waited
         # for was closed meanwhile (its successor is not in this statement's snapshot), the agent's lock
-        row = session.execute(_LOCK_OPEN_STATE, {"user_id": user_id}).first()
+        row = _LOCK_OPEN_STATE.first(session, {"user_id": user_id})
         if row is not None:
             return OpenState(*row)
-        session.execute(_LOCK_AGENT, {"user_id": user_id})
-    row = session.execute(_OPEN_STATE, {"user_id": user_id}).first()
+        _LOCK_AGENT.execute(session, {"user_id": user_id})
+    row = _OPEN_STATE.first(session, {"user_id": user_id})
     return OpenState(*row) if row is not None else None
 
 
@@ -213,7 +219,7 @@ def do_agent_transition(
                 _end_acw_of(session, state.call_pk, at)
         started = max(at, state.started_at)
         # closed before the next opens: one open interval per agent (a unique index)
-        session.execute(_CLOSE_STATE, {"state_id": state.id, "ended_at": started})
+        _CLOSE_STATE.execute(session, {"state_id": state.id, "ended_at": started})
     if to is None or to == AgentStatus.signed_out:
         _publish_state(session, user_id, None)
         return None
@@ -228,7 +234,7 @@ def do_agent_transition(
     )
     values = {**new._asdict(), "user_id": user_id, "ended_at": None, "source": source}
     del values["id"]
-    new = new._replace(id=session.execute(_OPEN_NEW_STATE, values).scalar_one())
+    new = new._replace(id=_OPEN_NEW_STATE.scalar(session, values))
     _publish_state(session, user_id, new)
     return new
 
@@ -259,11 +265,15 @@ def wrap_up_call(session: Session, call: Call, at: datetime | None = None) -> No
 
 
 CALLS = typing_cast(Table, Call.__table__)  # the calls table, for the event path's plain statements
-_ACW_OF = select(CALLS.c.ended_at, CALLS.c.answered_at, CALLS.c.acw_ended_at).where(CALLS.c.id == bindparam("call_pk"))
-_SET_ACW = (
+_ACW_OF = Prebuilt(
+    select(CALLS.c.ended_at, CALLS.c.answered_at, CALLS.c.acw_ended_at).where(CALLS.c.id == bindparam("call_pk"))
+)
+_SET_ACW = Prebuilt(
     update(CALLS)
     .where(CALLS.c.id == bindparam("call_pk"))
-    .values(acw_ended_at=bindparam("acw_ended_at"), acw_seconds=bindparam("acw_seconds"))
+    .values(
+        acw_ended_at=bindparam("acw_ended_at"), acw_seconds=bindparam("acw_seconds"), updated_at=bindparam("updated_at")
+    )
 )
 
 
@@ -274,11 +284,15 @@ def _end_acw_of(session: Session, call_pk: int, at: datetime) -> None:
     if isinstance(held, Call):
         end_acw(held, at)
         return
-    row = session.execute(_ACW_OF, {"call_pk": call_pk}).first()
-    if row is not None and row.acw_ended_at is None and row.ended_at is not None and row.answered_at is not None:
-        ended = max(at, row.ended_at)
-        session.execute(
-            _SET_ACW, {"call_pk": call_pk, "acw_ended_at": ended, "acw_seconds": _seconds(row.ended_at, ended)}
+    row = _ACW_OF.first(session, {"call_pk": call_pk})
+    if row is None:
+        return
+    ended_at, answered_at, acw_ended_at = row
+    if acw_ended_at is None and ended_at is not None and answered_at is not None:
+        ended = max(at, ended_at)
+        _SET_ACW.execute(
+            session,
+            {"call_pk": call_pk, "acw_ended_at": ended, "acw_seconds": _seconds(ended_at, ended), "updated_at": now()},
         )
 
 
@@ -477,9 +491,17 @@ _PHONES_JOINED = (
     .correlate(Customer)
     .scalar_subquery()
 )
-_BRIEFS = select(
-    Customer.id, Customer.account_no, Customer.name, Customer.address, Customer.area_id, TAGS_JOINED, _PHONES_JOINED
-).where(Customer.id.in_(bindparam("ids", expanding=True)))
+_BRIEF_COLUMNS = (
+    Customer.id,
+    Customer.account_no,
+    Customer.name,
+    Customer.address,
+    Customer.area_id,
+    TAGS_JOINED,
+    _PHONES_JOINED,
+)
+_BRIEFS = select(*_BRIEF_COLUMNS).where(Customer.id.in_(bindparam("ids", expanding=True)))
+_BRIEF = Prebuilt(select(*_BRIEF_COLUMNS).where(Customer.id == bindparam("id")))  # one: the pop's usual caller
 
 
 def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -487,15 +509,16 @@ def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]
     this order, in one statement of columns (the pop's hot path: no ORM objects, no relationship loads)."""
     if not ids:
         return []
+    rows = _BRIEF.rows(session, {"id": ids[0]}) if len(ids) == 1 else session.execute(_BRIEFS, {"ids": list(ids)})
     found = {}
-    for r in session.execute(_BRIEFS, {"ids": list(ids)}):
+    for r in rows:
         numbered = sorted((int(n), p) for n, _, p in (x.partition(":") for x in split_joined(r[6])))
-        found[r.id] = {
-            "id": r.id,
-            "account_no": r.account_no,
-            "name": r.name,
-            "address": r.address,
-            "area_id": r.area_id,
+        found[r[0]] = {
+            "id": r[0],
+            "account_no": r[1],
+            "name": r[2],
+            "address": r[3],
+            "area_id": r[4],
             "tags": sorted(split_joined(r[5])),
             "phones": [p for _, p in numbered],
         }

@@ -569,8 +569,12 @@ def publish_many(session: Session, messages: Sequence[tuple[int, dict[str, Any]]
 
 def _notify(session: Session, payloads: list[str]) -> None:
     """NOTIFY the in-app channel with these payloads, in this order (PostgreSQL)."""
-    if len(payloads) == 1:
-        session.execute(select(func.pg_notify(PG_CHANNEL, payloads[0])))
+    if len(payloads) == 1:  # on the session's psycopg connection: a statement built by SQLAlchemy costs more
+        pg_execute(
+            pg_connection(session),
+            "SELECT pg_notify(%(channel)s, %(payload)s)",
+            {"channel": PG_CHANNEL, "payload": payloads[0]},
+        )
         return
     pg_execute(
         pg_connection(session),

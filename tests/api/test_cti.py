@@ -322,6 +322,22 @@ def test_a_wrong_or_revoked_token_is_refused(
     assert client.post(f"/api/v1/cti/{rotated['token']}", json=[event]).status_code == 422
 
 
+def test_events_served_ahead_of_the_middleware_answer_as_the_rest_of_the_api(
+    client: TestClient, integration: dict[str, Any], world: World
+) -> None:
+    # the endpoint is served before FastAPI's stack (HuiyinApp): the same refusals and problem documents
+    nul = b'{"event": "newCall", "callId": "x\\u0000y", "from": "13912345678", "to": "95598"}'
+    r = client.post(f"/api/v1/cti/{integration['token']}", content=nul, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and "NUL" in r.json()["detail"], r.text
+    wrong = client.post("/api/v1/cti/not-a-token", json={"event": "newCall", "callId": "c1"})
+    elsewhere = client.get("/api/v1/ivr/route", params={"caller": CALLER}, headers={"X-CTI-Token": "not-a-token"})
+    assert wrong.status_code == elsewhere.status_code == 401
+    assert wrong.headers["content-type"] == elsewhere.headers["content-type"]
+    assert wrong.json().keys() == elsewhere.json().keys()
+    assert count(world, Call) == 0 and count(world, CallEvent) == 0
+    assert "/api/v1/cti/{token}" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
 def test_integrations_show_their_token_once_and_only_admins_manage_them(
     admin: Api, manager: Api, integration: dict[str, Any]
 ) -> None:
