@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.cti import normalize_number
 from huiyin.calls.models import IvrRule
-from huiyin.calls.service import TAGS_JOINED, customer_ids_by_number, split_joined
+from huiyin.calls.service import IDS_BY_NUMBER, TAGS_JOINED, split_joined
 from huiyin.clock import now
-from huiyin.customers.models import TAGS, Customer
+from huiyin.core.prebuilt import Prebuilt, rows_together
+from huiyin.customers.models import TAGS, Customer, CustomerPhone
 from huiyin.errors import Invalid, NotFound
 from huiyin.workorders.catalog import OrderType
 from huiyin.workorders.models import WorkOrder
@@ -91,26 +92,32 @@ class Emergency(NamedTuple):
     created_at: datetime
 
 
-_RULES = (
+# The IVR waits on these: each is Prebuilt (compiled once, run on the session's cursor: core/prebuilt.py).
+_RULES_SELECT = (
     select(*(getattr(IvrRule, f) for f in Rule._fields))
     .where(IvrRule.enabled.is_(True))
     .order_by(IvrRule.priority, IvrRule.id)
 )
-_AREA_RULES = _RULES.where(IvrRule.kind == "area")
-_CUSTOMERS_TAGS = select(Customer.area_id, TAGS_JOINED).where(Customer.id.in_(bindparam("ids", expanding=True)))
+_RULES = Prebuilt(_RULES_SELECT)
+_AREA_RULES = Prebuilt(_RULES_SELECT.where(IvrRule.kind == "area"))
+# the customers with the caller's number (six at most, as the pop's candidates), with their areas and tags
+_CALLER_IDS = IDS_BY_NUMBER.where(CustomerPhone.phone == bindparam("number")).limit(6)
+_CALLERS = Prebuilt(
+    select(Customer.id, Customer.area_id, TAGS_JOINED).where(Customer.id.in_(_CALLER_IDS)).order_by(Customer.id)
+)
 _OPEN = [s.value for s in OPEN_STATES]
 _EMERGENCY = (WorkOrder.id, WorkOrder.number, WorkOrder.created_at)
-_EMERGENCY_OF_CUSTOMERS = (
+_EMERGENCY_OF_CUSTOMERS = Prebuilt(
     select(*_EMERGENCY)
     .where(
-        WorkOrder.customer_id.in_(bindparam("customer_ids", expanding=True)),
+        WorkOrder.customer_id.in_(_CALLER_IDS),
         WorkOrder.type == OrderType.emergency.value,
-        WorkOrder.state.in_(_OPEN),
+        WorkOrder.state.in_([literal(v) for v in _OPEN]),  # one parameter each: not an expanding list
     )
     .order_by(WorkOrder.created_at.desc())
     .limit(1)
 )
-_EMERGENCY_FROM_NUMBER = (
+_EMERGENCY_FROM_NUMBER = Prebuilt(
     select(*_EMERGENCY)
     .where(
         WorkOrder.contact_phone == bindparam("number"),
@@ -122,26 +129,37 @@ _EMERGENCY_FROM_NUMBER = (
 )
 
 
-def _rules(session: Session, stmt: Any) -> list[Rule]:
-    return [
-        r._replace(tags=r.tags or [], area_ids=r.area_ids or []) for r in (Rule(*row) for row in session.execute(stmt))
-    ]
+def _rules(rows: list[tuple[Any, ...]]) -> list[Rule]:
+    return [r._replace(tags=r.tags or [], area_ids=r.area_ids or []) for r in (Rule(*row) for row in rows)]
 
 
 def route(session: Session, caller: str, at: datetime | None = None) -> dict[str, Any]:
-    """Statements of columns only, each built once: the IVR waits on this."""
+    """Four statements of columns only, each compiled once and independent of the others, sent together
+    (one round trip on PostgreSQL): the IVR waits on this. The caller's customers (by number), the newest
+    open emergency order of theirs, or else one reported from this number (two indexed look-ups, not one OR
+    that scans), and the enabled rules."""
     at = at or now()
     number = normalize_number(caller)
-    ids = customer_ids_by_number(session, number, limit=6)
+    ids: list[int] = []
     tags: set[str] = set()
     areas: set[int] = set()
-    if ids:
-        for area_id, joined in session.execute(_CUSTOMERS_TAGS, {"ids": ids}):
+    emergency: Emergency | None = None
+    if number and number != "anonymous":
+        given = {"number": number}
+        callers, of_customers, from_number, rule_rows = rows_together(
+            session,
+            [(_CALLERS, given), (_EMERGENCY_OF_CUSTOMERS, given), (_EMERGENCY_FROM_NUMBER, given), (_RULES, None)],
+        )
+        for customer_id, area_id, joined in callers:
+            ids.append(customer_id)
             tags.update(split_joined(joined))
             if area_id is not None:
                 areas.add(area_id)
-    emergency = _open_emergency(session, ids, number)
-    rules = _rules(session, _RULES)
+        found = [Emergency(*hit) for hit in (*of_customers, *from_number)]
+        emergency = max(found, key=lambda o: o.created_at) if found else None
+    else:
+        rule_rows = _RULES.rows(session)
+    rules = _rules(rule_rows)
     queue: str | None = None
     tier: str | None = None
     connect = False
@@ -193,22 +211,7 @@ def area_announcements(session: Session, area_id: int | None, at: datetime | Non
     if area_id is None:
         return []
     at = at or now()
-    return [r for r in _rules(session, _AREA_RULES) if _announces(r, {area_id}, at)]
-
-
-def _open_emergency(session: Session, customer_ids: list[int], number: str) -> Emergency | None:
-    """The newest open emergency order of these customers, or else one reported from this number: two
-    indexed look-ups (by customer, and by contact number on open orders), not one OR that scans."""
-    found: list[Emergency] = []
-    if customer_ids:
-        hit = session.execute(_EMERGENCY_OF_CUSTOMERS, {"customer_ids": customer_ids}).first()
-        if hit is not None:
-            found.append(Emergency(*hit))
-    if number and number != "anonymous":
-        hit = session.execute(_EMERGENCY_FROM_NUMBER, {"number": number}).first()
-        if hit is not None:
-            found.append(Emergency(*hit))
-    return max(found, key=lambda o: o.created_at) if found else None
+    return [r for r in _rules(_AREA_RULES.rows(session)) if _announces(r, {area_id}, at)]
 
 
 # ---------------------------------------------------------------- editing

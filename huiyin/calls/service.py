@@ -42,19 +42,14 @@ def customer_number(call: Call) -> str:
     return call.from_number if call.direction == Direction.in_ else call.to_number
 
 
-_IDS_BY_NUMBER = (
-    select(CustomerPhone.customer_id)
-    .where(CustomerPhone.phone == bindparam("number"))
-    .distinct()
-    .order_by(CustomerPhone.customer_id)
-    .limit(bindparam("limit"))
-)
+IDS_BY_NUMBER = select(CustomerPhone.customer_id).distinct().order_by(CustomerPhone.customer_id)  # + where, limit
+_IDS_BY_NUMBER = Prebuilt(IDS_BY_NUMBER.where(CustomerPhone.phone == bindparam("number")).limit(bindparam("limit")))
 
 
 def customer_ids_by_number(session: Session, number: str, limit: int = 6) -> list[int]:
     if not number or number == "anonymous":
         return []
-    return list(session.scalars(_IDS_BY_NUMBER, {"number": number, "limit": limit}))
+    return [r[0] for r in _IDS_BY_NUMBER.rows(session, {"number": number, "limit": limit})]
 
 
 def match_customer_id(session: Session, number: str) -> int | None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Table, bindparam, exc, insert, select, update
 
 from huiyin.calls.models import Call, CtiIntegration
-from huiyin.core.prebuilt import Prebuilt, PrebuiltSet
+from huiyin.core.prebuilt import Prebuilt, PrebuiltSet, rows_together
 from huiyin.db import Database
 
 CALLS = cast(Table, Call.__table__)
@@ -141,6 +141,25 @@ def test_statements_it_cannot_run_as_sqlalchemy_would_are_refused(db: Database) 
             needs_default.execute(s, {"call_id": "pb-x", "direction": "in"})
         with pytest.raises(ValueError, match="expanding"):
             expanding.rows(s, {"ids": [1, 2]})
+
+
+def test_statements_sent_together_give_each_its_own_rows(db: Database) -> None:
+    by_call_id = Prebuilt(select(CALLS.c.call_id, CALLS.c.offered_at).where(CALLS.c.call_id == bindparam("c")))
+    with db.session() as s:
+        _NEW_CALL.scalar(s, a_call("pb-t1"))
+        _NEW_CALL.scalar(s, a_call("pb-t2", offered_at=AT + timedelta(minutes=1)))
+    with db.session(write=False) as s:
+        one, none, two = rows_together(
+            s, [(by_call_id, {"c": "pb-t1"}), (by_call_id, {"c": "nope"}), (by_call_id, {"c": "pb-t2"})]
+        )
+    assert one == [("pb-t1", AT)] and none == [] and two == [("pb-t2", AT + timedelta(minutes=1))]
+
+
+def test_a_failing_statement_among_those_sent_together_fails_them_all(db: Database) -> None:
+    with pytest.raises(exc.IntegrityError), db.session() as s:
+        rows_together(s, [(_NEW_CALL, a_call("pb-p1")), (_NEW_CALL, a_call("pb-p1"))])
+    with db.session(write=False) as s:
+        assert s.scalar(select(Call.id).where(Call.call_id == "pb-p1")) is None
 
 
 def timezone_of_beijing() -> Any:
