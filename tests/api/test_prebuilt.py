@@ -166,3 +166,4 @@ def timezone_of_beijing() -> Any:
     from datetime import timezone
 
     return timezone(timedelta(hours=8))
+
