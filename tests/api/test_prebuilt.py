@@ -166,4 +166,3 @@ def timezone_of_beijing() -> Any:
     from datetime import timezone
 
     return timezone(timedelta(hours=8))
-

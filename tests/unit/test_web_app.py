@@ -60,3 +60,29 @@ def test_without_a_build_the_root_says_how_to_build_it(tmp_path: Path) -> None:
     r = client_for(tmp_path, tmp_path / "nowhere").get("/")
     assert r.status_code == 200
     assert "npm run build" in r.text
+
+
+def test_the_served_app_freezes_its_startup_heap_and_the_test_app_does_not(
+    tmp_path: Path, dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from huiyin import cli
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", env="test", web_dist=dist)
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings)):
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(settings, freeze_heap=True)) as http:
+            assert gc.get_freeze_count() > 10_000  # modules, routes, mappers: out of the collector's walks
+            assert http.get("/").status_code == 200
+    finally:
+        gc.unfreeze()
+    served: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    assert CliRunner().invoke(cli.app, ["serve", "--port", "8123"]).exit_code == 0
+    assert served["app"] == "huiyin.app:create_served_app" and served["factory"] is True  # what `huiyin serve` runs
