@@ -1,9 +1,10 @@
 """Statements compiled once per database and run straight on the session's DB-API cursor.
 
-``session.execute(stmt, params)`` costs about 180 µs of Python on this project's machines before and
-after the database's own work: the ORM's execution layer, the statement's cache key (computed again at
-every execution, even for a statement built once), an execution context and a result object. The same
-statement on the driver's cursor costs 45 µs. The CTI event path runs eight statements per event, 200
+``session.execute(stmt, params)`` costs about 210 µs of CPU on this project's machines besides the
+database's own work: the ORM's execution layer, the statement's cache key (computed again at every
+execution, even for a statement built once), an execution context and a result object. As a ``Prebuilt``
+statement it costs 80-110 µs, on the driver's cursor alone 45-60 µs (``python -m bench.prebuilt_micro``).
+The CTI event path runs eight statements per event, 200
 events a second, so it runs its statements through ``Prebuilt``: SQLAlchemy still builds and compiles
 them (once per dialect, with their bind and result type processing), and they run on the same connection
 and in the same transaction as the session, so they mix freely with ordinary ``session.execute`` calls.
