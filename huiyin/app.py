@@ -57,7 +57,7 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-_CTI_EVENT = re.compile(r"^/api/v1/cti/([^/]+)$")
+_CTI_EVENT = re.compile(rf"^{re.escape(API)}/cti/([^/]+)$")  # pbx_router's POST /cti/{token}
 
 
 class HuiyinApp(FastAPI):
