@@ -19,7 +19,7 @@ from huiyin.calls.models import IvrRule
 from huiyin.calls.service import IDS_BY_NUMBER, TAGS_JOINED, split_joined
 from huiyin.clock import now
 from huiyin.core.prebuilt import Prebuilt, rows_together
-from huiyin.customers.models import TAGS, Customer, CustomerPhone
+from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
 from huiyin.workorders.catalog import OrderType
 from huiyin.workorders.models import WorkOrder
@@ -101,7 +101,7 @@ _RULES_SELECT = (
 _RULES = Prebuilt(_RULES_SELECT)
 _AREA_RULES = Prebuilt(_RULES_SELECT.where(IvrRule.kind == "area"))
 # the customers with the caller's number (six at most, as the pop's candidates), with their areas and tags
-_CALLER_IDS = IDS_BY_NUMBER.where(CustomerPhone.phone == bindparam("number")).limit(6)
+_CALLER_IDS = IDS_BY_NUMBER.limit(6)
 _CALLERS = Prebuilt(
     select(Customer.id, Customer.area_id, TAGS_JOINED).where(Customer.id.in_(_CALLER_IDS)).order_by(Customer.id)
 )

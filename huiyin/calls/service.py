@@ -42,8 +42,14 @@ def customer_number(call: Call) -> str:
     return call.from_number if call.direction == Direction.in_ else call.to_number
 
 
-IDS_BY_NUMBER = select(CustomerPhone.customer_id).distinct().order_by(CustomerPhone.customer_id)  # + where, limit
-_IDS_BY_NUMBER = Prebuilt(IDS_BY_NUMBER.where(CustomerPhone.phone == bindparam("number")).limit(bindparam("limit")))
+# the customers with the number ``:number``, by id (the callers add their limit)
+IDS_BY_NUMBER = (
+    select(CustomerPhone.customer_id)
+    .where(CustomerPhone.phone == bindparam("number"))
+    .distinct()
+    .order_by(CustomerPhone.customer_id)
+)
+_IDS_BY_NUMBER = Prebuilt(IDS_BY_NUMBER.limit(bindparam("limit")))
 
 
 def customer_ids_by_number(session: Session, number: str, limit: int = 6) -> list[int]:
