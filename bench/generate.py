@@ -102,7 +102,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
     "customers": ("id", "account_no", "name", "address", "area_id", "meter_no", "created_at", "updated_at"),
-    "customer_phones": ("id", "customer_id", "phone"),
+    "customer_phones": ("id", "customer_id", "phone", "phone_rev"),  # phone_rev: reversed, for the 尾号 search
     "customer_tags": ("customer_id", "tag"),
     "work_orders": (
         "id",
@@ -656,7 +656,7 @@ def load_customers(
         cust.append((cid, spec.account_no, spec.name, spec.address, aid, spec.meter_no, created, created))
         for p in spec.phones:
             phone_id += 1
-            phones.append((phone_id, cid, p))
+            phones.append((phone_id, cid, p, p[::-1]))
         for tag in spec.tags:
             tags.append((cid, tag))
         book.area.append(aid)

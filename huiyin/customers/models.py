@@ -1,13 +1,18 @@
 """Customers, their phone numbers and tags.
 
-Address and name search: SQLite has an FTS5 ``trigram`` table ``customers_fts`` kept in step by
-triggers, PostgreSQL has pg_trgm GIN indexes; both are made by the migration, not by these models.
+Phone search: each number is kept twice, as typed (``phone``) and reversed (``phone_rev``), each with a
+plain btree index, so a prefix and a tail (手机尾号) are both a range on an index on SQLite and PostgreSQL
+alike (see ``customers.service``).
+
+Address and name search: SQLite has an FTS5 ``trigram`` table ``customers_fts`` kept in step by triggers,
+PostgreSQL has pg_trgm GIN indexes; both are made by the migration, not by these models.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from huiyin.core.models import TimestampMixin
 from huiyin.db import Base
@@ -43,14 +48,27 @@ class Customer(TimestampMixin, Base):
         return [t.tag for t in self.tag_rows]
 
 
+def _reversed_phone(context: DefaultExecutionContext) -> str:
+    """The default of ``phone_rev`` for a Core or bulk insert that names only ``phone``."""
+    return str(context.get_current_parameters()["phone"])[::-1]
+
+
 class CustomerPhone(Base):
-    """One of a customer's numbers, stored as digits only."""
+    """One of a customer's numbers, stored as digits only, and reversed for the tail search (尾号). Every
+    writer fills ``phone_rev``: the ORM here (constructor, assignment, Core inserts through the column's
+    default); ``bench/generate.py``'s COPY names it itself."""
 
     __tablename__ = "customer_phones"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
+    phone_rev: Mapped[str] = mapped_column(String(20), index=True, default=_reversed_phone)
+
+    @validates("phone")
+    def _keep_reversed(self, _: str, phone: str) -> str:
+        self.phone_rev = phone[::-1]
+        return phone
 
 
 class CustomerTag(Base):

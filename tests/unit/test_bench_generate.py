@@ -235,6 +235,12 @@ def test_phones_file(gen: Generated, db: sqlite3.Connection) -> None:
     assert set(phones) <= known
 
 
+def test_every_phone_is_kept_reversed_for_the_tail_search(db: sqlite3.Connection) -> None:
+    rows = db.execute("SELECT phone, phone_rev FROM customer_phones").fetchall()
+    assert rows
+    assert all(rev == phone[::-1] for phone, rev in rows)
+
+
 def test_refuses_a_filled_database(gen: Generated) -> None:
     with pytest.raises(SystemExit):
         generate(GenerateOptions(url=gen.url, customers=1, orders=1, quiet=True))
