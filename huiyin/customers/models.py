@@ -50,7 +50,9 @@ class Customer(TimestampMixin, Base):
 
 def _reversed_phone(context: DefaultExecutionContext) -> str:
     """The default of ``phone_rev`` for a Core or bulk insert that names only ``phone``."""
-    return str(context.get_current_parameters()["phone"])[::-1]
+    row = context.current_parameters  # this row's parameters (one of an executemany's, too)
+    assert row is not None
+    return str(row["phone"])[::-1]
 
 
 class CustomerPhone(Base):
