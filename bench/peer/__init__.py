@@ -1,0 +1,1 @@
+"""The django-helpdesk peer benchmark (issue 13): see bench/README.md."""
