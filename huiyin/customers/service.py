@@ -3,12 +3,23 @@
 Look-up takes what an agent types: a phone number, an account or meter number, a name, or a fragment
 of the address ("渝北区", "龙溪"). Fragments of three characters or more go through the trigram index
 (SQLite FTS5 ``trigram``, PostgreSQL pg_trgm); shorter ones fall back to a scan.
+
+Digits (after ``normalize_phone``) are looked up as a number, in this order (docs/api.md):
+
+1. exactly: a phone, an account number or a meter number;
+2. 3 to 10 digits: phones that start with them (a number typed in part);
+3. 4 to 10 digits: mobiles that end with them (手机尾号). For exactly four digits, the usual 尾号, the tail
+   hits come before the prefix hits, so that a page of numbers starting with 1391 cannot hide them.
+
+Prefix and tail are each a range on a plain btree index (``phone``, ``phone_rev``: the number reversed),
+``>= digits AND < the next digit string``, which SQLite and PostgreSQL both serve from the index under any
+collation (SQLite's LIKE would only use it under ``case_sensitive_like``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from huiyin.core.phones import normalize_phone
 from huiyin.customers.models import TAGS, Customer, CustomerPhone, CustomerTag
@@ -22,6 +33,12 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
+def customer_tags(session: Session, customer_id: int) -> tuple[str, ...]:
+    """The customer's tags (老年客户, 重点客户 …); none for an unknown id."""
+    customer = session.get(Customer, customer_id)
+    return tuple(customer.tags) if customer is not None else ()
+
+
 def check_customer_ref(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -33,11 +50,66 @@ def _escape_like(fragment: str) -> str:
     return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+PREFIX_DIGITS = range(3, 11)  # 3 to 10 digits: the start of a number
+TAIL_DIGITS = range(4, 11)  # 4 to 10 digits: the end of a mobile (尾号)
+
+
+def _next_digits(digits: str) -> str | None:
+    """The least digit string above every string that starts with ``digits`` ("1239" → "124"); None when
+    there is none ("999")."""
+    kept = digits.rstrip("9")
+    return kept[:-1] + str(int(kept[-1]) + 1) if kept else None
+
+
+def _starting_with(column: InstrumentedAttribute[str], digits: str) -> ColumnElement[bool]:
+    upper = _next_digits(digits)
+    return column >= digits if upper is None else and_(column >= digits, column < upper)
+
+
+def phones_starting_with(digits: str) -> Select[int]:
+    """Customers whose number starts with ``digits``: a range on ``ix_customer_phones_phone``."""
+    return (
+        select(CustomerPhone.customer_id)
+        .where(_starting_with(CustomerPhone.phone, digits))
+        .order_by(CustomerPhone.phone)
+    )
+
+
+def mobiles_ending_with(digits: str) -> Select[int]:
+    """Customers with a mobile that ends with ``digits``: a range on ``ix_customer_phones_phone_rev``; the
+    mobile test (11 digits, a leading 1) is checked on the rows the range finds, with no index of its own."""
+    return (
+        select(CustomerPhone.customer_id)
+        .where(
+            _starting_with(CustomerPhone.phone_rev, digits[::-1]),
+            func.length(CustomerPhone.phone) == 11,
+            func.substr(CustomerPhone.phone, 1, 1) == "1",
+        )
+        .order_by(CustomerPhone.phone_rev)
+    )
+
+
+def _partial_phone_searches(digits: str) -> list[Select[int]]:
+    searches = []
+    if len(digits) in PREFIX_DIGITS:
+        searches.append(phones_starting_with(digits))
+    if len(digits) in TAIL_DIGITS:
+        tail = mobiles_ending_with(digits)
+        searches.insert(0 if len(digits) == 4 else len(searches), tail)
+    return searches
+
+
 def _ids_by_phone_or_number(session: Session, q: str, limit: int) -> list[int]:
     digits = normalize_phone(q)
     by_phone = select(CustomerPhone.customer_id).where(CustomerPhone.phone == digits)
     by_number = select(Customer.id).where(or_(Customer.account_no == q, Customer.meter_no == q))
-    return list(session.scalars(by_phone.union(by_number).limit(limit)))
+    ids = list(session.scalars(by_phone.union(by_number).limit(limit)))
+    for search in _partial_phone_searches(digits):
+        if len(ids) >= limit:
+            break
+        seen = set(ids)
+        ids.extend(i for i in dict.fromkeys(session.scalars(search.limit(limit))) if i not in seen)
+    return ids[:limit]
 
 
 def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
