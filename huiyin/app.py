@@ -19,6 +19,7 @@ from huiyin import errors
 from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
+from huiyin.core.apidocs import install_api_docs
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         title="Huiyin 回音",
         version="0.1.0",
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # install_api_docs: Swagger UI with its assets served here, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
     app.include_router(ws_router, prefix=API)
 
+    install_api_docs(app, f"{API}/docs")
     mount_web_app(app, settings.web_dist)
     return app
 
