@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test lint check-migrations demo clean web web-test browser
+.PHONY: install run serve test lint depgraph check-migrations demo clean web web-test browser
 
 NPM := npm --prefix web --no-audit --no-fund --loglevel=error
 
@@ -54,9 +54,15 @@ run: install web
 	@echo
 	$(BIN)/huiyin serve --host $(HOST) --port $(PORT)
 
+# lint-imports: the import contract in pyproject.toml (domains point one way, docs/architecture.md).
 lint: install
-	$(BIN)/ruff check huiyin tests bench
+	$(BIN)/ruff check huiyin tests bench tools
 	$(BIN)/mypy huiyin
+	$(BIN)/lint-imports --no-cache
+
+# The domains' import graph (docs/architecture.md → "Domains point one way").
+depgraph: install
+	@$(BIN)/python -m tools.depgraph
 
 check-migrations: install
 	@tmp=$$(mktemp -d) && HUIYIN_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/huiyin db upgrade >/dev/null \

@@ -118,10 +118,10 @@ def make_people(opts: Options) -> tuple[str, list[tuple[str, str]]]:
     from huiyin.calls.models import AgentState
     from huiyin.calls.service import do_create_integration
     from huiyin.clock import now
-    from huiyin.db import Database
     from huiyin.settings import Settings
+    from huiyin.wiring import open_database
 
-    db = Database(Settings(database_url=opts.url))
+    db = open_database(Settings(database_url=opts.url))
     agents: list[tuple[str, str]] = []
     hashed = hash_password("bench")
     with db.session() as s:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, create_engine, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
-from huiyin.core.prebuilt import Prebuilt
+from huiyin.core.fastsql.prebuilt import Prebuilt
 from huiyin.db import normalize_url
 
 

@@ -51,6 +51,7 @@ from bench.generate import PgSink as _PgSink
 from bench.generate import TimeFormat, World, load_reference, to_us
 from huiyin.db import normalize_url
 from huiyin.demo import city
+from huiyin.wiring import open_database
 
 __all__ = [
     "ArmedRow",
@@ -218,12 +219,11 @@ def _policies(url: str, world: World) -> list[tuple[Any, ...]]:
     """(category id, area type, policy version id, accept, arrive, resolve, reply) for every pair."""
     from sqlalchemy import select
 
-    from huiyin.db import Database
     from huiyin.settings import Settings
     from huiyin.sla.service import OrderFacts, pick_policy
     from huiyin.workorders.models import Category
 
-    db = Database(Settings(database_url=url))
+    db = open_database(Settings(database_url=url))
     out = []
     try:
         with db.session(write=False) as s:

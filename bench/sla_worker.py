@@ -56,6 +56,7 @@ if "--code" in sys.argv[:-1]:  # measure another version of huiyin/ (a snapshot 
 from bench import sla_data
 from bench.generate import Log
 from huiyin.db import normalize_url
+from huiyin.wiring import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 NCPU = os.cpu_count() or 1
@@ -409,11 +410,10 @@ def timed_tick(worker: Any) -> dict[str, float]:
 
 
 def curve(opts: Options, size: int, log: Log) -> list[dict[str, Any]]:
-    from huiyin.db import Database
     from huiyin.worker import Worker
 
     settings = _settings(opts)
-    db = Database(settings)
+    db = open_database(settings)
     worker = Worker(db, settings)
     armer = Armer(opts.url)
     records = []
@@ -477,15 +477,15 @@ def statements(opts: Options, size: int, log: Log, due: int = 500) -> dict[str, 
     ``bulk_update`` / ``publish_many`` (the worker's own SQL on PostgreSQL) run first under ``EXPLAIN
     (ANALYZE, BUFFERS, WAL)`` in a savepoint that is rolled back, then for real: the server's time per
     statement, the foreign-key triggers' share, WAL records, full-page images and bytes."""
-    from huiyin.db import Database
+    from huiyin.core.fastsql import bulk
     from huiyin.notify import service
     from huiyin.worker import Worker
 
     settings = _settings(opts)
-    db = Database(settings)
+    db = open_database(settings)
     worker = Worker(db, settings)
     armer = Armer(opts.url)
-    real = service.pg_execute
+    real = bulk.pg_execute
     seen: list[dict[str, Any]] = []
 
     def explained(pg: Any, sql: str, params: dict[str, Any], *, fetch: bool = False) -> list[tuple[Any, ...]]:
@@ -511,10 +511,10 @@ def statements(opts: Options, size: int, log: Log, due: int = 500) -> dict[str, 
     try:
         catch_up(worker)
         rows = armer.arm(due, datetime.now(UTC) - timedelta(seconds=2), due * 2.0)
-        service.pg_execute = explained
+        bulk.pg_execute = service.pg_execute = explained  # type: ignore[assignment]
         fired = worker.fire_batch()
     finally:
-        service.pg_execute = real
+        bulk.pg_execute = service.pg_execute = real
     armer.park(rows)
     armer.close()
     db.dispose()
@@ -604,11 +604,10 @@ def _wait_started(procs: Sequence[tuple[subprocess.Popen[bytes], Path]], limit: 
 
 
 def sustain(opts: Options, n_workers: int, log: Log) -> dict[str, Any]:
-    from huiyin.db import Database
     from huiyin.worker import Worker
 
     settings = _settings(opts)
-    db = Database(settings)
+    db = open_database(settings)
     armer = Armer(opts.url)
     n = int(opts.rate * opts.window)
     n_warm = int(opts.rate * opts.warmup)

@@ -16,13 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from huiyin import errors
+from huiyin.auth import service as auth_service
 from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
 from huiyin.core.apidocs import install_api_docs
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
-from huiyin.db import Database
 from huiyin.notify import service as notify_service
 from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
@@ -30,6 +30,7 @@ from huiyin.notify.hub import Hub, listen_pg
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
+from huiyin.wiring import open_database
 from huiyin.workorders.api import router as workorders_router
 
 API = "/api/v1"
@@ -77,7 +78,7 @@ class HuiyinApp(FastAPI):
 
 def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
     settings = settings or get_settings()
-    db = Database(settings)
+    db = open_database(settings)
 
     hub = Hub()
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.settings = settings
     app.state.db = db
     app.state.hub = hub
+    app.state.find_token = auth_service.find_token
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # the web app's scripts and large JSON pages
 

@@ -12,8 +12,9 @@ import typer
 from alembic import command
 from alembic.config import Config
 
-from huiyin.db import Database, normalize_url
+from huiyin.db import normalize_url
 from huiyin.settings import Settings, get_settings
+from huiyin.wiring import open_database
 
 app = typer.Typer(help="Huiyin 回音: customer-service hotline and work-order platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands", no_args_is_help=True)
@@ -35,7 +36,7 @@ def cli_session(write: bool = True) -> Iterator[Session]:
     ``error: …`` and ends the command with status 1; the engine is disposed either way."""
     from huiyin.errors import HuiyinError
 
-    db = Database(get_settings())
+    db = open_database(get_settings())
     try:
         with db.session(write=write) as session:
             yield session
@@ -59,7 +60,7 @@ def upgrade_database(url: str) -> None:
     from huiyin.settings import Settings
 
     command.upgrade(alembic_config(url), "head")
-    db = Database(Settings(database_url=url))
+    db = open_database(Settings(database_url=url))
     with db.session() as session:
         ensure_reference_data(session)
     db.dispose()
@@ -115,7 +116,7 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
-    db = Database(settings)
+    db = open_database(settings)
     w = Worker(db, settings)
     try:
         if once:
@@ -224,7 +225,7 @@ def demo(
     from huiyin.demo.build import DEMO_PASSWORD, build_demo, database_is_empty
 
     settings = get_settings()
-    db = Database(settings)
+    db = open_database(settings)
     try:
         if if_empty and not database_is_empty(db):
             typer.echo("demo: database already has users, leaving it as it is")

@@ -82,7 +82,9 @@ def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
 class Database:
     """The engines and session factories of one Huiyin instance."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, session_info: dict[str, Any] | None = None) -> None:
+        """``session_info`` is copied into every session's ``info``: how the application's wiring (the
+        order hooks) reaches code that only has a session."""
         url = normalize_url(settings.database_url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -93,8 +95,9 @@ class Database:
             self.engine = create_engine(url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
         self.write_lock = asyncio.Lock()  # see core.deps.get_session
-        self.writer = sessionmaker(self.engine, expire_on_commit=False)
-        self.reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self.session_info = dict(session_info or {})
+        self.writer = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
+        self.reader = sessionmaker(self.read_engine, expire_on_commit=False, info=self.session_info)
 
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:

@@ -47,7 +47,8 @@ class Worker:
     # each step is one short transaction
     def fire_batch(self) -> int:
         with self.db.session() as s:
-            return deadlines.fire_due(s, now(), limit=self.settings.worker.batch_size, settings=self.settings.notify)
+            cfg = self.settings
+            return deadlines.fire_due(s, now(), limit=cfg.worker.batch_size, settings=cfg.notify, tz=cfg.timezone)
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send

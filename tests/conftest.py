@@ -26,6 +26,7 @@ from huiyin.db import Base, Database
 from huiyin.models import load_all
 from huiyin.seed import ensure_reference_data
 from huiyin.settings import Settings
+from huiyin.wiring import open_database
 
 load_all()
 PG_ADMIN_URL = os.environ.get("HUIYIN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -90,7 +91,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("pg_url")
     _truncate_pg(url)
-    db = Database(Settings(database_url=url))
+    db = open_database(Settings(database_url=url))
     with db.session() as s:
         ensure_reference_data(s)
     db.dispose()
@@ -104,7 +105,7 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
-    database = Database(settings)
+    database = open_database(settings)
     yield database
     database.dispose()
 

@@ -6,7 +6,6 @@ does not sign anyone in. Passwords are hashed with argon2id.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
+from huiyin.core.tokens import token_hash
 from huiyin.errors import Conflict, Invalid, NotFound, Unauthorized
 from huiyin.org.models import Unit
 
@@ -40,10 +40,6 @@ def verify_password(hashed: str, password: str) -> bool:
         return _hasher(False).verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def check_roles(roles: list[str]) -> list[str]:

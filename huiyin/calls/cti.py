@@ -20,13 +20,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
-from huiyin.auth.service import token_hash
 from huiyin.calls import service
 from huiyin.calls.models import Call, CallEvent, CallOrder, CtiIntegration
 from huiyin.calls.service import CALLS, AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
-from huiyin.core.prebuilt import Prebuilt, PrebuiltSet
+from huiyin.core.fastsql.prebuilt import Prebuilt, PrebuiltSet
+from huiyin.core.tokens import token_hash
 from huiyin.errors import Unauthorized
 from huiyin.settings import CtiSettings
 

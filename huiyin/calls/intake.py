@@ -24,7 +24,7 @@ import anyio.to_thread
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from huiyin.core.prebuilt import Prebuilt
+from huiyin.core.fastsql.prebuilt import Prebuilt
 from huiyin.db import Database
 
 MAX_BATCH = 8  # measured with bench/cti_load.py: 4, 8 and 16 kept pace at 200 events/s; 8 had the lowest latencies

@@ -18,7 +18,7 @@ from huiyin.calls.cti import normalize_number
 from huiyin.calls.models import IvrRule
 from huiyin.calls.service import IDS_BY_NUMBER, TAGS_JOINED, split_joined
 from huiyin.clock import now
-from huiyin.core.prebuilt import Prebuilt, rows_together
+from huiyin.core.fastsql.prebuilt import Prebuilt, rows_together
 from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
 from huiyin.workorders.catalog import OrderType

@@ -17,7 +17,6 @@ from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.functions import FunctionElement
 
 from huiyin.auth.models import User
-from huiyin.auth.service import token_hash
 from huiyin.calls.models import AgentState, Call, CallOrder, CtiIntegration
 from huiyin.calls.states import (
     AGENT_TRANSITIONS,
@@ -28,8 +27,9 @@ from huiyin.calls.states import (
     Direction,
 )
 from huiyin.clock import now
+from huiyin.core.fastsql.prebuilt import Prebuilt
 from huiyin.core.phones import mask_phone
-from huiyin.core.prebuilt import Prebuilt
+from huiyin.core.tokens import token_hash
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.notify.service import publish, publish_many

@@ -10,9 +10,9 @@ from urllib.parse import unquote
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from huiyin.auth.service import find_token, token_hash
 from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
+from huiyin.core.tokens import token_hash
 from huiyin.db import Database
 from huiyin.errors import Forbidden, Invalid, Unauthorized
 from huiyin.settings import Settings
@@ -67,9 +67,14 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+FindToken = Callable[[Session, str, tuple[str, ...]], SignedIn | None]
+"""How a credential becomes its user (``auth.service.find_token``, put on ``app.state`` by the app)."""
+
+
 async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
     """Bearer token (integrators) or session cookie (web). Cookie requests that change anything must
     echo the CSRF token in ``X-CSRF-Token`` (double submit, checked against the stored hash)."""
+    find_token: FindToken = request.app.state.find_token
     bearer = _bearer(request)
     if bearer is not None:
         found = find_token(session, bearer, ("access", "api"))

@@ -294,11 +294,11 @@ def _settle_history(s: Session) -> None:
     from sqlalchemy import update
 
     from huiyin.notify.models import Notification, OutboxMessage
-    from huiyin.settings import NotifySettings
     from huiyin.sla.jobs import fire_due
 
     at = clock.now()
-    while fire_due(s, at, limit=2000, settings=NotifySettings()) > 0:
+    settings = get_settings()
+    while fire_due(s, at, limit=2000, settings=settings.notify, tz=settings.timezone) > 0:
         pass
     s.execute(update(Notification).where(Notification.acked_at.is_(None)).values(read_at=at, acked_at=at))
     s.execute(
@@ -316,9 +316,9 @@ has a known token; ``huiyin cti create`` makes random ones."""
 def _build_calls(s: Session, rng: random.Random) -> int:
     """The phone side of the demo's history: an integration, each phone order's call (answered by the agent
     who registered it, linked), and the calls that were given up in the queue or answered on the spot."""
-    from huiyin.auth.service import token_hash
     from huiyin.calls.models import Call, CallOrder
     from huiyin.calls.service import do_create_integration
+    from huiyin.core.tokens import token_hash
 
     integration, _ = do_create_integration(s, "演示 PBX", None)
     integration.token_hash = token_hash(DEMO_CTI_TOKEN)

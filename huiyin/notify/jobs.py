@@ -18,8 +18,9 @@ from sqlalchemy import Integer, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from huiyin.core.fastsql import bulk_update
 from huiyin.notify.models import Notification, OutboxMessage
-from huiyin.notify.service import bulk_update, notification_data, publish_many
+from huiyin.notify.service import notification_data, publish_many
 from huiyin.settings import NotifySettings
 from huiyin.workorders.models import WorkOrder
 

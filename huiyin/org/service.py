@@ -34,6 +34,12 @@ def get_area(session: Session, area_id: int) -> Area:
     return area
 
 
+def area_type(session: Session, area_id: int) -> str | None:
+    """urban, rural or remote (what SLA policies may match on); None for an unknown id."""
+    area = session.get(Area, area_id)
+    return area.area_type if area is not None else None
+
+
 def check_area_ref(session: Session, area_id: int) -> Area:
     area = session.get(Area, area_id)
     if area is None:

@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from huiyin.core.fastsql import bulk_update
 from huiyin.core.roles import ROLE_NAMES_ZH, Role
-from huiyin.notify.service import Audience, Message, Notice, Person, bulk_insert, bulk_update, do_notify_many
+from huiyin.notify.service import Audience, Message, Notice, Person, do_notify_many
 from huiyin.settings import NotifySettings
 from huiyin.sla.ladder import MARK_NAMES_ZH, WARNED, Rung, ladder, milestones
 from huiyin.sla.models import OrderDeadline
-from huiyin.workorders.models import WorkOrder, WorkOrderEvent
+from huiyin.workorders.models import WorkOrder
+from huiyin.workorders.service import do_record_system_events, do_set_escalations
 from huiyin.workorders.states import Action
 
 STAGE_NAMES_ZH = {"accept": "接单", "arrive": "到场", "resolve": "办结", "reply": "答复", "callback": "回访"}
@@ -36,10 +38,8 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _local(at: datetime) -> str:
-    from huiyin.settings import get_settings
-
-    return at.astimezone(_zone(get_settings().timezone)).strftime("%m-%d %H:%M")
+def _local(at: datetime, tz: str) -> str:
+    return at.astimezone(_zone(tz)).strftime("%m-%d %H:%M")
 
 
 @dataclass(slots=True)
@@ -128,11 +128,10 @@ class _Batch:
                 "action": action.value,
                 "from_state": order.state,
                 "to_state": order.state,
-                "actor_id": None,
                 "unit_id": order.unit_id,
                 "at": at,
                 "note": note,
-                "data": data,
+                "data": {"system": "sla_ladder", **data},
             }
         )
         self.notices.append(notices)
@@ -140,13 +139,14 @@ class _Batch:
     def write(self, session: Session, settings: NotifySettings) -> None:
         if not self.events:
             return
-        ids = bulk_insert(session, WorkOrderEvent, self.events, returning=True)
+        ids = do_record_system_events(session, self.events)
         notices = [n for make, event_id in zip(self.notices, ids, strict=True) for n in make(event_id)]
         do_notify_many(session, notices, settings=settings, deliver_in_app=True)
 
 
-def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySettings) -> int:
-    """Fires up to ``limit`` due deadline rows at time ``at``; returns how many rows it took."""
+def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySettings, tz: str) -> int:
+    """Fires up to ``limit`` due deadline rows at time ``at``; returns how many rows it took. ``tz`` is the
+    centre's time zone (the warnings say when a stage is due in local time)."""
     claimed = session.execute(claim_statement(at, limit)).all()
     if not claimed:
         return 0
@@ -165,7 +165,7 @@ def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySett
         if due and order.state != "closed" and row.met_at is None:
             top = max(due)
             if top == WARNED:
-                _warn(batch, audience, order, row, at)
+                _warn(batch, audience, order, row, at, tz)
             else:
                 for step in range(max(row.step + 1, 2), top + 1):
                     _escalate(batch, audience, order, row, rungs[step - 1], at)
@@ -180,13 +180,13 @@ def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySett
         for o in orders.values()
         if o.escalated
     ]
-    bulk_update(session, WorkOrder, escalated)
+    do_set_escalations(session, escalated)
     return len(claimed)
 
 
-def _warn(batch: _Batch, audience: Audience, order: DueOrder, row: Due, at: datetime) -> None:
+def _warn(batch: _Batch, audience: Audience, order: DueOrder, row: Due, at: datetime, tz: str) -> None:
     stage = STAGE_NAMES_ZH.get(row.stage, row.stage)
-    note = f"{stage}时限将于 {_local(row.due_at)} 到期"
+    note = f"{stage}时限将于 {_local(row.due_at, tz)} 到期"
     users = _workers(audience, order, row)
     msg = Message(
         kind="warning",

@@ -11,7 +11,6 @@ from huiyin.workorders.catalog import Grade, OrderType
 
 AreaType = Literal["urban", "rural", "remote"]
 CustomerTag = Literal["key_customer", "sensitive", "repeat_complainant", "elderly", "vip"]
-Stage = Literal["accept", "arrive", "resolve", "reply", "callback"]
 Minutes = Annotated[int, Field(ge=1, le=525_600, description="minutes (on the policy's calendar)")]
 CalendarRef = Annotated[
     Literal["24x7"] | Annotated[int, Field(ge=1, le=2_147_483_647)],
@@ -126,17 +125,6 @@ class CalendarPublic(BaseModel):
 class CalendarsPublic(BaseModel):
     items: list[CalendarPublic]
     total: int
-
-
-class DeadlinePublic(BaseModel):
-    stage: Stage
-    cycle: int = Field(description="0, then 1 after the first reopen, …")
-    started_at: datetime
-    due_at: datetime
-    warn_at: datetime
-    met_at: datetime | None
-    breached: bool = Field(description="met late, or unmet and past due now (a paused one: past due when paused)")
-    paused: bool
 
 
 class LadderStep(Strict):

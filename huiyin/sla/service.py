@@ -30,6 +30,7 @@ from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes
 from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import STAGES, BusinessCalendar, CalendarDay, OrderDeadline, SlaPolicy, SlaPolicyVersion
 from huiyin.workorders.models import Category, WorkOrder
+from huiyin.workorders.service import do_set_next_deadline
 
 ALL_STAGES: tuple[str, ...] = STAGES
 DISPATCH_STAGES = ("accept", "arrive")
@@ -325,7 +326,7 @@ def _policy(session: Session, order: WorkOrder) -> SlaPolicyVersion | None:
 
 def _refresh_next(order: WorkOrder, open_rows: Iterable[OrderDeadline]) -> None:
     due = [r.due_at for r in open_rows if r.met_at is None and r.paused_at is None]
-    order.next_deadline_at = min(due, default=None)
+    do_set_next_deadline(order, min(due, default=None))
 
 
 def _start(
@@ -503,6 +504,3 @@ def deadline_data(row: OrderDeadline, at: datetime) -> dict[str, Any]:
     }
 
 
-def is_overdue(order: WorkOrder, at: datetime) -> bool:
-    """An unmet, unpaused deadline is past due now (the same as ``next_deadline_at < now``)."""
-    return order.next_deadline_at is not None and order.next_deadline_at < at

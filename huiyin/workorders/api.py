@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from huiyin.auth.models import User
-from huiyin.calls import service as calls
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
@@ -24,10 +23,9 @@ from huiyin.errors import Invalid, NotFound
 from huiyin.org.models import Unit
 from huiyin.org.service import check_area_ref, check_unit_ref
 from huiyin.settings import Settings
-from huiyin.sla import service as sla
-from huiyin.sla.models import OrderDeadline
 from huiyin.storage import StorageDep
 from huiyin.workorders import attachments, service
+from huiyin.workorders.hooks import hooks_of
 from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
 from huiyin.workorders.schemas import (
     AttachmentPublic,
@@ -75,7 +73,7 @@ def _public(
     cats: dict[int, Category],
     units: dict[int, Unit],
     mask: bool,
-    deadlines: dict[int, list[OrderDeadline]],
+    extra: dict[int, dict[str, Any]],
 ) -> dict[str, Any]:
     cat = cats[order.category_id]
     at = now()
@@ -86,8 +84,8 @@ def _public(
         category_name=cat.name,
         unit_name=unit.name if unit else None,
         contact_phone=mask_phone(order.contact_phone) if mask else order.contact_phone,
-        overdue=sla.is_overdue(order, at),
-        deadlines=[sla.deadline_data(d, at) for d in deadlines.get(order.id, [])],
+        overdue=order.next_deadline_at is not None and order.next_deadline_at < at,
+        **extra.get(order.id, {}),
     )
     return data
 
@@ -103,8 +101,8 @@ def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, C
 def order_items(session: Session, orders: Sequence[WorkOrder], *, mask: bool = True) -> list[WorkOrderPublic]:
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
     cats, units = _lookups(session, orders)
-    deadlines = sla.deadlines_of(session, [o.id for o in orders])
-    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, deadlines=deadlines)) for o in orders]
+    extra = hooks_of(session).view_fields(session, orders, now())
+    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
 
 
 def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
@@ -114,7 +112,7 @@ def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDeta
     names: dict[int, str] = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
     tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
     return WorkOrderDetail(
-        **_public(order, cats, units, mask=False, deadlines=sla.deadlines_of(session, [order.id])),
+        **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order], now())),
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(
@@ -148,13 +146,9 @@ async def register(
     data = body.model_dump()
     call_id = data.pop("call_id", None)
     plan = service.check_register(session, user, data)
-    call = calls.get_call_by_call_id(session, call_id) if call_id else None
-    order = service.do_register(
-        session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone, notify=settings.notify
-    )
+    plan.extra["call_id"] = call_id  # the phone channel links the order to its call
+    order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
     session.flush()
-    if call is not None:  # linked to the call; the agent's after-call work on it ends
-        calls.on_order_registered(session, call, order.id, order.customer_id)
     return _detail(session, user, order)
 
 
@@ -248,7 +242,7 @@ async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) ->
 
 
 def settings_policy(settings: Settings) -> service.LoopPolicy:
-    return service.LoopPolicy(settings.callback_max_unreachable, settings.callback_to_team, settings.notify)
+    return service.LoopPolicy(settings.callback_max_unreachable, settings.callback_to_team)
 
 
 def _act(

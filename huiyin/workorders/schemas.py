@@ -8,9 +8,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.schemas import LongText, Phone, RefId, ShortText
-from huiyin.sla.schemas import DeadlinePublic
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 from huiyin.workorders.models import Attachment
+
+Stage = Literal["accept", "arrive", "resolve", "reply", "callback"]
+
+
+class DeadlinePublic(BaseModel):
+    """One stage deadline of an order, as the SLA keeps it (the SLA fills ``deadlines`` through its view)."""
+
+    stage: Stage
+    cycle: int = Field(description="0, then 1 after the first reopen, …")
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    met_at: datetime | None
+    breached: bool = Field(description="met late, or unmet and past due now (a paused one: past due when paused)")
+    paused: bool
 
 
 class Strict(BaseModel):

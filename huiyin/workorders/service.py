@@ -7,6 +7,7 @@ they run inside the caller's transaction and add exactly one event per state cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,19 +17,17 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, literal,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from huiyin.auth.models import User
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
+from huiyin.core.fastsql import bulk_insert, bulk_update
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.customers.models import Customer
 from huiyin.customers.service import check_customer_ref
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.org.models import Area, Unit
 from huiyin.org.service import check_area_ref, check_unit_ref, subtree_ids
-from huiyin.settings import NotifySettings
-from huiyin.sla import service as sla
-from huiyin.workorders import notices
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, Grade, OrderType, raise_grade
+from huiyin.workorders.hooks import Moment, publish
 from huiyin.workorders.models import (
     CallbackTask,
     Category,
@@ -131,8 +130,15 @@ def _record(
         note=note,
         data=data,
     )
-    session.add(event)
     order.updated_at = event.at
+    return event
+
+
+def _change(
+    session: Session, order: WorkOrder, moment: Moment, event: WorkOrderEvent, actor: Actor | None
+) -> WorkOrderEvent:
+    """Tells ``moment``'s listeners of the change ``event`` records; returns the event."""
+    publish(session, moment, order, event, actor)
     return event
 
 
@@ -175,6 +181,10 @@ def next_number(session: Session, prefix: str, tz: str) -> str:
     else:
         seq = session.execute(stmt).scalar_one()
     return f"{prefix}{day}{seq:06d}"
+
+
+def get_category(session: Session, category_id: int) -> Category:
+    return session.get_one(Category, category_id)
 
 
 def get_category_by_code(session: Session, code: str) -> Category | None:
@@ -274,18 +284,9 @@ def do_register(
     *,
     number_prefix: str,
     tz: str,
-    notify: NotifySettings | None = None,
 ) -> WorkOrder:
-    """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so."""
-    facts = sla.OrderFacts(
-        type=plan.type.value,
-        category_id=plan.category.id,
-        parent_category_id=plan.category.parent_id,
-        grade=plan.grade,
-        customer_tags=tuple(plan.customer.tags) if plan.customer else (),
-        area_type=plan.area.area_type if plan.area else None,
-    )
-    policy = sla.pick_policy(session, facts)  # one query; the order keeps this version for good
+    """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so.
+    ``plan.extra`` reaches the ``registered`` listeners as the change's context (e.g. the call's id)."""
     order = WorkOrder(
         number=next_number(session, number_prefix, tz),
         type=plan.type.value,
@@ -301,12 +302,11 @@ def do_register(
         description=plan.description,
         owner_agent_id=actor.id,
         created_at=now(),
-        sla_policy_version_id=policy.id if policy else None,
     )
     session.add(order)
     session.flush()
-    _record(session, order, Action.register, None, actor, category=plan.category.code)
-    sla.on_register(session, order, policy)
+    event = _record(session, order, Action.register, None, actor, category=plan.category.code)
+    publish(session, Moment.registered, order, event, actor, plan.extra)  # adds the event
     if plan.close_on_spot:
         do_close(session, order, actor, reason=plan.result or "", on_spot=True)
         return order
@@ -315,7 +315,7 @@ def do_register(
         unit_id = plan.area.unit_id
     if unit_id is not None:
         unit = session.get_one(Unit, unit_id)
-        do_dispatch(session, order, unit, None, note="自动派单", auto=True, notify=notify)
+        do_dispatch(session, order, unit, None, note="自动派单", auto=True)
     return order
 
 
@@ -329,20 +329,16 @@ def do_dispatch(
     actor: Actor | None,
     note: str = "",
     auto: bool = False,
-    notify: NotifySettings | None = None,
 ) -> WorkOrderEvent:
     order.unit_id = unit.id
     order.last_unit_id = unit.id
     order.handler_id = None
-    sla.on_dispatch(session, order)
     event = _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
-    notices.notify_dispatch(session, order, unit, event, notify or NotifySettings())
-    return event
+    return _change(session, order, Moment.dispatched, event, actor)
 
 
-def do_reassign(
-    session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "", notify: NotifySettings | None = None
-) -> WorkOrderEvent:
+def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "") -> WorkOrderEvent:
+    """To another unit; a suspended order leaves suspension (its listeners resume a paused clock)."""
     if unit.id == order.unit_id:
         raise Invalid(f"the order is already with unit {unit.code}")
     previous = order.unit_id
@@ -350,27 +346,12 @@ def do_reassign(
     order.last_unit_id = unit.id
     order.handler_id = None
     order.suspend_reason = None
-    # a suspended order leaves suspension: its paused clock resumes
-    effect = sla.on_resume(session, order) if order.state == S.suspended else {}
-    sla.on_dispatch(session, order)  # starts nothing the cycle has already started: the clock keeps running
-    event = _move(
-        session,
-        order,
-        Action.reassign,
-        S.dispatched,
-        actor,
-        note,
-        from_unit_id=previous,
-        unit_code=unit.code,
-        **effect,
-    )
-    notices.notify_dispatch(session, order, unit, event, notify or NotifySettings())
-    return event
+    data = {"from_unit_id": previous, "unit_code": unit.code}
+    event = _move(session, order, Action.reassign, S.dispatched, actor, note, **data)
+    return _change(session, order, Moment.reassigned, event, actor)
 
 
-def do_mark(
-    session: Session, order: WorkOrder, actor: Actor, mark: str, note: str, notify: NotifySettings | None = None
-) -> WorkOrderEvent:
+def do_mark(session: Session, order: WorkOrder, actor: Actor, mark: str, note: str) -> WorkOrderEvent:
     """催办 (urge) or 督办 (supervise) by hand: an event, the order's mark (督办 is never lowered to 催办), and
     a notification the unit must acknowledge."""
     action = Action.urge if mark == "urge" else Action.supervise
@@ -379,33 +360,31 @@ def do_mark(
     if mark == "urge":
         order.urge_count += 1
     event = _record(session, order, action, order.state, actor, note, mark=mark)
-    user = session.get(User, actor.id)
-    notices.notify_mark(session, order, mark, user, event, note, notify or NotifySettings())
-    return event
+    return _change(session, order, Moment.marked, event, actor)
 
 
 def do_accept(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = actor.id
-    sla.on_met(session, order, ["accept"])
-    return _move(session, order, Action.accept, S.accepted, actor, note)
+    event = _move(session, order, Action.accept, S.accepted, actor, note)
+    return _change(session, order, Moment.accepted, event, actor)
 
 
 def do_start(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.handler_id = order.handler_id or actor.id
-    sla.on_met(session, order, ["arrive"])  # in progress: the crew is on site
-    return _move(session, order, Action.start, S.in_progress, actor, note)
+    event = _move(session, order, Action.start, S.in_progress, actor, note)
+    return _change(session, order, Moment.started, event, actor)
 
 
 def do_suspend(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
     order.suspend_reason = reason
-    effect = sla.on_suspend(session, order)  # {"sla_paused": true|false} when the order has a policy
-    return _move(session, order, Action.suspend, S.suspended, actor, reason, **effect)
+    event = _move(session, order, Action.suspend, S.suspended, actor, reason)
+    return _change(session, order, Moment.suspended, event, actor)
 
 
 def do_resume(session: Session, order: WorkOrder, actor: Actor, note: str = "") -> WorkOrderEvent:
     order.suspend_reason = None
-    effect = sla.on_resume(session, order)  # {"sla_resumed": true, "sla_paused_minutes": n} after a pause
-    return _move(session, order, Action.resume, S.in_progress, actor, note, **effect)
+    event = _move(session, order, Action.resume, S.in_progress, actor, note)
+    return _change(session, order, Moment.resumed, event, actor)
 
 
 def do_return(session: Session, order: WorkOrder, actor: Actor, reason: str) -> WorkOrderEvent:
@@ -413,7 +392,8 @@ def do_return(session: Session, order: WorkOrder, actor: Actor, reason: str) -> 
     previous = order.unit_id
     order.unit_id = None
     order.handler_id = None
-    return _move(session, order, Action.return_, S.registered, actor, reason, from_unit_id=previous)
+    event = _move(session, order, Action.return_, S.registered, actor, reason, from_unit_id=previous)
+    return _change(session, order, Moment.returned, event, actor)
 
 
 @dataclass(frozen=True)
@@ -422,7 +402,6 @@ class LoopPolicy:
 
     max_unreachable: int = 3
     callback_to_team: bool = False
-    notify: NotifySettings = field(default_factory=NotifySettings)
 
 
 def do_resolve(
@@ -433,11 +412,10 @@ def do_resolve(
     order.result = result
     order.resolved_at = now()
     order.handler_id = order.handler_id or actor.id
-    sla.on_met(session, order, ["accept", "arrive", "resolve", "reply"], then_start=["callback"])
     event = _move(session, order, Action.resolve, S.resolved, actor, result)
     agent_id = None if to_team else order.owner_agent_id
     session.add(CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now()))
-    return event
+    return _change(session, order, Moment.resolved, event, actor)
 
 
 # ---------------------------------------------------------------- center side
@@ -459,13 +437,15 @@ def _finish_callback(session: Session, order: WorkOrder, result: str, note: str,
 def do_close(
     session: Session, order: WorkOrder, actor: Actor, reason: str = "", on_spot: bool = False, **data: Any
 ) -> WorkOrderEvent:
+    """Closes the order; a ``closing`` listener may refuse first (409), before anything is written."""
+    publish(session, Moment.closing, order, None, actor, data)
     order.closed_at = now()
     if on_spot:
         order.closed_on_spot = True
         order.result = reason
     _finish_callback(session, order, "waived", reason, state="cancelled")  # no-op once the callback is done
-    sla.on_met(session, order, sla.ALL_STAGES)
-    return _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
+    event = _move(session, order, Action.close, S.closed, actor, reason, on_spot=on_spot, **data)
+    return _change(session, order, Moment.closed, event, actor)
 
 
 def do_reopen(session: Session, order: WorkOrder, actor: Actor, reason: str, **data: Any) -> WorkOrderEvent:
@@ -479,8 +459,8 @@ def do_reopen(session: Session, order: WorkOrder, actor: Actor, reason: str, **d
     order.handler_id = None
     order.unit_id = order.last_unit_id
     to = S.dispatched if order.unit_id is not None else S.registered
-    sla.on_reopen(session, order)
-    return _move(session, order, Action.reopen, to, actor, reason, grade=order.grade, **data)
+    event = _move(session, order, Action.reopen, to, actor, reason, grade=order.grade, **data)
+    return _change(session, order, Moment.reopened, event, actor)
 
 
 def do_callback(
@@ -502,16 +482,9 @@ def do_callback(
         _finish_callback(session, order, result.value, note)
         reason = f"{max_unreachable}次回访未接通，按规定归档"
         return do_close(session, order, actor, reason, callback=result.value, attempts=order.unreachable_count)
-    return _record(
-        session,
-        order,
-        Action.callback,
-        order.state,
-        actor,
-        note,
-        callback=result.value,
-        attempts=order.unreachable_count,
-    )
+    attempts = order.unreachable_count
+    event = _record(session, order, Action.callback, order.state, actor, note, callback=result.value, attempts=attempts)
+    return _change(session, order, Moment.called_back, event, actor)
 
 
 # ---------------------------------------------------------------- one entry point per action
@@ -531,12 +504,12 @@ def apply_action(
     check_transition(actor, order, action)
     note = (body.get("note") or "").strip()
     if action is Action.dispatch:
-        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note, notify=policy.notify)
+        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note)
     elif action is Action.reassign:
         unit = check_unit_ref(session, body["unit_id"])
-        do_reassign(session, order, unit, actor, body.get("reason") or note, notify=policy.notify)
+        do_reassign(session, order, unit, actor, body.get("reason") or note)
     elif action in (Action.urge, Action.supervise):
-        do_mark(session, order, actor, action.value, note, notify=policy.notify)
+        do_mark(session, order, actor, action.value, note)
     elif action is Action.accept:
         do_accept(session, order, actor, note)
     elif action is Action.start:
@@ -853,3 +826,31 @@ def order_stats(session: Session, user: Actor, *, days: int, tz: str) -> OrderSt
         today=today_stats,
         types_open=types_open,
     )
+
+
+# ---------------------------------------------------------------- what other domains may write on an order
+# The SLA keeps a summary of its deadlines on the order (for the list's filters and indexes); it writes it
+# through these functions, never by itself.
+
+
+def do_set_sla_policy(order: WorkOrder, version_id: int | None) -> None:
+    """The SLA policy version the order keeps for its whole life (chosen at registration)."""
+    order.sla_policy_version_id = version_id
+
+
+def do_set_next_deadline(order: WorkOrder, at: datetime | None) -> None:
+    """The earliest unmet, unpaused deadline (``overdue`` is ``next_deadline_at < now``)."""
+    order.next_deadline_at = at
+
+
+def do_record_system_events(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Appends events made by the system (no user: the ``system`` key of each row's ``data`` names the job
+    or rule) in one statement; returns their ids in the rows' order. Each row holds ``order_id``,
+    ``action``, ``from_state``, ``to_state``, ``unit_id``, ``at``, ``note`` and ``data``."""
+    return bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None} for r in rows], returning=True)
+
+
+def do_set_escalations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """The escalation ladder's marks on orders, in one statement: each row holds the order's ``id``, its
+    ``escalation_level``, ``supervision_mark`` and ``updated_at``."""
+    bulk_update(session, WorkOrder, rows)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Table, bindparam, exc, insert, select, update
 
 from huiyin.calls.models import Call, CtiIntegration
-from huiyin.core.prebuilt import Prebuilt, PrebuiltSet, rows_together
+from huiyin.core.fastsql.prebuilt import Prebuilt, PrebuiltSet, rows_together
 from huiyin.db import Database
 
 CALLS = cast(Table, Call.__table__)

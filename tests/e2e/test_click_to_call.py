@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from huiyin.auth.service import do_create_user, do_issue_token
-from huiyin.db import Database
 from huiyin.settings import Settings
+from huiyin.wiring import open_database
 from tests.e2e.test_serve import BIN, free_port, huiyin
 from tests.personas import _build_world
 
@@ -52,7 +52,7 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     huiyin(url, "db", "upgrade")
     created = huiyin(url, "cti", "create", "主中心 PBX").stdout
     token = next(line.split(": ", 1)[1] for line in created.splitlines() if line.startswith("token: "))
-    db = Database(Settings(database_url=url))
+    db = open_database(Settings(database_url=url))
     world = _build_world(db, None)  # type: ignore[arg-type]
     with db.session() as s:
         agent = do_create_user(s, "agent", "pw", ["agent"], cheap_hash=True, phone="13800000001")

@@ -15,8 +15,8 @@ import pytest
 from websockets.sync.client import connect
 
 from huiyin.auth.service import do_create_user, do_issue_token
-from huiyin.db import Database
 from huiyin.settings import Settings
+from huiyin.wiring import open_database
 from tests.e2e.test_serve import BIN, free_port
 from tests.personas import _build_world
 
@@ -48,7 +48,7 @@ def two_servers(pg_url: str) -> Iterator[tuple[str, str]]:
     _truncate_pg(pg_url)
     from huiyin.seed import ensure_reference_data
 
-    db = Database(Settings(database_url=pg_url))
+    db = open_database(Settings(database_url=pg_url))
     with db.session() as s:
         ensure_reference_data(s)
     db.dispose()
@@ -68,7 +68,7 @@ def test_a_dispatch_written_on_one_server_pops_up_on_a_socket_held_by_another(
     pg_url: str, two_servers: tuple[str, str]
 ) -> None:
     a_base, b_base = two_servers
-    db = Database(Settings(database_url=pg_url))
+    db = open_database(Settings(database_url=pg_url))
     world = _build_world(db, None)  # type: ignore[arg-type]
     with db.session() as s:
         handler = do_create_user(s, "handler", "pw", ["unit_handler"], unit=world.station_a, cheap_hash=True)

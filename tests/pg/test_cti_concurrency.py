@@ -18,6 +18,7 @@ from huiyin.calls.service import do_create_integration
 from huiyin.calls.states import Cause, CtiEvent, Direction
 from huiyin.db import Database
 from huiyin.settings import CtiSettings, Settings
+from huiyin.wiring import open_database
 
 pytestmark = pytest.mark.pg
 
@@ -27,7 +28,7 @@ def pg(pg_url: str) -> Database:
     from tests.conftest import _truncate_pg
 
     _truncate_pg(pg_url)
-    return Database(Settings(database_url=pg_url))
+    return open_database(Settings(database_url=pg_url))
 
 
 def event(kind: CtiEvent, call_id: str, **kw: Any) -> cti.Event:

@@ -49,11 +49,12 @@ from huiyin.cli import upgrade_database
 from huiyin.clock import clock
 from huiyin.db import Database
 from huiyin.notify.models import Notification, OutboxMessage
-from huiyin.settings import NotifySettings, Settings, WorkerSettings
+from huiyin.settings import Settings, WorkerSettings
 from huiyin.sla.ladder import step_delays
 from huiyin.sla.models import OrderDeadline
 from huiyin.sla.schemas import PolicyCreate
 from huiyin.sla.service import do_create_policy
+from huiyin.wiring import open_database
 from huiyin.worker import Worker
 from huiyin.workorders import service as wo
 from huiyin.workorders.models import WorkOrderEvent
@@ -99,7 +100,7 @@ def _register(db: Database, agent_id: int, customer_id: int, n: int, at: datetim
             agent = s.get_one(User, agent_id)
             for _ in range(n):
                 plan = wo.check_register(s, agent, {**ORDER, "customer_id": customer_id})
-                wo.do_register(s, agent, plan, number_prefix="GD", tz="Asia/Shanghai", notify=NotifySettings())
+                wo.do_register(s, agent, plan, number_prefix="GD", tz="Asia/Shanghai")
     finally:
         clock.reset()
 
@@ -132,7 +133,7 @@ def template(pg_url: str) -> Iterator[Template]:
     try:
         url = f"{server}/{name}"
         upgrade_database(url)
-        db = Database(Settings(database_url=url))
+        db = open_database(Settings(database_url=url))
         w = _build_world(db, None)  # type: ignore[arg-type]  # no HTTP client: services only
         with db.session() as s:
             agent = do_create_user(s, "agent", "secret-pw", ["agent"], cheap_hash=True)
@@ -356,7 +357,7 @@ def test_three_workers_one_killed_mid_batch_fire_each_due_step_once_and_deliver_
     started = time.monotonic() - t_begin
 
     # the two groups that climb again during the run: their first step fires now, the next at later_at
-    db = Database(Settings(database_url=copy_url))
+    db = open_database(Settings(database_url=copy_url))
     watch = db.engine
     later_at = datetime.now(UTC) + timedelta(seconds=LATER_S)
     _register(db, template.agent_id, template.customer_id, LATER, later_at - timedelta(minutes=20))  # warn, L1
@@ -504,7 +505,7 @@ def test_three_workers_one_killed_mid_batch_fire_each_due_step_once_and_deliver_
 
 def test_two_workers_in_threads_split_the_due_rows_with_skip_locked(template: Template, copy_url: str) -> None:
     settings = Settings(database_url=copy_url, env="test", worker=WorkerSettings(batch_size=10))
-    db = Database(settings)
+    db = open_database(settings)
     _park(db.engine, "-")
     at = datetime.now(UTC)
     clock.set(at)  # one clock for both threads

@@ -20,6 +20,7 @@ from huiyin.db import Database
 from huiyin.settings import Settings
 from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import OrderDeadline
+from huiyin.wiring import open_database
 from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 from tests.conftest import PG_ADMIN_URL, _pg_available
 
@@ -46,7 +47,7 @@ def url() -> Iterator[str]:
 
 @pytest.fixture
 def db(url: str) -> Iterator[Database]:
-    database = Database(Settings(database_url=url))
+    database = open_database(Settings(database_url=url))
     yield database
     database.dispose()
 

@@ -1,6 +1,8 @@
-"""What people are told when an order reaches them or is pressed: dispatch (a popup that must be
-acknowledged, then SMS and a voice call while nobody does), 催办 and 督办. Escalations are sent by the
-worker (huiyin/sla/jobs.py). All of it is written in the caller's transaction (huiyin/notify)."""
+"""What people are told when an order reaches them or is pressed: dispatch and reassignment (a popup that
+must be acknowledged, then SMS and a voice call while nobody does), 催办 and 督办 by hand. These are
+notify's listeners on the order's lifecycle (subscribed in ``huiyin/wiring.py``, after the SLA's: they
+flush the event for its id). Escalations are sent by the worker (huiyin/sla/jobs.py). All of it is
+written in the change's transaction."""
 
 from __future__ import annotations
 
@@ -8,16 +10,17 @@ from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
 from huiyin.notify.service import Audience, Message, do_notify
-from huiyin.org.models import Unit
+from huiyin.org.service import get_unit
 from huiyin.settings import NotifySettings
-from huiyin.workorders.models import Category, WorkOrder, WorkOrderEvent
+from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
+from huiyin.workorders.models import WorkOrder, WorkOrderEvent
+from huiyin.workorders.service import get_category
 
 MARK_TITLES = {"urge": "催办", "supervise": "督办"}
 
 
 def _summary(session: Session, order: WorkOrder) -> str:
-    cat = session.get(Category, order.category_id)
-    parts = [cat.name if cat else "", order.address, order.description[:60]]
+    parts = [get_category(session, order.category_id).name, order.address, order.description[:60]]
     return "｜".join(p for p in parts if p)
 
 
@@ -25,12 +28,12 @@ def _order_data(order: WorkOrder, **extra: object) -> dict[str, object]:
     return {"order_number": order.number, "order_type": order.type, "grade": order.grade, **extra}
 
 
-def notify_dispatch(
-    session: Session, order: WorkOrder, unit: Unit, event: WorkOrderEvent, settings: NotifySettings
-) -> None:
+def notify_dispatch(session: Session, order: WorkOrder, event: WorkOrderEvent, settings: NotifySettings) -> None:
     """The unit's handlers get a popup to acknowledge; while nobody of them has (and the order still waits
     to be accepted), an SMS after N minutes and a voice call after M."""
     session.flush()  # the event's id names this dispatch
+    assert order.unit_id is not None
+    unit = get_unit(session, order.unit_id)
     handlers = Audience(session).unit_handlers(unit.id)
     emergency = order.type == "emergency" or order.grade == "urgent"
     msg = Message(
@@ -47,14 +50,13 @@ def notify_dispatch(
 def notify_mark(
     session: Session,
     order: WorkOrder,
-    mark: str,
     actor: User | None,
     event: WorkOrderEvent,
-    note: str,
     settings: NotifySettings,
 ) -> None:
     """催办 / 督办 by hand: the unit's handlers (or the dispatchers, while no unit has it) must acknowledge."""
     session.flush()
+    mark, note = event.data["mark"], event.note
     audience = Audience(session)
     users = audience.unit_handlers(order.unit_id) if order.unit_id else audience.role_holders("dispatcher", None)
     who = actor.full_name or actor.username if actor else ""
@@ -67,3 +69,14 @@ def notify_mark(
         data=_order_data(order, by=who, note=note),
     )
     do_notify(session, users, msg, key=f"{mark}:{event.id}", settings=settings)
+
+
+def subscribe(hooks: OrderHooks, settings: NotifySettings) -> None:
+    def dispatched(change: OrderChange) -> None:
+        notify_dispatch(change.session, change.order, change.saved_event(), settings)
+
+    def marked(change: OrderChange) -> None:
+        who = change.session.get(User, change.actor.id) if change.actor else None
+        notify_mark(change.session, change.order, who, change.saved_event(), settings)
+
+    hooks.on_many("notify", {Moment.dispatched: dispatched, Moment.reassigned: dispatched, Moment.marked: marked})

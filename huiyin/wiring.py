@@ -1,0 +1,35 @@
+"""The composition root: the one place that knows every domain and how they hang together.
+
+``workorders`` publishes its orders' lifecycle; the domains that react subscribe here, in the order they
+run (the order is part of the contract, and tested in ``tests/api/test_order_hooks.py``):
+
+1. ``sla``: deadlines start, are met, pause and resume; it adds ``sla_paused`` / ``sla_resumed`` to the
+   change's event, so it runs before anyone flushes the event;
+2. ``calls``: an order registered during a call is linked to it;
+3. ``notify``: the unit's handlers hear of a dispatch, a reassignment, a 催办 or 督办 (it flushes the event
+   for its id, so it runs last).
+
+Every process opens its database through ``open_database``, so every session carries these hooks.
+"""
+
+from __future__ import annotations
+
+from huiyin.calls import listeners as calls_listeners
+from huiyin.db import Database
+from huiyin.notify import orders as notify_orders
+from huiyin.settings import Settings
+from huiyin.sla import listeners as sla_listeners
+from huiyin.workorders.hooks import INFO_KEY, OrderHooks
+
+
+def order_hooks(settings: Settings) -> OrderHooks:
+    hooks = OrderHooks()
+    sla_listeners.subscribe(hooks)
+    calls_listeners.subscribe(hooks)
+    notify_orders.subscribe(hooks, settings.notify)
+    return hooks
+
+
+def open_database(settings: Settings) -> Database:
+    """The database with this application's order hooks in every session's ``info``."""
+    return Database(settings, session_info={INFO_KEY: order_hooks(settings)})

@@ -1,0 +1,174 @@
+"""The order's lifecycle hooks: how other domains react to an order without ``workorders`` knowing them.
+
+``workorders`` publishes a ``Moment`` at every change of an order, inside the change's transaction, after
+the change's event row has been added (``closing`` comes before anything changes, so that a listener may
+refuse the close). The other domains subscribe at start-up (``huiyin/wiring.py`` is the one place that
+names them all, in the order they run); ``workorders`` imports none of them.
+
+A listener:
+
+- runs in the same transaction as the change, so its writes commit or roll back with the order's;
+- may refuse the change by raising a ``HuiyinError`` (``Conflict`` → 409 with its message): the request
+  fails and nothing of it is stored;
+- may return a dict, merged into the change's event ``data`` (the SLA's ``sla_paused`` on a suspend).
+
+The event is added to the session only after the listeners (so that their queries' autoflush does not
+write it before they have added to its data), or when a listener asks for it with ``saved_event()``
+(notify does: the event's id names its notifications). Event rows are append-only, so a listener that
+runs after that may not return data (``publish`` refuses it loudly).
+
+Views: a domain may also add fields to the order as the API shows it (the SLA's ``deadlines``), through a
+``ViewProvider`` that answers for a batch of orders in one go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from huiyin.core.actor import Actor
+
+if TYPE_CHECKING:
+    from huiyin.workorders.models import WorkOrder, WorkOrderEvent
+
+INFO_KEY = "order_hooks"
+"""Where a session finds its hooks (``session.info``): ``huiyin.wiring.open_database`` puts them there."""
+
+
+class Moment(StrEnum):
+    """When listeners are called. All but ``closing`` come after the change and its event."""
+
+    registered = "registered"
+    dispatched = "dispatched"  # by hand or by a dispatch rule at registration
+    reassigned = "reassigned"  # to another unit (out of suspension too: ``from_state`` says)
+    marked = "marked"  # 催办 / 督办 by hand (the event's ``data["mark"]``)
+    accepted = "accepted"
+    started = "started"
+    suspended = "suspended"
+    resumed = "resumed"
+    returned = "returned"  # back to the dispatcher queue
+    resolved = "resolved"
+    called_back = "called_back"  # a callback attempt that neither closed nor reopened (unreachable)
+    closing = "closing"  # vetoable: before anything of the close is written; ``event`` is None
+    closed = "closed"
+    reopened = "reopened"
+
+
+@dataclass
+class OrderChange:
+    """What a listener is told: the order as it is now, the event that records the change (None for
+    ``closing``), who did it (None: the system; the event's data names the rule or job), and what the
+    request carried for other domains (``context``: e.g. the ``call_id`` a registration came from)."""
+
+    session: Session
+    moment: Moment
+    order: WorkOrder
+    event: WorkOrderEvent | None
+    actor: Actor | None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def from_state(self) -> str | None:
+        return self.event.from_state if self.event is not None else None
+
+    def saved_event(self) -> WorkOrderEvent:
+        """The change's event, written now (flushed: it has its id)."""
+        if self.event is None:
+            raise RuntimeError(f"'{self.moment}' has no event")
+        self.session.add(self.event)
+        self.session.flush()
+        return self.event
+
+
+Listener = Callable[[OrderChange], "dict[str, Any] | None"]
+ViewProvider = Callable[[Session, "Sequence[WorkOrder]", datetime], "dict[int, dict[str, Any]]"]
+"""For a batch of orders, the extra fields of each order's public view, by order id (one or two queries
+for the whole batch, never one per order)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    moment: Moment
+    name: str
+    listener: Listener
+
+
+class OrderHooks:
+    """The listeners and view providers of one application, in the order they were added."""
+
+    def __init__(self) -> None:
+        self._subs: dict[Moment, list[Subscription]] = {m: [] for m in Moment}
+        self._views: list[tuple[str, ViewProvider]] = []
+
+    def on(self, name: str, moment: Moment, listener: Listener) -> None:
+        self._subs[moment].append(Subscription(moment, name, listener))
+
+    def on_many(self, name: str, listeners: Mapping[Moment, Listener]) -> None:
+        for moment, listener in listeners.items():
+            self.on(name, moment, listener)
+
+    def view(self, name: str, provider: ViewProvider) -> None:
+        self._views.append((name, provider))
+
+    def listeners(self, moment: Moment) -> list[str]:
+        """The names of ``moment``'s listeners, in the order they run."""
+        return [s.name for s in self._subs[moment]]
+
+    @contextmanager
+    def subscribed(self, name: str, moment: Moment, listener: Listener, *, first: bool = False) -> Iterator[None]:
+        """A listener for the duration of a block (tests)."""
+        sub = Subscription(moment, name, listener)
+        subs = self._subs[moment]
+        subs.insert(0, sub) if first else subs.append(sub)
+        try:
+            yield
+        finally:
+            subs.remove(sub)
+
+    def publish(self, change: OrderChange) -> None:
+        event = change.event
+        for sub in self._subs[change.moment]:
+            effect = sub.listener(change)
+            if effect:
+                if event is None or event in change.session:
+                    raise RuntimeError(
+                        f"listener {sub.name!r} returned event data at '{change.moment}' after the event was written"
+                        " (or there is no event): subscribe it before the listeners that save the event"
+                    )
+                event.data = {**(event.data or {}), **effect}
+        if event is not None and event not in change.session:
+            change.session.add(event)
+
+    def view_fields(self, session: Session, orders: Sequence[WorkOrder], at: datetime) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {o.id: {} for o in orders}
+        for _, provider in self._views:
+            for order_id, fields in provider(session, orders, at).items():
+                out[order_id].update(fields)
+        return out
+
+
+def hooks_of(session: Session) -> OrderHooks:
+    found = session.info.get(INFO_KEY)
+    if found is None:
+        raise RuntimeError(
+            "this session has no order hooks: open the database with huiyin.wiring.open_database(settings)"
+        )
+    hooks: OrderHooks = found
+    return hooks
+
+
+def publish(
+    session: Session,
+    moment: Moment,
+    order: WorkOrder,
+    event: WorkOrderEvent | None,
+    actor: Actor | None,
+    context: Mapping[str, Any] | None = None,
+) -> None:
+    hooks_of(session).publish(OrderChange(session, moment, order, event, actor, context or {}))
