@@ -1,0 +1,177 @@
+"""The order's lifecycle hooks: listeners run in the stated order, in the change's transaction; a closing
+listener can refuse the close; a failing listener takes the whole change (and every listener's writes)
+back with it; a session without hooks refuses to change orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from huiyin.core.actor import SignedIn
+from huiyin.db import Database
+from huiyin.errors import Conflict, Invalid
+from huiyin.notify.models import Notification
+from huiyin.settings import Settings
+from huiyin.sla.models import OrderDeadline
+from huiyin.wiring import order_hooks
+from huiyin.workorders import service as wo
+from huiyin.workorders.hooks import INFO_KEY, Moment, OrderChange, OrderHooks
+from huiyin.workorders.models import WorkOrder, WorkOrderEvent
+from tests.personas import Api, World
+
+
+def hooks(app: FastAPI) -> OrderHooks:
+    found: OrderHooks = app.state.db.session_info[INFO_KEY]
+    return found
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.session(write=False) as s:
+        return {
+            "orders": s.scalar(select(func.count()).select_from(WorkOrder)) or 0,
+            "events": s.scalar(select(func.count()).select_from(WorkOrderEvent)) or 0,
+            "deadlines": s.scalar(select(func.count()).select_from(OrderDeadline)) or 0,
+            "notifications": s.scalar(select(func.count()).select_from(Notification)) or 0,
+        }
+
+
+def test_the_wiring_subscribes_sla_first_and_notify_last() -> None:
+    wired = order_hooks(Settings())
+    assert wired.listeners(Moment.registered) == ["sla", "calls"]
+    assert wired.listeners(Moment.dispatched) == ["sla", "notify"]
+    assert wired.listeners(Moment.reassigned) == ["sla", "notify"]
+    assert wired.listeners(Moment.marked) == ["notify"]
+    for moment in (Moment.accepted, Moment.started, Moment.suspended, Moment.resumed, Moment.resolved):
+        assert wired.listeners(moment) == ["sla"]
+    assert wired.listeners(Moment.closed) == ["sla"]
+    assert wired.listeners(Moment.closing) == []
+
+
+def test_listeners_run_in_order_inside_the_change_and_see_what_earlier_ones_wrote(
+    app: FastAPI, agent: Api, world: World
+) -> None:
+    seen: list[tuple[str, Any]] = []
+
+    def first(change: OrderChange) -> None:
+        seen.append(("first", change.order.next_deadline_at))  # before the SLA: no deadline yet
+
+    def last(change: OrderChange) -> None:
+        rows = change.session.scalars(select(OrderDeadline).where(OrderDeadline.order_id == change.order.id)).all()
+        seen.append(("last", sorted(r.stage for r in rows)))
+        assert change.event is not None and change.event.action == "register"
+        assert change.actor is not None and change.actor.id == agent.id
+
+    with (
+        hooks(app).subscribed("test-first", Moment.registered, first, first=True),
+        hooks(app).subscribed("test-last", Moment.registered, last),
+    ):
+        agent.register(customer_id=world.customer_id)
+    assert seen[0] == ("first", None)
+    assert seen[1][0] == "last" and "resolve" in seen[1][1]  # the SLA ran in between, in the same transaction
+
+
+def test_a_closing_listener_refuses_the_close_with_a_409_and_nothing_changes(
+    app: FastAPI, agent: Api, unit_worker: Api, manager: Api, world: World
+) -> None:
+    order = agent.register(customer_id=world.customer_id)
+    unit_worker.act(order["id"], "accept")
+    unit_worker.act(order["id"], "resolve", {"result": "已处理"})
+    before = manager.ok("get", f"/work-orders/{order['id']}")
+
+    def veto(change: OrderChange) -> None:
+        raise Conflict("a complaint needs a verdict before it is closed")
+
+    with hooks(app).subscribed("test-veto", Moment.closing, veto):
+        r = manager.post(f"/work-orders/{order['id']}/close", {"reason": "免回访"})
+        assert r.status_code == 409, r.text
+        assert "a complaint needs a verdict" in r.json()["detail"]
+        r = agent.post(f"/work-orders/{order['id']}/callback", {"result": "satisfied"})
+        assert r.status_code == 409, r.text  # a satisfied callback closes too, and is refused the same way
+    after = manager.ok("get", f"/work-orders/{order['id']}")
+    assert after["state"] == "resolved"
+    assert after["events"] == before["events"]
+    assert after["callback_tasks"] == before["callback_tasks"]
+    assert after["deadlines"] == before["deadlines"]
+    manager.act(order["id"], "close", {"reason": "免回访"})  # without the listener the close goes through
+
+
+def test_a_refused_close_on_the_spot_stores_no_order_at_all(
+    app: FastAPI, agent: Api, world: World, db: Database
+) -> None:
+    before = counts(db)
+
+    def veto(change: OrderChange) -> None:
+        raise Conflict("not today")
+
+    with hooks(app).subscribed("test-veto", Moment.closing, veto):
+        agent.register(
+            status=409, type="inquiry", category="IQ-BILL", close_on_spot=True, result="已解答", description="问电费"
+        )
+    assert counts(db) == before
+
+
+def test_a_failing_listener_takes_the_order_and_every_listeners_writes_back(
+    app: FastAPI, agent: Api, world: World, db: Database
+) -> None:
+    before = counts(db)
+
+    def fail(change: OrderChange) -> None:
+        assert change.session.scalar(select(func.count()).select_from(OrderDeadline)), "the SLA wrote first"
+        raise Invalid("refused by a listener")
+
+    with hooks(app).subscribed("test-fail", Moment.dispatched, fail):
+        r = agent.post(
+            "/work-orders",
+            {
+                "type": "repair",
+                "category": "RP-GAS",
+                "description": "燃气灶打不着火",
+                "channel": "phone",
+                "contact_phone": "13912345678",
+                "customer_id": world.customer_id,
+            },
+        )
+    assert r.status_code == 422, r.text
+    assert counts(db) == before  # no order, event, deadline or dispatch notification
+    agent.register(customer_id=world.customer_id)
+    assert counts(db)["orders"] == before["orders"] + 1
+
+
+def test_event_data_from_a_listener_after_the_event_was_saved_is_refused(
+    app: FastAPI, agent: Api, world: World, db: Database
+) -> None:
+    def late(change: OrderChange) -> dict[str, Any]:
+        return {"too": "late"}
+
+    before = counts(db)
+    with hooks(app).subscribed("test-late", Moment.dispatched, late):  # after notify, which saved the event
+        r = agent.post(
+            "/work-orders",
+            {
+                "type": "repair",
+                "category": "RP-GAS",
+                "description": "燃气灶打不着火",
+                "channel": "phone",
+                "contact_phone": "13912345678",
+                "customer_id": world.customer_id,
+            },
+        )
+    assert r.status_code == 500
+    assert counts(db) == before
+
+
+def test_a_session_without_order_hooks_refuses_to_change_an_order(settings: Settings, agent: Api) -> None:
+    plain = Database(settings)  # not through huiyin.wiring.open_database
+    actor = SignedIn(agent.id, "agent", "", None, None, True, frozenset({"agent"}), 0, "api", None)
+    data = {"type": "inquiry", "category": "IQ-BILL", "description": "问电费", "channel": "phone", "contact_phone": "1"}
+    try:
+        with plain.session() as s:
+            plan = wo.check_register(s, actor, data)
+            with pytest.raises(RuntimeError, match="no order hooks"):
+                wo.do_register(s, actor, plan, number_prefix="GD", tz="Asia/Shanghai")
+            s.rollback()
+    finally:
+        plain.dispose()
