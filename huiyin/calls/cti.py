@@ -8,7 +8,6 @@ its answer) or for a call never announced (an answer for an unknown ``callId`` c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -26,30 +25,21 @@ from huiyin.calls.service import CALLS, AgentName, OpenState
 from huiyin.calls.states import AgentAction, AgentStatus, CallState, Cause, CtiEvent, Direction
 from huiyin.clock import now
 from huiyin.core.fastsql.prebuilt import Prebuilt, PrebuiltSet
+from huiyin.core.phones import normalize_phone
 from huiyin.core.tokens import token_hash
 from huiyin.errors import Unauthorized
 from huiyin.settings import CtiSettings
 
 ANONYMOUS = "anonymous"
 Agent = AgentName  # what events need of a user: a row of three columns, not the user with its roles
-_CN_MOBILE = re.compile(r"^(?:0086|86)(1[3-9]\d{9})$")
 
 
 def normalize_number(raw: str | None) -> str:
-    """A number as the PBX sent it, reduced to digits the way customers' numbers are stored: drops
-    spaces, dashes, a leading ``+``, and the country code before a Chinese mobile. ``anonymous`` stays."""
+    """A number as the PBX sent it, normalised as every number is (``core.phones.normalize_phone``, the one
+    normaliser; this name stays for the calls code); ``None`` is "", ``anonymous`` stays."""
     if raw is None:
         return ""
-    value = raw.strip()
-    if value.lower() == ANONYMOUS:
-        return ANONYMOUS
-    digits = re.sub(r"[\s\-()（）+]", "", value)
-    m = _CN_MOBILE.match(digits)
-    if m:
-        return m.group(1)
-    if digits.startswith("0086"):
-        return "0" + digits[4:]
-    return digits
+    return ANONYMOUS if raw.strip().lower() == ANONYMOUS else normalize_phone(raw)
 
 
 @dataclass
