@@ -59,6 +59,8 @@ from huiyin.workorders.schemas import (
 from huiyin.workorders.states import Action, OrderState
 
 router = APIRouter(tags=["work-orders"])
+SYSTEM_ACTOR = "system"
+"""The actor of an event no user made (a dispatch rule, the SLA ladder): its ``data["system"]`` says which."""
 ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor))]
 
 
@@ -120,7 +122,7 @@ def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDeta
                 action=e.action,
                 from_state=e.from_state,
                 to_state=e.to_state,
-                actor=names.get(e.actor_id) if e.actor_id else None,
+                actor=names.get(e.actor_id) if e.actor_id else SYSTEM_ACTOR,
                 actor_id=e.actor_id,
                 unit_id=e.unit_id,
                 at=e.at,

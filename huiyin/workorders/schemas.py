@@ -89,7 +89,9 @@ class EventPublic(BaseModel):
     action: str
     from_state: str | None
     to_state: str
-    actor: str | None
+    actor: str | None = Field(
+        description="the user's username, or 'system' for an event no user made (data['system'] names the job or rule)"
+    )
     actor_id: int | None
     unit_id: int | None
     at: datetime

@@ -255,7 +255,15 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
     )
 
 
-def find_dispatch_unit(session: Session, category: Category, area: Area | None) -> int | None:
+@dataclass(frozen=True)
+class RuleMatch:
+    """Where a dispatch rule sends an order: the unit, and the rule that said so."""
+
+    unit_id: int
+    rule_id: int
+
+
+def find_dispatch_unit(session: Session, category: Category, area: Area | None) -> RuleMatch | None:
     """The unit the most specific active rule names (a rule without unit means the area's owner)."""
     conds: list[ColumnElement[bool]] = [DispatchRule.is_active.is_(True)]
     cat_ids = [category.id] + ([category.parent_id] if category.parent_id else [])
@@ -271,9 +279,9 @@ def find_dispatch_unit(session: Session, category: Category, area: Area | None) 
 
     for rule in sorted(rules, key=specificity, reverse=True):
         if rule.unit_id is not None:
-            return rule.unit_id
+            return RuleMatch(rule.unit_id, rule.id)
         if area is not None:
-            return area.unit_id
+            return RuleMatch(area.unit_id, rule.id)
     return None
 
 
@@ -310,12 +318,14 @@ def do_register(
     if plan.close_on_spot:
         do_close(session, order, actor, reason=plan.result or "", on_spot=True)
         return order
-    unit_id = find_dispatch_unit(session, plan.category, plan.area)
-    if unit_id is None and plan.type is OrderType.emergency and plan.area is not None:
-        unit_id = plan.area.unit_id
-    if unit_id is not None:
-        unit = session.get_one(Unit, unit_id)
-        do_dispatch(session, order, unit, None, note="自动派单", auto=True)
+    match = find_dispatch_unit(session, plan.category, plan.area)
+    if match is not None:
+        unit = session.get_one(Unit, match.unit_id)
+        by = {"system": "dispatch_rule", "rule_id": match.rule_id}
+        do_dispatch(session, order, unit, None, note="自动派单", auto=True, **by)
+    elif plan.type is OrderType.emergency and plan.area is not None:  # straight to the area's owner unit
+        unit = session.get_one(Unit, plan.area.unit_id)
+        do_dispatch(session, order, unit, None, note="自动派单", auto=True, system="emergency_area_owner")
     return order
 
 
@@ -329,11 +339,14 @@ def do_dispatch(
     actor: Actor | None,
     note: str = "",
     auto: bool = False,
+    **system: Any,
 ) -> WorkOrderEvent:
+    """To ``unit``; by the system (``actor`` None) the event's data names what decided it (``system``:
+    the job or rule, and the rule's id)."""
     order.unit_id = unit.id
     order.last_unit_id = unit.id
     order.handler_id = None
-    event = _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto)
+    event = _move(session, order, Action.dispatch, S.dispatched, actor, note, unit_code=unit.code, auto=auto, **system)
     return _change(session, order, Moment.dispatched, event, actor)
 
 

@@ -74,6 +74,7 @@ def test_the_worker_warns_at_the_share_of_the_limit_then_climbs_every_level_of_t
     tick_at(worker, T0 + timedelta(minutes=15))
     warned = events(world, oid, "warn")
     assert len(warned) == 1 and warned[0].data["stage"] == "accept"
+    assert warned[0].actor_id is None and warned[0].data["system"] == "sla_ladder"  # the ladder names itself
     assert [n["kind"] for n in inbox(unit_worker)] == ["warning", "dispatch"]
 
     expected = [  # (minutes after registration, level, who hears, mark)

@@ -19,7 +19,7 @@ from huiyin.sla.models import OrderDeadline
 from huiyin.wiring import order_hooks
 from huiyin.workorders import service as wo
 from huiyin.workorders.hooks import INFO_KEY, Moment, OrderChange, OrderHooks
-from huiyin.workorders.models import WorkOrder, WorkOrderEvent
+from huiyin.workorders.models import DispatchRule, WorkOrder, WorkOrderEvent
 from tests.personas import Api, World
 
 
@@ -175,3 +175,18 @@ def test_a_session_without_order_hooks_refuses_to_change_an_order(settings: Sett
             s.rollback()
     finally:
         plain.dispose()
+
+
+def test_events_the_system_made_name_the_system_and_the_rule_or_job(agent: Api, world: World, db: Database) -> None:
+    order = agent.register(customer_id=world.customer_id)
+    register, dispatch = order["events"]
+    assert (register["actor"], register["actor_id"]) == ("agent", agent.id)
+    assert (dispatch["actor"], dispatch["actor_id"]) == ("system", None)
+    assert dispatch["data"]["system"] == "dispatch_rule"
+    with db.session(write=False) as s:
+        rule = s.get_one(DispatchRule, dispatch["data"]["rule_id"])
+        assert rule.category_id is not None  # the world's rule for repairs, not a catch-all
+    urgent = agent.register(
+        type="emergency", category="EM-GAS-LEAK", description="燃气泄漏", area_id=world.area_b.id, customer_id=None
+    )
+    assert urgent["events"][1]["data"]["system"] in ("dispatch_rule", "emergency_area_owner")

@@ -227,6 +227,9 @@ def test_the_detail_shows_the_timeline_and_only_the_allowed_buttons(desk: Any, s
         events = page.get_by_test_id("event")
         assert [e.get_attribute("data-action") for e in events.all()] == ["register", "dispatch"]
         assert "自动派单" in page.get_by_test_id("timeline").inner_text()  # the automatic dispatch's note
+        by = page.get_by_test_id("event-by")
+        assert by.nth(0).inner_text() == "操作人：agent"
+        assert by.nth(1).inner_text().startswith("操作人：系统（派单规则 #")  # the rule that dispatched it
         assert page.get_by_test_id("field-unit").inner_text() == order["unit_name"]
         d.check_clean()
     assert seen == allowed

@@ -40,6 +40,8 @@ export default {
       noEvents: '暂无记录',
       by: '操作人：{name}',
       system: '系统',
+      systemWith: '系统（{what}）',
+      systemBy: { dispatch_rule: '派单规则 #{id}', emergency_area_owner: '紧急工单派往区域责任单位', sla_ladder: '时限升级' },
       ev: {
         auto: '自动派单', unit: '单位：{unit}', fromUnit: '原单位：{unit}', callback: '回访结果：{result}',
         attempts: '第 {n} 次回访', waived: '免回访归档', onSpot: '当场办结', grade: '等级升为：{grade}',
@@ -100,6 +102,8 @@ export default {
       noEvents: 'No history yet',
       by: 'By {name}',
       system: 'System',
+      systemWith: 'System ({what})',
+      systemBy: { dispatch_rule: 'dispatch rule #{id}', emergency_area_owner: 'emergency to the area\'s unit', sla_ladder: 'time-limit ladder' },
       ev: {
         auto: 'Dispatched automatically', unit: 'Unit: {unit}', fromUnit: 'Previous unit: {unit}',
         callback: 'Callback: {result}', attempts: 'Attempt {n}', waived: 'Closed without callback',
