@@ -5,8 +5,12 @@ export const LOCALES: Locale[] = ['zh-CN', 'en']
 const STORAGE_KEY = 'huiyin.locale'
 
 type Messages = Record<Locale, Record<string, unknown>>
-// Every file in this folder (but this one) is { 'zh-CN': {...}, en: {...} }; they are merged here.
-const modules = import.meta.glob<{ default: Messages }>(['./*.ts', '!./index.ts', '!./*.test.ts'], { eager: true })
+// The shared vocabulary (every file in this folder but this one) and each feature module's `locale.ts` are
+// { 'zh-CN': {...}, en: {...} }; they are merged here.
+const modules = import.meta.glob<{ default: Messages }>(
+  ['./*.ts', '!./index.ts', '!./*.test.ts', '../modules/*/locale.ts'],
+  { eager: true },
+)
 
 export function mergeMessages(parts: Messages[]): Messages {
   const out: Messages = { 'zh-CN': {}, en: {} }

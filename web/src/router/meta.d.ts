@@ -1,11 +1,23 @@
 import 'vue-router'
+import type { Component } from 'vue'
+import type { Role } from '@/utils/roles'
+
+/** A page's entry in the side menu. */
+export interface MenuEntry {
+  /** i18n key of the entry */
+  label: string
+  icon: Component
+  /** i18n key of the sub-menu it sits in (系统管理, 时限管理, 话务管理); none = top level */
+  group?: string
+  /** position in the menu, across modules (the first entry a user's roles allow is where they land) */
+  order: number
+}
 
 declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
-    roles?: string[]
-    menu?: string
-    group?: string
-    icon?: string
+    /** who may open the page (a gate of utils/roles.ts); none = everyone signed in */
+    roles?: readonly Role[]
+    menu?: MenuEntry
   }
 }

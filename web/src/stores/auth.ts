@@ -1,8 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, unwrap, type User } from '@/api/client'
-
-export const MANAGERS = ['duty_manager', 'floor_manager', 'supervisor', 'director'] as const
+import { GATES, MANAGERS, passes, type Gate, type Role } from '@/utils/roles'
 
 /** The signed-in user (from /me) and what their roles allow. */
 export const useAuthStore = defineStore('auth', () => {
@@ -10,8 +9,12 @@ export const useAuthStore = defineStore('auth', () => {
   const loaded = ref(false)
 
   const roles = computed(() => new Set(user.value?.roles ?? []))
-  function hasRole(...wanted: string[]): boolean {
+  function hasRole(...wanted: Role[]): boolean {
     return wanted.some((r) => roles.value.has(r))
+  }
+  /** Whether the user's roles pass a gate of utils/roles.ts (a page, or a tool inside one). */
+  function can(gate: Gate): boolean {
+    return passes(GATES[gate], roles.value)
   }
   const isManager = computed(() => hasRole(...MANAGERS))
 
@@ -48,5 +51,5 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = null
   }
 
-  return { user, loaded, roles, hasRole, isManager, fetchMe, login, logout, expire }
+  return { user, loaded, roles, hasRole, can, isManager, fetchMe, login, logout, expire }
 })

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import common from '@/locales/common'
+import notify from '@/modules/notify/locale'
+import sla from '@/locales/sla'
+import { mergeMessages } from '@/locales'
+import { deadlineFacts } from './timelineFacts'
+
+const messages = mergeMessages([common, notify, sla])
+function i18n(locale: 'zh-CN' | 'en') {
+  type Global = { t: (k: string, p: Record<string, unknown>) => string; te: (k: string) => boolean }
+  const g = createI18n({ legacy: false, locale, messages: messages as never }).global as unknown as Global
+  return [(k: string, p?: Record<string, unknown>) => g.t(k, p ?? {}), (k: string) => g.te(k)] as const
+}
+
+describe('time-limit events in the history', () => {
+  it('a warning names the stage and its due time', () => {
+    const [t, te] = i18n('zh-CN')
+    expect(deadlineFacts('warn', { stage: 'arrive', cycle: 0, due_at: '2026-11-23T02:30:00Z' }, t, te))
+      .toEqual(['到场时限将于 2026-11-23 10:30 到期'])
+  })
+
+  it('an escalation names the stage, level, role and mark', () => {
+    const data = { stage: 'resolve', cycle: 0, level: 2, role: 'floor_manager', mark: 'urge', due_at: '2026-11-23T02:30:00Z' }
+    const [t, te] = i18n('zh-CN')
+    expect(deadlineFacts('escalate', data, t, te)).toEqual(['办结超时，升级至第 2 级（现场管理），催办'])
+    const [et, ete] = i18n('en')
+    expect(deadlineFacts('escalate', data, et, ete)).toEqual(['Resolve overdue: escalated to level 2 (Floor manager), Urged'])
+  })
+
+  it('other events and incomplete data say nothing', () => {
+    const [t, te] = i18n('zh-CN')
+    expect(deadlineFacts('dispatch', { stage: 'accept' }, t, te)).toEqual([])
+    expect(deadlineFacts('escalate', { stage: 'accept' }, t, te)).toEqual([])
+  })
+})

@@ -1,0 +1,52 @@
+// Who may open which page and use which tool: the one place the web app names roles in groups. Role names are
+// the OpenAPI `Role` enum, so a role the server drops or renames fails the type-check here. The server checks
+// every call again; these lists only decide what the menu and the pages show.
+import type { Schemas } from '@/api/client'
+
+export type Role = Schemas['Role']
+
+/** 当值经理, 现场管理, 业务主管, 中心领导: the managers of the centre (the escalation ladder's rungs too). */
+export const MANAGERS = ['duty_manager', 'floor_manager', 'supervisor', 'director'] as const satisfies readonly Role[]
+
+/** Everyone of the centre who works with its calls (the unit handlers and the admin do not). */
+const CALL_CENTRE = ['agent', 'dispatcher', 'qa_inspector', ...MANAGERS] as const satisfies readonly Role[]
+
+/**
+ * Route names and tools → the roles that may open or use them. A page not named here is open to everyone
+ * signed in (the order list and an order, the notification centre).
+ */
+export const GATES = {
+  // pages
+  overview: [...MANAGERS, 'qa_inspector'],
+  workbench: ['agent', ...MANAGERS],
+  dispatch: ['dispatcher', ...MANAGERS],
+  inbox: ['unit_handler'],
+  callbacks: ['agent', ...MANAGERS],
+  calls: CALL_CENTRE,
+  agentBoard: MANAGERS,
+  ivrRules: [...MANAGERS, 'admin'],
+  slaAdmin: ['supervisor', 'director', 'admin'],
+  board: ['agent', 'dispatcher', ...MANAGERS, 'qa_inspector', 'unit_handler'],
+  users: ['admin'],
+  units: ['admin'],
+  areas: ['admin'],
+  categories: ['admin', 'supervisor'],
+  dispatchRules: ['admin', 'supervisor'],
+  cti: ['admin'],
+  // tools inside a page
+  /** 时限标准, 工作日历, 升级阶梯 and IVR rules: create, edit, delete (the others read). */
+  editRules: ['supervisor', 'admin'],
+  /** an order's 通话记录 card */
+  orderCalls: CALL_CENTRE,
+  /** 回访: the "all the team's" switch */
+  allCallbacks: MANAGERS,
+  /** the order list's built-in "my open orders" filter: those who register orders */
+  ownOrders: ['agent', ...MANAGERS],
+} as const satisfies Record<string, readonly Role[]>
+
+export type Gate = keyof typeof GATES
+
+/** Whether any of `roles` passes the gate (no gate: everyone does). */
+export function passes(gate: readonly Role[] | undefined, roles: ReadonlySet<string>): boolean {
+  return !gate || gate.some((r) => roles.has(r))
+}
