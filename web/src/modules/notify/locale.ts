@@ -1,5 +1,4 @@
-// Notifications (the popup that must be acknowledged, the toast, the notification centre), the
-// supervision board (督办看板), supervision marks and escalation levels on orders, and the deadline filters.
+// Notifications: the popup that must be acknowledged, the toast, the notification centre, the bell.
 export default {
   'zh-CN': {
     notify: {
@@ -51,34 +50,6 @@ export default {
         state: { unacked: '待确认', acked: '已确认 {at}', unread: '未读', read: '已读' },
       },
     },
-    board: {
-      menu: '督办看板',
-      title: '督办看板',
-      soon: '即将到期',
-      soonMinutes: '{n} 分钟内',
-      at: '统计时间 {time}',
-      chart: '各单位超时与临期',
-      noUnit: '未派单（调度待派）',
-      totals: '合计',
-      empty: '没有未归档的工单',
-      col: {
-        unit: '处理单位', open: '未归档', dueSoon: '即将到期', overdue: '已超时', escalated: '已升级', urged: '催办',
-        supervised: '督办', maxLevel: '最高级别',
-      },
-      level: 'L{n}',
-      series: { overdue: '已超时', dueSoon: '即将到期', rest: '其他未归档' },
-    },
-    mark: { urge: '催办', supervise: '督办', level: '升级 L{n}' },
-    ordersDue: {
-      overdue: '超时', overdueYes: '已超时', overdueNo: '未超时',
-      dueWithin: '即将到期', dueWithinN: '{n} 分钟内', dueWithinH: '{n} 小时内',
-      escalated: '升级', escalatedYes: '已升级', escalatedNo: '未升级',
-      supervision: '督办标记', supervisionAny: '催办或督办',
-    },
-    orderEv: {
-      warn: '{stage}时限将于 {due} 到期',
-      escalate: '{stage}超时，升级至第 {level} 级（{role}），{mark}',
-    },
   },
   en: {
     notify: {
@@ -129,34 +100,6 @@ export default {
         col: { kind: 'Kind', title: 'Notification', order: 'Order', time: 'Time', state: 'Status' },
         state: { unacked: 'To acknowledge', acked: 'Acknowledged {at}', unread: 'Unread', read: 'Read' },
       },
-    },
-    board: {
-      menu: 'Supervision board',
-      title: 'Supervision board',
-      soon: 'Due soon',
-      soonMinutes: 'within {n} min',
-      at: 'As of {time}',
-      chart: 'Overdue and due soon by unit',
-      noUnit: 'Not dispatched (dispatcher queue)',
-      totals: 'Total',
-      empty: 'No open work orders',
-      col: {
-        unit: 'Unit', open: 'Open', dueSoon: 'Due soon', overdue: 'Overdue', escalated: 'Escalated', urged: 'Urged',
-        supervised: 'Supervised', maxLevel: 'Top level',
-      },
-      level: 'L{n}',
-      series: { overdue: 'Overdue', dueSoon: 'Due soon', rest: 'Other open' },
-    },
-    mark: { urge: 'Urged', supervise: 'Supervised', level: 'Escalated L{n}' },
-    ordersDue: {
-      overdue: 'Overdue', overdueYes: 'Overdue', overdueNo: 'Not overdue',
-      dueWithin: 'Due within', dueWithinN: '{n} min', dueWithinH: '{n} h',
-      escalated: 'Escalation', escalatedYes: 'Escalated', escalatedNo: 'Not escalated',
-      supervision: 'Supervision mark', supervisionAny: 'Urged or supervised',
-    },
-    orderEv: {
-      warn: 'The {stage} deadline is due at {due}',
-      escalate: '{stage} overdue: escalated to level {level} ({role}), {mark}',
     },
   },
 }

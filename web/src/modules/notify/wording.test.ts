@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import common from '@/locales/common'
+import workorders from '@/modules/workorders/locale'
 import notify from './locale'
 import sla from '@/locales/sla'
 import { mergeMessages } from '@/locales'
 import type { Notification } from '@/stores/notifications'
 import { headOf, linesOf, titleOf, toneOf } from './wording'
 
-const messages = mergeMessages([common, notify, sla])
+const messages = mergeMessages([common, notify, workorders, sla])
 function i18n(locale: 'zh-CN' | 'en') {
   type Global = { t: (k: string, p: Record<string, unknown>) => string; te: (k: string) => boolean }
   const g = createI18n({ legacy: false, locale, messages: messages as never }).global as unknown as Global

@@ -1,6 +1,6 @@
 // 时限管理: the supervisors' editors of SLA policies (时限标准), business calendars (工作日历) and the
-// escalation ladder (升级阶梯). Stage names come from sla.ts (sla.stage.*), roles, types, grades, tags and
-// area types from common.ts.
+// escalation ladder (升级阶梯) (slaAdmin), and the supervision board 督办看板 (board). Stage names come from the
+// shared locales/sla.ts (sla.stage.*), roles, types, grades, tags and area types from common.ts.
 export default {
   'zh-CN': {
     slaAdmin: {
@@ -131,6 +131,23 @@ export default {
         },
         fixFirst: '请先修正标红的级别',
       },
+    },
+    board: {
+      menu: '督办看板',
+      title: '督办看板',
+      soon: '即将到期',
+      soonMinutes: '{n} 分钟内',
+      at: '统计时间 {time}',
+      chart: '各单位超时与临期',
+      noUnit: '未派单（调度待派）',
+      totals: '合计',
+      empty: '没有未归档的工单',
+      col: {
+        unit: '处理单位', open: '未归档', dueSoon: '即将到期', overdue: '已超时', escalated: '已升级', urged: '催办',
+        supervised: '督办', maxLevel: '最高级别',
+      },
+      level: 'L{n}',
+      series: { overdue: '已超时', dueSoon: '即将到期', rest: '其他未归档' },
     },
   },
   en: {
@@ -264,6 +281,23 @@ export default {
         },
         fixFirst: 'Fix the levels marked red first',
       },
+    },
+    board: {
+      menu: 'Supervision board',
+      title: 'Supervision board',
+      soon: 'Due soon',
+      soonMinutes: 'within {n} min',
+      at: 'As of {time}',
+      chart: 'Overdue and due soon by unit',
+      noUnit: 'Not dispatched (dispatcher queue)',
+      totals: 'Total',
+      empty: 'No open work orders',
+      col: {
+        unit: 'Unit', open: 'Open', dueSoon: 'Due soon', overdue: 'Overdue', escalated: 'Escalated', urged: 'Urged',
+        supervised: 'Supervised', maxLevel: 'Top level',
+      },
+      level: 'L{n}',
+      series: { overdue: 'Overdue', dueSoon: 'Due soon', rest: 'Other open' },
     },
   },
 }

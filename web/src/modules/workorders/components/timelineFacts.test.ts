@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import common from '@/locales/common'
-import notify from '@/modules/notify/locale'
+import workorders from '@/modules/workorders/locale'
 import sla from '@/locales/sla'
 import { mergeMessages } from '@/locales'
 import { deadlineFacts } from './timelineFacts'
 
-const messages = mergeMessages([common, notify, sla])
+const messages = mergeMessages([common, workorders, sla])
 function i18n(locale: 'zh-CN' | 'en') {
   type Global = { t: (k: string, p: Record<string, unknown>) => string; te: (k: string) => boolean }
   const g = createI18n({ legacy: false, locale, messages: messages as never }).global as unknown as Global
