@@ -1,7 +1,8 @@
-// The typed API client. Paths, parameters and bodies come from schema.d.ts, which is generated from
-// the server's OpenAPI document: a changed endpoint fails `npm run typecheck`, not a user.
+// The typed API client, the one way the web app talks to the server (each feature module's api.ts calls it).
+// Paths, parameters and bodies come from generated/schema.ts, which scripts/gen-api.mjs writes from the
+// server's OpenAPI document: a changed endpoint fails `npm run typecheck`, not a user.
 import createClient, { type Middleware } from 'openapi-fetch'
-import type { components, paths } from './schema'
+import type { components, paths } from './generated/schema'
 
 export type Schemas = components['schemas']
 export type WorkOrder = Schemas['WorkOrderPublic']

@@ -4,9 +4,10 @@
 // "Now" is the browser's clock. The server computes `overdue` with its own clock; a skewed browser
 // clock shifts the countdown by the skew. A server-clock offset (e.g. from the Date header of API
 // answers) can be added later by passing `Date.now() + offset` as `now`.
+import type { Stage } from '@/utils/enums'
 
 export type Tone = 'green' | 'amber' | 'red' | 'muted'
-export type Stage = 'accept' | 'arrive' | 'resolve' | 'reply' | 'callback'
+export type { Stage }
 
 /** What a countdown needs of a deadline (the API's DeadlinePublic fits). */
 export interface DeadlineLike {

@@ -18,6 +18,9 @@ describe('auth store', () => {
     expect(auth.hasRole('dispatcher')).toBe(true)
     expect(auth.hasRole('admin')).toBe(false)
     expect(auth.isManager).toBe(false)
+    expect(auth.can('dispatch')).toBe(true)
+    expect(auth.can('users')).toBe(false)
+    expect(auth.can('editRules')).toBe(false)
   })
 
   it('treats 401 from /me as signed out, not as an error', async () => {

@@ -4,7 +4,7 @@ import { ApiError } from '@/api/client'
 import { useAuthStore } from './auth'
 import { useNotificationsStore } from './notifications'
 import {
-  MAX_POPS, applyCallMessage, applyDetail, callClock, concerns, customerNumber, dialErrorMessage, formatClock,
+  MAX_POPS, applyCallMessage, applyDetail, callClock, concerns, customerNumber, dialErrorMessage,
   newerCall, newerState, parseAgentState, parseCallMessage, sortPops, stateActions, stateErrorMessage, stateSeconds,
   usePhoneStore, waitSeconds, withOrder, type AgentState, type Call, type CallCustomer, type CallMessage, type Pop,
   type ScreenPop,
@@ -176,14 +176,6 @@ describe('clocks', () => {
     expect(callClock(ended(1, null), T0 + 999_000)).toEqual({ phase: 'ended', seconds: 8 })
     expect(waitSeconds(answered(1, ME), T0 + 99_000)).toBe(8)
     expect(waitSeconds(call(1), T0 + 5_000)).toBe(5)
-  })
-
-  it('formats minutes and seconds, hours when there are some', () => {
-    expect(formatClock(0)).toBe('00:00')
-    expect(formatClock(42)).toBe('00:42')
-    expect(formatClock(725)).toBe('12:05')
-    expect(formatClock(3723)).toBe('1:02:03')
-    expect(formatClock(-3)).toBe('00:00')
   })
 
   it('the customer side is the caller inbound, the called number outbound', () => {

@@ -12,6 +12,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { api, ApiError, unwrap, type Schemas, type WorkOrder } from '@/api/client'
 import { errorMessage } from '@/composables/useAsync'
+import { AGENT_STATUSES, NOT_READY_REASONS, type AgentStatus, type NotReadyReason } from '@/utils/enums'
 import { useAuthStore } from './auth'
 import { useNotificationsStore } from './notifications'
 
@@ -19,14 +20,13 @@ export type Call = Schemas['CallPublic']
 export type CallCustomer = Schemas['CustomerBrief']
 export type ScreenPop = Schemas['ScreenPop']
 export type AgentState = Schemas['AgentStatePublic']
-export type AgentStatus = AgentState['state']
+export type { AgentStatus, NotReadyReason }
 export type SettableState = Schemas['AgentStateIn']['state']
-export type NotReadyReason = NonNullable<Schemas['AgentStateIn']['reason']>
 export type CallEvent = 'newCall' | 'answer' | 'hangup'
 export type CallPhase = 'ringing' | 'talking' | 'ended'
 
-export const REASONS: NotReadyReason[] = ['break', 'meal', 'training', 'meeting', 'coaching']
-export const AGENT_STATES: AgentStatus[] = ['signed_out', 'signed_in', 'ready', 'not_ready', 'on_call', 'acw']
+export const REASONS = NOT_READY_REASONS
+export const AGENT_STATES = AGENT_STATUSES
 /** Pops kept at most (the oldest ended ones go first). */
 export const MAX_POPS = 5
 
@@ -202,15 +202,6 @@ export function waitSeconds(call: Call, now: number): number {
   return since(call.offered_at, now)
 }
 
-/** "00:42", "12:05", "1:02:03". */
-export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0')
-  const ss = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`
-}
-
 /** The later of two states of the agent (a socket message may overtake a GET's answer, and vice versa). */
 export function newerState(current: AgentState | null, incoming: AgentState): AgentState {
   if (!current || current.user_id !== incoming.user_id) return incoming
@@ -223,11 +214,6 @@ export function newerState(current: AgentState | null, incoming: AgentState): Ag
 /** Seconds in the current state. */
 export function stateSeconds(state: AgentState | null, now: number): number {
   return state?.since ? since(state.since, now) : 0
-}
-
-/** The colour of the state tag. */
-export const STATE_TONES: Record<AgentStatus, 'info' | 'primary' | 'success' | 'warning' | 'danger'> = {
-  signed_out: 'info', signed_in: 'primary', ready: 'success', not_ready: 'warning', on_call: 'danger', acw: 'primary',
 }
 
 /** What the agent may do from a state (the transition table of docs/cti.md); `done` ends after-call work. */

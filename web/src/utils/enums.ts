@@ -1,16 +1,49 @@
+// The values of the server's enums, in the server's order, taken from the generated OpenAPI module (never listed
+// by hand): a value the server adds shows up in every form and filter that offers these, one it drops fails the
+// type-check where a page names it. The work-order states are the exception (see ORDER_STATES).
+import {
+  agentStatusValues, areaCreateArea_typeValues, callStateValues, callbackResultValues, channelValues,
+  customerCreateTagsValues, deadlinePublicStageValues, gradeValues, ivrRuleInKindValues, ladderStepChannelsValues,
+  ladderStepMarkValues, notReadyReasonValues, orderTypeValues, roleValues, unitCreateKindValues,
+} from '@/api/generated/schema'
 import type { Schemas } from '@/api/client'
 
-export type Role = Schemas['UserCreate']['roles'][number]
+export type Role = Schemas['Role']
+export type Grade = Schemas['Grade']
+export type OrderType = Schemas['OrderType']
+export type Channel = Schemas['Channel']
+export type CallbackResult = Schemas['CallbackResult']
+export type AgentStatus = Schemas['AgentStatus']
+export type NotReadyReason = Schemas['NotReadyReason']
+export type CallState = Schemas['CallState']
 
-/** Every role, in the order the menus and filters show them. */
-export const ROLES: Role[] = [
-  'agent', 'duty_manager', 'floor_manager', 'supervisor', 'director', 'dispatcher', 'unit_handler',
-  'qa_inspector', 'admin',
-]
+export const ROLES = roleValues
+export const GRADES = gradeValues
+export const ORDER_TYPES = orderTypeValues
+export const CHANNELS = channelValues
+export const CALLBACK_RESULTS = callbackResultValues
+export const UNIT_KINDS = unitCreateKindValues
+export const AREA_TYPES = areaCreateArea_typeValues
+export const CUSTOMER_TAGS = customerCreateTagsValues
+/** the time-limit stages of an order: 接单, 到场, 办结, 答复, 回访 */
+export const STAGES = deadlinePublicStageValues
+export type Stage = (typeof STAGES)[number]
+/** urge = 催办, supervise = 督办 */
+export const LADDER_MARKS = ladderStepMarkValues
+/** app = 站内弹窗, sms = 短信, voice = 语音电话, email = 邮件 */
+export const LADDER_CHANNELS = ladderStepChannelsValues
+export const IVR_RULE_KINDS = ivrRuleInKindValues
+export const AGENT_STATUSES = agentStatusValues
+export const NOT_READY_REASONS = notReadyReasonValues
+export const CALL_STATES = callStateValues
 
-export const UNIT_KINDS = ['company', 'branch', 'station'] as const
-export const AREA_TYPES = ['urban', 'rural', 'remote'] as const
-export const GRADES = ['normal', 'important', 'urgent'] as const
-export const ORDER_TYPES = [
-  'inquiry', 'service_request', 'repair', 'emergency', 'complaint', 'suggestion', 'praise', 'callback', 'care',
-] as const
+/**
+ * The work-order states (huiyin/workorders/states.py `OrderState`). The OpenAPI document does not name them
+ * (`WorkOrderPublic.state` and the events' `from_state` / `to_state` are plain strings), so they are listed here,
+ * once; every other list of states is made from this one.
+ */
+export const ORDER_STATES = ['registered', 'dispatched', 'accepted', 'in_progress', 'suspended', 'resolved', 'closed'] as const
+export type OrderState = (typeof ORDER_STATES)[number]
+export type OpenState = Exclude<OrderState, 'closed'>
+/** every state but closed */
+export const OPEN_STATES = ORDER_STATES.filter((s): s is OpenState => s !== 'closed')

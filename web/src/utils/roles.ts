@@ -1,9 +1,9 @@
 // Who may open which page and use which tool: the one place the web app names roles in groups. Role names are
 // the OpenAPI `Role` enum, so a role the server drops or renames fails the type-check here. The server checks
 // every call again; these lists only decide what the menu and the pages show.
-import type { Schemas } from '@/api/client'
+import type { Role } from './enums'
 
-export type Role = Schemas['Role']
+export type { Role }
 
 /** 当值经理, 现场管理, 业务主管, 中心领导: the managers of the centre (the escalation ladder's rungs too). */
 export const MANAGERS = ['duty_manager', 'floor_manager', 'supervisor', 'director'] as const satisfies readonly Role[]

@@ -1,30 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import {
   byPriority, cleanBlocked, cleanCallerIdRules, emptyFilters, filtersFromQuery, filtersToParams, filtersToQuery,
-  formatClock, formatSeconds, formToBody, isHttpUrl, isoToWall, outcomeOf, ruleProblem, ruleToForm, secondsNow,
-  sortAgents, waitIsLong, wallToIso, windowState,
+  formToBody, isHttpUrl, outcomeOf, ruleProblem, ruleToForm, secondsNow,
+  sortAgents, waitIsLong, windowState,
 } from './format'
+import { isoToWall, wallToIso } from '@/utils/time'
 
 const ended = {
   state: 'ended', direction: 'in', answered_at: '2026-11-24T01:00:08Z', cause: 'normalClearing', abandoned: false,
   short_abandon: false, blocked: false,
 }
 
-describe('durations', () => {
-  it('reads seconds as m:ss and h:mm:ss', () => {
-    expect(formatSeconds(0)).toBe('0:00')
-    expect(formatSeconds(8)).toBe('0:08')
-    expect(formatSeconds(125)).toBe('2:05')
-    expect(formatSeconds(3725)).toBe('1:02:05')
-    expect(formatSeconds(null)).toBe('—')
-    expect(formatSeconds(undefined)).toBe('—')
-  })
-  it('shows the time in a state as mm:ss', () => {
-    expect(formatClock(5)).toBe('00:05')
-    expect(formatClock(754)).toBe('12:34')
-    expect(formatClock(3600)).toBe('1:00:00')
-    expect(formatClock(-3)).toBe('00:00')
-  })
+describe('the board’s clocks', () => {
   it('counts on from when the board was fetched', () => {
     expect(secondsNow(30, 1_000, 4_900)).toBe(33)
     expect(secondsNow(30, 5_000, 4_000)).toBe(30)

@@ -1,25 +1,9 @@
-// Pure rules of the phone channel's pages (tested with Vitest): durations, a call's outcome, the call
+// Pure rules of the phone channel's pages (tested with Vitest): a call's outcome, the call
 // list's filters in the URL, the board's colours, the integration settings' rows, IVR rule forms.
+import { IVR_RULE_KINDS, type AgentStatus } from '@/utils/enums'
+import { isoToWall, wallToIso } from '@/utils/time'
+import { CALL_STATE_TONES, type Tone } from '@/utils/tones'
 import type { CallQuery } from './api'
-
-// ---------------------------------------------------------------- durations
-
-/** Seconds as "0:08", "2:05", "1:02:05"; "—" when unknown. */
-export function formatSeconds(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—'
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const rest = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
-}
-
-/** Time in a state on the board: "mm:ss" (always two digits of minutes), "h:mm:ss" from an hour. */
-export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds))
-  if (s >= 3600) return formatSeconds(s)
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
-}
 
 // ---------------------------------------------------------------- a call's outcome
 
@@ -50,9 +34,9 @@ export function outcomeOf(call: CallFacts): Outcome {
   return call.answered_at ? 'answered' : 'missed'
 }
 
-export const OUTCOME_TONES: Record<Outcome, 'success' | 'warning' | 'danger' | 'info' | 'primary'> = {
-  ringing: 'warning',
-  talking: 'primary',
+export const OUTCOME_TONES: Record<Outcome, Tone> = {
+  ringing: CALL_STATE_TONES.ringing,
+  talking: CALL_STATE_TONES.talking,
   answered: 'success',
   abandoned: 'danger',
   short_abandon: 'warning',
@@ -143,11 +127,6 @@ export function filtersToQuery(f: CallFilters): Record<string, string> {
   return q
 }
 
-/** A wall-clock time in the centre's zone as the API wants it: "2026-11-23T09:00:00+08:00". */
-export function wallToIso(wall: string): string {
-  return `${withSeconds(wall).replace(' ', 'T')}+08:00`
-}
-
 /** The query of GET /calls for the filters. */
 export function filtersToParams(f: CallFilters): CallQuery {
   const p: CallQuery = { page: f.page, page_size: f.pageSize }
@@ -170,16 +149,8 @@ export function filtersToParams(f: CallFilters): CallQuery {
 export const WAIT_LIMIT_SECONDS = 20
 export const BOARD_REFRESH_MS = 2500
 
-export const AGENT_STATES = ['ready', 'on_call', 'acw', 'not_ready', 'signed_in'] as const
-
-export const AGENT_STATE_TONES: Record<string, 'success' | 'warning' | 'danger' | 'info' | 'primary'> = {
-  ready: 'success',
-  on_call: 'primary',
-  acw: 'warning',
-  not_ready: 'danger',
-  signed_in: 'info',
-  signed_out: 'info',
-}
+/** The board's order of the agent states (its count cards, its rows). */
+export const AGENT_STATES = ['ready', 'on_call', 'acw', 'not_ready', 'signed_in'] as const satisfies readonly AgentStatus[]
 
 export function waitIsLong(seconds: number, limit = WAIT_LIMIT_SECONDS): boolean {
   return seconds > limit
@@ -242,10 +213,9 @@ export function isHttpUrl(value: string): boolean {
 
 // ---------------------------------------------------------------- IVR rules
 
-export const RULE_KINDS = ['tag', 'emergency', 'area'] as const
+export const RULE_KINDS = IVR_RULE_KINDS
 export type RuleKind = (typeof RULE_KINDS)[number]
 export const KNOWN_QUEUES = ['senior', 'slow_speech', 'emergency'] as const
-export const CUSTOMER_TAGS = ['key_customer', 'sensitive', 'repeat_complainant', 'elderly', 'vip'] as const
 
 export interface RuleForm {
   name: string
@@ -274,17 +244,6 @@ interface RuleLike {
   starts_at?: string | null
   ends_at?: string | null
   enabled?: boolean
-}
-
-/** An ISO time as a wall-clock time in Asia/Shanghai ("2026-11-24 09:00:00"). */
-export function isoToWall(iso: string | null | undefined): string {
-  if (!iso) return ''
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return ''
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    second: '2-digit', hour12: false,
-  }).format(d)
 }
 
 export function ruleToForm(rule: RuleLike | null): RuleForm {

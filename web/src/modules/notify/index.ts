@@ -1,8 +1,6 @@
-// Notifications: 通知中心 (everyone; reached from the bell in the header, no menu entry) and the popup the
-// layout mounts once, which asks for every acknowledgement.
+// Notifications: 通知中心 (everyone; reached from the bell in the header, no menu entry). The layout mounts the
+// module's NotificationPopup once: it asks for every acknowledgement, on every page.
 import type { RouteRecordRaw } from 'vue-router'
-
-export { default as NotificationPopup } from './components/NotificationPopup.vue'
 
 export const routes: RouteRecordRaw[] = [
   {

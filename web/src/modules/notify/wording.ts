@@ -1,8 +1,8 @@
 // A notification in the reader's language. The server writes a Chinese title and body for SMS and
 // e-mail; on screen the title and the explaining lines are built from `kind` and `data` (order number,
 // stage, level, mark, due time …), falling back to the server's words when the data is missing.
-import { formatDateTime } from '@/composables/format'
 import type { Notification } from '@/stores/notifications'
+import { formatDateTime } from '@/utils/time'
 
 type T = (key: string, params?: Record<string, unknown>) => string
 type Te = (key: string) => boolean

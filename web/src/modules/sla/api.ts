@@ -1,16 +1,12 @@
-// The API of the time-limit editors: SLA policies, business calendars and the escalation ladder, typed by
-// schema.d.ts.
+// The API of the time-limit editors: SLA policies, business calendars and the escalation ladder, typed by the
+// generated OpenAPI schema.
 import { api, unwrap, type Schemas } from '@/api/client'
-import { MANAGERS } from '@/utils/roles'
 
 export type Policy = Schemas['PolicyPublic']
 export type PolicyMatch = Schemas['PolicyMatch']
 export type PolicyLimits = Schemas['PolicyLimits']
 export type Calendar = Schemas['CalendarPublic']
 
-export const STAGES = ['accept', 'arrive', 'resolve', 'reply', 'callback'] as const
-export type Stage = (typeof STAGES)[number]
-export const CUSTOMER_TAGS = ['key_customer', 'sensitive', 'repeat_complainant', 'elderly', 'vip'] as const
 export const ALL_DAY = '24x7'
 
 export async function loadPolicies(): Promise<Policy[]> {
@@ -22,13 +18,6 @@ export async function loadCalendars(): Promise<Calendar[]> {
 }
 
 // ---------------------------------------------------------------- escalation ladder
-
-/** Who an escalation step goes to: the managers, from the floor up (the API takes any role name). */
-export const LADDER_ROLES = MANAGERS
-/** urge = 催办, supervise = 督办. */
-export const LADDER_MARKS = ['urge', 'supervise'] as const
-/** app = 站内弹窗, sms = 短信, voice = 语音电话, email = 邮件. */
-export const LADDER_CHANNELS = ['app', 'sms', 'voice', 'email'] as const
 
 export type Ladder = Schemas['Ladder']
 export type LadderStep = Schemas['LadderStep']

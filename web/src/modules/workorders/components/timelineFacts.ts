@@ -1,7 +1,7 @@
 // What a time-limit event in an order's history means, in the reader's language: a warning (临期预警:
 // which stage, due when) or an escalation (超时升级: which stage, the level, who was told, the mark).
 // Pure, so it is tested without a component.
-import { formatDateTime } from '@/composables/format'
+import { formatDateTime } from '@/utils/time'
 
 type T = (key: string, params?: Record<string, unknown>) => string
 type Te = (key: string) => boolean

@@ -3,18 +3,18 @@
 // Pure functions do the work so they are tested without a component; useOrderFilters wires them to the route.
 import { computed, type ComputedRef } from 'vue'
 import { useRoute, useRouter, type LocationQuery, type LocationQueryRaw } from 'vue-router'
-import type { operations } from '@/api/schema'
-import { dayEnd, dayStart } from '@/composables/format'
+import type { operations } from '@/api/generated/schema'
+import { dayEnd, dayStart } from '@/utils/time'
+import { ORDER_STATES, ORDER_TYPES } from '@/utils/enums'
 import { GATES, passes } from '@/utils/roles'
 
 export type ListQuery = NonNullable<operations['work-orders-list']['parameters']['query']>
 export type Sort = NonNullable<ListQuery['sort']>
 
-export const STATES = ['registered', 'dispatched', 'accepted', 'in_progress', 'suspended', 'resolved', 'closed'] as const
+export const STATES = ORDER_STATES
+/** the state filter's choices: 'open' (every state but closed) or one state */
 export const STATE_CHOICES = ['open', ...STATES] as const
-export const TYPES = [
-  'inquiry', 'service_request', 'repair', 'emergency', 'complaint', 'suggestion', 'praise', 'callback', 'care',
-] as const
+export const TYPES = ORDER_TYPES
 export const SORTS: readonly Sort[] = [
   'created_at', '-created_at', 'updated_at', '-updated_at', 'number', '-number', 'grade', '-grade', 'state', '-state',
 ]
