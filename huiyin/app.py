@@ -23,6 +23,7 @@ from huiyin.calls.api import router as calls_router
 from huiyin.core.apidocs import install_api_docs
 from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
+from huiyin.db import Database
 from huiyin.notify import service as notify_service
 from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
@@ -76,9 +77,13 @@ class HuiyinApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, freeze_heap: bool = False, db: Database | None = None
+) -> FastAPI:
+    """The app; ``db``: a database opened with ``wiring.open_database`` to share (tests share theirs, so
+    that the app's sinks and hooks are the ones their sessions carry), else one of its own."""
     settings = settings or get_settings()
-    db = open_database(settings)
+    db = db or open_database(settings)
 
     hub = Hub()
 
@@ -92,7 +97,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         tasks: list[asyncio.Task[None]] = []
         undo: list[Callable[[], None]] = []
         if db.is_sqlite:
-            undo.append(notify_service.add_local_sink(hub.send_threadsafe))
+            undo.append(notify_service.add_local_sink(db.session_info, hub.send_threadsafe))
         else:
             tasks.append(asyncio.create_task(listen_pg(db.url, hub, stop)))
         if settings.worker.embedded:
@@ -103,7 +108,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
             def wake_up() -> None:
                 loop.call_soon_threadsafe(wake.set)
 
-            undo.append(notify_service.add_waker(wake_up))
+            undo.append(notify_service.add_waker(db.session_info, wake_up))
             tasks.append(asyncio.create_task(run_embedded(Worker(db, settings), stop, wake)))
         try:
             yield
@@ -128,6 +133,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app.state.db = db
     app.state.hub = hub
     app.state.find_token = auth_service.find_token
+    app.state.cti_intakes = {}  # calls.api._intake: one per event loop
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # the web app's scripts and large JSON pages
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from huiyin.calls import listeners as calls_listeners
 from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
+from huiyin.notify import service as notify_service
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
@@ -31,5 +32,6 @@ def order_hooks(settings: Settings) -> OrderHooks:
 
 
 def open_database(settings: Settings) -> Database:
-    """The database with this application's order hooks in every session's ``info``."""
-    return Database(settings, session_info={INFO_KEY: order_hooks(settings)})
+    """The database with this application's order hooks, and notify's sinks and wakers, in every session's
+    ``info``: the process-wide state an app has lives on its database (and so on the app), not in modules."""
+    return Database(settings, session_info={INFO_KEY: order_hooks(settings), **notify_service.session_info()})

@@ -136,8 +136,8 @@ def _build_world(db: Database, client: TestClient) -> World:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings, db: Database) -> FastAPI:
+    return create_app(settings, db=db)  # one Database per test, as one per process in production
 
 
 @pytest.fixture

@@ -61,10 +61,8 @@ from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
 from huiyin.settings import Settings
 from huiyin.storage import StorageDep
-from huiyin.workorders.api import order_items
-from huiyin.workorders.models import WorkOrder
-from huiyin.workorders.service import get_visible_order
-from huiyin.workorders.states import OPEN_STATES
+from huiyin.workorders.service import get_visible_order, open_orders_of
+from huiyin.workorders.views import order_items
 
 router = APIRouter(tags=["calls"])
 
@@ -100,21 +98,20 @@ async def _event_fields(request: Request) -> dict[str, Any]:
 # before the others (FastAPI tries the routes one after another).
 pbx_router = APIRouter(tags=["calls"])
 
-_intakes: dict[int, intake.Intake] = {}
-
-
 def _intake(request: Request) -> intake.Intake:
-    """This process's event intake (one per event loop: a loop's futures belong to it, and tests run several)."""
+    """The app's event intake on this event loop (a loop's futures belong to it; tests run several), kept
+    on the app (``app.state.cti_intakes``, made by ``create_app``)."""
+    intakes: dict[int, intake.Intake] = request.app.state.cti_intakes
     key = id(asyncio.get_running_loop())
-    found = _intakes.get(key)
-    if found is None or found.db is not request.app.state.db:
-        _intakes.clear()
+    found = intakes.get(key)
+    if found is None:
+        intakes.clear()
         settings: Settings = request.app.state.settings
 
         def apply(session: Session, item: Any, memo: dict[str, Any]) -> dict[str, Any]:
             return _apply_event(session, *item, settings=settings, memo=memo)
 
-        found = _intakes[key] = intake.Intake(request.app.state.db, apply)
+        found = intakes[key] = intake.Intake(request.app.state.db, apply)
     return found
 
 
@@ -258,20 +255,10 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
     number), open orders with their countdowns, the last contacts, notices for the caller's area."""
     call = service.get_call(session, call_pk)
     customer, candidates = service.caller_briefs(session, call)
-    open_orders: list[WorkOrder] = []
     recent: list[Call] = []
     notices: list[Notice] = []
-    number = service.customer_number(call)
-    if customer is not None or number:
-        who = WorkOrder.customer_id == customer["id"] if customer is not None else WorkOrder.contact_phone == number
-        open_orders = list(
-            session.scalars(
-                select(WorkOrder)
-                .where(who, WorkOrder.state.in_([s.value for s in OPEN_STATES]))
-                .order_by(WorkOrder.created_at.desc())
-                .limit(20)
-            )
-        )
+    customer_id = customer["id"] if customer is not None else None
+    open_orders = open_orders_of(session, customer_id=customer_id, contact_phone=service.customer_number(call))
     if customer is not None:
         recent = service.recent_contacts(session, customer["id"], exclude=call.id, limit=settings.cti.recent_contacts)
         notices = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.cti import normalize_number
@@ -21,9 +21,7 @@ from huiyin.clock import now
 from huiyin.core.fastsql.prebuilt import Prebuilt, rows_together
 from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
-from huiyin.workorders.catalog import OrderType
-from huiyin.workorders.models import WorkOrder
-from huiyin.workorders.states import OPEN_STATES
+from huiyin.workorders.service import latest_open_emergency
 
 KINDS = ("tag", "emergency", "area")
 
@@ -105,28 +103,8 @@ _CALLER_IDS = IDS_BY_NUMBER.limit(6)
 _CALLERS = Prebuilt(
     select(Customer.id, Customer.area_id, TAGS_JOINED).where(Customer.id.in_(_CALLER_IDS)).order_by(Customer.id)
 )
-_OPEN = [s.value for s in OPEN_STATES]
-_EMERGENCY = (WorkOrder.id, WorkOrder.number, WorkOrder.created_at)
-_EMERGENCY_OF_CUSTOMERS = Prebuilt(
-    select(*_EMERGENCY)
-    .where(
-        WorkOrder.customer_id.in_(_CALLER_IDS),
-        WorkOrder.type == OrderType.emergency.value,
-        WorkOrder.state.in_([literal(v) for v in _OPEN]),  # one parameter each: not an expanding list
-    )
-    .order_by(WorkOrder.created_at.desc())
-    .limit(1)
-)
-_EMERGENCY_FROM_NUMBER = Prebuilt(
-    select(*_EMERGENCY)
-    .where(
-        WorkOrder.contact_phone == bindparam("number"),
-        WorkOrder.state != "closed",  # the partial index's own condition
-        WorkOrder.type == OrderType.emergency.value,
-    )
-    .order_by(WorkOrder.created_at.desc())
-    .limit(1)
-)
+_EMERGENCY_OF_CUSTOMERS = Prebuilt(latest_open_emergency(customer_ids=_CALLER_IDS))
+_EMERGENCY_FROM_NUMBER = Prebuilt(latest_open_emergency(contact_phone=bindparam("number")))
 
 
 def _rules(rows: list[tuple[Any, ...]]) -> list[Rule]:

@@ -22,7 +22,7 @@ from huiyin.core.fastsql import bulk_update
 from huiyin.notify.models import Notification, OutboxMessage
 from huiyin.notify.service import notification_data, publish_many
 from huiyin.settings import NotifySettings
-from huiyin.workorders.models import WorkOrder
+from huiyin.workorders.service import ids_past_dispatch
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,7 @@ def _moved_on(session: Session, rows: list[_Row]) -> set[int]:
         )
     )
     order_ids = {r.payload.get("order_id") for r in rows if r.unless_acked and r.unless_acked not in acked}
-    accepted: set[int] = set()
-    if order_ids:
-        accepted = set(
-            session.scalars(
-                select(WorkOrder.id).where(
-                    WorkOrder.id.in_([i for i in order_ids if i]), WorkOrder.state != "dispatched"
-                )
-            )
-        )
+    accepted = ids_past_dispatch(session, [i for i in order_ids if i])
     return {r.id for r in rows if r.unless_acked and (r.unless_acked in acked or r.payload.get("order_id") in accepted)}
 
 

@@ -6,6 +6,8 @@ written in the change's transaction."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
@@ -13,8 +15,10 @@ from huiyin.notify.service import Audience, Message, do_notify
 from huiyin.org.service import get_unit
 from huiyin.settings import NotifySettings
 from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
-from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 from huiyin.workorders.service import get_category
+
+if TYPE_CHECKING:
+    from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 
 MARK_TITLES = {"urge": "催办", "supervise": "督办"}
 

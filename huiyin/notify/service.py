@@ -439,21 +439,31 @@ def notification_data(n: _NotificationLike) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- in-app fan-out
 
-_local_sinks: list[Callable[[int, dict[str, Any]], None]] = []
-_wakers: list[Callable[[], None]] = []
+SINKS_KEY = "notify_local_sinks"
+"""``session.info`` key of where this process delivers in-app messages after a commit (SQLite: the app's hub)."""
+WAKERS_KEY = "notify_wakers"
+"""``session.info`` key of what is called after a commit that wrote outbox rows (the embedded worker)."""
 
 
-def add_local_sink(sink: Callable[[int, dict[str, Any]], None]) -> Callable[[], None]:
-    """Registers where this process delivers in-app messages after a commit (SQLite: the process's hub).
-    Returns the function that removes it."""
-    _local_sinks.append(sink)
-    return lambda: _local_sinks.remove(sink) if sink in _local_sinks else None
+def session_info() -> dict[str, Any]:
+    """What an application's sessions carry for notify (``huiyin.wiring.open_database`` adds it): its own
+    lists of sinks and wakers, filled by ``add_local_sink`` / ``add_waker`` while the app runs."""
+    return {SINKS_KEY: [], WAKERS_KEY: []}
 
 
-def add_waker(waker: Callable[[], None]) -> Callable[[], None]:
+def add_local_sink(info: dict[str, Any], sink: Callable[[int, dict[str, Any]], None]) -> Callable[[], None]:
+    """Registers, in a database's session info, where in-app messages go after a commit (SQLite: the
+    process's hub). Returns the function that removes it."""
+    sinks: list[Callable[[int, dict[str, Any]], None]] = info[SINKS_KEY]
+    sinks.append(sink)
+    return lambda: sinks.remove(sink) if sink in sinks else None
+
+
+def add_waker(info: dict[str, Any], waker: Callable[[], None]) -> Callable[[], None]:
     """Called after any commit that wrote outbox rows, so an embedded worker delivers them at once."""
-    _wakers.append(waker)
-    return lambda: _wakers.remove(waker) if waker in _wakers else None
+    wakers: list[Callable[[], None]] = info[WAKERS_KEY]
+    wakers.append(waker)
+    return lambda: wakers.remove(waker) if waker in wakers else None
 
 
 def publish(session: Session, user_id: int, message: dict[str, Any]) -> None:
@@ -502,10 +512,10 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     for user_id, message in session.info.pop("publish", ()):
-        for sink in list(_local_sinks):
+        for sink in list(session.info.get(SINKS_KEY, ())):
             sink(user_id, message)
     if session.info.pop("outbox_wake", False):
-        for wake in list(_wakers):
+        for wake in list(session.info.get(WAKERS_KEY, ())):
             wake()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +14,10 @@ from huiyin.customers.service import customer_tags
 from huiyin.org.service import area_type
 from huiyin.sla import service as sla
 from huiyin.workorders.hooks import Listener, Moment, OrderChange, OrderHooks
-from huiyin.workorders.models import WorkOrder
 from huiyin.workorders.service import do_set_sla_policy, get_category
+
+if TYPE_CHECKING:
+    from huiyin.workorders.models import WorkOrder
 
 
 def on_registered(change: OrderChange) -> None:

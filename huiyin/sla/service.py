@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.orm import Session
@@ -29,8 +29,11 @@ from huiyin.errors import Invalid, NotFound
 from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes_between, parse_hours
 from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import STAGES, BusinessCalendar, CalendarDay, OrderDeadline, SlaPolicy, SlaPolicyVersion
-from huiyin.workorders.models import Category, WorkOrder
-from huiyin.workorders.service import do_set_next_deadline
+from huiyin.workorders.service import category_codes as workorder_category_codes
+from huiyin.workorders.service import do_set_next_deadline, get_category_by_code
+
+if TYPE_CHECKING:
+    from huiyin.workorders.models import WorkOrder
 
 ALL_STAGES: tuple[str, ...] = STAGES
 DISPATCH_STAGES = ("accept", "arrive")
@@ -190,7 +193,7 @@ def pick_policy(session: Session, facts: OrderFacts) -> SlaPolicyVersion | None:
 def _category_id(session: Session, code: str | None, order_type: str | None) -> int | None:
     if code is None:
         return None
-    cat = session.scalar(select(Category).where(Category.code == code))
+    cat = get_category_by_code(session, code)
     if cat is None:
         raise Invalid(f"category {code!r} does not exist")
     if order_type is not None and cat.type != order_type:
@@ -270,10 +273,7 @@ def policy_data(session: Session, v: SlaPolicyVersion, codes: dict[int, str] | N
 
 
 def category_codes(session: Session, versions: Iterable[SlaPolicyVersion]) -> dict[int, str]:
-    ids = {v.match_category_id for v in versions if v.match_category_id}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Category.id, Category.code).where(Category.id.in_(ids))).all())
+    return workorder_category_codes(session, [v.match_category_id for v in versions if v.match_category_id])
 
 
 def do_update_policy(session: Session, actor: Actor, policy_id: int, changes: dict[str, Any]) -> SlaPolicyVersion:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -12,21 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from huiyin.auth.models import User
-from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
-from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.errors import Invalid, NotFound
-from huiyin.org.models import Unit
 from huiyin.org.service import check_area_ref, check_unit_ref
 from huiyin.settings import Settings
 from huiyin.storage import StorageDep
 from huiyin.workorders import attachments, service
-from huiyin.workorders.hooks import hooks_of
-from huiyin.workorders.models import CallbackTask, Category, DispatchRule, WorkOrder
+from huiyin.workorders.models import Category, DispatchRule
 from huiyin.workorders.schemas import (
     AttachmentPublic,
     CallbackIn,
@@ -41,7 +35,6 @@ from huiyin.workorders.schemas import (
     DispatchRulePublic,
     DispatchRulesPublic,
     DispatchRuleUpdate,
-    EventPublic,
     NoteIn,
     ReasonIn,
     ReassignIn,
@@ -52,90 +45,14 @@ from huiyin.workorders.schemas import (
     StatsToday,
     WorkOrderCreate,
     WorkOrderDetail,
-    WorkOrderPublic,
     WorkOrdersPublic,
     WorkOrderStats,
 )
 from huiyin.workorders.states import Action, OrderState
+from huiyin.workorders.views import order_detail, order_items
 
 router = APIRouter(tags=["work-orders"])
-SYSTEM_ACTOR = "system"
-"""The actor of an event no user made (a dispatch rule, the SLA ladder): its ``data["system"]`` says which."""
 ConfigUser = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor))]
-
-
-# ---------------------------------------------------------------- shaping
-
-
-_COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__table__.columns)
-
-
-def _public(
-    order: WorkOrder,
-    cats: dict[int, Category],
-    units: dict[int, Unit],
-    mask: bool,
-    extra: dict[int, dict[str, Any]],
-) -> dict[str, Any]:
-    cat = cats[order.category_id]
-    at = now()
-    unit = units.get(order.unit_id) if order.unit_id else None
-    data = {c: getattr(order, c) for c in _COLUMNS}
-    data.update(
-        category=cat.code,
-        category_name=cat.name,
-        unit_name=unit.name if unit else None,
-        contact_phone=mask_phone(order.contact_phone) if mask else order.contact_phone,
-        overdue=order.next_deadline_at is not None and order.next_deadline_at < at,
-        **extra.get(order.id, {}),
-    )
-    return data
-
-
-def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, Category], dict[int, Unit]]:
-    cat_ids = {o.category_id for o in orders}
-    unit_ids = {o.unit_id for o in orders if o.unit_id}
-    cats = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(cat_ids)))}
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    return cats, units
-
-
-def order_items(session: Session, orders: Sequence[WorkOrder], *, mask: bool = True) -> list[WorkOrderPublic]:
-    """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
-    cats, units = _lookups(session, orders)
-    extra = hooks_of(session).view_fields(session, orders, now())
-    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
-
-
-def _detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
-    cats, units = _lookups(session, [order])
-    events = service.timeline(session, order)
-    actor_ids = {e.actor_id for e in events if e.actor_id} | {order.owner_agent_id}
-    names: dict[int, str] = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
-    tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
-    return WorkOrderDetail(
-        **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order], now())),
-        owner_agent=names.get(order.owner_agent_id),
-        events=[
-            EventPublic(
-                id=e.id,
-                action=e.action,
-                from_state=e.from_state,
-                to_state=e.to_state,
-                actor=names.get(e.actor_id) if e.actor_id else SYSTEM_ACTOR,
-                actor_id=e.actor_id,
-                unit_id=e.unit_id,
-                at=e.at,
-                note=e.note,
-                data=e.data or {},
-            )
-            for e in events
-        ],
-        allowed_actions=service.actions_for(user, order),
-        safety_script=service.safety_script(session, cats[order.category_id]),
-        callback_tasks=[CallbackTaskPublic.model_validate(t) for t in tasks],
-        attachments=[AttachmentPublic.of(a) for a in attachments.order_attachments(session, [order.id])],
-    )
 
 
 # ---------------------------------------------------------------- orders
@@ -151,7 +68,7 @@ async def register(
     plan.extra["call_id"] = call_id  # the phone channel links the order to its call
     order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
     session.flush()
-    return _detail(session, user, order)
+    return order_detail(session, user, order)
 
 
 @router.get("/work-orders", operation_id="work-orders-list")
@@ -240,7 +157,7 @@ async def order_stats(
 
 @router.get("/work-orders/{order_id}", operation_id="work-orders-get")
 async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
-    return _detail(session, user, service.get_visible_order(session, user, order_id))
+    return order_detail(session, user, service.get_visible_order(session, user, order_id))
 
 
 def settings_policy(settings: Settings) -> service.LoopPolicy:
@@ -251,7 +168,7 @@ def _act(
     session: Session, user: SignedIn, order_id: int, action: Action, body: dict[str, Any], settings: Any
 ) -> WorkOrderDetail:
     order = service.apply_action(session, user, order_id, action, body, policy=settings_policy(settings))
-    return _detail(session, user, order)
+    return order_detail(session, user, order)
 
 
 OptNote = Annotated[NoteIn | None, Body()]

@@ -2,31 +2,28 @@
 
 Checks come in a fixed order so every refusal is the right one: visibility (404), role (403),
 state (409, naming what is allowed), then the request's content (422). ``do_*`` functions write;
-they run inside the caller's transaction and add exactly one event per state change.
+they run inside the caller's transaction and add exactly one event per state change, and tell the
+order's listeners (``workorders.hooks``) of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, Engine, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
-from huiyin.core.fastsql import bulk_insert, bulk_update
-from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.core.roles import MANAGERS, Role
 from huiyin.customers.models import Customer
 from huiyin.customers.service import check_customer_ref
-from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
+from huiyin.errors import Conflict, Forbidden, Invalid
 from huiyin.org.models import Area, Unit
-from huiyin.org.service import check_area_ref, check_unit_ref, subtree_ids
-from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, Grade, OrderType, raise_grade
+from huiyin.org.service import check_area_ref, check_unit_ref
+from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
 from huiyin.workorders.hooks import Moment, publish
 from huiyin.workorders.models import (
     CallbackTask,
@@ -36,78 +33,15 @@ from huiyin.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from huiyin.workorders.service.access import check_transition, get_visible_order
 from huiyin.workorders.states import (
-    OPEN_STATES,
-    TRANSITIONS,
     Action,
     OrderState,
-    Transition,
-    allowed_actions,
 )
 
 S = OrderState
 
 
-# ---------------------------------------------------------------- visibility and checks
-
-
-def sees_all_orders(user: Actor) -> bool:
-    return user.has(*CENTER, Role.admin)
-
-
-def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
-    """None when the user sees every order; else the units whose orders the user may see."""
-    if sees_all_orders(user):
-        return None
-    if user.has(Role.unit_handler) and user.unit_id is not None:
-        return subtree_ids(session, user.unit_id)
-    return []
-
-
-def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: bool = False) -> WorkOrder:
-    """The order, or 404 when it does not exist *or* the user may not see it (no leak of existence)."""
-    stmt = select(WorkOrder).where(WorkOrder.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = session.scalar(stmt)
-    if order is not None:
-        units = visible_unit_ids(session, user)
-        if units is None or order.unit_id in units:
-            return order
-    raise NotFound(f"work order {order_id} does not exist")
-
-
-def check_transition(user: Actor, order: WorkOrder, action: Action) -> Transition:
-    rule = TRANSITIONS[action]
-    if not user.has(*rule.roles):
-        names = ", ".join(sorted(r.value for r in rule.roles))
-        raise Forbidden(f"'{action.value}' needs one of the roles: {names}")
-    state = OrderState(order.state)
-    if state not in rule.sources:
-        allowed = [a.value for a in allowed_actions(state)]
-        raise Conflict(
-            f"cannot {action.value} an order that is {state.value}; allowed now: {allowed or 'none'}",
-            state=state.value,
-            allowed_actions=allowed,
-        )
-    return rule
-
-
-def actions_for(user: Actor, order: WorkOrder) -> list[str]:
-    """The actions this user may take on this order now (the UI shows exactly these buttons)."""
-    out = []
-    for action in allowed_actions(OrderState(order.state)):
-        if not user.has(*TRANSITIONS[action].roles):
-            continue
-        if action is Action.close and order.state == S.registered and order.type not in ON_THE_SPOT_TYPES:
-            continue
-        if action is Action.close and order.state == S.resolved and not user.has(*MANAGERS):
-            continue
-        out.append(action.value)
-    return out
-
-
-# ---------------------------------------------------------------- events
 
 
 def _record(
@@ -558,312 +492,3 @@ def _apply_close(session: Session, order: WorkOrder, actor: Actor, reason: str, 
     if not actor.has(*MANAGERS):
         raise Forbidden("closing a resolved order without its callback needs a manager role")
     do_close(session, order, actor, reason or "免回访归档", waived=True)
-
-
-# ---------------------------------------------------------------- queries
-
-
-@dataclass
-class OrderFilter:
-    state: list[str] = field(default_factory=list)
-    type: str | None = None
-    category: str | None = None
-    unit_id: int | None = None
-    area_id: int | None = None
-    owner_agent_id: int | None = None
-    customer_id: int | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    q: str | None = None
-    returned: bool | None = None  # True: sent back by a unit and waiting for a dispatcher again
-    overdue: bool | None = None  # an unmet, unpaused deadline is past due (next_deadline_at < now)
-    due_within: int | None = None  # minutes: the next deadline falls between now and now + this
-    escalated: bool | None = None  # escalation_level ≥ 1
-    supervision: str | None = None  # urge | supervise | any
-
-
-SORTS = {
-    "created_at": WorkOrder.created_at,
-    "updated_at": WorkOrder.updated_at,
-    "number": WorkOrder.number,
-    "grade": WorkOrder.grade,
-    "state": WorkOrder.state,
-}
-
-
-def _state_values(states: list[str]) -> list[str]:
-    out: list[str] = []
-    for s in states:
-        out.extend(sorted(OPEN_STATES) if s == "open" else [s])
-    return out
-
-
-def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[WorkOrder]:
-    stmt = select(WorkOrder)
-    units = visible_unit_ids(session, user)
-    if units is not None:
-        stmt = stmt.where(WorkOrder.unit_id.in_(units))
-    if f.state == ["open"]:  # the predicate of the partial index ix_work_orders_open_unit_created
-        stmt = stmt.where(WorkOrder.state != OrderState.closed.value)
-    elif f.state:
-        stmt = stmt.where(WorkOrder.state.in_(_state_values(f.state)))
-    if f.type:
-        stmt = stmt.where(WorkOrder.type == f.type)
-    if f.category:
-        cat = get_category_by_code(session, f.category)
-        if cat is None:
-            raise Invalid(f"category {f.category!r} does not exist")
-        children = select(Category.id).where(Category.parent_id == cat.id)
-        stmt = stmt.where(or_(WorkOrder.category_id == cat.id, WorkOrder.category_id.in_(children)))
-    if f.unit_id is not None:
-        stmt = stmt.where(WorkOrder.unit_id.in_(subtree_ids(session, f.unit_id)))
-    for column, value in (
-        (WorkOrder.area_id, f.area_id),
-        (WorkOrder.owner_agent_id, f.owner_agent_id),
-        (WorkOrder.customer_id, f.customer_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if f.created_from:
-        stmt = stmt.where(WorkOrder.created_at >= f.created_from)
-    if f.created_to:
-        stmt = stmt.where(WorkOrder.created_at < f.created_to)
-    if f.q:
-        stmt = stmt.where(_text_match(f.q.strip()))
-    if f.returned is not None:
-        # A returned order is back in the queue with no unit, but remembers the unit it was with.
-        returned = and_(WorkOrder.state == S.registered.value, WorkOrder.last_unit_id.is_not(None))
-        stmt = stmt.where(returned if f.returned else not_(returned))
-    at = now()
-    if f.overdue is not None:
-        late = WorkOrder.next_deadline_at < at
-        stmt = stmt.where(late if f.overdue else or_(WorkOrder.next_deadline_at.is_(None), not_(late)))
-    if f.due_within is not None:
-        stmt = stmt.where(
-            WorkOrder.next_deadline_at >= at, WorkOrder.next_deadline_at < at + timedelta(minutes=f.due_within)
-        )
-    if f.escalated is not None:
-        stmt = stmt.where(WorkOrder.escalation_level >= 1 if f.escalated else WorkOrder.escalation_level == 0)
-    if f.supervision == "any":
-        stmt = stmt.where(WorkOrder.supervision_mark.is_not(None))
-    elif f.supervision:
-        stmt = stmt.where(WorkOrder.supervision_mark == f.supervision)
-    return stmt
-
-
-def _text_match(q: str) -> Any:
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        WorkOrder.number == q,
-        WorkOrder.contact_phone == q,
-        WorkOrder.description.like(like, escape="\\"),
-        WorkOrder.address.like(like, escape="\\"),
-    )
-
-
-def list_orders(
-    session: Session, user: Actor, f: OrderFilter, *, page: int, page_size: int, sort: str
-) -> tuple[list[WorkOrder], int]:
-    """One page and the total.
-
-    The page is found as ids first and loaded second (a deferred join): the sort then runs on index
-    entries alone instead of on whole rows, which at millions of orders is the difference between
-    reading 50 rows and reading every matching one.
-    """
-    stmt = filtered_orders(session, user, f)
-    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(WorkOrder.id).subquery())) or 0
-    column = SORTS[sort.lstrip("-")]
-    order = (column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc())
-    page_ids = stmt.with_only_columns(WorkOrder.id).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-    ids = list(session.scalars(page_ids))
-    if not ids:
-        return [], total
-    rows = {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)))}
-    return [rows[i] for i in ids], total
-
-
-def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int]:
-    f2 = OrderFilter(**{**f.__dict__, "state": []})
-    sub = filtered_orders(session, user, f2).subquery()
-    rows = session.execute(select(sub.c.state, func.count()).group_by(sub.c.state)).all()
-    return {state: n for state, n in rows}
-
-
-def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
-    return list(
-        session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id))
-    )
-
-
-def callback_queue(session: Session, user: Actor, *, mine_only: bool) -> list[CallbackTask]:
-    stmt = select(CallbackTask).where(CallbackTask.state == "open")
-    if mine_only:  # mine, and the team's shared ones
-        stmt = stmt.where(or_(CallbackTask.agent_id == user.id, CallbackTask.agent_id.is_(None)))
-    return list(session.scalars(stmt.order_by(CallbackTask.created_at).limit(500)))
-
-
-# ---------------------------------------------------------------- the managers' overview
-
-
-@dataclass
-class DayStats:
-    day: date
-    registered: int = 0
-    closed: int = 0
-    by_type: dict[str, int] = field(default_factory=lambda: {t.value: 0 for t in OrderType})
-
-
-@dataclass
-class TodayStats:
-    registered: int = 0
-    closed_on_spot: int = 0
-    callbacks_done: int = 0
-    satisfied: int = 0
-    unsatisfied: int = 0
-
-
-@dataclass
-class OrderStats:
-    days: list[DayStats]
-    state_counts: dict[str, int]
-    open_total: int
-    urgent_open: int
-    today: TodayStats
-    types_open: dict[str, int]
-
-
-def local_day_bounds(first: date, days: int, tz: str) -> list[datetime]:
-    """The UTC instants at which each local day from ``first`` begins, plus the end of the last one
-    (``days + 1`` instants). Computed per day, so a zone with daylight saving still gets its real days."""
-    zone = ZoneInfo(tz)
-    return [datetime.combine(first + timedelta(days=i), time(), zone).astimezone(UTC) for i in range(days + 1)]
-
-
-def _day_bucket(column: Any, bounds: list[datetime]) -> Any:
-    """0 for the first local day … n-1 for the last; the caller keeps ``column`` inside the bounds."""
-    whens = [(column < b, i) for i, b in enumerate(bounds[1:-1])]
-    return case(*whens, else_=len(bounds) - 2) if whens else literal(0)
-
-
-def _visible(units: list[int] | None) -> ColumnElement[bool]:
-    """The list's visibility as a condition on ``WorkOrder``."""
-    return true() if units is None else WorkOrder.unit_id.in_(units)
-
-
-def order_stats(session: Session, user: Actor, *, days: int, tz: str) -> OrderStats:
-    """Per-day registrations and closures for the last ``days`` local days (today included), today's
-    figures and the open orders now, counted over the orders the user may see (as the list does).
-
-    Three grouped queries, whatever the window: registrations by day, type and on-the-spot; closures and
-    callbacks by day (from the events, whose ``at`` is indexed); open orders by state, type and grade.
-    """
-    units = visible_unit_ids(session, user)
-    today = now().astimezone(ZoneInfo(tz)).date()
-    first = today - timedelta(days=days - 1)
-    bounds = local_day_bounds(first, days, tz)
-    start, end = bounds[0], bounds[-1]
-    out = [DayStats(first + timedelta(days=i)) for i in range(days)]
-    last = days - 1
-    today_stats = TodayStats()
-
-    created = (
-        select(
-            _day_bucket(WorkOrder.created_at, bounds).label("bucket"),
-            WorkOrder.type.label("type"),
-            WorkOrder.closed_on_spot.label("on_spot"),
-        )
-        .where(WorkOrder.created_at >= start, WorkOrder.created_at < end, _visible(units))
-        .subquery()
-    )
-    for bucket, type_, on_spot, n in session.execute(
-        select(created.c.bucket, created.c.type, created.c.on_spot, func.count()).group_by(
-            created.c.bucket, created.c.type, created.c.on_spot
-        )
-    ):
-        d = out[int(bucket)]
-        d.registered += n
-        d.by_type[type_] = d.by_type.get(type_, 0) + n
-        if int(bucket) == last:
-            today_stats.registered += n
-            if on_spot:
-                today_stats.closed_on_spot += n
-
-    callback = WorkOrderEvent.data["callback"].as_string()
-    events = (
-        select(
-            _day_bucket(WorkOrderEvent.at, bounds).label("bucket"),
-            (WorkOrderEvent.to_state == S.closed.value).label("closing"),
-            callback.label("callback"),
-        )
-        .join(WorkOrder, WorkOrder.id == WorkOrderEvent.order_id)
-        .where(
-            WorkOrderEvent.at >= start,
-            WorkOrderEvent.at < end,
-            or_(WorkOrderEvent.to_state == S.closed.value, callback.is_not(None)),
-            _visible(units),
-        )
-        .subquery()
-    )
-    for bucket, closing, result, n in session.execute(
-        select(events.c.bucket, events.c.closing, events.c.callback, func.count()).group_by(
-            events.c.bucket, events.c.closing, events.c.callback
-        )
-    ):
-        if closing:
-            out[int(bucket)].closed += n
-        if result and int(bucket) == last:
-            today_stats.callbacks_done += n
-            if result in (CallbackResult.satisfied, CallbackResult.basically_satisfied):
-                today_stats.satisfied += n
-            elif result == CallbackResult.unsatisfied:
-                today_stats.unsatisfied += n
-
-    state_counts = {s.value: 0 for s in OrderState if s in OPEN_STATES}
-    types_open = {t.value: 0 for t in OrderType}
-    urgent = 0
-    urgent_n = func.sum(case((WorkOrder.grade == Grade.urgent.value, 1), else_=0))
-    open_rows = (
-        select(WorkOrder.state, WorkOrder.type, func.count(), urgent_n)
-        .where(WorkOrder.state != S.closed.value, _visible(units))
-        .group_by(WorkOrder.state, WorkOrder.type)
-    )
-    for state, type_, n, n_urgent in session.execute(open_rows):
-        state_counts[state] = state_counts.get(state, 0) + n
-        types_open[type_] = types_open.get(type_, 0) + n
-        urgent += int(n_urgent or 0)
-    return OrderStats(
-        days=out,
-        state_counts=state_counts,
-        open_total=sum(state_counts.values()),
-        urgent_open=urgent,
-        today=today_stats,
-        types_open=types_open,
-    )
-
-
-# ---------------------------------------------------------------- what other domains may write on an order
-# The SLA keeps a summary of its deadlines on the order (for the list's filters and indexes); it writes it
-# through these functions, never by itself.
-
-
-def do_set_sla_policy(order: WorkOrder, version_id: int | None) -> None:
-    """The SLA policy version the order keeps for its whole life (chosen at registration)."""
-    order.sla_policy_version_id = version_id
-
-
-def do_set_next_deadline(order: WorkOrder, at: datetime | None) -> None:
-    """The earliest unmet, unpaused deadline (``overdue`` is ``next_deadline_at < now``)."""
-    order.next_deadline_at = at
-
-
-def do_record_system_events(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Appends events made by the system (no user: the ``system`` key of each row's ``data`` names the job
-    or rule) in one statement; returns their ids in the rows' order. Each row holds ``order_id``,
-    ``action``, ``from_state``, ``to_state``, ``unit_id``, ``at``, ``note`` and ``data``."""
-    return bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None} for r in rows], returning=True)
-
-
-def do_set_escalations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """The escalation ladder's marks on orders, in one statement: each row holds the order's ``id``, its
-    ``escalation_level``, ``supervision_mark`` and ``updated_at``."""
-    bulk_update(session, WorkOrder, rows)

@@ -1,0 +1,83 @@
+"""Who sees which order, and which actions a user may take on it now (the checks' fixed order:
+visibility 404, role 403, state 409)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.core.actor import Actor
+from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.errors import Conflict, Forbidden, NotFound
+from huiyin.org.service import subtree_ids
+from huiyin.workorders.catalog import ON_THE_SPOT_TYPES
+from huiyin.workorders.models import (
+    WorkOrder,
+)
+from huiyin.workorders.states import (
+    TRANSITIONS,
+    Action,
+    OrderState,
+    Transition,
+    allowed_actions,
+)
+
+S = OrderState
+
+
+
+
+def sees_all_orders(user: Actor) -> bool:
+    return user.has(*CENTER, Role.admin)
+
+
+def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
+    """None when the user sees every order; else the units whose orders the user may see."""
+    if sees_all_orders(user):
+        return None
+    if user.has(Role.unit_handler) and user.unit_id is not None:
+        return subtree_ids(session, user.unit_id)
+    return []
+
+
+def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: bool = False) -> WorkOrder:
+    """The order, or 404 when it does not exist *or* the user may not see it (no leak of existence)."""
+    stmt = select(WorkOrder).where(WorkOrder.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = session.scalar(stmt)
+    if order is not None:
+        units = visible_unit_ids(session, user)
+        if units is None or order.unit_id in units:
+            return order
+    raise NotFound(f"work order {order_id} does not exist")
+
+
+def check_transition(user: Actor, order: WorkOrder, action: Action) -> Transition:
+    rule = TRANSITIONS[action]
+    if not user.has(*rule.roles):
+        names = ", ".join(sorted(r.value for r in rule.roles))
+        raise Forbidden(f"'{action.value}' needs one of the roles: {names}")
+    state = OrderState(order.state)
+    if state not in rule.sources:
+        allowed = [a.value for a in allowed_actions(state)]
+        raise Conflict(
+            f"cannot {action.value} an order that is {state.value}; allowed now: {allowed or 'none'}",
+            state=state.value,
+            allowed_actions=allowed,
+        )
+    return rule
+
+
+def actions_for(user: Actor, order: WorkOrder) -> list[str]:
+    """The actions this user may take on this order now (the UI shows exactly these buttons)."""
+    out = []
+    for action in allowed_actions(OrderState(order.state)):
+        if not user.has(*TRANSITIONS[action].roles):
+            continue
+        if action is Action.close and order.state == S.registered and order.type not in ON_THE_SPOT_TYPES:
+            continue
+        if action is Action.close and order.state == S.resolved and not user.has(*MANAGERS):
+            continue
+        out.append(action.value)
+    return out
