@@ -14,11 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
 from huiyin.calls import cti, intake, ivr, pbx, recordings, service
+from huiyin.calls import dial as dial_service
 from huiyin.calls.models import Call, CtiIntegration
 from huiyin.calls.schemas import (
     AgentBoard,
@@ -53,7 +53,6 @@ from huiyin.core.deps import (
     reject_nul_characters,
     require_roles,
 )
-from huiyin.core.phones import check_phone
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.customers.service import get_customer
@@ -301,8 +300,7 @@ async def link_order(call_pk: PathId, body: LinkOrderIn, session: SessionDep, us
 async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDep, _: CenterUser) -> CallPublic:
     """The agent picks who is calling (among candidates, or a customer just created)."""
     call = service.get_call(session, call_pk, lock=True)
-    call.customer_id = get_customer(session, body.customer_id).id
-    session.flush()
+    service.do_set_customer(session, call, get_customer(session, body.customer_id).id)
     return _one(session, call)
 
 
@@ -323,68 +321,28 @@ async def dial(
 ) -> DialOut:
     """Click-to-call: asks the PBX to call ``number`` for the signed-in agent, through the CTI integration
     that has a dial URL. Nothing is stored when the PBX says no (502)."""
-    try:
-        number = check_phone(body.number)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="number") from exc
     db: Database = request.app.state.db
     with db.session(write=False) as s:
-        integration = _dial_integration(s, body.integration_id)
-        if body.customer_id is not None:
-            get_customer(s, body.customer_id)
-        if body.order_id is not None:
-            get_visible_order(s, user, body.order_id)
-        call_id = pbx.new_call_id()
-        reference = {"customer_id": body.customer_id, "order_id": body.order_id}
-        url, headers, payload = pbx.dial_request(integration, call_id, number, user.username, user.phone, reference)
-        integration_id = integration.id
+        plan = dial_service.check_dial(
+            s,
+            user,
+            body.number,
+            integration_id=body.integration_id,
+            customer_id=body.customer_id,
+            order_id=body.order_id,
+        )
     try:
-        answer = await pbx.send_dial(url, headers, payload, settings.cti.dial_timeout_seconds)
+        answer = await pbx.send_dial(plan.url, plan.headers, plan.payload, settings.cti.dial_timeout_seconds)
     except pbx.DialError as exc:
         raise DialFailed(str(exc)) from exc
     async with db.write_lock:
         with db.session() as s:
-            call = s.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
-            if call is None:  # the PBX's newCall may have come first: then it made the record
-                call = Call(
-                    call_id=call_id,
-                    integration_id=integration_id,
-                    direction=Direction.out.value,
-                    from_number=payload["callerId"] or "",
-                    to_number=number,
-                    state=CallState.ringing.value,
-                    offered_to=[],
-                    hold_seconds=0,
-                )
-                try:
-                    with s.begin_nested():
-                        s.add(call)
-                        s.flush()
-                except IntegrityError:  # it came first in another process, meanwhile
-                    call = s.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
-                    assert call is not None
-            call.agent_id = call.agent_id or user.id
-            call.customer_id = call.customer_id or body.customer_id or service.match_customer_id(s, number)
-            s.flush()
-            if body.order_id is not None:
-                service.do_link_order(s, call, body.order_id)
-            out = DialOut(call=_one(s, call), pbx=answer)
-    return out
+            return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user)), pbx=answer)
 
 
 class DialFailed(HuiyinError):
     status = 502
     title = "The PBX did not place the call"
-
-
-def _dial_integration(session: Session, integration_id: int | None) -> CtiIntegration:
-    stmt = select(CtiIntegration).where(CtiIntegration.revoked_at.is_(None), CtiIntegration.dial_url.is_not(None))
-    if integration_id is not None:
-        stmt = stmt.where(CtiIntegration.id == integration_id)
-    found = session.scalar(stmt.order_by(CtiIntegration.id).limit(1))
-    if found is None:
-        raise Conflict("click-to-call is not set up: no active CTI integration has a dial URL")
-    return found
 
 
 # ---------------------------------------------------------------- recordings

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, File, Query, Response, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -15,12 +14,10 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
-from huiyin.errors import Invalid, NotFound
-from huiyin.org.service import check_area_ref, check_unit_ref
+from huiyin.errors import Invalid
 from huiyin.settings import Settings
 from huiyin.storage import StorageDep
 from huiyin.workorders import attachments, service
-from huiyin.workorders.models import Category, DispatchRule
 from huiyin.workorders.schemas import (
     AttachmentPublic,
     CallbackIn,
@@ -340,88 +337,49 @@ async def attachment_content(
 
 @router.get("/categories", operation_id="work-orders-list_categories")
 async def list_categories(session: SessionDep, _: CurrentUser, type: str | None = None) -> CategoriesPublic:
-    stmt = select(Category).order_by(Category.type, Category.sort, Category.code)
-    if type:
-        stmt = stmt.where(Category.type == type)
-    cats = session.scalars(stmt).all()
+    cats = service.list_categories(session, type)
     return CategoriesPublic(items=[CategoryPublic.model_validate(c) for c in cats], total=len(cats))
 
 
 @router.post("/categories", status_code=201, operation_id="work-orders-create_category")
 async def create_category(body: CategoryCreate, session: SessionDep, _: ConfigUser) -> CategoryPublic:
-    if service.get_category_by_code(session, body.code) is not None:
-        raise Invalid(f"category code {body.code!r} is taken")
-    if body.parent_id is not None:
-        parent = session.get(Category, body.parent_id)
-        if parent is None or parent.type != body.type:
-            raise Invalid(f"parent category {body.parent_id} does not exist under type {body.type.value}")
-    cat = Category(**body.model_dump())
-    session.add(cat)
-    session.flush()
-    return CategoryPublic.model_validate(cat)
+    data = body.model_dump()
+    service.check_new_category(session, data)
+    return CategoryPublic.model_validate(service.do_create_category(session, data))
 
 
 @router.patch("/categories/{category_id}", operation_id="work-orders-update_category")
 async def update_category(
     category_id: PathId, body: CategoryUpdate, session: SessionDep, _: ConfigUser
 ) -> CategoryPublic:
-    cat = session.get(Category, category_id)
-    if cat is None:
-        raise NotFound(f"category {category_id} does not exist")
-    for key, value in body.model_dump(exclude_unset=True).items():
-        if value is not None or key == "safety_script":
-            setattr(cat, key, value)
-    session.flush()
-    return CategoryPublic.model_validate(cat)
+    cat = service.get_category_or_404(session, category_id)
+    return CategoryPublic.model_validate(service.do_update_category(session, cat, body.model_dump(exclude_unset=True)))
 
 
 @router.get("/dispatch-rules", operation_id="work-orders-list_dispatch_rules")
 async def list_rules(
     session: SessionDep, _: Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor, Role.dispatcher))]
 ) -> DispatchRulesPublic:
-    rules = session.scalars(select(DispatchRule).order_by(DispatchRule.id)).all()
+    rules = service.list_rules(session)
     return DispatchRulesPublic(items=[DispatchRulePublic.model_validate(r) for r in rules], total=len(rules))
-
-
-def _check_rule_refs(session: Session, category_id: int | None, area_id: int | None, unit_id: int | None) -> None:
-    if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(f"category {category_id} does not exist")
-    if area_id is not None:
-        check_area_ref(session, area_id)
-    if unit_id is not None:
-        check_unit_ref(session, unit_id)
 
 
 @router.post("/dispatch-rules", status_code=201, operation_id="work-orders-create_dispatch_rule")
 async def create_rule(body: DispatchRuleCreate, session: SessionDep, _: ConfigUser) -> DispatchRulePublic:
-    _check_rule_refs(session, body.category_id, body.area_id, body.unit_id)
-    rule = DispatchRule(**body.model_dump())
-    session.add(rule)
-    session.flush()
-    return DispatchRulePublic.model_validate(rule)
-
-
-def _get_rule(session: Session, rule_id: int) -> DispatchRule:
-    rule = session.get(DispatchRule, rule_id)
-    if rule is None:
-        raise NotFound(f"dispatch rule {rule_id} does not exist")
-    return rule
+    service.check_rule_refs(session, body.category_id, body.area_id, body.unit_id)
+    return DispatchRulePublic.model_validate(service.do_create_rule(session, body.model_dump()))
 
 
 @router.patch("/dispatch-rules/{rule_id}", operation_id="work-orders-update_dispatch_rule")
 async def update_rule(
     rule_id: PathId, body: DispatchRuleUpdate, session: SessionDep, _: ConfigUser
 ) -> DispatchRulePublic:
-    rule = _get_rule(session, rule_id)
-    fields = body.model_dump(exclude_unset=True)
-    _check_rule_refs(session, None, None, fields.get("unit_id"))
-    for key, value in fields.items():
-        if value is not None or key == "unit_id":
-            setattr(rule, key, value)
-    session.flush()
-    return DispatchRulePublic.model_validate(rule)
+    rule = service.get_rule(session, rule_id)
+    changes = body.model_dump(exclude_unset=True)
+    service.check_rule_refs(session, None, None, changes.get("unit_id"))
+    return DispatchRulePublic.model_validate(service.do_update_rule(session, rule, changes))
 
 
 @router.delete("/dispatch-rules/{rule_id}", status_code=204, operation_id="work-orders-delete_dispatch_rule")
 async def delete_rule(rule_id: PathId, session: SessionDep, _: ConfigUser) -> None:
-    session.delete(_get_rule(session, rule_id))
+    service.do_delete_rule(session, service.get_rule(session, rule_id))
