@@ -2,9 +2,11 @@
 // Paths, parameters and bodies come from generated/schema.ts, which scripts/gen-api.mjs writes from the
 // server's OpenAPI document: a changed endpoint fails `npm run typecheck`, not a user.
 import createClient, { type Middleware } from 'openapi-fetch'
-import type { components, paths } from './generated/schema'
+import type { components, operations, paths } from './generated/schema'
 
 export type Schemas = components['schemas']
+/** The query parameters of an operation, by its OpenAPI operation id ("notifications-list"). */
+export type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>
 export type WorkOrder = Schemas['WorkOrderPublic']
 export type WorkOrderDetail = Schemas['WorkOrderDetail']
 export type Customer = Schemas['CustomerPublic']

@@ -10,7 +10,8 @@
 // The pure functions below do the merging and the arithmetic; they are tested without a socket.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { api, unwrap, type Schemas } from '@/api/client'
+import type { Schemas } from '@/api/client'
+import { ackNotification, listNotifications, markNotificationsRead } from '@/modules/notify/api'
 
 export type Notification = Schemas['NotificationPublic']
 export type NotificationKind = Notification['kind']
@@ -204,7 +205,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   /** Loads everything still waiting for an acknowledgement, and the counts. */
   async function loadPending(): Promise<void> {
     const mine = ++loadGeneration
-    const r = await unwrap(api.GET('/api/v1/notifications', { params: { query: { unacked: true, limit: LOAD_LIMIT } } }))
+    const r = await listNotifications({ unacked: true, limit: LOAD_LIMIT })
     if (mine !== loadGeneration || !running) return
     items.value = reconcileUnacked(items.value, r.items, r.items.length < LOAD_LIMIT, now())
     unread.value = r.unread
@@ -337,9 +338,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   /** Acknowledges one notification (the server also marks it read and tells the user's other tabs). */
   async function ack(id: number): Promise<void> {
-    const n = await unwrap(
-      api.POST('/api/v1/notifications/{notification_id}/ack', { params: { path: { notification_id: id } } }),
-    )
+    const n = await ackNotification(id)
     if (items.value.some((x) => x.id === id)) {
       settleAck(id, n.acked_at ?? now())
     } else {
@@ -357,7 +356,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   /** Marks these (or all) notifications read. */
   async function read(ids?: number[]): Promise<number> {
-    const r = await unwrap(api.POST('/api/v1/notifications/read', { body: ids ? { ids } : {} }))
+    const r = await markNotificationsRead(ids)
     items.value = markRead(items.value, ids ?? null, now())
     await loadPending().catch(() => undefined) // the counts as the server has them
     return r.changed

@@ -10,7 +10,11 @@
 // The pure functions below do the merging and the arithmetic; they are tested without a socket.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import { api, ApiError, unwrap, type Schemas, type WorkOrder } from '@/api/client'
+import { ApiError, type Schemas, type WorkOrder } from '@/api/client'
+import {
+  dial as placeCall, finishCall, getMyState, getPop, linkCallOrder, setCallCustomer, setMyState,
+} from '@/modules/calls/api'
+import { createCustomer as newCustomer } from '@/modules/workorders/api'
 import { errorMessage } from '@/composables/useAsync'
 import { AGENT_STATUSES, NOT_READY_REASONS, type AgentStatus, type NotReadyReason } from '@/utils/enums'
 import { useAuthStore } from './auth'
@@ -311,7 +315,7 @@ export const usePhoneStore = defineStore('phone', () => {
     if (!pops.value.some((p) => p.id === id) && !create) return
     update(id, (p) => ({ ...p, loading: true, error: '' }))
     try {
-      const d = await unwrap(api.GET('/api/v1/calls/{call_pk}/pop', { params: { path: { call_pk: id } } }))
+      const d = await getPop(id)
       if (!pops.value.some((p) => p.id === id)) {
         const who = me()
         if (!create || who == null || !concerns(d.call, who)) return
@@ -326,7 +330,7 @@ export const usePhoneStore = defineStore('phone', () => {
   /** Reads the agent's state; a call they are on or wrapping up gets its pop back. */
   async function refresh(): Promise<void> {
     try {
-      const s = await unwrap(api.GET('/api/v1/agents/me/state'))
+      const s = await getMyState()
       agent.value = newerState(agent.value, s)
       stateError.value = ''
       const callId = agent.value.call_id
@@ -354,41 +358,35 @@ export const usePhoneStore = defineStore('phone', () => {
 
   /** 签入 / 就绪 / 未就绪 (with a reason) / 签出. Throws the API's error (409 when not allowed now). */
   async function setState(state: SettableState, reason?: NotReadyReason): Promise<AgentState> {
-    const s = await unwrap(api.PUT('/api/v1/agents/me/state', {
-      body: { state, reason: state === 'not_ready' ? (reason ?? 'break') : null },
-    }))
+    const s = await setMyState({ state, reason: state === 'not_ready' ? (reason ?? 'break') : null })
     agent.value = s
     return s
   }
 
   /** 完成话后处理: after-call work on this call is over. */
   async function done(callId: number): Promise<void> {
-    const call = await unwrap(api.POST('/api/v1/calls/{call_pk}/done', { params: { path: { call_pk: callId } } }))
+    const call = await finishCall(callId)
     update(callId, (p) => ({ ...p, call: newerCall(p.call, call) }))
     await refresh()
   }
 
   /** The caller is this customer (one of the candidates, or one just created). */
   async function pickCustomer(id: number, customerId: number): Promise<void> {
-    const call = await unwrap(api.POST('/api/v1/calls/{call_pk}/customer', {
-      params: { path: { call_pk: id } }, body: { customer_id: customerId },
-    }))
+    const call = await setCallCustomer(id, customerId)
     update(id, (p) => ({ ...p, call: newerCall(p.call, call) }))
     await loadDetail(id)
   }
 
   /** A new customer for an unknown caller, set on the call. */
   async function createCustomer(id: number, body: Schemas['CustomerCreate']): Promise<Schemas['CustomerPublic']> {
-    const customer = await unwrap(api.POST('/api/v1/customers', { body }))
+    const customer = await newCustomer(body)
     await pickCustomer(id, customer.id)
     return customer
   }
 
   /** 关联到本次来电: the caller asks about this open order. */
   async function linkOrder(id: number, order: Pick<WorkOrder, 'id' | 'number'>): Promise<void> {
-    const call = await unwrap(api.POST('/api/v1/calls/{call_pk}/orders', {
-      params: { path: { call_pk: id } }, body: { order_id: order.id },
-    }))
+    const call = await linkCallOrder(id, order.id)
     update(id, (p) => withOrder(p, order, call))
   }
 
@@ -400,9 +398,7 @@ export const usePhoneStore = defineStore('phone', () => {
 
   /** Click-to-call: the PBX calls `number` for this agent; its events then pop the call. */
   async function dial(number: string, about: { customerId?: number | null; orderId?: number | null } = {}) {
-    return unwrap(api.POST('/api/v1/calls/dial', {
-      body: { number, customer_id: about.customerId ?? null, order_id: about.orderId ?? null },
-    }))
+    return placeCall({ number, customer_id: about.customerId ?? null, order_id: about.orderId ?? null })
   }
 
   function select(id: number | null): void {

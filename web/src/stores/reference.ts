@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { api, unwrap, type Category, type Unit } from '@/api/client'
+import type { Category, Unit } from '@/api/client'
+import { listCategories, loadUnits as loadUnitList } from '@/modules/org/api'
 
 export interface TreeNode<T> {
   value: number
@@ -35,14 +36,14 @@ export const useReferenceStore = defineStore('reference', () => {
 
   function loadUnits(force = false): Promise<Unit[]> {
     if (!unitsLoading || force) {
-      unitsLoading = unwrap(api.GET('/api/v1/units')).then((r) => (units.value = r.items))
+      unitsLoading = loadUnitList().then((items) => (units.value = items))
       unitsLoading.catch(() => (unitsLoading = null))
     }
     return unitsLoading
   }
   function loadCategories(force = false): Promise<Category[]> {
     if (!categoriesLoading || force) {
-      categoriesLoading = unwrap(api.GET('/api/v1/categories')).then((r) => (categories.value = r.items))
+      categoriesLoading = listCategories().then((items) => (categories.value = items))
       categoriesLoading.catch(() => (categoriesLoading = null))
     }
     return categoriesLoading

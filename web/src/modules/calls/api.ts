@@ -1,6 +1,7 @@
-// The phone channel's API, typed by schema.d.ts: call records, recordings, the live agent board, CTI
+// The phone channel's API, typed by the generated OpenAPI schema: call records, recordings, the live agent board, CTI
 // integrations and IVR routing rules.
 import { api, unwrap, upload, type Schemas } from '@/api/client'
+import { getOrder } from '@/modules/workorders/api'
 
 export type Call = Schemas['CallPublic']
 export type CallsPage = Schemas['CallsPublic']
@@ -46,6 +47,48 @@ export function recordingUrl(id: number): string {
 export function uploadRecording(id: number, file: File): Promise<Call> {
   return upload<Call>(recordingUrl(id), file)
 }
+
+// ---------------------------------------------------------------- the agent's desk (the phone store sends these)
+
+/** The rest of a screen pop: open orders, last contacts, notices. */
+export function getPop(id: number): Promise<Schemas['ScreenPop']> {
+  return unwrap(api.GET('/api/v1/calls/{call_pk}/pop', { params: { path: { call_pk: id } } }))
+}
+
+export function getMyState(): Promise<Schemas['AgentStatePublic']> {
+  return unwrap(api.GET('/api/v1/agents/me/state'))
+}
+
+/** 签入 / 就绪 / 未就绪 (with a reason) / 签出; a 409 when the state does not allow it now. */
+export function setMyState(body: Schemas['AgentStateIn']): Promise<Schemas['AgentStatePublic']> {
+  return unwrap(api.PUT('/api/v1/agents/me/state', { body }))
+}
+
+/** 完成话后处理: after-call work on this call is over. */
+export function finishCall(id: number): Promise<Call> {
+  return unwrap(api.POST('/api/v1/calls/{call_pk}/done', { params: { path: { call_pk: id } } }))
+}
+
+/** The caller is this customer. */
+export function setCallCustomer(id: number, customerId: number): Promise<Call> {
+  return unwrap(api.POST('/api/v1/calls/{call_pk}/customer', {
+    params: { path: { call_pk: id } }, body: { customer_id: customerId },
+  }))
+}
+
+/** 关联到本次来电: the caller asks about this order. */
+export function linkCallOrder(id: number, orderId: number): Promise<Call> {
+  return unwrap(api.POST('/api/v1/calls/{call_pk}/orders', {
+    params: { path: { call_pk: id } }, body: { order_id: orderId },
+  }))
+}
+
+/** Click-to-call: the PBX calls the number for the signed-in agent. */
+export function dial(body: Schemas['DialIn']): Promise<Schemas['DialOut']> {
+  return unwrap(api.POST('/api/v1/calls/dial', { body }))
+}
+
+// ---------------------------------------------------------------- the floor's live board
 
 export function loadBoard(): Promise<Board> {
   return unwrap(api.GET('/api/v1/agents/board'))
@@ -107,14 +150,10 @@ const numbers = new Map<number, Promise<string | null>>()
 export function orderNumber(id: number): Promise<string | null> {
   let found = numbers.get(id)
   if (!found) {
-    found = unwrap(api.GET('/api/v1/work-orders/{order_id}', { params: { path: { order_id: id } } }))
+    found = getOrder(id)
       .then((o) => o.number)
       .catch(() => null)
     numbers.set(id, found)
   }
   return found
-}
-
-export function getCustomer(id: number): Promise<Schemas['CustomerPublic']> {
-  return unwrap(api.GET('/api/v1/customers/{customer_id}', { params: { path: { customer_id: id } } }))
 }

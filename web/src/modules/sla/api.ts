@@ -1,5 +1,5 @@
-// The API of the time-limit editors: SLA policies, business calendars and the escalation ladder, typed by the
-// generated OpenAPI schema.
+// The time limits' API: SLA policies, business calendars, the escalation ladder and the supervision board, typed
+// by the generated OpenAPI schema.
 import { api, unwrap, type Schemas } from '@/api/client'
 
 export type Policy = Schemas['PolicyPublic']
@@ -13,8 +13,33 @@ export async function loadPolicies(): Promise<Policy[]> {
   return (await unwrap(api.GET('/api/v1/sla/policies'))).items
 }
 
+export function createPolicy(body: Schemas['PolicyCreate']): Promise<Policy> {
+  return unwrap(api.POST('/api/v1/sla/policies', { body }))
+}
+
+/** An edit makes a new version of the policy. */
+export function updatePolicy(id: number, body: Schemas['PolicyUpdate']): Promise<Policy> {
+  return unwrap(api.PATCH('/api/v1/sla/policies/{policy_id}', { params: { path: { policy_id: id } }, body }))
+}
+
 export async function loadCalendars(): Promise<Calendar[]> {
   return (await unwrap(api.GET('/api/v1/sla/calendars'))).items
+}
+
+export function createCalendar(body: Schemas['CalendarCreate']): Promise<Calendar> {
+  return unwrap(api.POST('/api/v1/sla/calendars', { body }))
+}
+
+/** A calendar with its holidays and make-up working days of one year. */
+export function getCalendar(id: number, year: number): Promise<Calendar> {
+  return unwrap(api.GET('/api/v1/sla/calendars/{calendar_id}', {
+    params: { path: { calendar_id: id }, query: { year } },
+  }))
+}
+
+/** Replaces the exception days of one year. */
+export function saveCalendarDays(id: number, body: Schemas['CalendarDaysIn']): Promise<Calendar> {
+  return unwrap(api.PUT('/api/v1/sla/calendars/{calendar_id}/days', { params: { path: { calendar_id: id } }, body }))
 }
 
 // ---------------------------------------------------------------- escalation ladder
@@ -28,4 +53,13 @@ export async function loadLadder(): Promise<Ladder> {
 
 export async function saveLadder(body: Ladder): Promise<Ladder> {
   return unwrap(api.PUT('/api/v1/sla/ladder', { body }))
+}
+
+// ---------------------------------------------------------------- the supervision board (督办看板)
+
+export type Board = Schemas['Board']
+
+/** Per unit, the open orders due within `soonMinutes`, overdue, escalated, urged and supervised. */
+export function loadBoard(soonMinutes: number): Promise<Board> {
+  return unwrap(api.GET('/api/v1/sla/board', { params: { query: { soon_minutes: soonMinutes } } }))
 }

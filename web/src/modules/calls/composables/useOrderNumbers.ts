@@ -1,7 +1,7 @@
 // Work-order numbers for the order links of call rows: `want(ids)` fetches the ones not known yet (a few at a
 // time); `label(id)` is the number once known, "#id" until then.
 import { reactive } from 'vue'
-import { pool } from '@/modules/workorders/composables/useQueue'
+import { pool } from '@/utils/pool'
 import { orderNumber } from '@/modules/calls/api'
 
 export function useOrderNumbers(): { want: (ids: Iterable<number>) => Promise<void>; label: (id: number) => string } {

@@ -3,12 +3,12 @@
 // Pure functions do the work so they are tested without a component; useOrderFilters wires them to the route.
 import { computed, type ComputedRef } from 'vue'
 import { useRoute, useRouter, type LocationQuery, type LocationQueryRaw } from 'vue-router'
-import type { operations } from '@/api/generated/schema'
+import type { Query } from '@/api/client'
 import { dayEnd, dayStart } from '@/utils/time'
 import { ORDER_STATES, ORDER_TYPES } from '@/utils/enums'
 import { GATES, passes } from '@/utils/roles'
 
-export type ListQuery = NonNullable<operations['work-orders-list']['parameters']['query']>
+export type ListQuery = Query<'work-orders-list'>
 export type Sort = NonNullable<ListQuery['sort']>
 
 export const STATES = ORDER_STATES

@@ -1,29 +1,11 @@
 // What the three queue pages share: their list loaded on mount and refreshed every 30 seconds, a
-// ticking "now" for waiting times, the area names, the urgent-row highlight, and a small pool for
-// fetching several order details without flooding the server.
-import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
+// ticking "now" for waiting times, the area names, the urgent-row highlight, category names.
+import { onMounted, ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { api, unwrap, type Schemas, type WorkOrderDetail } from '@/api/client'
 import { useAsync, type AsyncState } from '@/composables/useAsync'
+import { useAutoRefresh } from '@/composables/useAutoRefresh'
+import { listAreas, type Area } from '@/modules/org/api'
 import { useReferenceStore } from '@/stores/reference'
-
-export const AUTO_REFRESH_MS = 30_000
-
-/** Calls `refresh` every 30 s while the page is open (skipped while the tab is hidden or a call runs). */
-export function useAutoRefresh(refresh: () => Promise<unknown>, busy?: Ref<boolean>): { lastRefreshed: Ref<Date | null>; now: Ref<number> } {
-  const lastRefreshed = ref<Date | null>(null)
-  const now = ref(Date.now())
-  let timer: ReturnType<typeof setInterval> | undefined
-  onMounted(() => {
-    timer = setInterval(() => {
-      now.value = Date.now()
-      if (document.visibilityState === 'hidden' || busy?.value) return
-      void refresh()
-    }, AUTO_REFRESH_MS)
-  })
-  onBeforeUnmount(() => clearInterval(timer))
-  return { lastRefreshed, now }
-}
 
 export interface QueueState<T> extends AsyncState<T> {
   /** Load again; on success `lastRefreshed` moves on. `now` ticks either way. */
@@ -51,11 +33,11 @@ export function minutesSince(iso: string, now: number): number {
   return Number.isNaN(t) ? 0 : Math.max(0, Math.floor((now - t) / 60_000))
 }
 
-let areasLoading: Promise<Map<number, Schemas['AreaPublic']>> | null = null
+let areasLoading: Promise<Map<number, Area>> | null = null
 /** Area id → area, loaded once per page load. */
-export function loadAreas(): Promise<Map<number, Schemas['AreaPublic']>> {
+export function loadAreas(): Promise<Map<number, Area>> {
   if (!areasLoading) {
-    areasLoading = unwrap(api.GET('/api/v1/areas')).then((r) => new Map(r.items.map((a) => [a.id, a])))
+    areasLoading = listAreas().then((items) => new Map(items.map((a) => [a.id, a])))
     areasLoading.catch(() => (areasLoading = null))
   }
   return areasLoading
@@ -63,7 +45,7 @@ export function loadAreas(): Promise<Map<number, Schemas['AreaPublic']>> {
 
 /** Area names for a queue's rows: `loadAreaNames()` (never fails: a missing name shows blank). */
 export function useAreaNames(): { loadAreaNames: () => Promise<void>; areaName: (id: number | null) => string } {
-  const areas = ref(new Map<number, Schemas['AreaPublic']>())
+  const areas = ref(new Map<number, Area>())
   async function loadAreaNames(): Promise<void> {
     await loadAreas().then((m) => (areas.value = m)).catch(() => undefined)
   }
@@ -71,24 +53,6 @@ export function useAreaNames(): { loadAreaNames: () => Promise<void>; areaName: 
     return id === null ? '' : (areas.value.get(id)?.name ?? '')
   }
   return { loadAreaNames, areaName }
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, results in the items' order. */
-export async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await work(items[i])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
-}
-
-export function fetchDetail(id: number): Promise<WorkOrderDetail> {
-  return unwrap(api.GET('/api/v1/work-orders/{order_id}', { params: { path: { order_id: id } } }))
 }
 
 /** Rows shown first: emergencies and urgent orders. */
