@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import event
 
 from bench.cti_load import OUT, Options, make_people
-from huiyin.core import prebuilt
+from huiyin.core.fastsql import prebuilt
 
 
 def _phones(dbname: str) -> list[str]:
