@@ -24,8 +24,10 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	$(NPM) ci
 	@touch $@
 
-# The web app: API types generated from the server's OpenAPI document, type-checked, built to web/dist.
+# The web app: linted (eslint, web/eslint.config.js), API types generated from the server's OpenAPI document,
+# type-checked (vue-tsc), built to web/dist.
 web: install web/node_modules/.installed
+	$(NPM) run lint --silent
 	$(NPM) run build --silent
 
 # Vitest; the tests import src/api/generated/, which the build writes.
