@@ -1,5 +1,5 @@
 // Pure rules of the phone channel's pages (tested with Vitest): a call's outcome, the call
-// list's filters in the URL, the board's colours, the integration settings' rows, IVR rule forms.
+// list's filters in the URL, the board's order and its wait limit, the integration settings' rows, IVR rule forms.
 import { IVR_RULE_KINDS, type AgentStatus } from '@/utils/enums'
 import { isoToWall, wallToIso } from '@/utils/time'
 import { CALL_STATE_TONES, type Tone } from '@/utils/tones'
