@@ -174,13 +174,17 @@ def _build_customers(s: Session, rng: random.Random, n: int, areas: list[Area]) 
             s.execute(insert(table), data[start : start + 5000])
 
 
+LATE_SHARE = 0.04
+"""How often a step of the loop comes later than its time limit allows: a real centre meets ~95 % of them."""
+
+
 def _target_stage(rng: random.Random, age: timedelta) -> int:
-    """How far round the loop an order of this age has come: 0 registered … 5 closed."""
-    if age > timedelta(days=5):
-        return 5 if rng.random() < 0.97 else rng.choice([1, 2, 3, 4])
-    if age > timedelta(days=1):
-        return rng.choices([1, 2, 3, 4, 5], [1, 2, 3, 3, 8])[0]
-    return rng.choices([0, 1, 2, 3, 4, 5], [6, 4, 3, 2, 2, 2])[0]
+    """How far round the loop an order is taken: 0 registered … 5 closed. Nearly all go the whole way, and
+    "now" cuts the walk of the recent ones, so most open orders are recent and within their limits; a
+    handful got stuck on the way (the ones the ladder has since taken to the top)."""
+    if age > timedelta(days=3):
+        return 5 if rng.random() < 0.998 else rng.choice([1, 2, 3, 4])
+    return 5 if rng.random() < 0.985 else rng.choice([1, 2, 3, 4])
 
 
 def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Cast, limit: int) -> None:
@@ -193,17 +197,21 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
         clock.set(nxt)
         return True
 
-    if order.state == "registered" and stage >= 1 and later(5, 40):
+    def step(lo: int, hi: int, late_lo: int, late_hi: int) -> bool:
+        """The next step, in time (minutes after the last) or, now and then, late."""
+        return later(late_lo, late_hi) if rng.random() < LATE_SHARE else later(lo, hi)
+
+    if order.state == "registered" and stage >= 1 and step(2, 6, 8, 40):
         unit_id = rng.choice(list(cast.handlers))
         wo.do_dispatch(s, order, s.get_one(Unit, unit_id), cast.dispatcher)
     if order.unit_id is None or order.state == "closed":
         return
     handler = cast.handlers.get(order.unit_id) or cast.dispatcher
     for _round in range(2):
-        if stage < 2 or not later(3, 60):
+        if stage < 2 or not step(1, 8, 12, 45):  # accept: 5-10 minutes from dispatch
             return
         wo.do_accept(s, order, handler)
-        if stage < 3 or not later(10, 120):
+        if stage < 3 or not step(5, 20, 40, 150):  # on site: 30-120 minutes from dispatch
             return
         wo.do_start(s, order, handler)
         if rng.random() < 0.06 and later(30, 600):
@@ -213,7 +221,7 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
             if not later(60, 1440):
                 return
             wo.do_resume(s, order, handler)
-        if stage < 4 or not later(20, 1800):
+        if stage < 4 or not step(20, 100, 240, 1800):  # resolved: 3-72 hours from registration
             return
         wo.do_resolve(
             s,
@@ -229,10 +237,11 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
                 ]
             ),
         )
-        if stage < 5 or not later(60, 1440):
+        if stage < 5 or not step(20, 480, 1500, 2500):  # called back: within 24 hours
             return
         agent = s.get_one(User, order.owner_agent_id)
-        result = rng.choices(list(CallbackResult), [80, 10, 6, 4])[0]
+        # a reopened order's second callback is not unsatisfied again (two rounds are all the walk takes)
+        result = rng.choices(list(CallbackResult), [80, 10, 6, 4] if _round == 0 else [85, 10, 0, 5])[0]
         if result is CallbackResult.unreachable:
             for _ in range(3):
                 wo.do_callback(s, order, agent, result, "", max_unreachable=3)
@@ -257,7 +266,10 @@ def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_c
     limit = int(real_now.timestamp())
     cats = {c.code: c for c in s.scalars(select(Category))}
     codes = list(MIX)
-    starts = sorted(real_now - timedelta(seconds=rng.randint(600, 90 * 86400)) for _ in range(n))
+    # 90 days of history, and a busy morning today (its orders are still on their way round the loop)
+    today = max(n // 30, 8)
+    ages = [rng.randint(600, 90 * 86400) for _ in range(n - today)] + [rng.randint(60, 3 * 3600) for _ in range(today)]
+    starts = sorted(real_now - timedelta(seconds=age) for age in ages)
     first_customer = s.scalar(select(func.min(Customer.id))) or 1
     area_ids = list(s.scalars(select(Area.id)))
     try:
