@@ -28,7 +28,7 @@ class UserPublic(BaseModel):
     id: int
     username: str
     full_name: str
-    roles: list[str]
+    roles: list[Role]
     unit_id: int | None
     phone: str | None
     email: str | None = None

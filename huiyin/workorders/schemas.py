@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from huiyin.core.schemas import LongText, Phone, RefId, ShortText
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 from huiyin.workorders.models import Attachment
+from huiyin.workorders.states import OrderState
 
 Stage = Literal["accept", "arrive", "resolve", "reply", "callback"]
 
@@ -87,8 +88,8 @@ class ReopenIn(Strict):
 class EventPublic(BaseModel):
     id: int
     action: str
-    from_state: str | None
-    to_state: str
+    from_state: OrderState | None
+    to_state: OrderState
     actor: str | None = Field(
         description="the user's username, or 'system' for an event no user made (data['system'] names the job or rule)"
     )
@@ -147,7 +148,7 @@ class WorkOrderPublic(BaseModel):
     category: str
     category_name: str
     grade: str
-    state: str
+    state: OrderState
     channel: str
     customer_id: int | None
     contact_name: str

@@ -1,10 +1,10 @@
 // The values of the server's enums, in the server's order, taken from the generated OpenAPI module (never listed
 // by hand): a value the server adds shows up in every form and filter that offers these, one it drops fails the
-// type-check where a page names it. The work-order states are the exception (see ORDER_STATES).
+// type-check where a page names it.
 import {
   agentStatusValues, areaCreateArea_typeValues, callStateValues, callbackResultValues, channelValues,
   customerCreateTagsValues, deadlinePublicStageValues, gradeValues, ivrRuleInKindValues, ladderStepChannelsValues,
-  ladderStepMarkValues, notReadyReasonValues, orderTypeValues, roleValues, unitCreateKindValues,
+  ladderStepMarkValues, notReadyReasonValues, orderStateValues, orderTypeValues, roleValues, unitCreateKindValues,
 } from '@/api/generated/schema'
 import type { Schemas } from '@/api/client'
 
@@ -37,13 +37,9 @@ export const AGENT_STATUSES = agentStatusValues
 export const NOT_READY_REASONS = notReadyReasonValues
 export const CALL_STATES = callStateValues
 
-/**
- * The work-order states (huiyin/workorders/states.py `OrderState`). The OpenAPI document does not name them
- * (`WorkOrderPublic.state` and the events' `from_state` / `to_state` are plain strings), so they are listed here,
- * once; every other list of states is made from this one.
- */
-export const ORDER_STATES = ['registered', 'dispatched', 'accepted', 'in_progress', 'suspended', 'resolved', 'closed'] as const
-export type OrderState = (typeof ORDER_STATES)[number]
+/** The work-order states (huiyin/workorders/states.py `OrderState`), in the loop's order. */
+export const ORDER_STATES = orderStateValues
+export type OrderState = Schemas['OrderState']
 export type OpenState = Exclude<OrderState, 'closed'>
 /** every state but closed */
 export const OPEN_STATES = ORDER_STATES.filter((s): s is OpenState => s !== 'closed')
