@@ -183,7 +183,7 @@ def _target_stage(rng: random.Random, age: timedelta) -> int:
     "now" cuts the walk of the recent ones, so most open orders are recent and within their limits; a
     handful got stuck on the way (the ones the ladder has since taken to the top)."""
     if age > timedelta(days=3):
-        return 5 if rng.random() < 0.998 else rng.choice([1, 2, 3, 4])
+        return 5 if rng.random() < 0.999 else rng.choice([1, 2, 3, 4])
     return 5 if rng.random() < 0.985 else rng.choice([1, 2, 3, 4])
 
 
@@ -237,7 +237,7 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
                 ]
             ),
         )
-        if stage < 5 or not step(20, 480, 1500, 2500):  # called back: within 24 hours
+        if stage < 5 or not step(60, 1200, 1500, 2500):  # called back: within 24 hours
             return
         agent = s.get_one(User, order.owner_agent_id)
         # a reopened order's second callback is not unsatisfied again (two rounds are all the walk takes)
@@ -267,8 +267,8 @@ def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_c
     cats = {c.code: c for c in s.scalars(select(Category))}
     codes = list(MIX)
     # 90 days of history, and a busy morning today (its orders are still on their way round the loop)
-    today = max(n // 30, 8)
-    ages = [rng.randint(600, 90 * 86400) for _ in range(n - today)] + [rng.randint(60, 3 * 3600) for _ in range(today)]
+    today = max(n // 200, 8)
+    ages = [rng.randint(600, 90 * 86400) for _ in range(n - today)] + [rng.randint(60, 2 * 3600) for _ in range(today)]
     starts = sorted(real_now - timedelta(seconds=age) for age in ages)
     first_customer = s.scalar(select(func.min(Customer.id))) or 1
     area_ids = list(s.scalars(select(Area.id)))
