@@ -34,8 +34,8 @@ def _order_data(order: WorkOrder, **extra: object) -> dict[str, object]:
 
 def notify_dispatch(session: Session, order: WorkOrder, event: WorkOrderEvent, settings: NotifySettings) -> None:
     """The unit's handlers get a popup to acknowledge; while nobody of them has (and the order still waits
-    to be accepted), an SMS after N minutes and a voice call after M."""
-    session.flush()  # the event's id names this dispatch
+    to be accepted), an SMS after N minutes and a voice call after M. ``event`` is saved already (its id
+    names this dispatch): ``subscribe`` passes ``saved_event()``."""
     assert order.unit_id is not None
     unit = get_unit(session, order.unit_id)
     handlers = Audience(session).unit_handlers(unit.id)
@@ -59,7 +59,6 @@ def notify_mark(
     settings: NotifySettings,
 ) -> None:
     """催办 / 督办 by hand: the unit's handlers (or the dispatchers, while no unit has it) must acknowledge."""
-    session.flush()
     mark, note = event.data["mark"], event.note
     audience = Audience(session)
     users = audience.unit_handlers(order.unit_id) if order.unit_id else audience.role_holders("dispatcher", None)

@@ -1,9 +1,9 @@
 """The order's lifecycle hooks: how other domains react to an order without ``workorders`` knowing them.
 
-``workorders`` publishes a ``Moment`` at every change of an order, inside the change's transaction, after
-the change's event row has been added (``closing`` comes before anything changes, so that a listener may
-refuse the close). The other domains subscribe at start-up (``huiyin/wiring.py`` is the one place that
-names them all, in the order they run); ``workorders`` imports none of them.
+``workorders`` publishes a ``Moment`` at every change of an order, inside the change's transaction, once
+the order has changed and the change's event is built (``closing`` comes before anything changes, so that
+a listener may refuse the close). The other domains subscribe at start-up (``huiyin/wiring.py`` is the one
+place that names them all, in the order they run); ``workorders`` imports none of them.
 
 A listener:
 
