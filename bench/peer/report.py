@@ -22,6 +22,11 @@ PAIRS = (  # (what, Huiyin's label, the peer's label, target ratio or None)
 )
 
 
+def rps(r: dict) -> float:
+    """Requests per second unrounded (the summary's ``rps`` has one decimal: too coarse below 1/s)."""
+    return r["requests"] / r["elapsed_s"] if r.get("elapsed_s") else r["rps"]
+
+
 def pick(rows: list[dict], system: str, label: str, busy: float) -> dict | None:
     mine = [r for r in rows if r.get("system") == system and r.get("label") == label]
     quiet = [r for r in mine if r.get("cpu_others", 0) <= busy]
@@ -33,14 +38,15 @@ def pick(rows: list[dict], system: str, label: str, busy: float) -> dict | None:
 def cell(r: dict | None, busy: float) -> tuple[str, str, str]:
     if r is None:
         return "–", "–", "–"
-    rps = f"{r['rps']:,.1f}" if r["rps"] < 100 else f"{r['rps']:,.0f}"
+    v = rps(r)
+    shown = f"{v:,.2f}" if v < 1 else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
     lat = f"{r['p50_ms']:,.0f} / {r['p99_ms']:,.0f}"
     if r.get("concurrency") != 16:
         lat += f" (c={r.get('concurrency')}, n={r.get('requests')})"
     if r.get("errors"):
         lat += f", {r['errors']} errors"
     others = f"{r.get('cpu_others', 0):.2f}" + (" ⚠" if r.get("cpu_others", 0) > busy else "")
-    return rps, lat, others
+    return shown, lat, others
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         h, q = pick(rows, "huiyin", hl, args.busy), pick(rows, "django-helpdesk", pl, args.busy)
         if q is None and pl != hl:
             continue
-        ratio = f"{h['rps'] / q['rps']:,.1f}×" if h and q and q["rps"] else "–"
+        ratio = f"{rps(h) / rps(q):,.1f}×" if h and q and rps(q) else "–"
+        if q and h and q.get("concurrency") != h.get("concurrency"):
+            ratio += f" (peer at c={q.get('concurrency')})"
         verdict = ""
-        if target and h and q and q["rps"]:
-            verdict = f"≥ {target}×: " + ("met" if h["rps"] / q["rps"] >= target else "**missed**")
+        if target and h and q and rps(q):
+            verdict = f"≥ {target}×: " + ("met" if rps(h) / rps(q) >= target else "**missed**")
         # The peer's REST API rows compare with the Huiyin row above them: its cells are not repeated.
         hcells = ("″", "″", "″") if pl in ("get_api", "list_api") else cell(h, args.busy)
         print(f"| {what} | {' | '.join(hcells)} | {' | '.join(cell(q, args.busy))} | {ratio} | {verdict} |")
@@ -88,15 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     hh, ph = pick(rows, "huiyin", "hello", args.busy), pick(rows, "django-helpdesk", "hello", args.busy)
     for what, hl, pl, _ in PAIRS[:3]:
         h, q = pick(rows, "huiyin", hl, args.busy), pick(rows, "django-helpdesk", pl, args.busy)
-        hs = f"{h['rps'] / hh['rps']:.3f}" if h and hh else "–"
-        qs = f"{q['rps'] / ph['rps']:.4f}" if q and ph else "–"
+        hs = f"{rps(h) / rps(hh):.4f}" if h and hh else "–"
+        qs = f"{rps(q) / rps(ph):.4f}" if q and ph else "–"
         print(f"* {hl} / {pl}: Huiyin {hs}, django-helpdesk {qs}")
     print()
     print("CPU shares (server / postgres / client / others) of every line of the run:\n")
     print("| system | scenario | req/s | p50 ms | p99 ms | server | postgres | client | others | at |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        print(f"| {r['system']} | {r['label']} | {r['rps']:,.1f} | {r['p50_ms']:,.0f} | {r['p99_ms']:,.0f} | "
+        print(f"| {r['system']} | {r['label']} | {rps(r):,.2f} | {r['p50_ms']:,.0f} | {r['p99_ms']:,.0f} | "
               f"{r.get('cpu_server', 0):.2f} | {r.get('cpu_postgres', 0):.2f} | {r.get('cpu_client', 0):.2f} | "
               f"{r.get('cpu_others', 0):.2f} | {r['at'][11:19]} |")
     return 0
