@@ -3,7 +3,8 @@ per request, for each scenario of ``bench/run.sh`` (register, get, list, phone, 
 optionally a cProfile of one scenario. No sockets and no contention: what one request costs the server,
 the bound on what ``bench/run.sh`` can measure with two workers on two cores.
 
-    python -m bench.order_profile --url sqlite:///bench/out/huiyin-small.db --summary bench/out/summary-sqlite-small.json
+    python -m bench.order_profile --url sqlite:///bench/out/huiyin-small.db \
+        --summary bench/out/summary-sqlite-small.json
     python -m bench.order_profile --url ... --summary ... --only register --profile bench/out/register.prof
 
 It uses a database ``bench.generate`` made (the summary names its phones file and busiest station), and the
