@@ -1,3 +1,4 @@
+# ruff: noqa  (kept line for line as run.sh writes it, which is not linted either)
 """One scenario with the CPU accounting of bench/run.sh (a copy of the driver run.sh writes to bench/out/.scenario.py).
 
     python bench/peer/driver.py META_JSON loadclient-command...

@@ -66,12 +66,14 @@ def list_query(queue_id: int) -> str:
     return base64.b64encode(json.dumps(query).encode()).decode("ascii")
 
 
-def build(name: str, *, queue_ids: Sequence[int], busiest_queue: int, max_ticket: int,
-          seed: int | None = None) -> Scenario:
+def build(
+    name: str, *, queue_ids: Sequence[int], busiest_queue: int, max_ticket: int, seed: int | None = None
+) -> Scenario:
     rng = random.Random(seed)
     if name == "hello":
         return Scenario("hello", lambda i: ("GET", "/health", _ACCEPT_JSON, b""), frozenset({200}))
     if name == "create":
+
         def make_create(i: int) -> RequestSpec:
             body = {
                 "queue": rng.choice(queue_ids),
@@ -81,6 +83,7 @@ def build(name: str, *, queue_ids: Sequence[int], busiest_queue: int, max_ticket
                 "priority": 3,
             }
             return "POST", "/helpdesk/api/tickets/", _JSON, json.dumps(body, ensure_ascii=False).encode()
+
         return Scenario("create", make_create, frozenset({201}))
     if name == "list":
         path = f"/helpdesk/datatables_ticket_list/{list_query(busiest_queue)}?draw=1&start=0&length=50"
@@ -89,12 +92,16 @@ def build(name: str, *, queue_ids: Sequence[int], busiest_queue: int, max_ticket
         path = "/helpdesk/api/tickets/?status=1,2&page_size=50"
         return Scenario("list_api", lambda i: ("GET", path, _ACCEPT_JSON, b""), frozenset({200}))
     if name == "get":
+
         def make_get(i: int) -> RequestSpec:
             return "GET", f"/helpdesk/tickets/{rng.randint(1, max_ticket)}/", _ACCEPT_HTML, b""
+
         return Scenario("get", make_get, frozenset({200}))
     if name == "get_api":
+
         def make_get_api(i: int) -> RequestSpec:
             return "GET", f"/helpdesk/api/tickets/{rng.randint(1, max_ticket)}/", _ACCEPT_JSON, b""
+
         return Scenario("get_api", make_get_api, frozenset({200}))
     raise ValueError(f"unknown scenario {name!r}")
 
@@ -138,10 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_ticket=args.max_ticket,
         seed=args.seed,
     )
-    result = asyncio.run(run_load(
-        args.host, args.port, scenario, requests=args.requests, concurrency=args.concurrency,
-        warmup=args.warmup, time_limit=args.time_limit, timeout=args.timeout, headers=headers,
-    ))
+    result = asyncio.run(
+        run_load(
+            args.host,
+            args.port,
+            scenario,
+            requests=args.requests,
+            concurrency=args.concurrency,
+            warmup=args.warmup,
+            time_limit=args.time_limit,
+            timeout=args.timeout,
+            headers=headers,
+        )
+    )
     print(result.human(), flush=True)
     if result.warmup_errors:
         print(f"warning: {result.warmup_errors} warm-up requests failed", file=sys.stderr)

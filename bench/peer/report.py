@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("run_id", nargs="?", default="")
     p.add_argument("--busy", type=float, default=0.1)
     args = p.parse_args(argv)
-    rows = [json.loads(line) for line in open(args.results, encoding="utf-8") if line.strip()]
+    with open(args.results, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
     run_id = args.run_id or (rows[-1]["run_id"] if rows else "")
     rows = [r for r in rows if r.get("run_id") == run_id]
     if not rows:
@@ -65,18 +66,24 @@ def main(argv: list[str] | None = None) -> int:
     peer = next((r for r in rows if r["system"] == "django-helpdesk"), {})
     print(f"Run `{run_id}` ({min(r['at'] for r in rows)} – {max(r['at'] for r in rows)})\n")
     if hy:
-        print(f"* Huiyin: commit `{hy.get('commit')}`, {hy.get('db')} {hy.get('size')}: {hy.get('orders'):,} orders, "
-              f"{hy.get('customers'):,} customers; {hy.get('workers')} uvicorn workers")
+        print(
+            f"* Huiyin: commit `{hy.get('commit')}`, {hy.get('db')} {hy.get('size')}: {hy.get('orders'):,} orders, "
+            f"{hy.get('customers'):,} customers; {hy.get('workers')} uvicorn workers"
+        )
     if peer:
         v = peer.get("versions", {})
-        print(f"* django-helpdesk {v.get('django-helpdesk')} (Django {v.get('django')}, DRF "
-              f"{v.get('djangorestframework')}, gunicorn {v.get('gunicorn')}, psycopg {v.get('psycopg')}, "
-              f"Python {v.get('python')}), {peer.get('db')}: {peer.get('tickets'):,} tickets, "
-              f"{peer.get('followups'):,} follow-ups; {peer.get('workers')} gunicorn {peer.get('worker_class')} "
-              f"workers × {peer.get('threads')} threads")
+        print(
+            f"* django-helpdesk {v.get('django-helpdesk')} (Django {v.get('django')}, DRF "
+            f"{v.get('djangorestframework')}, gunicorn {v.get('gunicorn')}, psycopg {v.get('psycopg')}, "
+            f"Python {v.get('python')}), {peer.get('db')}: {peer.get('tickets'):,} tickets, "
+            f"{peer.get('followups'):,} follow-ups; {peer.get('workers')} gunicorn {peer.get('worker_class')} "
+            f"workers × {peer.get('threads')} threads"
+        )
     print()
-    print("| scenario | Huiyin req/s | p50 / p99 ms | others | django-helpdesk req/s | p50 / p99 ms | others "
-          "| Huiyin ÷ peer | target |")
+    print(
+        "| scenario | Huiyin req/s | p50 / p99 ms | others | django-helpdesk req/s | p50 / p99 ms | others "
+        "| Huiyin ÷ peer | target |"
+    )
     print("|---|---:|---|---:|---:|---|---:|---:|---|")
     for what, hl, pl, target in PAIRS:
         h, q = pick(rows, "huiyin", hl, args.busy), pick(rows, "django-helpdesk", pl, args.busy)
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Share of each side's own ceiling (scenario req/s ÷ its bare endpoint's req/s):\n")
     hh, ph = pick(rows, "huiyin", "hello", args.busy), pick(rows, "django-helpdesk", "hello", args.busy)
-    for what, hl, pl, _ in PAIRS[:3]:
+    for _what, hl, pl, _ in PAIRS[:3]:
         h, q = pick(rows, "huiyin", hl, args.busy), pick(rows, "django-helpdesk", pl, args.busy)
         hs = f"{rps(h) / rps(hh):.4f}" if h and hh else "–"
         qs = f"{rps(q) / rps(ph):.4f}" if q and ph else "–"
@@ -104,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     print("| system | scenario | req/s | p50 ms | p99 ms | server | postgres | client | others | at |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        print(f"| {r['system']} | {r['label']} | {rps(r):,.2f} | {r['p50_ms']:,.0f} | {r['p99_ms']:,.0f} | "
-              f"{r.get('cpu_server', 0):.2f} | {r.get('cpu_postgres', 0):.2f} | {r.get('cpu_client', 0):.2f} | "
-              f"{r.get('cpu_others', 0):.2f} | {r['at'][11:19]} |")
+        print(
+            f"| {r['system']} | {r['label']} | {rps(r):,.2f} | {r['p50_ms']:,.0f} | {r['p99_ms']:,.0f} | "
+            f"{r.get('cpu_server', 0):.2f} | {r.get('cpu_postgres', 0):.2f} | {r.get('cpu_client', 0):.2f} | "
+            f"{r.get('cpu_others', 0):.2f} | {r['at'][11:19]} |"
+        )
     return 0
 
 
