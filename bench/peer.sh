@@ -159,7 +159,7 @@ print(json.dumps({
 PYEOF
 )
   log "peer $label: $n requests, c=$c"
-  "$PY" bench/peer/driver.py "$meta" "$PY" -m bench.peer.load --port "$PEER_PORT" --scenario "$label" \
+  "$PY" bench/scenario_driver.py "$meta" "$PY" -m bench.peer.load --port "$PEER_PORT" --scenario "$label" \
     -c "$c" -n "$n" --warmup "$warm" --timeout "$timeout" --time-limit "$limit" --json --allow-errors \
     --token "$TOKEN" --session "$SESSION" --queue-ids "$QUEUES" --busiest-queue "$BUSIEST" \
     --max-ticket "$MAX_TICKET"

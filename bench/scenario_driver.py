@@ -1,14 +1,14 @@
-# ruff: noqa  (kept line for line as run.sh writes it, which is not linted either)
-"""One scenario with the CPU accounting of bench/run.sh (a copy of the driver run.sh writes to bench/out/.scenario.py).
+# ruff: noqa  (a compact script; run by bench/run.sh and bench/peer.sh with any Python)
+"""One load scenario with its CPU accounting: the driver of bench/run.sh and bench/peer.sh, so that both
+sides of the peer comparison are measured the same way.
 
-    python bench/peer/driver.py META_JSON loadclient-command...
+    python bench/scenario_driver.py META_JSON loadclient-command...
 
 META_JSON carries the record's fields plus server_pid, pgdb, results, quiet_wait and quiet_busy. It waits
 for a quiet machine (QUIET_WAIT / QUIET_BUSY as in run.sh), runs the command, and appends one JSON line to
 ``results``: the meta, the CPU shares of the machine used meanwhile by the server's process tree, the
 PostgreSQL backends of ``pgdb``, the client and everybody else (``cpu_others``), and the client's summary
-(the command's last stdout line). Kept identical in behaviour to run.sh's, so both sides of
-bench/peer.sh's comparison are measured the same way.
+(the command's last stdout line).
 """
 import json, os, resource, subprocess, sys, time
 
