@@ -79,6 +79,20 @@ def _sqlite_engine(url: str, echo: bool, immediate: bool) -> Engine:
     return engine
 
 
+TX_KEY = "tx"
+
+
+def tx_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict for answers worth keeping for the rest of this transaction (a customer's facts asked twice
+    by one registration), emptied when the transaction ends (``Database`` sessions only)."""
+    memo: dict[str, dict[Any, Any]] = session.info.setdefault(TX_KEY, {})
+    return memo.setdefault(name, {})
+
+
+def _forget_tx(session: Session, *_: Any) -> None:
+    session.info.pop(TX_KEY, None)
+
+
 class Database:
     """The engines and session factories of one Huiyin instance."""
 
@@ -98,6 +112,9 @@ class Database:
         self.session_info = dict(session_info or {})
         self.writer = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
         self.reader = sessionmaker(self.read_engine, expire_on_commit=False, info=self.session_info)
+        for factory in (self.writer, self.reader):
+            event.listen(factory, "after_commit", _forget_tx)
+            event.listen(factory, "after_rollback", _forget_tx)
 
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:

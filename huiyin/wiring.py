@@ -14,13 +14,21 @@ Every process opens its database through ``open_database``, so every session car
 
 from __future__ import annotations
 
+from huiyin.auth.refs import DIRECTORY
 from huiyin.calls import listeners as calls_listeners
+from huiyin.core import refcache
 from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
+from huiyin.org.refs import ORG
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
+from huiyin.sla.refs import POLICIES
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
+from huiyin.workorders.refs import CATALOG
+
+SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY)
+"""The reference data every process keeps (``core.refcache``)."""
 
 
 def order_hooks(settings: Settings) -> OrderHooks:
@@ -32,6 +40,11 @@ def order_hooks(settings: Settings) -> OrderHooks:
 
 
 def open_database(settings: Settings) -> Database:
-    """The database with this application's order hooks, and notify's sinks and wakers, in every session's
-    ``info``: the process-wide state an app has lives on its database (and so on the app), not in modules."""
-    return Database(settings, session_info={INFO_KEY: order_hooks(settings), **notify_service.session_info()})
+    """The database with this application's order hooks, its reference cache, and notify's sinks and wakers,
+    in every session's ``info``: the process-wide state an app has lives on its database (and so on the
+    app), not in modules."""
+    cache = refcache.RefCache(SNAPSHOTS)
+    info = {INFO_KEY: order_hooks(settings), refcache.CACHE_KEY: cache, **notify_service.session_info()}
+    db = Database(settings, session_info=info)
+    refcache.install([db.writer, db.reader], cache)
+    return db

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
+from huiyin.core import refcache
 from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
@@ -166,13 +167,15 @@ def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedI
             User.phone,
             User.is_active,
             roles,
+            refcache.VERSION_QUERY.scalar_subquery(),  # rides along: the reference cache's version
         )
         .join(User, User.id == AuthToken.user_id)
         .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
     ).first()
     if row is None:
         return None
-    tok_id, kind, csrf, expires_at, revoked_at, uid, username, full_name, unit_id, phone, active, role_csv = row
+    tok_id, kind, csrf, expires_at, revoked_at, uid, username, full_name, unit_id, phone, active, role_csv, ref = row
+    refcache.seen_version(session, ref)
     if revoked_at is not None or (expires_at is not None and expires_at <= now()) or not active:
         return None
     return SignedIn(

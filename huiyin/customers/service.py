@@ -18,11 +18,14 @@ collation (SQLite's LIKE would only use it under ``case_sensitive_like``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from huiyin.core.phones import normalize_phone
 from huiyin.customers.models import TAGS, Customer, CustomerPhone, CustomerTag
+from huiyin.db import tx_memo
 from huiyin.errors import Conflict, Invalid, NotFound
 
 
@@ -33,10 +36,48 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What an order takes from its customer: name, address, area and service tags (no ORM object)."""
+
+    id: int
+    name: str
+    address: str
+    area_id: int | None
+    tags: tuple[str, ...]
+
+
+def customer_facts(session: Session, customer_id: int) -> CustomerFacts | None:
+    """One query (the tags aggregated in it), held for the rest of the transaction: registration and the
+    SLA's policy match ask the same question."""
+    held: dict[int, CustomerFacts | None] = tx_memo(session, "customers.facts")
+    if customer_id not in held:
+        agg = func.string_agg if session.get_bind().dialect.name == "postgresql" else func.group_concat
+        tags = select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
+        row = session.execute(
+            select(Customer.id, Customer.name, Customer.address, Customer.area_id, tags).where(
+                Customer.id == customer_id
+            )
+        ).first()
+        held[customer_id] = (
+            CustomerFacts(row[0], row[1], row[2], row[3], tuple(sorted(t for t in (row[4] or "").split(",") if t)))
+            if row is not None
+            else None
+        )
+    return held[customer_id]
+
+
 def customer_tags(session: Session, customer_id: int) -> tuple[str, ...]:
     """The customer's tags (老年客户, 重点客户 …); none for an unknown id."""
-    customer = session.get(Customer, customer_id)
-    return tuple(customer.tags) if customer is not None else ()
+    facts = customer_facts(session, customer_id)
+    return facts.tags if facts is not None else ()
+
+
+def check_customer_facts(session: Session, customer_id: int) -> CustomerFacts:
+    facts = customer_facts(session, customer_id)
+    if facts is None:
+        raise Invalid(f"customer {customer_id} does not exist")
+    return facts
 
 
 def check_customer_ref(session: Session, customer_id: int) -> Customer:

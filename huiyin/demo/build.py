@@ -20,6 +20,7 @@ from huiyin.clock import clock
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
+from huiyin.org import refs as org_refs
 from huiyin.org.models import Area, Unit
 from huiyin.org.service import do_create_area, do_create_unit
 from huiyin.seed import ensure_reference_data
@@ -203,7 +204,7 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
 
     if order.state == "registered" and stage >= 1 and step(2, 6, 8, 40):
         unit_id = rng.choice(list(cast.handlers))
-        wo.do_dispatch(s, order, s.get_one(Unit, unit_id), cast.dispatcher)
+        wo.do_dispatch(s, order, org_refs.org(s).units[unit_id], cast.dispatcher)
     if order.unit_id is None or order.state == "closed":
         return
     handler = cast.handlers.get(order.unit_id) or cast.dispatcher

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
 from huiyin.notify.service import Audience, Message, do_notify
-from huiyin.org.service import get_unit
+from huiyin.org.refs import unit_ref
 from huiyin.settings import NotifySettings
 from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
 from huiyin.workorders.service import get_category
@@ -37,7 +37,8 @@ def notify_dispatch(session: Session, order: WorkOrder, event: WorkOrderEvent, s
     to be accepted), an SMS after N minutes and a voice call after M. ``event`` is saved already (its id
     names this dispatch): ``subscribe`` passes ``saved_event()``."""
     assert order.unit_id is not None
-    unit = get_unit(session, order.unit_id)
+    unit = unit_ref(session, order.unit_id)
+    assert unit is not None
     handlers = Audience(session).unit_handlers(unit.id)
     emergency = order.type == "emergency" or order.grade == "urgent"
     msg = Message(

@@ -18,6 +18,7 @@ from sqlalchemy import Select, event, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from huiyin.auth.models import User, UserRole
+from huiyin.auth.refs import directory
 from huiyin.clock import now
 from huiyin.core.fastsql import bulk_insert, pg_connection, pg_execute
 from huiyin.errors import NotFound
@@ -102,13 +103,11 @@ class Audience:
         return self._paths[unit_id]
 
     def unit_handlers(self, unit_id: int) -> list[Person]:
-        if self.bulk:
-            everyone = self._users(("handlers",), lambda: _holders("unit_handler"))
-            return self._pick(("handlers", unit_id), everyone, lambda u: u.unit_id == unit_id)
-        return self._users(
-            ("handlers", unit_id),
-            lambda: select(User).join(UserRole).where(UserRole.role == "unit_handler", User.unit_id == unit_id),
-        )
+        """The unit's active handlers, from the people the process keeps (``auth.refs``): no query."""
+        key = ("handlers", unit_id)
+        if key not in self._cache:
+            self._cache[key] = list(directory(self.session).unit_handlers(unit_id))
+        return self._cache[key]
 
     def role_holders(self, role: str, unit_id: int | None) -> list[Person]:
         """Holders of ``role`` for an order of ``unit_id``: center-wide ones (no unit), and those tied to the

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from huiyin.customers.service import customer_tags
-from huiyin.org.service import area_type
+from huiyin.org.refs import area_ref
 from huiyin.sla import service as sla
 from huiyin.workorders.hooks import Listener, Moment, OrderChange, OrderHooks
 from huiyin.workorders.service import do_set_sla_policy, get_category
@@ -24,15 +24,16 @@ def on_registered(change: OrderChange) -> None:
     """Picks the policy (the order keeps this version for good) and starts resolve and reply."""
     session, order = change.session, change.order
     category = get_category(session, order.category_id)
+    area = area_ref(session, order.area_id) if order.area_id else None
     facts = sla.OrderFacts(
         type=order.type,
         category_id=order.category_id,
         parent_category_id=category.parent_id,
         grade=order.grade,
         customer_tags=customer_tags(session, order.customer_id) if order.customer_id else (),
-        area_type=area_type(session, order.area_id) if order.area_id else None,
+        area_type=area.area_type if area else None,
     )
-    policy = sla.pick_policy(session, facts)  # one query
+    policy = sla.pick_policy(session, facts)  # in memory (sla.refs)
     do_set_sla_policy(order, policy.id if policy else None)
     sla.on_register(session, order, policy)
 

@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.clock import now
 from huiyin.core.actor import Actor
+from huiyin.db import tx_memo
 from huiyin.errors import Invalid, NotFound
 from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes_between, parse_hours
 from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import STAGES, BusinessCalendar, CalendarDay, OrderDeadline, SlaPolicy, SlaPolicyVersion
+from huiyin.sla.refs import PolicyRef, book
 from huiyin.workorders.service import category_codes as workorder_category_codes
 from huiyin.workorders.service import do_set_next_deadline, get_category_by_code
 
@@ -46,20 +48,11 @@ CALENDAR_HORIZON_DAYS = 400
 
 
 def load_calendar(session: Session, calendar_id: int | None, start: datetime | None = None) -> Calendar | None:
-    """The pure ``Calendar`` of a row (None for 24x7), with its exception days around ``start``."""
+    """The pure ``Calendar`` of a row (None for 24x7), with all its exception days (``sla.refs``: kept by
+    the process, reloaded when a calendar changes). ``start`` is no longer needed; kept for callers."""
     if calendar_id is None:
         return None
-    row = session.get(BusinessCalendar, calendar_id)
-    if row is None:
-        return None
-    first = (start or now()).date() - timedelta(days=CALENDAR_HORIZON_DAYS)
-    last = (start or now()).date() + timedelta(days=CALENDAR_HORIZON_DAYS)
-    days = session.execute(
-        select(CalendarDay.day, CalendarDay.is_working).where(
-            CalendarDay.calendar_id == calendar_id, CalendarDay.day >= first, CalendarDay.day <= last
-        )
-    ).all()
-    return Calendar(row.timezone, parse_hours([(a, b) for a, b in row.work_hours]), {d: w for d, w in days})
+    return book(session).calendars.get(calendar_id)
 
 
 def check_timezone(name: str) -> str:
@@ -167,27 +160,16 @@ class OrderFacts:
     area_type: str | None
 
 
-def pick_policy(session: Session, facts: OrderFacts) -> SlaPolicyVersion | None:
+def pick_policy(session: Session, facts: OrderFacts) -> PolicyRef | None:
     """The most specific active policy (number of matched fields), then the lowest priority, then the
-    lowest id. One query: the candidates whose every set field matches."""
-    v = SlaPolicyVersion
+    lowest id; among the current versions the process keeps (``sla.refs``), no query."""
     cat_ids = [facts.category_id] + ([facts.parent_category_id] if facts.parent_category_id else [])
-    conds: list[ColumnElement[bool]] = [
-        v.is_active.is_(True),
-        or_(v.match_type.is_(None), v.match_type == facts.type),
-        or_(v.match_category_id.is_(None), v.match_category_id.in_(cat_ids)),
-        or_(v.match_grade.is_(None), v.match_grade == facts.grade),
-        or_(v.match_customer_tag.is_(None), v.match_customer_tag.in_(list(facts.customer_tags) or [""])),
-        or_(v.match_area_type.is_(None), v.match_area_type == (facts.area_type or "")),
+    candidates = [
+        p
+        for p in book(session).current
+        if p.is_active and p.matches(facts.type, cat_ids, facts.grade, facts.customer_tags, facts.area_type)
     ]
-    stmt = select(v).join(SlaPolicy, and_(SlaPolicy.id == v.policy_id, SlaPolicy.version == v.version)).where(*conds)
-    candidates = session.scalars(stmt).all()
-
-    def rank(p: SlaPolicyVersion) -> tuple[int, int, int]:
-        fields = (p.match_type, p.match_category_id, p.match_grade, p.match_customer_tag, p.match_area_type)
-        return (-sum(f is not None for f in fields), p.priority, p.policy_id)
-
-    return min(candidates, key=rank, default=None)
+    return min(candidates, key=PolicyRef.rank, default=None)
 
 
 def _category_id(session: Session, code: str | None, order_type: str | None) -> int | None:
@@ -301,27 +283,28 @@ def do_update_policy(session: Session, actor: Actor, policy_id: int, changes: di
 
 def _open_rows(session: Session, order: WorkOrder) -> list[OrderDeadline]:
     """The order's unmet deadlines, and every deadline of its current cycle (met or not): what the hooks
-    need to meet stages and to start each stage at most once per cycle. One query."""
-    return list(
-        session.scalars(
-            select(OrderDeadline).where(
-                OrderDeadline.order_id == order.id,
-                or_(OrderDeadline.met_at.is_(None), OrderDeadline.cycle == order.reopen_count),
+    need to meet stages and to start each stage at most once per cycle. One query per order and
+    transaction: the rows (and those started since) are held for the rest of it, so a registration that
+    dispatches at once does not read back the deadlines it has just started. Rows met earlier in the
+    transaction may stay in the list; every use skips met rows."""
+    held: dict[int, list[OrderDeadline]] = tx_memo(session, "sla.rows")
+    if order.id not in held:
+        held[order.id] = list(
+            session.scalars(
+                select(OrderDeadline).where(
+                    OrderDeadline.order_id == order.id,
+                    or_(OrderDeadline.met_at.is_(None), OrderDeadline.cycle == order.reopen_count),
+                )
             )
         )
-    )
+    return held[order.id]
 
 
-def _policy(session: Session, order: WorkOrder) -> SlaPolicyVersion | None:
-    """The order's policy version; held in ``session.info`` for the rest of this request (the identity
-    map alone keeps objects only while something references them). Nothing outlives the request."""
+def _policy(session: Session, order: WorkOrder) -> PolicyRef | None:
+    """The order's policy version (``sla.refs``: every version is kept, and versions never change)."""
     if order.sla_policy_version_id is None:
         return None
-    held: dict[int, SlaPolicyVersion] = session.info.setdefault("sla_policies", {})
-    found = held.get(order.sla_policy_version_id) or session.get(SlaPolicyVersion, order.sla_policy_version_id)
-    if found is not None:
-        held[found.id] = found
-    return found
+    return book(session).versions.get(order.sla_policy_version_id)
 
 
 def _refresh_next(order: WorkOrder, open_rows: Iterable[OrderDeadline]) -> None:
@@ -332,7 +315,7 @@ def _refresh_next(order: WorkOrder, open_rows: Iterable[OrderDeadline]) -> None:
 def _start(
     session: Session,
     order: WorkOrder,
-    policy: SlaPolicyVersion,
+    policy: PolicyRef,
     stages: Iterable[str],
     open_rows: list[OrderDeadline],
     cal: Calendar | None,
@@ -370,15 +353,15 @@ def _meet(open_rows: list[OrderDeadline], stages: Iterable[str], at: datetime) -
             row.next_fire_at = None
 
 
-def on_register(session: Session, order: WorkOrder, policy: SlaPolicyVersion | None) -> None:
+def on_register(session: Session, order: WorkOrder, policy: PolicyRef | None) -> None:
     """Starts resolve and reply under the policy ``pick_policy`` chose (set on the order already)."""
+    rows: list[OrderDeadline] = tx_memo(session, "sla.rows").setdefault(order.id, [])  # a new order has none
+    tx_memo(session, "sla.born")[order.id] = True  # and every row it gets in this transaction is held
     if policy is None:
         return
-    session.info.setdefault("sla_policies", {})[policy.id] = policy
     at = order.created_at
     if policy.limit("resolve") is None and policy.limit("reply") is None:
         return
-    rows: list[OrderDeadline] = []
     _start(
         session,
         order,
@@ -391,7 +374,7 @@ def on_register(session: Session, order: WorkOrder, policy: SlaPolicyVersion | N
     _refresh_next(order, rows)
 
 
-def _with_policy(session: Session, order: WorkOrder) -> tuple[SlaPolicyVersion | None, list[OrderDeadline]]:
+def _with_policy(session: Session, order: WorkOrder) -> tuple[PolicyRef | None, list[OrderDeadline]]:
     policy = _policy(session, order)
     return policy, (_open_rows(session, order) if policy is not None else [])
 
@@ -477,11 +460,20 @@ def on_resume(session: Session, order: WorkOrder) -> dict[str, Any]:
 
 
 def deadlines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[OrderDeadline]]:
-    """Every deadline of these orders (one query), by order, oldest first."""
+    """Every deadline of these orders (one query), by order, oldest first. The deadlines of an order this
+    transaction registered are the ones it holds (``_open_rows``), not read back."""
     out: dict[int, list[OrderDeadline]] = {i: [] for i in order_ids}
-    if not order_ids:
+    born = tx_memo(session, "sla.born")
+    held = tx_memo(session, "sla.rows")
+    rest = [i for i in order_ids if i not in born]
+    if len(rest) < len(order_ids):
+        session.flush()  # the held rows' ids
+        for i in order_ids:
+            if i in born:
+                out[i] = sorted(held.get(i, ()), key=lambda r: r.id)
+    if not rest:
         return out
-    stmt = select(OrderDeadline).where(OrderDeadline.order_id.in_(list(order_ids))).order_by(OrderDeadline.id)
+    stmt = select(OrderDeadline).where(OrderDeadline.order_id.in_(rest)).order_by(OrderDeadline.id)
     for row in session.scalars(stmt):
         out[row.order_id].append(row)
     return out
@@ -502,5 +494,3 @@ def deadline_data(row: OrderDeadline, at: datetime) -> dict[str, Any]:
         "breached": breached,
         "paused": row.paused_at is not None,
     }
-
-

@@ -4,20 +4,21 @@ domains' pages (the screen pop) use ``order_items`` too."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huiyin.auth.models import User
+from huiyin.auth.refs import directory
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.phones import mask_phone
-from huiyin.org.models import Unit
+from huiyin.org.refs import UnitRef, org
 from huiyin.workorders import attachments, service
 from huiyin.workorders.hooks import hooks_of
-from huiyin.workorders.models import CallbackTask, Category, WorkOrder
+from huiyin.workorders.models import Attachment, CallbackTask, WorkOrder
+from huiyin.workorders.refs import CategoryRef, catalog
 from huiyin.workorders.schemas import (
     AttachmentPublic,
     CallbackTaskPublic,
@@ -35,8 +36,8 @@ _COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__tab
 
 def _public(
     order: WorkOrder,
-    cats: dict[int, Category],
-    units: dict[int, Unit],
+    cats: Mapping[int, CategoryRef],
+    units: Mapping[int, UnitRef],
     mask: bool,
     extra: dict[int, dict[str, Any]],
 ) -> dict[str, Any]:
@@ -55,27 +56,33 @@ def _public(
     return data
 
 
-def _lookups(session: Session, orders: Sequence[WorkOrder]) -> tuple[dict[int, Category], dict[int, Unit]]:
-    cat_ids = {o.category_id for o in orders}
-    unit_ids = {o.unit_id for o in orders if o.unit_id}
-    cats = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_(cat_ids)))}
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    return cats, units
+def _lookups(session: Session) -> tuple[Mapping[int, CategoryRef], Mapping[int, UnitRef]]:
+    """Categories and units as the process keeps them (``workorders.refs``, ``org.refs``): no query."""
+    return catalog(session).by_id, org(session).units
 
 
 def order_items(session: Session, orders: Sequence[WorkOrder], *, mask: bool = True) -> list[WorkOrderPublic]:
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
-    cats, units = _lookups(session, orders)
+    cats, units = _lookups(session)
     extra = hooks_of(session).view_fields(session, orders, now())
     return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
 
 
 def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
-    cats, units = _lookups(session, [order])
+    """One order with its timeline. An order this transaction created is answered from what it wrote
+    (``service.born_here``): its events and callback tasks are known, and it has no attachments yet."""
+    cats, units = _lookups(session)
     events = service.timeline(session, order)
-    actor_ids = {e.actor_id for e in events if e.actor_id} | {order.owner_agent_id}
-    names: dict[int, str] = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
-    tasks = session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
+    names = directory(session).names({e.actor_id for e in events if e.actor_id} | {order.owner_agent_id})
+    born = service.born_here(session, order.id)
+    if born is not None:
+        tasks: Sequence[CallbackTask] = born.tasks
+        files: Sequence[Attachment] = []
+    else:
+        tasks = list(
+            session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
+        )
+        files = attachments.order_attachments(session, [order.id])
     return WorkOrderDetail(
         **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order], now())),
         owner_agent=names.get(order.owner_agent_id),
@@ -97,5 +104,5 @@ def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrde
         allowed_actions=service.actions_for(user, order),
         safety_script=service.safety_script(session, cats[order.category_id]),
         callback_tasks=[CallbackTaskPublic.model_validate(t) for t in tasks],
-        attachments=[AttachmentPublic.of(a) for a in attachments.order_attachments(session, [order.id])],
+        attachments=[AttachmentPublic.of(a) for a in files],
     )

@@ -2,6 +2,7 @@
 loop's writes), ``queries`` (reading orders, and what other domains may read), ``stats`` (the managers'
 overview), ``summary`` (what other domains may write on an order). Callers use ``service.<name>``."""
 
+from huiyin.workorders.refs import RuleMatch
 from huiyin.workorders.service.access import (
     actions_for,
     check_transition,
@@ -23,10 +24,11 @@ from huiyin.workorders.service.config import (
     list_rules,
 )
 from huiyin.workorders.service.loop import (
+    Born,
     LoopPolicy,
     RegisterPlan,
-    RuleMatch,
     apply_action,
+    born_here,
     check_reason,
     check_register,
     do_accept,
@@ -77,6 +79,7 @@ from huiyin.workorders.service.summary import (
 
 __all__ = [
     "SORTS",
+    "Born",
     "DayStats",
     "LoopPolicy",
     "OrderFilter",
@@ -86,6 +89,7 @@ __all__ = [
     "TodayStats",
     "actions_for",
     "apply_action",
+    "born_here",
     "callback_queue",
     "category_codes",
     "check_new_category",

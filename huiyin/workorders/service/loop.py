@@ -11,28 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
 from huiyin.core.roles import MANAGERS, Role
-from huiyin.customers.models import Customer
-from huiyin.customers.service import check_customer_ref
+from huiyin.customers.service import CustomerFacts, check_customer_facts
+from huiyin.db import tx_memo
 from huiyin.errors import Conflict, Forbidden, Invalid
-from huiyin.org.models import Area, Unit
-from huiyin.org.service import check_area_ref, check_unit_ref
+from huiyin.org.refs import AreaRef, UnitRef, check_area, check_unit, org
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
 from huiyin.workorders.hooks import Moment, publish
 from huiyin.workorders.models import (
     CallbackTask,
-    Category,
-    DispatchRule,
     OrderNumberSeq,
     WorkOrder,
     WorkOrderEvent,
 )
+from huiyin.workorders.refs import CategoryRef, RuleMatch, catalog
 from huiyin.workorders.service.access import check_transition, get_visible_order
 from huiyin.workorders.states import (
     Action,
@@ -42,6 +40,19 @@ from huiyin.workorders.states import (
 S = OrderState
 
 
+@dataclass
+class Born:
+    """What a transaction knows of an order it created itself: every event and callback task the order has
+    (nothing else can have written any), so that the reply needs no read back."""
+
+    events: list[WorkOrderEvent] = field(default_factory=list)
+    tasks: list[CallbackTask] = field(default_factory=list)
+
+
+def born_here(session: Session, order_id: int) -> Born | None:
+    """The order's rows, if this transaction created the order (None otherwise)."""
+    found: Born | None = tx_memo(session, "workorders.born").get(order_id)
+    return found
 
 
 def _record(
@@ -65,6 +76,9 @@ def _record(
         data=data,
     )
     order.updated_at = event.at
+    born = born_here(session, order.id)
+    if born is not None:
+        born.events.append(event)
     return event
 
 
@@ -117,21 +131,17 @@ def next_number(session: Session, prefix: str, tz: str) -> str:
     return f"{prefix}{day}{seq:06d}"
 
 
-def get_category(session: Session, category_id: int) -> Category:
-    return session.get_one(Category, category_id)
+def get_category(session: Session, category_id: int) -> CategoryRef:
+    """A category as the process keeps it (``workorders.refs``); KeyError for an unknown id."""
+    return catalog(session).by_id[category_id]
 
 
-def get_category_by_code(session: Session, code: str) -> Category | None:
-    return session.scalar(select(Category).where(Category.code == code))
+def get_category_by_code(session: Session, code: str) -> CategoryRef | None:
+    return catalog(session).by_code.get(code)
 
 
-def safety_script(session: Session, category: Category) -> str | None:
-    node: Category | None = category
-    while node is not None:
-        if node.safety_script:
-            return node.safety_script
-        node = session.get(Category, node.parent_id) if node.parent_id else None
-    return None
+def safety_script(session: Session, category: CategoryRef) -> str | None:
+    return catalog(session).safety_script(category)
 
 
 @dataclass
@@ -139,15 +149,15 @@ class RegisterPlan:
     """What ``check_register`` found valid, ready for ``do_register``."""
 
     type: OrderType
-    category: Category
+    category: CategoryRef
     grade: str
     channel: str
     description: str
     contact_phone: str
     contact_name: str = ""
-    customer: Customer | None = None
+    customer: CustomerFacts | None = None
     address: str = ""
-    area: Area | None = None
+    area: AreaRef | None = None
     close_on_spot: bool = False
     result: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -164,9 +174,9 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
         raise Invalid(f"category {data['category']!r} does not exist")
     if category.type != order_type:
         raise Invalid(f"category {category.code} belongs to type {category.type}, not {order_type.value}")
-    customer = check_customer_ref(session, data["customer_id"]) if data.get("customer_id") else None
+    customer = check_customer_facts(session, data["customer_id"]) if data.get("customer_id") else None
     area_id = data.get("area_id") or (customer.area_id if customer else None)
-    area = check_area_ref(session, area_id) if area_id else None
+    area = check_area(session, area_id) if area_id else None
     close_on_spot = bool(data.get("close_on_spot"))
     if close_on_spot and order_type not in ON_THE_SPOT_TYPES:
         allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
@@ -189,34 +199,9 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
     )
 
 
-@dataclass(frozen=True)
-class RuleMatch:
-    """Where a dispatch rule sends an order: the unit, and the rule that said so."""
-
-    unit_id: int
-    rule_id: int
-
-
-def find_dispatch_unit(session: Session, category: Category, area: Area | None) -> RuleMatch | None:
+def find_dispatch_unit(session: Session, category: CategoryRef, area: AreaRef | None) -> RuleMatch | None:
     """The unit the most specific active rule names (a rule without unit means the area's owner)."""
-    conds: list[ColumnElement[bool]] = [DispatchRule.is_active.is_(True)]
-    cat_ids = [category.id] + ([category.parent_id] if category.parent_id else [])
-    conds.append(or_(DispatchRule.category_id.in_(cat_ids), DispatchRule.category_id.is_(None)))
-    area_cond: ColumnElement[bool] = DispatchRule.area_id.is_(None)
-    if area is not None:
-        area_cond = or_(area_cond, DispatchRule.area_id == area.id)
-    rules = session.scalars(select(DispatchRule).where(and_(*conds, area_cond))).all()
-
-    def specificity(r: DispatchRule) -> tuple[int, int, int]:
-        cat_score = 2 if r.category_id == category.id else (1 if r.category_id is not None else 0)
-        return (int(r.area_id is not None) + cat_score, cat_score, -r.priority)
-
-    for rule in sorted(rules, key=specificity, reverse=True):
-        if rule.unit_id is not None:
-            return RuleMatch(rule.unit_id, rule.id)
-        if area is not None:
-            return RuleMatch(area.unit_id, rule.id)
-    return None
+    return catalog(session).dispatch_unit(category, area.id if area else None, area.unit_id if area else None)
 
 
 def do_register(
@@ -247,18 +232,20 @@ def do_register(
     )
     session.add(order)
     session.flush()
+    tx_memo(session, "workorders.born")[order.id] = Born()
     event = _record(session, order, Action.register, None, actor, category=plan.category.code)
     publish(session, Moment.registered, order, event, actor, plan.extra)  # adds the event
     if plan.close_on_spot:
         do_close(session, order, actor, reason=plan.result or "", on_spot=True)
         return order
     match = find_dispatch_unit(session, plan.category, plan.area)
+    units = org(session).units
     if match is not None:
-        unit = session.get_one(Unit, match.unit_id)
+        unit = units[match.unit_id]
         by = {"system": "dispatch_rule", "rule_id": match.rule_id}
         do_dispatch(session, order, unit, None, note="自动派单", auto=True, **by)
     elif plan.type is OrderType.emergency and plan.area is not None:  # straight to the area's owner unit
-        unit = session.get_one(Unit, plan.area.unit_id)
+        unit = units[plan.area.unit_id]
         do_dispatch(session, order, unit, None, note="自动派单", auto=True, system="emergency_area_owner")
     return order
 
@@ -269,7 +256,7 @@ def do_register(
 def do_dispatch(
     session: Session,
     order: WorkOrder,
-    unit: Unit,
+    unit: UnitRef,
     actor: Actor | None,
     note: str = "",
     auto: bool = False,
@@ -284,7 +271,7 @@ def do_dispatch(
     return _change(session, order, Moment.dispatched, event, actor)
 
 
-def do_reassign(session: Session, order: WorkOrder, unit: Unit, actor: Actor, note: str = "") -> WorkOrderEvent:
+def do_reassign(session: Session, order: WorkOrder, unit: UnitRef, actor: Actor, note: str = "") -> WorkOrderEvent:
     """To another unit; a suspended order leaves suspension (its listeners resume a paused clock)."""
     if unit.id == order.unit_id:
         raise Invalid(f"the order is already with unit {unit.code}")
@@ -361,7 +348,11 @@ def do_resolve(
     order.handler_id = order.handler_id or actor.id
     event = _move(session, order, Action.resolve, S.resolved, actor, result)
     agent_id = None if to_team else order.owner_agent_id
-    session.add(CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now()))
+    task = CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now())
+    session.add(task)
+    born = born_here(session, order.id)
+    if born is not None:
+        born.tasks.append(task)
     return _change(session, order, Moment.resolved, event, actor)
 
 
@@ -451,9 +442,9 @@ def apply_action(
     check_transition(actor, order, action)
     note = (body.get("note") or "").strip()
     if action is Action.dispatch:
-        do_dispatch(session, order, check_unit_ref(session, body["unit_id"]), actor, note)
+        do_dispatch(session, order, check_unit(session, body["unit_id"]), actor, note)
     elif action is Action.reassign:
-        unit = check_unit_ref(session, body["unit_id"])
+        unit = check_unit(session, body["unit_id"])
         do_reassign(session, order, unit, actor, body.get("reason") or note)
     elif action in (Action.urge, Action.supervise):
         do_mark(session, order, actor, action.value, note)

@@ -23,7 +23,7 @@ from huiyin.workorders.models import (
     WorkOrderEvent,
 )
 from huiyin.workorders.service.access import visible_unit_ids
-from huiyin.workorders.service.loop import get_category_by_code
+from huiyin.workorders.service.loop import born_here, get_category_by_code
 from huiyin.workorders.states import (
     OPEN_STATES,
     OrderState,
@@ -161,6 +161,11 @@ def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int
 
 
 def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
+    """The order's events, oldest first (an order this transaction created: from what it wrote)."""
+    born = born_here(session, order.id)
+    if born is not None:
+        session.flush()
+        return sorted(born.events, key=lambda e: e.id)
     return list(
         session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id))
     )
