@@ -135,7 +135,8 @@ def create_app(
     app.state.find_token = auth_service.find_token
     app.state.cti_intakes = {}  # calls.api._intake: one per event loop
     errors.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)  # the web app's scripts and large JSON pages
+    # level 5, not the default 9: a list page compresses to within a few per cent of 9 at a third of the CPU
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)  # the web app's scripts, JSON pages
 
     health = APIRouter(tags=["health"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,9 +15,6 @@ from huiyin.org.refs import area_ref
 from huiyin.sla import service as sla
 from huiyin.workorders.hooks import Listener, Moment, OrderChange, OrderHooks
 from huiyin.workorders.service import do_set_sla_policy, get_category
-
-if TYPE_CHECKING:
-    from huiyin.workorders.models import WorkOrder
 
 
 def on_registered(change: OrderChange) -> None:
@@ -82,10 +79,9 @@ LISTENERS: dict[Moment, Listener] = {
 }
 
 
-def deadlines_view(session: Session, orders: Sequence[WorkOrder], at: datetime) -> dict[int, dict[str, Any]]:
-    """Each order's deadlines as the API shows them (one query for the batch)."""
-    rows = sla.deadlines_of(session, [o.id for o in orders])
-    return {order_id: {"deadlines": [sla.deadline_data(d, at) for d in found]} for order_id, found in rows.items()}
+def deadlines_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
+    """Each order's deadlines as the API shows them (one query for the batch, columns only)."""
+    return {order_id: {"deadlines": found} for order_id, found in sla.deadline_views(session, order_ids, at).items()}
 
 
 def subscribe(hooks: OrderHooks) -> None:

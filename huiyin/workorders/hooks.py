@@ -87,9 +87,9 @@ class OrderChange:
 
 
 Listener = Callable[[OrderChange], "dict[str, Any] | None"]
-ViewProvider = Callable[[Session, "Sequence[WorkOrder]", datetime], "dict[int, dict[str, Any]]"]
-"""For a batch of orders, the extra fields of each order's public view, by order id (one or two queries
-for the whole batch, never one per order)."""
+ViewProvider = Callable[[Session, Sequence[int], datetime], "dict[int, dict[str, Any]]"]
+"""For a batch of orders (their ids), the extra fields of each order's public view, by order id (one or two
+queries for the whole batch, never one per order; columns, not ORM objects: a list page has fifty)."""
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,10 @@ class OrderHooks:
         if event is not None and event not in change.session:
             change.session.add(event)
 
-    def view_fields(self, session: Session, orders: Sequence[WorkOrder], at: datetime) -> dict[int, dict[str, Any]]:
-        out: dict[int, dict[str, Any]] = {o.id: {} for o in orders}
+    def view_fields(self, session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {i: {} for i in order_ids}
         for _, provider in self._views:
-            for order_id, fields in provider(session, orders, at).items():
+            for order_id, fields in provider(session, order_ids, at).items():
                 out[order_id].update(fields)
         return out
 

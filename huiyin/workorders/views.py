@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
@@ -34,8 +34,12 @@ SYSTEM_ACTOR = "system"
 _COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__table__.columns)
 
 
+OrderLike = WorkOrder | Row[Any]
+"""An order as an ORM object (one being changed) or as a row of its columns (a list page)."""
+
+
 def _public(
-    order: WorkOrder,
+    order: OrderLike,
     cats: Mapping[int, CategoryRef],
     units: Mapping[int, UnitRef],
     mask: bool,
@@ -61,10 +65,10 @@ def _lookups(session: Session) -> tuple[Mapping[int, CategoryRef], Mapping[int, 
     return catalog(session).by_id, org(session).units
 
 
-def order_items(session: Session, orders: Sequence[WorkOrder], *, mask: bool = True) -> list[WorkOrderPublic]:
+def order_items(session: Session, orders: Sequence[OrderLike], *, mask: bool = True) -> list[WorkOrderPublic]:
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
     cats, units = _lookups(session)
-    extra = hooks_of(session).view_fields(session, orders, now())
+    extra = hooks_of(session).view_fields(session, [o.id for o in orders], now())
     return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
 
 
@@ -84,7 +88,7 @@ def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrde
         )
         files = attachments.order_attachments(session, [order.id])
     return WorkOrderDetail(
-        **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order], now())),
+        **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order.id], now())),
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(
