@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import unquote
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from huiyin.core.actor import SignedIn
@@ -46,6 +47,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     run meanwhile. Writing requests therefore take the process's ``write_lock`` (an asyncio lock: waiting
     for it does not block) for their whole transaction; across processes the database's own locks
     queue them. Reading requests take no lock: WAL readers and PostgreSQL readers never wait for writers.
+
+    On SQLite a writing transaction starts with ``BEGIN IMMEDIATE``, which waits for the database's one
+    write lock while another process (the other server worker, the worker) or this process's embedded
+    worker (in a thread) holds it. That wait happens in a thread, so the event loop serves other
+    requests meanwhile; once it has the lock the transaction never waits again
+    (``tests/api/test_sqlite_write_lock.py``).
     """
     db: Database = request.app.state.db
     if request.method in SAFE_METHODS:
@@ -54,6 +61,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         return
     async with db.write_lock:
         with db.session() as session:
+            if db.is_sqlite:
+                await run_in_threadpool(session.connection)  # BEGIN IMMEDIATE: the wait, off the loop
             yield session
 
 
