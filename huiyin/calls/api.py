@@ -52,6 +52,7 @@ from huiyin.core.deps import (
     get_current_user,
     reject_nul_characters,
     require_roles,
+    write_session,
 )
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
@@ -335,9 +336,8 @@ async def dial(
         answer = await pbx.send_dial(plan.url, plan.headers, plan.payload, settings.cti.dial_timeout_seconds)
     except pbx.DialError as exc:
         raise DialFailed(str(exc)) from exc
-    async with db.write_lock:
-        with db.session() as s:
-            return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user)), pbx=answer)
+    async with write_session(db) as s:
+        return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user)), pbx=answer)
 
 
 class DialFailed(HuiyinError):

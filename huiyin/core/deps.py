@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -59,6 +60,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         with db.session(write=False) as session:
             yield session
         return
+    async with write_session(db) as session:
+        yield session
+
+
+@asynccontextmanager
+async def write_session(db: Database) -> AsyncIterator[Session]:
+    """A writing transaction for code on the event loop: the process's write lock, then (SQLite) the
+    database's write lock taken in a thread (see ``get_session``); commits on success."""
     async with db.write_lock:
         with db.session() as session:
             if db.is_sqlite:
