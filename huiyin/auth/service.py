@@ -13,13 +13,15 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
 
 from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
 from huiyin.core import refcache
 from huiyin.core.actor import SignedIn
+from huiyin.core.fastsql import Prebuilt
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
 from huiyin.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -149,11 +151,10 @@ def do_issue_token(session: Session, user: User, kind: str, *, hours: int | None
     return IssuedToken(tok, secret, csrf)
 
 
-def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedIn | None:
-    """The live credential's user, with roles, in one round trip; None if unknown, expired or revoked."""
-    agg = func.string_agg if session.get_bind().dialect.name == "postgresql" else func.group_concat
+def _token_statement(dialect_name: str) -> ClauseElement:
+    agg = func.string_agg if dialect_name == "postgresql" else func.group_concat
     roles = select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
-    row = session.execute(
+    return (
         select(
             AuthToken.id,
             AuthToken.kind,
@@ -170,8 +171,23 @@ def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedI
             refcache.VERSION_QUERY.scalar_subquery(),  # rides along: the reference cache's version
         )
         .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == token_hash(secret), AuthToken.kind.in_(kinds))
-    ).first()
+        .where(
+            AuthToken.token_hash == bindparam("token_hash"),
+            or_(AuthToken.kind == bindparam("kind"), AuthToken.kind == bindparam("or_kind")),
+        )
+    )
+
+
+_BY_TOKEN = Prebuilt(_token_statement)
+"""Every request runs this (``core.fastsql``: compiled once, on the session's own cursor)."""
+
+
+def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedIn | None:
+    """The live credential's user, with roles, in one round trip; None if unknown, expired or revoked.
+    ``kinds``: the one or two kinds the credential may be."""
+    if not 1 <= len(kinds) <= 2:
+        raise ValueError("find_token takes one or two kinds")
+    row = _BY_TOKEN.first(session, {"token_hash": token_hash(secret), "kind": kinds[0], "or_kind": kinds[-1]})
     if row is None:
         return None
     tok_id, kind, csrf, expires_at, revoked_at, uid, username, full_name, unit_id, phone, active, role_csv, ref = row

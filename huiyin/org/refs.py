@@ -38,6 +38,13 @@ class Org:
     units: dict[int, UnitRef]
     areas: dict[int, AreaRef]
 
+    def subtree(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it (by the materialised path), by id; empty for an unknown unit."""
+        top = self.units.get(unit_id)
+        if top is None:
+            return []
+        return sorted(u.id for u in self.units.values() if u.path.startswith(top.path))
+
 
 def _load(session: Session) -> Org:
     units = session.execute(

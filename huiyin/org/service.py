@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.models import Area, Unit
+from huiyin.org.refs import org
 
 UNIT_KINDS = ("company", "branch", "station")
 AREA_TYPES = ("urban", "rural", "remote")
@@ -48,9 +49,9 @@ def check_area_ref(session: Session, area_id: int) -> Area:
 
 
 def subtree_ids(session: Session, unit_id: int) -> list[int]:
-    """The unit and every unit below it, in one query; an unknown unit is a 422."""
-    path = select(Unit.path).where(Unit.id == unit_id).scalar_subquery()
-    ids = list(session.scalars(select(Unit.id).where(Unit.path.startswith(path))))
+    """The unit and every unit below it (from the units the process keeps: ``org.refs``); an unknown unit
+    is a 422."""
+    ids = org(session).subtree(unit_id)
     if not ids:
         raise Invalid(f"unit {unit_id} does not exist")
     return ids
