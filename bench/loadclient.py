@@ -375,6 +375,14 @@ def _phone(opts: ScenarioOptions, rng: random.Random) -> Scenario:
     return _customer_query("phone", opts.phones, rng)
 
 
+def _tail(opts: ScenarioOptions, rng: random.Random) -> Scenario:
+    """手机尾号: the last four digits of a real customer's mobile."""
+    _need(opts.phones, "tail (give --phones-file)")
+    mobiles = [p[-4:] for p in opts.phones if len(p) == 11 and p.startswith("1")]
+    _need(mobiles, "tail (the phones file has no mobiles)")
+    return _customer_query("tail", mobiles, rng)
+
+
 def _address(opts: ScenarioOptions, rng: random.Random) -> Scenario:
     _need(opts.fragments, "address fragment")
     return _customer_query("address", opts.fragments, rng)
@@ -394,6 +402,7 @@ SCENARIOS: dict[str, Callable[[ScenarioOptions, random.Random], Scenario]] = {
     "list": _list,
     "get": _get,
     "phone": _phone,
+    "tail": _tail,
     "address": _address,
     "hello": _hello,
 }

@@ -16,7 +16,7 @@
 #                        the machine use < QUIET_BUSY (default 0.25) of the CPUs (0 = do not wait); the
 #                        CPU share they used just before is recorded as busy_before
 #   PORT=8765 WORKERS=2 CONCURRENCY=16 TIME_LIMIT=60 SCALE=1 (multiplies the request counts)
-#   SCENARIOS="hello get list phone address2 address3 register"
+#   SCENARIOS="hello get list phone address2 address3 register" (and tail: 手机尾号, the last 4 digits)
 #
 # Output in bench/out/: generate-<db>-<size>.log, summary-<db>-<size>.json, phones-<db>-<size>.txt,
 # server-<db>-<size>.log, and one JSON line per scenario appended to results-<db>.jsonl (the load client's
@@ -163,6 +163,7 @@ for s in $SCENARIOS; do
     get)      run get 5000 --scenario get --max-order "$MAX_ORDER" ;;
     list)     run list 3000 --scenario list --unit-ids "$BUSIEST" ;;
     phone)    run phone 5000 --scenario phone --phones-file "$PHONES" ;;
+    tail)     run tail 5000 --scenario tail --phones-file "$PHONES" ;;
     address2) run address2 300 --scenario address --fragments "龙溪,观音,金山,大坪,江北,石桥" ;;
     address3) run address3 2000 --scenario address --fragments "渝北区,观音桥,金山路,解放碑,大坪正街,石桥铺" ;;
     register) run register 5000 --scenario register --max-customer "$MAX_CUSTOMER" ;;
