@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
+from huiyin.core.fastsql import Prebuilt
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.customers.service import CustomerFacts, check_customer_facts
 from huiyin.db import tx_memo
@@ -112,23 +113,30 @@ def next_number(session: Session, prefix: str, tz: str) -> str:
 
     On PostgreSQL the upsert commits at once on its own connection, so the counter row is locked for
     microseconds rather than for the whole registration; a registration that fails afterwards leaves a
-    gap in the day's numbers, which is harmless. (SQLite serialises writers anyway.)
+    gap in the day's numbers, which is harmless. (SQLite serialises writers anyway: there it runs in the
+    registration's transaction, as a prebuilt statement.)
     """
     day = clock.local_today(tz)
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert(OrderNumberSeq) if dialect == "postgresql" else sqlite.insert(OrderNumberSeq)
-    stmt = (
-        ins.values(day=day, last=1)
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        with bind.begin() as conn:
+            seq = conn.execute(_PG_NUMBER, {"day": day}).scalar_one()
+    else:
+        seq = _SQLITE_NUMBER.scalar(session, {"day": day})
+    return f"{prefix}{day}{seq:06d}"
+
+
+def _number_upsert(dialect_name: str) -> Any:
+    ins = postgresql.insert(OrderNumberSeq) if dialect_name == "postgresql" else sqlite.insert(OrderNumberSeq)
+    return (
+        ins.values(day=bindparam("day"), last=1)
         .on_conflict_do_update(index_elements=["day"], set_={"last": OrderNumberSeq.last + 1})
         .returning(OrderNumberSeq.last)
     )
-    bind = session.get_bind()
-    if dialect == "postgresql" and isinstance(bind, Engine):
-        with bind.begin() as conn:
-            seq = conn.execute(stmt).scalar_one()
-    else:
-        seq = session.execute(stmt).scalar_one()
-    return f"{prefix}{day}{seq:06d}"
+
+
+_PG_NUMBER = _number_upsert("postgresql")
+_SQLITE_NUMBER = Prebuilt(_number_upsert("sqlite"))
 
 
 def get_category(session: Session, category_id: int) -> CategoryRef:
