@@ -144,29 +144,31 @@ def _ids_by_phone_or_number(session: Session, q: str, limit: int) -> list[int]:
     digits = normalize_phone(q)
     by_phone = select(CustomerPhone.customer_id).where(CustomerPhone.phone == digits)
     by_number = select(Customer.id).where(or_(Customer.account_no == q, Customer.meter_no == q))
-    ids = list(session.scalars(by_phone.union(by_number).limit(limit)))
+    conn = session.connection()  # Core statements of ids: no ORM execution layer
+    ids = list(conn.scalars(by_phone.union(by_number).limit(limit)))
     for search in _partial_phone_searches(digits):
         if len(ids) >= limit:
             break
         seen = set(ids)
-        ids.extend(i for i in dict.fromkeys(session.scalars(search.limit(limit))) if i not in seen)
+        ids.extend(i for i in dict.fromkeys(conn.scalars(search.limit(limit))) if i not in seen)
     return ids[:limit]
 
 
 def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
     pattern = f"%{_escape_like(q)}%"
-    dialect = session.get_bind().dialect.name
+    conn = session.connection()  # Core statements of ids: no ORM execution layer
+    dialect = conn.dialect.name
     if dialect == "sqlite":  # a range on the binary-collated name index; SQLite's LIKE would scan
         name_cond = and_(Customer.name >= q, Customer.name < q + "\U0010ffff")
     else:  # pg_trgm's GIN index serves prefix patterns
         name_cond = Customer.name.like(f"{_escape_like(q)}%", escape="\\")
-    ids = list(session.scalars(select(Customer.id).where(name_cond).order_by(Customer.id).limit(limit)))
+    ids = list(conn.scalars(select(Customer.id).where(name_cond).order_by(Customer.id).limit(limit)))
     if dialect == "sqlite" and len(q) >= 3 and not any(c in q for c in "%_\\"):
         # FTS5's trigram index serves LIKE only without an ESCAPE clause, hence the guard above.
         sql = text("SELECT rowid FROM customers_fts WHERE address LIKE :p ORDER BY rowid LIMIT :n")
-        more = session.scalars(sql, {"p": f"%{q}%", "n": limit})
+        more = conn.scalars(sql, {"p": f"%{q}%", "n": limit})
     else:
-        more = session.scalars(
+        more = conn.scalars(
             select(Customer.id).where(Customer.address.like(pattern, escape="\\")).order_by(Customer.id).limit(limit)
         )
     seen = set(ids)
@@ -174,17 +176,52 @@ def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
     return ids[:limit]
 
 
-def search_customers(session: Session, q: str, limit: int = 20) -> list[Customer]:
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer as the API shows it, read as columns (no ORM object): what a search answers."""
+
+    id: int
+    account_no: str
+    name: str
+    phones: list[str]
+    address: str
+    area_id: int | None
+    meter_no: str | None
+    tags: list[str]
+
+
+def customer_views(session: Session, ids: list[int]) -> list[CustomerView]:
+    """These customers, in this order: two Core statements on the session's connection (the customers
+    with their tags aggregated, then their phones in the order they were added)."""
+    if not ids:
+        return []
+    conn = session.connection()
+    agg = func.string_agg if conn.dialect.name == "postgresql" else func.group_concat
+    tags = select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
+    c = Customer
+    rows = conn.execute(
+        select(c.id, c.account_no, c.name, c.address, c.area_id, c.meter_no, tags).where(c.id.in_(ids))
+    ).all()
+    phones: dict[int, list[str]] = {i: [] for i in ids}
+    by_customer = select(CustomerPhone.customer_id, CustomerPhone.phone).where(CustomerPhone.customer_id.in_(ids))
+    for customer_id, phone in conn.execute(by_customer.order_by(CustomerPhone.id)):
+        phones[customer_id].append(phone)
+    found = {
+        r[0]: CustomerView(
+            r[0], r[1], r[2], phones[r[0]], r[3], r[4], r[5], sorted((r[6] or "").split(",")) if r[6] else []
+        )
+        for r in rows
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def search_customers(session: Session, q: str, limit: int = 20) -> list[CustomerView]:
     q = q.strip()
     if not q:
         raise Invalid("type a phone number, account number, name or address fragment")
     compact = normalize_phone(q)
     ids = _ids_by_phone_or_number(session, q, limit) if compact.isdigit() else _ids_by_text(session, q, limit)
-    if not ids:
-        return []
-    rows = session.scalars(select(Customer).where(Customer.id.in_(ids))).all()
-    order = {cid: i for i, cid in enumerate(ids)}
-    return sorted(rows, key=lambda c: order[c.id])
+    return customer_views(session, ids)
 
 
 def check_tags(tags: list[str]) -> list[str]:
