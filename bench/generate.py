@@ -373,8 +373,12 @@ class PgSink(Sink):
         with log.phase("commit"):
             self.conn.commit()
         self.conn.autocommit = True
-        with log.phase("analyze"):
-            self.cur.execute("ANALYZE")
+        # VACUUM too, not ANALYZE alone: a bulk-loaded table has no visibility map yet, so every count a
+        # list page makes would read the heap (a bitmap heap scan of ~4,700 pages for one station's open
+        # orders: 10 ms) instead of the partial index alone (2 ms). A database that grew by use has one,
+        # kept by autovacuum; this makes the generated one look like it.
+        with log.phase("vacuum analyze"):
+            self.cur.execute("VACUUM (ANALYZE)")
 
     def close(self) -> None:
         self.conn.close()

@@ -137,6 +137,21 @@ print(asyncio.run(fetch_token('127.0.0.1', int(sys.argv[1]), 'agent', 'demo')))
 " "$PORT")
 log "server up (pid $SERVER_PID), token taken"
 
+# RSS_EVERY=<seconds>: sample the server's resident memory (the supervisor and its workers) meanwhile,
+# one JSON line per sample in rss-<db>-<size>.jsonl (issue 13: RSS after 10 minutes at load, flat?)
+RSS_EVERY=${RSS_EVERY:-0}
+if (( RSS_EVERY > 0 )); then
+  RSS_OUT=$OUT/rss-$TAG.jsonl
+  : >"$RSS_OUT"
+  ( while kill -0 "$SERVER_PID" 2>/dev/null; do
+      workers=$(ps -o rss= --ppid "$SERVER_PID" | awk '{s += $1; n += 1} END {printf "%d, \"workers\": %d", s, n}')
+      parent=$(ps -o rss= -p "$SERVER_PID" | tr -d ' ')
+      echo "{\"t\": $(date +%s), \"workers_kb\": $workers, \"parent_kb\": ${parent:-0}}" >>"$RSS_OUT"
+      sleep "$RSS_EVERY"
+    done ) &
+  log "sampling the server's RSS every $RSS_EVERY s into $RSS_OUT"
+fi
+
 # ---------------------------------------------------------------------------------------------- load
 QUIET_WAIT=${QUIET_WAIT:-300}
 QUIET_BUSY=${QUIET_BUSY:-0.25}
