@@ -154,7 +154,7 @@ async def order_stats(
 
 @router.get("/work-orders/{order_id}", operation_id="work-orders-get")
 async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
-    return order_detail(session, user, service.get_visible_order(session, user, order_id))
+    return order_detail(session, user, service.read_visible_order(session, user, order_id))
 
 
 def settings_policy(settings: Settings) -> service.LoopPolicy:

@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
+from huiyin.core.fastsql import Prebuilt
 from huiyin.core.phones import mask_phone
 from huiyin.org.refs import UnitRef, org
-from huiyin.workorders import attachments, service
+from huiyin.workorders import service
 from huiyin.workorders.hooks import hooks_of
 from huiyin.workorders.models import Attachment, CallbackTask, WorkOrder
 from huiyin.workorders.refs import CategoryRef, catalog
@@ -34,8 +35,9 @@ SYSTEM_ACTOR = "system"
 _COLUMNS = tuple(c for c in WorkOrderPublic.model_fields if c in WorkOrder.__table__.columns)
 
 
-OrderLike = WorkOrder | Row[Any]
-"""An order as an ORM object (one being changed) or as a row of its columns (a list page)."""
+OrderLike = WorkOrder | Row[Any] | Any
+"""An order as an ORM object (one being changed), a row of its columns (a list page) or a record of a
+prebuilt statement (one order read: ``service.read_visible_order``)."""
 
 
 def _public(
@@ -72,7 +74,15 @@ def order_items(session: Session, orders: Sequence[OrderLike], *, mask: bool = T
     return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
 
 
-def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrderDetail:
+_TASKS_OF = Prebuilt(
+    select(CallbackTask.__table__).where(CallbackTask.order_id == bindparam("order_id")).order_by(CallbackTask.id)
+)
+_FILES_OF = Prebuilt(
+    select(Attachment.__table__).where(Attachment.order_id == bindparam("order_id")).order_by(Attachment.id)
+)
+
+
+def order_detail(session: Session, user: SignedIn, order: OrderLike) -> WorkOrderDetail:
     """One order with its timeline. An order this transaction created is answered from what it wrote
     (``service.born_here``): its events and callback tasks are known, and it has no attachments yet."""
     cats, units = _lookups(session)
@@ -80,13 +90,11 @@ def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrde
     names = directory(session).names({e.actor_id for e in events if e.actor_id} | {order.owner_agent_id})
     born = service.born_here(session, order.id)
     if born is not None:
-        tasks: Sequence[CallbackTask] = born.tasks
-        files: Sequence[Attachment] = []
-    else:
-        tasks = list(
-            session.scalars(select(CallbackTask).where(CallbackTask.order_id == order.id).order_by(CallbackTask.id))
-        )
-        files = attachments.order_attachments(session, [order.id])
+        tasks: Sequence[Any] = born.tasks
+        files: Sequence[Any] = []
+    else:  # records of prebuilt statements (``timeline`` flushed this transaction's own rows first)
+        tasks = _TASKS_OF.named(session, {"order_id": order.id})
+        files = _FILES_OF.named(session, {"order_id": order.id})
     return WorkOrderDetail(
         **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order.id], now())),
         owner_agent=names.get(order.owner_agent_id),
@@ -107,6 +115,6 @@ def order_detail(session: Session, user: SignedIn, order: WorkOrder) -> WorkOrde
         ],
         allowed_actions=service.actions_for(user, order),
         safety_script=service.safety_script(session, cats[order.category_id]),
-        callback_tasks=[CallbackTaskPublic.model_validate(t) for t in tasks],
+        callback_tasks=[CallbackTaskPublic.model_validate(t, from_attributes=True) for t in tasks],
         attachments=[AttachmentPublic.of(a) for a in files],
     )

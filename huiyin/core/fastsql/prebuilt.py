@@ -16,6 +16,7 @@ SQLite's booleans and dates); SQLAlchemy's execution events do not see these sta
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Prebuilt:
         self._stmt = stmt
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._compiled: dict[str, _Compiled] = {}
+        self._named: dict[tuple[str, ...], Any] = {}
 
     def _statement(self, dialect: Dialect) -> ClauseElement:
         return self._stmt if isinstance(self._stmt, ClauseElement) else self._stmt(dialect.name)
@@ -139,6 +141,16 @@ class Prebuilt:
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> None:
         self._run(session, params)
+
+    def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """The rows as named tuples (attribute access by column key, as an ORM object or a ``Row`` has):
+        what a read-only view needs, without an ORM object per row."""
+        found, c = self._run(session, params)
+        assert c.keys is not None, "named() needs a statement whose columns are known"
+        cls: Any = self._named.get(c.keys)
+        if cls is None:
+            cls = self._named[c.keys] = namedtuple("Record", c.keys)
+        return [cls._make(row) for row in found]
 
 
 def rows_together(

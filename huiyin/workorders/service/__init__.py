@@ -7,6 +7,7 @@ from huiyin.workorders.service.access import (
     actions_for,
     check_transition,
     get_visible_order,
+    read_visible_order,
     sees_all_orders,
     visible_unit_ids,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "next_number",
     "open_orders_of",
     "order_stats",
+    "read_visible_order",
     "safety_script",
     "sees_all_orders",
     "state_counts",

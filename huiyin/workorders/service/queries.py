@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, func, literal, not_, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, bindparam, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.clock import now
 from huiyin.core.actor import Actor
+from huiyin.core.fastsql import Prebuilt
 from huiyin.errors import Invalid
 from huiyin.org.service import subtree_ids
 from huiyin.workorders.catalog import OrderType
@@ -161,15 +162,22 @@ def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int
     return {state: n for state, n in rows}
 
 
-def timeline(session: Session, order: WorkOrder) -> list[WorkOrderEvent]:
-    """The order's events, oldest first (an order this transaction created: from what it wrote)."""
+_EVENTS_OF = Prebuilt(
+    select(WorkOrderEvent.__table__)
+    .where(WorkOrderEvent.order_id == bindparam("order_id"))
+    .order_by(WorkOrderEvent.id)
+)
+
+
+def timeline(session: Session, order: Any) -> list[Any]:
+    """The order's events, oldest first, as records (attribute access; a prebuilt statement, after a
+    flush, so that this transaction's own events are in it); an order this transaction created is
+    answered from what it wrote."""
     born = born_here(session, order.id)
+    session.flush()
     if born is not None:
-        session.flush()
         return sorted(born.events, key=lambda e: e.id)
-    return list(
-        session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id).order_by(WorkOrderEvent.id))
-    )
+    return _EVENTS_OF.named(session, {"order_id": order.id})
 
 
 def callback_queue(session: Session, user: Actor, *, mine_only: bool) -> list[CallbackTask]:
