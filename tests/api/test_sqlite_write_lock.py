@@ -58,3 +58,51 @@ def test_a_write_waiting_for_the_lock_leaves_the_loop_free_for_other_requests(
     assert answered < held_for / 2, f"the loop was blocked: other requests answered after {answered:.2f} s"
     assert created.status_code == 201, created.text
     assert written >= held_for  # the write did wait for the lock
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_writers_queue_on_a_file_lock_held_from_begin_until_the_connection_is_back(
+    settings: Settings, world: World
+) -> None:
+    """Every writing transaction first takes the queue's lock (``<database>-writers``), so the next writer
+    is woken the moment it is let go, not after SQLite's busy handler's next sleep; readers never take it."""
+    import fcntl
+    import os
+
+    from huiyin.wiring import open_database
+
+    queue = settings.database_url.removeprefix("sqlite:///") + "-writers"
+    db = world.db
+
+    def queue_is_free() -> bool:
+        fd = os.open(queue, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    with db.session(write=False) as s:
+        s.connection()
+        assert queue_is_free()  # a reader does not queue
+    with db.session() as s:
+        s.connection()  # BEGIN IMMEDIATE
+        assert not queue_is_free()
+    assert queue_is_free()  # committed, the connection back in the pool
+    other = open_database(settings)  # another process's writer waits its turn, then goes
+    try:
+        with db.session() as s:
+            s.connection()
+            released = threading.Timer(0.3, s.commit)
+            released.start()
+            start = time.monotonic()
+            with other.session() as s2:
+                s2.connection()
+                waited = time.monotonic() - start
+            released.join()
+    finally:
+        other.dispose()
+    assert 0.25 <= waited < 5
