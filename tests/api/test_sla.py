@@ -362,13 +362,15 @@ def test_registering_an_order_costs_a_bounded_few_more_queries(app: FastAPI, wor
         agent.register(customer_id=world.customer_id)
     with counted(app) as complaint:  # a business calendar: its days are one more query
         _complaint(agent, world)
-    # An auto-dispatched gas repair: the token check (which reads the reference version too), the customer's
-    # facts, the day's number, the order, its deadlines (resolve at registration, accept and arrive at the
-    # dispatch: one INSERT each on SQLite, one statement on PostgreSQL), the order's dispatch and SLA
-    # summary, its two events, the unit handlers' notifications and their outbox rows: 12 on SQLite. The
-    # reply is built from what was written (no read back). The complaint is not dispatched.
-    assert len(gas) <= 12, gas
-    assert len(complaint) <= 9, complaint
+    # An auto-dispatched gas repair, as SQLAlchemy's events see it (prebuilt statements run on the driver's
+    # cursor and are not counted: the token check, and on SQLite the day's number; nor, on PostgreSQL, the
+    # bulk inserts of core.fastsql): the customer's facts, the order, its deadlines (resolve at
+    # registration, accept and arrive at the dispatch: one INSERT each on SQLite, one on PostgreSQL), the
+    # order's dispatch and SLA summary, its two events, the unit handlers' notifications and their outbox
+    # rows: 10 on SQLite. The reply is built from what was written (no read back). The complaint is not
+    # dispatched.
+    assert len(gas) <= 10, gas
+    assert len(complaint) <= 6, complaint
     # reference data (policies, calendars, categories, units, areas, rules, users) comes from the process's
     # cache, and the SLA reads back no deadline it has just started
     reference = ("sla_policy", "business_calendars", "calendar_days", "categories", "units", "areas")
