@@ -91,6 +91,22 @@ def test_a_prebuilt_select_returns_what_session_execute_returns(db: Database) ->
     assert got is not None and got["revoked_at"] == AT and got["blocked_numbers"][0]["note"] == "测试"
 
 
+def test_named_records_carry_every_column_as_the_orm_object_has_it(db: Database) -> None:
+    with db.session() as s:
+        first = _NEW_CALL.scalar(s, a_call("pb-named-1"))
+        second = _NEW_CALL.scalar(s, a_call("pb-named-2", offered_to=[], abandoned=False))
+    stmt = Prebuilt(select(CALLS).where(CALLS.c.call_id.like(bindparam("p"))).order_by(CALLS.c.id))
+    with db.session(write=False) as s:
+        records = stmt.named(s, {"p": "pb-named-%"})
+        objects = [s.get_one(Call, first), s.get_one(Call, second)]
+        assert [r.id for r in records] == [first, second]
+        for record, obj in zip(records, objects, strict=True):
+            assert {c.key: getattr(record, c.key) for c in CALLS.c} == {c.key: getattr(obj, c.key) for c in CALLS.c}
+        assert records[0].offered_at == AT and records[0].offered_at.tzinfo is not None
+        assert stmt.named(s, {"p": "nothing-%"}) == []
+        assert type(stmt.named(s, {"p": "pb-named-1"})[0]) is type(records[0])  # one record type per statement
+
+
 def test_prebuilt_statements_share_the_sessions_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError), db.session() as s:
         _NEW_CALL.scalar(s, a_call("pb-rolled-back"))
