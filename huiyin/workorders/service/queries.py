@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, bindparam, func, literal, not_, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.clock import now
 from huiyin.core.actor import Actor
-from huiyin.core.fastsql import Prebuilt
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.errors import Invalid
 from huiyin.org.service import subtree_ids
 from huiyin.workorders.catalog import OrderType
@@ -135,24 +135,29 @@ def _text_match(q: str) -> Any:
 
 def list_orders(
     session: Session, user: Actor, f: OrderFilter, *, page: int, page_size: int, sort: str
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[Any], int]:
     """One page and the total.
 
     The page is found as ids first and loaded second (a deferred join): the sort then runs on index
     entries alone instead of on whole rows, which at millions of orders is the difference between
-    reading 50 rows and reading every matching one. The page's orders are rows of columns, not ORM
-    objects (``views.order_items`` takes either): a list is read, never changed.
+    reading 50 rows and reading every matching one. The page's orders are records of columns (a prebuilt
+    statement), not ORM objects (``views.order_items`` takes either): a list is read, never changed.
     """
     stmt = filtered_orders(session, user, f)
-    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(WorkOrder.id).subquery())) or 0
+    session.flush()  # the statements below run on the connection (Core), without the ORM's autoflush
+    conn = session.connection()
+    total = conn.scalar(select(func.count()).select_from(stmt.with_only_columns(WorkOrder.id).subquery())) or 0
     column = SORTS[sort.lstrip("-")]
     order = (column.desc() if sort.startswith("-") else column.asc(), WorkOrder.id.desc())
     page_ids = stmt.with_only_columns(WorkOrder.id).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-    ids = list(session.scalars(page_ids))
+    ids = list(conn.scalars(page_ids))
     if not ids:
         return [], total
-    rows = {o.id: o for o in session.execute(select(WorkOrder.__table__).where(WorkOrder.id.in_(ids)))}
+    rows = {o.id: o for o in _ORDERS_OF.named(session, {"ids": ids})}
     return [rows[i] for i in ids], total
+
+
+_ORDERS_OF = Prebuilt(select(WorkOrder.__table__).where(ids_in(WorkOrder.id, "ids")))
 
 
 def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int]:
