@@ -19,10 +19,12 @@ collation (SQLite's LIKE would only use it under ``case_sensitive_like``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.core.phones import normalize_phone
 from huiyin.customers.models import TAGS, Customer, CustomerPhone, CustomerTag
 from huiyin.db import tx_memo
@@ -102,27 +104,29 @@ def _next_digits(digits: str) -> str | None:
     return kept[:-1] + str(int(kept[-1]) + 1) if kept else None
 
 
-def _starting_with(column: InstrumentedAttribute[str], digits: str) -> ColumnElement[bool]:
+def _range(column: InstrumentedAttribute[str], *, bounded: bool) -> ColumnElement[bool]:
+    """``lo <= column < hi`` (``bounded``) or ``lo <= column``: the strings that start with the digits ``lo``
+    (see ``_bounds``), as a range on the column's index."""
+    at_least = column >= bindparam("lo")
+    return and_(at_least, column < bindparam("hi")) if bounded else at_least
+
+
+def _bounds(digits: str) -> dict[str, str]:
     upper = _next_digits(digits)
-    return column >= digits if upper is None else and_(column >= digits, column < upper)
+    return {"lo": digits} if upper is None else {"lo": digits, "hi": upper}
 
 
-def phones_starting_with(digits: str) -> Select[int]:
-    """Customers whose number starts with ``digits``: a range on ``ix_customer_phones_phone``."""
-    return (
-        select(CustomerPhone.customer_id)
-        .where(_starting_with(CustomerPhone.phone, digits))
-        .order_by(CustomerPhone.phone)
+def _by_phone(bounded: bool) -> Select[int]:
+    return select(CustomerPhone.customer_id).where(_range(CustomerPhone.phone, bounded=bounded)).order_by(
+        CustomerPhone.phone
     )
 
 
-def mobiles_ending_with(digits: str) -> Select[int]:
-    """Customers with a mobile that ends with ``digits``: a range on ``ix_customer_phones_phone_rev``; the
-    mobile test (11 digits, a leading 1) is checked on the rows the range finds, with no index of its own."""
+def _by_mobile_tail(bounded: bool) -> Select[int]:
     return (
         select(CustomerPhone.customer_id)
         .where(
-            _starting_with(CustomerPhone.phone_rev, digits[::-1]),
+            _range(CustomerPhone.phone_rev, bounded=bounded),
             func.length(CustomerPhone.phone) == 11,
             func.substr(CustomerPhone.phone, 1, 1) == "1",
         )
@@ -130,49 +134,87 @@ def mobiles_ending_with(digits: str) -> Select[int]:
     )
 
 
-def _partial_phone_searches(digits: str) -> list[Select[int]]:
+def phones_starting_with(digits: str) -> Select[int]:
+    """Customers whose number starts with ``digits``: a range on ``ix_customer_phones_phone``."""
+    bounds = _bounds(digits)
+    return _by_phone("hi" in bounds).params(bounds)
+
+
+def mobiles_ending_with(digits: str) -> Select[int]:
+    """Customers with a mobile that ends with ``digits``: a range on ``ix_customer_phones_phone_rev``; the
+    mobile test (11 digits, a leading 1) is checked on the rows the range finds, with no index of its own."""
+    bounds = _bounds(digits[::-1])
+    return _by_mobile_tail("hi" in bounds).params(bounds)
+
+
+# The look-ups of a search, prebuilt (their SQL never changes; the digits, bounds and limit are parameters).
+_LIMIT: BindParameter[int] = bindparam("n")
+_PREFIX = {b: Prebuilt(_by_phone(b).limit(_LIMIT)) for b in (True, False)}
+_TAIL = {b: Prebuilt(_by_mobile_tail(b).limit(_LIMIT)) for b in (True, False)}
+_EXACT = Prebuilt(
+    select(CustomerPhone.customer_id)
+    .where(CustomerPhone.phone == bindparam("digits"))
+    .union(select(Customer.id).where(or_(Customer.account_no == bindparam("q"), Customer.meter_no == bindparam("q"))))
+    .limit(_LIMIT)
+)
+
+
+def _partial_phone_searches(digits: str) -> list[tuple[Prebuilt, dict[str, str]]]:
     searches = []
     if len(digits) in PREFIX_DIGITS:
-        searches.append(phones_starting_with(digits))
+        bounds = _bounds(digits)
+        searches.append((_PREFIX["hi" in bounds], bounds))
     if len(digits) in TAIL_DIGITS:
-        tail = mobiles_ending_with(digits)
-        searches.insert(0 if len(digits) == 4 else len(searches), tail)
+        bounds = _bounds(digits[::-1])
+        searches.insert(0 if len(digits) == 4 else len(searches), (_TAIL["hi" in bounds], bounds))
     return searches
 
 
 def _ids_by_phone_or_number(session: Session, q: str, limit: int) -> list[int]:
     digits = normalize_phone(q)
-    by_phone = select(CustomerPhone.customer_id).where(CustomerPhone.phone == digits)
-    by_number = select(Customer.id).where(or_(Customer.account_no == q, Customer.meter_no == q))
-    conn = session.connection()  # Core statements of ids: no ORM execution layer
-    ids = list(conn.scalars(by_phone.union(by_number).limit(limit)))
-    for search in _partial_phone_searches(digits):
+    ids = [r[0] for r in _EXACT.rows(session, {"digits": digits, "q": q, "n": limit})]
+    for search, bounds in _partial_phone_searches(digits):
         if len(ids) >= limit:
             break
         seen = set(ids)
-        ids.extend(i for i in dict.fromkeys(conn.scalars(search.limit(limit))) if i not in seen)
+        found = dict.fromkeys(r[0] for r in search.rows(session, {**bounds, "n": limit}))
+        ids.extend(i for i in found if i not in seen)
     return ids[:limit]
 
 
+_BY_NAME = {
+    # SQLite: a range on the binary-collated name index (its LIKE would scan); PostgreSQL: pg_trgm's GIN
+    # index serves prefix patterns
+    "sqlite": Prebuilt(
+        select(Customer.id)
+        .where(Customer.name >= bindparam("q"), Customer.name < bindparam("q_end"))
+        .order_by(Customer.id)
+        .limit(_LIMIT)
+    ),
+    "postgresql": Prebuilt(
+        select(Customer.id)
+        .where(Customer.name.like(bindparam("q_start"), escape="\\"))
+        .order_by(Customer.id)
+        .limit(_LIMIT)
+    ),
+}
+_ADDRESS_LIKE = Prebuilt(
+    select(Customer.id).where(Customer.address.like(bindparam("p"), escape="\\")).order_by(Customer.id).limit(_LIMIT)
+)
+# SQLite: FTS5's trigram index serves LIKE only without an ESCAPE clause (hence the guard in _ids_by_text)
+_ADDRESS_FTS = Prebuilt(text("SELECT rowid FROM customers_fts WHERE address LIKE :p ORDER BY rowid LIMIT :n"))
+
+
 def _ids_by_text(session: Session, q: str, limit: int) -> list[int]:
-    pattern = f"%{_escape_like(q)}%"
-    conn = session.connection()  # Core statements of ids: no ORM execution layer
-    dialect = conn.dialect.name
-    if dialect == "sqlite":  # a range on the binary-collated name index; SQLite's LIKE would scan
-        name_cond = and_(Customer.name >= q, Customer.name < q + "\U0010ffff")
-    else:  # pg_trgm's GIN index serves prefix patterns
-        name_cond = Customer.name.like(f"{_escape_like(q)}%", escape="\\")
-    ids = list(conn.scalars(select(Customer.id).where(name_cond).order_by(Customer.id).limit(limit)))
+    dialect = session.connection().dialect.name
+    escaped = _escape_like(q)
+    params = {"q": q, "q_end": q + "\U0010ffff", "q_start": f"{escaped}%", "p": f"%{escaped}%", "n": limit}
+    by_address = _ADDRESS_LIKE
     if dialect == "sqlite" and len(q) >= 3 and not any(c in q for c in "%_\\"):
-        # FTS5's trigram index serves LIKE only without an ESCAPE clause, hence the guard above.
-        sql = text("SELECT rowid FROM customers_fts WHERE address LIKE :p ORDER BY rowid LIMIT :n")
-        more = conn.scalars(sql, {"p": f"%{q}%", "n": limit})
-    else:
-        more = conn.scalars(
-            select(Customer.id).where(Customer.address.like(pattern, escape="\\")).order_by(Customer.id).limit(limit)
-        )
+        by_address, params["p"] = _ADDRESS_FTS, f"%{q}%"
+    ids = [r[0] for r in _BY_NAME[dialect].rows(session, params)]
     seen = set(ids)
-    ids.extend(i for i in more if i not in seen)
+    ids.extend(r[0] for r in by_address.rows(session, params) if r[0] not in seen)
     return ids[:limit]
 
 
@@ -190,21 +232,30 @@ class CustomerView:
     tags: list[str]
 
 
-def customer_views(session: Session, ids: list[int]) -> list[CustomerView]:
-    """These customers, in this order: two Core statements on the session's connection (the customers
-    with their tags aggregated, then their phones in the order they were added)."""
-    if not ids:
-        return []
-    conn = session.connection()
-    agg = func.string_agg if conn.dialect.name == "postgresql" else func.group_concat
+def _views_statement(dialect: str) -> Any:
+    agg = func.string_agg if dialect == "postgresql" else func.group_concat
     tags = select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
     c = Customer
-    rows = conn.execute(
-        select(c.id, c.account_no, c.name, c.address, c.area_id, c.meter_no, tags).where(c.id.in_(ids))
-    ).all()
+    return select(c.id, c.account_no, c.name, c.address, c.area_id, c.meter_no, tags).where(ids_in(c.id, "ids"))
+
+
+_VIEWS = Prebuilt(_views_statement)
+_PHONES_OF = Prebuilt(
+    select(CustomerPhone.customer_id, CustomerPhone.phone)
+    .where(ids_in(CustomerPhone.customer_id, "ids"))
+    .order_by(CustomerPhone.id)
+)
+
+
+def customer_views(session: Session, ids: list[int]) -> list[CustomerView]:
+    """These customers, in this order: two prebuilt statements (the customers with their tags aggregated,
+    then their phones in the order they were added)."""
+    if not ids:
+        return []
+    session.flush()  # as session.execute would: this transaction's own changes are in what is read
+    rows = _VIEWS.rows(session, {"ids": ids})
     phones: dict[int, list[str]] = {i: [] for i in ids}
-    by_customer = select(CustomerPhone.customer_id, CustomerPhone.phone).where(CustomerPhone.customer_id.in_(ids))
-    for customer_id, phone in conn.execute(by_customer.order_by(CustomerPhone.id)):
+    for customer_id, phone in _PHONES_OF.rows(session, {"ids": ids}):
         phones[customer_id].append(phone)
     found = {
         r[0]: CustomerView(
@@ -220,6 +271,7 @@ def search_customers(session: Session, q: str, limit: int = 20) -> list[Customer
     if not q:
         raise Invalid("type a phone number, account number, name or address fragment")
     compact = normalize_phone(q)
+    session.flush()  # the look-ups are prebuilt statements, which do not flush as session.execute would
     ids = _ids_by_phone_or_number(session, q, limit) if compact.isdigit() else _ids_by_text(session, q, limit)
     return customer_views(session, ids)
 

@@ -23,9 +23,8 @@ _PHONES_OF = Prebuilt(
 def _fill(session: Session, n: int) -> list[int]:
     at = datetime(2026, 12, 1, tzinfo=UTC)
     ids = list(range(50_001, 50_001 + n))
-    session.execute(
-        insert(Customer), [{"id": i, "account_no": f"I{i}", "name": "批量", "created_at": at, "updated_at": at} for i in ids]
-    )
+    rows = [{"id": i, "account_no": f"I{i}", "name": "批量", "created_at": at, "updated_at": at} for i in ids]
+    session.execute(insert(Customer), rows)
     session.execute(insert(CustomerPhone), [{"customer_id": i, "phone": f"139{i:08d}"} for i in ids])
     session.flush()
     session.execute(text("ANALYZE"))
