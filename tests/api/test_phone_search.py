@@ -144,3 +144,25 @@ def test_many_numbers_give_every_hit_and_no_other(db: Database) -> None:
             assert set(s.scalars(phones_starting_with(q))) == by_start, q
             assert set(s.scalars(mobiles_ending_with(q))) == by_tail, q
         assert all(rev == p[::-1] for p, rev in s.execute(select(CustomerPhone.phone, CustomerPhone.phone_rev)))
+
+
+def test_the_tail_search_stops_at_the_pages_last_hit_even_as_a_prepared_statement(db: Database) -> None:
+    """The reversed index holds mobiles only, and the query asks the same condition in the same words, so
+    the planner reads the range in order and stops at the limit (no sort of every hit), also when the
+    statement is prepared with its digits as parameters (as psycopg prepares a repeated statement)."""
+    with db.session() as s:
+        _fill(s, 4000)
+        conn = s.connection()
+        tail = mobiles_ending_with("5678").limit(20)
+        if conn.dialect.name == "sqlite":
+            sql = str(tail.compile(conn))
+            args = tuple(tail.compile(conn).params[k] for k in tail.compile(conn).positiontup or ())
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", args))
+            assert "ix_customer_phones_phone_rev" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            sql = str(tail.compile(conn, compile_kwargs={"render_postcompile": True}))
+            prepared = sql.replace("%(lo)s", "$1").replace("%(hi)s", "$2").replace("%(param_1)s", "$3")
+            conn.exec_driver_sql(f"PREPARE tail_search(text, text, int) AS {prepared}")
+            plan = "\n".join(str(r[0]) for r in conn.exec_driver_sql("EXPLAIN EXECUTE tail_search('8765', '8766', 20)"))
+            assert "ix_customer_phones_phone_rev" in plan and "Sort" not in plan, plan
