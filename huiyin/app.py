@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,8 +20,8 @@ from huiyin.auth import service as auth_service
 from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
+from huiyin.core import guard
 from huiyin.core.apidocs import install_api_docs
-from huiyin.core.deps import reject_nul_characters
 from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
 from huiyin.notify import service as notify_service
@@ -65,15 +65,21 @@ _CTI_EVENT = re.compile(rf"^{re.escape(API)}/cti/([^/]+)$")  # pbx_router's POST
 
 class HuiyinApp(FastAPI):
     """FastAPI, with the PBX's event endpoint (``POST /api/v1/cti/{token}``) served ahead of the middleware
-    stack: see ``calls.api.serve_cti_event``. Everything else takes FastAPI's way."""
+    stack (see ``calls.api.serve_cti_event``) and every other request checked at the door (``core.guard``:
+    no NUL characters) before it takes FastAPI's way."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            found = _CTI_EVENT.match(scope["path"])
-            if found is not None:
-                scope["app"] = self  # as Starlette sets it: request.app
-                await serve_cti_event(self, scope, receive, send, found.group(1))
+        if scope["type"] == "http":
+            if scope["method"] == "POST":
+                found = _CTI_EVENT.match(scope["path"])
+                if found is not None:
+                    scope["app"] = self  # as Starlette sets it: request.app
+                    await serve_cti_event(self, scope, receive, send, found.group(1))
+                    return
+            passed = await guard.checked(scope, receive, send)  # NUL in the URL or the body: a 422
+            if passed is None:
                 return
+            receive = passed
         await super().__call__(scope, receive, send)
 
 
@@ -156,7 +162,7 @@ def create_app(
         calls_router,
     )
     for router in routers:
-        app.include_router(router, prefix=API, dependencies=[Depends(reject_nul_characters)])
+        app.include_router(router, prefix=API)
     app.include_router(ws_router, prefix=API)
 
     install_api_docs(app, f"{API}/docs")

@@ -305,12 +305,12 @@ async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDe
     return _one(session, call)
 
 
-async def _dialling_user(request: Request, settings: SettingsDep) -> SignedIn:
+async def _dialling_user(request: Request) -> SignedIn:
     """The signed-in centre user, read without holding the process's write lock: the dial waits on the PBX
     outside any transaction, and the PBX's own events must get through meanwhile."""
     db: Database = request.app.state.db
     with db.session(write=False) as s:
-        user = await get_current_user(request, s, settings)
+        user = await get_current_user(request, s)
     if not user.has(*CENTER):
         raise Forbidden("this needs one of the centre's roles")
     return user
@@ -509,14 +509,14 @@ async def rotate_token(
 # ---------------------------------------------------------------- IVR
 
 
-async def _ivr_caller(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+async def _ivr_caller(request: Request, session: SessionDep) -> None:
     """The IVR authenticates with a CTI integration's token (``X-CTI-Token`` or ``?token=``); a signed-in
     manager may ask too (to try the rules)."""
     token = request.headers.get("x-cti-token") or request.query_params.get("token")
     if token:
         cti.check_token(session, token)
         return
-    user = await get_current_user(request, session, settings)
+    user = await get_current_user(request, session)
     if not user.has(*MANAGERS, Role.admin):
         raise Forbidden("this needs a CTI token or one of the manager roles")
 

@@ -23,7 +23,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def reject_nul_characters(request: Request) -> None:
-    """PostgreSQL text cannot hold NUL; refuse it at the door instead of failing in the database."""
+    """PostgreSQL text cannot hold NUL; refuse it at the door instead of failing in the database. (Every
+    other request passes ``core.guard`` at the app's door; the CTI endpoint, served ahead of it, asks this.)"""
     if "\x00" in unquote(request.url.query) or "\x00" in unquote(request.url.path):
         raise Invalid("text must not contain NUL characters")
     # Multipart bodies carry files, where NUL bytes are normal; FastAPI has already parsed (and consumed)
@@ -89,10 +90,12 @@ FindToken = Callable[[Session, str, tuple[str, ...]], SignedIn | None]
 """How a credential becomes its user (``auth.service.find_token``, put on ``app.state`` by the app)."""
 
 
-async def get_current_user(request: Request, session: SessionDep, settings: SettingsDep) -> SignedIn:
+async def get_current_user(request: Request, session: SessionDep) -> SignedIn:
     """Bearer token (integrators) or session cookie (web). Cookie requests that change anything must
     echo the CSRF token in ``X-CSRF-Token`` (double submit, checked against the stored hash)."""
-    find_token: FindToken = request.app.state.find_token
+    state = request.app.state  # the settings as the app holds them: no dependency of its own to solve
+    settings: Settings = state.settings
+    find_token: FindToken = state.find_token
     bearer = _bearer(request)
     if bearer is not None:
         found = find_token(session, bearer, ("access", "api"))
