@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from huiyin.settings import Settings
+
+_fromisoformat = datetime.fromisoformat
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +55,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], datetime | None] | None:
+        """One function per value instead of two (the dialect's parse, then ``process_result_value``): a list
+        page reads some 700 datetimes. SQLite keeps SQLAlchemy's ``YYYY-MM-DD HH:MM:SS.ffffff``, which
+        ``datetime.fromisoformat`` reads in C; anything else takes the general way."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                parsed = _fromisoformat(value)
+            except (TypeError, ValueError):
+                return general(value) if general is not None else value
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+        return process
 
 
 def normalize_url(url: str) -> str:

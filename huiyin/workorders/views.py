@@ -5,6 +5,7 @@ domains' pages (the screen pop) use ``order_items`` too."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select
@@ -46,9 +47,9 @@ def _public(
     units: Mapping[int, UnitRef],
     mask: bool,
     extra: dict[int, dict[str, Any]],
+    at: datetime,
 ) -> dict[str, Any]:
     cat = cats[order.category_id]
-    at = now()
     unit = units.get(order.unit_id) if order.unit_id else None
     data = {c: getattr(order, c) for c in _COLUMNS}
     data.update(
@@ -70,8 +71,9 @@ def _lookups(session: Session) -> tuple[Mapping[int, CategoryRef], Mapping[int, 
 def order_items(session: Session, orders: Sequence[OrderLike], *, mask: bool = True) -> list[WorkOrderPublic]:
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
     cats, units = _lookups(session)
-    extra = hooks_of(session).view_fields(session, [o.id for o in orders], now())
-    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra)) for o in orders]
+    at = now()
+    extra = hooks_of(session).view_fields(session, [o.id for o in orders], at)
+    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra, at=at)) for o in orders]
 
 
 _TASKS_OF = Prebuilt(
@@ -95,8 +97,10 @@ def order_detail(session: Session, user: SignedIn, order: OrderLike) -> WorkOrde
     else:  # records of prebuilt statements (``timeline`` flushed this transaction's own rows first)
         tasks = _TASKS_OF.named(session, {"order_id": order.id})
         files = _FILES_OF.named(session, {"order_id": order.id})
+    at = now()
+    extra = hooks_of(session).view_fields(session, [order.id], at)
     return WorkOrderDetail(
-        **_public(order, cats, units, mask=False, extra=hooks_of(session).view_fields(session, [order.id], now())),
+        **_public(order, cats, units, mask=False, extra=extra, at=at),
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(

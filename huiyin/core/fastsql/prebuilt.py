@@ -192,10 +192,17 @@ def _fetched(c: _Compiled, cursor: Any) -> list[tuple[Any, ...]]:
 
 
 def _loaded(c: _Compiled, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with each value that has a loader turned into Python's (only those columns are visited)."""
     if c.loaders is None:
         return rows
-    loaders = c.loaders
-    return [tuple(f(v) if f is not None else v for f, v in zip(loaders, row, strict=True)) for row in rows]
+    pairs = [(i, f) for i, f in enumerate(c.loaders) if f is not None]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, f in pairs:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
 
 
 @contextmanager
