@@ -49,18 +49,26 @@ class CustomerFacts:
     tags: tuple[str, ...]
 
 
+def _tags_of_customer(dialect: str) -> Any:
+    """The customer's tags in one text, comma-separated (a scalar subquery of the customer's row)."""
+    agg = func.string_agg if dialect == "postgresql" else func.group_concat
+    return select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
+
+
+_FACTS = Prebuilt(
+    lambda dialect: select(
+        Customer.id, Customer.name, Customer.address, Customer.area_id, _tags_of_customer(dialect)
+    ).where(Customer.id == bindparam("id"))
+)
+
+
 def customer_facts(session: Session, customer_id: int) -> CustomerFacts | None:
-    """One query (the tags aggregated in it), held for the rest of the transaction: registration and the
-    SLA's policy match ask the same question."""
+    """One prebuilt query (the tags aggregated in it), held for the rest of the transaction: registration
+    and the SLA's policy match ask the same question."""
     held: dict[int, CustomerFacts | None] = tx_memo(session, "customers.facts")
     if customer_id not in held:
-        agg = func.string_agg if session.get_bind().dialect.name == "postgresql" else func.group_concat
-        tags = select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
-        row = session.execute(
-            select(Customer.id, Customer.name, Customer.address, Customer.area_id, tags).where(
-                Customer.id == customer_id
-            )
-        ).first()
+        session.flush()  # as session.execute would: this transaction's own changes are in what is read
+        row = _FACTS.first(session, {"id": customer_id})
         held[customer_id] = (
             CustomerFacts(row[0], row[1], row[2], row[3], tuple(sorted(t for t in (row[4] or "").split(",") if t)))
             if row is not None
@@ -232,8 +240,7 @@ class CustomerView:
 
 
 def _views_statement(dialect: str) -> Any:
-    agg = func.string_agg if dialect == "postgresql" else func.group_concat
-    tags = select(agg(CustomerTag.tag, ",")).where(CustomerTag.customer_id == Customer.id).scalar_subquery()
+    tags = _tags_of_customer(dialect)
     c = Customer
     return select(c.id, c.account_no, c.name, c.address, c.area_id, c.meter_no, tags).where(ids_in(c.id, "ids"))
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -141,6 +141,25 @@ class Prebuilt:
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> None:
         self._run(session, params)
+
+    def scalar_alone(self, engine: Engine, params: Mapping[str, Any] | None = None) -> Any:
+        """Runs the statement by itself, committed at once: on a pooled connection of the engine's own, in
+        the driver's autocommit (one statement, no BEGIN or COMMIT; psycopg's switch costs no round trip
+        and is set back before the pool has the connection again). For a counter that must not stay
+        locked for a caller's whole transaction (``workorders``' day numbers on PostgreSQL)."""
+        with engine.connect() as conn:
+            c, values = self._bound(conn.dialect, params)
+            driver: Any = conn.connection.dbapi_connection
+            cursor = driver.cursor()
+            driver.autocommit = True
+            try:
+                with _as_sqlalchemy_errors(conn, driver, cursor, c.sql, values):
+                    cursor.execute(c.sql, _args(c, values))
+                    found = _loaded(c, _fetched(c, cursor))
+            finally:
+                cursor.close()
+                driver.autocommit = False
+        return found[0][0] if found else None
 
     def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
         """The rows as named tuples (attribute access by column key, as an ORM object or a ``Row`` has):

@@ -111,16 +111,16 @@ def _move(
 def next_number(session: Session, prefix: str, tz: str) -> str:
     """Atomic per-day counter: one upsert, safe under concurrent registrations on both databases.
 
-    On PostgreSQL the upsert commits at once on its own connection, so the counter row is locked for
-    microseconds rather than for the whole registration; a registration that fails afterwards leaves a
-    gap in the day's numbers, which is harmless. (SQLite serialises writers anyway: there it runs in the
-    registration's transaction, as a prebuilt statement.)
+    On PostgreSQL the upsert commits at once, on a pooled connection of its own in autocommit (one
+    statement, no BEGIN or COMMIT), so the counter row is locked for microseconds rather than for the whole
+    registration; a registration that fails afterwards leaves a gap in the day's numbers, which is
+    harmless. (SQLite serialises writers anyway: there it runs in the registration's transaction, as a
+    prebuilt statement.)
     """
     day = clock.local_today(tz)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
-        with bind.begin() as conn:
-            seq = conn.execute(_PG_NUMBER, {"day": day}).scalar_one()
+        seq = _PG_NUMBER.scalar_alone(bind, {"day": day})
     else:
         seq = _SQLITE_NUMBER.scalar(session, {"day": day})
     return f"{prefix}{day}{seq:06d}"
@@ -135,7 +135,7 @@ def _number_upsert(dialect_name: str) -> Any:
     )
 
 
-_PG_NUMBER = _number_upsert("postgresql")
+_PG_NUMBER = Prebuilt(_number_upsert("postgresql"))
 _SQLITE_NUMBER = Prebuilt(_number_upsert("sqlite"))
 
 
