@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -158,6 +159,39 @@ def _forget_tx(session: Session, *_: Any) -> None:
     session.info.pop(TX_KEY, None)
 
 
+PING_AFTER_IDLE_S = 10.0
+"""A pooled PostgreSQL connection idle for longer than this is pinged before it is lent (see ``_pg_engine``)."""
+
+
+def _pg_engine(url: str, echo: bool) -> Engine:
+    """PostgreSQL's engine. A connection that has sat in the pool for a while (``PING_AFTER_IDLE_S``) is
+    pinged before it is lent, and replaced if the server has gone (a restart, a fail-over, an idle timeout
+    on the way); one lent again straight after its last use is not: under load SQLAlchemy's
+    ``pool_pre_ping`` cost a round trip on every request. Should the server go while connections are in
+    use, the first statement to notice fails and SQLAlchemy invalidates the whole pool."""
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _fresh(dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)  # SQLAlchemy's own ping (in autocommit: no BEGIN left open)
+        except engine.dialect.loaded_dbapi.Error as e:  # the server is gone: the pool connects anew
+            raise exc.DisconnectionError(str(e)) from e
+
+    return engine
+
+
 class Database:
     """The engines and session factories of one Huiyin instance."""
 
@@ -171,8 +205,11 @@ class Database:
             self.engine = _sqlite_engine(url, settings.sql_echo, immediate=True)
             self.read_engine = _sqlite_engine(url, settings.sql_echo, immediate=False)
         else:
-            self.engine = create_engine(url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self.read_engine = self.engine
+            self.engine = _pg_engine(url, settings.sql_echo)
+            # Reading requests run their statements in autocommit: no BEGIN and no COMMIT round trip. Under
+            # READ COMMITTED every statement takes its own snapshot inside a transaction too, so what a
+            # read sees is the same; the pool is shared and each connection goes back to it as it was.
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.write_lock = asyncio.Lock()  # see core.deps.get_session
         self.session_info = dict(session_info or {})
         self.writer = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
