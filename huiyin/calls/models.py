@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.clock import now
-from huiyin.core.models import TimestampMixin
+from huiyin.core.models import TimestampMixin, order_reference
 from huiyin.db import Base, UTCDateTime
 
 
@@ -105,7 +105,7 @@ class CallOrder(Base):
 
     call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     order_id: Mapped[int] = mapped_column(
-        ForeignKey("work_orders.id", ondelete="CASCADE"), primary_key=True, index=True
+        order_reference(ondelete="CASCADE"), primary_key=True, index=True
     )
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

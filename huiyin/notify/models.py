@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.clock import now
+from huiyin.core.models import order_reference
 from huiyin.db import Base, UTCDateTime
 
 CHANNELS = ("app", "sms", "voice", "email")
@@ -33,7 +34,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(order_reference(), index=True)
     level: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")

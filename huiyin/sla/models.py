@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.clock import now
-from huiyin.core.models import TimestampMixin
+from huiyin.core.models import TimestampMixin, order_reference
 from huiyin.db import Base, UTCDateTime
 
 STAGES = ("accept", "arrive", "resolve", "reply", "callback")
@@ -137,7 +137,7 @@ class OrderDeadline(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int] = mapped_column(order_reference(), index=True)
     stage: Mapped[str] = mapped_column(String(16))
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)

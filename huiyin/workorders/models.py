@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.clock import now
-from huiyin.core.models import TimestampMixin
+from huiyin.core.models import TimestampMixin, order_reference
 from huiyin.db import Base, UTCDateTime
 
 
@@ -118,7 +118,7 @@ class WorkOrderEvent(Base):
     __table_args__ = (Index("ix_work_order_events_order_at", "order_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    order_id: Mapped[int] = mapped_column(order_reference())
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
@@ -142,7 +142,7 @@ class CallbackTask(TimestampMixin, Base):
     __table_args__ = (Index("ix_callback_tasks_agent_state", "agent_id", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int] = mapped_column(order_reference(), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -167,7 +167,7 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int] = mapped_column(order_reference(), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("work_order_events.id"))
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))

@@ -364,11 +364,11 @@ def test_registering_an_order_costs_a_bounded_few_more_queries(app: FastAPI, wor
         _complaint(agent, world)
     # An auto-dispatched gas repair, as SQLAlchemy's events see it (prebuilt statements run on the driver's
     # cursor and are not counted: the token check, and on SQLite the day's number; nor, on PostgreSQL, the
-    # bulk inserts of core.fastsql): the customer's facts, the order, its deadlines (resolve at
-    # registration, accept and arrive at the dispatch: one INSERT each on SQLite, one on PostgreSQL), the
-    # order's dispatch and SLA summary, its two events, the unit handlers' notifications and their outbox
-    # rows: 10 on SQLite. The reply is built from what was written (no read back). The complaint is not
-    # dispatched.
+    # bulk inserts of core.fastsql): the order's id (SQLite), its deadlines (resolve at registration,
+    # accept and arrive at the dispatch: one INSERT each on SQLite, one on PostgreSQL), the order itself,
+    # once, in its final state, its two events, the unit handlers' notifications and their outbox rows.
+    # The customer's facts are prebuilt too. The reply is built from what was written (no read back). The
+    # complaint is not dispatched.
     assert len(gas) <= 10, gas
     assert len(complaint) <= 6, complaint
     # reference data (policies, calendars, categories, units, areas, rules, users) comes from the process's
@@ -377,3 +377,16 @@ def test_registering_an_order_costs_a_bounded_few_more_queries(app: FastAPI, wor
     reference += ("dispatch_rules", "users", "user_roles", "order_deadlines", "work_order_events")
     reads = [q for q in gas + complaint if q.lstrip().upper().startswith("SELECT") and "FROM auth_tokens" not in q]
     assert [q for q in reads if any(f"FROM {t}" in q for t in reference)] == [], reads
+
+
+def test_a_registration_writes_the_order_once_in_its_final_state(app: FastAPI, world: World, agent: Api) -> None:
+    """Its id drawn first and its references checked at commit, the auto-dispatched order is inserted as it
+    ends (dispatched, its policy and next deadline set) and never updated in the same request."""
+    agent.register(customer_id=world.customer_id)  # warm up
+    with counted(app) as seen:
+        order = agent.register(customer_id=world.customer_id)
+    writes = [q.split("(")[0].split(" SET")[0].strip() for q in seen if q.lstrip().startswith(("INSERT", "UPDATE"))]
+    assert writes.count("INSERT INTO work_orders") == 1, seen
+    assert not [w for w in writes if w.startswith("UPDATE work_orders")], seen
+    assert order["state"] == "dispatched" and order["next_deadline_at"] is not None
+    assert [e["action"] for e in order["events"]] == ["register", "dispatch"]

@@ -143,6 +143,10 @@ class Prebuilt:
         self._run(session, params)
 
     def scalar_alone(self, engine: Engine, params: Mapping[str, Any] | None = None) -> Any:
+        found = self.first_alone(engine, params)
+        return found[0] if found is not None else None
+
+    def first_alone(self, engine: Engine, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """Runs the statement by itself, committed at once: on a pooled connection of the engine's own, in
         the driver's autocommit (one statement, no BEGIN or COMMIT; psycopg's switch costs no round trip
         and is set back before the pool has the connection again). For a counter that must not stay
@@ -159,7 +163,7 @@ class Prebuilt:
             finally:
                 cursor.close()
                 driver.autocommit = False
-        return found[0][0] if found else None
+        return found[0] if found else None
 
     def named(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
         """The rows as named tuples (attribute access by column key, as an ORM object or a ``Row`` has):

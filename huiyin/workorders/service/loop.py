@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -109,34 +109,48 @@ def _move(
 
 
 def next_number(session: Session, prefix: str, tz: str) -> str:
-    """Atomic per-day counter: one upsert, safe under concurrent registrations on both databases.
+    """The day's next order number (see ``next_number_and_id``)."""
+    return next_number_and_id(session, prefix, tz)[0]
+
+
+def next_number_and_id(session: Session, prefix: str, tz: str) -> tuple[str, int]:
+    """The day's next order number, from an atomic per-day counter (one upsert, safe under concurrent
+    registrations on both databases), and the new order's id, drawn before the order is written so that
+    the order, its events and its deadlines are written together, once.
 
     On PostgreSQL the upsert commits at once, on a pooled connection of its own in autocommit (one
     statement, no BEGIN or COMMIT), so the counter row is locked for microseconds rather than for the whole
-    registration; a registration that fails afterwards leaves a gap in the day's numbers, which is
-    harmless. (SQLite serialises writers anyway: there it runs in the registration's transaction, as a
-    prebuilt statement.)
+    registration; the id comes from the table's sequence in the same statement. A registration that fails
+    afterwards leaves a gap in the day's numbers, which is harmless. SQLite serialises writers anyway:
+    there the upsert runs in the registration's transaction, which holds the write lock, and the id is
+    the next one after the table's last.
     """
     day = clock.local_today(tz)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
-        seq = _PG_NUMBER.scalar_alone(bind, {"day": day})
+        found = _PG_NUMBER.first_alone(bind, {"day": day})
+        assert found is not None  # an upsert returns its row
+        seq, order_id = found
     else:
         seq = _SQLITE_NUMBER.scalar(session, {"day": day})
-    return f"{prefix}{day}{seq:06d}"
+        order_id = _SQLITE_NEXT_ID.scalar(session)
+    return f"{prefix}{day}{seq:06d}", order_id
 
 
 def _number_upsert(dialect_name: str) -> Any:
     ins = postgresql.insert(OrderNumberSeq) if dialect_name == "postgresql" else sqlite.insert(OrderNumberSeq)
-    return (
-        ins.values(day=bindparam("day"), last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": OrderNumberSeq.last + 1})
-        .returning(OrderNumberSeq.last)
+    return ins.values(day=bindparam("day"), last=1).on_conflict_do_update(
+        index_elements=["day"], set_={"last": OrderNumberSeq.last + 1}
     )
 
 
-_PG_NUMBER = Prebuilt(_number_upsert("postgresql"))
-_SQLITE_NUMBER = Prebuilt(_number_upsert("sqlite"))
+_PG_NUMBER = Prebuilt(
+    _number_upsert("postgresql").returning(
+        OrderNumberSeq.last, func.nextval(literal_column("pg_get_serial_sequence('work_orders', 'id')::regclass"))
+    )
+)
+_SQLITE_NUMBER = Prebuilt(_number_upsert("sqlite").returning(OrderNumberSeq.last))
+_SQLITE_NEXT_ID = Prebuilt(select(func.coalesce(func.max(WorkOrder.id), 0) + 1))
 
 
 def get_category(session: Session, category_id: int) -> CategoryRef:
@@ -222,8 +236,10 @@ def do_register(
 ) -> WorkOrder:
     """Creates the order, its first event, and dispatches it when a rule (or an emergency) says so.
     ``plan.extra`` reaches the ``registered`` listeners as the change's context (e.g. the call's id)."""
+    number, order_id = next_number_and_id(session, number_prefix, tz)
     order = WorkOrder(
-        number=next_number(session, number_prefix, tz),
+        id=order_id,
+        number=number,
         type=plan.type.value,
         category_id=plan.category.id,
         grade=plan.grade,
@@ -238,8 +254,7 @@ def do_register(
         owner_agent_id=actor.id,
         created_at=now(),
     )
-    session.add(order)
-    session.flush()
+    session.add(order)  # written with the first flush, as it is then: once, in its final state
     tx_memo(session, "workorders.born")[order.id] = Born()
     event = _record(session, order, Action.register, None, actor, category=plan.category.code)
     publish(session, Moment.registered, order, event, actor, plan.extra)  # adds the event
