@@ -64,22 +64,22 @@ _CTI_EVENT = re.compile(rf"^{re.escape(API)}/cti/([^/]+)$")  # pbx_router's POST
 
 
 class HuiyinApp(FastAPI):
-    """FastAPI, with the PBX's event endpoint (``POST /api/v1/cti/{token}``) served ahead of the middleware
-    stack (see ``calls.api.serve_cti_event``) and every other request checked at the door (``core.guard``:
-    no NUL characters) before it takes FastAPI's way."""
+    """FastAPI, with every request checked at the door (``core.guard``: no NUL characters, a bounded body)
+    and then the PBX's event endpoint (``POST /api/v1/cti/{token}``) served ahead of the middleware stack
+    (see ``calls.api.serve_cti_event``); everything else takes FastAPI's way."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            passed = await guard.checked(scope, receive, send)  # NUL, a body too large or too deep: refused
+            if passed is None:
+                return
+            receive = passed
             if scope["method"] == "POST":
                 found = _CTI_EVENT.match(scope["path"])
                 if found is not None:
                     scope["app"] = self  # as Starlette sets it: request.app
                     await serve_cti_event(self, scope, receive, send, found.group(1))
                     return
-            passed = await guard.checked(scope, receive, send)  # NUL in the URL or the body: a 422
-            if passed is None:
-                return
-            receive = passed
         await super().__call__(scope, receive, send)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
@@ -53,6 +53,11 @@ class Invalid(HuiyinError):
     title = "Invalid input"
 
 
+class TooLarge(HuiyinError):
+    status = 413
+    title = "Payload too large"
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -81,6 +86,17 @@ def install(app: FastAPI) -> None:
     async def _data(_: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot hold (a number out of range, say) that validation let through.
         return problem(422, "Invalid input", "a value is out of the range the database can store")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A change the stored data refuses (a reference, a unique value written meanwhile), found by the
+        # database, possibly only at commit: nothing of the request was kept.
+        return problem(409, "Conflict", "the change conflicts with what is stored; nothing was saved")
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_: Request, exc: OperationalError) -> JSONResponse:
+        # The database did not take the change (gone, locked, a serialization failure): nothing was kept.
+        return problem(503, "Service unavailable", "the database did not take the change; nothing was saved, try again")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

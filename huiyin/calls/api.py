@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, Response, UploadFile
@@ -50,12 +49,12 @@ from huiyin.core.deps import (
     SessionDep,
     SettingsDep,
     get_current_user,
-    reject_nul_characters,
     require_roles,
     write_session,
 )
+from huiyin.core.guard import NUL_REFUSED
 from huiyin.core.roles import CENTER, MANAGERS, Role
-from huiyin.core.schemas import PathId, QueryId
+from huiyin.core.schemas import Instant, PathId, QueryId
 from huiyin.customers.service import get_customer
 from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
@@ -80,6 +79,9 @@ async def _event_fields(request: Request) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
+        texts = [v for v in form.values() if isinstance(v, str)]
+        if any("\x00" in v for v in texts):  # a multipart body's parts (the door checks the other bodies)
+            raise Invalid(NUL_REFUSED)
         fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("user", "user[]")}
         users = [v for v in form.getlist("user[]") + form.getlist("user") if isinstance(v, str)]
         if users:
@@ -145,12 +147,12 @@ async def serve_cti_event(app: FastAPI, scope: Scope, receive: Receive, send: Se
     """``cti_event`` as a plain ASGI call, from ``HuiyinApp`` before its middleware stack: the PBX posts
     hundreds of events a second, and FastAPI's middleware, routing and dependency solving cost more Python
     per event than reading the body and handing it to the intake. What those layers did for this route is
-    done here: text with NUL is refused (``reject_nul_characters``), errors get the app's exception
-    handlers (the same problem documents), and an unexpected one a 500, re-raised for the server's log."""
+    done here: errors get the app's exception handlers (the same problem documents), and an unexpected one
+    a 500, re-raised for the server's log. (The app's door, ``core.guard``, has already refused NUL
+    characters and bodies too large or too deeply nested, before the token is looked at.)"""
     request = Request(scope, receive)
     response: Response
     try:
-        await reject_nul_characters(request)
         response = JSONResponse(await cti_event(token, request))
     except Exception as exc:
         handler = next((app.exception_handlers[t] for t in type(exc).__mro__ if t in app.exception_handlers), None)
@@ -219,15 +221,12 @@ async def list_calls(
     abandoned: bool | None = None,
     state: Annotated[CallState | None, Query()] = None,
     order_id: QueryId = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> CallsPublic:
     """Call records, newest first; numbers masked (the record itself shows them whole)."""
-    for dt in (since, until):
-        if dt is not None and dt.tzinfo is None:
-            raise Invalid("since / until need a time zone, e.g. 2026-11-23T00:00:00+08:00")
     f = service.CallFilter(
         customer_id=customer_id,
         agent_id=agent_id,

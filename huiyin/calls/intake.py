@@ -96,7 +96,8 @@ class Intake:
         for item in items:
             try:
                 with self.db.session() as session:
-                    results.append(self.apply(session, item, {}))
+                    reply = self.apply(session, item, {})
+                results.append(reply)  # only once committed: a failed commit is the event's error, not its reply
             except Exception as exc:
                 results.append(exc)
         return results

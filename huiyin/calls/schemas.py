@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from huiyin.calls.states import AgentStatus, Cause, CtiEvent, Direction, NotReadyReason
-from huiyin.core.schemas import RefId
+from huiyin.core.schemas import Instant, RefId
 from huiyin.workorders.schemas import WorkOrderPublic
 
 
@@ -31,7 +31,7 @@ class CtiEventIn(BaseModel):
     ivr_path: str | None = Field(default=None, alias="ivrPath", max_length=300)
     wait_seconds: int | None = Field(default=None, alias="waitSeconds", ge=0, le=86_400)
     hold_seconds: int | None = Field(default=None, alias="holdSeconds", ge=0, le=86_400)
-    at: datetime | None = Field(default=None, description="when it happened at the PBX (ISO 8601 with a zone)")
+    at: Instant | None = Field(default=None, description="when it happened at the PBX (ISO 8601 with a zone)")
 
     @field_validator("user", mode="before")
     @classmethod
@@ -44,13 +44,6 @@ class CtiEventIn(BaseModel):
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
-
-    @field_validator("at")
-    @classmethod
-    def _zoned(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v.tzinfo is None:
-            raise ValueError("at needs a time zone, e.g. 2026-11-23T09:00:00+08:00")
-        return v
 
     @field_validator("recording_url")
     @classmethod
@@ -259,8 +252,8 @@ class IvrRuleIn(BaseModel):
     queue: str | None = Field(default=None, max_length=100)
     connect_agent: bool = False
     announcement: str | None = Field(default=None, max_length=1000)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     enabled: bool = True
 
 

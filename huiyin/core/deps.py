@@ -6,7 +6,6 @@ import hmac
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated
-from urllib.parse import unquote
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,24 +15,10 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
 from huiyin.db import Database
-from huiyin.errors import Forbidden, Invalid, Unauthorized
+from huiyin.errors import Forbidden, Unauthorized
 from huiyin.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def reject_nul_characters(request: Request) -> None:
-    """PostgreSQL text cannot hold NUL; refuse it at the door instead of failing in the database. (Every
-    other request passes ``core.guard`` at the app's door; the CTI endpoint, served ahead of it, asks this.)"""
-    if "\x00" in unquote(request.url.query) or "\x00" in unquote(request.url.path):
-        raise Invalid("text must not contain NUL characters")
-    # Multipart bodies carry files, where NUL bytes are normal; FastAPI has already parsed (and consumed)
-    # them. Their text parts are checked by the handler (an attachment's filename drops control characters).
-    multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
-    if request.method not in SAFE_METHODS and not multipart:
-        body = await request.body()
-        if b"\\u0000" in body or b"\x00" in body:
-            raise Invalid("text must not contain NUL characters")
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -42,7 +27,8 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session; its transaction commits when the handler has returned.
+    """The request's session; its transaction commits when the handler has returned, before the response
+    is sent (``SessionDep``'s scope).
 
     Handlers run on the event loop and call the synchronous services directly, so a transaction must
     never wait, blocking the loop, for a lock held by another request of the same process that cannot
@@ -76,7 +62,10 @@ async def write_session(db: Database) -> AsyncIterator[Session]:
             yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session. Its scope is the handler's call ("function"), not the whole request: the
+transaction commits when the handler has returned, before the response is sent, so a reply never
+announces a change that then fails to commit (a failed commit is the client's 409 or 503 instead)."""
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

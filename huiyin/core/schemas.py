@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, Strict, StringConstraints
 
 from huiyin.core.phones import check_phone
 
@@ -15,6 +16,25 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 MAX_ID = 2_147_483_647
 """Ids are 32-bit on PostgreSQL; a larger number is a 422, never a database overflow."""
-RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RefId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+"""An id in a JSON body: a JSON number, never ``true`` or ``"1"`` (strict), within the column's range."""
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def check_instant(value: datetime) -> datetime:
+    """A moment the database can store and compare: with a time zone, between the years 1900 and 9000 (the
+    edges of Python's calendar overflow when moved to UTC). Checked on the year as written, with no
+    arithmetic that could itself overflow."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-22T00:00:00+08:00")
+    if not FIRST_YEAR <= value.year < LAST_YEAR:
+        raise ValueError(f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(check_instant)]
+"""Every date-time the API takes (query parameters and bodies): zoned and bounded (``check_instant``)."""

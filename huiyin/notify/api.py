@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from huiyin.auth.service import find_token
 from huiyin.core.deps import CurrentUser, SessionDep
-from huiyin.core.schemas import PathId
+from huiyin.core.schemas import MAX_ID, PathId
 from huiyin.db import Database
 from huiyin.notify import service
 from huiyin.notify.hub import Hub
@@ -26,7 +26,7 @@ async def list_notifications(
     unacked: Annotated[bool, Query(description="only those waiting for an acknowledgement")] = False,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1, description="older than this id (paging)")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="older than this id (paging)")] = None,
 ) -> NotificationsPublic:
     """The signed-in user's notifications, newest first."""
     rows = service.notifications_of(session, user.id, unacked=unacked, unread=unread, limit=limit, before=before)

@@ -63,3 +63,86 @@ def test_a_body_read_at_the_door_reaches_the_handler_whole(world: World, agent: 
     description = "燃气表后阀门漏气，" * 400  # several kilobytes: more than one chunk on a real socket
     order = agent.register(description=description, customer_id=world.customer_id)
     assert order["description"] == description
+
+
+# ---------------------------------------------------------------- the class, not the instances (issue 14, defect 4)
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"a": ' * depth + b"1" + b"}" * depth
+
+
+@pytest.fixture
+def cti_token(admin: Api) -> str:
+    token: str = admin.ok("post", "/cti-integrations", {"name": "PBX"}, 201)["token"]
+    return token
+
+
+@pytest.mark.parametrize("token", ["no-such-token", None])
+def test_deeply_nested_json_is_a_422_before_any_token_is_checked(
+    client: TestClient, world: World, cti_token: str, token: str | None
+) -> None:
+    r = client.post(
+        f"/api/v1/cti/{token or cti_token}", content=_nested(100_000), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+    assert "nest at most 32 levels" in r.json()["detail"]
+
+
+def test_deeply_nested_json_is_a_422_on_every_endpoint(agent: Api) -> None:
+    r = agent.client.post(
+        "/api/v1/work-orders", content=_nested(5_000), headers={**agent.headers, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+
+
+def test_brackets_inside_strings_are_not_nesting(world: World, agent: Api) -> None:
+    order = agent.register(customer_id=world.customer_id, description="[[[[{{{{" * 20 + "表后阀门漏气")
+    assert order["description"].startswith("[[[[{{{{")
+
+
+def test_a_body_over_a_megabyte_is_a_413(agent: Api, client: TestClient, cti_token: str) -> None:
+    big = b'{"description": "' + b"x" * (1 << 20) + b'"}'
+    for url, headers in (("/api/v1/work-orders", agent.headers), (f"/api/v1/cti/{cti_token}", {})):
+        r = client.post(url, content=big, headers={**headers, "Content-Type": "application/json"})
+        assert r.status_code == 413, r.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calls?since=0001-01-01T00:00:00%2B08:00",
+        "/calls?until=9999-12-31T23:59:59-08:00",
+        "/work-orders?created_to=9999-12-31T23:59:59-08:00",
+        "/work-orders?created_from=0001-01-01T00:00:00%2B14:00",
+        "/notifications?before=9223372036854775808",
+        "/work-orders?unit_id=9223372036854775808",
+    ],
+)
+def test_dates_and_ids_at_the_edges_are_a_422(manager: Api, path: str) -> None:
+    r = manager.get(path)
+    assert r.status_code == 422, r.text
+
+
+def test_a_cti_event_at_the_edge_of_the_calendar_is_a_422(client: TestClient, cti_token: str) -> None:
+    for at in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"):
+        body = {"event": "newCall", "callId": f"edge-{at[:4]}", "from": "13912345678", "to": "95598", "at": at}
+        r = client.post(f"/api/v1/cti/{cti_token}", json=body)
+        assert r.status_code == 422, r.text
+
+
+def test_nul_in_a_cti_form_is_refused_whether_urlencoded_or_multipart(client: TestClient, cti_token: str) -> None:
+    r = client.post(
+        f"/api/v1/cti/{cti_token}",
+        content=b"event=newCall&callId=n%00ul&from=13912345678&to=95598",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 422, r.text
+    fields = {"event": "newCall", "callId": "n\x00ul", "from": "13912345678", "to": "95598"}
+    r = client.post(f"/api/v1/cti/{cti_token}", files={k: (None, v) for k, v in fields.items()})
+    assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize("bad", [True, "1", 1.0])
+def test_an_id_in_a_body_must_be_a_json_number(world: World, agent: Api, bad: object) -> None:
+    agent.register(status=422, customer_id=bad)
