@@ -22,6 +22,14 @@ class AuthSettings(BaseModel):
     cookie_name: str = "huiyin_session"
     csrf_cookie_name: str = "huiyin_csrf"
     cookie_secure: bool = False
+    # sign-in throttling (auth.signin): from the max_failures-th failure in a streak (which ends after
+    # window_minutes without one) an account or a client address is locked out for lock_seconds, doubled at
+    # each further failure up to lock_max_seconds
+    max_failures: int = 5
+    address_max_failures: int = 50  # a centre's agents often share one address (NAT): a higher bar for it
+    window_minutes: int = 15
+    lock_seconds: int = 60
+    lock_max_seconds: int = 3600
 
 
 AttachmentType = Literal["image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from huiyin.auth import service
+from huiyin.auth import service, signin
 from huiyin.auth.models import AuthToken, User
 from huiyin.auth.schemas import (
     ApiTokenCreate,
     ApiTokenIssued,
     ApiTokenPublic,
     LoginPublic,
+    SignInPublic,
+    SignInsPublic,
     TokenPublic,
     TokenRequest,
     UserCreate,
@@ -22,23 +26,34 @@ from huiyin.auth.schemas import (
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 from huiyin.core.roles import Role
 from huiyin.core.schemas import PathId
+from huiyin.db import Database
 from huiyin.errors import Invalid, NotFound
 from huiyin.org.service import check_unit_ref
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", operation_id="auth-token")
-def issue_token(body: TokenRequest, session: SessionDep, settings: SettingsDep) -> TokenPublic:
-    user = service.check_login(session, body.username, body.password)
-    issued = service.do_issue_token(session, user, "access", hours=settings.auth.access_token_hours)
+def _attempt(request: Request, body: TokenRequest, kind: str) -> signin.Attempt:
+    client = request.client.host if request.client else ""
+    return signin.Attempt(username=body.username, password=body.password, address=client, kind=kind)
+
+
+@router.post("/auth/token", operation_id="auth-token", responses={429: {"description": "locked out for a while"}})
+async def issue_token(body: TokenRequest, request: Request, settings: SettingsDep) -> TokenPublic:
+    """A bearer access token for a system (throttled and audited as a person's sign-in: ``auth.signin``)."""
+    db: Database = request.app.state.db
+    rules = settings.auth
+    _, issued = await signin.sign_in(db, rules, _attempt(request, body, "access"), hours=rules.access_token_hours)
     return TokenPublic(access_token=issued.secret, expires_at=issued.token.expires_at)
 
 
-@router.post("/auth/login", operation_id="auth-login")
-def login(body: TokenRequest, response: Response, session: SessionDep, settings: SettingsDep) -> LoginPublic:
-    user = service.check_login(session, body.username, body.password)
-    issued = service.do_issue_token(session, user, "session", hours=settings.auth.session_hours)
+@router.post("/auth/login", operation_id="auth-login", responses={429: {"description": "locked out for a while"}})
+async def login(body: TokenRequest, request: Request, response: Response, settings: SettingsDep) -> LoginPublic:
+    """A person's sign-in: a session cookie and a CSRF token. Wrong passwords are counted per account and per
+    address and lock them out for a while (429 with ``Retry-After``); every attempt is audited."""
+    db: Database = request.app.state.db
+    attempt = _attempt(request, body, "session")
+    user, issued = await signin.sign_in(db, settings.auth, attempt, hours=settings.auth.session_hours)
     max_age = settings.auth.session_hours * 3600
     response.set_cookie(
         settings.auth.cookie_name,
@@ -79,7 +94,28 @@ async def list_users(session: SessionDep, _: AdminUser, role: Role | None = None
     if role is not None:
         stmt = stmt.where(User.role_rows.any(role=role.value))
     users = session.scalars(stmt).all()
-    return UsersPublic(items=[UserPublic.model_validate(u) for u in users], total=len(users))
+    locked = signin.locked_accounts(session)
+    items = [UserPublic.model_validate(u).model_copy(update={"locked_until": locked.get(u.username)}) for u in users]
+    return UsersPublic(items=items, total=len(users))
+
+
+@router.get("/auth/sign-ins", operation_id="auth-sign_ins")
+async def sign_ins(
+    session: SessionDep,
+    _: AdminUser,
+    username: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: Literal["success", "failure", "locked", "unlocked"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> SignInsPublic:
+    """Sign-in attempts, newest first (the audit: who, from where, how it ended)."""
+    rows = signin.sign_ins(session, username=username, outcome=outcome, limit=limit)
+    return SignInsPublic(items=[SignInPublic.model_validate(r) for r in rows], total=len(rows))
+
+
+@router.post("/users/{user_id}/unlock", status_code=204, operation_id="auth-unlock_user")
+async def unlock_user(user_id: PathId, session: SessionDep, admin: AdminUser) -> None:
+    """Lets a locked-out account sign in again at once (audited)."""
+    signin.do_unlock(session, _get_user(session, user_id), admin.id)
 
 
 def _get_user(session: SessionDep, user_id: int) -> User:

@@ -64,3 +64,32 @@ class AuthToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per key (``account:<username>`` and ``address:<client>``), and how long the key
+    is locked out: see ``auth.signin``. A row goes when its account signs in (or an admin unlocks it)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAudit(Base):
+    """Every sign-in attempt, for the admin to read: who (as typed, and the user when the name is known),
+    from where, and how it ended (``success``, ``failure``, ``locked``, ``unlocked`` by an admin)."""
+
+    __tablename__ = "sign_in_audit"
+    __table_args__ = (Index("ix_sign_in_audit_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="session")  # session (people) | access (systems)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # unlocked by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,9 @@ class UserPublic(BaseModel):
     phone: str | None
     email: str | None = None
     is_active: bool
+    locked_until: datetime | None = Field(
+        default=None, description="locked out after failed sign-ins until then (the user list; admins may unlock)"
+    )
 
 
 class LoginPublic(BaseModel):
@@ -84,3 +88,20 @@ class ApiTokenPublic(BaseModel):
 
 class ApiTokenIssued(ApiTokenPublic):
     token: str
+
+
+class SignInPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    username: str = Field(description="as typed")
+    user_id: int | None = Field(description="the user, when the name is one")
+    address: str = Field(description="the client's address")
+    outcome: Literal["success", "failure", "locked", "unlocked"]
+    kind: str = Field(description="session (a person), access (a system's token); empty for an unlock")
+    actor_id: int | None = Field(description="the admin who unlocked the account")
+
+
+class SignInsPublic(BaseModel):
+    items: list[SignInPublic]
+    total: int

@@ -24,7 +24,7 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.fastsql import Prebuilt
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
-from huiyin.errors import Conflict, Invalid, NotFound, Unauthorized
+from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.models import Unit
 
 
@@ -115,13 +115,6 @@ def get_user_by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"user {username!r} does not exist")
-    return user
-
-
-def check_login(session: Session, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        raise Unauthorized("wrong username or password")
     return user
 
 
