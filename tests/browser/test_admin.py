@@ -258,3 +258,42 @@ def test_every_admin_page_reads_in_english(desk: Any, name: str) -> None:
         page.get_by_test_id("token-create").wait_for()
         page.wait_for_load_state("networkidle")
         d.check_clean()
+
+
+def test_a_locked_out_person_is_told_so_and_an_admin_unlocks_them_and_reads_the_sign_ins(
+    desk: Any, server: Server
+) -> None:
+    with server.apis("admin") as (admin,):
+        r = admin.post("/users", json={"username": "guessed", "password": "right-pass-123", "roles": ["agent"]})
+        assert r.status_code == 201, r.text
+    for i in range(5):
+        r = httpx.post(f"{server.base}/api/v1/auth/login", json={"username": "guessed", "password": f"guess-{i}"})
+        assert r.status_code == 401
+    # The person, at the sign-in page: told in Chinese to wait or ask an admin, not "wrong password".
+    person: Desk = desk("guessed", sign_in=False)
+    page = person.go("/login")
+    page.get_by_test_id("username").fill("guessed")
+    page.get_by_test_id("password").fill("right-pass-123")
+    page.keyboard.press("Enter")
+    assert "登录失败次数过多" in page.get_by_test_id("login-error").inner_text()
+    _shot(person, "login-locked")
+
+    d: Desk = desk("admin")
+    page = d.go("/admin/users")
+    page.get_by_test_id("user-locked-guessed").wait_for()
+    page.get_by_test_id("user-unlock-guessed").click()
+    page.get_by_text("已解锁用户 guessed").wait_for()
+    page.get_by_test_id("user-locked-guessed").wait_for(state="detached")
+    r = httpx.post(f"{server.base}/api/v1/auth/login", json={"username": "guessed", "password": "right-pass-123"})
+    assert r.status_code == 200, r.text
+
+    page.get_by_role("tab", name="登录记录").click()
+    page.get_by_test_id("sign-in-username").fill("guessed")
+    page.keyboard.press("Enter")
+    table = page.get_by_test_id("sign-in-table")
+    table.get_by_test_id("sign-in-unlocked").wait_for()
+    assert table.get_by_test_id("sign-in-failure").count() == 5
+    assert table.get_by_test_id("sign-in-locked").count() == 1
+    assert table.get_by_test_id("sign-in-success").count() == 1
+    _shot(d, "admin-sign-ins")
+    d.check_clean()

@@ -1,6 +1,6 @@
 // The organisation's API (系统管理): users and their API tokens, units, areas, categories and dispatch rules,
 // typed by the generated OpenAPI schema. Other modules read areas, units and categories through here too.
-import { api, unwrap, type Category, type Schemas, type Unit, type User } from '@/api/client'
+import { api, unwrap, type Category, type Query, type Schemas, type Unit, type User } from '@/api/client'
 import type { Role } from '@/utils/enums'
 
 export type Area = Schemas['AreaPublic']
@@ -20,6 +20,19 @@ export function createUser(body: Schemas['UserCreate']): Promise<User> {
 
 export function updateUser(id: number, body: Schemas['UserUpdate']): Promise<User> {
   return unwrap(api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: id } }, body }))
+}
+
+/** Lets a locked-out account sign in again at once (audited). */
+export async function unlockUser(id: number): Promise<void> {
+  await unwrap(api.POST('/api/v1/users/{user_id}/unlock', { params: { path: { user_id: id } } }))
+}
+
+export type SignIn = Schemas['SignInPublic']
+export type SignInQuery = Query<'auth-sign_ins'>
+
+/** Sign-in attempts, newest first (登录记录). */
+export function listSignIns(query: SignInQuery): Promise<Schemas['SignInsPublic']> {
+  return unwrap(api.GET('/api/v1/auth/sign-ins', { params: { query } }))
 }
 
 export function listApiTokens(): Promise<ApiToken[]> {
