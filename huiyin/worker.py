@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -18,11 +19,35 @@ from huiyin.clock import now
 from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
-from huiyin.notify.channels import DeliveryError, Disabled, Gateway, send_email
+from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 
 log = logging.getLogger("huiyin.worker")
+
+
+class QuietLog:
+    """Logs a repeated failure once a minute, not once a message: the first line of a kind (the channel and
+    the error's text) at once, then at most one a minute saying how many more there were. A gateway that is
+    down for twenty minutes is twenty lines, not thousands."""
+
+    def __init__(self, every_seconds: float = 60.0) -> None:
+        self.every = every_seconds
+        self._seen: dict[tuple[str, str], tuple[float, int]] = {}  # kind → (last logged, not logged since)
+        self._lock = threading.Lock()
+
+    def failed(self, channel: str, error: str, message_id: int, at: float) -> bool:
+        """Logs the failure unless one like it was logged within the minute; whether it logged."""
+        key = (channel, error)
+        with self._lock:
+            last, quiet = self._seen.get(key, (float("-inf"), 0))
+            if at - last < self.every:
+                self._seen[key] = (last, quiet + 1)
+                return False
+            self._seen[key] = (at, 0)
+        more = f" ({quiet} more like it in the last {int(at - last)} s)" if quiet else ""
+        log.warning("delivery %s (%s) failed: %s%s", message_id, channel, error, more)
+        return True
 
 
 @dataclass
@@ -43,6 +68,13 @@ class Worker:
         self.db = db
         self.settings = settings
         self.gateway = gateway or Gateway(settings.notify)
+        self.quiet = QuietLog()
+        off = channels_off(settings.notify)
+        if off:  # a state of this installation, said once, not an error per message
+            log.warning(
+                "notification channels off (not configured): %s; their messages are marked skipped, not retried",
+                ", ".join(off),
+            )
 
     # each step is one short transaction
     def fire_batch(self) -> int:
@@ -75,8 +107,10 @@ class Worker:
                 self.gateway.send(c.channel, c.dedupe_key, c.address, c.payload)
             return outbox.Outcome(c.id, True, attempt=c.attempts)
         except DeliveryError as exc:
-            log.warning("delivery %s (%s) failed: %s", c.id, c.channel, exc)
-            return outbox.Outcome(c.id, False, str(exc), exc.permanent, c.attempts, isinstance(exc, Disabled))
+            off = isinstance(exc, Disabled)
+            if not off:  # a channel that is off was said once, at start-up
+                self.quiet.failed(c.channel, str(exc), c.id, time.monotonic())
+            return outbox.Outcome(c.id, False, str(exc), exc.permanent, c.attempts, off)
 
     def finish(self, outcomes: list[outbox.Outcome]) -> None:
         with self.db.session() as s:

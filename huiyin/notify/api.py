@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 
 from huiyin.auth.service import find_token
-from huiyin.core.deps import CurrentUser, SessionDep
+from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
 from huiyin.core.schemas import MAX_ID, PathId
 from huiyin.db import Database
 from huiyin.notify import service
+from huiyin.notify.channels import channels_off
 from huiyin.notify.hub import Hub
-from huiyin.notify.schemas import NotificationPublic, NotificationsPublic, ReadIn, ReadOut
+from huiyin.notify.schemas import ChannelsPublic, NotificationPublic, NotificationsPublic, ReadIn, ReadOut
 from huiyin.settings import Settings
 
 router = APIRouter(tags=["notifications"])
@@ -33,6 +34,15 @@ async def list_notifications(
     unread_n, unacked_n = service.counts_of(session, user.id)
     items = [NotificationPublic.model_validate(service.notification_data(n)) for n in rows]
     return NotificationsPublic(items=items, unread=unread_n, unacked=unacked_n)
+
+
+@router.get("/notifications/channels", operation_id="notifications-channels")
+async def channels(request: Request, _: AdminUser) -> ChannelsPublic:
+    """Which ways out this installation has: a channel that is not configured (no gateway URL, no SMTP host)
+    is off, and its messages are marked skipped rather than sent or retried (the admin pages say so)."""
+    settings: Settings = request.app.state.settings
+    off = set(channels_off(settings.notify))
+    return ChannelsPublic(sms=("sms" not in off), voice=("voice" not in off), email=("email" not in off))
 
 
 @router.post("/notifications/{notification_id}/ack", operation_id="notifications-ack")

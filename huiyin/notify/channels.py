@@ -32,6 +32,12 @@ class Disabled(DeliveryError):
         super().__init__(f"{channel} is not configured", permanent=True)
 
 
+def channels_off(settings: NotifySettings) -> list[str]:
+    """The channels not configured here: their messages are marked ``skipped`` (nothing sent, no retry)."""
+    off = [c for c, url in (("sms", settings.sms_url), ("voice", settings.voice_url)) if not url]
+    return off + ([] if settings.smtp_host else ["email"])
+
+
 def render(template: str, payload: dict[str, object]) -> str:
     values = {k: ("" if v is None else v) for k, v in payload.items()}
     try:

@@ -33,3 +33,11 @@ class ReadIn(BaseModel):
 
 class ReadOut(BaseModel):
     changed: int
+
+
+class ChannelsPublic(BaseModel):
+    """Whether each way out is on here (in-app messages always are)."""
+
+    sms: bool
+    voice: bool
+    email: bool

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from huiyin.notify.channels import Gateway
 from huiyin.notify.fake_gateway import create_fake_gateway
 from huiyin.notify.models import OutboxMessage
 from huiyin.settings import NotifySettings, Settings
-from huiyin.worker import Worker
+from huiyin.worker import QuietLog, Worker
 from tests.personas import Api, World
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -423,3 +424,38 @@ def test_a_late_answer_to_an_expired_claim_changes_nothing(
     worker.finish([Outcome(first[0].id, False, "timed out", True, attempt=first[0].attempts)])  # late, failing
     sms = next(r for r in outbox(world) if r.channel == "sms")
     assert (sms.status, sms.attempts) == ("delivered", 2)
+
+
+def test_channels_that_are_off_are_said_once_not_per_message(
+    world: World, agent: Api, settings: Settings, notify_settings: NotifySettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone_worker(world)
+    ns = notify_settings.model_copy(update={"sms_url": "", "voice_url": ""})
+    with caplog.at_level(logging.WARNING, logger="huiyin.worker"):
+        w = Worker(world.db, settings.model_copy(update={"notify": ns}))
+        clock.set(T0)
+        for _ in range(5):
+            agent.register(customer_id=world.customer_id)
+        clock.set(at(30))
+        w.tick()
+    lines = [r.getMessage() for r in caplog.records if r.name == "huiyin.worker"]
+    assert len(lines) == 1, lines
+    assert "channels off (not configured): sms, voice" in lines[0]
+    assert {r.status for r in outbox(world) if r.channel in ("sms", "voice")} == {"skipped"}
+
+
+def test_a_failure_repeated_a_thousand_times_is_a_few_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    quiet = QuietLog(every_seconds=60)
+    with caplog.at_level(logging.WARNING, logger="huiyin.worker"):
+        logged = [quiet.failed("sms", "gateway said 502", i, at=i * 0.1) for i in range(1000)]  # 100 s
+        quiet.failed("voice", "gateway said 502", 1000, at=100.0)  # another kind: its own line
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum(logged) == 2 and len(lines) == 3, lines
+    assert lines[0] == "delivery 0 (sms) failed: gateway said 502"
+    assert lines[1] == "delivery 600 (sms) failed: gateway said 502 (599 more like it in the last 60 s)"
+    assert lines[2].startswith("delivery 1000 (voice)")
+
+
+def test_an_admin_reads_which_channels_are_off(admin: Api, agent: Api) -> None:
+    assert admin.ok("get", "/notifications/channels") == {"sms": False, "voice": False, "email": False}
+    assert agent.get("/notifications/channels").status_code == 403

@@ -281,6 +281,8 @@ def test_a_locked_out_person_is_told_so_and_an_admin_unlocks_them_and_reads_the_
     d: Desk = desk("admin")
     page = d.go("/admin/users")
     page.get_by_test_id("user-locked-guessed").wait_for()
+    # This test server has no SMS or voice gateway and no SMTP host: the admin is told, once, on the page.
+    assert page.get_by_test_id("channels-off").inner_text().startswith("短信、语音、邮件通知未配置")
     page.get_by_test_id("user-unlock-guessed").click()
     page.get_by_text("已解锁用户 guessed").wait_for()
     page.get_by_test_id("user-locked-guessed").wait_for(state="detached")

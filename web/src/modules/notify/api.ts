@@ -16,3 +16,8 @@ export function ackNotification(id: number): Promise<Schemas['NotificationPublic
 export function markNotificationsRead(ids?: number[]): Promise<Schemas['ReadOut']> {
   return unwrap(api.POST('/api/v1/notifications/read', { body: ids ? { ids } : {} }))
 }
+
+/** Which ways out are on here (admins): a channel that is off has its messages skipped, not sent. */
+export function loadChannels(): Promise<Schemas['ChannelsPublic']> {
+  return unwrap(api.GET('/api/v1/notifications/channels'))
+}

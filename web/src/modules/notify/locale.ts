@@ -2,6 +2,8 @@
 export default {
   'zh-CN': {
     notify: {
+      channelsOff: '{channels}通知未配置，这些消息不会发送，也不会重试（配置方法见 docs/notifications.md）',
+      channelName: { sms: '短信', voice: '语音', email: '邮件' },
       menu: '通知中心',
       bell: '通知',
       kind: { dispatch: '派单', warning: '临期预警', escalation: '超时升级', urge: '催办', supervise: '督办' },
@@ -53,6 +55,8 @@ export default {
   },
   en: {
     notify: {
+      channelsOff: '{channels} notifications are not configured: those messages are not sent and not retried (see docs/notifications.md)',
+      channelName: { sms: 'SMS', voice: 'voice', email: 'email' },
       menu: 'Notifications',
       bell: 'Notifications',
       kind: { dispatch: 'Dispatch', warning: 'Deadline warning', escalation: 'Escalation', urge: 'Urged', supervise: 'Supervised' },
