@@ -21,7 +21,9 @@ class AuthSettings(BaseModel):
     access_token_hours: int = 12
     cookie_name: str = "huiyin_session"
     csrf_cookie_name: str = "huiyin_csrf"
-    cookie_secure: bool = False
+    cookie_secure: bool = False  # true behind HTTPS (a request that arrived over HTTPS gets Secure anyway)
+    password_min_length: int = Field(default=12, ge=8, le=128)  # auth.passwords: ASVS level 2 asks for 12
+    allowed_origins: list[str] = []  # origins besides the app's own whose pages may open /ws
     # sign-in throttling (auth.signin): from the max_failures-th failure in a streak (which ends after
     # window_minutes without one) an account or a client address is locked out for lock_seconds, doubled at
     # each further failure up to lock_max_seconds

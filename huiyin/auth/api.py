@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from huiyin.auth import service, signin
 from huiyin.auth.models import AuthToken, User
+from huiyin.auth.passwords import check_password
 from huiyin.auth.schemas import (
     ApiTokenCreate,
     ApiTokenIssued,
@@ -55,13 +56,14 @@ async def login(body: TokenRequest, request: Request, response: Response, settin
     attempt = _attempt(request, body, "session")
     user, issued = await signin.sign_in(db, settings.auth, attempt, hours=settings.auth.session_hours)
     max_age = settings.auth.session_hours * 3600
+    secure = settings.auth.cookie_secure or request.url.scheme == "https"  # behind a proxy: --proxy-headers
     response.set_cookie(
         settings.auth.cookie_name,
         issued.secret,
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=settings.auth.cookie_secure,
+        secure=secure,
         path="/",
     )
     response.set_cookie(
@@ -70,7 +72,7 @@ async def login(body: TokenRequest, request: Request, response: Response, settin
         max_age=max_age,
         httponly=False,
         samesite="lax",
-        secure=settings.auth.cookie_secure,
+        secure=secure,
         path="/",
     )
     return LoginPublic(user=UserPublic.model_validate(user), csrf_token=issued.csrf or "")
@@ -126,7 +128,8 @@ def _get_user(session: SessionDep, user_id: int) -> User:
 
 
 @router.post("/users", status_code=201, operation_id="auth-create_user")
-def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> UserPublic:
+def create_user(body: UserCreate, session: SessionDep, settings: SettingsDep, _: AdminUser) -> UserPublic:
+    check_password(body.password, body.username, min_length=settings.auth.password_min_length)
     unit = check_unit_ref(session, body.unit_id) if body.unit_id is not None else None
     roles = [r.value for r in body.roles]
     service.check_new_user(session, body.username, roles, unit.code if unit else None)
@@ -144,8 +147,12 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> UserPubl
 
 
 @router.patch("/users/{user_id}", operation_id="auth-update_user")
-def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: AdminUser) -> UserPublic:
+def update_user(
+    user_id: PathId, body: UserUpdate, session: SessionDep, settings: SettingsDep, _: AdminUser
+) -> UserPublic:
     user = _get_user(session, user_id)
+    if body.password is not None:
+        check_password(body.password, user.username, min_length=settings.auth.password_min_length)
     fields = body.model_dump(exclude_unset=True)
     if fields.get("unit_id") is not None:
         check_unit_ref(session, fields["unit_id"])

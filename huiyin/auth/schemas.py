@@ -52,7 +52,7 @@ class UsersPublic(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Username
-    password: str = Field(min_length=4, max_length=200)
+    password: str = Field(min_length=1, max_length=200, description="auth.passwords: at least 12 characters by default")
     roles: list[Role] = Field(min_length=1)
     full_name: str = Field(default="", max_length=100)
     unit_id: RefId | None = None
@@ -68,7 +68,7 @@ class UserUpdate(BaseModel):
     phone: str | None = Field(default=None, max_length=20, description="for SMS and voice-call notifications")
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     is_active: bool | None = None
-    password: str | None = Field(default=None, min_length=4, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=200, description="as for a new user")
 
 
 class ApiTokenCreate(BaseModel):

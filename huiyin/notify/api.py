@@ -57,6 +57,17 @@ async def mark_read(body: ReadIn, session: SessionDep, user: CurrentUser) -> Rea
     return ReadOut(changed=service.do_read(session, user.id, body.ids))
 
 
+def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
+    """A browser page may open the socket only from the app's own origin (or one the admin allowed): the
+    session cookie would otherwise let any site a signed-in agent visits read their notifications
+    (cross-site WebSocket hijacking). Clients that send no Origin (integrations, not browsers) need a token."""
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    return host is not None and origin.split("://", 1)[-1].rstrip("/") == host
+
+
 @ws_router.websocket("/ws")
 async def socket(ws: WebSocket) -> None:
     """Pushes ``{"type": "notification", "notification": {...}}`` and ``{"type": "acked", "id": n}`` to the
@@ -65,6 +76,9 @@ async def socket(ws: WebSocket) -> None:
     settings: Settings = ws.app.state.settings
     db: Database = ws.app.state.db
     hub: Hub = ws.app.state.hub
+    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), settings.auth.allowed_origins):
+        await ws.close(code=4403, reason="this origin may not open the socket")
+        return
     cookie = ws.cookies.get(settings.auth.cookie_name)
     token = ws.query_params.get("token")
     with db.session(write=False) as s:

@@ -39,14 +39,14 @@ def test_moving_a_branch_moves_its_stations_paths(world: World, admin: Api) -> N
 def test_an_admin_creates_a_unit_handler_who_can_then_sign_in(world: World, admin: Api) -> None:
     body = {
         "username": "zhou",
-        "password": "pw-1234",
+        "password": "gas-station-north-7",
         "roles": ["unit_handler"],
         "unit_id": world.station_b.id,
         "full_name": "周师傅",
     }
     user = admin.ok("post", "/users", body, 201)
     assert user["roles"] == ["unit_handler"]
-    tok = world.client.post("/api/v1/auth/token", json={"username": "zhou", "password": "pw-1234"})
+    tok = world.client.post("/api/v1/auth/token", json={"username": "zhou", "password": "gas-station-north-7"})
     assert tok.status_code == 200
     assert admin.post("/users", json={**body, "username": "wu", "unit_id": None}).status_code == 422
     assert admin.post("/users", json={**body, "roles": ["wizard"]}).status_code == 422

@@ -57,7 +57,7 @@ def test_an_admin_creates_a_unit_handler_who_can_sign_in(desk: Any, server: Serv
     page.get_by_test_id("user-create").click()
     page.get_by_test_id("user-username").fill("h-newstation")
     page.get_by_test_id("user-full-name").fill("新站所处理人")
-    page.get_by_test_id("user-password").fill("s3cret-pw")
+    page.get_by_test_id("user-password").fill("s3cret-pw-2026")
     page.get_by_test_id("user-roles").click()
     page.get_by_test_id("role-option-unit_handler").click()
     page.keyboard.press("Escape")
@@ -74,7 +74,7 @@ def test_an_admin_creates_a_unit_handler_who_can_sign_in(desk: Any, server: Serv
     assert created["roles"] == ["unit_handler"]
     assert created["unit_id"] == _unit_id(server, STATION)
     assert created["full_name"] == "新站所处理人" and created["phone"] == "13800001111"
-    r = httpx.post(f"{server.base}/api/v1/auth/token", json={"username": "h-newstation", "password": "s3cret-pw"})
+    r = httpx.post(f"{server.base}/api/v1/auth/token", json={"username": "h-newstation", "password": "s3cret-pw-2026"})
     assert r.status_code == 200, r.text
     d.check_clean()
 
