@@ -177,7 +177,11 @@ CSP = "; ".join(
         "style-src 'self' 'unsafe-inline'",  # Element Plus positions popovers with style attributes
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
-        "connect-src 'self' ws: wss:",  # the API and the notification socket, on this origin
+        # the API and the notification socket; a call's recording may be fetched from the PBX's own host
+        # (the player draws its waveform from the bytes and plays them as a blob: URL)
+        "connect-src 'self' ws: wss: http: https:",
+        "media-src 'self' blob: http: https:",
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

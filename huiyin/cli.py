@@ -79,8 +79,13 @@ def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="proxies whose X-Forwarded-For/-Proto are believed (comma-separated, or '*')")
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the API (and the web app) with uvicorn."""
+    """Serve the API (and the web app) with uvicorn. Behind a reverse proxy, name it in
+    ``--forwarded-allow-ips`` so that the client's address (sign-in throttling, the audit) and scheme (the
+    Secure cookie) are the person's, not the proxy's (docs/security.md)."""
     import uvicorn
 
     if workers > 1 and get_settings().is_sqlite:
@@ -97,7 +102,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        access_log=False,
+        access_log=False,  # no request lines (and so no /ws?token= in a log)
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
 
 

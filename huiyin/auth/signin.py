@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import anyio.to_thread
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import SignInAudit, SignInThrottle, User
@@ -104,11 +105,16 @@ def _audit(session: Session, attempt: Attempt, user_id: int | None, outcome: str
 
 def _count_failure(session: Session, key: str, limit: int, rules: AuthSettings, at: datetime) -> None:
     """One more failure for ``key``, locking it out from the ``limit``-th on."""
-    row = session.get(SignInThrottle, key, with_for_update=True)
-    if row is None:
-        row = SignInThrottle(key=key, failures=0, last_failure_at=at)
-        session.add(row)
-    elif max(row.last_failure_at, row.locked_until or row.last_failure_at) + _window(rules) < at:
+    # the key's row, made if missing (two first failures at once both find it made) and locked for this change
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    session.execute(
+        dialect.insert(SignInThrottle)
+        .values(key=key, failures=0, last_failure_at=at)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    if row.failures and max(row.last_failure_at, row.locked_until or row.last_failure_at) + _window(rules) < at:
         row.failures, row.locked_until = 0, None  # quiet for a whole window after the last failure or lock
     row.failures += 1
     row.last_failure_at = at

@@ -103,7 +103,7 @@ def test_a_duplicate_username_shows_the_apis_message_in_the_dialog(desk: Any) ->
     page = d.go("/admin/users")
     page.get_by_test_id("user-create").click()
     page.get_by_test_id("user-username").fill("agent")
-    page.get_by_test_id("user-password").fill("whatever")
+    page.get_by_test_id("user-password").fill("whatever-it-is-2026")
     page.get_by_test_id("user-roles").click()
     page.get_by_test_id("role-option-agent").click()
     page.keyboard.press("Escape")
