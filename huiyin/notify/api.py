@@ -13,8 +13,10 @@ from huiyin.db import Database
 from huiyin.notify import service
 from huiyin.notify.channels import channels_off
 from huiyin.notify.hub import Hub
+from huiyin.notify.models import Notification
 from huiyin.notify.schemas import ChannelsPublic, NotificationPublic, NotificationsPublic, ReadIn, ReadOut
 from huiyin.settings import Settings
+from huiyin.workorders.service import visible_order_condition
 
 router = APIRouter(tags=["notifications"])
 ws_router = APIRouter(tags=["notifications"])
@@ -30,8 +32,11 @@ async def list_notifications(
     before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="older than this id (paging)")] = None,
 ) -> NotificationsPublic:
     """The signed-in user's notifications, newest first."""
-    rows = service.notifications_of(session, user.id, unacked=unacked, unread=unread, limit=limit, before=before)
-    unread_n, unacked_n = service.counts_of(session, user.id)
+    visible = visible_order_condition(session, user, Notification.order_id)  # they follow the order
+    rows = service.notifications_of(
+        session, user.id, unacked=unacked, unread=unread, limit=limit, before=before, visible=visible
+    )
+    unread_n, unacked_n = service.counts_of(session, user.id, visible)
     items = [NotificationPublic.model_validate(service.notification_data(n)) for n in rows]
     return NotificationsPublic(items=items, unread=unread_n, unacked=unacked_n)
 
@@ -48,7 +53,7 @@ async def channels(request: Request, _: AdminUser) -> ChannelsPublic:
 @router.post("/notifications/{notification_id}/ack", operation_id="notifications-ack")
 async def ack(notification_id: PathId, session: SessionDep, user: CurrentUser) -> NotificationPublic:
     """Acknowledges one of my notifications (again: no change). Every open tab of mine closes its popup."""
-    n = service.do_ack(session, user.id, notification_id)
+    n = service.do_ack(session, user.id, notification_id, visible_order_condition(session, user, Notification.order_id))
     return NotificationPublic.model_validate(service.notification_data(n))
 
 
@@ -88,7 +93,8 @@ async def socket(ws: WebSocket) -> None:
             found = find_token(s, token, ("access", "api"))
         else:
             found = None
-        unacked = service.counts_of(s, found.id)[1] if found is not None else 0
+        visible = visible_order_condition(s, found, Notification.order_id) if found is not None else None
+        unacked = service.counts_of(s, found.id, visible)[1] if found is not None else 0
     if found is None:
         await ws.close(code=4401, reason="sign in first")
         return

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import ColumnElement, Select, event, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from huiyin.auth.models import User, UserRole
@@ -331,6 +331,12 @@ def _address(user: Person, channel: str) -> str | None:
 # ---------------------------------------------------------------- reading and acknowledging
 
 
+def _seen(stmt: Any, visible: ColumnElement[bool] | None) -> Any:
+    """Only notifications about no order, or about an order the user may see now (``visible``, from
+    ``workorders.service.visible_order_condition``; None: every order)."""
+    return stmt if visible is None else stmt.where(or_(Notification.order_id.is_(None), visible))
+
+
 def notifications_of(
     session: Session,
     user_id: int,
@@ -339,6 +345,7 @@ def notifications_of(
     unread: bool = False,
     limit: int = 50,
     before: int | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> list[Notification]:
     stmt = select(Notification).where(Notification.user_id == user_id)
     if unacked:
@@ -347,27 +354,39 @@ def notifications_of(
         stmt = stmt.where(Notification.read_at.is_(None))
     if before is not None:
         stmt = stmt.where(Notification.id < before)
-    return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+    return list(session.scalars(_seen(stmt, visible).order_by(Notification.id.desc()).limit(limit)))
 
 
-def counts_of(session: Session, user_id: int) -> tuple[int, int]:
+def counts_of(session: Session, user_id: int, visible: ColumnElement[bool] | None = None) -> tuple[int, int]:
     """(unread, unacknowledged) for one user, in one query."""
     unread = func.count().filter(Notification.read_at.is_(None))
     unacked = func.count().filter(Notification.requires_ack.is_(True), Notification.acked_at.is_(None))
-    row = session.execute(select(unread, unacked).where(Notification.user_id == user_id)).one()
+    row = session.execute(_seen(select(unread, unacked).where(Notification.user_id == user_id), visible)).one()
     return int(row[0]), int(row[1])
 
 
-def get_own(session: Session, user_id: int, notification_id: int, *, lock: bool = False) -> Notification:
-    n = session.get(Notification, notification_id, with_for_update=lock)
+def get_own(
+    session: Session,
+    user_id: int,
+    notification_id: int,
+    *,
+    lock: bool = False,
+    visible: ColumnElement[bool] | None = None,
+) -> Notification:
+    """One of the user's notifications; 404 when it is another's, or about an order the user may no longer
+    see (it moved to another unit: its text is not theirs to read any more)."""
+    stmt = _seen(select(Notification).where(Notification.id == notification_id), visible)
+    n: Notification | None = session.scalar(stmt.with_for_update() if lock else stmt)
     if n is None or n.user_id != user_id:
         raise NotFound(f"notification {notification_id} does not exist")
     return n
 
 
-def do_ack(session: Session, user_id: int, notification_id: int) -> Notification:
+def do_ack(
+    session: Session, user_id: int, notification_id: int, visible: ColumnElement[bool] | None = None
+) -> Notification:
     """Acknowledges (and reads) one notification. Acknowledging again changes nothing."""
-    n = get_own(session, user_id, notification_id, lock=True)
+    n = get_own(session, user_id, notification_id, lock=True, visible=visible)
     if n.acked_at is None:
         at = now()
         n.acked_at = at

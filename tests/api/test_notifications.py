@@ -459,3 +459,19 @@ def test_a_failure_repeated_a_thousand_times_is_a_few_log_lines(caplog: pytest.L
 def test_an_admin_reads_which_channels_are_off(admin: Api, agent: Api) -> None:
     assert admin.ok("get", "/notifications/channels") == {"sms": False, "voice": False, "email": False}
     assert agent.get("/notifications/channels").status_code == 403
+
+
+def test_a_handlers_notification_follows_the_order_to_another_unit(
+    world: World, agent: Api, dispatcher: Api, unit_worker: Api, unit_worker_b: Api
+) -> None:
+    order = agent.register(customer_id=world.customer_id)  # to station A: its handler is told
+    mine = unit_worker.ok("get", "/notifications")
+    about = [n for n in mine["items"] if n["order_id"] == order["id"]]
+    assert about and mine["unacked"] >= 1
+    dispatcher.act(order["id"], "reassign", {"unit_id": world.station_b.id, "reason": "属长寿所辖区"})
+    after = unit_worker.ok("get", "/notifications")
+    assert [n for n in after["items"] if n["order_id"] == order["id"]] == []  # not its text any more
+    assert after["unacked"] == mine["unacked"] - sum(1 for n in about if n["requires_ack"] and not n["acked_at"])
+    assert unit_worker.post(f"/notifications/{about[0]['id']}/ack").status_code == 404
+    theirs = unit_worker_b.ok("get", "/notifications")["items"]
+    assert any(n["order_id"] == order["id"] for n in theirs)

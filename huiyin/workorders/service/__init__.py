@@ -9,6 +9,7 @@ from huiyin.workorders.service.access import (
     get_visible_order,
     read_visible_order,
     sees_all_orders,
+    visible_order_condition,
     visible_unit_ids,
 )
 from huiyin.workorders.service.config import (
@@ -141,5 +142,6 @@ __all__ = [
     "sees_all_orders",
     "state_counts",
     "timeline",
+    "visible_order_condition",
     "visible_unit_ids",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from huiyin.core.actor import Actor
@@ -41,6 +41,16 @@ def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
     if user.has(Role.unit_handler) and user.unit_id is not None:
         return subtree_ids(session, user.unit_id)
     return []
+
+
+def visible_order_condition(session: Session, user: Actor, order_id: Any) -> ColumnElement[bool] | None:
+    """A condition on another table's order id (``order_id``): the order is one the user may see now. None
+    when the user sees every order. For other domains' rows about orders (a unit handler's notifications
+    follow the order's visibility when it moves to another unit)."""
+    units = visible_unit_ids(session, user)
+    if units is None:
+        return None
+    return exists().where(WorkOrder.id == order_id, WorkOrder.unit_id.in_(units))
 
 
 def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: bool = False) -> WorkOrder:
