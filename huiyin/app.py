@@ -27,7 +27,7 @@ from huiyin.db import Database
 from huiyin.notify import service as notify_service
 from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
-from huiyin.notify.hub import Hub, listen_pg
+from huiyin.notify.hub import Hub, listen_pg, watch_credentials
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
@@ -58,6 +58,14 @@ def _freeze_heap() -> None:
     documentation: collect, then freeze, before serving)."""
     gc.collect()
     gc.freeze()
+
+
+def ended_credentials_of(db: Database) -> Callable[[dict[int, str]], set[int]]:
+    def ended(held: dict[int, str]) -> set[int]:
+        with db.session(write=False) as session:
+            return auth_service.ended_credentials(session, held)
+
+    return ended
 
 
 _CTI_EVENT = re.compile(rf"^{re.escape(API)}/cti/([^/]+)$")  # pbx_router's POST /cti/{token}
@@ -102,6 +110,7 @@ def create_app(
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         undo: list[Callable[[], None]] = []
+        tasks.append(asyncio.create_task(watch_credentials(hub, ended_credentials_of(db), stop)))
         if db.is_sqlite:
             undo.append(notify_service.add_local_sink(db.session_info, hub.send_threadsafe))
         else:

@@ -7,6 +7,7 @@ does not sign anyone in. Passwords are hashed with argon2id.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -21,7 +22,7 @@ from huiyin.auth.models import AuthToken, User, UserRole
 from huiyin.clock import now
 from huiyin.core import refcache
 from huiyin.core.actor import SignedIn
-from huiyin.core.fastsql import Prebuilt
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
 from huiyin.errors import Conflict, Invalid, NotFound
@@ -210,3 +211,37 @@ def do_revoke_by_id(session: Session, token_id: int) -> None:
 def do_revoke(session: Session, tok: AuthToken) -> None:
     if tok.revoked_at is None:
         tok.revoked_at = now()
+
+
+def credential_fingerprint(unit_id: int | None, roles: Iterable[str]) -> str:
+    """What a live socket was allowed on, to compare later: the user's unit and roles."""
+    return f"{unit_id or ''}|{','.join(sorted(roles))}"
+
+
+def _credentials_statement(dialect_name: str) -> ClauseElement:
+    agg = func.string_agg if dialect_name == "postgresql" else func.group_concat
+    roles = select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+    return (
+        select(AuthToken.id, AuthToken.expires_at, AuthToken.revoked_at, User.is_active, User.unit_id, roles)
+        .join(User, User.id == AuthToken.user_id)
+        .where(ids_in(AuthToken.id, "ids"))
+    )
+
+
+_CREDENTIALS = Prebuilt(_credentials_statement)
+
+
+def ended_credentials(session: Session, held: Mapping[int, str]) -> set[int]:
+    """Of these tokens (id → the fingerprint their socket was opened with), those that no longer stand:
+    revoked (sign-out, an admin), expired, their user deactivated, or the user's unit or roles changed. One
+    prebuilt query, whatever the number: the notification sockets ask it every second."""
+    if not held:
+        return set()
+    at = now()
+    alive = set()
+    for tok_id, expires_at, revoked_at, active, unit_id, role_csv in _CREDENTIALS.rows(session, {"ids": list(held)}):
+        roles = (role_csv or "").split(",") if role_csv else []
+        live = revoked_at is None and (expires_at is None or expires_at > at) and active
+        if live and credential_fingerprint(unit_id, roles) == held[tok_id]:
+            alive.add(tok_id)
+    return set(held) - alive

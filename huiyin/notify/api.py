@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
 
-from huiyin.auth.service import find_token
+from huiyin.auth.service import credential_fingerprint, find_token
 from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
 from huiyin.core.schemas import MAX_ID, PathId
 from huiyin.db import Database
@@ -99,7 +100,7 @@ async def socket(ws: WebSocket) -> None:
         await ws.close(code=4401, reason="sign in first")
         return
     await ws.accept()
-    hub.attach(found.id, ws)
+    hub.attach(found.id, ws, found.token_id, credential_fingerprint(found.unit_id, found.role_set))
     try:
         await ws.send_json({"type": "hello", "unacked": unacked})
         while True:
@@ -108,5 +109,8 @@ async def socket(ws: WebSocket) -> None:
                 await ws.send_text("pong")
     except WebSocketDisconnect:
         pass
+    except RuntimeError:  # the hub closed it (its credential ended) while this waited for the client
+        if ws.application_state != WebSocketState.DISCONNECTED:
+            raise
     finally:
         hub.detach(found.id, ws)

@@ -8,9 +8,11 @@ it holds. On SQLite (one process) messages go straight to this process's hub aft
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -20,21 +22,42 @@ from huiyin.notify.service import PG_CHANNEL
 log = logging.getLogger("huiyin.hub")
 
 
+CREDENTIAL_ENDED = 4401
+"""The close code of a socket whose credential ended (revoked, signed out, expired, the user deactivated or
+their unit or roles changed): the same as for a socket refused at the start."""
+
+
 class Hub:
     def __init__(self) -> None:
         self._sockets: dict[int, set[WebSocket]] = {}
+        self._credentials: dict[WebSocket, tuple[int, str]] = {}  # socket → (token id, fingerprint)
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def attach(self, user_id: int, ws: WebSocket) -> None:
+    def attach(self, user_id: int, ws: WebSocket, token_id: int = 0, fingerprint: str = "") -> None:
         self.loop = asyncio.get_running_loop()
         self._sockets.setdefault(user_id, set()).add(ws)
+        self._credentials[ws] = (token_id, fingerprint)
 
     def detach(self, user_id: int, ws: WebSocket) -> None:
         held = self._sockets.get(user_id)
+        self._credentials.pop(ws, None)
         if held is not None:
             held.discard(ws)
             if not held:
                 del self._sockets[user_id]
+
+    def credentials(self) -> dict[int, str]:
+        """The credentials the sockets here were opened with: token id → fingerprint."""
+        return {tok: fp for tok, fp in self._credentials.values() if tok}
+
+    async def close_ended(self, token_ids: set[int]) -> int:
+        """Closes the sockets opened with these tokens (``CREDENTIAL_ENDED``); how many it closed."""
+        closing = [ws for ws, (tok, _) in list(self._credentials.items()) if tok in token_ids]
+        for ws in closing:
+            self._credentials.pop(ws, None)
+            with contextlib.suppress(Exception):  # already gone
+                await ws.close(code=CREDENTIAL_ENDED, reason="your sign-in has ended")
+        return len(closing)
 
     def connected(self, user_id: int) -> int:
         return len(self._sockets.get(user_id, ()))
@@ -113,3 +136,28 @@ async def listen_pg(url: str, hub: Hub, stop: asyncio.Event, ready: asyncio.Even
             log.warning("LISTEN %s lost (%s); reconnecting in %.1fs", PG_CHANNEL, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
+
+
+WATCH_EVERY_S = 1.0
+
+
+async def watch_credentials(
+    hub: Hub, ended: Callable[[dict[int, str]], set[int]], stop: asyncio.Event, every: float | None = None
+) -> None:
+    """Every second, asks whether the credentials of this process's sockets still stand (one query for all
+    of them, ``auth.service.ended_credentials`` through ``ended``) and closes those that do not: a
+    revocation, a sign-out, a deactivation or a change of unit or roles in any process reaches every
+    process's sockets within a second, with no message between processes (the database is the truth)."""
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every if every is not None else WATCH_EVERY_S)
+        held = hub.credentials()
+        if not held or stop.is_set():
+            continue
+        try:
+            gone = ended(held)
+        except Exception as exc:  # the database is away for a moment: ask again at the next tick
+            log.warning("could not check the sockets' credentials: %s", exc)
+            continue
+        if gone:
+            await hub.close_ended(gone)

@@ -3,6 +3,7 @@ with retries and backoff; an unacknowledged dispatch going out again by SMS, the
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import logging
@@ -475,3 +476,58 @@ def test_a_handlers_notification_follows_the_order_to_another_unit(
     assert unit_worker.post(f"/notifications/{about[0]['id']}/ack").status_code == 404
     theirs = unit_worker_b.ok("get", "/notifications")["items"]
     assert any(n["order_id"] == order["id"] for n in theirs)
+
+
+def _closed_within(ws: Any, seconds: float) -> int | None:
+    """Pings until the server closes the socket (its close code) or ``seconds`` pass (None)."""
+    import time
+
+    from anyio import ClosedResourceError
+    from starlette.websockets import WebSocketDisconnect
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        with contextlib.suppress(ClosedResourceError):  # closed already: its close message is waiting
+            ws.send_text("ping")
+        try:
+            assert ws.receive_text() == "pong"
+        except WebSocketDisconnect as gone:
+            return gone.code
+        time.sleep(0.2)
+    return None
+
+
+def test_a_socket_closes_within_seconds_when_its_token_is_revoked(
+    client: TestClient, admin: Api, agent: Api, world: World
+) -> None:
+    token = agent.headers["Authorization"].split()[1]
+    with client.websocket_connect(f"/api/v1/ws?token={token}") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        assert _closed_within(ws, 1.5) is None  # a standing credential: the socket stays
+        token_id = next(t["id"] for t in admin.ok("get", "/api-tokens") if t["user_id"] == agent.id)
+        assert admin.delete(f"/api-tokens/{token_id}").status_code == 204
+        assert _closed_within(ws, 4) == 4401
+
+
+@pytest.mark.parametrize("change", ["sign_out", "deactivate", "roles", "unit"])
+def test_a_socket_closes_when_its_user_signs_out_is_deactivated_or_changes_roles_or_unit(
+    client: TestClient, admin: Api, world: World, change: str
+) -> None:
+    from huiyin.auth.service import do_create_user
+
+    with world.db.session() as s:
+        user = do_create_user(s, "shift_agent", "a-long-password-1", ["agent"], cheap_hash=True)
+        user_id = user.id
+    r = client.post("/api/v1/auth/login", json={"username": "shift_agent", "password": "a-long-password-1"})
+    csrf = r.json()["csrf_token"]
+    with client.websocket_connect("/api/v1/ws") as ws:  # the session cookie
+        assert ws.receive_json()["type"] == "hello"
+        if change == "sign_out":
+            assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+        elif change == "deactivate":
+            admin.ok("patch", f"/users/{user_id}", {"is_active": False})
+        elif change == "roles":
+            admin.ok("patch", f"/users/{user_id}", {"roles": ["agent", "qa_inspector"]})
+        else:
+            admin.ok("patch", f"/users/{user_id}", {"roles": ["unit_handler"], "unit_id": world.station_a.id})
+        assert _closed_within(ws, 4) == 4401
