@@ -22,7 +22,7 @@ from huiyin.core.fastsql import bulk_update
 from huiyin.notify.models import Notification, OutboxMessage
 from huiyin.notify.service import notification_data, publish_many
 from huiyin.settings import NotifySettings
-from huiyin.workorders.service import ids_past_dispatch
+from huiyin.workorders.service import dispatches_superseded, ids_past_dispatch
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class _Row:
 
 
 def _moved_on(session: Session, rows: list[_Row]) -> set[int]:
-    """Renotify rows whose group someone acknowledged, or whose order is no longer waiting for the unit."""
+    """Renotify rows whose group someone acknowledged, or whose order is no longer waiting for the unit (it
+    was accepted, or dispatched again: to another unit, whose own reminder then counts)."""
     groups = {r.unless_acked for r in rows if r.unless_acked}
     if not groups:
         return set()
@@ -73,7 +74,15 @@ def _moved_on(session: Session, rows: list[_Row]) -> set[int]:
     )
     order_ids = {r.payload.get("order_id") for r in rows if r.unless_acked and r.unless_acked not in acked}
     accepted = ids_past_dispatch(session, [i for i in order_ids if i])
-    return {r.id for r in rows if r.unless_acked and (r.unless_acked in acked or r.payload.get("order_id") in accepted)}
+    # a dispatch the order has since left (reassigned to another unit): its unit's reminder is not theirs now
+    dispatches = {int(g.split(":", 1)[1]) for g in groups if g.startswith("dispatch:") and g.split(":", 1)[1].isdigit()}
+    moved = {f"dispatch:{i}" for i in dispatches_superseded(session, sorted(dispatches))}
+    return {
+        r.id
+        for r in rows
+        if r.unless_acked
+        and (r.unless_acked in acked or r.unless_acked in moved or r.payload.get("order_id") in accepted)
+    }
 
 
 _CLAIM_COLUMNS = (

@@ -531,3 +531,21 @@ def test_a_socket_closes_when_its_user_signs_out_is_deactivated_or_changes_roles
         else:
             admin.ok("patch", f"/users/{user_id}", {"roles": ["unit_handler"], "unit_id": world.station_a.id})
         assert _closed_within(ws, 4) == 4401
+
+
+def test_a_dispatch_reminder_does_not_follow_the_first_unit_after_a_reassign(
+    world: World, agent: Api, dispatcher: Api, worker: Worker, gateway: TestClient
+) -> None:
+    """The order moved to station B before station A's handler was reminded: A's handler gets no SMS about
+    an order that is no longer theirs (B's handlers are reminded of their own dispatch)."""
+    phone_worker(world)  # station A's handler, with a mobile
+    clock.set(T0)
+    order = agent.register(customer_id=world.customer_id)
+    worker.tick()
+    clock.set(at(2))
+    dispatcher.act(order["id"], "reassign", {"unit_id": world.station_b.id, "reason": "属长寿所辖区"})
+    clock.set(at(6))  # past A's SMS reminder
+    worker.tick()
+    assert [m for m in sent(gateway) if m["to"] == "13700001111"] == []
+    first = [r for r in outbox(world) if r.channel == "sms" and r.address == "13700001111"]
+    assert first and {r.status for r in first} == {"skipped"}

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, literal, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, exists, func, literal, not_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from huiyin.clock import now
 from huiyin.core.actor import Actor
@@ -216,6 +216,23 @@ def ids_past_dispatch(session: Session, order_ids: Sequence[int]) -> set[int]:
     if not order_ids:
         return set()
     stmt = select(WorkOrder.id).where(WorkOrder.id.in_(list(order_ids)), WorkOrder.state != S.dispatched.value)
+    return set(session.scalars(stmt))
+
+
+def dispatches_superseded(session: Session, event_ids: Sequence[int]) -> set[int]:
+    """Those of these dispatch (or reassign) events after which the order was dispatched again: whatever
+    waited on them (a reminder to the unit they named) is moot, the order waits on the later one."""
+    if not event_ids:
+        return set()
+    later = aliased(WorkOrderEvent)
+    stmt = select(WorkOrderEvent.id).where(
+        WorkOrderEvent.id.in_(list(event_ids)),
+        exists().where(
+            later.order_id == WorkOrderEvent.order_id,
+            later.action.in_(["dispatch", "reassign"]),
+            later.id > WorkOrderEvent.id,
+        ),
+    )
     return set(session.scalars(stmt))
 
 
