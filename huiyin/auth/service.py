@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -145,9 +146,19 @@ def do_issue_token(session: Session, user: User, kind: str, *, hours: int | None
     return IssuedToken(tok, secret, csrf)
 
 
-def _token_statement(dialect_name: str) -> ClauseElement:
+def _roles_csv(dialect_name: str) -> Any:
+    """The user's roles in one text, comma-separated (a scalar subquery of the user's row)."""
     agg = func.string_agg if dialect_name == "postgresql" else func.group_concat
-    roles = select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+    return select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
+
+
+def _standing(expires_at: datetime | None, revoked_at: datetime | None, active: bool, at: datetime) -> bool:
+    """A credential stands: not revoked, not expired, its user active."""
+    return revoked_at is None and (expires_at is None or expires_at > at) and active
+
+
+def _token_statement(dialect_name: str) -> ClauseElement:
+    roles = _roles_csv(dialect_name)
     return (
         select(
             AuthToken.id,
@@ -186,7 +197,7 @@ def find_token(session: Session, secret: str, kinds: tuple[str, ...]) -> SignedI
         return None
     tok_id, kind, csrf, expires_at, revoked_at, uid, username, full_name, unit_id, phone, active, role_csv, ref = row
     refcache.seen_version(session, ref)
-    if revoked_at is not None or (expires_at is not None and expires_at <= now()) or not active:
+    if not _standing(expires_at, revoked_at, active, now()):
         return None
     return SignedIn(
         id=uid,
@@ -219,10 +230,15 @@ def credential_fingerprint(unit_id: int | None, roles: Iterable[str]) -> str:
 
 
 def _credentials_statement(dialect_name: str) -> ClauseElement:
-    agg = func.string_agg if dialect_name == "postgresql" else func.group_concat
-    roles = select(agg(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery()
     return (
-        select(AuthToken.id, AuthToken.expires_at, AuthToken.revoked_at, User.is_active, User.unit_id, roles)
+        select(
+            AuthToken.id,
+            AuthToken.expires_at,
+            AuthToken.revoked_at,
+            User.is_active,
+            User.unit_id,
+            _roles_csv(dialect_name),
+        )
         .join(User, User.id == AuthToken.user_id)
         .where(ids_in(AuthToken.id, "ids"))
     )
@@ -241,7 +257,6 @@ def ended_credentials(session: Session, held: Mapping[int, str]) -> set[int]:
     alive = set()
     for tok_id, expires_at, revoked_at, active, unit_id, role_csv in _CREDENTIALS.rows(session, {"ids": list(held)}):
         roles = (role_csv or "").split(",") if role_csv else []
-        live = revoked_at is None and (expires_at is None or expires_at > at) and active
-        if live and credential_fingerprint(unit_id, roles) == held[tok_id]:
+        if _standing(expires_at, revoked_at, active, at) and credential_fingerprint(unit_id, roles) == held[tok_id]:
             alive.add(tok_id)
     return set(held) - alive

@@ -12,13 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from huiyin.core.actor import SignedIn
+from huiyin.core.guard import SAFE_METHODS
 from huiyin.core.roles import Role
 from huiyin.core.tokens import token_hash
 from huiyin.db import Database
 from huiyin.errors import Forbidden, Unauthorized
 from huiyin.settings import Settings
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_settings_dep(request: Request) -> Settings:

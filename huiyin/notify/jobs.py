@@ -10,6 +10,7 @@ marks them delivered in the same transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,8 +76,8 @@ def _moved_on(session: Session, rows: list[_Row]) -> set[int]:
     order_ids = {r.payload.get("order_id") for r in rows if r.unless_acked and r.unless_acked not in acked}
     accepted = ids_past_dispatch(session, [i for i in order_ids if i])
     # a dispatch the order has since left (reassigned to another unit): its unit's reminder is not theirs now
-    dispatches = {int(g.split(":", 1)[1]) for g in groups if g.startswith("dispatch:") and g.split(":", 1)[1].isdigit()}
-    moved = {f"dispatch:{i}" for i in dispatches_superseded(session, sorted(dispatches))}
+    dispatches = [int(g.removeprefix("dispatch:")) for g in groups if re.fullmatch(r"dispatch:\d+", g)]
+    moved = {f"dispatch:{i}" for i in dispatches_superseded(session, dispatches)}
     return {
         r.id
         for r in rows
