@@ -55,6 +55,8 @@ from huiyin.core.deps import (
 from huiyin.core.guard import NUL_REFUSED
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import Instant, PathId, QueryId
+from huiyin.customers.reveals import do_reveal
+from huiyin.customers.schemas import RevealedPhones
 from huiyin.customers.service import get_customer
 from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
@@ -99,6 +101,7 @@ async def _event_fields(request: Request) -> dict[str, Any]:
 # The PBX's and the IVR's endpoints, asked many times a second: a router of their own that the app includes
 # before the others (FastAPI tries the routes one after another).
 pbx_router = APIRouter(tags=["calls"])
+
 
 def _intake(request: Request) -> intake.Intake:
     """The app's event intake on this event loop (a loop's futures belong to it; tests run several), kept
@@ -206,7 +209,9 @@ def _apply_event(
 # ---------------------------------------------------------------- call records
 
 
-def _one(session: Session, call: Call, *, mask: bool = False) -> CallPublic:
+def _one(session: Session, call: Call, viewer: SignedIn) -> CallPublic:
+    """One call as ``viewer`` sees it: numbers masked unless the viewer is on the line (``on_the_line``)."""
+    mask = not service.on_the_line(call, viewer.id)
     return CallPublic.model_validate(service.calls_data(session, [call], mask=mask)[0])
 
 
@@ -226,7 +231,7 @@ async def list_calls(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> CallsPublic:
-    """Call records, newest first; numbers masked (the record itself shows them whole)."""
+    """Call records, newest first; numbers masked (``POST /calls/{id}/number/reveal`` shows one, audited)."""
     f = service.CallFilter(
         customer_id=customer_id,
         agent_id=agent_id,
@@ -244,8 +249,24 @@ async def list_calls(
 
 
 @router.get("/calls/{call_pk}", operation_id="calls-get")
-async def get_call(call_pk: PathId, session: SessionDep, _: CenterUser) -> CallPublic:
-    return _one(session, service.get_call(session, call_pk))
+async def get_call(call_pk: PathId, session: SessionDep, user: CenterUser) -> CallPublic:
+    """One call record: its numbers masked, unless the one asking is on the line."""
+    return _one(session, service.get_call(session, call_pk), user)
+
+
+@router.post("/calls/{call_pk}/number/reveal", operation_id="calls-reveal_number")
+async def reveal_number(call_pk: PathId, session: SessionDep, user: CenterUser) -> RevealedPhones:
+    """The customer's number of this call whole (the caller's, or the number called): in the reveal audit."""
+    call = service.get_call(session, call_pk)
+    shown = do_reveal(
+        session,
+        user_id=user.id,
+        subject="call",
+        subject_id=call.id,
+        customer_id=call.customer_id,
+        numbers=[service.customer_number(call)],
+    )
+    return RevealedPhones(phones=shown)
 
 
 @router.get("/calls/{call_pk}/pop", operation_id="calls-pop")
@@ -265,11 +286,11 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
             for r in ivr.area_announcements(session, customer["area_id"])
         ]
     return ScreenPop(
-        call=_one(session, call),
+        call=_one(session, call, user),
         customer=CustomerBrief.model_validate(customer) if customer else None,
         candidates=[CustomerBrief.model_validate(c) for c in candidates],
-        open_orders=order_items(session, open_orders, mask=False),
-        recent_contacts=[CallPublic.model_validate(d) for d in service.calls_data(session, recent)],
+        open_orders=order_items(session, open_orders),
+        recent_contacts=[CallPublic.model_validate(d) for d in service.calls_data(session, recent, mask=True)],
         notices=notices,
     )
 
@@ -284,7 +305,7 @@ async def call_done(call_pk: PathId, session: SessionDep, user: CenterUser) -> C
         raise Forbidden("only the agent who took the call marks it done")
     service.wrap_up_call(session, call)
     session.flush()
-    return _one(session, call)
+    return _one(session, call, user)
 
 
 @router.post("/calls/{call_pk}/orders", operation_id="calls-link_order")
@@ -293,15 +314,15 @@ async def link_order(call_pk: PathId, body: LinkOrderIn, session: SessionDep, us
     call = service.get_call(session, call_pk, lock=True)
     order = get_visible_order(session, user, body.order_id)
     service.do_link_order(session, call, order.id)
-    return _one(session, call)
+    return _one(session, call, user)
 
 
 @router.post("/calls/{call_pk}/customer", operation_id="calls-set_customer")
-async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDep, _: CenterUser) -> CallPublic:
+async def set_customer(call_pk: PathId, body: CallCustomerIn, session: SessionDep, user: CenterUser) -> CallPublic:
     """The agent picks who is calling (among candidates, or a customer just created)."""
     call = service.get_call(session, call_pk, lock=True)
     service.do_set_customer(session, call, get_customer(session, body.customer_id).id)
-    return _one(session, call)
+    return _one(session, call, user)
 
 
 async def _dialling_user(request: Request) -> SignedIn:
@@ -336,7 +357,7 @@ async def dial(
     except pbx.DialError as exc:
         raise DialFailed(str(exc)) from exc
     async with write_session(db) as s:
-        return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user)), pbx=answer)
+        return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user), user), pbx=answer)
 
 
 class DialFailed(HuiyinError):
@@ -352,7 +373,7 @@ async def upload_recording(
     call_pk: PathId,
     file: Annotated[UploadFile, File(description="WAV, MP3, Ogg, WebM or M4A audio")],
     session: SessionDep,
-    _: CenterUser,
+    user: CenterUser,
     settings: SettingsDep,
     storage: StorageDep,
 ) -> CallPublic:
@@ -363,7 +384,7 @@ async def upload_recording(
     call.recording_key = await run_in_threadpool(recordings.do_store, storage, call, data, kind)
     call.recording_type = kind
     session.flush()
-    return _one(session, call)
+    return _one(session, call, user)
 
 
 @router.get(

@@ -19,7 +19,8 @@ from huiyin.calls import pbx, service
 from huiyin.calls.models import Call, CtiIntegration
 from huiyin.calls.states import CallState, Direction
 from huiyin.core.actor import SignedIn
-from huiyin.core.phones import check_phone
+from huiyin.core.phones import check_phone, is_masked
+from huiyin.customers.reveals import unmask
 from huiyin.customers.service import get_customer
 from huiyin.errors import Conflict, Invalid
 from huiyin.workorders.service import get_visible_order
@@ -59,16 +60,18 @@ def check_dial(
     order_id: int | None,
 ) -> DialPlan:
     """The number (422 when it is none), the integration with a dial URL (409 when there is none), the
-    customer (404) and the order (404 unless the agent sees it)."""
+    customer (404) and the order (404 unless the agent sees it). A masked number (as the API shows numbers)
+    is one of the order's or the customer's: it is resolved here and dialled without being shown."""
+    known: list[str] = []
+    if customer_id is not None:
+        known += get_customer(session, customer_id).phones
+    if order_id is not None:
+        known.append(get_visible_order(session, user, order_id).contact_phone)
     try:
-        number = check_phone(number)
+        number = unmask(known, number.strip(), field="number") if is_masked(number.strip()) else check_phone(number)
     except ValueError as exc:
         raise Invalid(str(exc), field="number") from exc
     integration = _dial_integration(session, integration_id)
-    if customer_id is not None:
-        get_customer(session, customer_id)
-    if order_id is not None:
-        get_visible_order(session, user, order_id)
     call_id = pbx.new_call_id()
     reference = {"customer_id": customer_id, "order_id": order_id}
     url, headers, payload = pbx.dial_request(integration, call_id, number, user.username, user.phone, reference)

@@ -130,7 +130,9 @@ class CallCustomerIn(BaseModel):
 
 class DialIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    number: str = Field(min_length=3, max_length=32)
+    number: str = Field(
+        min_length=3, max_length=32, description="in full, or masked as shown with the order or customer it is of"
+    )
     customer_id: RefId | None = None
     order_id: RefId | None = None
     integration_id: RefId | None = None

@@ -67,6 +67,21 @@ def check_phone(raw: str) -> str:
     return digits
 
 
+_MASKED = re.compile(r"^\d{3,4}\*{4}\d{4}$")
+
+
+def is_masked(value: str) -> bool:
+    """Whether ``value`` is a number as ``mask_phone`` shows it (138****1234, 0236****1234)."""
+    return bool(_MASKED.match(value))
+
+
+def check_phone_or_masked(raw: str) -> str:
+    """A number typed in full (normalised), or one picked from what the API showed, masked: the service
+    that takes it resolves a masked one against the record it names (``customers.service.unmask``)."""
+    value = raw.strip()
+    return value if is_masked(value) else check_phone(value)
+
+
 def mask_phone(digits: str) -> str:
     """138****1234 for mobiles; keeps the area code and last four of a landline."""
     if len(digits) < 7:

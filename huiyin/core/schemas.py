@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator, Field, Strict, StringConstraints
 
-from huiyin.core.phones import check_phone
+from huiyin.core.phones import check_phone, check_phone_or_masked
 
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=20), AfterValidator(check_phone)]
+PhoneOrMasked = Annotated[str, StringConstraints(min_length=3, max_length=20), AfterValidator(check_phone_or_masked)]
+"""A number in full, or as the API showed it (masked), naming a record's number without revealing it."""
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 

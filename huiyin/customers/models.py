@@ -12,12 +12,14 @@ PostgreSQL has pg_trgm GIN indexes; both are made by the migration, not by these
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from huiyin.core.models import TimestampMixin
-from huiyin.db import Base
+from huiyin.db import Base, UTCDateTime
 
 MOBILE = "length(phone) = 11 AND substr(phone, 1, 1) = '1'"
 """A mobile number (the reversed index's condition; ``customers.service`` asks it in these words)."""
@@ -95,3 +97,23 @@ class CustomerTag(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class PhoneReveal(Base):
+    """A full number shown to a user (号码查看记录): who saw which customer's number, through what record, and
+    when. Every number the API returns is masked; the reveal actions are the only way to read one whole,
+    and each writes a row here (``customers.service.do_reveal``), which admins and supervisors can read."""
+
+    __tablename__ = "phone_reveals"
+    __table_args__ = (
+        Index("ix_phone_reveals_customer_id_at", "customer_id", "at"),
+        Index("ix_phone_reveals_user_id_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject: Mapped[str] = mapped_column(String(16))  # customer | order | call: the record it was read through
+    subject_id: Mapped[int]
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    numbers: Mapped[str] = mapped_column(String(200))  # as masked, comma-separated: the audit shows no number whole

@@ -13,6 +13,8 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import Instant, PathId, QueryId
+from huiyin.customers.reveals import do_reveal
+from huiyin.customers.schemas import RevealedPhones
 from huiyin.errors import Invalid
 from huiyin.settings import Settings
 from huiyin.storage import StorageDep
@@ -149,6 +151,21 @@ async def order_stats(
 @router.get("/work-orders/{order_id}", operation_id="work-orders-get")
 async def get_order(order_id: PathId, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
     return order_detail(session, user, service.read_visible_order(session, user, order_id))
+
+
+@router.post("/work-orders/{order_id}/contact-phone/reveal", operation_id="work-orders-reveal_contact_phone")
+async def reveal_contact_phone(order_id: PathId, session: SessionDep, user: CurrentUser) -> RevealedPhones:
+    """The order's contact number whole (显示号码), for whoever may see the order: recorded in the reveal audit."""
+    order = service.get_visible_order(session, user, order_id)
+    shown = do_reveal(
+        session,
+        user_id=user.id,
+        subject="order",
+        subject_id=order.id,
+        customer_id=order.customer_id,
+        numbers=[order.contact_phone],
+    )
+    return RevealedPhones(phones=shown)
 
 
 def settings_policy(settings: Settings) -> service.LoopPolicy:

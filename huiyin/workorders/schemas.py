@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import LongText, Phone, RefId, ShortText
+from huiyin.core.schemas import LongText, PhoneOrMasked, RefId, ShortText
 from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
 from huiyin.workorders.models import Attachment
 from huiyin.workorders.states import OrderState
@@ -37,7 +37,9 @@ class WorkOrderCreate(Strict):
     category: str = Field(min_length=1, max_length=32, description="category code, e.g. RP-GAS-NOGAS")
     description: LongText
     channel: Channel
-    contact_phone: Phone
+    contact_phone: PhoneOrMasked = Field(
+        description="in full, or one of the customer's numbers as the API showed it (masked, with customer_id)"
+    )
     contact_name: str | None = Field(default=None, max_length=100)
     customer_id: RefId | None = None
     address: str | None = Field(default=None, max_length=300)

@@ -45,7 +45,6 @@ def _public(
     order: OrderLike,
     cats: Mapping[int, CategoryRef],
     units: Mapping[int, UnitRef],
-    mask: bool,
     extra: dict[int, dict[str, Any]],
     at: datetime,
 ) -> dict[str, Any]:
@@ -56,7 +55,7 @@ def _public(
         category=cat.code,
         category_name=cat.name,
         unit_name=unit.name if unit else None,
-        contact_phone=mask_phone(order.contact_phone) if mask else order.contact_phone,
+        contact_phone=mask_phone(order.contact_phone),  # always: revealed whole only by ``reveal_contact_phone``
         overdue=order.next_deadline_at is not None and order.next_deadline_at < at,
         **extra.get(order.id, {}),
     )
@@ -68,12 +67,12 @@ def _lookups(session: Session) -> tuple[Mapping[int, CategoryRef], Mapping[int, 
     return catalog(session).by_id, org(session).units
 
 
-def order_items(session: Session, orders: Sequence[OrderLike], *, mask: bool = True) -> list[WorkOrderPublic]:
+def order_items(session: Session, orders: Sequence[OrderLike]) -> list[WorkOrderPublic]:
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
     cats, units = _lookups(session)
     at = now()
     extra = hooks_of(session).view_fields(session, [o.id for o in orders], at)
-    return [WorkOrderPublic(**_public(o, cats, units, mask=mask, extra=extra, at=at)) for o in orders]
+    return [WorkOrderPublic(**_public(o, cats, units, extra=extra, at=at)) for o in orders]
 
 
 _TASKS_OF = Prebuilt(
@@ -100,7 +99,7 @@ def order_detail(session: Session, user: SignedIn, order: OrderLike) -> WorkOrde
     at = now()
     extra = hooks_of(session).view_fields(session, [order.id], at)
     return WorkOrderDetail(
-        **_public(order, cats, units, mask=False, extra=extra, at=at),
+        **_public(order, cats, units, extra=extra, at=at),
         owner_agent=names.get(order.owner_agent_id),
         events=[
             EventPublic(

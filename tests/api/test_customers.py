@@ -49,7 +49,7 @@ def test_the_address_search_follows_edits(world: World, agent: Api) -> None:
 def test_a_customer_carries_tags_and_phones(world: World, agent: Api) -> None:
     c = agent.ok("get", f"/customers/{world.customer_id}")
     assert c["tags"] == ["elderly", "sensitive"]
-    assert c["phones"] == ["13912345678", "02367891234"]
+    assert c["phones"] == ["139****5678", "0236****1234"]  # masked: test_phone_masking reveals them
 
 
 def test_an_agent_creates_a_customer_and_finds_it(world: World, agent: Api) -> None:
@@ -62,7 +62,7 @@ def test_an_agent_creates_a_customer_and_finds_it(world: World, agent: Api) -> N
         "tags": ["vip"],
     }
     created = agent.ok("post", "/customers", body, 201)
-    assert created["phones"] == ["15823456789"]
+    assert created["phones"] == ["158****6789"]
     assert found(agent, "新牌坊") == ["3100000099"]
     again = agent.post("/customers", json=body)
     assert again.status_code == 409

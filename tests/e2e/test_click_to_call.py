@@ -107,7 +107,8 @@ def test_an_agent_dials_through_the_pbx_and_the_call_comes_back_as_events(site: 
     assert r.status_code == 200, r.text
     pbx.post("/_control", json={"ring_ms": 200, "talk_ms": 400})
 
-    dialled = agent.post("/calls/dial", json={"number": CUSTOMER_PHONE, "customer_id": site["customer_id"]})
+    # the number as the API shows it (masked), with the customer it is of: resolved by the server, never shown
+    dialled = agent.post("/calls/dial", json={"number": "139****5678", "customer_id": site["customer_id"]})
     assert dialled.status_code == 200, dialled.text
     call = dialled.json()["call"]
     assert (call["direction"], call["agent"], call["customer_id"]) == ("out", "agent", site["customer_id"])

@@ -64,6 +64,13 @@ def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[in
     return out
 
 
+def on_the_line(call: Call, user_id: int) -> bool:
+    """Whether ``user_id`` is the agent on this call (or one it rings for) and its after-call work is not over:
+    the one time a record shows the caller's number whole, as the agent's phone shows it anyway (it is
+    needed to register an unknown caller's order). Every other view masks it."""
+    return (user_id == call.agent_id or user_id in (call.offered_to or [])) and call.acw_ended_at is None
+
+
 def call_data(
     call: Call, *, agents: dict[int, AgentName] | None = None, orders: list[int] | None = None, mask: bool = False
 ) -> dict[str, Any]:
@@ -238,7 +245,7 @@ def customer_briefs(session: Session, ids: Sequence[int]) -> list[dict[str, Any]
             "address": r[3],
             "area_id": r[4],
             "tags": sorted(split_joined(r[5])),
-            "phones": [p for _, p in numbered],
+            "phones": [mask_phone(p) for _, p in numbered],  # revealed through the customer, audited
         }
     return [found[i] for i in ids if i in found]
 

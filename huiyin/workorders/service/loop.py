@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
 from huiyin.core.fastsql import Prebuilt
+from huiyin.core.phones import is_masked
 from huiyin.core.roles import MANAGERS, Role
+from huiyin.customers.reveals import customer_numbers, unmask
 from huiyin.customers.service import CustomerFacts, check_customer_facts
 from huiyin.db import tx_memo
 from huiyin.errors import Conflict, Forbidden, Invalid
@@ -197,6 +199,11 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
     if category.type != order_type:
         raise Invalid(f"category {category.code} belongs to type {category.type}, not {order_type.value}")
     customer = check_customer_facts(session, data["customer_id"]) if data.get("customer_id") else None
+    contact_phone = data["contact_phone"]
+    if is_masked(contact_phone):  # one of the customer's numbers, picked as the API showed it
+        if customer is None:
+            raise Invalid("a masked contact_phone needs the customer_id it belongs to", field="contact_phone")
+        contact_phone = unmask(customer_numbers(session, customer.id), contact_phone, field="contact_phone")
     area_id = data.get("area_id") or (customer.area_id if customer else None)
     area = check_area(session, area_id) if area_id else None
     close_on_spot = bool(data.get("close_on_spot"))
@@ -211,7 +218,7 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
         grade=data.get("grade") or category.default_grade,
         channel=data["channel"],
         description=data["description"],
-        contact_phone=data["contact_phone"],
+        contact_phone=contact_phone,
         contact_name=data.get("contact_name") or (customer.name if customer else ""),
         customer=customer,
         address=data.get("address") or (customer.address if customer else ""),
