@@ -39,6 +39,12 @@ export function getCall(id: number): Promise<Call> {
   return unwrap(api.GET('/api/v1/calls/{call_pk}', { params: { path: { call_pk: id } } }))
 }
 
+/** 显示号码: the customer's number of a call whole (the caller's, or the number called; the server records who read it). */
+export async function revealCallNumber(id: number): Promise<string[]> {
+  const shown = await unwrap(api.POST('/api/v1/calls/{call_pk}/number/reveal', { params: { path: { call_pk: id } } }))
+  return shown.phones
+}
+
 /** Where the player fetches the recording (bytes with Range support, or a 307 to the PBX's URL). */
 export function recordingUrl(id: number): string {
   return `/api/v1/calls/${id}/recording`

@@ -1,5 +1,6 @@
 // Work orders' API: the list, an order, registering one, the actions on it, its attachments, the callback
-// queue, and the customer look-up of the workbench; typed by the generated OpenAPI schema.
+// queue, the customer look-up of the workbench, and 显示号码 (an order's contact number, a customer's numbers,
+// each read audited); typed by the generated OpenAPI schema.
 import {
   api, unwrap, upload, type Customer, type Query, type Schemas, type WorkOrderDetail,
 } from '@/api/client'
@@ -15,6 +16,14 @@ export function listOrders(query: OrderQuery): Promise<OrdersPage> {
 
 export function getOrder(id: number): Promise<WorkOrderDetail> {
   return unwrap(api.GET('/api/v1/work-orders/{order_id}', { params: { path: { order_id: id } } }))
+}
+
+/** 显示号码: the order's contact number whole (the server records who read it). */
+export async function revealOrderPhone(id: number): Promise<string[]> {
+  const shown = await unwrap(api.POST('/api/v1/work-orders/{order_id}/contact-phone/reveal', {
+    params: { path: { order_id: id } },
+  }))
+  return shown.phones
 }
 
 export function registerOrder(body: Schemas['WorkOrderCreate']): Promise<WorkOrderDetail> {
@@ -65,4 +74,12 @@ export function createCustomer(body: Schemas['CustomerCreate']): Promise<Custome
 
 export function getCustomer(id: number): Promise<Customer> {
   return unwrap(api.GET('/api/v1/customers/{customer_id}', { params: { path: { customer_id: id } } }))
+}
+
+/** 显示号码: a customer's numbers whole, in the order `phones` lists them masked (the server records who read them). */
+export async function revealCustomerPhones(id: number): Promise<string[]> {
+  const shown = await unwrap(api.POST('/api/v1/customers/{customer_id}/phones/reveal', {
+    params: { path: { customer_id: id } },
+  }))
+  return shown.phones
 }
