@@ -101,8 +101,7 @@ export default {
         doneHint: '最近办结、等待回访的工单', noUnit: '当前账号未关联处理单位，无法查看单位待办',
       },
       callbacks: {
-        title: '回访', mineOnly: '我的回访', all: '全部', empty: '没有待回访的工单', copy: '复制',
-        copied: '已复制 {phone}', copyFailed: '复制失败，请手动选择号码', taskCreated: '生成时间',
+        title: '回访', mineOnly: '我的回访', all: '全部', empty: '没有待回访的工单', taskCreated: '生成时间',
         resultEmpty: '（未填写）', orderGone: '工单 {id} 无法读取',
       },
     },
@@ -265,8 +264,7 @@ export default {
         noUnit: 'This account belongs to no unit, so it has no unit inbox',
       },
       callbacks: {
-        title: 'Callbacks', mineOnly: 'Mine', all: 'All', empty: 'No callbacks due', copy: 'Copy',
-        copied: 'Copied {phone}', copyFailed: 'Could not copy; select the number by hand',
+        title: 'Callbacks', mineOnly: 'Mine', all: 'All', empty: 'No callbacks due',
         taskCreated: 'Task created', resultEmpty: '(none given)', orderGone: 'Order {id} could not be read',
       },
     },
