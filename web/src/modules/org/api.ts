@@ -1,5 +1,6 @@
-// The organisation's API (系统管理): users and their API tokens, units, areas, categories and dispatch rules,
-// typed by the generated OpenAPI schema. Other modules read areas, units and categories through here too.
+// The organisation's API (系统管理): users and their API tokens, the sign-in and number-reveal audits, units,
+// areas, categories and dispatch rules, typed by the generated OpenAPI schema. Other modules read areas, units
+// and categories through here too.
 import { api, unwrap, type Category, type Query, type Schemas, type Unit, type User } from '@/api/client'
 import type { Role } from '@/utils/enums'
 
@@ -33,6 +34,14 @@ export type SignInQuery = Query<'auth-sign_ins'>
 /** Sign-in attempts, newest first (登录记录). */
 export function listSignIns(query: SignInQuery): Promise<Schemas['SignInsPublic']> {
   return unwrap(api.GET('/api/v1/auth/sign-ins', { params: { query } }))
+}
+
+export type PhoneReveal = Schemas['PhoneRevealPublic']
+export type PhoneRevealQuery = Query<'customers-phone_reveals'>
+
+/** 号码查看记录: who was shown which number whole, through which record, newest first. */
+export function listPhoneReveals(query: PhoneRevealQuery): Promise<Schemas['PhoneRevealsPublic']> {
+  return unwrap(api.GET('/api/v1/phone-reveals', { params: { query } }))
 }
 
 export function listApiTokens(): Promise<ApiToken[]> {
