@@ -44,6 +44,7 @@ from huiyin.calls.schemas import (
 )
 from huiyin.calls.states import AgentAction, CallState, Direction
 from huiyin.core.actor import SignedIn
+from huiyin.core.apidocs import request_body
 from huiyin.core.deps import (
     AdminUser,
     SessionDep,
@@ -124,6 +125,7 @@ def _intake(request: Request) -> intake.Intake:
     "/cti/{token}",
     operation_id="cti-event",
     responses={200: {"description": "{} or a newCall's action: reject (busy) or dial (caller ID)"}},
+    openapi_extra=request_body(CtiEventIn, "application/json", "application/x-www-form-urlencoded"),
 )
 async def cti_event(token: str, request: Request) -> dict[str, Any]:
     """The generic CTI event endpoint (``newCall`` / ``answer`` / ``hangup``), JSON or form data. The token

@@ -401,7 +401,7 @@ def _on_answer(session: Session, call: Call, ev: Event, at: datetime, settings: 
     if agent is None:
         named = _users_named(session, ev.users)
         offered = [u for u in named if u.id in call.offered_to] or named
-        agent = offered[0] if len(offered) == 1 or call.direction == Direction.out else None
+        agent = offered[0] if offered and (len(offered) == 1 or call.direction == Direction.out) else None
     if agent is not None and call.agent_id is None:
         call.agent_id = agent.id
     ended = call.ended_at is not None

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from huiyin.core.schemas import RefId
+
 
 class NotificationPublic(BaseModel):
     id: int
@@ -28,7 +30,7 @@ class NotificationsPublic(BaseModel):
 
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(default=None, max_length=500, description="none: all of mine")
+    ids: list[RefId] | None = Field(default=None, max_length=500, description="none: all of mine")
 
 
 class ReadOut(BaseModel):

@@ -141,6 +141,17 @@ def test_an_outbound_callback_is_the_agents_call_to_the_customer(pbx: Pbx, agent
     assert call_of(agent, call_id)["acw_seconds"] == 0
 
 
+def test_an_outbound_call_answered_without_naming_an_agent_is_recorded_without_one(pbx: Pbx, agent: Api) -> None:
+    """Found by schemathesis on the CTI body: an ``answer`` of an outbound call that names nobody (no user,
+    no answering number) was a 500 (an IndexError choosing among no agents)."""
+    call_id = pbx.new_id("out")
+    pbx.post(event="newCall", from_="95598", to=CALLER, direction="out", call_id=call_id)
+    pbx.post(event="answer", from_="95598", to=CALLER, direction="out", call_id=call_id)
+    pbx.hangup(call_id, CALLER, "normalClearing", direction="out")
+    call = call_of(agent, call_id)
+    assert (call["direction"], call["agent"], call["state"]) == ("out", None, "ended")
+
+
 def test_a_repeated_event_is_acknowledged_and_applied_once(pbx: Pbx, agent: Api, world: World) -> None:
     call_id = pbx.inbound(CALLER, ["agent"])
     assert pbx.post(event="newCall", from_=CALLER, to="95598", direction="in", call_id=call_id, user="agent") == {}

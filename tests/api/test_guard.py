@@ -146,3 +146,57 @@ def test_nul_in_a_cti_form_is_refused_whether_urlencoded_or_multipart(client: Te
 @pytest.mark.parametrize("bad", [True, "1", 1.0])
 def test_an_id_in_a_body_must_be_a_json_number(world: World, agent: Api, bad: object) -> None:
     agent.register(status=422, customer_id=bad)
+
+
+def _integers(node: object, where: str) -> list[tuple[str, dict[str, object]]]:
+    """Every integer schema under ``node`` (a request body or parameter schema), with where it is."""
+    found: list[tuple[str, dict[str, object]]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            found.append((where, node))
+        for key, value in node.items():
+            found += _integers(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _integers(value, f"{where}[{i}]")
+    return found
+
+
+def test_every_integer_the_api_takes_is_bounded(client: TestClient) -> None:
+    """The class of defect 4, not its instances: an integer the database cannot store (an id past 2^31 on
+    PostgreSQL, past 2^63 on SQLite) is a 422 at the door, for every parameter and body field, so
+    ``RefId``/``QueryId``/``PathId`` (or an explicit ``le``) is on every one."""
+    doc = client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    taken: set[str] = set()
+    unbounded = []
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            for p in op.get("parameters", []):
+                found = _integers(p["schema"], f"{method} {path} {p['name']}")
+                unbounded += [w for w, s in found if "maximum" not in s]
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                ref = media["schema"].get("$ref", "")
+                if ref:
+                    taken.add(ref.rsplit("/", 1)[-1])
+                else:
+                    unbounded += [w for w, s in _integers(media["schema"], f"{method} {path}") if "maximum" not in s]
+    while taken:  # the bodies' models, and the models they name
+        name = taken.pop()
+        schema = schemas[name]
+        unbounded += [w for w, s in _integers(schema, name) if "maximum" not in s]
+        refs = {str(v).rsplit("/", 1)[-1] for _, v in _refs(schema)}
+        taken |= {r for r in refs if r in schemas and r != name} - {name}
+        schemas = {k: v for k, v in schemas.items() if k != name}
+    assert unbounded == [], unbounded
+
+
+def _refs(node: object) -> list[tuple[str, object]]:
+    if isinstance(node, dict):
+        out = [("$ref", node["$ref"])] if "$ref" in node else []
+        for value in node.values():
+            out += _refs(value)
+        return out
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
