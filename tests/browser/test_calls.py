@@ -25,7 +25,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Desk, Server
+from huiyin.core.phones import mask_phone
+from tests.browser.conftest import Desk, Server, whole_phones
 from tests.browser.test_admin import _choose
 from tests.browser.test_english import chinese_in_chrome
 
@@ -135,15 +136,17 @@ class Story:
 def _order_of_a_customer_with_their_own_number(
     agent: httpx.Client, sup: httpx.Client
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An order whose customer is the only one with their first number (so a call from it finds them)."""
+    """An order whose customer is the only one with their first number (so a call from it finds them); the
+    customer's ``phones`` whole (read through the reveal: the API shows them masked)."""
     for order in agent.get("/work-orders", params={"page_size": 100}).json()["items"]:
         if not order["customer_id"]:
             continue
         customer = agent.get(f"/customers/{order['customer_id']}").json()
         if customer["area_id"] and customer["phones"]:
-            route = sup.get("/ivr/route", params={"caller": customer["phones"][0]}).json()
+            phones = whole_phones(agent, customer["id"])
+            route = sup.get("/ivr/route", params={"caller": phones[0]}).json()
             if route["customer_id"] == customer["id"]:
-                return order, customer
+                return order, {**customer, "phones": phones}
     raise AssertionError("no order of a customer with a number of their own")
 
 
@@ -267,7 +270,9 @@ def test_the_call_list_filters_by_number_direction_and_abandoned(desk: Any, stor
     d.check_clean()
 
 
-def test_the_drawer_shows_the_whole_call_and_its_recording_seeks_on_the_waveform(desk: Any, story: Story) -> None:
+def test_the_drawer_shows_the_whole_call_and_its_recording_seeks_on_the_waveform(
+    desk: Any, server: Server, story: Story
+) -> None:
     d: Desk = desk("agent")
     page = d.go(f"/calls?number={story.phone}")
     row = page.get_by_test_id("calls-table").locator(
@@ -279,8 +284,17 @@ def test_the_drawer_shows_the_whole_call_and_its_recording_seeks_on_the_waveform
     expect(row.get_by_test_id("call-order")).to_have_text(story.order["number"])  # linked orders by number
 
     drawer = _open_drawer(page, story.answered)
-    assert drawer.get_by_test_id("drawer-from").inner_text() == story.phone  # whole in the record
+    # the caller's number masked (this agent was not on the line); 显示号码 reads it whole, and that is recorded
+    assert drawer.get_by_test_id("drawer-from").inner_text() == mask_phone(story.phone)
     assert drawer.get_by_test_id("drawer-to").inner_text() == TRUNK
+    drawer.get_by_test_id("drawer-reveal").get_by_test_id("phone-reveal").click()
+    expect(drawer.get_by_test_id("drawer-from")).to_have_text(story.phone)
+    assert drawer.get_by_test_id("phone-reveal").count() == 0
+    with server.apis("agent", "admin") as (me, admin):
+        agent_id = me.get("/me").json()["id"]
+        seen = admin.get("/phone-reveals", params={"user_id": agent_id, "limit": 5}).json()["items"]
+    assert seen[0]["subject"] == "call" and seen[0]["subject_id"] == story.answered["id"]
+    assert seen[0]["numbers"] == mask_phone(story.phone)
     assert drawer.get_by_test_id("drawer-wait").inner_text() == "0:08"
     assert drawer.get_by_test_id("drawer-talk").inner_text() == "1:50"
     assert drawer.get_by_test_id("drawer-hold").inner_text() == "0:20"

@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Desk, Server
+from huiyin.core.phones import mask_phone
+from tests.browser.conftest import Desk, Server, whole_phones
 from tests.browser.test_queues import _find_task_row
 from tests.browser.test_workbench import _pick_category
 
@@ -103,17 +104,17 @@ def _set_state(server: Server, username: str, state: str, reason: str | None = N
 
 
 def _tagged_caller_with_open_order(server: Server) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """A demo customer with an open order and a phone no other customer has; tagged 敏感客户 + 重要客户."""
+    """A demo customer with an open order and a phone no other customer has (whole: the API shows numbers masked,
+    the reveal reads them); tagged 敏感客户 + 重要客户."""
     with server.apis("admin") as (admin,):
         orders = admin.get("/work-orders", params={"state": "open", "page_size": 200, "sort": "-created_at"}).json()
         for order in orders["items"]:
             if not order["customer_id"]:
                 continue
-            customer = admin.get(f"/customers/{order['customer_id']}").json()
-            for phone in customer["phones"]:
+            for phone in whole_phones(admin, order["customer_id"]):
                 sharing = admin.get("/customers", params={"q": phone, "limit": 100}).json()["items"]
-                if [c["id"] for c in sharing if phone in c["phones"]] == [customer["id"]]:
-                    r = admin.patch(f"/customers/{customer['id']}", json={"tags": ["sensitive", "key_customer"]})
+                if [c["id"] for c in sharing if mask_phone(phone) in c["phones"]] == [order["customer_id"]]:
+                    r = admin.patch(f"/customers/{order['customer_id']}", json={"tags": ["sensitive", "key_customer"]})
                     assert r.status_code == 200, r.text
                     return dict(r.json()), order, phone
     raise AssertionError("the demo city should have a customer with an open order and a phone of their own")
@@ -236,7 +237,9 @@ def test_a_call_pops_the_caller_and_the_order_registered_from_it_is_linked(desk:
         order = agent.get(f"/work-orders/{order_id}").json()
     assert linked.inner_text() == order["number"]
     assert order["customer_id"] == customer["id"]
-    assert order["channel"] == "phone" and order["contact_phone"] == phone
+    assert order["channel"] == "phone" and order["contact_phone"] == mask_phone(phone)  # the caller's, whole
+    with server.apis("agent") as (agent,):
+        assert agent.post(f"/work-orders/{order_id}/contact-phone/reveal").json()["phones"] == [phone]
     _state(page, "ready", "就绪")  # saving the order ended after-call work, back to where the call found the agent
 
     record = _call(server, "agent", _call_pk(pop))
@@ -340,7 +343,8 @@ def test_an_unknown_number_offers_a_new_customer_who_is_set_on_the_call(desk: An
     record = _call(server, "agent03", _call_pk(pop))
     assert record["customer_id"] == customer_id
     with server.apis("agent03") as (me,):
-        assert me.get(f"/customers/{customer_id}").json()["phones"] == [number]
+        assert me.get(f"/customers/{customer_id}").json()["phones"] == [mask_phone(number)]
+        assert whole_phones(me, customer_id) == [number]
 
     # no order needed: the agent ends after-call work by hand
     _hangup(server, token, call_id, number)
@@ -445,7 +449,9 @@ def test_click_to_call_places_the_call_through_the_pbx_and_pops_it(desk: Any, se
             page.keyboard.press("Enter")
             panel = page.locator(f"[data-test=customer-panel][data-customer='{customer['id']}']")
             panel.wait_for()
-            panel.locator(f"[data-test=dial][data-number='{phone}']").click()
+            # the panel shows the customer's numbers masked; the dial names the masked one with the customer, and
+            # the server asks the PBX for the whole number
+            panel.locator(f"[data-test=dial][data-number='{mask_phone(phone)}']").click()
             placing = page.get_by_test_id("dial-placing")
             placing.wait_for()
             assert "正在外呼" in placing.inner_text()

@@ -34,7 +34,7 @@ def _register(agent: httpx.Client, area: dict[str, Any], category: str, **extra:
     }
     r = agent.post("/work-orders", json=body)
     assert r.status_code == 201, r.text
-    return dict(r.json())
+    return {**r.json(), "whole_phone": body["contact_phone"]}  # the API shows contact_phone masked
 
 
 def _act(client: httpx.Client, order_id: int, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -171,13 +171,23 @@ def test_an_agent_calls_back_unsatisfied_reopens_then_satisfied_closes(desk: Any
         order = _register(agent, area, "RP-GAS-METER")
         for action, body in (("accept", None), ("start", None), ("resolve", {"result": "更换燃气表电池，计量正常"})):
             _act(handler, order["id"], action, body)
-    number, phone = order["number"], order["contact_phone"]
+    number, phone = order["number"], order["whole_phone"]
     grouped = f"{phone[:3]} {phone[3:7]} {phone[7:]}"
 
     d: Desk = desk("agent")
+    d.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = d.go("/callbacks")
     row = _find_task_row(page, number)
-    assert row.get_by_test_id("phone").inner_text() == grouped
+    shown = row.get_by_test_id("phone")
+    assert shown.get_by_test_id("phone-number").inner_text() == f"{phone[:3]}****{phone[7:]}"  # masked
+    assert order["contact_phone"] == f"{phone[:3]}****{phone[7:]}"
+    # 复制 reads the number whole (audited), shows it and copies it, ready to paste into the softphone
+    shown.get_by_test_id("phone-copy").click()
+    page.get_by_test_id("phone-copied").wait_for()
+    assert shown.get_by_test_id("phone-number").inner_text() == grouped
+    assert page.evaluate("navigator.clipboard.readText()") == phone
+    assert shown.get_by_test_id("phone-reveal").count() == 0
+    page.get_by_test_id("phone-copied").wait_for(state="detached")  # the message goes by itself
     assert "更换燃气表电池，计量正常" in row.inner_text()
     assert "测试客户" in row.inner_text()
     d.shot("callbacks")

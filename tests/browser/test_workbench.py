@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, whole_phones
 
 
 def _customers_with_orders(server: Server) -> list[dict[str, Any]]:
-    """Demo customers who have orders and an area (so a repair is auto-dispatched), most orders first."""
+    """Demo customers who have orders and an area (so a repair is auto-dispatched), most orders first; ``phones``
+    as the API shows them (masked), ``whole`` their numbers whole (read through the reveal)."""
     admin = server.api("admin")
     orders = admin.get("/work-orders", params={"page_size": 200}).json()["items"]
     counts: dict[int, int] = {}
@@ -20,7 +21,7 @@ def _customers_with_orders(server: Server) -> list[dict[str, Any]]:
     for cid in sorted(counts, key=lambda c: (-counts[c], c)):
         c = admin.get(f"/customers/{cid}").json()
         if c["area_id"] and c["phones"]:
-            found.append(c)
+            found.append({**c, "whole": whole_phones(admin, cid)})
         if len(found) == 3:
             break
     assert len(found) == 3, "the demo city should have customers with orders"
@@ -32,7 +33,7 @@ def _tagged_customer(server: Server, index: int = 0) -> dict[str, Any]:
     admin = server.api("admin")
     r = admin.patch(f"/customers/{c['id']}", json={"tags": ["sensitive", "key_customer"]})
     assert r.status_code == 200, r.text
-    return dict(r.json())
+    return {**r.json(), "whole": c["whole"]}
 
 
 def _open(d: Desk) -> Any:
@@ -64,7 +65,7 @@ def test_an_agent_finds_a_customer_by_phone_and_registers_a_dispatched_repair(de
     customer = _tagged_customer(server, 0)
     d: Desk = desk("agent")
     page = _open(d)
-    page.get_by_test_id("customer-search").fill(customer["phones"][0])
+    page.get_by_test_id("customer-search").fill(customer["whole"][0])
     page.keyboard.press("Enter")
     panel = page.get_by_test_id("customer-panel")
     panel.wait_for()
@@ -79,7 +80,8 @@ def test_an_agent_finds_a_customer_by_phone_and_registers_a_dispatched_repair(de
     assert recent.first.locator("[data-state]").count() == 1
     # prefilled from the customer
     assert page.get_by_test_id("contact-name").input_value() == customer["name"]
-    assert page.get_by_test_id("contact-phone").input_value() == customer["phones"][0]
+    # the number the caller was found by is the customer's: the contact phone is it, whole
+    assert page.get_by_test_id("contact-phone").input_value() == customer["whole"][0]
     assert page.get_by_test_id("address").input_value() == customer["address"]
 
     page.locator("[data-test=order-type] [data-type=repair]").click()
@@ -94,6 +96,7 @@ def test_an_agent_finds_a_customer_by_phone_and_registers_a_dispatched_repair(de
     assert order["category"] == "RP-GAS-NOGAS"
     assert order["grade"] == "important"  # the category's default
     assert order["channel"] == "phone"
+    assert order["contact_phone"] == customer["phones"][0]  # as the API shows it, masked
     assert page.get_by_test_id("saved-message").first.inner_text().startswith(f"工单 {order['number']} 已登记")
     # the form is reset, the customer kept, and the new order is among the customer's open ones
     assert page.get_by_test_id("description").input_value() == ""
@@ -160,7 +163,10 @@ def test_an_inquiry_answered_on_the_spot_is_closed(desk: Any, server: Server) ->
     assert order["state"] == "closed"
     assert order["closed_on_spot"] is True
     assert order["customer_id"] is None
-    assert order["contact_phone"] == "13912345678"
+    assert order["contact_phone"] == "139****5678"  # as the API shows it
+    assert server.api("agent").post(f"/work-orders/{order['id']}/contact-phone/reveal").json()["phones"] == [
+        "13912345678"
+    ]
     assert order["contact_name"] == "李女士"
     assert order["result"].startswith("已告知本月")
     d.check_clean()
@@ -210,7 +216,7 @@ def test_the_whole_registration_by_keyboard(desk: Any, server: Server) -> None:
     search.focus()
     kb.press("Escape")
     assert search.input_value() == ""
-    kb.type(customer["phones"][0])
+    kb.type(customer["whole"][0])
     kb.press("Enter")
     page.locator(f"[data-test=customer-panel][data-customer='{customer['id']}']").wait_for()
     # focus is on the order type: → → from inquiry is repair
@@ -239,7 +245,7 @@ def test_the_workbench_in_english_has_every_string(desk: Any, server: Server) ->
     d: Desk = desk("agent", locale="en")
     page = _open(d)
     assert "Ctrl+Enter" in page.get_by_test_id("shortcut-hint").inner_text()
-    page.get_by_test_id("customer-search").fill(customer["phones"][0])
+    page.get_by_test_id("customer-search").fill(customer["whole"][0])
     page.keyboard.press("Enter")
     panel = page.get_by_test_id("customer-panel")
     panel.wait_for()
