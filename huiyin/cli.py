@@ -88,6 +88,8 @@ def serve(
     Secure cookie) are the person's, not the proxy's (docs/security.md)."""
     import uvicorn
 
+    from huiyin.core.logredact import log_config
+
     if workers > 1 and get_settings().is_sqlite:
         typer.echo(
             "warning: SQLite lets one process write at a time and makes the others sleep-wait on its file "
@@ -102,7 +104,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        access_log=False,  # no request lines (and so no /ws?token= in a log)
+        access_log=False,  # no request lines
+        log_config=log_config(),  # and no credential in the lines that remain (a socket's ?token=)
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
     )

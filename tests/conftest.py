@@ -6,7 +6,9 @@ server answers, the PostgreSQL half is skipped with a loud message.
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import shutil
 import sys
 import uuid
@@ -27,8 +29,33 @@ from huiyin.models import load_all
 from huiyin.seed import ensure_reference_data
 from huiyin.settings import Settings
 from huiyin.wiring import open_database
+from tests.logcheck import Watch, remember
 
 load_all()
+_watch = Watch()
+logging.getLogger().addHandler(_watch)
+_token_urlsafe = secrets.token_urlsafe
+
+
+def _remembered_token(nbytes: int | None = None) -> str:
+    """Every token this process makes (users', sessions' CSRF, CTI integrations') is looked for in the logs."""
+    token = _token_urlsafe(nbytes)
+    remember(token)
+    return token
+
+
+secrets.token_urlsafe = _remembered_token
+
+
+@pytest.fixture(autouse=True)
+def no_credential_is_logged() -> Iterator[None]:
+    """Every test: no log line it produced holds a credential (``tests/logcheck.py``)."""
+    before = len(_watch.found)
+    yield
+    new = _watch.found[before:]
+    assert not new, f"a credential was logged: {new}"
+
+
 PG_ADMIN_URL = os.environ.get("HUIYIN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _pg_state: dict[str, str | None] = {}
 

@@ -77,7 +77,9 @@ def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> 
 @ws_router.websocket("/ws")
 async def socket(ws: WebSocket) -> None:
     """Pushes ``{"type": "notification", "notification": {...}}`` and ``{"type": "acked", "id": n}`` to the
-    signed-in user (session cookie, or ``?token=`` with an API or access token). Sends ``{"type": "hello",
+    signed-in user: the session cookie (browsers), or an API or access token in the handshake's
+    ``Authorization: Bearer`` header (integrations; ``?token=`` in the URL still works, and the server's
+    log redacts it, but a proxy may log URLs). Sends ``{"type": "hello",
     "unacked": n}`` first; answers ``ping`` with ``pong``."""
     settings: Settings = ws.app.state.settings
     db: Database = ws.app.state.db
@@ -86,7 +88,8 @@ async def socket(ws: WebSocket) -> None:
         await ws.close(code=4403, reason="this origin may not open the socket")
         return
     cookie = ws.cookies.get(settings.auth.cookie_name)
-    token = ws.query_params.get("token")
+    scheme, _, bearer = ws.headers.get("authorization", "").partition(" ")
+    token = bearer.strip() if scheme.lower() == "bearer" else ws.query_params.get("token")
     with db.session(write=False) as s:
         if cookie:
             found = find_token(s, cookie, ("session",))

@@ -18,6 +18,7 @@ from huiyin.auth.service import do_create_user, do_issue_token
 from huiyin.settings import Settings
 from huiyin.wiring import open_database
 from tests.e2e.test_serve import BIN, free_port, huiyin
+from tests.logcheck import check_file
 from tests.personas import _build_world
 
 CUSTOMER_PHONE = "13912345678"  # 王建国 in the test world
@@ -61,7 +62,8 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     db.dispose()
     port, pbx_port = free_port(), free_port()
     env = {**os.environ, "HUIYIN_DATABASE_URL": url, "HUIYIN_WORKER__EMBEDDED": "false"}
-    serve = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    log = (tmp_path / "serve.log").open("w")
+    serve = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
     cti_url = f"http://127.0.0.1:{port}/api/v1/cti/{token}"
     pbx = subprocess.Popen(
         [str(BIN), "fake-pbx", "--port", str(pbx_port), "--cti-url", cti_url, "--secret", "pbx-secret"],
@@ -88,6 +90,8 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        log.close()
+    check_file(tmp_path / "serve.log")  # the CTI token is in the URL the PBX posts to: never in a log
 
 
 def test_an_agent_dials_through_the_pbx_and_the_call_comes_back_as_events(site: dict[str, Any]) -> None:

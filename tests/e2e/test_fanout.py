@@ -8,6 +8,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,17 +19,17 @@ from huiyin.auth.service import do_create_user, do_issue_token
 from huiyin.settings import Settings
 from huiyin.wiring import open_database
 from tests.e2e.test_serve import BIN, free_port
+from tests.logcheck import check_file
 from tests.personas import _build_world
 
 pytestmark = pytest.mark.pg
 
 
-def start(url: str, *, worker: bool) -> tuple[subprocess.Popen[bytes], str]:
+def start(url: str, *, worker: bool, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "HUIYIN_DATABASE_URL": url, "HUIYIN_WORKER__EMBEDDED": "true" if worker else "false"}
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with log.open("w") as out:  # the child keeps its own descriptor
+        proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=out, stderr=out)
     base = f"127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -42,7 +43,7 @@ def start(url: str, *, worker: bool) -> tuple[subprocess.Popen[bytes], str]:
 
 
 @pytest.fixture
-def two_servers(pg_url: str) -> Iterator[tuple[str, str]]:
+def two_servers(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     from tests.conftest import _truncate_pg
 
     _truncate_pg(pg_url)
@@ -52,12 +53,14 @@ def two_servers(pg_url: str) -> Iterator[tuple[str, str]]:
     with db.session() as s:
         ensure_reference_data(s)
     db.dispose()
-    a, a_base = start(pg_url, worker=False)
-    b, b_base = start(pg_url, worker=True)
+    a, a_base = start(pg_url, worker=False, log=tmp_path / "a.log")
+    b, b_base = start(pg_url, worker=True, log=tmp_path / "b.log")
     yield a_base, b_base
     for proc in (a, b):
         proc.terminate()
         proc.wait(timeout=10)
+    for name in ("a.log", "b.log"):  # the sockets' ?token= and the bearer headers: in no line either wrote
+        check_file(tmp_path / name)
 
 
 def receive(ws: Any, timeout: float) -> dict[str, Any]:
@@ -77,7 +80,8 @@ def test_a_dispatch_written_on_one_server_pops_up_on_a_socket_held_by_another(
         agent_token = do_issue_token(s, agent, "api", hours=None, name="t").secret
     db.dispose()
 
-    with connect(f"ws://{a_base}/api/v1/ws?token={handler_token}") as ws:  # held by server A
+    auth = {"Authorization": f"Bearer {handler_token}"}
+    with connect(f"ws://{a_base}/api/v1/ws", additional_headers=auth) as ws:  # held by server A
         assert receive(ws, 5) == {"type": "hello", "unacked": 0}
         time.sleep(0.5)  # A's LISTEN connection is up well before this (it starts with the server)
         order = {

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
+
+from tests.logcheck import check_file
 
 BIN = Path(sys.executable).parent / "huiyin"
 
@@ -28,12 +31,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(db_url: str) -> Iterator[str]:
+def server_log(tmp_path: Path) -> Path:
+    return tmp_path / "serve.log"
+
+
+@pytest.fixture
+def server(db_url: str, server_log: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "HUIYIN_DATABASE_URL": db_url}
-    proc = subprocess.Popen(
-        [str(BIN), "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    with server_log.open("w") as out:
+        proc = subprocess.Popen([str(BIN), "serve", "--port", str(port)], env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -44,10 +51,11 @@ def server(db_url: str) -> Iterator[str]:
             time.sleep(0.1)
     else:
         proc.kill()
-        raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")
+        raise AssertionError(server_log.read_text())
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+    check_file(server_log)  # no credential in anything the server wrote
 
 
 def test_an_integrator_scripts_the_loop_against_a_running_server(db_url: str, server: str) -> None:
@@ -88,3 +96,23 @@ def test_the_user_commands_create_users_and_set_passwords(db_url: str) -> None:
     assert huiyin(db_url, "user", "create", "wang", "--password", "a", "--role", "agent", check=False).returncode == 1
     assert "password set" in huiyin(db_url, "user", "set-password", "wang", "--password", "b2").stdout
     assert huiyin(db_url, "user", "set-password", "nobody", "--password", "x", check=False).returncode == 1
+
+
+def test_a_socket_token_in_the_url_is_redacted_in_the_servers_log(
+    db_url: str, server: str, server_log: Path
+) -> None:
+    """uvicorn writes every WebSocket handshake with its query string, access log or not: the serve
+    command's log configuration redacts the token. The header keeps it out of the URL altogether."""
+    huiyin(db_url, "user", "create", "li", "--password", "pw-li", "--role", "agent")
+    got = httpx.post(f"{server}/api/v1/auth/token", json={"username": "li", "password": "pw-li"})
+    token = got.json()["access_token"]
+    ws_base = server.replace("http://", "ws://") + "/api/v1/ws"
+    with connect(f"{ws_base}?token={token}") as ws:
+        assert '"hello"' in str(ws.recv(timeout=5))
+    with connect(ws_base, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        assert '"hello"' in str(ws.recv(timeout=5))
+    deadline = time.monotonic() + 5
+    while "token=[redacted]" not in server_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = server_log.read_text()
+    assert "ws?token=[redacted]" in log and token not in log
