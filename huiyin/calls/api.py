@@ -353,6 +353,7 @@ async def dial(
             integration_id=body.integration_id,
             customer_id=body.customer_id,
             order_id=body.order_id,
+            call_pk=body.call_pk,
         )
     try:
         answer = await pbx.send_dial(plan.url, plan.headers, plan.payload, settings.cti.dial_timeout_seconds)

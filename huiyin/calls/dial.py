@@ -58,6 +58,7 @@ def check_dial(
     integration_id: int | None,
     customer_id: int | None,
     order_id: int | None,
+    call_pk: int | None = None,
 ) -> DialPlan:
     """The number (422 when it is none), the integration with a dial URL (409 when there is none), the
     customer (404) and the order (404 unless the agent sees it). A masked number (as the API shows numbers)
@@ -67,6 +68,8 @@ def check_dial(
         known += get_customer(session, customer_id).phones
     if order_id is not None:
         known.append(get_visible_order(session, user, order_id).contact_phone)
+    if call_pk is not None:  # calling back a call's customer (the pop's 回拨, once the number shows masked)
+        known.append(service.customer_number(service.get_call(session, call_pk)))
     try:
         number = unmask(known, number.strip(), field="number") if is_masked(number.strip()) else check_phone(number)
     except ValueError as exc:

@@ -135,6 +135,7 @@ class DialIn(BaseModel):
     )
     customer_id: RefId | None = None
     order_id: RefId | None = None
+    call_pk: RefId | None = Field(default=None, description="a call record (id) to call back: its customer's number")
     integration_id: RefId | None = None
 
 

@@ -397,8 +397,12 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   /** Click-to-call: the PBX calls `number` for this agent; its events then pop the call. */
-  async function dial(number: string, about: { customerId?: number | null; orderId?: number | null } = {}) {
-    return placeCall({ number, customer_id: about.customerId ?? null, order_id: about.orderId ?? null })
+  async function dial(
+    number: string, about: { customerId?: number | null; orderId?: number | null; callPk?: number | null } = {},
+  ) {
+    return placeCall({
+      number, customer_id: about.customerId ?? null, order_id: about.orderId ?? null, call_pk: about.callPk ?? null,
+    })
   }
 
   function select(id: number | null): void {
