@@ -14,10 +14,11 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from huiyin.auth.models import User
+from huiyin.auth.models import SignInAudit, User
 from huiyin.auth.service import do_create_user, hash_password
 from huiyin.clock import clock
-from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
+from huiyin.core.phones import mask_phone
+from huiyin.customers.models import Customer, CustomerPhone, CustomerTag, PhoneReveal
 from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.org import refs as org_refs
@@ -415,6 +416,60 @@ def _build_calls(s: Session, rng: random.Random) -> int:
     return len(rows)
 
 
+def _build_audits(s: Session, rng: random.Random, cast: Cast) -> int:
+    """A week of sign-ins (each person about twice a day, a few mistyped passwords, one lock-out) and of
+    numbers read whole (handlers calling the customers of their orders, agents checking a caller), so that
+    用户与角色's 登录记录 and 号码查看记录 show what a centre's look like."""
+    at = clock.now()
+    people = [*cast.agents, cast.dispatcher, cast.manager, *cast.handlers.values()]
+    signins: list[dict[str, object]] = []
+    for user in people:
+        for day in range(7):
+            for _ in range(rng.choice((1, 2, 2, 3))):
+                when = at - timedelta(days=day, hours=rng.uniform(0, 14))
+                if rng.random() < 0.08:  # a mistyped password first
+                    signins.append(_signin(user, when - timedelta(seconds=20), "failure", rng))
+                signins.append(_signin(user, when, "success", rng))
+    locked = cast.agents[3]
+    when = at - timedelta(days=2, hours=3)
+    signins += [_signin(locked, when + timedelta(seconds=9 * i), "failure", rng) for i in range(5)]
+    signins.append(_signin(locked, when + timedelta(seconds=50), "locked", rng))
+    s.execute(insert(SignInAudit), sorted(signins, key=lambda r: str(r["at"])))
+
+    recent = s.execute(
+        select(WorkOrder.id, WorkOrder.unit_id, WorkOrder.customer_id, WorkOrder.contact_phone, WorkOrder.created_at)
+        .where(WorkOrder.created_at > at - timedelta(days=7), WorkOrder.unit_id.is_not(None))
+        .order_by(WorkOrder.id)
+    ).all()
+    reveals: list[dict[str, object]] = []
+    for order_id, unit_id, customer_id, phone, created in rng.sample(recent, min(60, len(recent))):
+        handler = cast.handlers.get(unit_id) if unit_id is not None else None
+        user = handler if handler is not None and rng.random() < 0.7 else rng.choice(cast.agents)
+        when = min(at, created + timedelta(minutes=rng.randint(10, 600)))
+        reveals.append(
+            {"at": when, "user_id": user.id, "subject": "order", "subject_id": order_id,
+             "customer_id": customer_id, "numbers": mask_phone(phone)}
+        )
+    for _, _, customer_id, _, created in rng.sample(recent, min(15, len(recent))):
+        if customer_id is not None:
+            phones = s.scalars(select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer_id))
+            reveals.append(
+                {"at": created, "user_id": rng.choice(cast.agents).id, "subject": "customer",
+                 "subject_id": customer_id, "customer_id": customer_id,
+                 "numbers": ",".join(mask_phone(p) for p in phones)}
+            )
+    if reveals:
+        s.execute(insert(PhoneReveal), sorted(reveals, key=lambda r: str(r["at"])))
+    return len(reveals)
+
+
+def _signin(user: User, when: object, outcome: str, rng: random.Random) -> dict[str, object]:
+    return {
+        "at": when, "username": user.username, "user_id": user.id, "outcome": outcome, "kind": "session",
+        "address": f"10.23.{rng.randint(1, 8)}.{rng.randint(10, 250)}", "actor_id": None,
+    }
+
+
 def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, seed: int = 20261122) -> str:
     rng = random.Random(seed)
     with db.session() as s:
@@ -425,6 +480,7 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _build_orders(s, rng, orders, cast, customers)
         _settle_history(s)
         calls = _build_calls(s, rng)
+        _build_audits(s, rng, cast)
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "

@@ -38,3 +38,12 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     assert all(c["talk_seconds"] and c["wait_seconds"] is not None for c in answered)
     event = {"event": "newCall", "callId": "demo-check", "from": "13800000000", "to": "95598", "direction": "in"}
     assert client.post(f"/api/v1/cti/{DEMO_CTI_TOKEN}", json=event).json() == {}
+    # the admin's audits have a week in them: sign-ins (a few failures, one lock-out) and numbers read whole
+    admin_token = client.post("/api/v1/auth/token", json={"username": "admin", "password": "demo"}).json()
+    admin = {"Authorization": f"Bearer {admin_token['access_token']}"}
+    sign_ins = client.get("/api/v1/auth/sign-ins", params={"limit": 500}, headers=admin).json()["items"]
+    outcomes = {r["outcome"] for r in sign_ins}
+    assert {"success", "failure", "locked"} <= outcomes
+    reveals = client.get("/api/v1/phone-reveals", params={"limit": 500}, headers=admin).json()["items"]
+    assert reveals and {r["subject"] for r in reveals} <= {"order", "customer"}
+    assert all("****" in n for r in reveals for n in r["numbers"].split(","))
