@@ -31,6 +31,7 @@ from huiyin.notify.hub import Hub, listen_pg, watch_credentials
 from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
+from huiyin.surveys.api import router as surveys_router
 from huiyin.wiring import open_database
 from huiyin.workorders.api import router as workorders_router
 
@@ -169,6 +170,7 @@ def create_app(
         sla_router,
         notify_router,
         calls_router,
+        surveys_router,
     )
     for router in routers:
         app.include_router(router, prefix=API)

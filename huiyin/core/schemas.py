@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -40,3 +40,14 @@ def check_instant(value: datetime) -> datetime:
 
 Instant = Annotated[datetime, AfterValidator(check_instant)]
 """Every date-time the API takes (query parameters and bodies): zoned and bounded (``check_instant``)."""
+
+
+def check_day(value: date) -> date:
+    """A calendar day the database can store: between the years 1900 and 9000."""
+    if not FIRST_YEAR <= value.year < LAST_YEAR:
+        raise ValueError(f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(check_day)]
+"""A calendar day the API takes (``2026-12-01``), in the centre's time zone where it bounds a period."""

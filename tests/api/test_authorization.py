@@ -118,6 +118,8 @@ TABLE: dict[str, Any] = {
     "cti-integrations-update": ADMIN,
     "cti-integrations-revoke": ADMIN,
     "cti-integrations-rotate": ADMIN,
+    "surveys-rate": CENTRE,  # and a CTI integration's token (the IVR's key press)
+    "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
     "ivr-rules-list": MANAGERS | ADMIN,
     "ivr-rules-create": CONFIG,
     "ivr-rules-update": CONFIG,

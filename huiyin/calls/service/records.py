@@ -56,6 +56,20 @@ _ORDER_IDS = (
 )
 
 
+_CALL_FACTS = Prebuilt(
+    select(Call.id, Call.integration_id, Call.agent_id, Call.customer_id, Call.ended_at).where(
+        Call.call_id == bindparam("call_id")
+    )
+)
+
+
+def call_facts(session: Session, call_id: str) -> Any:
+    """A call by the PBX's callId, as other domains attribute to it (a rating): ``id``, ``integration_id``,
+    ``agent_id``, ``customer_id``, ``ended_at``; None when no call has that id. Reads, locks nothing."""
+    found = _CALL_FACTS.named(session, {"call_id": call_id})
+    return found[0] if found else None
+
+
 def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     if call_pks:

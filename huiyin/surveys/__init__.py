@@ -1,0 +1,1 @@
+"""Satisfaction: ratings of contacts (the instant rating after a call or an order), and the figures."""

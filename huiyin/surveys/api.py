@@ -1,0 +1,128 @@
+"""Rating endpoints: the PBX's IVR (its CTI token) or a person posts a rating; managers read the figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from huiyin.calls.cti import check_token
+from huiyin.clock import now
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_roles
+from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.core.schemas import Day
+from huiyin.errors import Forbidden, Invalid, Unauthorized
+from huiyin.surveys import service
+from huiyin.surveys.schemas import GroupBy, RatingIn, RatingPublic, SatisfactionPublic, SatisfactionRow
+
+router = APIRouter(tags=["surveys"])
+FigureReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Who posts a rating: a CTI integration (the IVR, with its token) or a person of the centre."""
+
+    integration_id: int | None
+    user: SignedIn | None
+
+
+async def rating_poster(request: Request, session: SessionDep) -> Poster:
+    """A CTI integration's token as ``Authorization: Bearer``, else a signed-in centre user."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        try:
+            return Poster(check_token(session, value.strip()).id, None)
+        except Unauthorized:
+            pass  # a person's token, then
+    user = await get_current_user(request, session)
+    if not user.has(*CENTER):
+        raise Forbidden("recording a rating needs a CTI integration's token or one of the centre's roles")
+    return Poster(None, user)
+
+
+@router.post(
+    "/ratings",
+    status_code=201,
+    operation_id="surveys-rate",
+    responses={200: {"description": "this contact was rated through this channel already: that rating"}},
+)
+async def rate(
+    body: RatingIn,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    poster: Annotated[Poster, Depends(rating_poster)],
+) -> RatingPublic:
+    """A customer's rating of a contact (满意度评价): the IVR's key press after the call (the PBX posts it
+    with its CTI token), or one a person records. 201 the first time; the same contact and channel again
+    is 200 with the first rating, counted once."""
+    contact = service.check_contact(
+        session,
+        call_id=body.call_id,
+        order_id=body.order_id,
+        integration_id=poster.integration_id,
+        user=poster.user,
+    )
+    rating, created = service.do_rate(
+        session,
+        contact,
+        channel=body.channel,
+        result=body.result,
+        score=body.score,
+        comment=body.comment,
+        at=now(),
+        tz=settings.timezone,
+        integration_id=poster.integration_id,
+        recorded_by=poster.user.id if poster.user else None,
+    )
+    if not created:
+        response.status_code = 200
+    return RatingPublic.model_validate(rating)
+
+
+@router.get("/satisfaction", operation_id="surveys-satisfaction")
+async def satisfaction(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: FigureReader,
+    group_by: GroupBy = "day",
+    from_: Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")] = None,
+    to: Annotated[Day | None, Query(description="last day, inclusive (default: today)")] = None,
+    count_basic: Annotated[bool, Query(description="count 基本满意 as satisfied in the rate")] = False,
+    kind: Literal["instant", "delayed"] = "instant",
+) -> SatisfactionPublic:
+    """满意率 by agent, unit, category, channel or day over a period (default: the last 30 days)."""
+    last = to or now().astimezone(ZoneInfo(settings.timezone)).date()
+    first = from_ or last - timedelta(days=29)
+    if first > last:
+        raise Invalid("'from' is after 'to'", field="from")
+    groups, total = service.satisfaction(session, kind=kind, group_by=group_by, start=first, end=last)
+    names = service.names_of(session, group_by, [g.key for g in groups])
+
+    def row(c: service.Counts, name: str | None = None) -> SatisfactionRow:
+        return SatisfactionRow(
+            key=c.key,
+            name=name,
+            surveyed=c.surveyed,
+            satisfied=c.satisfied,
+            basically_satisfied=c.basically_satisfied,
+            unsatisfied=c.unsatisfied,
+            rate=c.rate(count_basic),
+        )
+
+    return SatisfactionPublic.model_validate(
+        {
+            "items": [row(g, names.get(g.key)) for g in groups],
+            "total": row(total),
+            "count_basic": count_basic,
+            "kind": kind,
+            "group_by": group_by,
+            "from": first,
+            "to": last,
+        }
+    )

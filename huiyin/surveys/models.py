@@ -1,0 +1,70 @@
+"""Ratings (满意度评价) and the daily satisfaction counts kept with them.
+
+A rating is one customer's verdict on one contact (a call, or an order with no call) through one channel:
+``UNIQUE (contact, channel)`` makes a repeated post the same rating. It carries who and what it judges as
+they were when it came (the call's agent, the order's unit, category and type), so the figures never join
+back to calls or orders.
+
+``satisfaction_daily`` holds, per local day, kind (instant / delayed) and dimension (``all``, ``agent``,
+``unit``, ``category``, ``channel``), the count of each result: incremented in the rating's own
+transaction (``service.do_rate``), rebuilt from the ratings by ``service.rebuild_daily``. A figure for a
+month or a year reads a few hundred or thousand of these rows, not the ratings (docs/architecture.md →
+"Figures from counts kept on write").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huiyin.core.models import order_reference
+from huiyin.db import Base, UTCDateTime
+
+RESULTS = ("satisfied", "basically_satisfied", "unsatisfied")
+CHANNELS = ("ivr", "sms", "web", "wechat")
+KINDS = ("instant", "delayed")
+DIMENSIONS = ("all", "agent", "unit", "category", "channel")
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("contact", "channel", name="uq_ratings_contact_channel"),
+        Index("ix_ratings_day", "day"),
+        Index("ix_ratings_order_id", "order_id"),
+        Index("ix_ratings_call_pk", "call_pk"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact: Mapped[str] = mapped_column(String(40))  # call:<pk> | order:<id>: what is rated
+    kind: Mapped[str] = mapped_column(String(16), default="instant")  # instant | delayed
+    channel: Mapped[str] = mapped_column(String(16))  # ivr | sms | web | wechat
+    result: Mapped[str] = mapped_column(String(24))  # satisfied | basically_satisfied | unsatisfied
+    score: Mapped[int | None] = mapped_column(Integer)  # 1–5, optional
+    comment: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(Date)  # ``at`` as a date in the centre's time zone
+    call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    order_id: Mapped[int | None] = mapped_column(order_reference())
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    order_type: Mapped[str | None] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("cti_integrations.id"))  # posted by
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # posted by (a person)
+
+
+class SatisfactionDaily(Base):
+    __tablename__ = "satisfaction_daily"
+
+    # the key's order serves every figure: one kind, one dimension, a range of days
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)  # '' for ``all``
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    unsatisfied: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,262 @@
+"""Ratings: which contact a rating is of, storing it once, and the satisfaction figures.
+
+A contact is a call (the PBX's callId) or, where there was no call, an order. What a rating judges is
+copied onto it when it comes: the call's agent (or the order's first-contact agent), the order's unit,
+category and type. One rating per contact and channel: a second post is the first rating, acknowledged.
+
+The figures read ``satisfaction_daily``, counts kept on write (``models``): 满意率 = satisfied ÷ surveyed,
+or (satisfied + basically satisfied) ÷ surveyed when ``count_basic``; the reply says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from huiyin.auth.refs import directory
+from huiyin.calls.service import call_facts, order_ids_of
+from huiyin.core.actor import Actor
+from huiyin.errors import Invalid, NotFound
+from huiyin.org.refs import org
+from huiyin.surveys.models import Rating, SatisfactionDaily
+from huiyin.workorders.refs import catalog
+from huiyin.workorders.service import get_visible_order, order_facts
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A rated contact and what its rating is attributed to."""
+
+    key: str  # call:<pk> | order:<id>
+    call_pk: int | None
+    order_id: int | None
+    agent_id: int | None
+    unit_id: int | None
+    category_id: int | None
+    order_type: str | None
+    customer_id: int | None
+
+
+def check_contact(
+    session: Session,
+    *,
+    call_id: str | None,
+    order_id: int | None,
+    integration_id: int | None,
+    user: Actor | None,
+) -> Contact:
+    """The contact a rating names: a call (404 when no call has that callId, or it came through another
+    integration than the one posting), else an order (404 unless the person posting may see it)."""
+    if call_id is not None:
+        call = call_facts(session, call_id)
+        if call is None or (integration_id is not None and call.integration_id != integration_id):
+            raise NotFound(f"no call with callId {call_id!r}")
+        orders = order_ids_of(session, [call.id]).get(call.id, [])
+        if order_id is not None and order_id not in orders:
+            raise Invalid(f"order {order_id} was not registered on call {call_id!r}", field="order_id")
+        order = order_facts(session, order_id or orders[0]) if (order_id or orders) else None
+        return Contact(
+            f"call:{call.id}",
+            call.id,
+            order.id if order else None,
+            call.agent_id,
+            order.unit_id if order else None,
+            order.category_id if order else None,
+            order.type if order else None,
+            call.customer_id or (order.customer_id if order else None),
+        )
+    if order_id is None:
+        raise Invalid("name the contact rated: its call (call_id) or its order (order_id)", field="call_id")
+    if user is not None:
+        get_visible_order(session, user, order_id)
+    order = order_facts(session, order_id)
+    if order is None:
+        raise NotFound(f"work order {order_id} does not exist")
+    return Contact(
+        f"order:{order.id}",
+        None,
+        order.id,
+        order.owner_agent_id,
+        order.unit_id,
+        order.category_id,
+        order.type,
+        order.customer_id,
+    )
+
+
+def _existing(session: Session, contact: Contact, channel: str) -> Rating | None:
+    return session.scalar(select(Rating).where(Rating.contact == contact.key, Rating.channel == channel))
+
+
+_COUNT = text(
+    "INSERT INTO satisfaction_daily (kind, dim, day, key, satisfied, basically_satisfied, unsatisfied) "
+    "VALUES (:kind, :dim, :day, :key, :satisfied, :basically_satisfied, :unsatisfied) "
+    "ON CONFLICT (kind, dim, day, key) DO UPDATE SET "
+    "satisfied = satisfaction_daily.satisfied + excluded.satisfied, "
+    "basically_satisfied = satisfaction_daily.basically_satisfied + excluded.basically_satisfied, "
+    "unsatisfied = satisfaction_daily.unsatisfied + excluded.unsatisfied"
+).bindparams(bindparam("day", type_=Date))
+
+
+def _counted(rating: Rating) -> list[dict[str, Any]]:
+    """The daily-count rows a rating adds one to: the day's total and each dimension it has a key for."""
+    keys = {
+        "all": "",
+        "agent": rating.agent_id,
+        "unit": rating.unit_id,
+        "category": rating.category_id,
+        "channel": rating.channel,
+    }
+    ones = {r: int(rating.result == r) for r in ("satisfied", "basically_satisfied", "unsatisfied")}
+    return [
+        {"kind": rating.kind, "dim": dim, "day": rating.day, "key": str(key), **ones}
+        for dim, key in keys.items()
+        if key is not None
+    ]
+
+
+def do_rate(
+    session: Session,
+    contact: Contact,
+    *,
+    channel: str,
+    result: str,
+    score: int | None,
+    comment: str | None,
+    at: datetime,
+    tz: str,
+    kind: str = "instant",
+    integration_id: int | None = None,
+    recorded_by: int | None = None,
+) -> tuple[Rating, bool]:
+    """The contact's rating through ``channel`` and whether it is new: stored and counted once; the same
+    contact and channel again (a retried post, a second key press) gives back the first, unchanged."""
+    found = _existing(session, contact, channel)
+    if found is not None:
+        return found, False
+    rating = Rating(
+        contact=contact.key,
+        kind=kind,
+        channel=channel,
+        result=result,
+        score=score,
+        comment=comment,
+        at=at,
+        day=at.astimezone(ZoneInfo(tz)).date(),
+        call_pk=contact.call_pk,
+        order_id=contact.order_id,
+        agent_id=contact.agent_id,
+        unit_id=contact.unit_id,
+        category_id=contact.category_id,
+        order_type=contact.order_type,
+        customer_id=contact.customer_id,
+        integration_id=integration_id,
+        recorded_by=recorded_by,
+    )
+    try:
+        with session.begin_nested():
+            session.add(rating)
+            session.flush()
+    except IntegrityError:  # the same rating, posted at the same moment through another connection
+        found = _existing(session, contact, channel)
+        if found is None:
+            raise
+        return found, False
+    session.execute(_COUNT, _counted(rating))
+    return rating, True
+
+
+# ---------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class Counts:
+    key: str
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+
+    @property
+    def surveyed(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.unsatisfied
+
+    def rate(self, count_basic: bool) -> float | None:
+        if not self.surveyed:
+            return None
+        good = self.satisfied + (self.basically_satisfied if count_basic else 0)
+        return round(good / self.surveyed, 4)
+
+
+_SUMS = (
+    SatisfactionDaily.satisfied,
+    SatisfactionDaily.basically_satisfied,
+    SatisfactionDaily.unsatisfied,
+)
+
+
+def satisfaction(
+    session: Session, *, kind: str, group_by: str, start: date, end: date
+) -> tuple[list[Counts], Counts]:
+    """Each group's counts over the days ``start``..``end`` (inclusive), and the period's total, from the
+    daily counts: one range of the table's key per figure."""
+    d = SatisfactionDaily
+    period = (d.kind == kind, d.day >= start, d.day <= end)
+    sums = [func.coalesce(func.sum(c), 0) for c in _SUMS]
+    if group_by == "day":
+        by_day = select(d.day, *sums).where(d.dim == "all", *period).group_by(d.day).order_by(d.day)
+        groups = [Counts(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in session.execute(by_day)]
+    else:
+        by_key = select(d.key, *sums).where(d.dim == group_by, *period).group_by(d.key)
+        groups = [Counts(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in session.execute(by_key)]
+        groups.sort(key=lambda c: (-c.surveyed, c.key))
+    t = session.execute(select(*sums).where(d.dim == "all", *period)).one()
+    return groups, Counts("", int(t[0]), int(t[1]), int(t[2]))
+
+
+def names_of(session: Session, group_by: str, keys: Sequence[str]) -> dict[str, str]:
+    """The people's, units' and categories' names for their ids (reference data: no query)."""
+    ids = {int(k) for k in keys if k.isdigit()}
+    if group_by == "agent":
+        people = directory(session).users
+        return {str(i): people[i].full_name or people[i].username for i in ids if i in people}
+    if group_by == "unit":
+        units = org(session).units
+        return {str(i): units[i].name for i in ids if i in units}
+    if group_by == "category":
+        cats = catalog(session).by_id
+        return {str(i): cats[i].name for i in ids if i in cats}
+    return {}
+
+
+_REBUILD = [
+    "DELETE FROM satisfaction_daily",
+    *(
+        "INSERT INTO satisfaction_daily (kind, dim, day, key, satisfied, basically_satisfied, unsatisfied) "
+        f"SELECT kind, '{dim}', day, {key}, "
+        "sum(CASE WHEN result = 'satisfied' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN result = 'basically_satisfied' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN result = 'unsatisfied' THEN 1 ELSE 0 END) "
+        f"FROM ratings {where} GROUP BY kind, day{group}"
+        for dim, key, where, group in (
+            ("all", "''", "", ""),
+            ("agent", "CAST(agent_id AS VARCHAR(32))", "WHERE agent_id IS NOT NULL", ", agent_id"),
+            ("unit", "CAST(unit_id AS VARCHAR(32))", "WHERE unit_id IS NOT NULL", ", unit_id"),
+            ("category", "CAST(category_id AS VARCHAR(32))", "WHERE category_id IS NOT NULL", ", category_id"),
+            ("channel", "channel", "", ", channel"),
+        )
+    ),
+]
+
+
+def do_rebuild_daily(session: Session) -> int:
+    """The daily counts made again from the ratings (after a bulk load, or to check them): the rows made."""
+    for sql in _REBUILD:
+        session.execute(text(sql))
+    return int(session.scalar(select(func.count()).select_from(SatisfactionDaily)) or 0)

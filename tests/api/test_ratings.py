@@ -1,0 +1,165 @@
+"""Ratings (issue 15): the IVR's key press after a call, a rating a person records, one per contact and
+channel, and 满意率 from the counts kept with them, against hand-counted fixtures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from huiyin.clock import clock
+from huiyin.surveys.models import Rating, SatisfactionDaily
+from huiyin.surveys.service import do_rebuild_daily
+from tests.api.test_cti import CALLER, integration, pbx  # noqa: F401 (fixtures)
+from tests.pbx import Pbx
+from tests.personas import Api, World
+
+DAY = "2026-11-24"  # T0 of the CTI tests is 09:00 on this day in Chongqing
+
+
+def ivr(client: TestClient, token: str, body: dict[str, Any]) -> Any:
+    return client.post("/api/v1/ratings", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def a_call_with_an_order(phone: Pbx, agent: Api, world: World) -> tuple[str, dict[str, Any]]:
+    """An answered call on which the agent registered a repair for 王建国, hung up."""
+    call_id = phone.inbound(CALLER, ["张敏"])
+    phone.answer(call_id, CALLER, "8001")
+    order = agent.register(customer_id=world.customer_id, contact_phone=CALLER, call_id=call_id)
+    phone.hangup(call_id, CALLER, "normalClearing")
+    return call_id, order
+
+
+def ratings(world: World) -> int:
+    with world.db.session(write=False) as s:
+        return s.scalar(select(func.count()).select_from(Rating)) or 0
+
+
+def test_the_ivr_posts_the_key_press_and_the_rating_is_the_calls_agent_and_orders_unit(
+    client: TestClient, pbx: Pbx, integration: dict[str, Any], agent: Api, world: World  # noqa: F811
+) -> None:
+    call_id, order = a_call_with_an_order(pbx, agent, world)
+    r = ivr(client, integration["token"], {"call_id": call_id, "channel": "ivr", "result": "satisfied"})
+    assert r.status_code == 201, r.text
+    rating = r.json()
+    assert (rating["kind"], rating["channel"], rating["result"], rating["day"]) == ("instant", "ivr", "satisfied", DAY)
+    assert (rating["agent_id"], rating["order_id"], rating["unit_id"]) == (agent.id, order["id"], order["unit_id"])
+    assert rating["order_type"] == "repair" and rating["category_id"] is not None
+
+    again = ivr(client, integration["token"], {"call_id": call_id, "channel": "ivr", "result": "unsatisfied"})
+    assert again.status_code == 200 and again.json()["id"] == rating["id"]  # the first, unchanged
+    assert again.json()["result"] == "satisfied" and ratings(world) == 1
+    by_sms = ivr(client, integration["token"], {"call_id": call_id, "channel": "sms", "result": "basically_satisfied"})
+    assert by_sms.status_code == 201  # another channel is another rating of the same contact
+
+
+def test_a_rating_for_an_unknown_or_another_integrations_call_is_refused_and_nothing_is_stored(
+    client: TestClient, pbx: Pbx, integration: dict[str, Any], agent: Api, admin: Api, world: World  # noqa: F811
+) -> None:
+    call_id, order = a_call_with_an_order(pbx, agent, world)
+    other = admin.ok("post", "/cti-integrations", {"name": "分中心 PBX"}, 201)["token"]
+    refusals = [
+        (other, {"call_id": call_id, "channel": "ivr", "result": "satisfied"}, 404),
+        (integration["token"], {"call_id": "never-seen", "channel": "ivr", "result": "satisfied"}, 404),
+        (integration["token"], {"call_id": call_id, "channel": "ivr", "result": "great"}, 422),
+        (integration["token"], {"call_id": call_id, "channel": "fax", "result": "satisfied"}, 422),
+        (integration["token"], {"call_id": call_id, "channel": "ivr", "result": "satisfied", "score": 6}, 422),
+        (integration["token"], {"channel": "ivr", "result": "satisfied"}, 422),
+        (integration["token"], {"call_id": call_id, "order_id": order["id"] + 1, "channel": "ivr",
+                                "result": "satisfied"}, 422),
+        ("not-a-token", {"call_id": call_id, "channel": "ivr", "result": "satisfied"}, 401),
+    ]
+    for token, body, status in refusals:
+        r = ivr(client, token, body)
+        assert r.status_code == status, (body, r.text)
+    assert ratings(world) == 0
+    with world.db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(SatisfactionDaily)) == 0
+
+
+def test_a_person_records_a_rating_of_an_order_they_may_see(
+    world: World, agent: Api, unit_worker: Api, unit_worker_b: Api, manager: Api
+) -> None:
+    order = agent.register(customer_id=world.customer_id, contact_phone=CALLER, channel="wechat")
+    body = {"order_id": order["id"], "channel": "wechat", "result": "unsatisfied", "score": 2, "comment": "上门太慢"}
+    rating = agent.ok("post", "/ratings", body, 201)
+    assert (rating["agent_id"], rating["unit_id"], rating["score"]) == (agent.id, order["unit_id"], 2)
+    assert agent.ok("post", "/ratings", body, 200)["id"] == rating["id"]
+    assert unit_worker.post("/ratings", body).status_code == 403  # a unit does not rate its own work
+    assert agent.post("/ratings", {**body, "order_id": 999999}).status_code == 404
+    assert ratings(world) == 1
+    assert manager.ok("get", f"/satisfaction?from={rating['day']}&to={rating['day']}")["total"]["unsatisfied"] == 1
+
+
+def test_the_satisfaction_rate_counts_basically_satisfied_only_when_asked(
+    world: World, agent: Api, agent2: Api, manager: Api
+) -> None:
+    """Hand-counted: day 1, agent: 3 satisfied, 1 basically, 1 unsatisfied; agent2: 1 satisfied, 2
+    basically. Day 2, agent: 1 unsatisfied. By day, by agent, by channel, and the period's total."""
+    clock.set(clock.now().replace(hour=2, minute=0, second=0, microsecond=0))  # 10:00 in Chongqing
+    day1 = clock.now().date().isoformat()
+    plan = [
+        (agent, "satisfied", "web"),
+        (agent, "satisfied", "web"),
+        (agent, "satisfied", "wechat"),
+        (agent, "basically_satisfied", "web"),
+        (agent, "unsatisfied", "web"),
+        (agent2, "satisfied", "wechat"),
+        (agent2, "basically_satisfied", "wechat"),
+        (agent2, "basically_satisfied", "web"),
+    ]
+    for who, result, channel in plan:
+        order = who.register(contact_phone=CALLER, channel=channel)
+        who.ok("post", "/ratings", {"order_id": order["id"], "channel": channel, "result": result}, 201)
+    clock.advance(timedelta(days=1))
+    day2 = clock.now().date().isoformat()
+    order = agent.register(contact_phone=CALLER)
+    agent.ok("post", "/ratings", {"order_id": order["id"], "channel": "web", "result": "unsatisfied"}, 201)
+
+    strict = manager.ok("get", f"/satisfaction?from={day1}&to={day2}&group_by=agent")
+    assert strict["count_basic"] is False
+    rows = {r["key"]: r for r in strict["items"]}
+    assert (rows[str(agent.id)]["surveyed"], rows[str(agent.id)]["rate"]) == (6, round(3 / 6, 4))
+    assert (rows[str(agent2.id)]["surveyed"], rows[str(agent2.id)]["rate"]) == (3, round(1 / 3, 4))
+    assert rows[str(agent.id)]["name"] == "agent"
+    assert strict["total"] == {
+        "key": "", "name": None, "surveyed": 9, "satisfied": 4, "basically_satisfied": 3, "unsatisfied": 2,
+        "rate": round(4 / 9, 4),
+    }
+    lenient = manager.ok("get", f"/satisfaction?from={day1}&to={day2}&group_by=agent&count_basic=true")
+    rows = {r["key"]: r for r in lenient["items"]}
+    assert lenient["count_basic"] is True and lenient["total"]["rate"] == round(7 / 9, 4)
+    assert rows[str(agent.id)]["rate"] == round(4 / 6, 4) and rows[str(agent2.id)]["rate"] == 1.0
+
+    by_day = manager.ok("get", f"/satisfaction?from={day1}&to={day2}&group_by=day")["items"]
+    assert [(r["key"], r["surveyed"], r["unsatisfied"]) for r in by_day] == [(day1, 8, 1), (day2, 1, 1)]
+    channels = manager.ok("get", f"/satisfaction?from={day1}&to={day2}&group_by=channel")["items"]
+    by_channel = {r["key"]: r["surveyed"] for r in channels}
+    assert by_channel == {"web": 6, "wechat": 3}
+    only_day2 = manager.ok("get", f"/satisfaction?from={day2}&to={day2}")
+    assert only_day2["total"]["surveyed"] == 1 and only_day2["total"]["rate"] == 0.0
+    nothing = manager.ok("get", "/satisfaction?from=2020-01-01&to=2020-01-31")
+    assert nothing["items"] == [] and nothing["total"]["rate"] is None
+
+    with world.db.session() as s:  # the counts kept on write are the counts made again from the ratings
+        kept = sorted(tuple(r) for r in s.execute(select(SatisfactionDaily.__table__)))
+        do_rebuild_daily(s)
+        assert sorted(tuple(r) for r in s.execute(select(SatisfactionDaily.__table__))) == kept
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("from=2026-12-02&to=2026-12-01", 422), ("group_by=planet", 422), ("from=12/01/2026", 422),
+     ("from=0001-01-01", 422), ("kind=later", 422)],
+)
+def test_a_bad_satisfaction_query_is_a_422(manager: Api, query: str, status: int) -> None:
+    assert manager.get(f"/satisfaction?{query}").status_code == status
+
+
+def test_the_figures_are_for_managers_and_qa(agent: Api, unit_worker: Api, manager: Api) -> None:
+    assert agent.get("/satisfaction").status_code == 403
+    assert unit_worker.get("/satisfaction").status_code == 403
+    assert manager.get("/satisfaction").status_code == 200
