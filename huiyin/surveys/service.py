@@ -235,7 +235,7 @@ def names_of(session: Session, group_by: str, keys: Sequence[str]) -> dict[str, 
     return {}
 
 
-_REBUILD = [
+REBUILD_SQL = [
     "DELETE FROM satisfaction_daily",
     *(
         "INSERT INTO satisfaction_daily (kind, dim, day, key, satisfied, basically_satisfied, unsatisfied) "
@@ -255,8 +255,11 @@ _REBUILD = [
 ]
 
 
+"""The daily counts made from the ratings (``do_rebuild_daily``; ``bench/generate.py`` after its bulk load)."""
+
+
 def do_rebuild_daily(session: Session) -> int:
     """The daily counts made again from the ratings (after a bulk load, or to check them): the rows made."""
-    for sql in _REBUILD:
+    for sql in REBUILD_SQL:
         session.execute(text(sql))
     return int(session.scalar(select(func.count()).select_from(SatisfactionDaily)) or 0)

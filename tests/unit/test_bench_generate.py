@@ -288,3 +288,19 @@ def test_the_app_works_on_the_generated_data(gen: Generated) -> None:
         assert r.status_code == 200 and mask_phone(phone) in r.json()["items"][0]["phones"]
         r = client.get("/api/v1/customers", params={"q": "渝北区"}, headers=auth)
         assert r.status_code == 200 and r.json()["total"] > 0
+
+
+def test_about_half_the_closed_orders_are_rated_and_the_daily_counts_hold_them(
+    gen: Generated, db: sqlite3.Connection
+) -> None:
+    closed = one(db, "SELECT count(*) FROM work_orders WHERE state = 'closed'")
+    rated = one(db, "SELECT count(*) FROM ratings")
+    assert gen.summary.rows["ratings"] == rated and 0.45 * closed < rated < 0.60 * closed
+    assert one(db, "SELECT count(*) FROM ratings WHERE order_id NOT IN (SELECT id FROM work_orders)") == 0
+    assert one(db, "SELECT count(*) FROM ratings r JOIN work_orders o ON o.id = r.order_id "
+                   "WHERE r.unit_id IS NOT o.unit_id OR r.agent_id IS NOT o.owner_agent_id") == 0
+    shares = dict(db.execute("SELECT result, count(*) FROM ratings GROUP BY result").fetchall())
+    assert 0.82 < shares["satisfied"] / rated < 0.94 and shares["unsatisfied"] < shares["basically_satisfied"]
+    counted = "SELECT sum(satisfied + basically_satisfied + unsatisfied) FROM satisfaction_daily WHERE dim = "
+    assert one(db, counted + "'all'") == rated == one(db, counted + "'channel'")
+    assert one(db, counted + "'unit'") == one(db, "SELECT count(*) FROM ratings WHERE unit_id IS NOT NULL")
