@@ -145,13 +145,19 @@ def fake_gateway(
     port: Annotated[int, typer.Option(help="port")] = 9100,
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     token: Annotated[str | None, typer.Option(help="require this bearer token")] = None,
+    inbound_url: Annotated[
+        str | None, typer.Option(help="where customers' replies go (Huiyin's /api/v1/sms/inbound)")
+    ] = None,
+    inbound_token: Annotated[str | None, typer.Option(help="the token Huiyin expects for replies")] = None,
 ) -> None:
-    """A fake SMS / voice gateway (the HTTP contract of docs/notifications.md) for tests and demos."""
+    """A fake SMS / voice gateway (the HTTP contract of docs/notifications.md) for tests and demos;
+    ``POST /_reply {"from", "text"}`` posts a customer's reply to ``--inbound-url``."""
     import uvicorn
 
     from huiyin.notify.fake_gateway import create_fake_gateway
 
-    uvicorn.run(create_fake_gateway(token), host=host, port=port, log_level="warning")
+    app = create_fake_gateway(token, inbound_url=inbound_url, inbound_token=inbound_token)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @app.command("fake-pbx")

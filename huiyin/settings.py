@@ -95,6 +95,20 @@ class NotifySettings(BaseModel):
     lease_seconds: float = Field(default=60.0, gt=0, description="a claimed message is retried after this")
 
 
+class SurveySettings(BaseModel):
+    """Ratings (huiyin/surveys): the SMS that asks for one after an order is closed, and the replies."""
+
+    invite_sms: bool = Field(default=True, description="after an order is closed, ask its contact (a mobile) by SMS")
+    invite_text: str = Field(
+        default="【回音】请对本次服务评价：回复1满意 2基本满意 3不满意。感谢您的支持！", min_length=1, max_length=300
+    )
+    invite_once_per_hours: int = Field(default=24, ge=0, le=720, description="no second invitation to a number sooner")
+    reply_window_hours: int = Field(default=48, ge=1, le=720, description="a reply rates the invitation this recent")
+    inbound_token: SecretStr | None = Field(
+        default=None, description="the SMS gateway's token for POST /sms/inbound (unset: replies are refused)"
+    )
+
+
 class WorkerSettings(BaseModel):
     """The worker that fires due deadlines and delivers the outbox (``huiyin worker``, or inside serve)."""
 
@@ -137,6 +151,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     cti: CtiSettings = Field(default_factory=CtiSettings)
+    surveys: SurveySettings = Field(default_factory=SurveySettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -7,7 +7,8 @@ run (the order is part of the contract, and tested in ``tests/api/test_order_hoo
    change's event, so it runs before anyone flushes the event;
 2. ``calls``: an order registered during a call is linked to it;
 3. ``notify``: the unit's handlers hear of a dispatch, a reassignment, a 催办 or 督办 (it flushes the event
-   for its id, so it runs last).
+   for its id);
+4. ``surveys``: a closed order's contact is asked for a rating by SMS.
 
 Every process opens its database through ``open_database``, so every session carries these hooks.
 """
@@ -24,6 +25,7 @@ from huiyin.org.refs import ORG
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
 from huiyin.sla.refs import POLICIES
+from huiyin.surveys import listeners as survey_listeners
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
 from huiyin.workorders.refs import CATALOG
 
@@ -36,6 +38,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     sla_listeners.subscribe(hooks)
     calls_listeners.subscribe(hooks)
     notify_orders.subscribe(hooks, settings.notify)
+    survey_listeners.subscribe(hooks, settings.surveys)
     return hooks
 
 

@@ -55,6 +55,11 @@ def normalize_phone(raw: str) -> str:
     return number
 
 
+def is_mobile(digits: str) -> bool:
+    """A Chinese mobile number (1[3-9] and nine digits): one that can receive an SMS."""
+    return bool(_MOBILE.match(digits))
+
+
 def is_valid_phone(digits: str) -> bool:
     return bool(_MOBILE.match(digits) or _LANDLINE.match(digits) or _SERVICE.match(digits))
 

@@ -39,6 +39,9 @@ def channels_off(settings: NotifySettings) -> list[str]:
 
 
 def render(template: str, payload: dict[str, object]) -> str:
+    """A staff notification's text from the template; a message to a customer carries its own ``text``."""
+    if isinstance(payload.get("text"), str):
+        return str(payload["text"])
     values = {k: ("" if v is None else v) for k, v in payload.items()}
     try:
         return template.format(**values)

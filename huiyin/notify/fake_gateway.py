@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Header, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SendIn(BaseModel):
@@ -20,13 +22,31 @@ class SendIn(BaseModel):
     order_id: int | None = None
 
 
+class ReplyIn(BaseModel):
+    """A customer's SMS to the centre, for the fake to post to Huiyin as a real gateway would."""
+
+    from_: str = Field(alias="from")
+    text: str
+    id: str | None = None  # the gateway's message id: a new one unless given (give one to post a retry)
+
+
+def inbound_message(message_id: str, sender: str, text: str, at: datetime | None = None) -> dict[str, Any]:
+    """A customer's SMS as the gateway posts it to ``POST /api/v1/sms/inbound`` (docs/notifications.md):
+    the message id (a retried post repeats it), the sender's number, the text, when it was received."""
+    return {"id": message_id, "from": sender, "text": text, "at": (at or datetime.now(UTC)).isoformat()}
+
+
 class Control(BaseModel):
     fail_next: int = 0  # answer the next N sends with ``fail_status``
     fail_status: int = 503
     delay_ms: int = 0  # every send waits this long before answering
 
 
-def create_fake_gateway(token: str | None = None) -> FastAPI:
+def create_fake_gateway(
+    token: str | None = None, *, inbound_url: str | None = None, inbound_token: str | None = None
+) -> FastAPI:
+    """``inbound_url``/``inbound_token``: where ``POST /_reply`` posts a customer's reply (Huiyin's
+    ``/api/v1/sms/inbound`` and its ``HUIYIN_SURVEYS__INBOUND_TOKEN``), as the real gateway would."""
     app = FastAPI(title="fake SMS / voice gateway")
     state: dict[str, Any] = {
         "messages": [],
@@ -91,6 +111,17 @@ def create_fake_gateway(token: str | None = None) -> FastAPI:
     async def clear() -> dict[str, Any]:
         state.update(messages=[], by_key={}, requests=0, duplicates=0, max_in_flight=0)
         return {"ok": True}
+
+    @app.post("/_reply")
+    async def reply(body: ReplyIn) -> dict[str, Any]:
+        """A customer replies: posted to Huiyin in the gateway's wire format; Huiyin's answer comes back."""
+        if inbound_url is None:
+            raise HTTPException(409, "no inbound URL: start with --inbound-url")
+        message = inbound_message(body.id or f"up-{next(ids)}", body.from_, body.text)
+        headers = {"Authorization": f"Bearer {inbound_token}"} if inbound_token else {}
+        async with httpx.AsyncClient(timeout=10) as client:
+            r = await client.post(inbound_url, json=message, headers=headers)
+        return {"sent": message, "status": r.status_code, "answer": r.json() if r.content else None}
 
     @app.post("/_control")
     async def control(body: Control) -> Control:

@@ -224,6 +224,31 @@ def do_notify_many(
     return len(planned)
 
 
+def do_queue_sms(session: Session, *, to: str, text: str, key: str, kind: str, due: datetime | None = None) -> bool:
+    """An SMS to someone who is not a user (a customer), through the outbox: sent by the worker at ``due``
+    (now by default), retried as every delivery is, ``text`` as it is (no template). Once per ``key``:
+    False when that key was queued already."""
+    at = due or now()
+    with session.no_autoflush:  # callers may be inside a change whose rows are written once, later
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+            return False
+    session.add(
+        OutboxMessage(
+            channel="sms",
+            notification_id=None,
+            address=to,
+            payload={"text": text, "kind": kind},
+            dedupe_key=key,
+            status="pending",
+            due_at=at,
+            attempts=0,
+            created_at=at,
+        )
+    )
+    session.info["outbox_wake"] = True
+    return True
+
+
 def _push(notification_id: int, values: dict[str, Any]) -> dict[str, Any]:
     """What ``publish`` sends for a notification not read back: its id and the values it was written with."""
     return {"type": "notification", "notification": _values_data(notification_id, values)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -16,8 +17,16 @@ from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import Day
 from huiyin.errors import Forbidden, Invalid, Unauthorized
-from huiyin.surveys import service
-from huiyin.surveys.schemas import GroupBy, RatingIn, RatingPublic, SatisfactionPublic, SatisfactionRow
+from huiyin.surveys import invitations, service
+from huiyin.surveys.schemas import (
+    GroupBy,
+    RatingIn,
+    RatingPublic,
+    SatisfactionPublic,
+    SatisfactionRow,
+    SmsReplyIn,
+    SmsReplyOut,
+)
 
 router = APIRouter(tags=["surveys"])
 FigureReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
@@ -126,3 +135,29 @@ async def satisfaction(
             "to": last,
         }
     )
+
+
+async def sms_gateway(request: Request, settings: SettingsDep) -> None:
+    """The SMS gateway, with the token set as ``HUIYIN_SURVEYS__INBOUND_TOKEN`` (none set: no replies)."""
+    expected = settings.surveys.inbound_token
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    given = value.strip() if scheme.lower() == "bearer" else ""
+    if expected is None or not given or not hmac.compare_digest(given, expected.get_secret_value()):
+        raise Unauthorized("unknown SMS gateway token")
+
+
+@router.post("/sms/inbound", operation_id="surveys-sms_inbound", dependencies=[Depends(sms_gateway)])
+async def sms_inbound(body: SmsReplyIn, session: SessionDep, settings: SettingsDep) -> SmsReplyOut:
+    """A customer's SMS to the centre, posted by the gateway: a reply to a rating invitation rates it;
+    anything else is kept (unmatched, unreadable). A message id seen before: 200 with its first outcome."""
+    at = min(body.at, now()) if body.at else now()
+    got = invitations.do_receive_reply(
+        session,
+        gateway_id=body.id,
+        phone=body.from_,
+        text=body.text,
+        at=at,
+        settings=settings.surveys,
+        tz=settings.timezone,
+    )
+    return SmsReplyOut.model_validate({"outcome": got.outcome, "rating_id": got.rating_id, "duplicate": got.duplicate})

@@ -68,3 +68,38 @@ class SatisfactionDaily(Base):
     satisfied: Mapped[int] = mapped_column(Integer, default=0)
     basically_satisfied: Mapped[int] = mapped_column(Integer, default=0)
     unsatisfied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RatingInvitation(Base):
+    """An SMS asking a customer to rate a contact (回复1满意 2基本满意 3不满意): a reply from that number within
+    the window rates the latest unrated invitation sent to it (``service.do_receive_reply``)."""
+
+    __tablename__ = "rating_invitations"
+    __table_args__ = (Index("ix_rating_invitations_phone_sent_at", "phone", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact: Mapped[str] = mapped_column(String(40))  # as ``Rating.contact``
+    order_id: Mapped[int | None] = mapped_column(order_reference(), index=True)
+    call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    phone: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)  # queued in the outbox
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+
+
+class SmsReply(Base):
+    """Every SMS a customer sent back, kept whatever became of it (``outcome``: rated, unmatched — no
+    invitation to that number within the window —, unreadable — not a 1, 2 or 3 —, or already_rated),
+    once per gateway message id (a retried webhook is the same reply)."""
+
+    __tablename__ = "sms_replies"
+    __table_args__ = (Index("ix_sms_replies_phone_received_at", "phone", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway_id: Mapped[str] = mapped_column(String(100), unique=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("rating_invitations.id"))
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))

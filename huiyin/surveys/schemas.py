@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import RefId
+from huiyin.core.schemas import Instant, RefId
 
 Result = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 Channel = Literal["ivr", "sms", "web", "wechat"]
@@ -62,3 +62,19 @@ class SatisfactionPublic(BaseModel):
     group_by: str
     from_: date = Field(alias="from")
     to: date
+
+
+class SmsReplyIn(BaseModel):
+    """One SMS a customer sent to the centre's number, as the gateway posts it (docs/notifications.md)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    id: str = Field(min_length=1, max_length=100, description="the gateway's message id (a retry repeats it)")
+    from_: str = Field(alias="from", min_length=3, max_length=32, description="the sender's number")
+    text: str = Field(max_length=1000)
+    at: Instant | None = Field(default=None, description="when the gateway received it (default: now)")
+
+
+class SmsReplyOut(BaseModel):
+    outcome: Literal["rated", "unmatched", "unreadable", "already_rated"]
+    rating_id: int | None
+    duplicate: bool = Field(description="this message id came before: its first outcome, nothing new stored")

@@ -3,10 +3,11 @@ call it, and is called as every role, with no credential and with a revoked one.
 suite until it has its row, so none can ship without one.
 
 Rows: ``PUBLIC`` (no credential needed), ``SIGNED_IN`` (any signed-in user), a set of roles (anyone else is
-a 403, checked before anything is looked up), ``CTI`` (a CTI integration's own token, not a user), or
-``ORDER``: an endpoint about one work order, where a user who may not see the order gets a 404 (no leak of
-its existence) and the roles for each action come from the loop's transition table
-(``workorders/states.py``, tested through the loop in ``test_closed_loop.py`` and ``test_refusals.py``).
+a 403, checked before anything is looked up), ``CTI`` (a CTI integration's own token, not a user),
+``GATEWAY`` (the SMS gateway's inbound token), or ``ORDER``: an endpoint about one work order, where a user
+who may not see the order gets a 404 (no leak of its existence) and the roles for each action come from the
+loop's transition table (``workorders/states.py``, tested through the loop in ``test_closed_loop.py`` and
+``test_refusals.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from huiyin.core.roles import Role
 from tests.personas import Api, World
 
 PUBLIC, SIGNED_IN, CTI, ORDER = "public", "signed in", "cti token", "order"
+GATEWAY = "sms gateway token"
 ADMIN = {"admin"}
 CONFIG = {"supervisor", "admin"}
 MANAGERS = {"duty_manager", "floor_manager", "supervisor", "director"}
@@ -120,6 +122,7 @@ TABLE: dict[str, Any] = {
     "cti-integrations-rotate": ADMIN,
     "surveys-rate": CENTRE,  # and a CTI integration's token (the IVR's key press)
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-sms_inbound": GATEWAY,  # HUIYIN_SURVEYS__INBOUND_TOKEN (test_rating_sms)
     "ivr-rules-list": MANAGERS | ADMIN,
     "ivr-rules-create": CONFIG,
     "ivr-rules-update": CONFIG,

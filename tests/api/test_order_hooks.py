@@ -46,7 +46,7 @@ def test_the_wiring_subscribes_sla_first_and_notify_last() -> None:
     assert wired.listeners(Moment.marked) == ["notify"]
     for moment in (Moment.accepted, Moment.started, Moment.suspended, Moment.resumed, Moment.resolved):
         assert wired.listeners(moment) == ["sla"]
-    assert wired.listeners(Moment.closed) == ["sla"]
+    assert wired.listeners(Moment.closed) == ["sla", "surveys"]  # surveys: the rating SMS
     assert wired.listeners(Moment.closing) == []
 
 

@@ -1,0 +1,30 @@
+"""The surveys domain on the order's lifecycle: a closed order's contact is asked for a rating by SMS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huiyin.clock import now
+from huiyin.settings import SurveySettings
+from huiyin.surveys.invitations import do_invite
+from huiyin.surveys.service import Contact
+from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
+
+
+def subscribe(hooks: OrderHooks, settings: SurveySettings) -> None:
+    def on_closed(change: OrderChange) -> dict[str, Any] | None:
+        order = change.order
+        contact = Contact(
+            f"order:{order.id}",
+            None,
+            order.id,
+            order.owner_agent_id,
+            order.unit_id,
+            order.category_id,
+            order.type,
+            order.customer_id,
+        )
+        do_invite(change.session, contact, order.contact_phone, at=now(), settings=settings)
+        return None
+
+    hooks.on("surveys", Moment.closed, on_closed)
