@@ -47,3 +47,12 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     reveals = client.get("/api/v1/phone-reveals", params={"limit": 500}, headers=admin).json()["items"]
     assert reveals and {r["subject"] for r in reveals} <= {"order", "customer"}
     assert all("****" in n for r in reveals for n in r["numbers"].split(","))
+    # what customers said: IVR key presses after calls, SMS replies after closed orders, mostly satisfied
+    manager_token = client.post("/api/v1/auth/token", json={"username": "duty_manager", "password": "demo"}).json()
+    manager = {"Authorization": f"Bearer {manager_token['access_token']}"}
+    figures = client.get(
+        "/api/v1/satisfaction", params={"from": "2020-01-01", "group_by": "channel"}, headers=manager
+    ).json()
+    channels = {r["key"]: r["surveyed"] for r in figures["items"]}
+    assert channels.get("ivr", 0) > 0 and channels.get("sms", 0) > 0
+    assert 0.8 < figures["total"]["rate"] < 0.97
