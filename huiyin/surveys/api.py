@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from huiyin.calls.cti import check_token
 from huiyin.clock import now
+from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
@@ -94,18 +95,15 @@ async def rate(
     return RatingPublic.model_validate(rating)
 
 
-@router.get("/satisfaction", operation_id="surveys-satisfaction")
-async def satisfaction(
+async def _figures(
     session: SessionDep,
     settings: SettingsDep,
-    _: FigureReader,
     group_by: GroupBy = "day",
     from_: Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")] = None,
     to: Annotated[Day | None, Query(description="last day, inclusive (default: today)")] = None,
     count_basic: Annotated[bool, Query(description="count 基本满意 as satisfied in the rate")] = False,
     kind: Literal["instant", "delayed"] = "instant",
 ) -> SatisfactionPublic:
-    """满意率 by agent, unit, category, channel or day over a period (default: the last 30 days)."""
     last = to or now().astimezone(ZoneInfo(settings.timezone)).date()
     first = from_ or last - timedelta(days=29)
     if first > last:
@@ -135,6 +133,57 @@ async def satisfaction(
             "to": last,
         }
     )
+
+
+Figures = Annotated[SatisfactionPublic, Depends(_figures)]
+
+
+@router.get("/satisfaction", operation_id="surveys-satisfaction")
+async def satisfaction(_: FigureReader, figures: Figures) -> SatisfactionPublic:
+    """满意率 by agent, unit, category, channel or day over a period (default: the last 30 days)."""
+    return figures
+
+
+GROUP_NAMES = {"day": "日期", "agent": "坐席", "unit": "单位", "category": "业务分类", "channel": "评价渠道"}
+CHANNEL_NAMES = {"ivr": "语音按键", "sms": "短信", "web": "网页", "wechat": "微信"}
+
+
+@router.get(
+    "/satisfaction/export",
+    operation_id="surveys-satisfaction_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same figures as an Excel workbook"}},
+)
+async def satisfaction_export(_: FigureReader, figures: Figures) -> Response:
+    """The figures of ``GET /satisfaction`` (same parameters) as an .xlsx workbook (Excel, WPS)."""
+    f = figures
+    dim = GROUP_NAMES[f.group_by]
+    columns = [
+        xlsx.Column(dim, 14),
+        xlsx.Column("名称", 18),
+        xlsx.Column("评价数", 10),
+        xlsx.Column("满意", 10),
+        xlsx.Column("基本满意", 10),
+        xlsx.Column("不满意", 10),
+        xlsx.Column("满意率", 10, percent=True),
+    ]
+
+    def cells(r: SatisfactionRow, key: str, name: str) -> list[object]:
+        return [key, name, r.surveyed, r.satisfied, r.basically_satisfied, r.unsatisfied, r.rate]
+
+    rows = [cells(r, r.key, r.name or CHANNEL_NAMES.get(r.key, "")) for r in f.items]
+    kind = "即时评价" if f.kind == "instant" else "延时调查"
+    rule = "满意率 =（满意 + 基本满意）÷ 评价数" if f.count_basic else "满意率 = 满意 ÷ 评价数（基本满意不计入满意）"
+    data = xlsx.workbook(
+        "满意度",
+        f"满意度（{kind}，按{dim}）",
+        columns,
+        rows,
+        notes=[f"统计期间：{f.from_} 至 {f.to}", rule],
+        total=cells(f.total, "合计", ""),
+    )
+    name = f"满意度_{dim}_{f.from_}_{f.to}.xlsx"
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(name))
 
 
 async def sms_gateway(request: Request, settings: SettingsDep) -> None:

@@ -122,6 +122,7 @@ TABLE: dict[str, Any] = {
     "cti-integrations-rotate": ADMIN,
     "surveys-rate": CENTRE,  # and a CTI integration's token (the IVR's key press)
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-sms_inbound": GATEWAY,  # HUIYIN_SURVEYS__INBOUND_TOKEN (test_rating_sms)
     "ivr-rules-list": MANAGERS | ADMIN,
     "ivr-rules-create": CONFIG,

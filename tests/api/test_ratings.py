@@ -163,3 +163,36 @@ def test_the_figures_are_for_managers_and_qa(agent: Api, unit_worker: Api, manag
     assert agent.get("/satisfaction").status_code == 403
     assert unit_worker.get("/satisfaction").status_code == 403
     assert manager.get("/satisfaction").status_code == 200
+
+
+def test_the_excel_export_holds_the_apis_figures(world: World, agent: Api, agent2: Api, manager: Api) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for who, result in ((agent, "satisfied"), (agent, "unsatisfied"), (agent2, "basically_satisfied")):
+        order = who.register(contact_phone=CALLER, channel="web")
+        who.ok("post", "/ratings", {"order_id": order["id"], "channel": "web", "result": result}, 201)
+    day = clock.now().date().isoformat()
+    query = f"from={day}&to={day}&group_by=agent&count_basic=true"
+    figures = manager.ok("get", f"/satisfaction?{query}")
+    r = manager.get(f"/satisfaction/export?{query}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert "attachment" in r.headers["content-disposition"] and ".xlsx" in r.headers["content-disposition"]
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert any("基本满意" in str(row[0]) for row in values[:4])  # the note says how the rate was counted
+    header = values.index(["坐席", "名称", "评价数", "满意", "基本满意", "不满意", "满意率"])
+    body = values[header + 1 :]
+    expected = [
+        [i["key"], i["name"], i["surveyed"], i["satisfied"], i["basically_satisfied"], i["unsatisfied"], i["rate"]]
+        for i in figures["items"]
+    ]
+    t = figures["total"]
+    counts = [t["surveyed"], t["satisfied"], t["basically_satisfied"], t["unsatisfied"], t["rate"]]
+    expected.append(["合计", None, *counts])
+    assert body == expected
+    assert agent.get(f"/satisfaction/export?{query}").status_code == 403
