@@ -107,6 +107,7 @@ class SurveySettings(BaseModel):
     inbound_token: SecretStr | None = Field(
         default=None, description="the SMS gateway's token for POST /sms/inbound (unset: replies are refused)"
     )
+    care_hours: int = Field(default=24, ge=1, le=720, description="an unsatisfied rating's care task is due in")
 
 
 class WorkerSettings(BaseModel):

@@ -461,6 +461,22 @@ def _build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> in
             tz=settings.timezone,
         )
         made += got.outcome == "rated"
+    # the callback team followed up every unsatisfied customer within the day, but the last day's
+    from huiyin.surveys.models import CareTask
+    from huiyin.surveys.service import do_finish_care
+
+    team = s.scalars(select(User.id).where(User.username.like("agent%")).order_by(User.id)).all()
+    notes = {
+        "reassured": ["已致电客户致歉并解释处理情况，客户表示理解", "回访说明原因，客户接受"],
+        "unreachable": ["两次致电无人接听，已发短信说明"],
+        "escalated": ["客户仍不满意，已转投诉处理"],
+    }
+    for task in s.scalars(select(CareTask).order_by(CareTask.id)).all():
+        if task.created_at > clock.now() - timedelta(hours=20):
+            continue
+        outcome = rng.choices(list(notes), weights=[80, 15, 5])[0]
+        at = task.created_at + timedelta(minutes=rng.randint(30, 18 * 60))
+        do_finish_care(s, task, outcome=outcome, note=rng.choice(notes[outcome]), by=rng.choice(team), at=at)
     return made
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,18 +16,24 @@ from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
-from huiyin.core.schemas import Day
+from huiyin.core.schemas import Day, PathId, QueryId
 from huiyin.errors import Forbidden, Invalid, Unauthorized
 from huiyin.surveys import invitations, service
+from huiyin.surveys.models import CareTask, Rating
 from huiyin.surveys.schemas import (
+    CareDoneIn,
+    CareTaskPublic,
+    CareTasksPublic,
     GroupBy,
     RatingIn,
     RatingPublic,
+    RatingsPublic,
     SatisfactionPublic,
     SatisfactionRow,
     SmsReplyIn,
     SmsReplyOut,
 )
+from huiyin.workorders.service import get_visible_order
 
 router = APIRouter(tags=["surveys"])
 FigureReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
@@ -89,6 +95,7 @@ async def rate(
         tz=settings.timezone,
         integration_id=poster.integration_id,
         recorded_by=poster.user.id if poster.user else None,
+        care_hours=settings.surveys.care_hours,
     )
     if not created:
         response.status_code = 200
@@ -184,6 +191,69 @@ async def satisfaction_export(_: FigureReader, figures: Figures) -> Response:
     )
     name = f"满意度_{dim}_{f.from_}_{f.to}.xlsx"
     return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(name))
+
+
+CareUser = Annotated[SignedIn, Depends(require_roles(Role.agent, *MANAGERS))]
+CentreUser = Annotated[SignedIn, Depends(require_roles(*CENTER))]
+
+
+@router.get("/ratings", operation_id="surveys-ratings")
+async def list_ratings(
+    session: SessionDep,
+    user: CentreUser,
+    order_id: QueryId = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RatingsPublic:
+    """An order's ratings (its calls' and its own, every channel), newest first: the order page shows them."""
+    if order_id is None:
+        raise Invalid("name the order (order_id)", field="order_id")
+    get_visible_order(session, user, order_id)
+    rows = service.ratings_of_order(session, order_id, limit=limit)
+    return RatingsPublic(items=[RatingPublic.model_validate(r) for r in rows], total=len(rows))
+
+
+@router.get("/care-tasks", operation_id="surveys-care_tasks")
+async def list_care_tasks(
+    session: SessionDep,
+    _: CareUser,
+    state: Literal["open", "done"] | None = "open",
+    order_id: QueryId = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CareTasksPublic:
+    """关怀: unsatisfied ratings to follow up, the open ones soonest due first (``overdue`` past ``due_at``)."""
+    at = now()
+    rows = service.care_tasks(session, state=state, order_id=order_id, limit=limit)
+    return CareTasksPublic(items=[_care(t, r, at) for t, r in rows], total=len(rows))
+
+
+@router.post("/care-tasks/{task_id}/done", operation_id="surveys-finish_care")
+async def finish_care(task_id: PathId, body: CareDoneIn, session: SessionDep, user: CareUser) -> CareTaskPublic:
+    """The follow-up was made: what came of it (reassured, unreachable, escalated) and a note; once."""
+    task = service.get_care_task(session, task_id, lock=True)
+    service.do_finish_care(session, task, outcome=body.outcome, note=body.note, by=user.id, at=now())
+    rating = session.get(Rating, task.rating_id)
+    assert rating is not None
+    return _care(task, rating, now())
+
+
+def _care(task: CareTask, rating: Rating, at: datetime) -> CareTaskPublic:
+    return CareTaskPublic(
+        id=task.id,
+        order_id=task.order_id,
+        call_pk=task.call_pk,
+        customer_id=task.customer_id,
+        agent_id=task.agent_id,
+        unit_id=task.unit_id,
+        created_at=task.created_at,
+        due_at=task.due_at,
+        overdue=task.state == "open" and task.due_at < at,
+        state=task.state,
+        outcome=task.outcome,
+        note=task.note,
+        done_at=task.done_at,
+        done_by=task.done_by,
+        rating=RatingPublic.model_validate(rating),
+    )
 
 
 async def sms_gateway(request: Request, settings: SettingsDep) -> None:

@@ -119,7 +119,7 @@ def do_receive_reply(
         contact = check_contact(session, call_id=None, order_id=invitation.order_id, integration_id=None, user=None)
         rating, created = do_rate(
             session, contact, channel="sms", result=result, score=None, comment=text[:500],
-            at=at, tz=tz,
+            at=at, tz=tz, care_hours=settings.care_hours,
         )
         invitation.rated_at, invitation.rating_id = at, rating.id
         rating_id = rating.id

@@ -103,3 +103,26 @@ class SmsReply(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("rating_invitations.id"))
     rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+
+
+class CareTask(Base):
+    """关怀: an unsatisfied rating's follow-up for the callback team, due ``care_hours`` after it came,
+    closed with what was done (``outcome``) and a note."""
+
+    __tablename__ = "care_tasks"
+    __table_args__ = (Index("ix_care_tasks_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(order_reference(), index=True)
+    call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the agent of the rated contact
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    outcome: Mapped[str | None] = mapped_column(String(16))  # reassured | unreachable | escalated
+    note: Mapped[str | None] = mapped_column(String(500))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyin.core.schemas import Instant, RefId
+from huiyin.core.schemas import Instant, RefId, ShortText
 
 Result = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 Channel = Literal["ivr", "sms", "web", "wechat"]
@@ -78,3 +78,39 @@ class SmsReplyOut(BaseModel):
     outcome: Literal["rated", "unmatched", "unreadable", "already_rated"]
     rating_id: int | None
     duplicate: bool = Field(description="this message id came before: its first outcome, nothing new stored")
+
+
+class RatingsPublic(BaseModel):
+    items: list[RatingPublic]
+    total: int
+
+
+class CareDoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["reassured", "unreachable", "escalated"] = Field(
+        description="安抚解释 (reassured), 联系不上 (unreachable), 升级处理 (escalated: a new order or a complaint)"
+    )
+    note: ShortText = Field(description="what was said or done")
+
+
+class CareTaskPublic(BaseModel):
+    id: int
+    order_id: int | None
+    call_pk: int | None
+    customer_id: int | None
+    agent_id: int | None = Field(description="the agent of the rated contact")
+    unit_id: int | None = Field(description="the unit of the rated order")
+    created_at: datetime
+    due_at: datetime
+    overdue: bool = Field(description="still open past due_at")
+    state: Literal["open", "done"]
+    outcome: str | None
+    note: str | None
+    done_at: datetime | None
+    done_by: int | None
+    rating: RatingPublic
+
+
+class CareTasksPublic(BaseModel):
+    items: list[CareTaskPublic]
+    total: int

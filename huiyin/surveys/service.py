@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from huiyin.auth.refs import directory
 from huiyin.calls.service import call_facts, order_ids_of
 from huiyin.core.actor import Actor
-from huiyin.errors import Invalid, NotFound
+from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.refs import org
-from huiyin.surveys.models import Rating, SatisfactionDaily
+from huiyin.surveys.models import CareTask, Rating, SatisfactionDaily
 from huiyin.workorders.refs import catalog
 from huiyin.workorders.service import get_visible_order, order_facts
 
@@ -135,9 +135,11 @@ def do_rate(
     kind: str = "instant",
     integration_id: int | None = None,
     recorded_by: int | None = None,
+    care_hours: int = 24,
 ) -> tuple[Rating, bool]:
     """The contact's rating through ``channel`` and whether it is new: stored and counted once; the same
-    contact and channel again (a retried post, a second key press) gives back the first, unchanged."""
+    contact and channel again (a retried post, a second key press) gives back the first, unchanged. An
+    unsatisfied one opens a care task (关怀) for the callback team, due in ``care_hours``."""
     found = _existing(session, contact, channel)
     if found is not None:
         return found, False
@@ -170,7 +172,63 @@ def do_rate(
             raise
         return found, False
     session.execute(_COUNT, _counted(rating))
+    if result == "unsatisfied":
+        session.add(
+            CareTask(
+                rating_id=rating.id,
+                order_id=rating.order_id,
+                call_pk=rating.call_pk,
+                customer_id=rating.customer_id,
+                agent_id=rating.agent_id,
+                unit_id=rating.unit_id,
+                created_at=at,
+                due_at=at + timedelta(hours=care_hours),
+                state="open",
+            )
+        )
+        session.flush()
     return rating, True
+
+
+def ratings_of_order(session: Session, order_id: int, *, limit: int) -> list[Rating]:
+    """The ratings of an order and of the calls it was registered on, newest first."""
+    stmt = select(Rating).where(Rating.order_id == order_id).order_by(Rating.at.desc(), Rating.id.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+# ---------------------------------------------------------------- care tasks (关怀)
+
+CARE_OUTCOMES = ("reassured", "unreachable", "escalated")
+
+
+def care_tasks(
+    session: Session, *, state: str | None, order_id: int | None, limit: int
+) -> list[tuple[CareTask, Rating]]:
+    """Care tasks with their ratings: the open ones soonest due first, else the newest first."""
+    stmt = select(CareTask, Rating).join(Rating, Rating.id == CareTask.rating_id)
+    if state is not None:
+        stmt = stmt.where(CareTask.state == state)
+    if order_id is not None:
+        stmt = stmt.where(CareTask.order_id == order_id)
+    order = (CareTask.due_at, CareTask.id) if state == "open" else (CareTask.id.desc(),)
+    return [(t, r) for t, r in session.execute(stmt.order_by(*order).limit(limit)).tuples()]
+
+
+def get_care_task(session: Session, task_id: int, *, lock: bool = False) -> CareTask:
+    stmt = select(CareTask).where(CareTask.id == task_id)
+    task = session.scalar(stmt.with_for_update() if lock else stmt)
+    if task is None:
+        raise NotFound(f"care task {task_id} does not exist")
+    return task
+
+
+def do_finish_care(session: Session, task: CareTask, *, outcome: str, note: str, by: int, at: datetime) -> CareTask:
+    """Closes a care task with what was done; a done task is left as it was (409)."""
+    if task.state == "done":
+        raise Conflict(f"care task {task.id} is done already")
+    task.state, task.outcome, task.note, task.done_at, task.done_by = "done", outcome, note, at, by
+    session.flush()
+    return task
 
 
 # ---------------------------------------------------------------- figures

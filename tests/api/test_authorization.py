@@ -123,7 +123,10 @@ TABLE: dict[str, Any] = {
     "surveys-rate": CENTRE,  # and a CTI integration's token (the IVR's key press)
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
-    "surveys-sms_inbound": GATEWAY,  # HUIYIN_SURVEYS__INBOUND_TOKEN (test_rating_sms)
+    "surveys-sms_inbound": GATEWAY,
+    "surveys-ratings": CENTRE,
+    "surveys-care_tasks": {"agent", *MANAGERS},
+    "surveys-finish_care": {"agent", *MANAGERS},  # HUIYIN_SURVEYS__INBOUND_TOKEN (test_rating_sms)
     "ivr-rules-list": MANAGERS | ADMIN,
     "ivr-rules-create": CONFIG,
     "ivr-rules-update": CONFIG,

@@ -196,3 +196,40 @@ def test_the_excel_export_holds_the_apis_figures(world: World, agent: Api, agent
     expected.append(["合计", None, *counts])
     assert body == expected
     assert agent.get(f"/satisfaction/export?{query}").status_code == 403
+
+
+def test_an_unsatisfied_rating_opens_a_care_task_that_the_callback_team_closes_once(
+    world: World, agent: Api, agent2: Api, unit_worker: Api, manager: Api
+) -> None:
+    order = agent.register(customer_id=world.customer_id, contact_phone=CALLER, channel="web")
+    agent.ok("post", "/ratings", {"order_id": order["id"], "channel": "web", "result": "satisfied"}, 201)
+    assert agent.ok("get", "/care-tasks")["items"] == []  # a satisfied customer needs no care
+    rating = agent.ok(
+        "post", "/ratings", {"order_id": order["id"], "channel": "wechat", "result": "unsatisfied", "comment": "太慢"},
+        201,
+    )
+    [task] = agent2.ok("get", "/care-tasks")["items"]
+    assert (task["order_id"], task["rating"]["id"], task["state"], task["overdue"]) == (
+        order["id"], rating["id"], "open", False
+    )
+    assert (task["agent_id"], task["unit_id"], task["customer_id"]) == (agent.id, order["unit_id"], world.customer_id)
+    clock.advance(timedelta(hours=25))  # past the day it is due in
+    assert agent2.ok("get", "/care-tasks")["items"][0]["overdue"] is True
+    assert unit_worker.get("/care-tasks").status_code == 403
+
+    done = agent2.ok("post", f"/care-tasks/{task['id']}/done", {"outcome": "reassured", "note": "已致电致歉"})
+    assert (done["state"], done["outcome"], done["done_by"], done["overdue"]) == ("done", "reassured", agent2.id, False)
+    again = agent2.post(f"/care-tasks/{task['id']}/done", {"outcome": "unreachable", "note": "再次"})
+    assert again.status_code == 409
+    assert agent2.post(f"/care-tasks/{task['id']}/done", {"outcome": "forgot", "note": "x"}).status_code == 422
+    assert agent2.post("/care-tasks/999999/done", {"outcome": "reassured", "note": "x"}).status_code == 404
+    assert agent.ok("get", "/care-tasks")["items"] == []
+    [kept] = manager.ok("get", f"/care-tasks?state=done&order_id={order['id']}")["items"]
+    assert kept["note"] == "已致电致歉"
+
+    on_the_order = agent.ok("get", f"/ratings?order_id={order['id']}")["items"]
+    assert [(r["channel"], r["result"]) for r in on_the_order] == [("wechat", "unsatisfied"), ("web", "satisfied")]
+    assert world.persona("h-b", "unit_handler", unit=world.station_b).get(
+        f"/ratings?order_id={order['id']}"
+    ).status_code == 403
+    assert agent.get("/ratings").status_code == 422
