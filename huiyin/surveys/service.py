@@ -211,7 +211,7 @@ def care_tasks(
     if order_id is not None:
         stmt = stmt.where(CareTask.order_id == order_id)
     order = (CareTask.due_at, CareTask.id) if state == "open" else (CareTask.id.desc(),)
-    return [(t, r) for t, r in session.execute(stmt.order_by(*order).limit(limit)).tuples()]
+    return [(t, r) for t, r in session.execute(stmt.order_by(*order).limit(limit))]
 
 
 def get_care_task(session: Session, task_id: int, *, lock: bool = False) -> CareTask:
