@@ -108,6 +108,11 @@ class SurveySettings(BaseModel):
         default=None, description="the SMS gateway's token for POST /sms/inbound (unset: replies are refused)"
     )
     care_hours: int = Field(default=24, ge=1, le=720, description="an unsatisfied rating's care task is due in")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="where customers reach Huiyin: the rating link in the SMS is <public_url>/r/<token> ('' : no link)",
+    )
+    link_days: int = Field(default=7, ge=1, le=90, description="a rating link expires after this many days")
 
 
 class WorkerSettings(BaseModel):

@@ -38,7 +38,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     sla_listeners.subscribe(hooks)
     calls_listeners.subscribe(hooks)
     notify_orders.subscribe(hooks, settings.notify)
-    survey_listeners.subscribe(hooks, settings.surveys)
+    survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
     return hooks
 
 

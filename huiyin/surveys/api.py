@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from huiyin.calls.cti import check_token
 from huiyin.clock import now
@@ -18,13 +18,15 @@ from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import Day, PathId, QueryId
 from huiyin.errors import Forbidden, Invalid, Unauthorized
-from huiyin.surveys import invitations, service
+from huiyin.surveys import invitations, links, service
 from huiyin.surveys.models import CareTask, Rating
 from huiyin.surveys.schemas import (
     CareDoneIn,
     CareTaskPublic,
     CareTasksPublic,
     GroupBy,
+    LinkPublic,
+    LinkRatingIn,
     RatingIn,
     RatingPublic,
     RatingsPublic,
@@ -254,6 +256,42 @@ def _care(task: CareTask, rating: Rating, at: datetime) -> CareTaskPublic:
         done_by=task.done_by,
         rating=RatingPublic.model_validate(rating),
     )
+
+
+@router.get("/rate/{token}", operation_id="surveys-link")
+async def rating_link(
+    token: Annotated[str, Path(max_length=300)], session: SessionDep, settings: SettingsDep
+) -> LinkPublic:
+    """The rating page's contents for a link from the invitation SMS (no sign-in): 404 for a link this
+    server did not sign, 410 for an expired one."""
+    contact, expires_at = links.check(token, settings.secret_key, now())
+    return service.link_view(session, contact, expires_at)
+
+
+@router.post(
+    "/rate/{token}",
+    status_code=201,
+    operation_id="surveys-rate_by_link",
+    responses={200: {"description": "rated through this link already: that rating"}},
+)
+async def rate_by_link(
+    token: Annotated[str, Path(max_length=300)],
+    body: LinkRatingIn,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> LinkPublic:
+    """The customer's rating from the page (channel ``web``): 201 the first time, 200 with the first rating
+    after; a forged link is a 404 and an expired one a 410, nothing stored."""
+    key, expires_at = links.check(token, settings.secret_key, now())
+    contact = service.contact_of_key(session, key)
+    _, created = service.do_rate(
+        session, contact, channel="web", result=body.result, score=body.score, comment=body.comment, at=now(),
+        tz=settings.timezone, care_hours=settings.surveys.care_hours,
+    )
+    if not created:
+        response.status_code = 200
+    return service.link_view(session, key, expires_at)
 
 
 async def sms_gateway(request: Request, settings: SettingsDep) -> None:

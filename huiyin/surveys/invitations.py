@@ -21,12 +21,21 @@ from sqlalchemy.orm import Session
 from huiyin.core.phones import is_mobile, normalize_phone
 from huiyin.notify.service import do_queue_sms
 from huiyin.settings import SurveySettings
+from huiyin.surveys.links import sign
 from huiyin.surveys.models import Rating, RatingInvitation, SmsReply
 from huiyin.surveys.service import Contact, check_contact, do_rate
 
 
+def invitation_text(contact: Contact, *, at: datetime, settings: SurveySettings, secret: str) -> str:
+    """The SMS: the reply to send, and the rating link when Huiyin has a public address."""
+    if not settings.public_url:
+        return settings.invite_text
+    token = sign(contact.key, at + timedelta(days=settings.link_days), secret)
+    return f"{settings.invite_text}也可点击评价：{settings.public_url.rstrip('/')}/r/{token}"
+
+
 def do_invite(
-    session: Session, contact: Contact, phone: str, *, at: datetime, settings: SurveySettings
+    session: Session, contact: Contact, phone: str, *, at: datetime, settings: SurveySettings, secret: str
 ) -> RatingInvitation | None:
     """Asks ``phone`` by SMS to rate ``contact``; None when it is not a mobile, the contact is rated or asked
     already, or the number was asked recently. Flushes nothing: it runs inside an order's change (a close at
@@ -45,8 +54,8 @@ def do_invite(
         asked = exists().where(RatingInvitation.phone == phone, RatingInvitation.sent_at > since)
         if settings.invite_once_per_hours and session.scalar(select(asked)):
             return None
-        if not do_queue_sms(session, to=phone, text=settings.invite_text, key=f"rating-invite:{contact.key}",
-                            kind="rating"):
+        text = invitation_text(contact, at=at, settings=settings, secret=secret)
+        if not do_queue_sms(session, to=phone, text=text, key=f"rating-invite:{contact.key}", kind="rating"):
             return None  # this contact was asked before (a reopened order closed again)
     invitation = RatingInvitation(
         contact=contact.key, order_id=contact.order_id, call_pk=contact.call_pk, phone=phone, sent_at=at

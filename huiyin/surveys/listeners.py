@@ -11,7 +11,7 @@ from huiyin.surveys.service import Contact
 from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
 
 
-def subscribe(hooks: OrderHooks, settings: SurveySettings) -> None:
+def subscribe(hooks: OrderHooks, settings: SurveySettings, secret: str) -> None:
     def on_closed(change: OrderChange) -> dict[str, Any] | None:
         order = change.order
         contact = Contact(
@@ -24,7 +24,7 @@ def subscribe(hooks: OrderHooks, settings: SurveySettings) -> None:
             order.type,
             order.customer_id,
         )
-        do_invite(change.session, contact, order.contact_phone, at=now(), settings=settings)
+        do_invite(change.session, contact, order.contact_phone, at=now(), settings=settings, secret=secret)
         return None
 
     hooks.on("surveys", Moment.closed, on_closed)

@@ -114,3 +114,22 @@ class CareTaskPublic(BaseModel):
 class CareTasksPublic(BaseModel):
     items: list[CareTaskPublic]
     total: int
+
+
+class LinkRatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: Result
+    score: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class LinkPublic(BaseModel):
+    """What the rating page shows (no personal data: the order's number and what it was about)."""
+
+    order_number: str | None
+    category_name: str | None
+    order_type: str | None
+    closed_at: datetime | None
+    expires_at: datetime
+    rated: bool = Field(description="rated through this link already")
+    result: str | None = Field(description="the rating given through this link")

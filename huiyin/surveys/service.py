@@ -21,11 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
-from huiyin.calls.service import call_facts, order_ids_of
+from huiyin.calls.service import call_facts, call_id_of, order_ids_of
 from huiyin.core.actor import Actor
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.refs import org
 from huiyin.surveys.models import CareTask, Rating, SatisfactionDaily
+from huiyin.surveys.schemas import LinkPublic
 from huiyin.workorders.refs import catalog
 from huiyin.workorders.service import get_visible_order, order_facts
 
@@ -188,6 +189,37 @@ def do_rate(
         )
         session.flush()
     return rating, True
+
+
+def contact_of_key(session: Session, key: str) -> Contact:
+    """The contact a key names (``order:<id>``, ``call:<pk>``), as ``check_contact`` attributes it."""
+    kind, _, ident = key.partition(":")
+    if kind == "order":
+        return check_contact(session, call_id=None, order_id=int(ident), integration_id=None, user=None)
+    call_id = call_id_of(session, int(ident))
+    if call_id is None:
+        raise NotFound("no such call")
+    return check_contact(session, call_id=call_id, order_id=None, integration_id=None, user=None)
+
+
+def link_view(session: Session, key: str, expires_at: datetime) -> LinkPublic:
+    """What a rating link's page shows: the order's number, category and type, and its rating by link."""
+    contact = contact_of_key(session, key)
+    number = closed_at = None
+    if contact.order_id is not None:
+        shown = order_facts(session, contact.order_id)
+        number, closed_at = (shown.number, shown.closed_at) if shown else (None, None)
+    cat = catalog(session).by_id.get(contact.category_id) if contact.category_id else None
+    given = _existing(session, contact, "web")
+    return LinkPublic(
+        order_number=number,
+        category_name=cat.name if cat else None,
+        order_type=contact.order_type,
+        closed_at=closed_at,
+        expires_at=expires_at,
+        rated=given is not None,
+        result=given.result if given else None,
+    )
 
 
 def ratings_of_order(session: Session, order_id: int, *, limit: int) -> list[Rating]:

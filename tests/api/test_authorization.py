@@ -125,6 +125,8 @@ TABLE: dict[str, Any] = {
     "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-sms_inbound": GATEWAY,
     "surveys-ratings": CENTRE,
+    "surveys-link": PUBLIC,  # a signed, expiring link from the rating SMS (test_rating_link)
+    "surveys-rate_by_link": PUBLIC,
     "surveys-care_tasks": {"agent", *MANAGERS},
     "surveys-finish_care": {"agent", *MANAGERS},  # HUIYIN_SURVEYS__INBOUND_TOKEN (test_rating_sms)
     "ivr-rules-list": MANAGERS | ADMIN,

@@ -67,7 +67,8 @@ def test_a_closed_orders_contact_gets_the_sms_and_the_reply_rates_the_order(
     worker.deliver(worker.tick())
     [sms] = gateway.get("/messages").json()["messages"]
     assert sms["to"] == MOBILE and "回复1满意 2基本满意 3不满意" in sms["text"]
-    assert sms["text"] == SurveySettings().invite_text  # the customer's text as it is, not a staff template
+    assert sms["text"].startswith(SurveySettings().invite_text)  # the customer's text, not a staff template
+    assert "/r/" in sms["text"]  # and the rating link (test_rating_link)
 
     clock.advance(timedelta(minutes=7))
     r = reply(client, "up-1", MOBILE, "1")

@@ -70,6 +70,11 @@ def call_facts(session: Session, call_id: str) -> Any:
     return found[0] if found else None
 
 
+def call_id_of(session: Session, call_pk: int) -> str | None:
+    """The PBX's callId of a call record."""
+    return session.scalar(select(Call.call_id).where(Call.id == call_pk))
+
+
 def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     if call_pks:

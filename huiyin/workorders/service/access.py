@@ -84,15 +84,15 @@ def read_visible_order(session: Session, user: Actor, order_id: int) -> Any:
 _FACTS = Prebuilt(
     select(
         WorkOrder.id, WorkOrder.type, WorkOrder.category_id, WorkOrder.unit_id, WorkOrder.owner_agent_id,
-        WorkOrder.customer_id, WorkOrder.state,
+        WorkOrder.customer_id, WorkOrder.state, WorkOrder.number, WorkOrder.closed_at,
     ).where(WorkOrder.id == bindparam("order_id"))
 )
 
 
 def order_facts(session: Session, order_id: int) -> Any:
     """What other domains attribute to an order (a rating, a survey): ``id``, ``type``, ``category_id``,
-    ``unit_id``, ``owner_agent_id``, ``customer_id``, ``state``; None when there is no such order. No
-    visibility check: the caller has made its own (``get_visible_order`` for a person)."""
+    ``unit_id``, ``owner_agent_id``, ``customer_id``, ``state``, ``number``, ``closed_at``; None when there
+    is no such order. No visibility check: the caller has made its own (``get_visible_order`` for a person)."""
     found = _FACTS.named(session, {"order_id": order_id})
     return found[0] if found else None
 
