@@ -12,7 +12,9 @@ PostgreSQL, with agents connected by WebSocket; screen-pop latency and IVR routi
    ``rate / 3`` per second (each is ``newCall`` → ``answer`` 1–3 s later → ``hangup`` 1–4 s after that, so
    the events come at ``rate`` per second), each from a sampled customer number, offered to one agent
    (round robin) who answers. Every event is a real HTTP POST to ``/api/v1/cti/{token}``. Meanwhile the IVR
-   asks ``GET /api/v1/ivr/route`` for a sampled caller ``--ivr-rate`` times a second.
+   asks ``GET /api/v1/ivr/route`` for a sampled caller ``--ivr-rate`` times a second, and with
+   ``--rating-rate`` the IVR posts that many key-press ratings a second (``POST /api/v1/ratings`` with the CTI
+   token) for calls that ended before the run (made in the database beforehand, one per rating).
 4. **Measured.** Screen-pop latency = the moment the pop (``{"type": "call"}`` for that call and event)
    arrives on the agent's socket − the moment the event's POST was sent (an upper bound on "event received
    → message on the socket": it includes the request's trip to the server); the POST's own round trip; the
@@ -126,8 +128,27 @@ def make_people(opts: Options) -> tuple[str, list[tuple[str, str]]]:
     hashed = hash_password("bench")
     with db.session() as s:
         # a run starts from no calls (the call ids repeat from run to run: they would count as repeats)
-        s.execute(text("TRUNCATE call_events, call_orders, agent_states, calls, cti_integrations CASCADE"))
-        _, cti_token = do_create_integration(s, "bench PBX", None)
+        s.execute(
+            text(
+                "TRUNCATE call_events, call_orders, agent_states, ratings, satisfaction_daily, care_tasks, "
+                "calls, cti_integrations CASCADE"
+            )
+        )
+        integration, cti_token = do_create_integration(s, "bench PBX", None)
+        s.flush()
+        rated = int(opts.rating_rate * opts.duration) + 100
+        if rated > 100:  # ended calls for the IVR's ratings: one each
+            s.execute(
+                text(
+                    "INSERT INTO calls (call_id, integration_id, direction, from_number, to_number, queue, state, "
+                    "offered_to, offered_at, answered_at, ended_at, wait_seconds, talk_seconds, hold_seconds, "
+                    "abandoned, short_abandon, blocked) "
+                    "SELECT 'bench-rated-' || n, :integration, 'in', '13900000000', '95598', '综合', 'ended', "
+                    "'[]', now() - interval '1 hour', now() - interval '59 minutes', now() - interval '55 minutes', "
+                    "10, 240, 0, false, false, false FROM generate_series(0, :last) AS n"
+                ),
+                {"integration": integration.id, "last": rated - 1},
+            )
         for i in range(opts.agents):
             login = f"bench-agent-{i:03d}"
             user = s.scalar(select(User).where(User.username == login))
@@ -159,6 +180,7 @@ class Options:
     label: str
     seed: int
     connections: int = 32
+    rating_rate: float = 0
 
     @property
     def dbname(self) -> str:
@@ -174,6 +196,7 @@ class Tally:
     post: list[float] = field(default_factory=list)
     lag: list[float] = field(default_factory=list)  # sent − due: whether the sending kept the pace
     ivr: list[float] = field(default_factory=list)
+    rating: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     popped: set[tuple[str, str]] = field(default_factory=set)
     t0: float = 0.0  # when the load started
@@ -274,6 +297,44 @@ async def _ivr_loop(
         n += 1
 
 
+async def _rating_loop(base: str, cti_token: str, opts: Options, rng: random.Random, t0: float, tally: Tally) -> None:
+    """The IVR posting key-press ratings, ``--rating-rate`` a second, each for a call that ended before, over
+    four connections (as a PBX adapter holds a few); a rating due while all four are busy waits its turn."""
+    if opts.rating_rate <= 0:
+        return
+    host, port = base.removeprefix("http://").split(":")
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {cti_token}"}
+    results = ["satisfied"] * 88 + ["basically_satisfied"] * 8 + ["unsatisfied"] * 4
+    queue: asyncio.Queue[int] = asyncio.Queue()
+
+    async def poster() -> None:
+        conn = HttpConnection(host, int(port))
+        while True:
+            n = await queue.get()
+            body = {"call_id": f"bench-rated-{n}", "channel": "ivr", "result": rng.choice(results)}
+            t = time.perf_counter()
+            try:
+                r = await conn.request("POST", "/api/v1/ratings", headers, json.dumps(body).encode())
+                tally.rating.append((time.perf_counter() - t) * 1000)
+                if r.status != 201:
+                    tally.error(f"rating {r.status}")
+            except (OSError, asyncio.IncompleteReadError, ProtocolError) as exc:
+                tally.error(f"rating {exc.__class__.__name__}")
+            queue.task_done()
+
+    posters = [asyncio.create_task(poster()) for _ in range(4)]
+    n = 0
+    while (due := n / opts.rating_rate) < opts.duration:
+        wait = t0 + due - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        queue.put_nowait(n)
+        n += 1
+    await asyncio.wait_for(queue.join(), timeout=max(120, opts.duration))
+    for task in posters:
+        task.cancel()
+
+
 async def load(opts: Options, base: str, cti_token: str, agents: list[tuple[str, str]], phones: list[str]) -> Tally:
     rng = random.Random(opts.seed)
     tally = Tally()
@@ -303,6 +364,7 @@ async def load(opts: Options, base: str, cti_token: str, agents: list[tuple[str,
     senders = [asyncio.create_task(_sender(base, url, queue, tally)) for _ in range(opts.connections)]
     t0 = time.perf_counter()
     ivr_task = asyncio.create_task(_ivr_loop(base, cti_token, phones, opts, rng, t0, tally))
+    rating_task = asyncio.create_task(_rating_loop(base, cti_token, opts, random.Random(opts.seed + 1), t0, tally))
     while heap:
         now = time.perf_counter() - t0
         while heap and heap[0][0] <= now:
@@ -311,6 +373,7 @@ async def load(opts: Options, base: str, cti_token: str, agents: list[tuple[str,
         await asyncio.sleep(0.002)
     await asyncio.wait_for(queue.join(), timeout=max(120, opts.duration))  # a server behind drains its backlog
     await ivr_task
+    await rating_task
     await asyncio.sleep(2)  # the last pops in flight
     tally.errors["elapsed_s"] = int(time.perf_counter() - t0)
     tally.t0 = t0
@@ -397,6 +460,9 @@ def run(opts: Options) -> dict[str, Any]:
         "send_lag_ms": _summary(tally.lag),
         "connections": opts.connections,
         "ivr_ms": _summary(tally.ivr),
+        "rating_rate": opts.rating_rate,
+        "ratings_per_s": round(len(tally.rating) / max(1, tally.errors.get("elapsed_s", opts.duration)), 1),
+        "rating_ms": _summary(tally.rating),
         "errors": {k: v for k, v in tally.errors.items() if k != "elapsed_s"},
         "cpu_share": {
             "server": round((s1 - s0) / total, 3),
@@ -426,6 +492,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rate", type=float, default=200, help="CTI events per second")
     p.add_argument("--duration", type=float, default=300, help="seconds of calls starting")
     p.add_argument("--ivr-rate", type=float, default=20, help="IVR route requests per second during the load")
+    p.add_argument("--rating-rate", type=float, default=0, help="IVR ratings per second during the load")
     p.add_argument("--server-workers", type=int, default=2)
     p.add_argument("--connections", type=int, default=32, help="the PBX's connections posting events")
     p.add_argument("--reuse", action="store_true", help="use the existing database as it is")
@@ -455,6 +522,7 @@ def main(argv: list[str] | None = None) -> None:
             a.label,
             a.seed,
             a.connections,
+            a.rating_rate,
         )
     )
 
