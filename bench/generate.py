@@ -1210,7 +1210,7 @@ def load_ratings(sink: Sink, opts: GenerateOptions, log: Log) -> int:
         day = f"date(closed_at, '{int(hours.total_seconds() // 3600):+d} hours')"
     else:
         day = f"(closed_at AT TIME ZONE '{opts.timezone}')::date"
-    pick = "(id * 40503 + COALESCE(unit_id, 0) * 7919) % 1000"
+    pick = "(CAST(id AS BIGINT) * 40503 + COALESCE(unit_id, 0) * 7919) % 1000"  # 64-bit on PostgreSQL too
     t = time.perf_counter()
     sink.execute(
         "INSERT INTO ratings (contact, kind, channel, result, score, at, day, order_id, agent_id, unit_id, "
@@ -1221,7 +1221,7 @@ def load_ratings(sink: Sink, opts: GenerateOptions, log: Log) -> int:
         "ELSE 'unsatisfied' END, NULL, closed_at, "
         f"{day}, id, owner_agent_id, unit_id, category_id, type, customer_id "
         f"FROM work_orders WHERE state = 'closed' AND closed_at IS NOT NULL "
-        f"AND (id * 2654435761) % 100 < {RATED_PERCENT}"
+        f"AND (CAST(id AS BIGINT) * 2654435761) % 100 < {RATED_PERCENT}"
     )
     n = int(sink.execute("SELECT count(*) FROM ratings")[0][0])
     sink.seconds["ratings"] += time.perf_counter() - t

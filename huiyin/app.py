@@ -20,6 +20,7 @@ from huiyin.auth import service as auth_service
 from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
+from huiyin.complaints.api import router as complaints_router
 from huiyin.core import guard
 from huiyin.core.apidocs import install_api_docs
 from huiyin.customers.api import router as customers_router
@@ -171,6 +172,7 @@ def create_app(
         notify_router,
         calls_router,
         surveys_router,
+        complaints_router,
     )
     for router in routers:
         app.include_router(router, prefix=API)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.ivr import seed_rules
+from huiyin.complaints.service import ensure_root_causes
 from huiyin.sla import seed_data
 from huiyin.sla.ladder import seed_ladder
 from huiyin.sla.models import BusinessCalendar, CalendarDay, SlaPolicy
@@ -23,6 +24,7 @@ def ensure_reference_data(session: Session, tz: str | None = None) -> int:
     _ensure_sla(session, tz)
     seed_ladder(session)
     seed_rules(session)
+    ensure_root_causes(session)
     return added
 
 

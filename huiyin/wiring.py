@@ -8,7 +8,9 @@ run (the order is part of the contract, and tested in ``tests/api/test_order_hoo
 2. ``calls``: an order registered during a call is linked to it;
 3. ``notify``: the unit's handlers hear of a dispatch, a reassignment, a 催办 or 督办 (it flushes the event
    for its id);
-4. ``surveys``: a closed order's contact is asked for a rating by SMS.
+4. ``surveys``: a closed order's contact is asked for a rating by SMS;
+5. ``complaints``: a complaint order opens its complaint (grade, repeat), and is not closed without a
+   verdict (``closing``).
 
 Every process opens its database through ``open_database``, so every session carries these hooks.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from huiyin.auth.refs import DIRECTORY
 from huiyin.calls import listeners as calls_listeners
+from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
 from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
@@ -39,6 +42,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     calls_listeners.subscribe(hooks)
     notify_orders.subscribe(hooks, settings.notify)
     survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
+    complaint_listeners.subscribe(hooks)
     return hooks
 
 

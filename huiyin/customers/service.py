@@ -327,3 +327,13 @@ def do_create_customer(
     session.add(customer)
     session.flush()
     return customer
+
+
+def do_add_tag(session: Session, customer_id: int, tag: str) -> bool:
+    """Tags a customer (a repeat complaint tags them 多次投诉); False when the tag was there already."""
+    check_tags([tag])
+    found = session.get(CustomerTag, (customer_id, tag))
+    if found is not None:
+        return False
+    session.add(CustomerTag(customer_id=customer_id, tag=tag))
+    return True

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
-from huiyin.core.schemas import PathId
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, require_roles
+from huiyin.core.roles import Role
+from huiyin.core.schemas import PathId, QueryId
 from huiyin.org import service
-from huiyin.org.models import Area, Unit
+from huiyin.org.models import Area, Staff, Unit
 from huiyin.org.schemas import (
     AreaCreate,
     AreaPublic,
     AreasPublic,
     AreaUpdate,
+    StaffCreate,
+    StaffListPublic,
+    StaffPublic,
+    StaffUpdate,
     UnitCreate,
     UnitPublic,
     UnitsPublic,
@@ -80,3 +88,42 @@ async def update_area(area_id: PathId, body: AreaUpdate, session: SessionDep, _:
         setattr(area, key, value)
     session.flush()
     return AreaPublic.model_validate(area)
+
+
+StaffEditor = Annotated[SignedIn, Depends(require_roles(Role.admin, Role.supervisor))]
+
+
+@router.get("/staff", operation_id="org-list_staff")
+async def list_staff(
+    session: SessionDep, _: CurrentUser, unit_id: QueryId = None, active: bool | None = True
+) -> StaffListPublic:
+    """A unit's people (员工: meter readers, inspectors, repair workers, its head), by name."""
+    stmt = select(Staff)
+    if unit_id is not None:
+        stmt = stmt.where(Staff.unit_id == unit_id)
+    if active is not None:
+        stmt = stmt.where(Staff.is_active.is_(active))
+    people = session.scalars(stmt.order_by(Staff.unit_id, Staff.name, Staff.id)).all()
+    return StaffListPublic(items=[StaffPublic.model_validate(p) for p in people], total=len(people))
+
+
+@router.post("/staff", status_code=201, operation_id="org-create_staff")
+async def create_staff(body: StaffCreate, session: SessionDep, _: StaffEditor) -> StaffPublic:
+    service.check_unit_ref(session, body.unit_id)
+    person = Staff(**body.model_dump(), is_active=True)
+    session.add(person)
+    session.flush()
+    return StaffPublic.model_validate(person)
+
+
+@router.patch("/staff/{staff_id}", operation_id="org-update_staff")
+async def update_staff(staff_id: PathId, body: StaffUpdate, session: SessionDep, _: StaffEditor) -> StaffPublic:
+    person = service.get_staff(session, staff_id)
+    fields = body.model_dump(exclude_unset=True)
+    if fields.get("unit_id") is not None:
+        service.check_unit_ref(session, fields["unit_id"])
+    for key, value in fields.items():
+        if value is not None or key == "phone":
+            setattr(person, key, value)
+    session.flush()
+    return StaffPublic.model_validate(person)

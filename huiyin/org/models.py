@@ -39,3 +39,19 @@ class Area(TimestampMixin, Base):
     district: Mapped[str] = mapped_column(String(50), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Staff(TimestampMixin, Base):
+    """A person of a unit (员工): a meter reader, a safety inspector, a repair worker, the unit's head. Most
+    have no login; a complaint's verdict names the ones responsible, and the accountability ledger counts
+    against them. ``user_id`` links one who also signs in."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    post: Mapped[str] = mapped_column(String(16))  # meter_reader | inspector | repairer | handler | head | other
+    phone: Mapped[str | None] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -81,3 +81,40 @@ class AreaPublic(BaseModel):
 class AreasPublic(BaseModel):
     items: list[AreaPublic]
     total: int
+
+
+Post = Literal["meter_reader", "inspector", "repairer", "handler", "head", "other"]
+
+
+class StaffCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_id: RefId
+    name: str = Field(min_length=1, max_length=50)
+    post: Post = Field(description="抄表员, 安检员, 维修工, 处理员, 负责人 (the unit's head), 其他")
+    phone: str | None = Field(default=None, max_length=20)
+    user_id: RefId | None = Field(default=None, description="the user, when the person also signs in")
+
+
+class StaffUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_id: RefId | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    post: Post | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    is_active: bool | None = None
+
+
+class StaffPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    unit_id: int
+    name: str
+    post: str
+    phone: str | None
+    user_id: int | None
+    is_active: bool
+
+
+class StaffListPublic(BaseModel):
+    items: list[StaffPublic]
+    total: int

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.org.models import Area, Unit
+from huiyin.org.models import Area, Staff, Unit
 from huiyin.org.refs import org
 
 UNIT_KINDS = ("company", "branch", "station")
@@ -100,3 +102,26 @@ def do_create_area(session: Session, code: str, name: str, area_type: str, unit_
     session.add(area)
     session.flush()
     return area
+
+
+def check_staff_refs(session: Session, ids: Sequence[int]) -> list[Staff]:
+    """These people, each once, in the order given; 422 naming the ids that are not staff."""
+    wanted = list(dict.fromkeys(ids))
+    found = {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(wanted)))} if wanted else {}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise Invalid(f"no staff with id {missing}", field="responsible_staff_ids")
+    return [found[i] for i in wanted]
+
+
+def unit_head(session: Session, unit_id: int) -> Staff | None:
+    """The unit's head (负责人), who shares responsibility for its staff's valid complaints (连带责任)."""
+    stmt = select(Staff).where(Staff.unit_id == unit_id, Staff.post == "head", Staff.is_active.is_(True))
+    return session.scalar(stmt.order_by(Staff.id).limit(1))
+
+
+def get_staff(session: Session, staff_id: int) -> Staff:
+    person = session.get(Staff, staff_id)
+    if person is None:
+        raise NotFound(f"staff {staff_id} does not exist")
+    return person

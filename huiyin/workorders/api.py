@@ -62,8 +62,12 @@ async def register(
 ) -> WorkOrderDetail:
     data = body.model_dump()
     call_id = data.pop("call_id", None)
+    source = data.pop("complaint_source", None)
+    if source is not None and body.type != "complaint":
+        raise Invalid("complaint_source is for complaints only", field="complaint_source")
     plan = service.check_register(session, user, data)
     plan.extra["call_id"] = call_id  # the phone channel links the order to its call
+    plan.extra["complaint_source"] = source  # the complaints domain keeps it
     order = service.do_register(session, user, plan, number_prefix=settings.order_number_prefix, tz=settings.timezone)
     session.flush()
     return order_detail(session, user, order)

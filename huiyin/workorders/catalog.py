@@ -52,6 +52,18 @@ def raise_grade(grade: str) -> Grade:
     return GRADE_ORDER[min(i + 1, len(GRADE_ORDER) - 1)]
 
 
+class ComplaintSource(StrEnum):
+    """Where a complaint came from (投诉来源): the complaints domain grades it by this (a regulator's or the
+    media's counts for more)."""
+
+    hotline = "hotline"  # 热线
+    wechat_web = "wechat_web"  # 微信、网站
+    gov_12345 = "gov_12345"  # 12345 政务服务热线
+    regulator = "regulator"  # 监管部门
+    media = "media"  # 媒体
+    upstream = "upstream"  # 上级转办（95598 式）
+
+
 class Channel(StrEnum):
     phone = "phone"
     wechat = "wechat"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.schemas import LongText, PhoneOrMasked, RefId, ShortText
-from huiyin.workorders.catalog import CallbackResult, Channel, Grade, OrderType
+from huiyin.workorders.catalog import CallbackResult, Channel, ComplaintSource, Grade, OrderType
 from huiyin.workorders.models import Attachment
 from huiyin.workorders.states import OrderState
 
@@ -49,6 +49,9 @@ class WorkOrderCreate(Strict):
     result: str | None = Field(default=None, max_length=4000, description="the answer given, when closed on the spot")
     call_id: str | None = Field(
         default=None, min_length=1, max_length=250, description="the PBX's callId of the call this order comes from"
+    )
+    complaint_source: ComplaintSource | None = Field(
+        default=None, description="a complaint's source (投诉来源); default: the hotline, or wechat_web by channel"
     )
 
 
@@ -181,6 +184,26 @@ class WorkOrderPublic(BaseModel):
         description="催办 (urge, by the center) or 督办 (supervise, by management); 督办 is never lowered"
     )
     urge_count: int = Field(description="how many times the order was urged by hand")
+    complaint: ComplaintView | None = Field(default=None, description="a complaint's grade, source and verdict")
+
+
+class ComplaintView(BaseModel):
+    """A complaint order's complaint, as the complaints domain keeps it (its view on the order)."""
+
+    grade: Literal["general", "major", "serious"] = Field(description="一般 / 较大 / 重大")
+    source: str = Field(description="hotline, wechat_web, gov_12345, regulator, media, upstream")
+    stage: str | None = Field(description="the disputed stage (抄表, 收费, 安全检查 …), once known")
+    validity: Literal["valid", "invalid"] | None = Field(description="the verdict: null while pending")
+    reason: str | None
+    responsible_unit_id: int | None
+    responsible_staff_ids: list[int]
+    joint_head_id: int | None = Field(description="the responsible unit's head, who shares responsibility")
+    root_cause: str | None
+    action: str | None
+    action_due: datetime | None
+    repeat_of: int | None = Field(description="the earlier complaint of the same customer and matter (30 days)")
+    verdict_at: datetime | None
+    verdict_version: int = Field(description="0: no verdict yet; 2 and more: reviewed")
 
 
 class WorkOrderDetail(WorkOrderPublic):

@@ -51,6 +51,12 @@ TABLE: dict[str, Any] = {
     "org-get_area": SIGNED_IN,
     "org-create_area": ADMIN,
     "org-update_area": ADMIN,
+    "org-list_staff": SIGNED_IN,
+    "org-create_staff": CONFIG,
+    "org-update_staff": CONFIG,
+    "complaints-verdict": ORDER,  # the unit's handler or a manager; a review: supervisor, director (test_complaints)
+    "complaints-verdicts": ORDER,
+    "complaints-root_causes": SIGNED_IN,
     "customers-search": CENTRE | ADMIN,
     "customers-get": CENTRE | ADMIN,
     "customers-create": EDITORS,
@@ -221,6 +227,7 @@ def test_a_handler_of_another_unit_gets_a_404_for_every_order_endpoint(
 
 
 BODIES: dict[str, Any] = {
+    "complaints-verdict": {"validity": "invalid", "reason": "x", "stage": "other", "root_cause": "other"},
     "work-orders-dispatch": {"unit_id": 1},
     "work-orders-reassign": {"unit_id": 1, "reason": "转派"},
     "work-orders-suspend": {"reason": "等待配件"},

@@ -40,14 +40,14 @@ def counts(db: Database) -> dict[str, int]:
 
 def test_the_wiring_subscribes_sla_first_and_notify_last() -> None:
     wired = order_hooks(Settings())
-    assert wired.listeners(Moment.registered) == ["sla", "calls"]
+    assert wired.listeners(Moment.registered) == ["sla", "calls", "complaints"]
     assert wired.listeners(Moment.dispatched) == ["sla", "notify"]
     assert wired.listeners(Moment.reassigned) == ["sla", "notify"]
     assert wired.listeners(Moment.marked) == ["notify"]
     for moment in (Moment.accepted, Moment.started, Moment.suspended, Moment.resumed, Moment.resolved):
         assert wired.listeners(moment) == ["sla"]
     assert wired.listeners(Moment.closed) == ["sla", "surveys"]  # surveys: the rating SMS
-    assert wired.listeners(Moment.closing) == []
+    assert wired.listeners(Moment.closing) == ["complaints"]  # no complaint closes without a verdict
 
 
 def test_listeners_run_in_order_inside_the_change_and_see_what_earlier_ones_wrote(

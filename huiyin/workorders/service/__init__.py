@@ -75,6 +75,7 @@ from huiyin.workorders.service.stats import (
     order_stats,
 )
 from huiyin.workorders.service.summary import (
+    do_record_event,
     do_record_system_events,
     do_set_escalations,
     do_set_next_deadline,
@@ -111,6 +112,7 @@ __all__ = [
     "do_dispatch",
     "do_mark",
     "do_reassign",
+    "do_record_event",
     "do_record_system_events",
     "do_register",
     "do_reopen",

@@ -42,6 +42,18 @@ def do_record_system_events(session: Session, rows: Sequence[dict[str, Any]]) ->
     return bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None} for r in rows], returning=True)
 
 
+def do_record_event(
+    session: Session, order: WorkOrder, action: str, actor_id: int | None, note: str, data: dict[str, Any]
+) -> WorkOrderEvent:
+    """An event about the order that changes nothing of it (a complaint's verdict), in its timeline."""
+    event = WorkOrderEvent(
+        order_id=order.id, action=action, from_state=order.state, to_state=order.state, actor_id=actor_id,
+        unit_id=order.unit_id, note=note, data=data,
+    )
+    session.add(event)
+    return event
+
+
 def do_set_escalations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """The escalation ladder's marks on orders, in one statement: each row holds the order's ``id``, its
     ``escalation_level``, ``supervision_mark`` and ``updated_at``."""

@@ -1,0 +1,108 @@
+"""A complaint order's complaint (one row per order), its verdicts (append-only: a review keeps the old
+one), and the editable list of root causes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huiyin.core.models import order_reference
+from huiyin.db import Base, UTCDateTime
+
+GRADES = ("general", "major", "serious")  # 一般 / 较大 / 重大
+STAGES = (
+    "meter_reading",  # 抄表
+    "billing",  # 收费
+    "safety_check",  # 安全检查
+    "business",  # 业务办理
+    "hotline",  # 电话联系/热线服务
+    "repair",  # 维修抢修
+    "construction",  # 工程施工
+    "other",  # 其他
+)
+ROOT_CAUSES = (
+    ("attitude", "服务态度"),
+    ("timeliness", "处理不及时"),
+    ("process", "流程缺陷"),
+    ("communication", "沟通解释不到位"),
+    ("billing_error", "计费差错"),
+    ("equipment", "设备质量"),
+    ("construction", "施工管理"),
+    ("system", "系统故障"),
+    ("policy", "政策理解差异"),
+    ("customer", "客户原因"),
+    ("other", "其他"),
+)
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_customer_created", "customer_id", "created_at"),
+        Index("ix_complaints_phone_created", "contact_phone", "created_at"),
+        Index("ix_complaints_created", "created_at"),
+    )
+
+    order_id: Mapped[int] = mapped_column(order_reference(), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    grade: Mapped[str] = mapped_column(String(16))
+    grade_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)  # why it is graded as it is
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    contact_phone: Mapped[str] = mapped_column(String(32))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    repeat_of: Mapped[int | None] = mapped_column(order_reference())
+    stage: Mapped[str | None] = mapped_column(String(16))
+    # the verdict in force (``ComplaintVerdict`` keeps every one)
+    validity: Mapped[str | None] = mapped_column(String(8))  # valid | invalid
+    reason: Mapped[str | None] = mapped_column(String(500))
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    responsible_staff_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    joint_head_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    root_cause: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str | None] = mapped_column(String(500))
+    action_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplaintVerdict(Base):
+    """Every verdict given on a complaint, in order; a review adds one with its reason."""
+
+    __tablename__ = "complaint_verdicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(order_reference(), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    validity: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    stage: Mapped[str] = mapped_column(String(16))
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    responsible_staff_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    joint_head_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    root_cause: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str | None] = mapped_column(String(500))
+    action_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str | None] = mapped_column(String(500))  # why a reviewer changed the verdict
+
+
+@event.listens_for(ComplaintVerdict, "before_update")
+@event.listens_for(ComplaintVerdict, "before_delete")
+def _verdicts_are_append_only(*_: Any) -> None:
+    raise RuntimeError("complaint verdicts are append-only: a review adds a new one")
+
+
+class RootCause(Base):
+    """The editable list of root causes (根本原因) a verdict picks from."""
+
+    __tablename__ = "root_causes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,279 @@
+"""Complaints: opened with the order, graded, linked to an earlier one of the same matter, and judged.
+
+**Grade** (一般 general / 较大 major / 重大 serious), from what is known at registration: a point each for a
+source outside the centre's own channels that answers to someone (12345, an upstream transfer), two for a
+regulator or the media, one for a repeat complaint, one for a key or sensitive customer. No point:
+general; one or two: major; three or more: serious. ``grade_reasons`` keeps why.
+
+**Repeat** (重复投诉): a complaint of the same customer (or, without one, the same number) about the same
+category within 30 days of an earlier one is linked to it (``repeat_of``), counts a point in the grade,
+and tags the customer 多次投诉 (``repeat_complainant``: a supervisor removes it, not time).
+
+**Verdict** (定责): validity (有效 / 无效, with a reason), the disputed stage, the responsible unit and staff,
+the unit's head who shares responsibility (连带责任), the root cause, a corrective action with its due
+date. The handling unit's handler or a manager gives the first; afterwards only a supervisor or director
+changes it, with a reason, and the old one stays (``ComplaintVerdict``). A complaint cannot be closed
+without one (the ``closing`` hook refuses with a 409). Each verdict is an event in the order's timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintVerdict, RootCause
+from huiyin.core.actor import Actor
+from huiyin.core.roles import MANAGERS, Role
+from huiyin.customers.service import customer_tags, do_add_tag
+from huiyin.errors import Conflict, Forbidden, Invalid
+from huiyin.org.refs import org
+from huiyin.org.service import check_staff_refs, check_unit_ref, unit_head
+from huiyin.workorders.service import do_record_event
+
+REPEAT_DAYS = 30
+SOURCE_POINTS = {"gov_12345": 1, "upstream": 1, "regulator": 2, "media": 2}
+SOURCE_NAMES = {
+    "hotline": "热线",
+    "wechat_web": "微信/网站",
+    "gov_12345": "12345",
+    "regulator": "监管部门",
+    "media": "媒体",
+    "upstream": "上级转办",
+}
+FIRST_VERDICT = frozenset({Role.unit_handler, *MANAGERS})
+REVIEWERS = frozenset({Role.supervisor, Role.director})
+
+
+def grade_of(source: str, repeat: bool, tags: Sequence[str]) -> tuple[str, list[str]]:
+    reasons = []
+    points = SOURCE_POINTS.get(source, 0)
+    if points:
+        reasons.append(f"source:{source}")
+    if repeat:
+        points += 1
+        reasons.append("repeat")
+    if {"key_customer", "sensitive"} & set(tags):
+        points += 1
+        reasons.append("customer:" + ",".join(sorted({"key_customer", "sensitive"} & set(tags))))
+    grade = "general" if points == 0 else "major" if points <= 2 else "serious"
+    return grade, reasons
+
+
+def default_source(channel: str) -> str:
+    return "wechat_web" if channel in ("wechat", "web") else "hotline"
+
+
+def do_open(session: Session, order: Any, source: str | None, at: datetime) -> Complaint:
+    """The complaint of a complaint order just registered (inside the registration: flushes nothing)."""
+    with session.no_autoflush:
+        who = (
+            Complaint.customer_id == order.customer_id
+            if order.customer_id is not None
+            else Complaint.contact_phone == order.contact_phone
+        )
+        earlier = session.scalar(
+            select(Complaint.order_id)
+            .where(who, Complaint.category_id == order.category_id, Complaint.created_at >= at - timedelta(days=30))
+            .order_by(Complaint.created_at.desc(), Complaint.order_id.desc())
+            .limit(1)
+        )
+        tags = customer_tags(session, order.customer_id) if order.customer_id is not None else ()
+        if earlier is not None and order.customer_id is not None:
+            do_add_tag(session, order.customer_id, "repeat_complainant")
+    src = source or default_source(order.channel)
+    grade, reasons = grade_of(src, earlier is not None, tags)
+    complaint = Complaint(
+        order_id=order.id,
+        created_at=at,
+        source=src,
+        grade=grade,
+        grade_reasons=reasons,
+        customer_id=order.customer_id,
+        contact_phone=order.contact_phone,
+        category_id=order.category_id,
+        repeat_of=earlier,
+        responsible_staff_ids=[],
+        verdict_version=0,
+    )
+    session.add(complaint)
+    return complaint
+
+
+def check_closable(session: Session, order: Any) -> None:
+    """A complaint is closed only once it has a verdict (the ``closing`` hook)."""
+    if order.type != "complaint":
+        return
+    validity = session.scalar(select(Complaint.validity).where(Complaint.order_id == order.id))
+    if validity is None:
+        raise Conflict(
+            f"a complaint needs a verdict before it is closed: POST /api/v1/work-orders/{order.id}/verdict",
+            needs="verdict",
+        )
+
+
+def complaint_views(session: Session, order_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The ``complaint`` field of each complaint order among ``order_ids`` (one query for the batch)."""
+    if not order_ids:
+        return {}
+    rows = session.scalars(select(Complaint).where(Complaint.order_id.in_(list(order_ids)))).all()
+    return {c.order_id: {"complaint": view_of(c)} for c in rows}
+
+
+def view_of(c: Complaint) -> dict[str, Any]:
+    return {
+        "grade": c.grade,
+        "source": c.source,
+        "stage": c.stage,
+        "validity": c.validity,
+        "reason": c.reason,
+        "responsible_unit_id": c.responsible_unit_id,
+        "responsible_staff_ids": list(c.responsible_staff_ids or []),
+        "joint_head_id": c.joint_head_id,
+        "root_cause": c.root_cause,
+        "action": c.action,
+        "action_due": c.action_due,
+        "repeat_of": c.repeat_of,
+        "verdict_at": c.verdict_at,
+        "verdict_version": c.verdict_version,
+    }
+
+
+def get_complaint(session: Session, order_id: int, *, lock: bool = False) -> Complaint:
+    stmt = select(Complaint).where(Complaint.order_id == order_id)
+    found = session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise Conflict(f"work order {order_id} is not a complaint")
+    return found
+
+
+@dataclass(frozen=True)
+class Verdict:
+    validity: str
+    reason: str | None
+    stage: str
+    responsible_unit_id: int | None
+    responsible_staff_ids: list[int]
+    joint_head_id: int | None
+    root_cause: str
+    action: str | None
+    action_due: datetime | None
+    review_reason: str | None
+
+
+def check_verdict(session: Session, user: Actor, complaint: Complaint, data: dict[str, Any], at: datetime) -> Verdict:
+    """Who may judge (the first verdict: the handling unit or a manager; a change: a supervisor or director,
+    with a reason), and what the verdict names: a known stage and root cause, the responsible unit and its
+    own staff for a valid complaint, a due date ahead."""
+    reviewing = complaint.validity is not None
+    if reviewing:
+        if not user.has(*REVIEWERS):
+            raise Forbidden("a verdict given is changed only by a supervisor or director (a review)")
+        if not (data.get("review_reason") or "").strip():
+            raise Invalid("a review says why the verdict changes (review_reason)", field="review_reason")
+    elif not user.has(*FIRST_VERDICT):
+        raise Forbidden("a verdict needs the handling unit's handler or a manager")
+    if data["validity"] == "invalid" and not (data.get("reason") or "").strip():
+        raise Invalid("an invalid complaint says why (reason)", field="reason")
+    if data["stage"] not in STAGES:
+        raise Invalid(f"unknown stage {data['stage']!r}; one of {list(STAGES)}", field="stage")
+    cause = session.get(RootCause, data["root_cause"])
+    if cause is None or not cause.is_active:
+        raise Invalid(f"unknown root cause {data['root_cause']!r}", field="root_cause")
+    unit_id = data.get("responsible_unit_id")
+    staff_ids = list(dict.fromkeys(data.get("responsible_staff_ids") or []))
+    head = None
+    if data["validity"] == "valid":
+        if unit_id is None:
+            raise Invalid("a valid complaint names the responsible unit", field="responsible_unit_id")
+        check_unit_ref(session, unit_id)
+        units = set(org(session).subtree(unit_id))
+        strangers = [p.id for p in check_staff_refs(session, staff_ids) if p.unit_id not in units]
+        if strangers:
+            raise Invalid(f"staff {strangers} are not of the responsible unit", field="responsible_staff_ids")
+        found = unit_head(session, unit_id)
+        head = found.id if found is not None else None
+    elif unit_id is not None:
+        check_unit_ref(session, unit_id)
+    due = data.get("action_due")
+    if due is not None and due <= at:
+        raise Invalid("the corrective action is due in the future", field="action_due")
+    return Verdict(
+        data["validity"],
+        data.get("reason"),
+        data["stage"],
+        unit_id,
+        staff_ids if data["validity"] == "valid" else [],
+        head,
+        data["root_cause"],
+        data.get("action"),
+        due,
+        data.get("review_reason") if reviewing else None,
+    )
+
+
+def do_verdict(
+    session: Session, user: Actor, order: Any, complaint: Complaint, v: Verdict, at: datetime
+) -> Complaint:
+    """The verdict in force, the history row, and the timeline's event (``verdict`` or ``verdict_review``)."""
+    before = view_of(complaint) if complaint.validity is not None else None
+    complaint.verdict_version += 1
+    complaint.validity, complaint.reason, complaint.stage = v.validity, v.reason, v.stage
+    complaint.responsible_unit_id, complaint.responsible_staff_ids = v.responsible_unit_id, v.responsible_staff_ids
+    complaint.joint_head_id, complaint.root_cause = v.joint_head_id, v.root_cause
+    complaint.action, complaint.action_due = v.action, v.action_due
+    complaint.verdict_at, complaint.verdict_by = at, user.id
+    session.add(
+        ComplaintVerdict(
+            order_id=order.id,
+            version=complaint.verdict_version,
+            at=at,
+            by=user.id,
+            validity=v.validity,
+            reason=v.reason,
+            stage=v.stage,
+            responsible_unit_id=v.responsible_unit_id,
+            responsible_staff_ids=v.responsible_staff_ids,
+            joint_head_id=v.joint_head_id,
+            root_cause=v.root_cause,
+            action=v.action,
+            action_due=v.action_due,
+            review_reason=v.review_reason,
+        )
+    )
+    data: dict[str, Any] = {
+        "validity": v.validity,
+        "stage": v.stage,
+        "root_cause": v.root_cause,
+        "responsible_unit_id": v.responsible_unit_id,
+        "responsible_staff_ids": v.responsible_staff_ids,
+        "version": complaint.verdict_version,
+    }
+    if before is not None:
+        data["previous"] = {k: before[k] for k in ("validity", "stage", "root_cause", "responsible_unit_id")}
+    action = "verdict_review" if before is not None else "verdict"
+    do_record_event(session, order, action, user.id, v.review_reason or v.reason or "", data)
+    session.flush()
+    return complaint
+
+
+def verdicts(session: Session, order_id: int) -> list[ComplaintVerdict]:
+    stmt = select(ComplaintVerdict).where(ComplaintVerdict.order_id == order_id).order_by(ComplaintVerdict.version)
+    return list(session.scalars(stmt))
+
+
+def root_causes(session: Session, *, active: bool | None = True) -> list[RootCause]:
+    stmt = select(RootCause)
+    if active is not None:
+        stmt = stmt.where(RootCause.is_active.is_(active))
+    return list(session.scalars(stmt.order_by(RootCause.code)))
+
+
+def ensure_root_causes(session: Session) -> None:
+    """The default list of root causes, once (an admin edits it afterwards)."""
+    have = set(session.scalars(select(RootCause.code)))
+    session.add_all(RootCause(code=c, name=n, is_active=True) for c, n in ROOT_CAUSES if c not in have)

@@ -1,0 +1,159 @@
+"""Complaints (issue 15): graded at registration, linked to an earlier one of the same matter, judged by
+the handling unit or a manager, reviewed only by a supervisor with the old verdict kept, and never closed
+without a verdict."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from huiyin.clock import clock
+from tests.personas import Api, World
+
+
+def complaint(agent: Api, world: World, **fields: Any) -> dict[str, Any]:
+    body = {
+        "type": "complaint",
+        "category": "CP-ATTITUDE",
+        "description": "上门维修人员态度恶劣",
+        "customer_id": world.customer_id,
+        **fields,
+    }
+    order = agent.register(**body)
+    if order["state"] == "registered":  # complaints wait for the dispatcher: to station A
+        world.personas["dispatcher"].act(order["id"], "dispatch", {"unit_id": world.station_a.id})
+        order = agent.ok("get", f"/work-orders/{order['id']}")
+    return order  # type: ignore[no-any-return]
+
+
+def staff(admin: Api, unit_id: int, name: str, post: str) -> int:
+    return int(admin.ok("post", "/staff", {"unit_id": unit_id, "name": name, "post": post}, 201)["id"])
+
+
+def valid_verdict(world: World, staff_ids: list[int], **fields: Any) -> dict[str, Any]:
+    return {
+        "validity": "valid",
+        "stage": "repair",
+        "responsible_unit_id": world.station_a.id,
+        "responsible_staff_ids": staff_ids,
+        "root_cause": "attitude",
+        "action": "对维修工进行服务礼仪培训",
+        "action_due": (clock.now() + timedelta(days=7)).isoformat(),
+        **fields,
+    }
+
+
+def test_a_complaint_is_judged_before_it_closes_and_the_verdict_is_in_the_timeline(
+    agent: Api, unit_worker: Api, admin: Api, world: World
+) -> None:
+    repairer = staff(admin, world.station_a.id, "李师傅", "repairer")
+    head = staff(admin, world.station_a.id, "王站长", "head")
+    order = complaint(agent, world)
+    c = order["complaint"]
+    assert (c["source"], c["grade"], c["validity"], c["repeat_of"]) == ("hotline", "major", None, None)  # sensitive
+    oid = order["id"]
+    unit_worker.act(oid, "accept")
+    unit_worker.act(oid, "resolve", {"result": "已向客户道歉并说明"})
+    refused = agent.post(f"/work-orders/{oid}/callback", json={"result": "satisfied"})
+    assert refused.status_code == 409 and "verdict" in refused.json()["detail"]
+    assert agent.ok("get", f"/work-orders/{oid}")["state"] == "resolved"  # nothing of the close was written
+
+    judged = unit_worker.ok("post", f"/work-orders/{oid}/verdict", valid_verdict(world, [repairer]))
+    c = judged["complaint"]
+    assert (c["validity"], c["stage"], c["root_cause"], c["verdict_version"]) == ("valid", "repair", "attitude", 1)
+    assert (c["responsible_unit_id"], c["responsible_staff_ids"], c["joint_head_id"]) == (
+        world.station_a.id, [repairer], head
+    )
+    assert judged["events"][-1]["action"] == "verdict" and judged["events"][-1]["data"]["validity"] == "valid"
+    closed = agent.act(oid, "callback", {"result": "satisfied"})
+    assert closed["state"] == "closed"
+
+
+def test_a_verdict_is_changed_only_by_a_supervisor_with_a_reason_and_the_old_one_is_kept(
+    agent: Api, unit_worker: Api, admin: Api, manager: Api, world: World
+) -> None:
+    repairer = staff(admin, world.station_a.id, "李师傅", "repairer")
+    oid = complaint(agent, world)["id"]
+    unit_worker.ok("post", f"/work-orders/{oid}/verdict", valid_verdict(world, [repairer]))
+    change = {"validity": "invalid", "reason": "录音证实服务规范", "stage": "repair", "root_cause": "customer"}
+    assert unit_worker.post(f"/work-orders/{oid}/verdict", json=change).status_code == 403
+    assert manager.post(f"/work-orders/{oid}/verdict", json=change).status_code == 403  # a duty manager
+    supervisor = world.persona("zhuguan", "supervisor")
+    assert supervisor.post(f"/work-orders/{oid}/verdict", json=change).status_code == 422  # no review_reason
+    reviewed = supervisor.ok("post", f"/work-orders/{oid}/verdict", {**change, "review_reason": "复核录音"})
+    c = reviewed["complaint"]
+    assert (c["validity"], c["responsible_staff_ids"], c["verdict_version"]) == ("invalid", [], 2)
+    event = reviewed["events"][-1]
+    assert event["action"] == "verdict_review" and event["data"]["previous"]["validity"] == "valid"
+    history = agent.ok("get", f"/work-orders/{oid}/verdicts")["items"]
+    assert [(v["version"], v["validity"], v["review_reason"]) for v in history] == [
+        (1, "valid", None), (2, "invalid", "复核录音")
+    ]
+
+
+def test_a_repeat_complaint_is_linked_graded_up_and_tags_the_customer(agent: Api, world: World) -> None:
+    first = complaint(agent, world, customer_id=world.customer_b_id)
+    assert first["complaint"]["grade"] == "general"
+    clock.advance(timedelta(days=10))
+    again = complaint(agent, world, customer_id=world.customer_b_id)
+    assert again["complaint"]["repeat_of"] == first["id"] and again["complaint"]["grade"] == "major"
+    customer = agent.ok("get", f"/customers/{world.customer_b_id}")
+    assert "repeat_complainant" in customer["tags"]
+    other = complaint(agent, world, customer_id=world.customer_b_id, category="CP-BILLING", description="多收气费")
+    assert other["complaint"]["repeat_of"] is None  # another matter
+    clock.advance(timedelta(days=31))
+    late = complaint(agent, world, customer_id=world.customer_b_id)
+    assert late["complaint"]["repeat_of"] is None  # more than 30 days after the last one
+
+
+@pytest.mark.parametrize(
+    ("source", "grade"), [("hotline", "major"), ("gov_12345", "major"), ("media", "serious"), ("regulator", "serious")]
+)
+def test_the_grade_follows_the_source_and_the_customer(agent: Api, world: World, source: str, grade: str) -> None:
+    # 王建国 is tagged sensitive: one point before the source's
+    assert complaint(agent, world, complaint_source=source)["complaint"]["grade"] == grade
+
+
+def test_a_bad_verdict_is_refused_and_changes_nothing(
+    agent: Api, unit_worker: Api, unit_worker_b: Api, admin: Api, world: World
+) -> None:
+    theirs = staff(admin, world.station_b.id, "赵师傅", "repairer")
+    oid = complaint(agent, world)["id"]
+    repair = agent.register(customer_id=world.customer_id)["id"]
+    base = valid_verdict(world, [])
+    refusals = [
+        (agent, oid, base, 403),  # an agent does not judge
+        (unit_worker_b, oid, base, 404),  # another unit's handler does not see it
+        (unit_worker, repair, base, 409),  # not a complaint
+        (unit_worker, oid, {**base, "root_cause": "bad_luck"}, 422),
+        (unit_worker, oid, {**base, "responsible_staff_ids": [theirs]}, 422),  # not of the responsible unit
+        (unit_worker, oid, {**base, "responsible_staff_ids": [999999]}, 422),
+        (unit_worker, oid, {**base, "responsible_unit_id": None}, 422),
+        (unit_worker, oid, {"validity": "invalid", "stage": "repair", "root_cause": "customer"}, 422),  # no reason
+        (unit_worker, oid, {**base, "action_due": (clock.now() - timedelta(days=1)).isoformat()}, 422),
+        (unit_worker, oid, {**base, "stage": "weather"}, 422),
+    ]
+    for who, order_id, body, status in refusals:
+        r = who.post(f"/work-orders/{order_id}/verdict", json=body)
+        assert r.status_code == status, (body, r.text)
+    c = agent.ok("get", f"/work-orders/{oid}")["complaint"]
+    assert c["validity"] is None and c["verdict_version"] == 0
+    assert agent.ok("get", f"/work-orders/{oid}/verdicts")["items"] == []
+    r = agent.post("/work-orders", json={"type": "repair", "category": "RP-GAS-NOGAS", "description": "无气",
+                                         "channel": "phone", "contact_phone": "13800138000",
+                                         "complaint_source": "media"})
+    assert r.status_code == 422
+
+
+def test_staff_are_kept_by_supervisors_and_read_by_everyone(admin: Api, agent: Api, world: World) -> None:
+    sid = staff(admin, world.station_a.id, "陈抄表", "meter_reader")
+    assert agent.post("/staff", {"unit_id": world.station_a.id, "name": "x", "post": "other"}).status_code == 403
+    names = [p["name"] for p in agent.ok("get", f"/staff?unit_id={world.station_a.id}")["items"]]
+    assert names == ["陈抄表"]
+    admin.ok("patch", f"/staff/{sid}", {"is_active": False})
+    assert agent.ok("get", f"/staff?unit_id={world.station_a.id}")["items"] == []
+    assert admin.post("/staff", {"unit_id": 424242, "name": "x", "post": "other"}).status_code == 422
+    causes = {c["code"] for c in agent.ok("get", "/complaints/root-causes")["items"]}
+    assert {"attitude", "timeliness", "other"} <= causes
