@@ -8,7 +8,7 @@ so the demo's timelines obey every rule the product enforces.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select
@@ -69,11 +69,12 @@ MIX = {
     "IQ-OUTAGE": 5,
     "IQ-POLICY": 3,
     "IQ-PAYMENT": 4,
-    "CP-ATTITUDE": 1.5,
-    "CP-TIMELINESS": 1.5,
-    "CP-BILLING": 1.5,
-    "CP-QUALITY": 1,
-    "CP-CONSTRUCTION": 0.8,
+    # complaints: a few a month per ten thousand customers (about 0.5 % of the orders)
+    "CP-ATTITUDE": 0.15,
+    "CP-TIMELINESS": 0.15,
+    "CP-BILLING": 0.12,
+    "CP-QUALITY": 0.08,
+    "CP-CONSTRUCTION": 0.05,
     "SG-SERVICE": 1,
     "PR-STAFF": 1,
     "CA-ELDERLY": 0.5,
@@ -93,6 +94,7 @@ class Cast:
     dispatcher: User
     manager: User
     handlers: dict[int, User]  # station unit id → its handler
+    staff: dict[int, list[int]] = field(default_factory=dict)  # station unit id → its field staff's ids
 
 
 def _build_org(s: Session) -> tuple[dict[str, Unit], list[Area]]:
@@ -144,7 +146,18 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
 
     s.add_all(UserRole(user_id=a.id, role="agent") for a in agents[1:])
     s.add_all(UserRole(user_id=h.id, role="unit_handler") for h in handlers.values() if h is not users["unit_handler"])
-    return Cast(agents, users["dispatcher"], users["duty_manager"], handlers)
+    from huiyin.org.models import Staff
+
+    staff: dict[int, list[int]] = {}
+    for unit_id in handlers:
+        people = [
+            Staff(unit_id=unit_id, name=city.person_name(names), post=post, is_active=True)
+            for post in ("head", "meter_reader", "inspector", "repairer", "repairer")
+        ]
+        s.add_all(people)
+        s.flush()
+        staff[unit_id] = [p.id for p in people[1:]]
+    return Cast(agents, users["dispatcher"], users["duty_manager"], handlers, staff)
 
 
 def _build_customers(s: Session, rng: random.Random, n: int, areas: list[Area]) -> None:
@@ -239,7 +252,13 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
                 ]
             ),
         )
-        if stage < 5 or not step(60, 1200, 1500, 2500):  # called back: within 24 hours
+        if order.type == "complaint" and _unjudged(s, order):
+            if not later(60, 600):  # the verdict: within hours of the unit's answer
+                return
+            _judge(s, rng, order, cast)
+        if stage < 5:
+            return
+        if not step(60, 1200, 1500, 2500):  # called back: within 24 hours
             return
         agent = s.get_one(User, order.owner_agent_id)
         # a reopened order's second callback is not unsatisfied again (two rounds are all the walk takes)
@@ -260,6 +279,46 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
         )
         if order.state == "closed":
             return
+
+
+STAGE_OF = {
+    "CP-ATTITUDE": ("repair", "hotline"),
+    "CP-TIMELINESS": ("repair", "business"),
+    "CP-BILLING": ("billing", "meter_reading"),
+    "CP-QUALITY": ("other", "repair"),
+    "CP-CONSTRUCTION": ("construction",),
+}
+
+
+def _unjudged(s: Session, order: WorkOrder) -> bool:
+    from huiyin.complaints.service import get_complaint
+
+    return get_complaint(s, order.id).validity is None
+
+
+def _judge(s: Session, rng: random.Random, order: WorkOrder, cast: Cast) -> None:
+    """The duty manager's verdict on a resolved complaint (about two in three valid), before the callback
+    may close it."""
+    from huiyin.complaints import service as complaints
+    from huiyin.workorders.refs import catalog
+
+    code = catalog(s).by_id[order.category_id].code
+    code = code if code in STAGE_OF else "CP-QUALITY"
+    valid = rng.random() < 0.65
+    unit_id = order.unit_id
+    data = {
+        "validity": "valid" if valid else "invalid",
+        "reason": None if valid else rng.choice(["经核实，收费准确，已向客户解释", "经调取录音，服务规范"]),
+        "stage": rng.choice(STAGE_OF[code]),
+        "responsible_unit_id": unit_id if valid else None,
+        "responsible_staff_ids": [rng.choice(cast.staff[unit_id])] if valid and unit_id in cast.staff else [],
+        "root_cause": rng.choice(["attitude", "timeliness", "communication", "process"]) if valid else "customer",
+        "action": "班组通报并开展服务规范培训" if valid else None,
+        "action_due": clock.now() + timedelta(days=14) if valid else None,
+    }
+    complaint = complaints.get_complaint(s, order.id)
+    verdict = complaints.check_verdict(s, cast.manager, complaint, data, clock.now())
+    complaints.do_verdict(s, cast.manager, order, complaint, verdict, clock.now())
 
 
 def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_count: int) -> None:

@@ -56,3 +56,16 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     channels = {r["key"]: r["surveyed"] for r in figures["items"]}
     assert channels.get("ivr", 0) > 0 and channels.get("sms", 0) > 0
     assert 0.8 < figures["total"]["rate"] < 0.97
+    # complaints: a few a month per ten thousand customers, each closed one with its verdict
+    with db.session(write=False) as s:
+        from huiyin.complaints.models import Complaint
+
+        complaints = s.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.type == "complaint"))
+        closed_unjudged = s.scalar(
+            select(func.count())
+            .select_from(WorkOrder)
+            .join(Complaint, Complaint.order_id == WorkOrder.id)
+            .where(WorkOrder.state == "closed", Complaint.validity.is_(None))
+        )
+    assert complaints is not None and complaints < 300 * 0.03  # of 300 orders (0.5 % expected)
+    assert closed_unjudged == 0
