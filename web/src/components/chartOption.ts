@@ -1,9 +1,12 @@
 // The option type of the charts EChart.vue registers (type imports only: nothing here is bundled).
 // A chart that uses a series or component EChart.vue does not register fails the type-check.
-import type { BarSeriesOption, PieSeriesOption } from 'echarts/charts'
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components'
+import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts'
+import type {
+  GridComponentOption, LegendComponentOption, MarkLineComponentOption, TooltipComponentOption,
+} from 'echarts/components'
 import type { ComposeOption } from 'echarts/core'
 
 export type ChartOption = ComposeOption<
-  BarSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | BarSeriesOption | LineSeriesOption | PieSeriesOption
+  | GridComponentOption | LegendComponentOption | MarkLineComponentOption | TooltipComponentOption
 >

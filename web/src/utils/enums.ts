@@ -4,7 +4,9 @@
 import {
   agentStatusValues, areaCreateArea_typeValues, callStateValues, callbackResultValues, channelValues,
   customerCreateTagsValues, deadlinePublicStageValues, gradeValues, ivrRuleInKindValues, ladderStepChannelsValues,
-  ladderStepMarkValues, notReadyReasonValues, orderStateValues, orderTypeValues, roleValues, unitCreateKindValues,
+  ladderStepMarkValues, notReadyReasonValues, orderStateValues, orderTypeValues,
+  pathsApiV1SatisfactionGetParametersQueryGroup_byValues, pathsApiV1SatisfactionGetParametersQueryKindValues,
+  ratingInChannelValues, roleValues, unitCreateKindValues,
 } from '@/api/generated/schema'
 import type { Schemas } from '@/api/client'
 
@@ -36,6 +38,15 @@ export const IVR_RULE_KINDS = ivrRuleInKindValues
 export const AGENT_STATUSES = agentStatusValues
 export const NOT_READY_REASONS = notReadyReasonValues
 export const CALL_STATES = callStateValues
+/** GET /satisfaction's groupings: agent, unit, category, channel, day */
+export const SATISFACTION_GROUPS = pathsApiV1SatisfactionGetParametersQueryGroup_byValues
+export type SatisfactionGroup = (typeof SATISFACTION_GROUPS)[number]
+/** instant = 即时评价 (after a contact), delayed = 延时调查 */
+export const SURVEY_KINDS = pathsApiV1SatisfactionGetParametersQueryKindValues
+export type SurveyKind = (typeof SURVEY_KINDS)[number]
+/** where a rating came from: ivr = 语音按键, sms = 短信, web = 网页, wechat = 微信 */
+export const RATING_CHANNELS = ratingInChannelValues
+export type RatingChannel = (typeof RATING_CHANNELS)[number]
 
 /** The work-order states (huiyin/workorders/states.py `OrderState`), in the loop's order. */
 export const ORDER_STATES = orderStateValues

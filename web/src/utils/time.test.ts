@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  dayEnd, dayStart, formatClock, formatDateTime, formatSeconds, formatTime, isoToWall, wallToIso,
+  addDays, centreToday, dayEnd, dayStart, daysBetween, formatClock, formatDateTime, formatSeconds, formatTime, isoToWall, wallToIso,
 } from './time'
 
 describe('formatDateTime', () => {
@@ -23,6 +23,23 @@ describe('day bounds', () => {
   it('gives the start and the exclusive end of a Shanghai calendar day', () => {
     expect(dayStart('2026-12-31')).toBe('2026-12-31T00:00:00+08:00')
     expect(dayEnd('2026-12-31')).toBe('2027-01-01T00:00:00+08:00')
+  })
+})
+
+describe('calendar days', () => {
+  it('takes today in Asia/Shanghai, not in the browser’s zone', () => {
+    expect(centreToday(new Date('2026-12-05T16:30:00Z'))).toBe('2026-12-06')
+    expect(centreToday(new Date('2026-12-05T15:59:59Z'))).toBe('2026-12-05')
+  })
+  it('counts days across months and years', () => {
+    expect(addDays('2026-12-06', -29)).toBe('2026-11-07')
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01')
+    expect(addDays('2028-03-01', -1)).toBe('2028-02-29')
+  })
+  it('lists the days of a range, both ends included', () => {
+    expect(daysBetween('2026-11-29', '2026-12-02')).toEqual(['2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02'])
+    expect(daysBetween('2026-12-02', '2026-12-02')).toEqual(['2026-12-02'])
+    expect(daysBetween('2026-12-03', '2026-12-02')).toEqual([])
   })
 })
 

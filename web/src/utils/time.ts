@@ -54,6 +54,25 @@ export function dayEnd(day: string): string {
   return dayStart(formatDateTime(d).slice(0, 10))
 }
 
+/** Today's date in Asia/Shanghai, "2026-12-06" (whatever the browser's zone and clock date say). */
+export function centreToday(now: Date = new Date()): string {
+  return formatDateTime(now).slice(0, 10)
+}
+
+/** A calendar day ("YYYY-MM-DD") `n` days later (earlier for a negative `n`): plain date arithmetic. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + n)
+  return d.toISOString().slice(0, 10)
+}
+
+/** The days from `first` to `last`, both included ("YYYY-MM-DD"; none if `first` is after `last`). */
+export function daysBetween(first: string, last: string): string[] {
+  const out: string[] = []
+  for (let d = first; d <= last && out.length < 3700; d = addDays(d, 1)) out.push(d)
+  return out
+}
+
 /** A wall-clock time in the centre's zone ("2026-11-23 09:00[:00]") as the API wants it: "2026-11-23T09:00:00+08:00". */
 export function wallToIso(wall: string): string {
   const full = wall.length === 16 ? `${wall}:00` : wall
