@@ -11,6 +11,9 @@ export interface MenuEntry {
   group?: string
   /** position in the menu, across modules (the first entry a user's roles allow is where they land) */
   order: number
+  /** false: never where a user lands, though their roles may open it (the admin reads 满意度 but starts at
+   * 用户与角色) */
+  landing?: boolean
 }
 
 declare module 'vue-router' {

@@ -15,17 +15,26 @@ describe('the pages of the feature modules', () => {
     expect(homeFor(new Set(['unit_handler']))).toBe('/inbox')
     expect(homeFor(new Set(['admin']))).toBe('/admin/users')
     expect(homeFor(new Set())).toBe('/orders')
+    expect(homeFor(new Set(['admin', 'qa_inspector']))).toBe('/overview')
+  })
+
+  it('show 满意度 to managers, QA and the admin, next to 运行概览', () => {
+    expect(menuOf('duty_manager').slice(0, 2)).toEqual(['overview', 'satisfaction'])
+    expect(menuOf('qa_inspector')).toContain('satisfaction')
+    expect(menuOf('agent')).not.toContain('satisfaction')
+    expect(menuOf('dispatcher')).not.toContain('satisfaction')
+    expect(menuOf('unit_handler')).not.toContain('satisfaction')
   })
 
   it('put the menu in one order across modules', () => {
     expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      'orders', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      'satisfaction', 'orders', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'workbench', 'orders', 'dispatch', 'callbacks', 'calls', 'admin-categories', 'admin-dispatch-rules',
+      'overview', 'satisfaction', 'workbench', 'orders', 'dispatch', 'callbacks', 'calls', 'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
     ])
   })

@@ -4,10 +4,11 @@ import { routes as notify } from '@/modules/notify'
 import { routes as org } from '@/modules/org'
 import { routes as overview } from '@/modules/overview'
 import { routes as sla } from '@/modules/sla'
+import { routes as surveys } from '@/modules/surveys'
 import { routes as workorders } from '@/modules/workorders'
 import { passes, type Role } from '@/utils/roles'
 
-const MODULES = [overview, workorders, calls, org, sla, notify]
+const MODULES = [overview, surveys, workorders, calls, org, sla, notify]
 
 /**
  * Every page of every feature module, in menu order (pages without a menu entry last). A page's `meta.roles`
@@ -25,9 +26,10 @@ export function allowed(route: { meta?: { roles?: readonly Role[] } }, roles: Re
 
 /**
  * Where a user lands after sign-in: the first page made for one of their roles (the agent's workbench,
- * the dispatcher's queue, the unit's inbox, the admin's users), else the order list everyone may read.
+ * the dispatcher's queue, the unit's inbox, the admin's users), else the order list everyone may read. An entry
+ * with `landing: false` is skipped (a page some roles only consult).
  */
 export function homeFor(roles: ReadonlySet<string>): string {
-  const first = pages.find((p) => p.meta?.menu && p.meta.roles && allowed(p, roles))
+  const first = pages.find((p) => p.meta?.menu && p.meta.menu.landing !== false && p.meta.roles && allowed(p, roles))
   return first ? `/${first.path}` : '/orders'
 }

@@ -18,6 +18,8 @@ const CALL_CENTRE = ['agent', 'dispatcher', 'qa_inspector', ...MANAGERS] as cons
 export const GATES = {
   // pages
   overview: [...MANAGERS, 'qa_inspector'],
+  /** 满意度分析 (the server's readers of the figures: managers, QA and the admin) */
+  satisfaction: [...MANAGERS, 'qa_inspector', 'admin'],
   workbench: ['agent', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],

@@ -1,0 +1,107 @@
+// 满意度分析: the customers' ratings of a period (KPI cards, the chart, the table, the Excel export).
+export default {
+  'zh-CN': {
+    satisfaction: {
+      menu: '满意度',
+      title: '满意度分析',
+      subtitle: '统计期间 {from} 至 {to} · {kind} · 按评价当日（北京时间）统计',
+      kind: { instant: '即时评价', delayed: '延时调查' },
+      kindHint: {
+        instant: '通话结束后的语音按键、办结后的短信回复',
+        delayed: '事后回访调查',
+      },
+      group: { day: '按日期', agent: '按坐席', unit: '按单位', category: '按业务分类', channel: '按渠道' },
+      dim: { day: '日期', agent: '坐席', unit: '单位', category: '业务分类', channel: '渠道' },
+      channel: { ivr: '语音按键', sms: '短信', web: '网页', wechat: '微信' },
+      filter: {
+        period: '统计期间', from: '开始日期', to: '结束日期', kind: '评价方式',
+        countBasic: '基本满意计为满意',
+        last7: '近 7 天', last30: '近 30 天', last90: '近 90 天', thisMonth: '本月', lastMonth: '上月',
+      },
+      export: '导出 Excel',
+      exportHint: '按当前条件导出（.xlsx）',
+      rule: {
+        strict: '满意率 = 满意 ÷ 评价数',
+        basic: '满意率 =（满意 + 基本满意）÷ 评价数',
+      },
+      kpi: {
+        surveyed: '评价数', surveyedHint: '日均 {avg} 条',
+        rate: '满意率',
+        satisfied: '满意', basic: '基本满意', unsatisfied: '不满意',
+        share: '占 {rate}',
+      },
+      chart: {
+        day: '每日评价数与满意率',
+        group: { agent: '各坐席满意率', unit: '各单位满意率', category: '各业务分类满意率', channel: '各渠道满意率' },
+        worst: '满意率最低的 {n} 个（共 {total} 个），表格列出全部',
+        all: '共 {n} 个，满意率从低到高',
+        dayHint: '虚线为期间整体满意率',
+        legend: { bad: '低于整体 5 个百分点以上', low: '低于整体', ok: '不低于整体' },
+        surveyed: '评价数',
+        rate: '满意率',
+        overall: '整体',
+        count: '{n} 条',
+      },
+      table: {
+        title: '明细',
+        total: '合计',
+        noName: '（已删除）',
+      },
+      empty: { instant: '该期间没有即时评价', delayed: '该期间没有延时调查' },
+    },
+  },
+  en: {
+    satisfaction: {
+      menu: 'Satisfaction',
+      title: 'Customer satisfaction',
+      subtitle: '{from} to {to} · {kind} · by the day rated (China Standard Time)',
+      kind: { instant: 'Instant ratings', delayed: 'Follow-up surveys' },
+      kindHint: {
+        instant: 'IVR key presses after calls, SMS replies after closed orders',
+        delayed: 'Surveys made afterwards',
+      },
+      group: { day: 'By day', agent: 'By agent', unit: 'By unit', category: 'By category', channel: 'By channel' },
+      dim: { day: 'Day', agent: 'Agent', unit: 'Unit', category: 'Category', channel: 'Channel' },
+      channel: { ivr: 'IVR keypad', sms: 'SMS', web: 'Web', wechat: 'WeChat' },
+      filter: {
+        period: 'Period', from: 'From', to: 'To', kind: 'Ratings',
+        countBasic: 'Basically satisfied counts as satisfied',
+        last7: 'Last 7 days', last30: 'Last 30 days', last90: 'Last 90 days', thisMonth: 'This month',
+        lastMonth: 'Last month',
+      },
+      export: 'Export Excel',
+      exportHint: 'The figures shown, as .xlsx',
+      rule: {
+        strict: 'Rate = satisfied ÷ rated',
+        basic: 'Rate = (satisfied + basically satisfied) ÷ rated',
+      },
+      kpi: {
+        surveyed: 'Ratings', surveyedHint: '{avg} a day',
+        rate: 'Satisfaction rate',
+        satisfied: 'Satisfied', basic: 'Basically satisfied', unsatisfied: 'Unsatisfied',
+        share: '{rate} of ratings',
+      },
+      chart: {
+        day: 'Ratings and satisfaction rate per day',
+        group: {
+          agent: 'Satisfaction rate by agent', unit: 'Satisfaction rate by unit',
+          category: 'Satisfaction rate by category', channel: 'Satisfaction rate by channel',
+        },
+        worst: 'The {n} lowest of {total}; the table lists them all',
+        all: '{n} in all, lowest rate first',
+        dayHint: 'The dashed line is the period’s overall rate',
+        legend: { bad: 'More than 5 points under the overall rate', low: 'Under the overall rate', ok: 'At or above it' },
+        surveyed: 'Ratings',
+        rate: 'Satisfaction rate',
+        overall: 'Overall',
+        count: '{n} rated',
+      },
+      table: {
+        title: 'Details',
+        total: 'Total',
+        noName: '(deleted)',
+      },
+      empty: { instant: 'No instant ratings in this period', delayed: 'No follow-up surveys in this period' },
+    },
+  },
+}
