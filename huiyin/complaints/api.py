@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query
 
 from huiyin.clock import now
 from huiyin.complaints import service
-from huiyin.complaints.schemas import RootCausePublic, RootCausesPublic, VerdictIn, VerdictPublic, VerdictsPublic
-from huiyin.core.deps import CurrentUser, SessionDep
-from huiyin.core.schemas import PathId
+from huiyin.complaints.schemas import (
+    AnalysisPublic,
+    AnalysisRow,
+    RootCausePublic,
+    RootCausesPublic,
+    VerdictIn,
+    VerdictPublic,
+    VerdictsPublic,
+)
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
+from huiyin.core.roles import MANAGERS, Role
+from huiyin.core.schemas import Day, PathId
+from huiyin.errors import Invalid
 from huiyin.workorders.schemas import WorkOrderDetail
 from huiyin.workorders.service import get_visible_order
 from huiyin.workorders.views import order_detail
@@ -34,6 +49,39 @@ async def list_verdicts(order_id: PathId, session: SessionDep, user: CurrentUser
     """Every verdict given on the complaint, the first first (a review keeps the one it changed)."""
     get_visible_order(session, user, order_id)
     return VerdictsPublic(items=[VerdictPublic.model_validate(v) for v in service.verdicts(session, order_id)])
+
+
+AnalysisReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
+
+
+@router.get("/complaints/analysis", operation_id="complaints-analysis")
+async def complaint_analysis(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: Literal["stage", "staff", "unit", "root_cause"] = "stage",
+    from_: Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")] = None,
+    to: Annotated[Day | None, Query(description="last day, inclusive (default: today)")] = None,
+) -> AnalysisPublic:
+    """Complaints registered in the period by disputed stage, staff member, responsible unit or root cause:
+    how many, how many valid, invalid, still without a verdict; most complaints first."""
+    zone = ZoneInfo(settings.timezone)
+    last = to or now().astimezone(zone).date()
+    first = from_ or last - timedelta(days=29)
+    if first > last:
+        raise Invalid("'from' is after 'to'", field="from")
+    start = datetime.combine(first, time(), zone)
+    end = datetime.combine(last + timedelta(days=1), time(), zone)
+    tallies = service.analysis(session, by=by, start=start, end=end)
+    names = service.names_of(session, by, [t.key for t in tallies])
+    items = [
+        AnalysisRow(
+            key=t.key, name=names.get(t.key), complaints=t.complaints, valid=t.valid, invalid=t.invalid,
+            pending=t.pending,
+        )
+        for t in tallies
+    ]
+    return AnalysisPublic.model_validate({"items": items, "by": by, "from": first, "to": last})
 
 
 @router.get("/complaints/root-causes", operation_id="complaints-root_causes")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,3 +55,19 @@ class RootCausePublic(BaseModel):
 
 class RootCausesPublic(BaseModel):
     items: list[RootCausePublic]
+
+
+class AnalysisRow(BaseModel):
+    key: str = Field(description="the stage, unit id, root cause or staff id; '' while not known")
+    name: str | None
+    complaints: int
+    valid: int
+    invalid: int
+    pending: int = Field(description="no verdict yet")
+
+
+class AnalysisPublic(BaseModel):
+    items: list[AnalysisRow]
+    by: str
+    from_: date = Field(alias="from")
+    to: date

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintVerdict, RootCause
@@ -277,3 +277,67 @@ def ensure_root_causes(session: Session) -> None:
     """The default list of root causes, once (an admin edits it afterwards)."""
     have = set(session.scalars(select(RootCause.code)))
     session.add_all(RootCause(code=c, name=n, is_active=True) for c, n in ROOT_CAUSES if c not in have)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    complaints: int
+    valid: int
+    invalid: int
+
+    @property
+    def pending(self) -> int:
+        return self.complaints - self.valid - self.invalid
+
+
+def analysis(session: Session, *, by: str, start: datetime, end: datetime) -> list[Tally]:
+    """Complaints registered in ``[start, end)`` counted by disputed stage, responsible unit, root cause
+    (one group each, ``''`` while not known) or responsible staff member (a complaint counts for each
+    person it names), most complaints first."""
+    c = Complaint
+    period = (c.created_at >= start, c.created_at < end)
+    valid = func.sum(case((c.validity == "valid", 1), else_=0))
+    invalid = func.sum(case((c.validity == "invalid", 1), else_=0))
+    if by == "staff":
+        counts: dict[str, list[int]] = {}
+        for validity, ids in session.execute(select(c.validity, c.responsible_staff_ids).where(*period)):
+            for person in ids or []:
+                n = counts.setdefault(str(person), [0, 0, 0])
+                n[0] += 1
+                n[1] += validity == "valid"
+                n[2] += validity == "invalid"
+        tallies = [Tally(k, *v) for k, v in counts.items()]
+    else:
+        column = {"stage": c.stage, "unit": c.responsible_unit_id, "root_cause": c.root_cause}[by]
+        rows = session.execute(select(column, func.count(), valid, invalid).where(*period).group_by(column))
+        tallies = [Tally("" if k is None else str(k), int(n), int(v or 0), int(i or 0)) for k, n, v, i in rows]
+    return sorted(tallies, key=lambda t: (-t.complaints, t.key))
+
+
+def names_of(session: Session, by: str, keys: Sequence[str]) -> dict[str, str]:
+    """Names for the keys of an analysis: stages and root causes in Chinese, units, staff."""
+    if by == "stage":
+        return {k: STAGE_NAMES.get(k, k) for k in keys}
+    if by == "root_cause":
+        return {r.code: r.name for r in session.scalars(select(RootCause))}
+    ids = [int(k) for k in keys if k.isdigit()]
+    if by == "unit":
+        units = org(session).units
+        return {str(i): units[i].name for i in ids if i in units}
+    return {str(p.id): p.name for p in check_staff_refs(session, ids)} if ids else {}
+
+
+STAGE_NAMES = {
+    "meter_reading": "抄表",
+    "billing": "收费",
+    "safety_check": "安全检查",
+    "business": "业务办理",
+    "hotline": "电话联系/热线服务",
+    "repair": "维修抢修",
+    "construction": "工程施工",
+    "other": "其他",
+}

@@ -57,6 +57,7 @@ TABLE: dict[str, Any] = {
     "complaints-verdict": ORDER,  # the unit's handler or a manager; a review: supervisor, director (test_complaints)
     "complaints-verdicts": ORDER,
     "complaints-root_causes": SIGNED_IN,
+    "complaints-analysis": MANAGERS | {"qa_inspector"} | ADMIN,
     "customers-search": CENTRE | ADMIN,
     "customers-get": CENTRE | ADMIN,
     "customers-create": EDITORS,

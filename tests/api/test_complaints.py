@@ -157,3 +157,31 @@ def test_staff_are_kept_by_supervisors_and_read_by_everyone(admin: Api, agent: A
     assert admin.post("/staff", {"unit_id": 424242, "name": "x", "post": "other"}).status_code == 422
     causes = {c["code"] for c in agent.ok("get", "/complaints/root-causes")["items"]}
     assert {"attitude", "timeliness", "other"} <= causes
+
+
+def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
+    agent: Api, unit_worker: Api, admin: Api, manager: Api, world: World
+) -> None:
+    repairer = staff(admin, world.station_a.id, "李师傅", "repairer")
+    valid = complaint(agent, world)["id"]
+    invalid = complaint(agent, world, category="CP-BILLING", description="多收气费")["id"]
+    complaint(agent, world, category="CP-QUALITY", description="气压低")  # no verdict yet
+    unit_worker.ok("post", f"/work-orders/{valid}/verdict", valid_verdict(world, [repairer]))
+    unit_worker.ok(
+        "post",
+        f"/work-orders/{invalid}/verdict",
+        {"validity": "invalid", "reason": "计费无误", "stage": "billing", "root_cause": "customer"},
+    )
+    day = clock.now().date().isoformat()
+
+    def by(what: str) -> list[tuple[str, str | None, int, int, int, int]]:
+        items = manager.ok("get", f"/complaints/analysis?by={what}&from={day}&to={day}")["items"]
+        return [(i["key"], i["name"], i["complaints"], i["valid"], i["invalid"], i["pending"]) for i in items]
+
+    assert by("stage") == [("", "", 1, 0, 0, 1), ("billing", "收费", 1, 0, 1, 0), ("repair", "维修抢修", 1, 1, 0, 0)]
+    assert by("staff") == [(str(repairer), "李师傅", 1, 1, 0, 0)]
+    assert by("unit") == [("", None, 2, 0, 1, 1), (str(world.station_a.id), world.station_a.name, 1, 1, 0, 0)]
+    assert by("root_cause")[1:] == [("attitude", "服务态度", 1, 1, 0, 0), ("customer", "客户原因", 1, 0, 1, 0)]
+    assert manager.ok("get", "/complaints/analysis?from=2020-01-01&to=2020-01-31")["items"] == []
+    assert manager.get(f"/complaints/analysis?by=mood&from={day}").status_code == 422
+    assert agent.get("/complaints/analysis").status_code == 403
