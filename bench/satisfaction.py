@@ -1,12 +1,15 @@
-"""The satisfaction figures' benchmark (issue 15): ``GET /api/v1/satisfaction`` for a month and for a year,
-by day, agent, unit, category and channel, on a database ``bench.generate`` filled (2,000,000 orders and
-about 1,000,000 ratings at full size). The app runs in this process (ASGI, no socket): the time is the
-request's, from the routing to the JSON, as a manager's token asks for it; one request at a time.
+"""The satisfaction and complaint figures' benchmark (issue 15): ``GET /api/v1/satisfaction`` for a month
+and for a year, by day, agent, unit, category and channel, and (once ``bench.complaints_data`` added the
+complaint records) ``GET /api/v1/complaints/analysis`` by stage, staff, unit and root cause, on a database
+``bench.generate`` filled (2,000,000 orders and about 1,000,000 ratings at full size). The app runs in this
+process (ASGI, no socket): the time is the request's, from the routing to the JSON, as a manager's token
+asks for it; one request at a time.
 
     .venv/bin/python -m bench.satisfaction --url sqlite:///bench/out/huiyin-full.db [--repeat 40]
 
-Prints one JSON line per figure: ``period``, ``group_by``, ``rows`` (groups in the answer), ``surveyed``
-(ratings counted), ``p50_ms``, ``p99_ms``, ``max_ms``, and the run's ``db``, ``ratings`` and ``commit``.
+Prints one JSON line per figure: ``figure``, ``period``, ``group_by``, ``rows`` (groups in the answer),
+``counted`` (ratings, or complaints), ``p50_ms``, ``p99_ms``, ``max_ms``, and the run's ``db``, ``ratings``,
+``complaints`` and ``commit``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy import func, select
 from huiyin.app import create_app
 from huiyin.auth.models import User
 from huiyin.auth.service import do_issue_token
+from huiyin.complaints.models import Complaint
 from huiyin.db import normalize_url
 from huiyin.settings import Settings
 from huiyin.surveys.models import Rating
@@ -57,41 +61,55 @@ def main() -> int:
         token = do_issue_token(s, manager, "access", hours=2).secret
         last: date | None = s.scalar(select(func.max(Rating.day)))
         ratings = s.scalar(select(func.count()).select_from(Rating)) or 0
+        complaints = s.scalar(select(func.count()).select_from(Complaint)) or 0
     assert last is not None, "no ratings in this database"
     if isinstance(last, str):
         last = date.fromisoformat(last)
     periods = {"month": last - timedelta(days=29), "year": last - timedelta(days=364)}
     commit = _commit()
     failures = 0
+    figures = [
+        (period, "satisfaction", g, f"/api/v1/satisfaction?from={first}&to={last}&group_by={g}")
+        for period, first in periods.items()
+        for g in GROUPS
+    ]
+    if complaints:
+        figures += [
+            (period, "complaints", b, f"/api/v1/complaints/analysis?from={first}&to={last}&by={b}")
+            for period, first in periods.items()
+            for b in ("stage", "staff", "unit", "root_cause")
+        ]
     with TestClient(create_app(settings, db=db)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
-        for period, first in periods.items():
-            for group_by in GROUPS:
-                q = f"/api/v1/satisfaction?from={first}&to={last}&group_by={group_by}"
-                for _ in range(3):
-                    body = client.get(q).json()
-                times = []
-                for _ in range(args.repeat):
-                    t = time.perf_counter()
-                    r = client.get(q)
-                    times.append((time.perf_counter() - t) * 1000)
-                    assert r.status_code == 200, r.text
-                times.sort()
-                p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
-                row = {
-                    "period": period,
-                    "group_by": group_by,
-                    "rows": len(body["items"]),
-                    "surveyed": body["total"]["surveyed"],
-                    "p50_ms": round(statistics.median(times), 1),
-                    "p99_ms": round(p99, 1),
-                    "max_ms": round(times[-1], 1),
-                    "db": settings.database_url.split(":")[0].split("+")[0],
-                    "ratings": ratings,
-                    "commit": commit,
-                }
-                failures += p99 > TARGET_MS
-                print(json.dumps(row), flush=True)
+        for period, figure, group_by, q in figures:
+            for _ in range(3):
+                body = client.get(q).json()
+            times = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                r = client.get(q)
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200, r.text
+            times.sort()
+            p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+            row = {
+                "figure": figure,
+                "period": period,
+                "group_by": group_by,
+                "rows": len(body["items"]),
+                "counted": body["total"]["surveyed"] if figure == "satisfaction" else sum(
+                    i["complaints"] for i in body["items"]
+                ),
+                "p50_ms": round(statistics.median(times), 1),
+                "p99_ms": round(p99, 1),
+                "max_ms": round(times[-1], 1),
+                "db": settings.database_url.split(":")[0].split("+")[0],
+                "ratings": ratings,
+                "complaints": complaints,
+                "commit": commit,
+            }
+            failures += p99 > TARGET_MS
+            print(json.dumps(row), flush=True)
     db.dispose()
     return 1 if failures else 0
 

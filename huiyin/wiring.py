@@ -42,7 +42,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     calls_listeners.subscribe(hooks)
     notify_orders.subscribe(hooks, settings.notify)
     survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
-    complaint_listeners.subscribe(hooks)
+    complaint_listeners.subscribe(hooks, settings.timezone)
     return hooks
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -70,9 +70,7 @@ async def complaint_analysis(
     first = from_ or last - timedelta(days=29)
     if first > last:
         raise Invalid("'from' is after 'to'", field="from")
-    start = datetime.combine(first, time(), zone)
-    end = datetime.combine(last + timedelta(days=1), time(), zone)
-    tallies = service.analysis(session, by=by, start=start, end=end)
+    tallies = service.analysis(session, by=by, first=first, last=last)
     names = service.names_of(session, by, [t.key for t in tallies])
     items = [
         AnalysisRow(

@@ -14,9 +14,14 @@ from huiyin.complaints import service
 from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
 
 
-def on_registered(change: OrderChange) -> None:
-    if change.order.type == "complaint":
-        service.do_open(change.session, change.order, change.context.get("complaint_source"), now())
+def subscribe(hooks: OrderHooks, tz: str) -> None:
+    def on_registered(change: OrderChange) -> None:
+        if change.order.type == "complaint":
+            service.do_open(change.session, change.order, change.context.get("complaint_source"), now(), tz)
+
+    hooks.on("complaints", Moment.registered, on_registered)
+    hooks.on("complaints", Moment.closing, on_closing)
+    hooks.view("complaints", complaint_view)
 
 
 def on_closing(change: OrderChange) -> None:
@@ -26,8 +31,3 @@ def on_closing(change: OrderChange) -> None:
 def complaint_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
     return service.complaint_views(session, order_ids)
 
-
-def subscribe(hooks: OrderHooks) -> None:
-    hooks.on("complaints", Moment.registered, on_registered)
-    hooks.on("complaints", Moment.closing, on_closing)
-    hooks.view("complaints", complaint_view)

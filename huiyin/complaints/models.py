@@ -3,10 +3,10 @@ one), and the editable list of root causes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.core.models import order_reference
@@ -48,6 +48,7 @@ class Complaint(Base):
 
     order_id: Mapped[int] = mapped_column(order_reference(), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(Date)  # ``created_at`` in the centre's time zone: the figures' day
     source: Mapped[str] = mapped_column(String(16))
     grade: Mapped[str] = mapped_column(String(16))
     grade_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)  # why it is graded as it is
@@ -96,6 +97,22 @@ class ComplaintVerdict(Base):
 @event.listens_for(ComplaintVerdict, "before_delete")
 def _verdicts_are_append_only(*_: Any) -> None:
     raise RuntimeError("complaint verdicts are append-only: a review adds a new one")
+
+
+class ComplaintDaily(Base):
+    """Complaints counted per day of registration and dimension (``stage``, ``unit``, ``root_cause``,
+    ``staff``; key ``''`` while not known), with how many are valid and invalid: kept in the transaction
+    that opens a complaint or gives its verdict (a changed verdict moves its counts), so that a year's
+    analysis reads a few thousand rows, not the complaints (docs/architecture.md)."""
+
+    __tablename__ = "complaint_daily"
+
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RootCause(Base):

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintVerdict, RootCause
+from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintDaily, ComplaintVerdict, RootCause
 from huiyin.core.actor import Actor
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.customers.service import customer_tags, do_add_tag
@@ -68,7 +69,7 @@ def default_source(channel: str) -> str:
     return "wechat_web" if channel in ("wechat", "web") else "hotline"
 
 
-def do_open(session: Session, order: Any, source: str | None, at: datetime) -> Complaint:
+def do_open(session: Session, order: Any, source: str | None, at: datetime, tz: str) -> Complaint:
     """The complaint of a complaint order just registered (inside the registration: flushes nothing)."""
     with session.no_autoflush:
         who = (
@@ -90,6 +91,7 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime) -> C
     complaint = Complaint(
         order_id=order.id,
         created_at=at,
+        day=at.astimezone(ZoneInfo(tz)).date(),
         source=src,
         grade=grade,
         grade_reasons=reasons,
@@ -101,7 +103,31 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime) -> C
         verdict_version=0,
     )
     session.add(complaint)
+    with session.no_autoflush:
+        _count(session, complaint, +1)
     return complaint
+
+
+_COUNT = text(
+    "INSERT INTO complaint_daily (dim, day, key, complaints, valid, invalid) "
+    "VALUES (:dim, :day, :key, :complaints, :valid, :invalid) "
+    "ON CONFLICT (dim, day, key) DO UPDATE SET "
+    "complaints = complaint_daily.complaints + excluded.complaints, "
+    "valid = complaint_daily.valid + excluded.valid, "
+    "invalid = complaint_daily.invalid + excluded.invalid"
+).bindparams(bindparam("day", type_=Date))
+
+
+def _count(session: Session, c: Complaint, sign: int) -> None:
+    """Adds (``sign`` +1) or takes back (-1) a complaint's place in the daily counts, as it is attributed now."""
+    ones = {"complaints": sign, "valid": sign * (c.validity == "valid"), "invalid": sign * (c.validity == "invalid")}
+    keys = [
+        ("stage", c.stage or ""),
+        ("unit", str(c.responsible_unit_id) if c.responsible_unit_id else ""),
+        ("root_cause", c.root_cause or ""),
+        *(("staff", str(p)) for p in (c.responsible_staff_ids or [])),
+    ]
+    session.execute(_COUNT, [{"dim": d, "day": c.day, "key": k, **ones} for d, k in keys])
 
 
 def check_closable(session: Session, order: Any) -> None:
@@ -221,12 +247,14 @@ def do_verdict(
 ) -> Complaint:
     """The verdict in force, the history row, and the timeline's event (``verdict`` or ``verdict_review``)."""
     before = view_of(complaint) if complaint.validity is not None else None
+    _count(session, complaint, -1)  # its counts move with the verdict
     complaint.verdict_version += 1
     complaint.validity, complaint.reason, complaint.stage = v.validity, v.reason, v.stage
     complaint.responsible_unit_id, complaint.responsible_staff_ids = v.responsible_unit_id, v.responsible_staff_ids
     complaint.joint_head_id, complaint.root_cause = v.joint_head_id, v.root_cause
     complaint.action, complaint.action_due = v.action, v.action_due
     complaint.verdict_at, complaint.verdict_by = at, user.id
+    _count(session, complaint, +1)
     session.add(
         ComplaintVerdict(
             order_id=order.id,
@@ -294,28 +322,56 @@ class Tally:
         return self.complaints - self.valid - self.invalid
 
 
-def analysis(session: Session, *, by: str, start: datetime, end: datetime) -> list[Tally]:
-    """Complaints registered in ``[start, end)`` counted by disputed stage, responsible unit, root cause
-    (one group each, ``''`` while not known) or responsible staff member (a complaint counts for each
-    person it names), most complaints first."""
-    c = Complaint
-    period = (c.created_at >= start, c.created_at < end)
-    valid = func.sum(case((c.validity == "valid", 1), else_=0))
-    invalid = func.sum(case((c.validity == "invalid", 1), else_=0))
-    if by == "staff":
-        counts: dict[str, list[int]] = {}
-        for validity, ids in session.execute(select(c.validity, c.responsible_staff_ids).where(*period)):
-            for person in ids or []:
-                n = counts.setdefault(str(person), [0, 0, 0])
-                n[0] += 1
-                n[1] += validity == "valid"
-                n[2] += validity == "invalid"
-        tallies = [Tally(k, *v) for k, v in counts.items()]
-    else:
-        column = {"stage": c.stage, "unit": c.responsible_unit_id, "root_cause": c.root_cause}[by]
-        rows = session.execute(select(column, func.count(), valid, invalid).where(*period).group_by(column))
-        tallies = [Tally("" if k is None else str(k), int(n), int(v or 0), int(i or 0)) for k, n, v, i in rows]
-    return sorted(tallies, key=lambda t: (-t.complaints, t.key))
+def analysis(session: Session, *, by: str, first: date, last: date) -> list[Tally]:
+    """Complaints registered on the days ``first``..``last`` counted by disputed stage, responsible unit,
+    root cause (one group each, ``''`` while not known) or responsible staff member (a complaint counts for
+    each person it names), most complaints first: from the daily counts, one range of their key."""
+    d = ComplaintDaily
+    rows = session.execute(
+        select(d.key, func.sum(d.complaints), func.sum(d.valid), func.sum(d.invalid))
+        .where(d.dim == by, d.day >= first, d.day <= last)
+        .group_by(d.key)
+    )
+    tallies = [Tally(str(k), int(n or 0), int(v or 0), int(i or 0)) for k, n, v, i in rows]
+    return sorted((t for t in tallies if t.complaints), key=lambda t: (-t.complaints, t.key))
+
+
+_REBUILD_SQL = [
+    "DELETE FROM complaint_daily",
+    *(
+        "INSERT INTO complaint_daily (dim, day, key, complaints, valid, invalid) "
+        f"SELECT '{dim}', day, {key}, count(*), "
+        "sum(CASE WHEN validity = 'valid' THEN 1 ELSE 0 END), sum(CASE WHEN validity = 'invalid' THEN 1 ELSE 0 END) "
+        f"FROM complaints GROUP BY day, {key}"
+        for dim, key in (
+            ("stage", "COALESCE(stage, '')"),
+            ("unit", "COALESCE(CAST(responsible_unit_id AS VARCHAR(32)), '')"),
+            ("root_cause", "COALESCE(root_cause, '')"),
+        )
+    ),
+]
+
+
+def do_rebuild_daily(session: Session) -> None:
+    """The daily counts made again from the complaints (after a bulk load, or to check them). The staff
+    counts are made here in Python: a complaint names its people in a JSON list."""
+    for sql in _REBUILD_SQL:
+        session.execute(text(sql))
+    staff: dict[tuple[date, str], list[int]] = {}
+    for day, validity, ids in session.execute(
+        select(Complaint.day, Complaint.validity, Complaint.responsible_staff_ids)
+    ):
+        for person in ids or []:
+            n = staff.setdefault((day, str(person)), [0, 0, 0])
+            n[0] += 1
+            n[1] += validity == "valid"
+            n[2] += validity == "invalid"
+    rows = [
+        {"dim": "staff", "day": day, "key": key, "complaints": n[0], "valid": n[1], "invalid": n[2]}
+        for (day, key), n in staff.items()
+    ]
+    if rows:
+        session.execute(_COUNT, rows)
 
 
 def names_of(session: Session, by: str, keys: Sequence[str]) -> dict[str, str]:

@@ -69,9 +69,19 @@ def upgrade() -> None:
     with op.batch_alter_table('complaint_verdicts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_complaint_verdicts_order_id'), ['order_id'], unique=False)
 
+    op.create_table('complaint_daily',
+    sa.Column('dim', sa.String(length=16), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
+    sa.Column('complaints', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Integer(), nullable=False),
+    sa.Column('invalid', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('dim', 'day', 'key', name=op.f('pk_complaint_daily'))
+    )
     op.create_table('complaints',
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('created_at', huiyin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('grade', sa.String(length=16), nullable=False),
     sa.Column('grade_reasons', sa.JSON(), nullable=False),
@@ -108,6 +118,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('complaint_daily')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index('ix_complaints_phone_created')
         batch_op.drop_index('ix_complaints_customer_created')

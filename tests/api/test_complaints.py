@@ -185,3 +185,26 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
     assert manager.ok("get", "/complaints/analysis?from=2020-01-01&to=2020-01-31")["items"] == []
     assert manager.get(f"/complaints/analysis?by=mood&from={day}").status_code == 422
     assert agent.get("/complaints/analysis").status_code == 403
+
+    supervisor = world.persona("zhuguan", "supervisor")  # a review moves the counts: kept equals rebuilt
+    supervisor.ok(
+        "post",
+        f"/work-orders/{valid}/verdict",
+        {"validity": "invalid", "reason": "录音证实规范", "stage": "repair", "root_cause": "customer",
+         "review_reason": "复核"},
+    )
+    assert by("staff") == []  # the person named before is no longer counted
+    assert by("stage")[-1] == ("repair", "维修抢修", 1, 0, 1, 0)
+    from sqlalchemy import select
+
+    from huiyin.complaints.models import ComplaintDaily
+    from huiyin.complaints.service import do_rebuild_daily
+
+    with world.db.session() as s:
+        def kept() -> list[tuple[Any, ...]]:
+            rows = s.execute(select(ComplaintDaily.__table__))
+            return sorted(tuple(r) for r in rows if r.complaints or r.valid or r.invalid)
+
+        before = kept()
+        do_rebuild_daily(s)
+        assert kept() == before
