@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router'
 import { onUnauthorized } from '@/api/client'
+import { publicRoutes as ratingPages } from '@/modules/rating'
 import { useAuthStore } from '@/stores/auth'
 import { allowed, homeFor, pages } from './routes'
 
@@ -14,11 +15,14 @@ export function makeRouter(): Router {
         // 'home' renders nothing: the guard sends a signed-in user on to their own first page.
         children: [{ path: '', name: 'home', component: { render: () => null } }, ...pages],
       },
+      ...ratingPages,
       { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue') },
     ],
   })
 
   router.beforeEach(async (to) => {
+    // a customer's page (the rating link): no session asked for, so no 401 and no sign-in redirect
+    if (to.meta.anonymous) return true
     const auth = useAuthStore()
     if (!auth.loaded) await auth.fetchMe().catch(() => null)
     if (to.meta.public) return true

@@ -19,6 +19,8 @@ export interface MenuEntry {
 declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
+    /** a page for customers (the rating link): the guard does not even ask who is signed in */
+    anonymous?: boolean
     /** who may open the page (a gate of utils/roles.ts); none = everyone signed in */
     roles?: readonly Role[]
     menu?: MenuEntry
