@@ -37,6 +37,8 @@ from huiyin.org.service import check_staff_refs, check_unit_ref, unit_head
 from huiyin.workorders.service import do_record_event
 
 REPEAT_DAYS = 30
+WRITTEN_KEY = "complaints_written"
+"""The complaints this request wrote (``session.info``), which the order's view answers from, not reads."""
 SOURCE_POINTS = {"gov_12345": 1, "upstream": 1, "regulator": 2, "media": 2}
 SOURCE_NAMES = {
     "hotline": "热线",
@@ -79,7 +81,11 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime, tz: 
         )
         earlier = session.scalar(
             select(Complaint.order_id)
-            .where(who, Complaint.category_id == order.category_id, Complaint.created_at >= at - timedelta(days=30))
+            .where(
+                who,
+                Complaint.category_id == order.category_id,
+                Complaint.created_at >= at - timedelta(days=REPEAT_DAYS),
+            )
             .order_by(Complaint.created_at.desc(), Complaint.order_id.desc())
             .limit(1)
         )
@@ -103,6 +109,7 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime, tz: 
         verdict_version=0,
     )
     session.add(complaint)
+    session.info.setdefault(WRITTEN_KEY, {})[order.id] = complaint
     with session.no_autoflush:
         _count(session, complaint, +1)
     return complaint
@@ -146,8 +153,12 @@ def complaint_views(session: Session, order_ids: Sequence[int]) -> dict[int, dic
     """The ``complaint`` field of each complaint order among ``order_ids`` (one query for the batch)."""
     if not order_ids:
         return {}
-    rows = session.scalars(select(Complaint).where(Complaint.order_id.in_(list(order_ids)))).all()
-    return {c.order_id: {"complaint": view_of(c)} for c in rows}
+    # one this request wrote (a complaint just registered or judged) is answered from what it wrote
+    written: dict[int, Complaint] = session.info.get(WRITTEN_KEY, {})
+    held = {i: written[i] for i in order_ids if i in written}
+    rest = [i for i in order_ids if i not in held]
+    rows = session.scalars(select(Complaint).where(Complaint.order_id.in_(rest))).all() if rest else []
+    return {c.order_id: {"complaint": view_of(c)} for c in [*held.values(), *rows]}
 
 
 def view_of(c: Complaint) -> dict[str, Any]:
@@ -254,6 +265,7 @@ def do_verdict(
     complaint.joint_head_id, complaint.root_cause = v.joint_head_id, v.root_cause
     complaint.action, complaint.action_due = v.action, v.action_due
     complaint.verdict_at, complaint.verdict_by = at, user.id
+    session.info.setdefault(WRITTEN_KEY, {})[order.id] = complaint
     _count(session, complaint, +1)
     session.add(
         ComplaintVerdict(
