@@ -20,7 +20,8 @@ def _customers_with_orders(server: Server) -> list[dict[str, Any]]:
     found = []
     for cid in sorted(counts, key=lambda c: (-counts[c], c)):
         c = admin.get(f"/customers/{cid}").json()
-        if c["area_id"] and c["phones"]:
+        if c["area_id"] and c["phones"] and c["account_no"].isdigit():  # the demo's (a test's "LOOP-0001" is
+            # not found by the workbench's search, which looks up digits as numbers and text as names)
             found.append({**c, "whole": whole_phones(admin, cid)})
         if len(found) == 3:
             break
