@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -68,9 +68,9 @@ announces a change that then fails to commit (a failed commit is the client's 40
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (of a request or a socket's handshake), if any."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
@@ -84,7 +84,7 @@ async def get_current_user(request: Request, session: SessionDep) -> SignedIn:
     state = request.app.state  # the settings as the app holds them: no dependency of its own to solve
     settings: Settings = state.settings
     find_token: FindToken = state.find_token
-    bearer = _bearer(request)
+    bearer = bearer_token(request.headers)
     if bearer is not None:
         found = find_token(session, bearer, ("access", "api"))
         if found is None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from huiyin.auth.service import credential_fingerprint, find_token
-from huiyin.core.deps import AdminUser, CurrentUser, SessionDep
+from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, bearer_token
 from huiyin.core.schemas import MAX_ID, PathId
 from huiyin.db import Database
 from huiyin.notify import service
@@ -88,8 +88,7 @@ async def socket(ws: WebSocket) -> None:
         await ws.close(code=4403, reason="this origin may not open the socket")
         return
     cookie = ws.cookies.get(settings.auth.cookie_name)
-    scheme, _, bearer = ws.headers.get("authorization", "").partition(" ")
-    token = bearer.strip() if scheme.lower() == "bearer" else ws.query_params.get("token")
+    token = bearer_token(ws.headers) or ws.query_params.get("token")
     with db.session(write=False) as s:
         if cookie:
             found = find_token(s, cookie, ("session",))

@@ -14,7 +14,7 @@ from huiyin.calls.cti import check_token
 from huiyin.clock import now
 from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
-from huiyin.core.deps import SessionDep, SettingsDep, get_current_user, require_roles
+from huiyin.core.deps import SessionDep, SettingsDep, bearer_token, get_current_user, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import Day, PathId, QueryId
 from huiyin.errors import Forbidden, Invalid, Unauthorized
@@ -51,10 +51,10 @@ class Poster:
 
 async def rating_poster(request: Request, session: SessionDep) -> Poster:
     """A CTI integration's token as ``Authorization: Bearer``, else a signed-in centre user."""
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
+    token = bearer_token(request.headers)
+    if token is not None:
         try:
-            return Poster(check_token(session, value.strip()).id, None)
+            return Poster(check_token(session, token).id, None)
         except Unauthorized:
             pass  # a person's token, then
     user = await get_current_user(request, session)
@@ -297,8 +297,7 @@ async def rate_by_link(
 async def sms_gateway(request: Request, settings: SettingsDep) -> None:
     """The SMS gateway, with the token set as ``HUIYIN_SURVEYS__INBOUND_TOKEN`` (none set: no replies)."""
     expected = settings.surveys.inbound_token
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    given = value.strip() if scheme.lower() == "bearer" else ""
+    given = bearer_token(request.headers)
     if expected is None or not given or not hmac.compare_digest(given, expected.get_secret_value()):
         raise Unauthorized("unknown SMS gateway token")
 
