@@ -19,7 +19,7 @@ without one (the ``closing`` hook refuses with a 409). Each verdict is an event 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -259,30 +259,18 @@ def do_verdict(
     """The verdict in force, the history row, and the timeline's event (``verdict`` or ``verdict_review``)."""
     before = view_of(complaint) if complaint.validity is not None else None
     _count(session, complaint, -1)  # its counts move with the verdict
+    fields = asdict(v)
+    review_reason = fields.pop("review_reason")
+    for name, value in fields.items():  # the verdict in force: the complaint's columns of the same names
+        setattr(complaint, name, value)
     complaint.verdict_version += 1
-    complaint.validity, complaint.reason, complaint.stage = v.validity, v.reason, v.stage
-    complaint.responsible_unit_id, complaint.responsible_staff_ids = v.responsible_unit_id, v.responsible_staff_ids
-    complaint.joint_head_id, complaint.root_cause = v.joint_head_id, v.root_cause
-    complaint.action, complaint.action_due = v.action, v.action_due
     complaint.verdict_at, complaint.verdict_by = at, user.id
     session.info.setdefault(WRITTEN_KEY, {})[order.id] = complaint
     _count(session, complaint, +1)
     session.add(
         ComplaintVerdict(
-            order_id=order.id,
-            version=complaint.verdict_version,
-            at=at,
-            by=user.id,
-            validity=v.validity,
-            reason=v.reason,
-            stage=v.stage,
-            responsible_unit_id=v.responsible_unit_id,
-            responsible_staff_ids=v.responsible_staff_ids,
-            joint_head_id=v.joint_head_id,
-            root_cause=v.root_cause,
-            action=v.action,
-            action_due=v.action_due,
-            review_reason=v.review_reason,
+            order_id=order.id, version=complaint.verdict_version, at=at, by=user.id, review_reason=review_reason,
+            **fields,
         )
     )
     data: dict[str, Any] = {
