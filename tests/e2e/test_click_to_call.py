@@ -38,6 +38,18 @@ def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"{url} did not come up")
 
 
+def stop(*procs: subprocess.Popen[bytes]) -> None:
+    """Stops every process, even when one hangs (terminate all, then wait, killing what does not end)."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def until(check: Any, timeout: float = 10) -> Any:
     deadline = time.monotonic() + timeout
     while True:
@@ -81,15 +93,8 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
             "tokens": tokens,
             "customer_id": world.customer_id,
         }
-    finally:  # both stop, even when one hangs
-        for p in (serve, pbx):
-            p.terminate()
-        for p in (serve, pbx):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+    finally:
+        stop(serve, pbx)
         log.close()
     check_file(tmp_path / "serve.log")  # the CTI token is in the URL the PBX posts to: never in a log
 

@@ -16,7 +16,7 @@ import pytest
 from huiyin.auth.service import do_create_user, do_issue_token
 from huiyin.settings import Settings
 from huiyin.wiring import open_database
-from tests.e2e.test_click_to_call import until, wait_up
+from tests.e2e.test_click_to_call import stop, until, wait_up
 from tests.e2e.test_serve import BIN, free_port, huiyin
 from tests.logcheck import check_file
 
@@ -62,14 +62,7 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
         wait_up(f"http://127.0.0.1:{gw_port}/messages", gateway)
         yield {"base": f"http://127.0.0.1:{port}/api/v1", "gateway": f"http://127.0.0.1:{gw_port}", "tokens": tokens}
     finally:
-        for p in (serve, gateway):
-            p.terminate()
-        for p in (serve, gateway):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop(serve, gateway)
         log.close()
     check_file(tmp_path / "serve.log")
 
