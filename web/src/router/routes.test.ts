@@ -27,16 +27,23 @@ describe('the pages of the feature modules', () => {
   })
 
   it('put the menu in one order across modules', () => {
-    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'calls'])
+    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
       'satisfaction', 'orders', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'satisfaction', 'workbench', 'orders', 'dispatch', 'callbacks', 'calls', 'admin-categories', 'admin-dispatch-rules',
+      'overview', 'satisfaction', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'calls', 'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
     ])
+  })
+
+  it('show 关怀回访 to agents and managers, the readers of the care tasks', () => {
+    expect(menuOf('duty_manager')).toContain('care')
+    expect(menuOf('dispatcher')).not.toContain('care')
+    expect(menuOf('unit_handler')).not.toContain('care')
+    expect(menuOf('qa_inspector')).not.toContain('care')
   })
 
   it('name each route once', () => {

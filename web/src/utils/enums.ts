@@ -7,6 +7,8 @@ import {
   ladderStepMarkValues, notReadyReasonValues, orderStateValues, orderTypeValues,
   pathsApiV1SatisfactionGetParametersQueryGroup_byValues, pathsApiV1SatisfactionGetParametersQueryKindValues,
   ratingInChannelValues, roleValues, unitCreateKindValues,
+  careDoneInOutcomeValues, complaintSourceValues, complaintViewGradeValues, ratingInResultValues,
+  verdictInStageValues, verdictInValidityValues,
 } from '@/api/generated/schema'
 import type { Schemas } from '@/api/client'
 
@@ -54,3 +56,21 @@ export type OrderState = Schemas['OrderState']
 export type OpenState = Exclude<OrderState, 'closed'>
 /** every state but closed */
 export const OPEN_STATES = ORDER_STATES.filter((s): s is OpenState => s !== 'closed')
+
+/** a complaint's grade: general = 一般, major = 较大, serious = 重大 */
+export const COMPLAINT_GRADES = complaintViewGradeValues
+export type ComplaintGrade = (typeof COMPLAINT_GRADES)[number]
+/** where a complaint came from: 热线, 微信/网站, 12345, 监管部门, 媒体, 上级转办 */
+export const COMPLAINT_SOURCES = complaintSourceValues
+/** a verdict's disputed stage (抄表, 收费, 安全检查, 业务办理, 热线服务, 维修抢修, 工程施工, 其他) */
+export const VERDICT_STAGES = verdictInStageValues
+export type VerdictStage = (typeof VERDICT_STAGES)[number]
+/** a verdict: valid = 有效投诉, invalid = 无效投诉 */
+export const VERDICT_VALIDITIES = verdictInValidityValues
+export type VerdictValidity = (typeof VERDICT_VALIDITIES)[number]
+/** a rating: 满意, 基本满意, 不满意 */
+export const RATING_RESULTS = ratingInResultValues
+export type RatingResult = (typeof RATING_RESULTS)[number]
+/** what came of a care follow-up: 安抚解释, 联系不上, 升级处理 */
+export const CARE_OUTCOMES = careDoneInOutcomeValues
+export type CareOutcome = (typeof CARE_OUTCOMES)[number]

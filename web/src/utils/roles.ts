@@ -24,6 +24,8 @@ export const GATES = {
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
   callbacks: ['agent', ...MANAGERS],
+  /** 关怀回访: the follow-ups of unsatisfied ratings (the server's care-task readers) */
+  care: ['agent', ...MANAGERS],
   calls: CALL_CENTRE,
   agentBoard: MANAGERS,
   ivrRules: [...MANAGERS, 'admin'],
@@ -40,6 +42,12 @@ export const GATES = {
   editRules: ['supervisor', 'admin'],
   /** an order's 通话记录 card */
   orderCalls: CALL_CENTRE,
+  /** an order's 客户评价 (GET /ratings: the centre's roles) */
+  orderRatings: CALL_CENTRE,
+  /** 定责: the first verdict on a complaint (the handling unit or a manager) */
+  firstVerdict: ['unit_handler', ...MANAGERS],
+  /** 复核定责: changing a verdict given (with a reason) */
+  reviewVerdict: ['supervisor', 'director'],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */

@@ -1,7 +1,7 @@
 // The colour of every state the pages show, in one place: a tone (the `type` of an Element Plus tag, badge or
 // button) per order state, grade, agent state and call state, and the chart colours of the order states.
 // Keys are the server's enum values (utils/enums.ts), so a state the server adds fails the type-check here.
-import type { AgentStatus, CallState, Grade, OpenState, OrderState } from './enums'
+import type { AgentStatus, CallState, ComplaintGrade, Grade, OpenState, OrderState, RatingResult } from './enums'
 
 export type Tone = 'primary' | 'success' | 'info' | 'warning' | 'danger'
 
@@ -45,4 +45,14 @@ export const CALL_STATE_TONES: Record<CallState, Tone> = { ringing: 'warning', t
 /** The tone of a value the map may not know (a state a newer server sends): grey. */
 export function toneOf<K extends string>(tones: Record<K, Tone>, value: string | null | undefined): Tone {
   return (tones as Record<string, Tone>)[value ?? ''] ?? 'info'
+}
+
+/** A complaint's grade: 重大 red, 较大 amber, 一般 grey. */
+export const COMPLAINT_GRADE_TONES: Record<ComplaintGrade, Tone> = { serious: 'danger', major: 'warning', general: 'info' }
+
+/** A customer's rating: 满意 green, 基本满意 blue, 不满意 red. */
+export const RATING_RESULT_TONES: Record<RatingResult, Tone> = {
+  satisfied: 'success',
+  basically_satisfied: 'primary',
+  unsatisfied: 'danger',
 }
