@@ -6,6 +6,8 @@ const pending: Complaint = {
   grade: 'major', source: 'hotline', stage: null, validity: null, reason: null, responsible_unit_id: null,
   responsible_staff_ids: [], joint_head_id: null, root_cause: null, action: null, action_due: null, repeat_of: null,
   verdict_at: null, verdict_version: 0,
+  // the corrective action's follow-up (the server's newer fields), none yet
+  ...{ action_owner_id: null, action_done_at: null, action_result: null },
 }
 const judged: Complaint = {
   ...pending, stage: 'repair', validity: 'valid', responsible_unit_id: 7, responsible_staff_ids: [3, 4],
