@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.ivr import seed_rules
+from huiyin.complaints.ledger import ensure_title_rules
 from huiyin.complaints.service import ensure_root_causes
 from huiyin.sla import seed_data
 from huiyin.sla.ladder import seed_ladder
@@ -25,6 +26,7 @@ def ensure_reference_data(session: Session, tz: str | None = None) -> int:
     seed_ladder(session)
     seed_rules(session)
     ensure_root_causes(session)
+    ensure_title_rules(session)
     return added
 
 

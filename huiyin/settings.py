@@ -115,6 +115,21 @@ class SurveySettings(BaseModel):
     link_days: int = Field(default=7, ge=1, le=90, description="a rating link expires after this many days")
 
 
+class ComplaintSettings(BaseModel):
+    """Complaints (huiyin/complaints): the accountability ledger's points and the corrective actions."""
+
+    penalty_points: dict[str, int] = Field(
+        default={"general": 2, "major": 5, "serious": 10},
+        description="points taken from each responsible staff member for a valid complaint, by grade",
+    )
+    joint_points: dict[str, int] = Field(
+        default={"general": 1, "major": 2, "serious": 5},
+        description="points taken from the responsible unit's head (连带责任), by grade",
+    )
+    praise_points: int = Field(default=2, ge=0, le=100, description="points given to each staff member a praise names")
+    action_warn_hours: float = Field(default=24, gt=0, le=720, description="a corrective action is warned this early")
+
+
 class WorkerSettings(BaseModel):
     """The worker that fires due deadlines and delivers the outbox (``huiyin worker``, or inside serve)."""
 
@@ -158,6 +173,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     cti: CtiSettings = Field(default_factory=CtiSettings)
     surveys: SurveySettings = Field(default_factory=SurveySettings)
+    complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -6,33 +6,53 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from huiyin.clock import now
-from huiyin.complaints import service
+from huiyin.complaints import ledger, service
 from huiyin.complaints.schemas import (
+    ActionDoneIn,
+    ActionRowPublic,
+    ActionsPublic,
     AnalysisPublic,
     AnalysisRow,
+    CommendationIn,
+    CommendationPublic,
+    LedgerEntryPublic,
+    LedgerPublic,
     RootCausePublic,
     RootCausesPublic,
+    StandingPublic,
+    StandingsPublic,
+    TitleHolderPublic,
+    TitlePublic,
+    TitleRulePublic,
+    TitleRulesPublic,
+    TitleRuleUpdate,
+    TitlesPublic,
     VerdictIn,
     VerdictPublic,
     VerdictsPublic,
 )
+from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import Day, PathId
-from huiyin.errors import Invalid
+from huiyin.errors import Forbidden, Invalid
+from huiyin.org.refs import org
+from huiyin.org.service import check_staff_refs
 from huiyin.workorders.schemas import WorkOrderDetail
-from huiyin.workorders.service import get_visible_order
+from huiyin.workorders.service import get_visible_order, order_numbers, visible_unit_ids
 from huiyin.workorders.views import order_detail
 
 router = APIRouter(tags=["complaints"])
 
 
 @router.post("/work-orders/{order_id}/verdict", operation_id="complaints-verdict")
-async def give_verdict(order_id: PathId, body: VerdictIn, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
+async def give_verdict(
+    order_id: PathId, body: VerdictIn, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> WorkOrderDetail:
     """定责: validity, stage, the responsible unit and staff (the unit's head shares responsibility), the root
     cause, a corrective action. The first from the handling unit or a manager; a change (a review) only from
     a supervisor or director, with ``review_reason``; every one kept, each in the timeline."""
@@ -40,7 +60,7 @@ async def give_verdict(order_id: PathId, body: VerdictIn, session: SessionDep, u
     complaint = service.get_complaint(session, order.id, lock=True)
     at = now()
     verdict = service.check_verdict(session, user, complaint, body.model_dump(), at)
-    service.do_verdict(session, user, order, complaint, verdict, at)
+    service.do_verdict(session, user, order, complaint, verdict, at, settings.complaints)
     return order_detail(session, user, order)
 
 
@@ -74,7 +94,11 @@ async def complaint_analysis(
     names = service.names_of(session, by, [t.key for t in tallies])
     items = [
         AnalysisRow(
-            key=t.key, name=names.get(t.key), complaints=t.complaints, valid=t.valid, invalid=t.invalid,
+            key=t.key,
+            name=names.get(t.key),
+            complaints=t.complaints,
+            valid=t.valid,
+            invalid=t.invalid,
             pending=t.pending,
         )
         for t in tallies
@@ -85,3 +109,235 @@ async def complaint_analysis(
 @router.get("/complaints/root-causes", operation_id="complaints-root_causes")
 async def list_root_causes(session: SessionDep, _: CurrentUser) -> RootCausesPublic:
     return RootCausesPublic(items=[RootCausePublic.model_validate(c) for c in service.root_causes(session)])
+
+
+@router.post("/work-orders/{order_id}/action-done", operation_id="complaints-action_done")
+async def action_done(order_id: PathId, body: ActionDoneIn, session: SessionDep, user: CurrentUser) -> WorkOrderDetail:
+    """整改完成: the corrective action's result; its deadline is met (late or not, the timeline says)."""
+    order = get_visible_order(session, user, order_id, lock=True)
+    complaint = service.get_complaint(session, order.id, lock=True)
+    service.check_action_done(user, complaint)
+    service.do_action_done(session, user, order, complaint, body.result, now())
+    return order_detail(session, user, order)
+
+
+DeskUser = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.unit_handler, Role.qa_inspector, Role.admin))]
+
+
+@router.get("/complaints/actions", operation_id="complaints-actions")
+async def corrective_actions(
+    session: SessionDep,
+    user: DeskUser,
+    state: Literal["open", "overdue", "done"] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> ActionsPublic:
+    """The complaint desk's corrective actions (整改): open ones soonest due first, the overdue ones, or the
+    ones done, latest first. A unit handler sees those of their own units."""
+    at = now()
+    rows = service.corrective_actions(
+        session, state=state, at=at, unit_ids=visible_unit_ids(session, user), limit=limit
+    )
+    numbers = order_numbers(session, [r.order_id for r in rows])
+    owners = {p.id: p.name for p in check_staff_refs(session, [r.action_owner_id for r in rows if r.action_owner_id])}
+    units = org(session).units
+    items = [
+        ActionRowPublic(
+            order_id=r.order_id,
+            number=numbers.get(r.order_id),
+            grade=r.grade,
+            action=r.action,
+            action_due=r.action_due,
+            overdue=r.action_done_at is None and r.action_due < at,
+            action_owner_id=r.action_owner_id,
+            owner_name=owners.get(r.action_owner_id or 0),
+            responsible_unit_id=r.responsible_unit_id,
+            unit_name=units[r.responsible_unit_id].name if r.responsible_unit_id in units else None,
+            action_done_at=r.action_done_at,
+            action_result=r.action_result,
+        )
+        for r in rows
+    ]
+    return ActionsPublic(items=items)
+
+
+@router.post("/work-orders/{order_id}/commendation", operation_id="complaints-commend")
+async def commend(
+    order_id: PathId, body: CommendationIn, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> CommendationPublic:
+    """表扬核实: the staff a praise order is for; each gets the praise's reward points in the ledger. Naming
+    other staff later reverses the earlier entries. The unit's handler or a manager."""
+    order = get_visible_order(session, user, order_id, lock=True)
+    if not user.has(*service.ACTION_DOERS):
+        raise Forbidden("a praise is attributed by the unit's handler or a manager")
+    written = ledger.do_commend(
+        session,
+        order,
+        body.staff_ids,
+        settings.complaints,
+        by=user.id,
+        at=now(),
+        tz=settings.timezone,
+        note=body.note,
+    )
+    return CommendationPublic(
+        order_id=order.id, staff_ids=ledger.praised(session, order.id), entries_written=len(written)
+    )
+
+
+LedgerReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.unit_handler, Role.qa_inspector, Role.admin))]
+RuleEditor = Annotated[SignedIn, Depends(require_roles(Role.supervisor, Role.director, Role.admin))]
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+
+
+def _this_month(settings_tz: str) -> str:
+    return ledger.month_of(now(), settings_tz)
+
+
+def _scope(session: SessionDep, user: SignedIn) -> list[int] | None:
+    """A unit handler reads the ledger of their own units; the centre reads all of it."""
+    return visible_unit_ids(session, user)
+
+
+@router.get("/ledger", operation_id="complaints-ledger")
+async def ledger_entries(
+    session: SessionDep,
+    user: LedgerReader,
+    person_id: Annotated[int | None, Query(ge=1)] = None,
+    month: Month = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> LedgerPublic:
+    """The accountability ledger's entries (latest first): one person's, one month's, or both."""
+    if month is not None:
+        ledger.check_month(month)
+    rows = ledger.entries(session, person_id=person_id, month=month, unit_ids=_scope(session, user), limit=limit)
+    names = {p.id: p.name for p in check_staff_refs(session, sorted({e.person_id for e in rows}))}
+    items = [
+        LedgerEntryPublic.model_validate(e).model_copy(update={"person_name": names.get(e.person_id)}) for e in rows
+    ]
+    return LedgerPublic(items=items, total_points=sum(e.points for e in rows))
+
+
+def _standings(session: SessionDep, user: SignedIn, month: str) -> list[StandingPublic]:
+    units = org(session).units
+    return [
+        StandingPublic(
+            person_id=s.person_id,
+            name=s.name,
+            post=s.post,
+            unit_id=s.unit_id,
+            unit_name=units[s.unit_id].name if s.unit_id in units else None,
+            complaint=s.complaint,
+            joint=s.joint,
+            praise=s.praise,
+            total=s.total,
+        )
+        for s in ledger.standings(session, ledger.check_month(month), _scope(session, user))
+    ]
+
+
+@router.get("/ledger/standings", operation_id="complaints-standings")
+async def standings(
+    session: SessionDep, settings: SettingsDep, user: LedgerReader, month: Month = None
+) -> StandingsPublic:
+    """Each person's points in the month by kind (complaint, joint responsibility, praise) and in all,
+    lowest first (末位 at the top)."""
+    m = month or _this_month(settings.timezone)
+    return StandingsPublic(month=m, items=_standings(session, user, m))
+
+
+POST_NAMES = {
+    "meter_reader": "抄表员",
+    "inspector": "安检员",
+    "repairer": "维修工",
+    "handler": "处理员",
+    "head": "负责人",
+    "other": "其他",
+}
+
+
+@router.get(
+    "/ledger/standings/export",
+    operation_id="complaints-standings_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same standings as an Excel workbook"}},
+)
+async def standings_export(
+    session: SessionDep, settings: SettingsDep, user: LedgerReader, month: Month = None
+) -> Response:
+    """``GET /ledger/standings`` as an .xlsx workbook (Excel, WPS)."""
+    m = month or _this_month(settings.timezone)
+    rows = _standings(session, user, m)
+    columns = [
+        xlsx.Column("姓名", 12),
+        xlsx.Column("岗位", 10),
+        xlsx.Column("单位", 18),
+        xlsx.Column("投诉扣分", 10),
+        xlsx.Column("连带扣分", 10),
+        xlsx.Column("表扬加分", 10),
+        xlsx.Column("合计", 10),
+    ]
+    cells = [
+        [r.name, POST_NAMES.get(r.post, r.post), r.unit_name or "", r.complaint, r.joint, r.praise, r.total]
+        for r in rows
+    ]
+    data = xlsx.workbook(
+        "奖惩台账",
+        f"奖惩台账 {m}",
+        columns,
+        cells,
+        notes=["有效投诉扣责任人分，单位负责人承担连带责任；表扬加分。定责复核时原记录冲销，不删除。"],
+        total=[
+            "合计",
+            "",
+            "",
+            sum(r.complaint for r in rows),
+            sum(r.joint for r in rows),
+            sum(r.praise for r in rows),
+            sum(r.total for r in rows),
+        ],
+    )
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"奖惩台账_{m}.xlsx"))
+
+
+@router.get("/ledger/titles", operation_id="complaints-titles")
+async def monthly_titles(
+    session: SessionDep, settings: SettingsDep, _: LedgerReader, month: Month = None
+) -> TitlesPublic:
+    """The month's titles (零投诉服务明星, 月度服务能手, 优质服务员工 …) and who holds them, by the rules in force."""
+    m = ledger.check_month(month or _this_month(settings.timezone))
+    units = org(session).units
+    return TitlesPublic(
+        month=m,
+        titles=[
+            TitlePublic(
+                code=rule.code,
+                name=rule.name,
+                kind=rule.kind,
+                people=[
+                    TitleHolderPublic(
+                        person_id=h.person_id,
+                        name=h.name,
+                        post=h.post,
+                        unit_id=h.unit_id,
+                        unit_name=units[h.unit_id].name if h.unit_id in units else None,
+                        points=h.points,
+                    )
+                    for h in holders
+                ],
+            )
+            for rule, holders in ledger.titles(session, m)
+        ],
+    )
+
+
+@router.get("/ledger/title-rules", operation_id="complaints-title_rules")
+async def title_rules(session: SessionDep, _: LedgerReader) -> TitleRulesPublic:
+    return TitleRulesPublic(items=[TitleRulePublic.model_validate(r) for r in ledger.title_rules(session)])
+
+
+@router.patch("/ledger/title-rules/{code}", operation_id="complaints-update_title_rule")
+async def update_title_rule(code: str, body: TitleRuleUpdate, session: SessionDep, _: RuleEditor) -> TitleRulePublic:
+    """Edits a title's name, rule, threshold, posts, or turns it off (a supervisor, director or admin)."""
+    rule = ledger.get_title_rule(session, code)
+    ledger.do_update_title_rule(session, rule, body.model_dump(exclude_unset=True))
+    return TitleRulePublic.model_validate(rule)

@@ -44,6 +44,7 @@ class Complaint(Base):
         Index("ix_complaints_customer_created", "customer_id", "created_at"),
         Index("ix_complaints_phone_created", "contact_phone", "created_at"),
         Index("ix_complaints_created", "created_at"),
+        Index("ix_complaints_action_due", "action_due"),
     )
 
     order_id: Mapped[int] = mapped_column(order_reference(), primary_key=True)
@@ -66,6 +67,9 @@ class Complaint(Base):
     root_cause: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str | None] = mapped_column(String(500))
     action_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_result: Mapped[str | None] = mapped_column(String(500))
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verdict_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -90,6 +94,7 @@ class ComplaintVerdict(Base):
     root_cause: Mapped[str] = mapped_column(String(32))
     action: Mapped[str | None] = mapped_column(String(500))
     action_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     review_reason: Mapped[str | None] = mapped_column(String(500))  # why a reviewer changed the verdict
 
 
@@ -122,4 +127,64 @@ class RootCause(Base):
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+LEDGER_KINDS = (
+    "complaint",  # a valid complaint, against each responsible staff member
+    "joint",  # the same, against the responsible unit's head (连带责任)
+    "praise",  # a praise order that names them (表扬)
+)
+
+
+class LedgerEntry(Base):
+    """The accountability ledger (奖惩台账): points for or against one staff member, append-only. A changed
+    verdict or praise does not alter an entry: it writes one that reverses it (``reverses``), and the new
+    ones. ``month`` is the month the matter counts in (the complaint's or praise order's registration, in
+    the centre's time zone), so that a reversal nets out in the month it corrects."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_person_month", "person_id", "month"),
+        Index("ix_ledger_month", "month"),
+        Index("ix_ledger_order", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    person_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # the person's unit when written
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer)  # negative: a penalty
+    order_id: Mapped[int | None] = mapped_column(order_reference())
+    reverses: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+@event.listens_for(LedgerEntry, "before_update")
+@event.listens_for(LedgerEntry, "before_delete")
+def _ledger_is_append_only(*_: Any) -> None:
+    raise RuntimeError("the ledger is append-only: a correction writes a reversing entry")
+
+
+TITLE_RULE_KINDS = (
+    "no_valid_complaint_ytd",  # no valid complaint from 1 January to the month's end (零投诉服务明星)
+    "top_points_month",  # the ``top_n`` with most points in the month, above zero (月度服务能手)
+    "min_points_month",  # at least ``min_points`` in the month and no penalty in it (优质服务员工)
+)
+
+
+class TitleRule(Base):
+    """A monthly title and the rule that gives it (editable: name, kind, threshold, posts, on/off)."""
+
+    __tablename__ = "title_rules"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(32))
+    top_n: Mapped[int] = mapped_column(Integer, default=0)
+    min_points: Mapped[int] = mapped_column(Integer, default=0)
+    posts: Mapped[list[str]] = mapped_column(JSON, default=list)  # the posts it is for; empty: every post
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -21,7 +21,8 @@ class VerdictIn(BaseModel):
     responsible_staff_ids: list[RefId] = Field(default_factory=list, max_length=10)
     root_cause: str = Field(min_length=1, max_length=32, description="a code of GET /complaints/root-causes")
     action: str | None = Field(default=None, max_length=500, description="the corrective action")
-    action_due: Instant | None = None
+    action_due: Instant | None = Field(default=None, description="required with an action; tracked like a deadline")
+    action_owner_id: RefId | None = Field(default=None, description="staff of the responsible unit (default: its head)")
     review_reason: str | None = Field(default=None, max_length=500, description="why a verdict given is changed")
 
 
@@ -39,6 +40,7 @@ class VerdictPublic(BaseModel):
     root_cause: str
     action: str | None
     action_due: datetime | None
+    action_owner_id: int | None
     review_reason: str | None
 
 
@@ -71,3 +73,125 @@ class AnalysisPublic(BaseModel):
     by: str
     from_: date = Field(alias="from")
     to: date
+
+
+class ActionDoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    result: str = Field(min_length=1, max_length=500, description="what was done (整改结果)")
+
+
+class ActionRowPublic(BaseModel):
+    order_id: int
+    number: str | None
+    grade: str
+    action: str
+    action_due: datetime
+    overdue: bool
+    action_owner_id: int | None
+    owner_name: str | None
+    responsible_unit_id: int | None
+    unit_name: str | None
+    action_done_at: datetime | None
+    action_result: str | None
+
+
+class ActionsPublic(BaseModel):
+    items: list[ActionRowPublic]
+
+
+class CommendationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    staff_ids: list[RefId] = Field(min_length=1, max_length=10, description="the staff the praise is for")
+    note: str = Field(default="", max_length=200)
+
+
+class CommendationPublic(BaseModel):
+    order_id: int
+    staff_ids: list[int]
+    entries_written: int
+
+
+class LedgerEntryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    month: str
+    person_id: int
+    person_name: str | None = None
+    unit_id: int
+    kind: Literal["complaint", "joint", "praise"]
+    points: int = Field(description="negative: a penalty; a reversing entry has the opposite sign")
+    order_id: int | None
+    reverses: int | None = Field(description="the entry this one reverses (a changed verdict)")
+    note: str
+
+
+class LedgerPublic(BaseModel):
+    items: list[LedgerEntryPublic]
+    total_points: int
+
+
+class StandingPublic(BaseModel):
+    person_id: int
+    name: str
+    post: str
+    unit_id: int
+    unit_name: str | None
+    complaint: int
+    joint: int
+    praise: int
+    total: int
+
+
+class StandingsPublic(BaseModel):
+    month: str
+    items: list[StandingPublic]
+
+
+class TitleHolderPublic(BaseModel):
+    person_id: int
+    name: str
+    post: str
+    unit_id: int
+    unit_name: str | None
+    points: int
+
+
+class TitlePublic(BaseModel):
+    code: str
+    name: str
+    kind: str
+    people: list[TitleHolderPublic]
+
+
+class TitlesPublic(BaseModel):
+    month: str
+    titles: list[TitlePublic]
+
+
+TitleKind = Literal["no_valid_complaint_ytd", "top_points_month", "min_points_month"]
+
+
+class TitleRulePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    code: str
+    name: str
+    kind: str
+    top_n: int
+    min_points: int
+    posts: list[str]
+    is_active: bool
+
+
+class TitleRulesPublic(BaseModel):
+    items: list[TitleRulePublic]
+
+
+class TitleRuleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    kind: TitleKind | None = None
+    top_n: int | None = Field(default=None, ge=0, le=1000)
+    min_points: int | None = Field(default=None, ge=0, le=10000)
+    posts: list[Literal["meter_reader", "inspector", "repairer", "handler", "head", "other"]] | None = None
+    is_active: bool | None = None

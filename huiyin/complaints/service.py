@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from huiyin.complaints import ledger
 from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintDaily, ComplaintVerdict, RootCause
 from huiyin.core.actor import Actor
 from huiyin.core.roles import MANAGERS, Role
@@ -34,6 +35,8 @@ from huiyin.customers.service import customer_tags, do_add_tag
 from huiyin.errors import Conflict, Forbidden, Invalid
 from huiyin.org.refs import org
 from huiyin.org.service import check_staff_refs, check_unit_ref, unit_head
+from huiyin.settings import ComplaintSettings
+from huiyin.sla import service as sla
 from huiyin.workorders.service import do_record_event
 
 REPEAT_DAYS = 30
@@ -174,6 +177,9 @@ def view_of(c: Complaint) -> dict[str, Any]:
         "root_cause": c.root_cause,
         "action": c.action,
         "action_due": c.action_due,
+        "action_owner_id": c.action_owner_id,
+        "action_done_at": c.action_done_at,
+        "action_result": c.action_result,
         "repeat_of": c.repeat_of,
         "verdict_at": c.verdict_at,
         "verdict_version": c.verdict_version,
@@ -199,6 +205,7 @@ class Verdict:
     root_cause: str
     action: str | None
     action_due: datetime | None
+    action_owner_id: int | None
     review_reason: str | None
 
 
@@ -237,8 +244,20 @@ def check_verdict(session: Session, user: Actor, complaint: Complaint, data: dic
     elif unit_id is not None:
         check_unit_ref(session, unit_id)
     due = data.get("action_due")
+    action = (data.get("action") or "").strip() or None
+    owner = data.get("action_owner_id")
     if due is not None and due <= at:
         raise Invalid("the corrective action is due in the future", field="action_due")
+    if (due is not None or owner is not None) and action is None:
+        raise Invalid("a due date or owner is for a corrective action: say what it is (action)", field="action")
+    if action is not None and due is None:
+        raise Invalid("a corrective action has a due date (action_due)", field="action_due")
+    if owner is not None:
+        (person,) = check_staff_refs(session, [owner])
+        if unit_id is None or person.unit_id not in set(org(session).subtree(unit_id)):
+            raise Invalid(f"staff {owner} is not of the responsible unit", field="action_owner_id")
+    elif action is not None:
+        owner = head
     return Verdict(
         data["validity"],
         data.get("reason"),
@@ -247,16 +266,25 @@ def check_verdict(session: Session, user: Actor, complaint: Complaint, data: dic
         staff_ids if data["validity"] == "valid" else [],
         head,
         data["root_cause"],
-        data.get("action"),
+        action,
         due,
+        owner,
         data.get("review_reason") if reviewing else None,
     )
 
 
 def do_verdict(
-    session: Session, user: Actor, order: Any, complaint: Complaint, v: Verdict, at: datetime
+    session: Session,
+    user: Actor,
+    order: Any,
+    complaint: Complaint,
+    v: Verdict,
+    at: datetime,
+    settings: ComplaintSettings,
 ) -> Complaint:
-    """The verdict in force, the history row, and the timeline's event (``verdict`` or ``verdict_review``)."""
+    """The verdict in force, the history row, the timeline's event (``verdict`` or ``verdict_review``), the
+    ledger brought in line with it (a review reverses what it no longer calls for), and the corrective
+    action's deadline (started, moved, or ended when a review drops the action)."""
     before = view_of(complaint) if complaint.validity is not None else None
     _count(session, complaint, -1)  # its counts move with the verdict
     fields = asdict(v)
@@ -269,7 +297,11 @@ def do_verdict(
     _count(session, complaint, +1)
     session.add(
         ComplaintVerdict(
-            order_id=order.id, version=complaint.verdict_version, at=at, by=user.id, review_reason=review_reason,
+            order_id=order.id,
+            version=complaint.verdict_version,
+            at=at,
+            by=user.id,
+            review_reason=review_reason,
             **fields,
         )
     )
@@ -285,8 +317,78 @@ def do_verdict(
         data["previous"] = {k: before[k] for k in ("validity", "stage", "root_cause", "responsible_unit_id")}
     action = "verdict_review" if before is not None else "verdict"
     do_record_event(session, order, action, user.id, v.review_reason or v.reason or "", data)
+    ledger.do_settle_verdict(
+        session, complaint, settings, by=user.id, at=at, note=f"投诉定责 v{complaint.verdict_version}"
+    )
+    if complaint.action_done_at is None:
+        if v.action_due is not None:
+            sla.do_track(session, order, "action", v.action_due, warn_hours=settings.action_warn_hours)
+        elif before is not None and before["action_due"] is not None:
+            sla.do_meet(session, order, "action")
     session.flush()
     return complaint
+
+
+ACTION_DOERS = frozenset({Role.unit_handler, *MANAGERS})
+
+
+def check_action_done(user: Actor, complaint: Complaint) -> None:
+    if not user.has(*ACTION_DOERS):
+        raise Forbidden("a corrective action is reported done by the unit's handler or a manager")
+    if complaint.action is None:
+        raise Conflict("this complaint's verdict names no corrective action")
+    if complaint.action_done_at is not None:
+        raise Conflict("the corrective action is already reported done", done_at=complaint.action_done_at.isoformat())
+
+
+def do_action_done(session: Session, user: Actor, order: Any, complaint: Complaint, result: str, at: datetime) -> None:
+    """整改完成: the action's result, its deadline met, an ``action_done`` event in the timeline."""
+    complaint.action_done_at, complaint.action_result = at, result
+    session.info.setdefault(WRITTEN_KEY, {})[order.id] = complaint
+    sla.do_meet(session, order, "action")
+    late = complaint.action_due is not None and at > complaint.action_due
+    do_record_event(session, order, "action_done", user.id, result, {"late": late})
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    order_id: int
+    action: str
+    action_due: datetime
+    action_owner_id: int | None
+    responsible_unit_id: int | None
+    action_done_at: datetime | None
+    action_result: str | None
+    grade: str
+
+
+def corrective_actions(
+    session: Session, *, state: str, at: datetime, unit_ids: Sequence[int] | None, limit: int
+) -> list[ActionRow]:
+    """The complaint desk's corrective actions: ``open`` (not done, soonest due first), ``overdue`` (not
+    done and past due) or ``done`` (latest first)."""
+    c = Complaint
+    stmt = select(
+        c.order_id,
+        c.action,
+        c.action_due,
+        c.action_owner_id,
+        c.responsible_unit_id,
+        c.action_done_at,
+        c.action_result,
+        c.grade,
+    ).where(c.action_due.is_not(None))
+    if state == "done":
+        stmt = stmt.where(c.action_done_at.is_not(None)).order_by(c.action_done_at.desc())
+    else:
+        stmt = stmt.where(c.action_done_at.is_(None))
+        if state == "overdue":
+            stmt = stmt.where(c.action_due < at)
+        stmt = stmt.order_by(c.action_due)
+    if unit_ids is not None:
+        stmt = stmt.where(c.responsible_unit_id.in_(unit_ids))
+    return [ActionRow(*r) for r in session.execute(stmt.limit(limit))]  # type: ignore[arg-type]
 
 
 def verdicts(session: Session, order_id: int) -> list[ComplaintVerdict]:

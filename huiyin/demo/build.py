@@ -318,7 +318,7 @@ def _judge(s: Session, rng: random.Random, order: WorkOrder, cast: Cast) -> None
     }
     complaint = complaints.get_complaint(s, order.id)
     verdict = complaints.check_verdict(s, cast.manager, complaint, data, clock.now())
-    complaints.do_verdict(s, cast.manager, order, complaint, verdict, clock.now())
+    complaints.do_verdict(s, cast.manager, order, complaint, verdict, clock.now(), get_settings().complaints)
 
 
 def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_count: int) -> None:
@@ -359,6 +359,61 @@ def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_c
                 s.flush()
     finally:
         clock.reset()
+
+
+def _finish_actions(s: Session, rng: random.Random, cast: Cast) -> int:
+    """Most corrective actions are reported done in good time (1–12 days after the verdict; one in twenty a
+    few days late); the ones not yet due stay open on the complaint desk."""
+    from huiyin.complaints import service as complaints
+    from huiyin.complaints.models import Complaint
+
+    real_now = clock.now()
+    done = 0
+    rows = s.scalars(select(Complaint).where(Complaint.action_due.is_not(None)).order_by(Complaint.verdict_at))
+    try:
+        for c in list(rows):
+            assert c.verdict_at is not None and c.action_due is not None
+            if rng.random() < 0.95:
+                at = c.verdict_at + timedelta(hours=rng.randint(24, 12 * 24))
+            else:
+                at = c.action_due + timedelta(hours=rng.randint(6, 96))
+            if at >= real_now - timedelta(hours=1):
+                continue
+            clock.set(at)
+            order = s.get(WorkOrder, c.order_id)
+            who = cast.handlers.get(c.responsible_unit_id or 0, cast.manager)
+            result = rng.choice(
+                ["已组织班组服务规范培训并通报", "已对责任人谈话提醒并纳入月度考核", "已修订作业流程并复核执行"]
+            )
+            complaints.do_action_done(s, who, order, c, result, at)
+            done += 1
+    finally:
+        clock.reset()
+    return done
+
+
+def _commend(s: Session, rng: random.Random, cast: Cast) -> int:
+    """The praise orders' staff: each praise names someone of a station, who earns the praise's points."""
+    from huiyin.complaints import ledger
+
+    settings = get_settings()
+    stations = sorted(cast.staff)
+    praises = list(s.scalars(select(WorkOrder).where(WorkOrder.type == OrderType.praise).order_by(WorkOrder.id)))
+    n = 0
+    for order in praises:
+        person = rng.choice(cast.staff[rng.choice(stations)])
+        ledger.do_commend(
+            s,
+            order,
+            [person],
+            settings.complaints,
+            by=cast.manager.id,
+            at=order.created_at + timedelta(hours=2),
+            tz=settings.timezone,
+            note=f"表扬 {order.number}",
+        )
+        n += 1
+    return n
 
 
 def _settle_history(s: Session) -> None:
@@ -503,8 +558,15 @@ def _build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> in
             continue
         contact = check_contact(s, call_id=call_id, order_id=None, integration_id=None, user=None)
         do_rate(
-            s, contact, channel="ivr", result=verdict(contact.unit_id), score=None, comment=None,
-            at=ended + timedelta(seconds=rng.randint(8, 30)), tz=settings.timezone, integration_id=integration_id,
+            s,
+            contact,
+            channel="ivr",
+            result=verdict(contact.unit_id),
+            score=None,
+            comment=None,
+            at=ended + timedelta(seconds=rng.randint(8, 30)),
+            tz=settings.timezone,
+            integration_id=integration_id,
         )
         made += 1
     rated_orders = set(s.scalars(select(Rating.order_id).where(Rating.order_id.is_not(None))))
@@ -516,7 +578,12 @@ def _build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> in
         unit_id = s.scalar(select(WorkOrder.unit_id).where(WorkOrder.id == inv.order_id))
         text = "谢谢" if rng.random() < 0.03 else digits[verdict(unit_id)]
         got = do_receive_reply(
-            s, gateway_id=f"demo-up-{inv.id}", phone=inv.phone, text=text, at=at, settings=settings.surveys,
+            s,
+            gateway_id=f"demo-up-{inv.id}",
+            phone=inv.phone,
+            text=text,
+            at=at,
+            settings=settings.surveys,
             tz=settings.timezone,
         )
         made += got.outcome == "rated"
@@ -570,16 +637,27 @@ def _build_audits(s: Session, rng: random.Random, cast: Cast) -> int:
         user = handler if handler is not None and rng.random() < 0.7 else rng.choice(cast.agents)
         when = min(at, created + timedelta(minutes=rng.randint(10, 600)))
         reveals.append(
-            {"at": when, "user_id": user.id, "subject": "order", "subject_id": order_id,
-             "customer_id": customer_id, "numbers": mask_phone(phone)}
+            {
+                "at": when,
+                "user_id": user.id,
+                "subject": "order",
+                "subject_id": order_id,
+                "customer_id": customer_id,
+                "numbers": mask_phone(phone),
+            }
         )
     for _, _, customer_id, _, created in rng.sample(recent, min(15, len(recent))):
         if customer_id is not None:
             phones = s.scalars(select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer_id))
             reveals.append(
-                {"at": created, "user_id": rng.choice(cast.agents).id, "subject": "customer",
-                 "subject_id": customer_id, "customer_id": customer_id,
-                 "numbers": ",".join(mask_phone(p) for p in phones)}
+                {
+                    "at": created,
+                    "user_id": rng.choice(cast.agents).id,
+                    "subject": "customer",
+                    "subject_id": customer_id,
+                    "customer_id": customer_id,
+                    "numbers": ",".join(mask_phone(p) for p in phones),
+                }
             )
     if reveals:
         s.execute(insert(PhoneReveal), sorted(reveals, key=lambda r: str(r["at"])))
@@ -588,8 +666,13 @@ def _build_audits(s: Session, rng: random.Random, cast: Cast) -> int:
 
 def _signin(user: User, when: object, outcome: str, rng: random.Random) -> dict[str, object]:
     return {
-        "at": when, "username": user.username, "user_id": user.id, "outcome": outcome, "kind": "session",
-        "address": f"10.23.{rng.randint(1, 8)}.{rng.randint(10, 250)}", "actor_id": None,
+        "at": when,
+        "username": user.username,
+        "user_id": user.id,
+        "outcome": outcome,
+        "kind": "session",
+        "address": f"10.23.{rng.randint(1, 8)}.{rng.randint(10, 250)}",
+        "actor_id": None,
     }
 
 
@@ -601,6 +684,8 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         cast = _build_people(s, units, areas)
         _build_customers(s, rng, customers, areas)
         _build_orders(s, rng, orders, cast, customers)
+        _finish_actions(s, rng, cast)
+        _commend(s, rng, cast)
         _settle_history(s)
         calls = _build_calls(s, rng)
         ratings = _build_ratings(s, rng, units)

@@ -25,12 +25,19 @@ from huiyin.core.roles import ROLE_NAMES_ZH, Role
 from huiyin.notify.service import Audience, Message, Notice, Person, do_notify_many
 from huiyin.settings import NotifySettings
 from huiyin.sla.ladder import MARK_NAMES_ZH, WARNED, Rung, ladder, milestones
-from huiyin.sla.models import OrderDeadline
+from huiyin.sla.models import DATED_STAGES, OrderDeadline
 from huiyin.workorders.models import WorkOrder
 from huiyin.workorders.service import do_record_system_events, do_set_escalations
 from huiyin.workorders.states import Action
 
-STAGE_NAMES_ZH = {"accept": "接单", "arrive": "到场", "resolve": "办结", "reply": "答复", "callback": "回访"}
+STAGE_NAMES_ZH = {
+    "accept": "接单",
+    "arrive": "到场",
+    "resolve": "办结",
+    "reply": "答复",
+    "callback": "回访",
+    "action": "整改",
+}
 
 
 @lru_cache(maxsize=8)
@@ -162,7 +169,8 @@ def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySett
         order = orders.get(row.order_id) or orders.setdefault(row.order_id, DueOrder(*values[n_due:]))
         ahead = [(step, when) for step, when in milestones(row, delays) if step > row.step]  # type: ignore[arg-type]
         due = [step for step, when in ahead if when <= at]
-        if due and order.state != "closed" and row.met_at is None:
+        live = row.met_at is None and (order.state != "closed" or row.stage in DATED_STAGES)
+        if due and live:
             top = max(due)
             if top == WARNED:
                 _warn(batch, audience, order, row, at, tz)
@@ -171,7 +179,7 @@ def fire_due(session: Session, at: datetime, *, limit: int, settings: NotifySett
                     _escalate(batch, audience, order, row, rungs[step - 1], at)
             row.step = top
         later = [when for step, when in ahead if step > row.step]
-        next_fire = min(later) if later and row.met_at is None and order.state != "closed" else None
+        next_fire = min(later) if later and live else None
         steps.append({"id": row.id, "step": row.step, "next_fire_at": next_fire})
     batch.write(session, settings)
     bulk_update(session, OrderDeadline, steps)

@@ -26,6 +26,11 @@ from huiyin.core.models import TimestampMixin, order_reference
 from huiyin.db import Base, UTCDateTime
 
 STAGES = ("accept", "arrive", "resolve", "reply", "callback")
+"""The stages a policy limits (a column each on its versions)."""
+DATED_STAGES = ("action",)
+"""Deadlines another domain sets by date, not a policy: a complaint's corrective action (整改). They are
+worked, warned and escalated like the others, and outlive the order's close (an action is often due after
+the customer's complaint is closed)."""
 
 
 class BusinessCalendar(TimestampMixin, Base):

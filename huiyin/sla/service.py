@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, or_, select
@@ -30,7 +30,15 @@ from huiyin.db import tx_memo
 from huiyin.errors import Invalid, NotFound
 from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes_between, parse_hours
 from huiyin.sla.ladder import next_fire_at, step_delays
-from huiyin.sla.models import STAGES, BusinessCalendar, CalendarDay, OrderDeadline, SlaPolicy, SlaPolicyVersion
+from huiyin.sla.models import (
+    DATED_STAGES,
+    STAGES,
+    BusinessCalendar,
+    CalendarDay,
+    OrderDeadline,
+    SlaPolicy,
+    SlaPolicyVersion,
+)
 from huiyin.sla.refs import PolicyRef, book
 from huiyin.workorders.service import category_codes as workorder_category_codes
 from huiyin.workorders.service import do_set_next_deadline, get_category_by_code
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
     from huiyin.workorders.models import WorkOrder
 
 ALL_STAGES: tuple[str, ...] = STAGES
+"""The order's own stages: a close meets them all (a dated stage, ``DATED_STAGES``, lives on)."""
 DISPATCH_STAGES = ("accept", "arrive")
 ARRIVE_TYPES = frozenset({"repair", "emergency"})
 CALENDAR_HORIZON_DAYS = 400
@@ -410,7 +419,7 @@ def on_reopen(session: Session, order: WorkOrder) -> None:
     if policy is None:
         return
     at = now()
-    _meet([r for r in rows if r.cycle != order.reopen_count], STAGES, at)
+    _meet([r for r in rows if r.cycle != order.reopen_count], STAGES, at)  # a dated stage runs on
     cal = load_calendar(session, policy.calendar_id, at)
     stages: list[str] = ["resolve", "reply"]
     if order.unit_id is not None:
@@ -455,6 +464,43 @@ def on_resume(session: Session, order: WorkOrder) -> dict[str, Any]:
         row.next_fire_at = next_fire_at(row, delays)
     _refresh_next(order, rows)
     return {"sla_resumed": True, "sla_paused_minutes": round(longest)}
+
+
+def do_track(session: Session, order: WorkOrder, stage: str, due_at: datetime, *, warn_hours: float = 24) -> None:
+    """A deadline set by date (``DATED_STAGES``: a complaint's corrective action), started now or moved to
+    the new date if one is running; warned ``warn_hours`` before it (at most half of its span), then
+    escalated up the ladder like any stage, closed order or not. Needs no policy."""
+    if stage not in DATED_STAGES:
+        raise ValueError(f"{stage!r} is not a dated stage")
+    at = now()
+    rows = _open_rows(session, order)
+    running = [r for r in rows if r.stage == stage and r.met_at is None]
+    warn = max(due_at - timedelta(hours=warn_hours), at + (due_at - at) / 2)
+    if running:
+        row = running[0]
+        row.due_at, row.warn_at, row.step, row.breached = due_at, warn, 0, False
+    else:
+        row = OrderDeadline(
+            order_id=order.id,
+            stage=stage,
+            cycle=order.reopen_count,
+            started_at=at,
+            due_at=due_at,
+            warn_at=warn,
+            breached=False,
+            step=0,
+        )
+        session.add(row)
+        rows.append(row)
+    row.next_fire_at = next_fire_at(row, {})
+    _refresh_next(order, rows)
+
+
+def do_meet(session: Session, order: WorkOrder, stage: str) -> None:
+    """Meets a dated stage now (the action is done, or a verdict no longer asks for one)."""
+    rows = _open_rows(session, order)
+    _meet(rows, [stage], now())
+    _refresh_next(order, rows)
 
 
 # ---------------------------------------------------------------- reading

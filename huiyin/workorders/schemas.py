@@ -12,7 +12,8 @@ from huiyin.workorders.catalog import CallbackResult, Channel, ComplaintSource, 
 from huiyin.workorders.models import Attachment
 from huiyin.workorders.states import OrderState
 
-Stage = Literal["accept", "arrive", "resolve", "reply", "callback"]
+Stage = Literal["accept", "arrive", "resolve", "reply", "callback", "action"]
+"""A deadline's stage: the policy's five, and a complaint's corrective action (``action``, set by date)."""
 
 
 class DeadlinePublic(BaseModel):
@@ -199,8 +200,11 @@ class ComplaintView(BaseModel):
     responsible_staff_ids: list[int]
     joint_head_id: int | None = Field(description="the responsible unit's head, who shares responsibility")
     root_cause: str | None
-    action: str | None
-    action_due: datetime | None
+    action: str | None = Field(description="the corrective action (整改措施)")
+    action_due: datetime | None = Field(description="when it is due: tracked as the order's ``action`` deadline")
+    action_owner_id: int | None = Field(description="the staff member who carries it out (default: the unit's head)")
+    action_done_at: datetime | None
+    action_result: str | None
     repeat_of: int | None = Field(description="the earlier complaint of the same customer and matter (30 days)")
     verdict_at: datetime | None
     verdict_version: int = Field(description="0: no verdict yet; 2 and more: reviewed")

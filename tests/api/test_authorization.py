@@ -58,6 +58,15 @@ TABLE: dict[str, Any] = {
     "complaints-verdicts": ORDER,
     "complaints-root_causes": SIGNED_IN,
     "complaints-analysis": MANAGERS | {"qa_inspector"} | ADMIN,
+    "complaints-action_done": ORDER,  # the unit's handler or a manager (test_ledger)
+    "complaints-actions": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-commend": ORDER,  # the unit's handler or a manager (test_ledger)
+    "complaints-ledger": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-standings": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-standings_export": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-titles": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-title_rules": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-update_title_rule": {"supervisor", "director"} | ADMIN,
     "customers-search": CENTRE | ADMIN,
     "customers-get": CENTRE | ADMIN,
     "customers-create": EDITORS,
@@ -229,6 +238,8 @@ def test_a_handler_of_another_unit_gets_a_404_for_every_order_endpoint(
 
 BODIES: dict[str, Any] = {
     "complaints-verdict": {"validity": "invalid", "reason": "x", "stage": "other", "root_cause": "other"},
+    "complaints-action_done": {"result": "已整改"},
+    "complaints-commend": {"staff_ids": [1]},
     "work-orders-dispatch": {"unit_id": 1},
     "work-orders-reassign": {"unit_id": 1, "reason": "转派"},
     "work-orders-suspend": {"reason": "等待配件"},

@@ -64,6 +64,7 @@ from huiyin.workorders.service.queries import (
     latest_open_emergency,
     list_orders,
     open_orders_of,
+    order_numbers,
     state_counts,
     timeline,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "next_number",
     "open_orders_of",
     "order_facts",
+    "order_numbers",
     "order_stats",
     "read_visible_order",
     "safety_script",

@@ -33,8 +33,6 @@ from huiyin.workorders.states import (
 S = OrderState
 
 
-
-
 @dataclass
 class OrderFilter:
     state: list[str] = field(default_factory=list)
@@ -168,9 +166,7 @@ def state_counts(session: Session, user: Actor, f: OrderFilter) -> dict[str, int
 
 
 _EVENTS_OF = Prebuilt(
-    select(WorkOrderEvent.__table__)
-    .where(WorkOrderEvent.order_id == bindparam("order_id"))
-    .order_by(WorkOrderEvent.id)
+    select(WorkOrderEvent.__table__).where(WorkOrderEvent.order_id == bindparam("order_id")).order_by(WorkOrderEvent.id)
 )
 
 
@@ -258,3 +254,11 @@ def category_codes(session: Session, category_ids: Sequence[int]) -> dict[int, s
         return {}
     stmt = select(Category.id, Category.code).where(Category.id.in_(list(category_ids)))
     return {i: code for i, code in session.execute(stmt)}
+
+
+def order_numbers(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
+    """The numbers of these orders, by id (one query)."""
+    if not order_ids:
+        return {}
+    stmt = select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(list(order_ids)))
+    return {i: n for i, n in session.execute(stmt)}

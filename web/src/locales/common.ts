@@ -38,7 +38,7 @@ export default {
       register: '受理', dispatch: '派单', accept: '接单', start: '开始处理', suspend: '挂起', resume: '恢复',
       return: '退单', reassign: '改派', resolve: '办结', callback: '回访', close: '归档', reopen: '重新打开',
       urge: '催办', supervise: '督办', warn: '临期预警', escalate: '超时升级',
-      verdict: '投诉定责', verdict_review: '定责复核',
+      verdict: '投诉定责', verdict_review: '定责复核', action_done: '整改完成',
     },
     role: {
       agent: '客服代表', duty_manager: '当值经理', floor_manager: '现场管理', supervisor: '业务主管',
@@ -90,7 +90,7 @@ export default {
       register: 'Register', dispatch: 'Dispatch', accept: 'Accept', start: 'Start', suspend: 'Suspend',
       resume: 'Resume', return: 'Return', reassign: 'Reassign', resolve: 'Resolve', callback: 'Call back',
       close: 'Close', reopen: 'Reopen', urge: 'Urge', supervise: 'Supervise', warn: 'Deadline warning',
-      escalate: 'Escalated', verdict: 'Complaint verdict', verdict_review: 'Verdict reviewed',
+      escalate: 'Escalated', verdict: 'Complaint verdict', verdict_review: 'Verdict reviewed', action_done: 'Corrective action done',
     },
     role: {
       agent: 'Agent', duty_manager: 'Duty manager', floor_manager: 'Floor manager', supervisor: 'Supervisor',
