@@ -5,7 +5,9 @@ by a supervisor with its reason and the history; then the order's ratings and th
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -31,6 +33,14 @@ def _pick(page: Any, select: Any, text: str) -> None:
     """Chooses an option of an el-select by its text."""
     select.click()
     page.locator(".el-select-dropdown__item:visible", has_text=text).first.click()
+
+
+def _due(verdict: Any, wall: str) -> None:
+    """Types the corrective action's due time into the form's date picker."""
+    box = verdict.locator(".el-date-editor input")
+    box.fill(wall)
+    box.press("Enter")
+    verdict.locator(".el-dialog__title").click()
 
 
 def _card(page: Any) -> Any:
@@ -83,6 +93,9 @@ def test_a_complaint_is_judged_before_it_closes_and_a_supervisor_reviews_the_ver
     _pick(page, verdict.get_by_test_id("verdict-staff"), "柯师傅")
     verdict.locator(".el-dialog__title").click()  # closes the multi-select's list
     verdict.get_by_test_id("verdict-action").fill("对维修人员进行服务礼仪培训")
+    verdict.get_by_test_id("verdict-submit").click()
+    assert verdict.get_by_test_id("verdict-error").inner_text() == "填写整改措施的，须选择整改期限"
+    _due(verdict, "2030-01-15 09:00:00")
     manager.shot("complaint-verdict-form")
 
     # Meanwhile the unit handler judged it (through the API): the duty manager may no longer change it, and the
@@ -164,6 +177,10 @@ def test_a_complaint_is_judged_before_it_closes_and_a_supervisor_reviews_the_ver
 
 def test_a_unit_handler_gives_the_first_verdict_and_english_reads_the_card(desk: Any, server: Server) -> None:
     order = _complaint(server, str(next(_phones)), complaint_source="media")
+    with server.apis("admin") as (admin,):
+        r = admin.post("/staff", json={"unit_id": order["unit_id"], "name": "庞话务", "post": "handler"})
+        assert r.status_code == 201, r.text
+        owner = r.json()
     handler: Desk = desk("unit_handler")
     page = handler.go(f"/orders/{order['id']}")
     card = _card(page)
@@ -173,11 +190,23 @@ def test_a_unit_handler_gives_the_first_verdict_and_english_reads_the_card(desk:
     verdict.get_by_test_id("verdict-validity-valid").click()
     _pick(page, verdict.get_by_test_id("verdict-stage"), "电话联系/热线服务")
     _pick(page, verdict.get_by_test_id("verdict-root-cause"), "沟通解释不到位")
+    # a corrective action with its due date and the person who carries it out
+    verdict.get_by_test_id("verdict-action").fill("热线话术培训并复盘通话录音")
+    _due(verdict, "2030-01-15 09:00:00")
+    _pick(page, verdict.get_by_test_id("verdict-action-owner"), owner["name"])
     verdict.get_by_test_id("verdict-submit").click()
     verdict.wait_for(state="hidden")
     page.locator("[data-test=complaint-card][data-version='1'][data-validity=valid]").wait_for()
     assert card.get_by_test_id("verdict-stage-shown").inner_text() == "电话联系/热线服务"
     assert card.get_by_test_id("verdict-unit-shown").inner_text() == order["unit_name"]
+    assert card.get_by_test_id("verdict-action-shown").inner_text() == "热线话术培训并复盘通话录音"
+    assert card.get_by_test_id("verdict-owner-shown").inner_text() == "庞话务"
+    assert card.get_by_test_id("verdict-action-open").inner_text() == "整改中"
+    with server.apis("unit_handler") as (api,):
+        c = api.get(f"/work-orders/{order['id']}").json()["complaint"]
+    due = datetime.fromisoformat(c["action_due"].replace("Z", "+00:00"))
+    assert c["action_owner_id"] == owner["id"]
+    assert due == datetime(2030, 1, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # typed as the centre's wall clock
     assert card.get_by_test_id("verdict-open").count() == 0  # a handler does not review
     # the ratings are the centre's: a unit handler's order page has no 客户评价
     assert page.get_by_test_id("order-ratings-card").count() == 0

@@ -6,8 +6,7 @@ const pending: Complaint = {
   grade: 'major', source: 'hotline', stage: null, validity: null, reason: null, responsible_unit_id: null,
   responsible_staff_ids: [], joint_head_id: null, root_cause: null, action: null, action_due: null, repeat_of: null,
   verdict_at: null, verdict_version: 0,
-  // the corrective action's follow-up (the server's newer fields), none yet
-  ...{ action_owner_id: null, action_done_at: null, action_result: null },
+  action_owner_id: null, action_done_at: null, action_result: null,
 }
 const judged: Complaint = {
   ...pending, stage: 'repair', validity: 'valid', responsible_unit_id: 7, responsible_staff_ids: [3, 4],
@@ -36,6 +35,7 @@ describe('the verdict form', () => {
     expect(formFrom(pending, 5, NOW)).toEqual({ ...emptyForm(), unitId: 5 })
     const review = formFrom(judged, 5, NOW)
     expect(review).toMatchObject({ validity: 'valid', stage: 'repair', unitId: 7, staffIds: [3, 4], rootCause: 'attitude' })
+    expect(formFrom({ ...judged, action_owner_id: 9 }, 5, NOW).actionOwnerId).toBe(9)
     expect(review.actionDue).toBe('2030-01-02 09:00:00')
     expect(review.reviewReason).toBe('')
   })
@@ -47,7 +47,11 @@ describe('the verdict form', () => {
     expect(verdictProblem(valid({ unitId: null }), false, NOW)).toBe('complaint.form.needUnit')
     expect(verdictProblem(valid({ validity: 'invalid', unitId: null }), false, NOW)).toBe('complaint.form.needReason')
     expect(verdictProblem(valid({ validity: 'invalid', unitId: null, reason: '录音证实' }), false, NOW)).toBe('')
-    expect(verdictProblem(valid({ actionDue: '2026-05-01 09:00:00' }), false, NOW)).toBe('complaint.form.needFutureDue')
+    expect(verdictProblem(valid({ actionDue: '2026-07-01 09:00:00' }), false, NOW)).toBe('complaint.form.needAction')
+    expect(verdictProblem(valid({ actionOwnerId: 3 }), false, NOW)).toBe('complaint.form.needAction')
+    expect(verdictProblem(valid({ action: '培训' }), false, NOW)).toBe('complaint.form.needDue')
+    expect(verdictProblem(valid({ action: '培训', actionDue: '2026-05-01 09:00:00' }), false, NOW))
+      .toBe('complaint.form.needFutureDue')
     expect(verdictProblem(valid(), true, NOW)).toBe('complaint.form.needReviewReason')
     expect(verdictProblem(valid({ reviewReason: '复核录音' }), true, NOW)).toBe('')
   })
@@ -55,8 +59,11 @@ describe('the verdict form', () => {
   it('builds the body: staff only for a valid complaint, the due time in the centre zone, a reason only in a review', () => {
     expect(verdictBody(valid({ action: ' 培训 ', actionDue: '2026-07-01 09:00:00', reviewReason: 'x' }), false)).toEqual({
       validity: 'valid', reason: undefined, stage: 'repair', responsible_unit_id: 7, responsible_staff_ids: [3],
-      root_cause: 'attitude', action: '培训', action_due: '2026-07-01T09:00:00+08:00', review_reason: undefined,
+      root_cause: 'attitude', action: '培训', action_due: '2026-07-01T09:00:00+08:00', action_owner_id: undefined,
+      review_reason: undefined,
     })
+    expect(verdictBody(valid({ action: '培训', actionDue: '2026-07-01 09:00:00', actionOwnerId: 4 }), false).action_owner_id)
+      .toBe(4)
     const invalid = verdictBody(valid({ validity: 'invalid', reason: '客户误解', reviewReason: '复核录音' }), true)
     expect(invalid.responsible_staff_ids).toEqual([])
     expect(invalid.review_reason).toBe('复核录音')

@@ -22,13 +22,15 @@ export interface VerdictForm {
   action: string
   /** wall-clock time in the centre, "YYYY-MM-DD HH:mm:ss", or '' */
   actionDue: string
+  /** who carries the action out (none: the server names the unit's head) */
+  actionOwnerId: number | null
   reviewReason: string
 }
 
 export function emptyForm(): VerdictForm {
   return {
     validity: '', reason: '', stage: '', unitId: null, staffIds: [], rootCause: '', action: '', actionDue: '',
-    reviewReason: '',
+    actionOwnerId: null, reviewReason: '',
   }
 }
 
@@ -44,6 +46,7 @@ export function formFrom(c: Complaint, orderUnitId: number | null, now: number =
     rootCause: c.root_cause ?? '',
     action: c.action ?? '',
     actionDue: c.action_due && new Date(c.action_due).getTime() > now ? isoToWall(c.action_due) : '',
+    actionOwnerId: c.action_owner_id ?? null,
     reviewReason: '',
   }
 }
@@ -55,6 +58,9 @@ export function verdictProblem(f: VerdictForm, reviewing: boolean, now: number =
   if (!f.rootCause) return 'complaint.form.needRootCause'
   if (f.validity === 'valid' && !f.unitId) return 'complaint.form.needUnit'
   if (f.validity === 'invalid' && !f.reason.trim()) return 'complaint.form.needReason'
+  const action = f.action.trim()
+  if (!action && (f.actionDue || f.actionOwnerId)) return 'complaint.form.needAction'
+  if (action && !f.actionDue) return 'complaint.form.needDue'
   if (f.actionDue && new Date(wallToIso(f.actionDue)).getTime() <= now) return 'complaint.form.needFutureDue'
   if (reviewing && !f.reviewReason.trim()) return 'complaint.form.needReviewReason'
   return ''
@@ -73,6 +79,7 @@ export function verdictBody(f: VerdictForm, reviewing: boolean): VerdictBody {
     root_cause: f.rootCause,
     action: text(f.action),
     action_due: f.actionDue ? wallToIso(f.actionDue) : undefined,
+    action_owner_id: f.action.trim() && f.actionOwnerId ? f.actionOwnerId : undefined,
     review_reason: reviewing ? text(f.reviewReason) : undefined,
   }
 }
