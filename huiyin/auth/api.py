@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
-from huiyin.auth import service, signin
+from huiyin.auth import absences, service, signin
 from huiyin.auth.models import AuthToken, User
 from huiyin.auth.passwords import check_password
+from huiyin.auth.refs import directory
 from huiyin.auth.schemas import (
+    AbsenceIn,
+    AbsencePublic,
+    AbsencesPublic,
     ApiTokenCreate,
     ApiTokenIssued,
     ApiTokenPublic,
@@ -24,8 +28,10 @@ from huiyin.auth.schemas import (
     UsersPublic,
     UserUpdate,
 )
-from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
-from huiyin.core.roles import Role
+from huiyin.clock import now
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
+from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId
 from huiyin.db import Database
 from huiyin.errors import Invalid, NotFound
@@ -164,8 +170,10 @@ def update_user(
         service.do_set_roles(session, user, roles)
     if body.password is not None:
         service.do_set_password(session, user, body.password)
-    for key in ("full_name", "phone", "email", "is_active", "unit_id"):
-        if key in fields and (fields[key] is not None or key in ("phone", "email", "unit_id")):
+    if "backup_id" in fields:
+        absences.check_backup(session, user, fields["backup_id"])
+    for key in ("full_name", "phone", "email", "is_active", "unit_id", "backup_id"):
+        if key in fields and (fields[key] is not None or key in ("phone", "email", "unit_id", "backup_id")):
             setattr(user, key, fields[key])
     session.flush()
     return UserPublic.model_validate(user)
@@ -192,3 +200,51 @@ async def revoke_api_token(token_id: PathId, session: SessionDep, _: AdminUser) 
     if tok is None or tok.kind != "api":
         raise NotFound(f"API token {token_id} does not exist")
     service.do_revoke(session, tok)
+
+
+AbsenceUser = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin, Role.unit_handler))]
+
+
+def _absence(session: SessionDep, a: object) -> AbsencePublic:
+    d = directory(session)
+    view = AbsencePublic.model_validate(a)
+    person = d.users.get(view.user_id)
+    backup = d.users.get(person.backup_id) if person and person.backup_id else None
+    at = now()
+    return view.model_copy(
+        update={
+            "username": person.username if person else None,
+            "backup_id": backup.id if backup else None,
+            "backup_username": backup.username if backup else None,
+            "current": view.starts_at <= at < view.ends_at,
+        }
+    )
+
+
+@router.get("/absences", operation_id="auth-list_absences")
+async def list_absences(session: SessionDep, user: AbsenceUser) -> AbsencesPublic:
+    """Absences now and planned (AB角), soonest first: all of them for a manager or admin; a unit handler's
+    own and those of the handlers they back up."""
+    mine = None
+    if not user.has(*absences.KEEPERS):
+        d = directory(session)
+        mine = [user.id, *(p.id for p in d.users.values() if p.backup_id == user.id)]
+    rows = absences.absences(session, at=now(), user_ids=mine)
+    return AbsencesPublic(items=[_absence(session, a) for a in rows])
+
+
+@router.post("/absences", status_code=201, operation_id="auth-add_absence")
+async def add_absence(body: AbsenceIn, session: SessionDep, user: AbsenceUser) -> AbsencePublic:
+    """Marks a user away (休假, 培训 …): while away, a unit handler's dispatches and notifications go to their
+    backup. A manager or admin marks anyone; a unit handler marks themselves."""
+    at = now()
+    person = absences.check_absence(session, user, body.user_id, body.starts_at, body.ends_at, at)
+    absence = absences.do_add_absence(session, user, person, body.starts_at, body.ends_at, body.reason, body.note, at)
+    return _absence(session, absence)
+
+
+@router.post("/absences/{absence_id}/end", operation_id="auth-end_absence")
+async def end_absence(absence_id: PathId, session: SessionDep, user: AbsenceUser) -> AbsencePublic:
+    """Back early: the absence ends now."""
+    absence = absences.get_absence(session, absence_id)
+    return _absence(session, absences.do_end_absence(session, user, absence, now()))

@@ -24,6 +24,7 @@ class User(TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    backup_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # AB角: who stands in while absent
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -93,3 +94,21 @@ class SignInAudit(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default="session")  # session (people) | access (systems)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # unlocked by
+
+
+class Absence(Base):
+    """A user away (leave, training …) from ``starts_at`` to ``ends_at``: while away, a unit handler's
+    dispatches and notifications go to their backup (``User.backup_id``), who also sees the unit's orders.
+    Ended early by setting ``ends_at`` (the row stays: who was away when is part of the record)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_user_ends", "user_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(16))  # leave | training | business | other
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

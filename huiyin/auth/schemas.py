@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from huiyin.core.roles import Role
-from huiyin.core.schemas import RefId
+from huiyin.core.schemas import Instant, RefId
 
 Username = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
 
@@ -34,6 +34,7 @@ class UserPublic(BaseModel):
     phone: str | None
     email: str | None = None
     is_active: bool
+    backup_id: int | None = Field(default=None, description="AB角: who stands in while this one is away")
     locked_until: datetime | None = Field(
         default=None, description="locked out after failed sign-ins until then (the user list; admins may unlock)"
     )
@@ -69,6 +70,7 @@ class UserUpdate(BaseModel):
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=1, max_length=200, description="as for a new user")
+    backup_id: RefId | None = Field(default=None, description="AB角: another active unit handler; null: none")
 
 
 class ApiTokenCreate(BaseModel):
@@ -105,3 +107,30 @@ class SignInPublic(BaseModel):
 class SignInsPublic(BaseModel):
     items: list[SignInPublic]
     total: int
+
+
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: RefId
+    starts_at: Instant
+    ends_at: Instant
+    reason: Literal["leave", "training", "business", "other"] = Field(description="休假 / 培训 / 公出 / 其他")
+    note: str = Field(default="", max_length=200)
+
+
+class AbsencePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    username: str | None = None
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    note: str
+    backup_id: int | None = Field(default=None, description="who stands in (the user's backup now)")
+    backup_username: str | None = None
+    current: bool = Field(default=False, description="the absence holds now")
+
+
+class AbsencesPublic(BaseModel):
+    items: list[AbsencePublic]

@@ -27,8 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from huiyin.complaints.models import TITLE_RULE_KINDS, Complaint, LedgerEntry, TitleRule
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.org.models import Staff
-from huiyin.org.service import check_staff_refs
+from huiyin.org.service import active_staff, check_staff_refs
 from huiyin.settings import ComplaintSettings
 
 TITLE_RULES = (
@@ -333,7 +332,7 @@ def titles(session: Session, month: str) -> list[tuple[TitleRule, list[Holder]]]
             .having(func.sum(LedgerEntry.points) < 0)
         )
     }
-    staff = list(session.scalars(select(Staff).where(Staff.is_active.is_(True)).order_by(Staff.id)))
+    staff = active_staff(session)
     out = []
     for rule in title_rules(session):
         if not rule.is_active:

@@ -146,6 +146,21 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
 
     s.add_all(UserRole(user_id=a.id, role="agent") for a in agents[1:])
     s.add_all(UserRole(user_id=h.id, role="unit_handler") for h in handlers.values() if h is not users["unit_handler"])
+    # AB角: neighbouring stations' handlers back each other up; the demo handler's partner is on leave this
+    # week, so the demo handler gets that station's dispatches too (docs/web.md)
+    pairs = list(handlers.values())
+    for a, b in zip(pairs[0::2], pairs[1::2], strict=False):
+        a.backup_id, b.backup_id = b.id, a.id
+    if len(pairs) > 1:
+        from huiyin.auth.models import Absence
+
+        start = clock.now() - timedelta(days=2)
+        s.add(
+            Absence(
+                user_id=pairs[1].id, starts_at=start, ends_at=start + timedelta(days=7), reason="leave",
+                note="年休假", created_by=users["duty_manager"].id, created_at=start,
+            )
+        )
     from huiyin.org.models import Staff
 
     staff: dict[int, list[int]] = {}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
+from huiyin.auth.refs import directory
 from huiyin.notify.service import Audience, Message, do_notify
 from huiyin.org.refs import unit_ref
 from huiyin.settings import NotifySettings
@@ -75,8 +76,27 @@ def notify_mark(
     do_notify(session, users, msg, key=f"{mark}:{event.id}", settings=settings)
 
 
+def stand_ins(session: Session, unit_id: int) -> list[dict[str, object]]:
+    """AB角: the unit's handlers away now and who stands in for each (None: nobody can; the unit's handlers
+    are told all the same), as the dispatch's event records them."""
+    return [
+        {
+            "absent_id": s.absent.id,
+            "absent": s.absent.full_name or s.absent.username,
+            "backup_id": s.backup.id if s.backup else None,
+            "backup": (s.backup.full_name or s.backup.username) if s.backup else None,
+        }
+        for s in directory(session).stand_ins(unit_id)
+    ]
+
+
 def subscribe(hooks: OrderHooks, settings: NotifySettings) -> None:
     def dispatched(change: OrderChange) -> None:
+        event = change.event
+        if event is not None and change.order.unit_id is not None:
+            away = stand_ins(change.session, change.order.unit_id)
+            if away:  # the timeline says who stood in for whom
+                event.data = {**(event.data or {}), "stand_ins": away}
         notify_dispatch(change.session, change.order, change.saved_event(), settings)
 
     def marked(change: OrderChange) -> None:

@@ -125,3 +125,8 @@ def get_staff(session: Session, staff_id: int) -> Staff:
     if person is None:
         raise NotFound(f"staff {staff_id} does not exist")
     return person
+
+
+def active_staff(session: Session) -> list[Staff]:
+    """Every active staff member, by id."""
+    return list(session.scalars(select(Staff).where(Staff.is_active.is_(True)).order_by(Staff.id)))

@@ -58,6 +58,9 @@ TABLE: dict[str, Any] = {
     "complaints-verdicts": ORDER,
     "complaints-root_causes": SIGNED_IN,
     "complaints-analysis": MANAGERS | {"qa_inspector"} | ADMIN,
+    "auth-list_absences": MANAGERS | {"unit_handler"} | ADMIN,
+    "auth-add_absence": MANAGERS | {"unit_handler"} | ADMIN,  # a handler only their own (test_backups)
+    "auth-end_absence": MANAGERS | {"unit_handler"} | ADMIN,
     "complaints-action_done": ORDER,  # the unit's handler or a manager (test_ledger)
     "complaints-actions": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-commend": ORDER,  # the unit's handler or a manager (test_ledger)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from huiyin.auth.refs import directory
 from huiyin.core.actor import Actor
 from huiyin.core.fastsql import Prebuilt
 from huiyin.core.roles import CENTER, MANAGERS, Role
@@ -39,7 +40,10 @@ def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
     if sees_all_orders(user):
         return None
     if user.has(Role.unit_handler) and user.unit_id is not None:
-        return subtree_ids(session, user.unit_id)
+        covered = directory(session).covered_units(user.id)  # AB角: the units of absent handlers they back up
+        if not covered:
+            return subtree_ids(session, user.unit_id)
+        return sorted({u for unit in (user.unit_id, *covered) for u in subtree_ids(session, unit)})
     return []
 
 
