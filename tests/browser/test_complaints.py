@@ -268,6 +268,8 @@ def test_an_unsatisfied_rating_shows_on_the_order_and_its_care_follow_up_is_fini
     care = ratings.get_by_test_id("order-rating-care")
     assert care.get_attribute("data-state") == "open" and "关怀回访" in care.inner_text()
     assert "微信" in ratings.inner_text() and "2 分" in ratings.inner_text()
+    ratings.scroll_into_view_if_needed()
+    agent.shot("order-ratings")
 
     # 关怀回访 from the menu: the row, then 完成.
     page.get_by_test_id("menu").locator("[data-menu=care]").click()
