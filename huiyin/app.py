@@ -33,6 +33,7 @@ from huiyin.org.api import router as org_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
 from huiyin.surveys.api import router as surveys_router
+from huiyin.surveys.survey_api import router as survey_router
 from huiyin.wiring import open_database
 from huiyin.workorders.api import router as workorders_router
 
@@ -172,6 +173,7 @@ def create_app(
         notify_router,
         calls_router,
         surveys_router,
+        survey_router,
         complaints_router,
     )
     for router in routers:

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.ivr import seed_rules
+from huiyin.clock import now
 from huiyin.complaints.ledger import ensure_title_rules
 from huiyin.complaints.service import ensure_root_causes
 from huiyin.sla import seed_data
 from huiyin.sla.ladder import seed_ladder
 from huiyin.sla.models import BusinessCalendar, CalendarDay, SlaPolicy
 from huiyin.sla.service import do_create_policy
+from huiyin.surveys.delayed import ensure_defaults as ensure_survey_defaults
 from huiyin.workorders.catalog import CATEGORIES
 from huiyin.workorders.models import Category
 
@@ -27,6 +29,7 @@ def ensure_reference_data(session: Session, tz: str | None = None) -> int:
     seed_rules(session)
     ensure_root_causes(session)
     ensure_title_rules(session)
+    ensure_survey_defaults(session, now())
     return added
 
 

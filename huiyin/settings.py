@@ -113,6 +113,15 @@ class SurveySettings(BaseModel):
         description="where customers reach Huiyin: the rating link in the SMS is <public_url>/r/<token> ('' : no link)",
     )
     link_days: int = Field(default=7, ge=1, le=90, description="a rating link expires after this many days")
+    surveys: bool = Field(default=True, description="delayed surveys (延时调查) of closed orders, by sampling rules")
+    survey_text: str = Field(
+        default="【回音】您好，为提升服务质量，诚邀您花1分钟评价近日为您办理的服务：", min_length=1, max_length=300
+    )
+    survey_reminder_text: str = Field(
+        default="【回音】温馨提醒：您的服务评价尚未完成，期待您的宝贵意见：", min_length=1, max_length=300
+    )
+    survey_reminder_days: int = Field(default=2, ge=1, le=30, description="one reminder when unanswered this long")
+    survey_expire_days: int = Field(default=7, ge=1, le=90, description="a survey closes this long after it is sent")
 
 
 class ComplaintSettings(BaseModel):

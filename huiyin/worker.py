@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from huiyin.clock import now
 from huiyin.db import Database
@@ -22,8 +23,10 @@ from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
+from huiyin.surveys import delayed as surveys
 
 log = logging.getLogger("huiyin.worker")
+SURVEY_EVERY = timedelta(minutes=1)
 
 
 class QuietLog:
@@ -57,9 +60,10 @@ class TickResult:
     delivered: int = 0
     failed: int = 0
     published: int = 0  # outbox rows done while claiming: in-app messages pushed, acknowledged reminders skipped
+    surveys: int = 0  # delayed surveys sent, reminded or expired
 
     def __bool__(self) -> bool:
-        return bool(self.fired or self.claimed or self.published)
+        return bool(self.fired or self.claimed or self.published or self.surveys)
 
 
 class Worker:
@@ -69,6 +73,7 @@ class Worker:
         self.settings = settings
         self.gateway = gateway or Gateway(settings.notify)
         self.quiet = QuietLog()
+        self._surveyed: datetime | None = None
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(
@@ -81,6 +86,19 @@ class Worker:
         with self.db.session() as s:
             cfg = self.settings
             return deadlines.fire_due(s, now(), limit=cfg.worker.batch_size, settings=cfg.notify, tz=cfg.timezone)
+
+    def survey_batch(self) -> int:
+        """Sends the delayed surveys due, reminds, expires (their SMS go out with the next delivery): at most
+        once a minute of the clock (they are due by the day, not the second)."""
+        at = now()
+        if not self.settings.surveys.surveys or (self._surveyed is not None and at - self._surveyed < SURVEY_EVERY):
+            return 0
+        self._surveyed = at
+        with self.db.session() as s:
+            cfg = self.settings
+            return surveys.send_due(
+                s, now(), settings=cfg.surveys, secret=cfg.secret_key, limit=cfg.worker.batch_size
+            )
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
@@ -122,6 +140,7 @@ class Worker:
         hold back the notifications."""
         result = TickResult()
         batch = self.settings.worker.batch_size
+        result.surveys = self.survey_batch()
         while True:
             n = self.fire_batch()
             result.fired += n
@@ -173,6 +192,7 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
         try:
             async with db.write_lock:
                 fired = await asyncio.to_thread(worker.fire_batch)
+                fired += await asyncio.to_thread(worker.survey_batch)
             async with db.write_lock:
                 got = await asyncio.to_thread(worker.claim_due)
             if got.to_send:

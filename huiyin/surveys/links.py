@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 
 from huiyin.errors import HuiyinError, NotFound
 
-_CONTACT = re.compile(r"^(order|call):[1-9][0-9]{0,9}$")
+_CONTACT = {
+    "rate": re.compile(r"^(order|call):[1-9][0-9]{0,9}$"),  # the rating link: a contact
+    "survey": re.compile(r"^survey:[1-9][0-9]{0,9}$"),  # the delayed survey's link: a survey
+}
 
 
 class LinkExpired(HuiyinError):
@@ -30,7 +33,8 @@ def _b64(raw: bytes) -> str:
 
 
 def _signature(contact: str, expires: int, secret: str) -> str:
-    mac = hmac.new(secret.encode(), f"rate|{contact}|{expires}".encode(), hashlib.sha256)
+    purpose = (contact.partition(":")[0] == "survey" and "survey") or "rate"  # a link of one kind is not the other
+    mac = hmac.new(secret.encode(), f"{purpose}|{contact}|{expires}".encode(), hashlib.sha256)
     return _b64(mac.digest()[:18])
 
 
@@ -39,16 +43,18 @@ def sign(contact: str, expires_at: datetime, secret: str) -> str:
     return f"{_b64(contact.encode())}.{expires}.{_signature(contact, expires, secret)}"
 
 
-def check(token: str, secret: str, at: datetime) -> tuple[str, datetime]:
-    """The contact a token names and when it expires; 404 when it is not one this server signed, 410 when
-    it is past its time."""
+def check(token: str, secret: str, at: datetime, purpose: str = "rate") -> tuple[str, datetime]:
+    """The contact (or survey) a token names and when it expires; 404 when it is not one this server signed
+    for ``purpose`` (a rating link is not a survey link), 410 when it is past its time."""
     try:
         part, expires_text, signature = token.split(".")
         contact = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
         expires = int(expires_text)
     except (ValueError, UnicodeDecodeError):
         raise NotFound("this rating link is not valid") from None
-    if not _CONTACT.match(contact) or not hmac.compare_digest(signature, _signature(contact, expires, secret)):
+    if not _CONTACT[purpose].match(contact) or not hmac.compare_digest(
+        signature, _signature(contact, expires, secret)
+    ):
         raise NotFound("this rating link is not valid")
     expires_at = datetime.fromtimestamp(expires, UTC)
     if expires_at < at:

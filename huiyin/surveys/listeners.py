@@ -1,4 +1,5 @@
-"""The surveys domain on the order's lifecycle: a closed order's contact is asked for a rating by SMS."""
+"""The surveys domain on the order's lifecycle: a closed order's contact is asked for a rating by SMS, and
+the order may be drawn for a delayed survey (``delayed.do_schedule``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from huiyin.clock import now
 from huiyin.settings import SurveySettings
+from huiyin.surveys.delayed import do_schedule
 from huiyin.surveys.invitations import do_invite
 from huiyin.surveys.service import Contact
 from huiyin.workorders.hooks import Moment, OrderChange, OrderHooks
@@ -24,7 +26,10 @@ def subscribe(hooks: OrderHooks, settings: SurveySettings, secret: str) -> None:
             order.type,
             order.customer_id,
         )
-        do_invite(change.session, contact, order.contact_phone, at=now(), settings=settings, secret=secret)
+        at = now()
+        do_invite(change.session, contact, order.contact_phone, at=at, settings=settings, secret=secret)
+        if settings.surveys:
+            do_schedule(change.session, order, at=at)
         return None
 
     hooks.on("surveys", Moment.closed, on_closed)

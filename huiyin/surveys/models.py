@@ -15,8 +15,9 @@ month or a year reads a few hundred or thousand of these rows, not the ratings (
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.core.models import order_reference
@@ -24,6 +25,7 @@ from huiyin.db import Base, UTCDateTime
 
 RESULTS = ("satisfied", "basically_satisfied", "unsatisfied")
 CHANNELS = ("ivr", "sms", "web", "wechat")
+"""How a rating came; a delayed survey's answers come through ``web`` (the link in its SMS)."""
 KINDS = ("instant", "delayed")
 DIMENSIONS = ("all", "agent", "unit", "category", "channel")
 
@@ -126,3 +128,68 @@ class CareTask(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Questionnaire(Base):
+    """A version of a delayed survey's questions (延时调查问卷). A change makes a new version and the old one
+    stays as it was: each survey keeps the version it was sent with, and results are counted per version,
+    so a changed survey never mixes with the old one's answers."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_questionnaires_code_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{key, kind, text, required, about}]
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SurveyRule(Base):
+    """Which closed orders get a delayed survey and when: per order type, or per category (which wins), the
+    share sampled (1.0 every one, 0 none) and the days after the close it is sent."""
+
+    __tablename__ = "survey_rules"
+    __table_args__ = (UniqueConstraint("order_type", "category_id", name="uq_survey_rules_type_category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_type: Mapped[str] = mapped_column(String(32))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    share: Mapped[float] = mapped_column(Float)
+    delay_days: Mapped[int] = mapped_column(Integer, default=3)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Survey(Base):
+    """One closed order's delayed survey: scheduled at the close (when sampled), sent by SMS with a link to
+    the mobile page on ``due_at``, reminded once, answered once (or expired). ``handler_id`` is the unit
+    handler who worked the order, whom the answers rate (客户评优评级)."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (
+        Index("ix_surveys_state_due_at", "state", "due_at"),
+        Index("ix_surveys_customer_due_at", "customer_id", "due_at"),
+        Index("ix_surveys_phone_due_at", "phone", "due_at"),
+        Index("ix_surveys_handler_answered", "handler_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(order_reference(), unique=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    phone: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    order_type: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(16))  # scheduled | sent | answered | expired
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it is (to be) sent
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))

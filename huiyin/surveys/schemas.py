@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,3 +133,141 @@ class LinkPublic(BaseModel):
     expires_at: datetime
     rated: bool = Field(description="rated through this link already")
     result: str | None = Field(description="the rating given through this link")
+
+
+# ---------------------------------------------------------------- the delayed survey (延时调查)
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["result", "score", "yesno", "text"] = Field(
+        description="result: 满意/基本满意/不满意; score: 1–5; yesno: true/false; text: up to 500 characters"
+    )
+    text: str = Field(min_length=1, max_length=200)
+    required: bool = True
+    about: Literal["handler"] | None = Field(default=None, description="handler: it rates the staff who went on site")
+
+
+class QuestionnaireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    questions: list[Question] = Field(min_length=3, max_length=6)
+
+
+class QuestionnairePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    version: int
+    name: str
+    questions: list[Question]
+    is_current: bool
+    created_at: datetime
+
+
+class QuestionnairesPublic(BaseModel):
+    items: list[QuestionnairePublic]
+
+
+class SurveyRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_type: Literal[
+        "inquiry", "service_request", "repair", "emergency", "complaint", "suggestion", "praise", "callback", "care"
+    ]
+    category: str | None = Field(default=None, max_length=32, description="a category code of the type: its own rule")
+    share: float = Field(ge=0, le=1, description="the share of closed orders surveyed: 1 every one, 0 none")
+    delay_days: int = Field(default=3, ge=0, le=60, description="days after the close the survey is sent")
+    is_active: bool = True
+
+
+class SurveyRulePublic(BaseModel):
+    id: int
+    order_type: str
+    category_id: int | None
+    category: str | None
+    share: float
+    delay_days: int
+    is_active: bool
+
+
+class SurveyRulesPublic(BaseModel):
+    items: list[SurveyRulePublic]
+
+
+class SurveyPagePublic(BaseModel):
+    """What the mobile survey page shows (no sign-in)."""
+
+    questionnaire: str
+    version: int
+    questions: list[Question]
+    order_number: str | None
+    category_name: str | None
+    order_type: str
+    closed_at: datetime | None
+    state: Literal["scheduled", "sent", "answered", "expired"]
+    answered: bool
+    expires_at: datetime
+
+
+class SurveyAnswersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, str | int | bool | None] = Field(description="by question key")
+
+
+class QuestionResultPublic(BaseModel):
+    key: str
+    kind: str
+    text: str
+    answered: int
+    counts: dict[str, int]
+    mean: float | None
+
+
+class SurveyResultsPublic(BaseModel):
+    questionnaire_id: int
+    version: int
+    name: str
+    from_: date = Field(alias="from")
+    to: date
+    sent: int
+    answered: int
+    response_rate: float | None
+    questions: list[QuestionResultPublic]
+
+
+class HandlerRowPublic(BaseModel):
+    handler_id: int
+    name: str | None
+    unit_id: int | None
+    surveys: int
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    rate: float | None = Field(description="满意率: satisfied (and basically satisfied when count_basic) ÷ surveys")
+    attitude_mean: float | None = Field(description="the field staff's attitude, 1–5, on average")
+    solved: int
+
+
+class HandlerFiguresPublic(BaseModel):
+    items: list[HandlerRowPublic]
+    from_: date = Field(alias="from")
+    to: date
+    count_basic: bool
+
+
+class SurveyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    order_id: int
+    questionnaire_id: int
+    state: str
+    due_at: datetime
+    sent_at: datetime | None
+    reminded_at: datetime | None
+    answered_at: datetime | None
+    answers: dict[str, Any] | None
+    handler_id: int | None
+
+
+class SurveysPublic(BaseModel):
+    items: list[SurveyPublic]

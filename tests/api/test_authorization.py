@@ -58,6 +58,17 @@ TABLE: dict[str, Any] = {
     "complaints-verdicts": ORDER,
     "complaints-root_causes": SIGNED_IN,
     "complaints-analysis": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-survey_page": PUBLIC,
+    "surveys-answer": PUBLIC,
+    "surveys-questionnaires": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-new_questionnaire": {"supervisor", "director"} | ADMIN,
+    "surveys-rules": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-set_rule": {"supervisor", "director"} | ADMIN,
+    "surveys-results": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-handlers": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-handlers_export": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-handler_history": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-order_survey": ORDER,  # managers, QA, admin and the order's unit (test_delayed_surveys)
     "auth-list_absences": MANAGERS | {"unit_handler"} | ADMIN,
     "auth-add_absence": MANAGERS | {"unit_handler"} | ADMIN,  # a handler only their own (test_backups)
     "auth-end_absence": MANAGERS | {"unit_handler"} | ADMIN,
