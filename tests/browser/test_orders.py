@@ -30,12 +30,17 @@ def _png(size: int = 16) -> bytes:
 
 def _areas(server: Server) -> tuple[dict[str, Any], dict[str, Any], str]:
     """An area of the demo unit_handler's unit, an area of another station, and that station's handler."""
-    with server.apis("unit_handler") as (h,):
+    with server.apis("unit_handler", "admin") as (h, admin):
         unit_id = h.get("/me").json()["unit_id"]
         areas = [a for a in h.get("/areas").json()["items"] if a["is_active"]]
         units = {u["id"]: u for u in h.get("/units").json()["items"]}
+        away = {a["user_id"] for a in h.get("/absences").json()["items"] if a["current"]}  # whom h stands in for
+        users = admin.get("/users", params={"role": "unit_handler"}).json()["items"]
+    covered = {u["unit_id"] for u in users if u["id"] in away}  # (AB角: h sees those units' orders too)
     home = next(a for a in areas if a["unit_id"] == unit_id)
-    other = next(a for a in areas if a["unit_id"] != unit_id and units[a["unit_id"]]["kind"] == "station")
+    other = next(
+        a for a in areas if a["unit_id"] not in (unit_id, *covered) and units[a["unit_id"]]["kind"] == "station"
+    )
     return home, other, f"h-{units[other['unit_id']]['code'].lower()}"
 
 

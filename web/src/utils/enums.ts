@@ -29,8 +29,11 @@ export const CALLBACK_RESULTS = callbackResultValues
 export const UNIT_KINDS = unitCreateKindValues
 export const AREA_TYPES = areaCreateArea_typeValues
 export const CUSTOMER_TAGS = customerCreateTagsValues
-/** the time-limit stages of an order: 接单, 到场, 办结, 答复, 回访 */
-export const STAGES = deadlinePublicStageValues
+/** every stage a deadline may have: the policy's five and a complaint's corrective action (整改, set by date) */
+export const DEADLINE_STAGES = deadlinePublicStageValues
+export type DeadlineStage = (typeof DEADLINE_STAGES)[number]
+/** the time-limit stages a policy sets: 接单, 到场, 办结, 答复, 回访 */
+export const STAGES = DEADLINE_STAGES.filter((s): s is Exclude<DeadlineStage, 'action'> => s !== 'action')
 export type Stage = (typeof STAGES)[number]
 /** urge = 催办, supervise = 督办 */
 export const LADDER_MARKS = ladderStepMarkValues
