@@ -8,6 +8,7 @@ so the demo's timelines obey every rule the product enforces.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -545,6 +546,44 @@ def _build_calls(s: Session, rng: random.Random) -> int:
     return len(rows)
 
 
+def _answer_surveys(s: Session, rng: random.Random, verdict: Callable[[int | None], str]) -> int:
+    """The delayed surveys drawn at the closes: those due are sent on their day (their SMS counted as gone),
+    about 45 % answered within two days, the rest reminded once and closed after a week."""
+    from huiyin.surveys.delayed import do_answer
+    from huiyin.surveys.models import Survey
+
+    settings = get_settings()
+    real_now = clock.now()
+    answered = 0
+    comments = ["师傅很专业，讲解也耐心", "希望以后能更快上门", "", "", "服务不错", "电话一直打不通，等了很久"]
+    try:
+        for survey in s.scalars(select(Survey).where(Survey.due_at <= real_now).order_by(Survey.due_at)).all():
+            survey.state, survey.sent_at = "sent", survey.due_at
+            at = survey.due_at + timedelta(minutes=rng.randint(10, 2 * 24 * 60))
+            if rng.random() < 0.45 and at < real_now:
+                clock.set(at)
+                overall = verdict(survey.unit_id)
+                good = overall != "unsatisfied"
+                answers: dict[str, object] = {
+                    "overall": overall,
+                    "timeliness": rng.choice([4, 5, 5]) if good else rng.choice([1, 2, 3]),
+                    "attitude": rng.choice([4, 5, 5, 5]) if good else rng.choice([2, 3, 4]),
+                    "solved": good or rng.random() < 0.3,
+                    "comment": rng.choice(comments),
+                }
+                do_answer(s, survey, answers, at=at, tz=settings.timezone, care_hours=settings.surveys.care_hours)
+                answered += 1
+                continue
+            if survey.due_at <= real_now - timedelta(days=settings.surveys.survey_reminder_days):
+                survey.reminded_at = survey.due_at + timedelta(days=settings.surveys.survey_reminder_days)
+            if survey.due_at <= real_now - timedelta(days=settings.surveys.survey_expire_days):
+                survey.state = "expired"
+    finally:
+        clock.reset()
+    s.flush()
+    return answered
+
+
 def _build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> int:
     """What customers said: after about half the phone calls the caller pressed a key in the IVR, and about
     two in five of those asked by SMS after their order was closed replied (1, 2 or 3, now and then a
@@ -602,6 +641,7 @@ def _build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> in
             tz=settings.timezone,
         )
         made += got.outcome == "rated"
+    made += _answer_surveys(s, rng, verdict)
     # the callback team followed up every unsatisfied customer within the day, but the last day's
     from huiyin.surveys.models import CareTask
     from huiyin.surveys.service import do_finish_care
