@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,14 +16,19 @@ from huiyin.complaints.schemas import (
     ActionsPublic,
     AnalysisPublic,
     AnalysisRow,
+    ByMonthPublic,
     CommendationIn,
     CommendationPublic,
     LedgerEntryPublic,
     LedgerPublic,
+    MonthCellPublic,
+    RatePublic,
+    RatesPublic,
     RootCausePublic,
     RootCausesPublic,
     StandingPublic,
     StandingsPublic,
+    SummaryPublic,
     TitleHolderPublic,
     TitlePublic,
     TitleRulePublic,
@@ -74,22 +79,21 @@ async def list_verdicts(order_id: PathId, session: SessionDep, user: CurrentUser
 AnalysisReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
 
 
-@router.get("/complaints/analysis", operation_id="complaints-analysis")
-async def complaint_analysis(
-    session: SessionDep,
-    settings: SettingsDep,
-    _: AnalysisReader,
-    by: Literal["stage", "staff", "unit", "root_cause"] = "stage",
-    from_: Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")] = None,
-    to: Annotated[Day | None, Query(description="last day, inclusive (default: today)")] = None,
-) -> AnalysisPublic:
-    """Complaints registered in the period by disputed stage, staff member, responsible unit or root cause:
-    how many, how many valid, invalid, still without a verdict; most complaints first."""
-    zone = ZoneInfo(settings.timezone)
-    last = to or now().astimezone(zone).date()
+def _period(tz: str, from_: date | None, to: date | None) -> tuple[date, date]:
+    last = to or now().astimezone(ZoneInfo(tz)).date()
     first = from_ or last - timedelta(days=29)
     if first > last:
         raise Invalid("'from' is after 'to'", field="from")
+    return first, last
+
+
+FromDay = Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")]
+ToDay = Annotated[Day | None, Query(description="last day, inclusive (default: today)")]
+By = Literal["stage", "staff", "unit", "root_cause", "area"]
+
+
+def _analysis(session: SessionDep, tz: str, by: str, from_: date | None, to: date | None) -> AnalysisPublic:
+    first, last = _period(tz, from_, to)
     tallies = service.analysis(session, by=by, first=first, last=last)
     names = service.names_of(session, by, [t.key for t in tallies])
     items = [
@@ -104,6 +108,186 @@ async def complaint_analysis(
         for t in tallies
     ]
     return AnalysisPublic.model_validate({"items": items, "by": by, "from": first, "to": last})
+
+
+@router.get("/complaints/analysis", operation_id="complaints-analysis")
+async def complaint_analysis(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: By = "stage",
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> AnalysisPublic:
+    """Complaints registered in the period by disputed stage, staff member, responsible unit, root cause or
+    service area: how many, how many valid, invalid, still without a verdict; most complaints first (the
+    root-cause Pareto and the complaint-prone staff, top N, read it in this order)."""
+    return _analysis(session, settings.timezone, by, from_, to)
+
+
+BY_NAMES = {"stage": "环节", "staff": "责任人", "unit": "责任单位", "root_cause": "根本原因", "area": "服务区域"}
+
+
+@router.get(
+    "/complaints/analysis/export",
+    operation_id="complaints-analysis_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same analysis as an Excel workbook"}},
+)
+async def complaint_analysis_export(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: By = "stage",
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> Response:
+    """``GET /complaints/analysis`` (same parameters) as an .xlsx workbook, with each row's cumulative share."""
+    a = _analysis(session, settings.timezone, by, from_, to)
+    total = sum(r.complaints for r in a.items)
+    running = 0
+    rows = []
+    for r in a.items:
+        running += r.complaints
+        rows.append([r.name or r.key or "未定责", r.complaints, r.valid, r.invalid, r.pending, running / total])
+    columns = [
+        xlsx.Column(BY_NAMES[by], 20),
+        xlsx.Column("投诉数", 10),
+        xlsx.Column("有效", 8),
+        xlsx.Column("无效", 8),
+        xlsx.Column("待定责", 8),
+        xlsx.Column("累计占比", 10, percent=True),
+    ]
+    data = xlsx.workbook(
+        "投诉分析",
+        f"投诉分析（按{BY_NAMES[by]}）",
+        columns,
+        rows,
+        notes=[f"统计期间：{a.from_} 至 {a.to}（按登记日）"],
+        total=[
+            "合计",
+            total,
+            sum(r.valid for r in a.items),
+            sum(r.invalid for r in a.items),
+            sum(r.pending for r in a.items),
+            None,
+        ],
+    )
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"投诉分析_{by}_{a.from_}_{a.to}.xlsx"))
+
+
+@router.get("/complaints/summary", operation_id="complaints-summary")
+async def complaint_summary(
+    session: SessionDep, settings: SettingsDep, _: AnalysisReader, from_: FromDay = None, to: ToDay = None
+) -> SummaryPublic:
+    """The period's complaints in all: valid, invalid, pending, repeats, 有效投诉占比 and the average time to a
+    verdict."""
+    first, last = _period(settings.timezone, from_, to)
+    s = service.summary(session, first=first, last=last)
+    return SummaryPublic.model_validate(
+        {
+            "from": first,
+            "to": last,
+            "complaints": s.complaints,
+            "valid": s.valid,
+            "invalid": s.invalid,
+            "pending": s.pending,
+            "repeats": s.repeats,
+            "valid_share": s.valid_share,
+            "hours_to_verdict": s.hours_to_verdict,
+        }
+    )
+
+
+@router.get("/complaints/by-month", operation_id="complaints-by_month")
+async def complaints_by_month(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: By = "stage",
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> ByMonthPublic:
+    """投诉易发环节: complaints by stage (or root cause, unit, area, staff) and month of registration."""
+    first, last = _period(settings.timezone, from_, to)
+    cells = service.by_month(session, by=by, first=first, last=last)
+    names = service.names_of(session, by, sorted({c.key for c in cells}))
+    items = [
+        MonthCellPublic(key=c.key, name=names.get(c.key), month=c.month, complaints=c.complaints, valid=c.valid)
+        for c in cells
+    ]
+    return ByMonthPublic.model_validate({"items": items, "by": by, "from": first, "to": last})
+
+
+def _rates(session: SessionDep, tz: str, by: str, from_: date | None, to: date | None) -> RatesPublic:
+    first, last = _period(tz, from_, to)
+    rows = service.rates(session, by=by, first=first, last=last)
+    names = service.names_of(session, by, [r.key for r in rows])
+    items = [
+        RatePublic(
+            key=r.key,
+            name=names.get(r.key),
+            complaints=r.complaints,
+            valid=r.valid,
+            customers=r.customers,
+            per_10k_month=r.per_10k_month,
+            valid_per_10k_month=r.valid_per_10k_month,
+        )
+        for r in rows
+    ]
+    months = round(((last - first).days + 1) / service.MONTH_DAYS, 2)
+    return RatesPublic.model_validate({"items": items, "by": by, "from": first, "to": last, "months": months})
+
+
+@router.get("/complaints/rates", operation_id="complaints-rates")
+async def complaint_rates(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: Literal["unit", "area"] = "unit",
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> RatesPublic:
+    """投诉率: complaints per 10,000 customers per month, by station (the customers of its areas) or by service
+    area, highest first."""
+    return _rates(session, settings.timezone, by, from_, to)
+
+
+@router.get(
+    "/complaints/rates/export",
+    operation_id="complaints-rates_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same rates as an Excel workbook"}},
+)
+async def complaint_rates_export(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: AnalysisReader,
+    by: Literal["unit", "area"] = "unit",
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> Response:
+    """``GET /complaints/rates`` as an .xlsx workbook."""
+    r = _rates(session, settings.timezone, by, from_, to)
+    columns = [
+        xlsx.Column("单位" if by == "unit" else "服务区域", 20),
+        xlsx.Column("客户数", 10),
+        xlsx.Column("投诉数", 10),
+        xlsx.Column("有效投诉", 10),
+        xlsx.Column("万户月投诉率", 12),
+        xlsx.Column("万户月有效投诉率", 14),
+    ]
+    rows = [
+        [i.name or i.key, i.customers, i.complaints, i.valid, i.per_10k_month, i.valid_per_10k_month] for i in r.items
+    ]
+    data = xlsx.workbook(
+        "投诉率",
+        "投诉率（每万户每月）",
+        columns,
+        rows,
+        notes=[f"统计期间：{r.from_} 至 {r.to}（{r.months} 个月）", "投诉率 = 投诉数 ÷ 客户数 × 10000 ÷ 月数"],
+    )
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"投诉率_{by}_{r.from_}_{r.to}.xlsx"))
 
 
 @router.get("/complaints/root-causes", operation_id="complaints-root_causes")

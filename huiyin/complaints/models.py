@@ -56,6 +56,7 @@ class Complaint(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     contact_phone: Mapped[str] = mapped_column(String(32))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))  # the order's area at registration
     repeat_of: Mapped[int | None] = mapped_column(order_reference())
     stage: Mapped[str | None] = mapped_column(String(16))
     # the verdict in force (``ComplaintVerdict`` keeps every one)
@@ -71,6 +72,7 @@ class Complaint(Base):
     action_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     action_result: Mapped[str | None] = mapped_column(String(500))
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # for the time to a verdict
     verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verdict_version: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -105,8 +107,9 @@ def _verdicts_are_append_only(*_: Any) -> None:
 
 
 class ComplaintDaily(Base):
-    """Complaints counted per day of registration and dimension (``stage``, ``unit``, ``root_cause``,
-    ``staff``; key ``''`` while not known), with how many are valid and invalid: kept in the transaction
+    """Complaints counted per day of registration and dimension (``all``, ``stage``, ``unit``, ``root_cause``,
+    ``staff``, ``area``; key ``''`` while not known), with how many are valid, invalid, repeats, judged (and
+    the minutes from registration to their first verdict, summed): kept in the transaction
     that opens a complaint or gives its verdict (a changed verdict moves its counts), so that a year's
     analysis reads a few thousand rows, not the complaints (docs/architecture.md)."""
 
@@ -118,6 +121,9 @@ class ComplaintDaily(Base):
     complaints: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
+    repeats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    judged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    verdict_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RootCause(Base):

@@ -195,3 +195,51 @@ class TitleRuleUpdate(BaseModel):
     min_points: int | None = Field(default=None, ge=0, le=10000)
     posts: list[Literal["meter_reader", "inspector", "repairer", "handler", "head", "other"]] | None = None
     is_active: bool | None = None
+
+
+class SummaryPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: date = Field(alias="from")
+    to: date
+    complaints: int
+    valid: int
+    invalid: int
+    pending: int
+    repeats: int = Field(description="repeat complaints (the same customer and matter within 30 days)")
+    valid_share: float | None = Field(description="有效投诉占比: valid ÷ (valid + invalid)")
+    hours_to_verdict: float | None = Field(description="average hours from registration to the first verdict")
+
+
+class MonthCellPublic(BaseModel):
+    key: str
+    name: str | None
+    month: str
+    complaints: int
+    valid: int
+
+
+class ByMonthPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    items: list[MonthCellPublic]
+    by: str
+    from_: date = Field(alias="from")
+    to: date
+
+
+class RatePublic(BaseModel):
+    key: str = Field(description="the area id or the unit id")
+    name: str | None
+    complaints: int
+    valid: int
+    customers: int
+    per_10k_month: float | None = Field(description="complaints per 10,000 customers per month")
+    valid_per_10k_month: float | None
+
+
+class RatesPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    items: list[RatePublic]
+    by: str
+    from_: date = Field(alias="from")
+    to: date
+    months: float = Field(description="the period in months (days ÷ 30.44)")

@@ -31,7 +31,7 @@ from huiyin.complaints import ledger
 from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintDaily, ComplaintVerdict, RootCause
 from huiyin.core.actor import Actor
 from huiyin.core.roles import MANAGERS, Role
-from huiyin.customers.service import customer_tags, do_add_tag
+from huiyin.customers.service import customer_tags, customers_by_area, do_add_tag
 from huiyin.errors import Conflict, Forbidden, Invalid
 from huiyin.org.refs import org
 from huiyin.org.service import check_staff_refs, check_unit_ref, unit_head
@@ -107,6 +107,7 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime, tz: 
         customer_id=order.customer_id,
         contact_phone=order.contact_phone,
         category_id=order.category_id,
+        area_id=order.area_id,
         repeat_of=earlier,
         responsible_staff_ids=[],
         verdict_version=0,
@@ -119,25 +120,48 @@ def do_open(session: Session, order: Any, source: str | None, at: datetime, tz: 
 
 
 _COUNT = text(
-    "INSERT INTO complaint_daily (dim, day, key, complaints, valid, invalid) "
-    "VALUES (:dim, :day, :key, :complaints, :valid, :invalid) "
+    "INSERT INTO complaint_daily (dim, day, key, complaints, valid, invalid, repeats, judged, verdict_minutes) "
+    "VALUES (:dim, :day, :key, :complaints, :valid, :invalid, :repeats, :judged, :verdict_minutes) "
     "ON CONFLICT (dim, day, key) DO UPDATE SET "
     "complaints = complaint_daily.complaints + excluded.complaints, "
     "valid = complaint_daily.valid + excluded.valid, "
-    "invalid = complaint_daily.invalid + excluded.invalid"
+    "invalid = complaint_daily.invalid + excluded.invalid, "
+    "repeats = complaint_daily.repeats + excluded.repeats, "
+    "judged = complaint_daily.judged + excluded.judged, "
+    "verdict_minutes = complaint_daily.verdict_minutes + excluded.verdict_minutes"
 ).bindparams(bindparam("day", type_=Date))
+DIMENSIONS = ("all", "stage", "unit", "root_cause", "staff", "area")
+
+
+def _ones(c: Complaint, sign: int) -> dict[str, int]:
+    first = c.first_verdict_at
+    minutes = int((first - c.created_at).total_seconds() // 60) if first is not None else 0
+    return {
+        "complaints": sign,
+        "valid": sign * (c.validity == "valid"),
+        "invalid": sign * (c.validity == "invalid"),
+        "repeats": sign * (c.repeat_of is not None),
+        "judged": sign * (first is not None),
+        "verdict_minutes": sign * minutes,
+    }
+
+
+def _keys(c: Complaint) -> list[tuple[str, str]]:
+    """Where a complaint is counted, as it is attributed now: once per dimension (per person for ``staff``)."""
+    return [
+        ("all", ""),
+        ("stage", c.stage or ""),
+        ("unit", str(c.responsible_unit_id) if c.responsible_unit_id else ""),
+        ("root_cause", c.root_cause or ""),
+        ("area", str(c.area_id) if c.area_id else ""),
+        *(("staff", str(p)) for p in (c.responsible_staff_ids or [])),
+    ]
 
 
 def _count(session: Session, c: Complaint, sign: int) -> None:
     """Adds (``sign`` +1) or takes back (-1) a complaint's place in the daily counts, as it is attributed now."""
-    ones = {"complaints": sign, "valid": sign * (c.validity == "valid"), "invalid": sign * (c.validity == "invalid")}
-    keys = [
-        ("stage", c.stage or ""),
-        ("unit", str(c.responsible_unit_id) if c.responsible_unit_id else ""),
-        ("root_cause", c.root_cause or ""),
-        *(("staff", str(p)) for p in (c.responsible_staff_ids or [])),
-    ]
-    session.execute(_COUNT, [{"dim": d, "day": c.day, "key": k, **ones} for d, k in keys])
+    ones = _ones(c, sign)
+    session.execute(_COUNT, [{"dim": d, "day": c.day, "key": k, **ones} for d, k in _keys(c)])
 
 
 def check_closable(session: Session, order: Any) -> None:
@@ -293,6 +317,7 @@ def do_verdict(
         setattr(complaint, name, value)
     complaint.verdict_version += 1
     complaint.verdict_at, complaint.verdict_by = at, user.id
+    complaint.first_verdict_at = complaint.first_verdict_at or at
     session.info.setdefault(WRITTEN_KEY, {})[order.id] = complaint
     _count(session, complaint, +1)
     session.add(
@@ -438,42 +463,118 @@ def analysis(session: Session, *, by: str, first: date, last: date) -> list[Tall
     return sorted((t for t in tallies if t.complaints), key=lambda t: (-t.complaints, t.key))
 
 
-_REBUILD_SQL = [
-    "DELETE FROM complaint_daily",
-    *(
-        "INSERT INTO complaint_daily (dim, day, key, complaints, valid, invalid) "
-        f"SELECT '{dim}', day, {key}, count(*), "
-        "sum(CASE WHEN validity = 'valid' THEN 1 ELSE 0 END), sum(CASE WHEN validity = 'invalid' THEN 1 ELSE 0 END) "
-        f"FROM complaints GROUP BY day, {key}"
-        for dim, key in (
-            ("stage", "COALESCE(stage, '')"),
-            ("unit", "COALESCE(CAST(responsible_unit_id AS VARCHAR(32)), '')"),
-            ("root_cause", "COALESCE(root_cause, '')"),
-        )
-    ),
-]
+@dataclass(frozen=True)
+class Summary:
+    complaints: int
+    valid: int
+    invalid: int
+    repeats: int
+    judged: int
+    verdict_minutes: int
+
+    @property
+    def pending(self) -> int:
+        return self.complaints - self.valid - self.invalid
+
+    @property
+    def valid_share(self) -> float | None:
+        """有效投诉占比: valid ÷ judged (valid + invalid)."""
+        judged = self.valid + self.invalid
+        return round(self.valid / judged, 4) if judged else None
+
+    @property
+    def hours_to_verdict(self) -> float | None:
+        """The average time from registration to the first verdict, in hours."""
+        return round(self.verdict_minutes / self.judged / 60, 1) if self.judged else None
 
 
-def do_rebuild_daily(session: Session) -> None:
-    """The daily counts made again from the complaints (after a bulk load, or to check them). The staff
-    counts are made here in Python: a complaint names its people in a JSON list."""
-    for sql in _REBUILD_SQL:
-        session.execute(text(sql))
-    staff: dict[tuple[date, str], list[int]] = {}
-    for day, validity, ids in session.execute(
-        select(Complaint.day, Complaint.validity, Complaint.responsible_staff_ids)
-    ):
-        for person in ids or []:
-            n = staff.setdefault((day, str(person)), [0, 0, 0])
-            n[0] += 1
-            n[1] += validity == "valid"
-            n[2] += validity == "invalid"
-    rows = [
-        {"dim": "staff", "day": day, "key": key, "complaints": n[0], "valid": n[1], "invalid": n[2]}
-        for (day, key), n in staff.items()
-    ]
-    if rows:
-        session.execute(_COUNT, rows)
+def summary(session: Session, *, first: date, last: date) -> Summary:
+    """The period's complaints in all: valid, invalid, repeats, and the time to a verdict (one range read)."""
+    d = ComplaintDaily
+    row = session.execute(
+        select(
+            func.sum(d.complaints), func.sum(d.valid), func.sum(d.invalid), func.sum(d.repeats), func.sum(d.judged),
+            func.sum(d.verdict_minutes),
+        ).where(d.dim == "all", d.day >= first, d.day <= last)
+    ).one()
+    return Summary(*(int(x or 0) for x in row))
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    key: str
+    month: str  # YYYY-MM
+    complaints: int
+    valid: int
+
+
+def by_month(session: Session, *, by: str, first: date, last: date) -> list[MonthCell]:
+    """Complaints by ``by`` (stage, root cause, unit, area, staff) and month of registration: the matrix
+    behind 投诉易发环节 (stage × month). Summed from the daily rows in one grouped read."""
+    d = ComplaintDaily
+    rows = session.execute(
+        select(d.key, d.day, d.complaints, d.valid).where(d.dim == by, d.day >= first, d.day <= last)
+    )
+    cells: dict[tuple[str, str], list[int]] = {}
+    for key, day, n, v in rows:
+        cell = cells.setdefault((str(key), day.strftime("%Y-%m")), [0, 0])
+        cell[0] += n
+        cell[1] += v
+    return [MonthCell(k, m, n, v) for (k, m), (n, v) in sorted(cells.items()) if n]
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    complaints: int
+    valid: int
+    customers: int
+    per_10k_month: float | None  # complaints per 10,000 customers per month
+    valid_per_10k_month: float | None
+
+
+MONTH_DAYS = 365.25 / 12
+
+
+def rates(session: Session, *, by: str, first: date, last: date) -> list[Rate]:
+    """投诉率: complaints per 10,000 customers per month, by the service area of the complaint's order or by
+    the station that owns the area (the customers of its areas): the period's complaints ÷ customers ×
+    10,000 ÷ the period in months (days ÷ 30.44). Complaints without an area are left out; highest first."""
+    customers = customers_by_area(session)
+    tallies = {t.key: t for t in analysis(session, by="area", first=first, last=last)}
+    months = ((last - first).days + 1) / MONTH_DAYS
+    areas = org(session).areas
+    groups: dict[str, list[int]] = {}  # key → [complaints, valid, customers]
+    for area_id, area in areas.items():
+        key = str(area_id) if by == "area" else str(area.unit_id)
+        t = tallies.get(str(area_id))
+        g = groups.setdefault(key, [0, 0, 0])
+        g[0] += t.complaints if t else 0
+        g[1] += t.valid if t else 0
+        g[2] += customers.get(area_id, 0)
+
+    def per(n: int, people: int) -> float | None:
+        return round(n / people * 10_000 / months, 2) if people else None
+
+    out = [Rate(k, n, v, c, per(n, c), per(v, c)) for k, (n, v, c) in groups.items() if c or n]
+    return sorted(out, key=lambda r: (-(r.per_10k_month or 0), r.key))
+
+
+def do_rebuild_daily(session: Session, *, chunk: int = 5000) -> None:
+    """The daily counts made again from the complaints (after a bulk load, or to check them), in Python:
+    the same ``_keys`` and ``_ones`` the writes use, so kept and rebuilt cannot count differently."""
+    session.execute(text("DELETE FROM complaint_daily"))
+    acc: dict[tuple[str, date, str], dict[str, int]] = {}
+    for c in session.scalars(select(Complaint).execution_options(yield_per=chunk)):
+        ones = _ones(c, 1)
+        for dim, key in _keys(c):
+            row = acc.setdefault((dim, c.day, key), dict.fromkeys(ones, 0))
+            for name, n in ones.items():
+                row[name] += n
+        session.expunge(c)
+    rows = [{"dim": d, "day": day, "key": k, **n} for (d, day, k), n in acc.items()]
+    for i in range(0, len(rows), chunk):
+        session.execute(_COUNT, rows[i : i + chunk])
 
 
 def names_of(session: Session, by: str, keys: Sequence[str]) -> dict[str, str]:
@@ -483,6 +584,9 @@ def names_of(session: Session, by: str, keys: Sequence[str]) -> dict[str, str]:
     if by == "root_cause":
         return {r.code: r.name for r in session.scalars(select(RootCause))}
     ids = [int(k) for k in keys if k.isdigit()]
+    if by == "area":
+        areas = org(session).areas
+        return {str(i): areas[i].name for i in ids if i in areas}
     if by == "unit":
         units = org(session).units
         return {str(i): units[i].name for i in ids if i in units}

@@ -337,3 +337,10 @@ def do_add_tag(session: Session, customer_id: int, tag: str) -> bool:
         return False
     session.add(CustomerTag(customer_id=customer_id, tag=tag))
     return True
+
+
+def customers_by_area(session: Session) -> dict[int | None, int]:
+    """How many customers each service area has (None: no area), one grouped query: the denominator of
+    complaint rates per 10,000 customers."""
+    stmt = select(Customer.area_id, func.count()).group_by(Customer.area_id)
+    return {area: int(n) for area, n in session.execute(stmt)}

@@ -4,13 +4,20 @@ without a verdict."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from huiyin.clock import clock
 from tests.personas import Api, World
+
+
+@pytest.fixture(autouse=True)
+def _office_hours() -> None:
+    """A fixed morning (10:00 in Shanghai, mid-month): the day and month the figures count in are the same
+    in UTC and in the centre's time zone, whenever the suite runs."""
+    clock.set(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
 
 
 def complaint(agent: Api, world: World, **fields: Any) -> dict[str, Any]:
@@ -64,7 +71,9 @@ def test_a_complaint_is_judged_before_it_closes_and_the_verdict_is_in_the_timeli
     c = judged["complaint"]
     assert (c["validity"], c["stage"], c["root_cause"], c["verdict_version"]) == ("valid", "repair", "attitude", 1)
     assert (c["responsible_unit_id"], c["responsible_staff_ids"], c["joint_head_id"]) == (
-        world.station_a.id, [repairer], head
+        world.station_a.id,
+        [repairer],
+        head,
     )
     assert judged["events"][-1]["action"] == "verdict" and judged["events"][-1]["data"]["validity"] == "valid"
     closed = agent.act(oid, "callback", {"result": "satisfied"})
@@ -89,7 +98,8 @@ def test_a_verdict_is_changed_only_by_a_supervisor_with_a_reason_and_the_old_one
     assert event["action"] == "verdict_review" and event["data"]["previous"]["validity"] == "valid"
     history = agent.ok("get", f"/work-orders/{oid}/verdicts")["items"]
     assert [(v["version"], v["validity"], v["review_reason"]) for v in history] == [
-        (1, "valid", None), (2, "invalid", "复核录音")
+        (1, "valid", None),
+        (2, "invalid", "复核录音"),
     ]
 
 
@@ -141,9 +151,17 @@ def test_a_bad_verdict_is_refused_and_changes_nothing(
     c = agent.ok("get", f"/work-orders/{oid}")["complaint"]
     assert c["validity"] is None and c["verdict_version"] == 0
     assert agent.ok("get", f"/work-orders/{oid}/verdicts")["items"] == []
-    r = agent.post("/work-orders", json={"type": "repair", "category": "RP-GAS-NOGAS", "description": "无气",
-                                         "channel": "phone", "contact_phone": "13800138000",
-                                         "complaint_source": "media"})
+    r = agent.post(
+        "/work-orders",
+        json={
+            "type": "repair",
+            "category": "RP-GAS-NOGAS",
+            "description": "无气",
+            "channel": "phone",
+            "contact_phone": "13800138000",
+            "complaint_source": "media",
+        },
+    )
     assert r.status_code == 422
 
 
@@ -190,8 +208,13 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
     supervisor.ok(
         "post",
         f"/work-orders/{valid}/verdict",
-        {"validity": "invalid", "reason": "录音证实规范", "stage": "repair", "root_cause": "customer",
-         "review_reason": "复核"},
+        {
+            "validity": "invalid",
+            "reason": "录音证实规范",
+            "stage": "repair",
+            "root_cause": "customer",
+            "review_reason": "复核",
+        },
     )
     assert by("staff") == []  # the person named before is no longer counted
     assert by("stage")[-1] == ("repair", "维修抢修", 1, 0, 1, 0)
@@ -201,6 +224,7 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
     from huiyin.complaints.service import do_rebuild_daily
 
     with world.db.session() as s:
+
         def kept() -> list[tuple[Any, ...]]:
             rows = s.execute(select(ComplaintDaily.__table__))
             return sorted(tuple(r) for r in rows if r.complaints or r.valid or r.invalid)
@@ -208,3 +232,56 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
         before = kept()
         do_rebuild_daily(s)
         assert kept() == before
+
+
+def test_the_complaint_figures_rate_per_ten_thousand_customers_month_and_time_to_verdict(
+    agent: Api, unit_worker: Api, admin: Api, manager: Api, world: World
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    repairer = staff(admin, world.station_a.id, "李师傅", "repairer")
+    first = complaint(agent, world)["id"]  # 王建国 lives in 龙溪 (station A's area)
+    clock.advance(timedelta(days=3))
+    again = complaint(agent, world)["id"]  # the same matter within 30 days: a repeat
+    complaint(agent, world, customer_id=world.customer_b_id, category="CP-BILLING", description="多收电费")  # 长寿
+    clock.advance(timedelta(hours=6))
+    unit_worker.ok("post", f"/work-orders/{first}/verdict", valid_verdict(world, [repairer]))
+    clock.advance(timedelta(hours=4))
+    invalid = {"validity": "invalid", "reason": "不属实", "stage": "repair", "root_cause": "customer"}
+    unit_worker.ok("post", f"/work-orders/{again}/verdict", invalid)
+    start = (clock.now() - timedelta(days=10)).date().isoformat()
+    end = clock.now().date().isoformat()
+    period = f"from={start}&to={end}"
+
+    s = manager.ok("get", f"/complaints/summary?{period}")
+    assert (s["complaints"], s["valid"], s["invalid"], s["pending"], s["repeats"]) == (3, 1, 1, 1, 1)
+    assert s["valid_share"] == 0.5
+    assert s["hours_to_verdict"] == round(((3 * 24 + 6) + 10) / 2, 1)  # 78 h for the first, 10 h for the repeat
+
+    rates = manager.ok("get", f"/complaints/rates?by=area&{period}")
+    months = rates["months"]
+    assert months == round(11 / (365.25 / 12), 2)
+    by_area = {r["name"]: (r["complaints"], r["customers"], r["per_10k_month"]) for r in rates["items"]}
+    assert by_area[world.area_a.name] == (2, 1, round(2 / 1 * 10_000 / (11 / (365.25 / 12)), 2))
+    assert by_area[world.area_b.name][0] == 1
+    units = {r["key"]: r["complaints"] for r in manager.ok("get", f"/complaints/rates?by=unit&{period}")["items"]}
+    assert units == {str(world.station_a.id): 2, str(world.station_b.id): 1}
+
+    month = clock.now().strftime("%Y-%m")
+    cells = manager.ok("get", f"/complaints/by-month?by=stage&{period}")["items"]
+    assert {(c["key"], c["month"], c["complaints"]) for c in cells} == {("repair", month, 2), ("", month, 1)}
+
+    r = manager.get(f"/complaints/analysis/export?by=stage&{period}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    api = manager.ok("get", f"/complaints/analysis?by=stage&{period}")["items"]
+    got = [row[:5] for row in sheet.iter_rows(values_only=True) if row and row[0] in ("维修抢修", "未定责")]
+    assert got == [(i["name"] or "未定责", i["complaints"], i["valid"], i["invalid"], i["pending"]) for i in api]
+    r = manager.get(f"/complaints/rates/export?by=unit&{period}")
+    assert r.status_code == 200 and load_workbook(BytesIO(r.content)).active is not None
+    assert agent.get(f"/complaints/summary?{period}").status_code == 403
+    assert manager.get(f"/complaints/rates?by=stage&{period}").status_code == 422
+    assert manager.get(f"/complaints/summary?from={end}&to={start}").status_code == 422

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +25,13 @@ from huiyin.worker import Worker
 from tests.personas import Api, World
 
 PHONE = "13800138000"
+
+
+@pytest.fixture(autouse=True)
+def _office_hours() -> None:
+    """A fixed morning (10:00 in Shanghai, mid-month): the day and month the figures count in are the same
+    in UTC and in the centre's time zone, whenever the suite runs."""
+    clock.set(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture

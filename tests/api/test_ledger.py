@@ -5,7 +5,7 @@ deadline: warned, escalated after the complaint is closed, met when reported don
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -19,6 +19,13 @@ from huiyin.settings import Settings
 from huiyin.worker import Worker
 from tests.api.test_complaints import complaint, staff, valid_verdict
 from tests.personas import Api, World
+
+
+@pytest.fixture(autouse=True)
+def _office_hours() -> None:
+    """A fixed morning (10:00 in Shanghai, mid-month): the day and month the figures count in are the same
+    in UTC and in the centre's time zone, whenever the suite runs."""
+    clock.set(datetime(2026, 11, 10, 2, 0, tzinfo=UTC))
 
 
 def month() -> str:

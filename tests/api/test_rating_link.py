@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,7 +57,7 @@ def test_the_customer_rates_through_the_link_once_without_signing_in(
     again = client.post(f"/api/v1/rate/{token}", json={"result": "satisfied"})
     assert again.status_code == 200 and again.json()["result"] == "unsatisfied"  # the first stands
     assert ratings(world) == 1
-    day = clock.now().date().isoformat()
+    day = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the centre's day
     by_channel = manager.ok("get", f"/satisfaction?from={day}&to={day}&group_by=channel")["items"]
     assert [(r["key"], r["unsatisfied"]) for r in by_channel] == [("web", 1)]
     with world.db.session(write=False) as s:

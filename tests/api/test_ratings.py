@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -173,7 +174,7 @@ def test_the_excel_export_holds_the_apis_figures(world: World, agent: Api, agent
     for who, result in ((agent, "satisfied"), (agent, "unsatisfied"), (agent2, "basically_satisfied")):
         order = who.register(contact_phone=CALLER, channel="web")
         who.ok("post", "/ratings", {"order_id": order["id"], "channel": "web", "result": result}, 201)
-    day = clock.now().date().isoformat()
+    day = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the centre's day
     query = f"from={day}&to={day}&group_by=agent&count_basic=true"
     figures = manager.ok("get", f"/satisfaction?{query}")
     r = manager.get(f"/satisfaction/export?{query}")
