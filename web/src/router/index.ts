@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router'
 import { onUnauthorized } from '@/api/client'
+import { publicRoutes as surveyPages } from '@/modules/delayed'
 import { publicRoutes as ratingPages } from '@/modules/rating'
 import { useAuthStore } from '@/stores/auth'
 import { allowed, homeFor, pages } from './routes'
@@ -16,6 +17,7 @@ export function makeRouter(): Router {
         children: [{ path: '', name: 'home', component: { render: () => null } }, ...pages],
       },
       ...ratingPages,
+      ...surveyPages,
       { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue') },
     ],
   })

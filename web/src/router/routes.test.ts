@@ -30,11 +30,12 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      'satisfaction', 'orders', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      'satisfaction', 'delayed-surveys', 'orders', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'satisfaction', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'calls', 'admin-categories', 'admin-dispatch-rules',
+      'overview', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'absences', 'calls',
+      'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
     ])
   })
@@ -44,6 +45,14 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('dispatcher')).not.toContain('care')
     expect(menuOf('unit_handler')).not.toContain('care')
     expect(menuOf('qa_inspector')).not.toContain('care')
+  })
+
+  it('show 延时调查 to managers, QA and the admin, 请假/代班 to managers, the admin and unit handlers', () => {
+    for (const role of ['duty_manager', 'qa_inspector', 'admin'] as const) expect(menuOf(role)).toContain('delayed-surveys')
+    for (const role of ['agent', 'dispatcher', 'unit_handler'] as const) expect(menuOf(role)).not.toContain('delayed-surveys')
+    for (const role of ['floor_manager', 'admin', 'unit_handler'] as const) expect(menuOf(role)).toContain('absences')
+    for (const role of ['agent', 'dispatcher', 'qa_inspector'] as const) expect(menuOf(role)).not.toContain('absences')
+    expect(homeFor(new Set(['unit_handler']))).toBe('/inbox')
   })
 
   it('name each route once', () => {

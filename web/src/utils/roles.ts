@@ -20,6 +20,10 @@ export const GATES = {
   overview: [...MANAGERS, 'qa_inspector'],
   /** 满意度分析 (the server's readers of the figures: managers, QA and the admin) */
   satisfaction: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 延时调查: results, handler ratings, questionnaires, sampling rules (the server's readers) */
+  delayedSurveys: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 请假/代班 (AB角): absences (the server's absence users; a unit handler sees and marks their own) */
+  absences: [...MANAGERS, 'admin', 'unit_handler'],
   workbench: ['agent', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
@@ -44,6 +48,12 @@ export const GATES = {
   orderCalls: CALL_CENTRE,
   /** an order's 客户评价 (GET /ratings: the centre's roles) */
   orderRatings: CALL_CENTRE,
+  /** an order's 延时调查 card (GET /work-orders/{id}/survey) */
+  orderSurvey: [...MANAGERS, 'qa_inspector', 'admin', 'unit_handler'],
+  /** 延时调查: a new questionnaire version, the sampling rules */
+  editSurveys: ['supervisor', 'director', 'admin'],
+  /** 请假/代班: marking anyone absent (a unit handler marks only themselves) */
+  keepAbsences: [...MANAGERS, 'admin'],
   /** 定责: the first verdict on a complaint (the handling unit or a manager) */
   firstVerdict: ['unit_handler', ...MANAGERS],
   /** 复核定责: changing a verdict given (with a reason) */

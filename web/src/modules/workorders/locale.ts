@@ -72,6 +72,9 @@ export default {
     orderEv: {
       warn: '{stage}时限将于 {due} 到期',
       escalate: '{stage}超时，升级至第 {level} 级（{role}），{mark}',
+      standIn: '{absent}{away}，由{backup}代班',
+      noStandIn: '{absent}{away}，无人代班',
+      away: { any: '不在岗', leave: '休假', training: '培训', business: '公出', other: '不在岗' },
     },
     orderAction: {
       unit: '处理单位', pickUnit: '从单位树中选择', reason: '原因', result: '处理结果', callbackResult: '回访结果',
@@ -234,6 +237,9 @@ export default {
     orderEv: {
       warn: 'The {stage} deadline is due at {due}',
       escalate: '{stage} overdue: escalated to level {level} ({role}), {mark}',
+      standIn: '{absent} {away}: {backup} stood in',
+      noStandIn: '{absent} {away}: nobody stood in',
+      away: { any: 'was away', leave: 'on leave', training: 'in training', business: 'on a business trip', other: 'was away' },
     },
     orderAction: {
       unit: 'Unit', pickUnit: 'Pick from the unit tree', reason: 'Reason', result: 'Result',

@@ -4,7 +4,7 @@ import common from '@/locales/common'
 import workorders from '@/modules/workorders/locale'
 import sla from '@/locales/sla'
 import { mergeMessages } from '@/locales'
-import { deadlineFacts } from './timelineFacts'
+import { deadlineFacts, standInFacts } from './timelineFacts'
 
 const messages = mergeMessages([common, workorders, sla])
 function i18n(locale: 'zh-CN' | 'en') {
@@ -32,5 +32,26 @@ describe('time-limit events in the history', () => {
     const [t, te] = i18n('zh-CN')
     expect(deadlineFacts('dispatch', { stage: 'accept' }, t, te)).toEqual([])
     expect(deadlineFacts('escalate', { stage: 'accept' }, t, te)).toEqual([])
+  })
+})
+
+describe('standInFacts', () => {
+  const t = (k: string, p?: Record<string, unknown>) => (p ? `${k}:${JSON.stringify(p)}` : k)
+  const te = (k: string) => ['orderEv.away.leave'].includes(k)
+
+  it('names who stood in for whom, and who had nobody', () => {
+    const lines = standInFacts({ stand_ins: [
+      { absent_id: 1, absent: '张三', backup_id: 2, backup: '李四' },
+      { absent_id: 3, absent: '王五', backup_id: null, backup: null, reason: 'leave' },
+    ] }, t, te)
+    expect(lines).toEqual([
+      'orderEv.standIn:{"absent":"张三","away":"orderEv.away.any","backup":"李四"}',
+      'orderEv.noStandIn:{"absent":"王五","away":"orderEv.away.leave"}',
+    ])
+  })
+
+  it('says nothing without stand-ins', () => {
+    expect(standInFacts({}, t, te)).toEqual([])
+    expect(standInFacts({ stand_ins: 'x' }, t, te)).toEqual([])
   })
 })

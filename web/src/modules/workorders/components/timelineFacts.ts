@@ -27,3 +27,19 @@ export function deadlineFacts(action: string, d: Record<string, unknown>, t: T, 
   }
   return []
 }
+
+/** AB角: a dispatch while unit handlers were away names who stood in for each ("张三休假，由李四代班"). */
+export function standInFacts(d: Record<string, unknown>, t: T, te: Te): string[] {
+  if (!Array.isArray(d.stand_ins)) return []
+  const out: string[] = []
+  for (const s of d.stand_ins as unknown[]) {
+    if (!s || typeof s !== 'object') continue
+    const { absent, backup, reason } = s as Record<string, unknown>
+    if (typeof absent !== 'string' || !absent) continue
+    const away = typeof reason === 'string' && te(`orderEv.away.${reason}`) ? t(`orderEv.away.${reason}`) : t('orderEv.away.any')
+    out.push(typeof backup === 'string' && backup
+      ? t('orderEv.standIn', { absent, away, backup })
+      : t('orderEv.noStandIn', { absent, away }))
+  }
+  return out
+}
