@@ -30,11 +30,12 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      'satisfaction', 'delayed-surveys', 'orders', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'absences', 'calls',
+      'overview', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
+      'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
     ])
@@ -45,6 +46,16 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('dispatcher')).not.toContain('care')
     expect(menuOf('unit_handler')).not.toContain('care')
     expect(menuOf('qa_inspector')).not.toContain('care')
+  })
+
+  it('show 投诉台 and 奖惩台账 to managers, unit handlers, QA and the admin, where nobody lands', () => {
+    for (const role of ['duty_manager', 'director', 'unit_handler', 'qa_inspector', 'admin'] as const) {
+      expect(menuOf(role)).toEqual(expect.arrayContaining(['complaint-desk', 'ledger']))
+    }
+    expect(menuOf('agent')).not.toContain('complaint-desk')
+    expect(menuOf('dispatcher')).not.toContain('ledger')
+    const mine = ['orders', 'inbox', 'complaint-desk', 'ledger']
+    expect(menuOf('unit_handler').filter((n) => mine.includes(String(n)))).toEqual(mine)
   })
 
   it('show 延时调查 to managers, QA and the admin, 请假/代班 to managers, the admin and unit handlers', () => {

@@ -30,6 +30,9 @@ export const GATES = {
   callbacks: ['agent', ...MANAGERS],
   /** 关怀回访: the follow-ups of unsatisfied ratings (the server's care-task readers) */
   care: ['agent', ...MANAGERS],
+  /** 投诉台 (corrective actions) and 奖惩台账: the server's desk and ledger readers */
+  complaintDesk: [...MANAGERS, 'unit_handler', 'qa_inspector', 'admin'],
+  ledger: [...MANAGERS, 'unit_handler', 'qa_inspector', 'admin'],
   calls: CALL_CENTRE,
   agentBoard: MANAGERS,
   ivrRules: [...MANAGERS, 'admin'],
@@ -58,6 +61,14 @@ export const GATES = {
   firstVerdict: ['unit_handler', ...MANAGERS],
   /** 复核定责: changing a verdict given (with a reason) */
   reviewVerdict: ['supervisor', 'director'],
+  /** 整改完成: a corrective action reported done (the unit's handler or a manager) */
+  actionDone: ['unit_handler', ...MANAGERS],
+  /** 表扬核实: the staff a praise order is for (the unit's handler or a manager) */
+  commend: ['unit_handler', ...MANAGERS],
+  /** the 投诉台's analysis chart (GET /complaints/analysis) */
+  complaintAnalysis: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 奖惩台账: editing the title rules */
+  editTitleRules: ['supervisor', 'director', 'admin'],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */

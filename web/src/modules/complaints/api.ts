@@ -1,6 +1,6 @@
-// Complaints' API: the verdict (定责) on a complaint order, its history, the root causes, and the staff of the
-// responsible unit (the org API's people list); typed by the generated OpenAPI schema.
-import { api, unwrap, type Schemas, type WorkOrderDetail } from '@/api/client'
+// Complaints' API: the verdict (定责) on a complaint order, its history, the root causes, the staff of the
+// responsible unit; the complaint desk (整改, analysis), 表扬核实, the accountability ledger (奖惩台账) and its titles.
+import { api, unwrap, type Query, type Schemas, type WorkOrderDetail } from '@/api/client'
 
 export type Complaint = Schemas['ComplaintView']
 export type VerdictBody = Schemas['VerdictIn']
@@ -33,4 +33,81 @@ export function listRootCauses(): Promise<RootCause[]> {
 export async function listUnitStaff(unitId: number): Promise<Staff[]> {
   const page = await unwrap(api.GET('/api/v1/staff', { params: { query: { unit_id: unitId } } }))
   return page.items
+}
+
+// ---------------------------------------------------------------- 投诉台: corrective actions, analysis
+
+export type ActionRow = Schemas['ActionRowPublic']
+export type ActionState = NonNullable<Query<'complaints-actions'>['state']>
+export type Analysis = Schemas['AnalysisPublic']
+export type AnalysisQuery = Query<'complaints-analysis'>
+
+/** The corrective actions (整改): open ones soonest due first, overdue ones, or done ones latest first. */
+export async function listActions(state: ActionState, limit = 500): Promise<ActionRow[]> {
+  const page = await unwrap(api.GET('/api/v1/complaints/actions', { params: { query: { state, limit } } }))
+  return page.items
+}
+
+/** 整改完成: the action's result; the order as the server now has it. */
+export function finishAction(orderId: number, result: string): Promise<WorkOrderDetail> {
+  return unwrap(api.POST('/api/v1/work-orders/{order_id}/action-done', {
+    params: { path: { order_id: orderId } }, body: { result },
+  }))
+}
+
+/** Complaints of a period by stage, root cause, unit or staff, most first. */
+export function loadAnalysis(query: AnalysisQuery): Promise<Analysis> {
+  return unwrap(api.GET('/api/v1/complaints/analysis', { params: { query } }))
+}
+
+// ---------------------------------------------------------------- 表扬核实
+
+export type Commendation = Schemas['CommendationPublic']
+
+/** The staff a praise order is for; each gets the praise's points (naming others later reverses them). */
+export function commend(orderId: number, staffIds: number[], note: string): Promise<Commendation> {
+  return unwrap(api.POST('/api/v1/work-orders/{order_id}/commendation', {
+    params: { path: { order_id: orderId } }, body: { staff_ids: staffIds, note },
+  }))
+}
+
+// ---------------------------------------------------------------- 奖惩台账
+
+export type LedgerEntry = Schemas['LedgerEntryPublic']
+export type Ledger = Schemas['LedgerPublic']
+export type Standing = Schemas['StandingPublic']
+export type Standings = Schemas['StandingsPublic']
+export type Titles = Schemas['TitlesPublic']
+export type Title = Schemas['TitlePublic']
+export type TitleRule = Schemas['TitleRulePublic']
+export type TitleRuleUpdate = Schemas['TitleRuleUpdate']
+
+/** The ledger's entries, latest first: one person's, one month's, or both. */
+export function loadLedger(query: Query<'complaints-ledger'>): Promise<Ledger> {
+  return unwrap(api.GET('/api/v1/ledger', { params: { query } }))
+}
+
+/** Each person's points of the month by kind, lowest total first (末位 on top). */
+export function loadStandings(month: string): Promise<Standings> {
+  return unwrap(api.GET('/api/v1/ledger/standings', { params: { query: { month } } }))
+}
+
+/** Where the browser downloads the month's standings as .xlsx (a plain link: the session cookie signs it in). */
+export function standingsExportUrl(month: string): string {
+  return `/api/v1/ledger/standings/export?${new URLSearchParams({ month })}`
+}
+
+/** The month's titles (零投诉服务明星 …) and who holds them. */
+export function loadTitles(month: string): Promise<Titles> {
+  return unwrap(api.GET('/api/v1/ledger/titles', { params: { query: { month } } }))
+}
+
+export async function listTitleRules(): Promise<TitleRule[]> {
+  const page = await unwrap(api.GET('/api/v1/ledger/title-rules'))
+  return page.items
+}
+
+/** Edits a title rule (supervisor, director, admin). */
+export function updateTitleRule(code: string, body: TitleRuleUpdate): Promise<TitleRule> {
+  return unwrap(api.PATCH('/api/v1/ledger/title-rules/{code}', { params: { path: { code } }, body }))
 }
