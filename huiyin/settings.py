@@ -102,6 +102,10 @@ class SurveySettings(BaseModel):
     invite_text: str = Field(
         default="【回音】请对本次服务评价：回复1满意 2基本满意 3不满意。感谢您的支持！", min_length=1, max_length=300
     )
+    invite_after_call: bool = Field(default=True, description="also ask after an answered call without an order")
+    invite_call_delay_minutes: int = Field(
+        default=10, ge=1, le=240, description="how long after such a call (an order or an IVR rating may come first)"
+    )
     invite_once_per_hours: int = Field(default=24, ge=0, le=720, description="no second invitation to a number sooner")
     reply_window_hours: int = Field(default=48, ge=1, le=720, description="a reply rates the invitation this recent")
     inbound_token: SecretStr | None = Field(

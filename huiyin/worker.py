@@ -24,6 +24,7 @@ from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_of
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.surveys import delayed as surveys
+from huiyin.surveys import invitations
 
 log = logging.getLogger("huiyin.worker")
 SURVEY_EVERY = timedelta(minutes=1)
@@ -74,6 +75,7 @@ class Worker:
         self.gateway = gateway or Gateway(settings.notify)
         self.quiet = QuietLog()
         self._surveyed: datetime | None = None
+        self._calls_upto: datetime | None = None
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(
@@ -88,17 +90,24 @@ class Worker:
             return deadlines.fire_due(s, now(), limit=cfg.worker.batch_size, settings=cfg.notify, tz=cfg.timezone)
 
     def survey_batch(self) -> int:
-        """Sends the delayed surveys due, reminds, expires (their SMS go out with the next delivery): at most
-        once a minute of the clock (they are due by the day, not the second)."""
+        """Sends the delayed surveys due, reminds, expires, and asks the callers of calls that ended without an
+        order for a rating (their SMS go out with the next delivery): at most once a minute of the clock."""
         at = now()
         if not self.settings.surveys.surveys or (self._surveyed is not None and at - self._surveyed < SURVEY_EVERY):
             return 0
         self._surveyed = at
+        cfg = self.settings
         with self.db.session() as s:
-            cfg = self.settings
-            return surveys.send_due(
-                s, now(), settings=cfg.surveys, secret=cfg.secret_key, limit=cfg.worker.batch_size
-            )
+            n = surveys.send_due(s, at, settings=cfg.surveys, secret=cfg.secret_key, limit=cfg.worker.batch_size)
+        # callers of answered calls without an order, asked some minutes after (from where the last run ended;
+        # a new worker looks back an hour, and the outbox's key asks no call twice)
+        end = at - timedelta(minutes=cfg.surveys.invite_call_delay_minutes)
+        start = self._calls_upto or end - timedelta(hours=1)
+        if end > start:
+            with self.db.session() as s:
+                n += invitations.do_invite_after_calls(s, start, end, settings=cfg.surveys, secret=cfg.secret_key)
+            self._calls_upto = end
+        return n
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send

@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from huiyin.calls.service import calls_without_orders
 from huiyin.core.phones import is_mobile, normalize_phone
 from huiyin.notify.service import do_queue_sms
 from huiyin.settings import SurveySettings
 from huiyin.surveys.links import sign
 from huiyin.surveys.models import Rating, RatingInvitation, SmsReply
-from huiyin.surveys.service import Contact, check_contact, do_rate
+from huiyin.surveys.service import Contact, contact_of_key, do_rate
 
 
 def invitation_text(contact: Contact, *, at: datetime, settings: SurveySettings, secret: str) -> str:
@@ -125,7 +126,7 @@ def do_receive_reply(
     elif invitation.rated_at is not None:
         outcome = "already_rated"
     else:
-        contact = check_contact(session, call_id=None, order_id=invitation.order_id, integration_id=None, user=None)
+        contact = contact_of_key(session, invitation.contact)  # an order, or a call without one
         rating, created = do_rate(
             session, contact, channel="sms", result=result, score=None, comment=text[:500],
             at=at, tz=tz, care_hours=settings.care_hours,
@@ -145,3 +146,25 @@ def do_receive_reply(
     session.add(reply)  # the same message at the same moment elsewhere: the unique id refuses the second
     session.flush()
     return ReplyOutcome(outcome, reply.id, rating_id)
+
+
+def do_invite_after_calls(
+    session: Session, start: datetime, end: datetime, *, settings: SurveySettings, secret: str, limit: int = 20_000
+) -> int:
+    """Asks the callers of the answered calls that ended in ``[start, end)`` without an order for a rating by
+    SMS (a call with an order is asked when its order is closed; a call rated in the IVR is not asked). The
+    worker calls it each minute for the calls that ended ``invite_call_delay_minutes`` ago and before, so an
+    order registered in after-call work, or an IVR key press, comes first. Each call is asked once (the
+    outbox's key), each number at most once in ``invite_once_per_hours``. Returns how many were asked."""
+    if not settings.invite_sms or not settings.invite_after_call:
+        return 0
+    asked = 0
+    for call in calls_without_orders(session, start, end, limit=limit):
+        phone = normalize_phone(call.caller)
+        if not is_mobile(phone):
+            continue
+        contact = contact_of_key(session, f"call:{call.id}")
+        if do_invite(session, contact, phone, at=end, settings=settings, secret=secret) is not None:
+            session.flush()  # the next call's check of "this number was asked today" sees this one
+            asked += 1
+    return asked

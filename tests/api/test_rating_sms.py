@@ -19,6 +19,8 @@ from huiyin.settings import NotifySettings, Settings, SurveySettings
 from huiyin.surveys.invitations import read_reply
 from huiyin.surveys.models import Rating, RatingInvitation, SmsReply
 from huiyin.worker import Worker
+from tests.api.test_cti import STRANGER, integration, pbx  # noqa: F401 (fixtures)
+from tests.pbx import Pbx
 from tests.personas import Api, World
 
 MOBILE = "13912345678"
@@ -45,8 +47,13 @@ def worker(world: World, settings: Settings, gateway: TestClient) -> Worker:
 
 def closed_inquiry(agent: Api, phone: str = MOBILE, **fields: Any) -> dict[str, Any]:
     return agent.register(  # type: ignore[no-any-return]
-        type="inquiry", category="IQ-BILL", description="查询气费", close_on_spot=True, result="已告知",
-        contact_phone=phone, **fields,
+        type="inquiry",
+        category="IQ-BILL",
+        description="查询气费",
+        close_on_spot=True,
+        result="已告知",
+        contact_phone=phone,
+        **fields,
     )
 
 
@@ -77,7 +84,10 @@ def test_a_closed_orders_contact_gets_the_sms_and_the_reply_rates_the_order(
         rating = s.get(Rating, r.json()["rating_id"])
         assert rating is not None
         assert (rating.channel, rating.result, rating.contact, rating.order_id) == (
-            "sms", "satisfied", f"order:{order['id']}", order["id"]
+            "sms",
+            "satisfied",
+            f"order:{order['id']}",
+            order["id"],
         )
         assert (rating.agent_id, rating.unit_id) == (agent.id, order["unit_id"])
 
@@ -100,9 +110,7 @@ def test_replies_that_rate_nothing_are_kept(client: TestClient, agent: Api, worl
     assert kept == [("13500001111", "1", "unmatched"), (MOBILE, "谢谢", "unreadable"), (MOBILE, "2", "unmatched")]
 
 
-def test_a_contact_rated_by_the_ivr_or_a_number_asked_today_is_not_asked_again(
-    agent: Api, world: World
-) -> None:
+def test_a_contact_rated_by_the_ivr_or_a_number_asked_today_is_not_asked_again(agent: Api, world: World) -> None:
     first = closed_inquiry(agent)
     closed_inquiry(agent)  # the same number, minutes later: one SMS a day is enough
     other = agent.register(type="inquiry", category="IQ-POLICY", description="阶梯气价", contact_phone="13700001234")
@@ -126,10 +134,75 @@ def test_a_reply_without_the_gateways_token_is_refused_and_nothing_is_kept(
 @pytest.mark.parametrize(
     ("text", "result"),
     [
-        ("1", "satisfied"), ("１", "satisfied"), (" 2 ", "basically_satisfied"), ("3不满意", "unsatisfied"),
-        ("满意", "satisfied"), ("基本满意", "basically_satisfied"), ("非常不满意！", "unsatisfied"),
-        ("谢谢", None), ("4", None), ("", None),
+        ("1", "satisfied"),
+        ("１", "satisfied"),
+        (" 2 ", "basically_satisfied"),
+        ("3不满意", "unsatisfied"),
+        ("满意", "satisfied"),
+        ("基本满意", "basically_satisfied"),
+        ("非常不满意！", "unsatisfied"),
+        ("谢谢", None),
+        ("4", None),
+        ("", None),
     ],
 )
 def test_a_reply_reads_as_the_digit_or_the_words(text: str, result: str | None) -> None:
     assert read_reply(text) == result
+
+
+def test_a_caller_whose_call_registered_no_order_is_asked_after_the_call_and_the_reply_rates_the_call(
+    client: TestClient,
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    world: World,
+    worker: Worker,
+    gateway: TestClient,
+) -> None:
+    plain = pbx.inbound(MOBILE, ["张敏"])  # an inquiry answered on the phone: no order
+    pbx.answer(plain, MOBILE, "8001")
+    pbx.hangup(plain, MOBILE, "normalClearing")
+    with_order = pbx.inbound(STRANGER, ["张敏"])
+    pbx.answer(with_order, STRANGER, "8001")
+    agent.register(contact_phone=STRANGER, call_id=with_order)  # asked when its order closes, not now
+    pbx.hangup(with_order, STRANGER, "normalClearing")
+    rated = pbx.answered_call("13700002222", "张敏", talk=30)
+    clock.advance(timedelta(minutes=2))
+    worker.deliver(worker.tick())
+    assert gateway.get("/messages").json()["messages"] == []  # not yet: an order or a key press may come
+    with world.db.session() as s:  # the IVR rated the third call meanwhile
+        from huiyin.calls.service import call_facts
+        from huiyin.surveys.service import contact_of_key, do_rate
+
+        facts = call_facts(s, rated)
+        do_rate(
+            s,
+            contact_of_key(s, f"call:{facts.id}"),
+            channel="ivr",
+            result="satisfied",
+            score=None,
+            comment=None,
+            at=clock.now(),
+            tz="Asia/Shanghai",
+        )
+    clock.advance(timedelta(minutes=10))
+    worker.deliver(worker.tick())
+    [sms] = gateway.get("/messages").json()["messages"]
+    assert sms["to"] == MOBILE and "回复1满意" in sms["text"]
+    clock.advance(timedelta(minutes=5))
+    worker.deliver(worker.tick())
+    assert len(gateway.get("/messages").json()["messages"]) == 1  # asked once
+    r = reply(client, "up-call-1", MOBILE, "2")
+    assert r.json()["outcome"] == "rated", r.text
+    with world.db.session(write=False) as s:
+        rating = s.get(Rating, r.json()["rating_id"])
+        assert rating is not None
+        assert (rating.contact, rating.channel, rating.result, rating.order_id, rating.agent_id) == (
+            f"call:{rating.call_pk}",
+            "sms",
+            "basically_satisfied",
+            None,
+            agent.id,
+        )
+        from huiyin.calls.service import call_facts
+
+        assert rating.call_pk == call_facts(s, plain).id

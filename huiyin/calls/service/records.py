@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, String, bindparam, cast, func, select
@@ -349,3 +349,35 @@ def do_set_customer(session: Session, call: Call, customer_id: int) -> None:
     """The agent says who is calling (among the candidates, or a customer just created)."""
     call.customer_id = customer_id
     session.flush()
+
+
+class CallToRate(NamedTuple):
+    id: int
+    caller: str
+    ended_at: datetime
+
+
+LONGEST_CALL_HOURS = 4
+"""A call this long is not looked for (the range on ``offered_at`` that keeps the query on its index)."""
+
+
+def calls_without_orders(session: Session, start: datetime, end: datetime, *, limit: int) -> list[CallToRate]:
+    """Inbound calls an agent answered that ended in ``[start, end)`` with no order registered on them: the
+    contacts asked for a rating by SMS after the call (a call with an order is asked when the order is
+    closed). Oldest first; on the index of ``offered_at``."""
+    linked = select(CallOrder.call_pk).where(CallOrder.call_pk == Call.id).exists()
+    stmt = (
+        select(Call.id, Call.from_number, Call.ended_at)
+        .where(
+            Call.offered_at >= start - timedelta(hours=LONGEST_CALL_HOURS),
+            Call.offered_at < end,
+            Call.direction == "in",
+            Call.answered_at.is_not(None),
+            Call.ended_at >= start,
+            Call.ended_at < end,
+            ~linked,
+        )
+        .order_by(Call.ended_at, Call.id)
+        .limit(limit)
+    )
+    return [CallToRate(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
