@@ -140,6 +140,9 @@ class ComplaintSettings(BaseModel):
         description="points taken from the responsible unit's head (连带责任), by grade",
     )
     praise_points: int = Field(default=2, ge=0, le=100, description="points given to each staff member a praise names")
+    survey_points: int = Field(
+        default=1, ge=0, le=100, description="points to the handler of a delayed survey answered satisfied, attitude 5"
+    )
     action_warn_hours: float = Field(default=24, gt=0, le=720, description="a corrective action is warned this early")
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huiyin.clock import now
+from huiyin.complaints import ledger
 from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
@@ -76,6 +77,7 @@ class Worker:
         self.quiet = QuietLog()
         self._surveyed: datetime | None = None
         self._calls_upto: datetime | None = None
+        self._answers_upto: datetime | None = None
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(
@@ -107,6 +109,11 @@ class Worker:
             with self.db.session() as s:
                 n += invitations.do_invite_after_calls(s, start, end, settings=cfg.surveys, secret=cfg.secret_key)
             self._calls_upto = end
+        # the ledger's rewards for the surveys answered since the last run (top scores: complaints.ledger)
+        since = self._answers_upto or at - timedelta(days=1)
+        with self.db.session() as s:
+            n += len(ledger.do_award_surveys(s, since, at, cfg.complaints, cfg.timezone))
+        self._answers_upto = at
         return n
 
     def claim_batch(self) -> list[outbox.Claimed]:

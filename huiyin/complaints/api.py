@@ -413,6 +413,7 @@ def _standings(session: SessionDep, user: SignedIn, month: str) -> list[Standing
             complaint=s.complaint,
             joint=s.joint,
             praise=s.praise,
+            survey=s.survey,
             total=s.total,
         )
         for s in ledger.standings(session, ledger.check_month(month), _scope(session, user))
@@ -423,7 +424,7 @@ def _standings(session: SessionDep, user: SignedIn, month: str) -> list[Standing
 async def standings(
     session: SessionDep, settings: SettingsDep, user: LedgerReader, month: Month = None
 ) -> StandingsPublic:
-    """Each person's points in the month by kind (complaint, joint responsibility, praise) and in all,
+    """Each person's points in the month by kind (complaint, joint responsibility, praise, survey) and in all,
     lowest first (末位 at the top)."""
     m = month or _this_month(settings.timezone)
     return StandingsPublic(month=m, items=_standings(session, user, m))
@@ -458,10 +459,11 @@ async def standings_export(
         xlsx.Column("投诉扣分", 10),
         xlsx.Column("连带扣分", 10),
         xlsx.Column("表扬加分", 10),
+        xlsx.Column("调查加分", 10),
         xlsx.Column("合计", 10),
     ]
     cells = [
-        [r.name, POST_NAMES.get(r.post, r.post), r.unit_name or "", r.complaint, r.joint, r.praise, r.total]
+        [r.name, POST_NAMES.get(r.post, r.post), r.unit_name or "", r.complaint, r.joint, r.praise, r.survey, r.total]
         for r in rows
     ]
     data = xlsx.workbook(
@@ -469,7 +471,7 @@ async def standings_export(
         f"奖惩台账 {m}",
         columns,
         cells,
-        notes=["有效投诉扣责任人分，单位负责人承担连带责任；表扬加分。定责复核时原记录冲销，不删除。"],
+        notes=["有效投诉扣责任人分，单位负责人承担连带责任；表扬与延时调查满分加分。定责复核时原记录冲销，不删除。"],
         total=[
             "合计",
             "",
@@ -477,6 +479,7 @@ async def standings_export(
             sum(r.complaint for r in rows),
             sum(r.joint for r in rows),
             sum(r.praise for r in rows),
+            sum(r.survey for r in rows),
             sum(r.total for r in rows),
         ],
     )

@@ -3,7 +3,8 @@
 **Entries.** A valid complaint's verdict takes points (by grade, ``ComplaintSettings.penalty_points``) from
 each responsible staff member (``complaint``) and from the responsible unit's head who shares the
 responsibility (``joint``, 连带责任), unless the head is among the responsible. A praise order, once the
-unit or a manager names whom it praises, gives each of them ``praise_points`` (``praise``). The ledger is
+unit or a manager names whom it praises, gives each of them ``praise_points`` (``praise``); a delayed
+survey answered satisfied with the top attitude score gives its handler ``survey_points`` (``survey``). The ledger is
 append-only: when a review changes a verdict (or a praise is re-attributed), each entry no longer called
 for is reversed by an entry of the opposite points that names it (``reverses``), and the entries now
 called for are written; an entry that stays called for is left alone. An entry counts in the month of the
@@ -27,8 +28,9 @@ from sqlalchemy.orm import Session, aliased
 
 from huiyin.complaints.models import TITLE_RULE_KINDS, Complaint, LedgerEntry, TitleRule
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.org.service import active_staff, check_staff_refs
+from huiyin.org.service import active_staff, check_staff_refs, staff_of_users
 from huiyin.settings import ComplaintSettings
+from huiyin.surveys.delayed import top_answers
 
 TITLE_RULES = (
     ("zero_complaint_star", "零投诉服务明星", "no_valid_complaint_ytd", 0, 0),
@@ -188,6 +190,28 @@ def do_commend(
     )
 
 
+def do_award_surveys(
+    session: Session, start: datetime, end: datetime, settings: ComplaintSettings, tz: str
+) -> list[LedgerEntry]:
+    """客户评优: each delayed survey answered in ``[start, end)`` with the customer satisfied and the top
+    attitude score gives ``survey_points`` to the staff member who is the order's handler (a staff record
+    linked to that user). Once per order (``do_settle``): a run over the same time writes nothing."""
+    found = top_answers(session, start, end)
+    people = staff_of_users(session, sorted({a.handler_id for a in found}))
+    written: list[LedgerEntry] = []
+    for a in found:
+        p = people.get(a.handler_id)
+        if p is None or not settings.survey_points:
+            continue
+        due = [Due(p.id, p.unit_id, "survey", settings.survey_points)]
+        written += do_settle(
+            session, a.order_id, month_of(a.answered_at, tz), ("survey",), due, by=None, at=a.answered_at,
+            note="延时调查满分",
+        )
+    session.flush()
+    return written
+
+
 def praised(session: Session, order_id: int) -> list[int]:
     return [e.person_id for e in _standing(session, order_id, ("praise",))]
 
@@ -224,10 +248,11 @@ class Standing:
     complaint: int = 0
     joint: int = 0
     praise: int = 0
+    survey: int = 0
 
     @property
     def total(self) -> int:
-        return self.complaint + self.joint + self.praise
+        return self.complaint + self.joint + self.praise + self.survey
 
 
 def standings(session: Session, month: str, unit_ids: Sequence[int] | None = None) -> list[Standing]:

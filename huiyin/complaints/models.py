@@ -140,6 +140,7 @@ LEDGER_KINDS = (
     "complaint",  # a valid complaint, against each responsible staff member
     "joint",  # the same, against the responsible unit's head (连带责任)
     "praise",  # a praise order that names them (表扬)
+    "survey",  # a delayed survey's top score for the order's handler (客户评优)
 )
 
 

@@ -119,7 +119,7 @@ class LedgerEntryPublic(BaseModel):
     person_id: int
     person_name: str | None = None
     unit_id: int
-    kind: Literal["complaint", "joint", "praise"]
+    kind: Literal["complaint", "joint", "praise", "survey"]
     points: int = Field(description="negative: a penalty; a reversing entry has the opposite sign")
     order_id: int | None
     reverses: int | None = Field(description="the entry this one reverses (a changed verdict)")
@@ -140,6 +140,7 @@ class StandingPublic(BaseModel):
     complaint: int
     joint: int
     praise: int
+    survey: int
     total: int
 
 

@@ -130,3 +130,11 @@ def get_staff(session: Session, staff_id: int) -> Staff:
 def active_staff(session: Session) -> list[Staff]:
     """Every active staff member, by id."""
     return list(session.scalars(select(Staff).where(Staff.is_active.is_(True)).order_by(Staff.id)))
+
+
+def staff_of_users(session: Session, user_ids: Sequence[int]) -> dict[int, Staff]:
+    """The active staff record of each of these users (a staff member who also signs in), by user id."""
+    if not user_ids:
+        return {}
+    stmt = select(Staff).where(Staff.user_id.in_(list(user_ids)), Staff.is_active.is_(True)).order_by(Staff.id)
+    return {p.user_id: p for p in session.scalars(stmt) if p.user_id is not None}

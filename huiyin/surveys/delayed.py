@@ -440,3 +440,30 @@ def handler_history(session: Session, handler_id: int, *, limit: int) -> list[Su
 
 def surveys_of_order(session: Session, order_id: int) -> list[Survey]:
     return list(session.scalars(select(Survey).where(Survey.order_id == order_id)))
+
+
+@dataclass(frozen=True)
+class TopAnswer:
+    order_id: int
+    handler_id: int
+    answered_at: datetime
+
+
+def top_answers(session: Session, start: datetime, end: datetime) -> list[TopAnswer]:
+    """Surveys answered in ``[start, end)`` whose customer was satisfied and gave the staff who came the top
+    attitude score (5): what the accountability ledger rewards (complaints.ledger). Oldest first."""
+    rows = session.execute(
+        select(Survey.order_id, Survey.handler_id, Survey.answered_at, Survey.answers)
+        .where(
+            Survey.state == "answered",
+            Survey.answered_at >= start,
+            Survey.answered_at < end,
+            Survey.handler_id.is_not(None),
+        )
+        .order_by(Survey.answered_at, Survey.id)
+    )
+    return [
+        TopAnswer(order_id, handler, at)
+        for order_id, handler, at, answers in rows
+        if answers and answers.get("overall") == "satisfied" and answers.get("attitude") == 5
+    ]

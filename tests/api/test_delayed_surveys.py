@@ -260,3 +260,32 @@ def test_the_sampling_rules_are_kept_by_supervisors(admin: Api, agent: Api, mana
     assert admin.put("/surveys/rules", {"order_type": "repair", "share": 1.5}).status_code == 422
     assert agent.put("/surveys/rules", {"order_type": "repair", "share": 0.5}).status_code == 403
     assert manager.put("/surveys/rules", {"order_type": "repair", "share": 0.5}).status_code == 403
+
+
+def test_a_top_score_rewards_the_handler_in_the_ledger_once(
+    agent: Api,
+    unit_worker: Api,
+    manager: Api,
+    admin: Api,
+    world: World,
+    worker: Worker,
+    gateway: TestClient,
+    every_repair: None,
+) -> None:
+    body = {"unit_id": world.station_a.id, "name": "龙溪处理员", "post": "handler", "user_id": unit_worker.id}
+    person = admin.ok("post", "/staff", body, 201)["id"]
+    closed_repair(agent, unit_worker)
+    clock.advance(timedelta(days=3, minutes=1))
+    worker.deliver(worker.tick())
+    (sms,) = survey_sms(gateway)
+    answers = {"overall": "satisfied", "timeliness": 5, "attitude": 5, "solved": True}
+    assert agent.client.post(f"/api/v1/survey/{token_of(sms)}", json={"answers": answers}).status_code == 201
+    clock.advance(timedelta(minutes=2))
+    worker.deliver(worker.tick())
+    clock.advance(timedelta(minutes=2))
+    worker.deliver(worker.tick())
+    month = clock.now().strftime("%Y-%m")
+    entries = manager.ok("get", f"/ledger?person_id={person}&month={month}")["items"]
+    assert [(e["kind"], e["points"]) for e in entries] == [("survey", 1)]
+    standing = manager.ok("get", f"/ledger/standings?month={month}")["items"]
+    assert [(s["name"], s["survey"], s["total"]) for s in standing] == [("龙溪处理员", 1, 1)]

@@ -183,9 +183,9 @@ def test_the_standings_export_opens_with_the_api_figures(
     assert sheet is not None
     rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0] in ("李师傅", "王站长", "合计")]
     assert rows == [
-        ("李师傅", "维修工", world.station_a.name, -5, 0, 0, -5),
-        ("王站长", "负责人", world.station_a.name, 0, -2, 0, -2),
-        ("合计", None, None, -5, -2, 0, -7),
+        ("李师傅", "维修工", world.station_a.name, -5, 0, 0, 0, -5),
+        ("王站长", "负责人", world.station_a.name, 0, -2, 0, 0, -2),
+        ("合计", None, None, -5, -2, 0, 0, -7),
     ]
 
 
