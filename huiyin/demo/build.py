@@ -170,6 +170,8 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
             Staff(unit_id=unit_id, name=city.person_name(names), post=post, is_active=True)
             for post in ("head", "meter_reader", "inspector", "repairer", "repairer")
         ]
+        h = handlers[unit_id]  # the station's handler is staff too: the delayed survey rates them
+        s.add(Staff(unit_id=unit_id, name=h.full_name or h.username, post="handler", user_id=h.id, is_active=True))
         s.add_all(people)
         s.flush()
         staff[unit_id] = [p.id for p in people[1:]]
@@ -430,6 +432,15 @@ def _commend(s: Session, rng: random.Random, cast: Cast) -> int:
         )
         n += 1
     return n
+
+
+def _award_surveys(s: Session) -> int:
+    """The ledger's rewards for the surveys answered with top scores, as the worker gives them."""
+    from huiyin.complaints import ledger
+
+    settings = get_settings()
+    at = clock.now()
+    return len(ledger.do_award_surveys(s, at - timedelta(days=120), at, settings.complaints, settings.timezone))
 
 
 def _settle_history(s: Session) -> None:
@@ -744,6 +755,7 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _settle_history(s)
         calls = _build_calls(s, rng)
         ratings = _build_ratings(s, rng, units)
+        _award_surveys(s)
         _build_audits(s, rng, cast)
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (

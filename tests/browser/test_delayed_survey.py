@@ -35,6 +35,9 @@ def _surveyed_order(server: Server) -> tuple[dict[str, Any], dict[str, Any]]:
         r = sup.get(f"/work-orders/{order['id']}/survey")
         assert r.status_code == 200, r.text
         items = r.json()["items"]
+        # back to the default (no inquiry surveyed), so the other tests' inquiries send no survey SMS
+        r = sup.put("/surveys/rules", json={"order_type": "inquiry", "share": 0.0, "delay_days": 3, "is_active": True})
+        assert r.status_code == 200, r.text
     assert items, "the closed inquiry was not drawn for a survey"
     return order, items[0]
 
