@@ -100,7 +100,7 @@ export default {
       chart: {
         title: '投诉原因分析',
         hint: '{from} 至 {to} 登记的投诉（不含待定责），按数量从多到少，折线为累计占比',
-        by: { root_cause: '按原因分类', stage: '按争议环节', unit: '按责任单位', staff: '按责任人员' },
+        by: { root_cause: '按原因分类', stage: '按争议环节', unit: '按责任单位', staff: '按责任人员', area: '按服务区域' },
         count: '投诉数',
         cumulative: '累计占比',
         unknown: '未知',
@@ -110,7 +110,7 @@ export default {
     ledger: {
       menu: '奖惩台账',
       title: '奖惩台账',
-      hint: '有效投诉扣责任人分，单位负责人承担连带责任；表扬加分。定责复核时原记录冲销，不删除。',
+      hint: '有效投诉扣责任人分，单位负责人承担连带责任；表扬、延时调查评优加分。定责复核时原记录冲销，不删除。',
       month: '月份',
       pickMonth: '选择月份',
       export: '导出 Excel',
@@ -120,7 +120,7 @@ export default {
       last: '末位',
       col: {
         rank: '排名', name: '姓名', post: '岗位', unit: '单位', complaint: '投诉扣分', joint: '连带扣分',
-        praise: '表扬加分', total: '合计',
+        praise: '表扬加分', survey: '调查加分', total: '合计',
       },
       empty: '本月暂无奖惩记录',
       entries: {
@@ -130,7 +130,7 @@ export default {
         reversing: '冲销', reversed: '已冲销',
         empty: '暂无记录',
       },
-      kind: { complaint: '投诉', joint: '连带', praise: '表扬' },
+      kind: { complaint: '投诉', joint: '连带', praise: '表扬', survey: '调查' },
       titles: {
         title: '{month} 月度称号',
         none: '本月暂无人员获得该称号',
@@ -149,7 +149,7 @@ export default {
         name: '称号名称',
         kind: '评定方式',
         topN: '名额',
-        topNHint: '0 为不限名额',
+        topNHint: '0 为不限名额（月度积分前列至少 1 名）',
         minPoints: '最低积分',
         posts: '适用岗位',
         postsHint: '不选为全部岗位',
@@ -286,7 +286,7 @@ export default {
       chart: {
         title: 'Complaint analysis',
         hint: 'Complaints registered {from} to {to} (judged ones), most first; the line is the cumulative share',
-        by: { root_cause: 'By root cause', stage: 'By stage', unit: 'By unit', staff: 'By staff' },
+        by: { root_cause: 'By root cause', stage: 'By stage', unit: 'By unit', staff: 'By staff', area: 'By area' },
         count: 'Complaints',
         cumulative: 'Cumulative share',
         unknown: 'Unknown',
@@ -296,7 +296,7 @@ export default {
     ledger: {
       menu: 'Accountability ledger',
       title: 'Accountability ledger',
-      hint: 'A valid complaint costs the responsible staff points and their head joint points; a praise earns points. A review reverses old entries, never deletes them.',
+      hint: 'A valid complaint costs the responsible staff points and their head joint points; a praise or a top survey answer earns points. A review reverses old entries, never deletes them.',
       month: 'Month',
       pickMonth: 'Pick a month',
       export: 'Export Excel',
@@ -306,7 +306,7 @@ export default {
       last: 'Last',
       col: {
         rank: 'Rank', name: 'Name', post: 'Post', unit: 'Unit', complaint: 'Complaint', joint: 'Joint',
-        praise: 'Praise', total: 'Total',
+        praise: 'Praise', survey: 'Survey', total: 'Total',
       },
       empty: 'No ledger entries this month',
       entries: {
@@ -316,7 +316,7 @@ export default {
         reversing: 'Reversal', reversed: 'Reversed',
         empty: 'No entries',
       },
-      kind: { complaint: 'Complaint', joint: 'Joint', praise: 'Praise' },
+      kind: { complaint: 'Complaint', joint: 'Joint', praise: 'Praise', survey: 'Survey' },
       titles: {
         title: 'Titles of {month}',
         none: 'Nobody holds this title this month',
@@ -335,7 +335,7 @@ export default {
         name: 'Title',
         kind: 'Rule',
         topN: 'Places',
-        topNHint: '0: no limit',
+        topNHint: '0: no limit (top points: at least 1)',
         minPoints: 'Min. points',
         posts: 'Posts',
         postsHint: 'None picked: all posts',
