@@ -18,6 +18,8 @@ from huiyin.auth.schemas import (
     ApiTokenCreate,
     ApiTokenIssued,
     ApiTokenPublic,
+    HandlerPublic,
+    HandlersPublic,
     LoginPublic,
     SignInPublic,
     SignInsPublic,
@@ -214,8 +216,10 @@ def _absence(session: SessionDep, a: object) -> AbsencePublic:
     return view.model_copy(
         update={
             "username": person.username if person else None,
+            "name": (person.full_name or person.username) if person else None,
             "backup_id": backup.id if backup else None,
             "backup_username": backup.username if backup else None,
+            "backup_name": (backup.full_name or backup.username) if backup else None,
             "current": view.starts_at <= at < view.ends_at,
         }
     )
@@ -231,6 +235,23 @@ async def list_absences(session: SessionDep, user: AbsenceUser) -> AbsencesPubli
         mine = [user.id, *(p.id for p in d.users.values() if p.backup_id == user.id)]
     rows = absences.absences(session, at=now(), user_ids=mine)
     return AbsencesPublic(items=[_absence(session, a) for a in rows])
+
+
+@router.get("/unit-handlers", operation_id="auth-unit_handlers")
+async def unit_handlers(session: SessionDep, _: AbsenceUser) -> HandlersPublic:
+    """Every active unit handler with their unit and backup (AB角), by unit: whom an absence is for and who
+    stands in, for the managers who keep absences (the user list itself is the admin's)."""
+    d = directory(session)
+    people = sorted(d.by_role.get("unit_handler", ()), key=lambda p: (p.unit_id or 0, p.id))
+    return HandlersPublic(
+        items=[
+            HandlerPublic(
+                id=p.id, username=p.username, name=p.full_name or p.username, unit_id=p.unit_id,
+                backup_id=p.backup_id, away=d.is_absent(p.id),
+            )
+            for p in people
+        ]
+    )
 
 
 @router.post("/absences", status_code=201, operation_id="auth-add_absence")

@@ -34,21 +34,26 @@ class StandIn:
 
     absent: Person
     backup: Person | None
+    reason: str = "other"  # leave | training | business | other
 
 
 @dataclass(frozen=True)
 class Directory:
     users: dict[int, Person]
     by_role: dict[str, tuple[Person, ...]]  # active holders, by id
-    away: dict[int, tuple[tuple[datetime, datetime], ...]] = field(default_factory=dict)
-    """Absences not over when loaded, by user: (starts, ends). The clock decides which hold now."""
+    away: dict[int, tuple[tuple[datetime, datetime, str], ...]] = field(default_factory=dict)
+    """Absences not over when loaded, by user: (starts, ends, reason). The clock decides which hold now."""
 
     def names(self, ids: set[int]) -> dict[int, str]:
         return {i: self.users[i].username for i in ids if i in self.users}
 
     def is_absent(self, user_id: int, at: datetime | None = None) -> bool:
+        return self.absence_reason(user_id, at) is not None
+
+    def absence_reason(self, user_id: int, at: datetime | None = None) -> str | None:
+        """Why the user is away at ``at`` (default: now): leave, training …; None when not away."""
         t = at or now()
-        return any(a <= t < b for a, b in self.away.get(user_id, ()))
+        return next((why for a, b, why in self.away.get(user_id, ()) if a <= t < b), None)
 
     def _backup(self, p: Person, at: datetime) -> Person | None:
         b = self.users.get(p.backup_id) if p.backup_id is not None else None
@@ -57,7 +62,11 @@ class Directory:
     def stand_ins(self, unit_id: int, at: datetime | None = None) -> list[StandIn]:
         """The unit's handlers away at ``at`` (default: now), each with who stands in."""
         t = at or now()
-        return [StandIn(p, self._backup(p, t)) for p in self._handlers(unit_id) if self.is_absent(p.id, t)]
+        return [
+            StandIn(p, self._backup(p, t), self.absence_reason(p.id, t) or "other")
+            for p in self._handlers(unit_id)
+            if self.is_absent(p.id, t)
+        ]
 
     def _handlers(self, unit_id: int) -> list[Person]:
         return [p for p in self.by_role.get("unit_handler", ()) if p.unit_id == unit_id]
@@ -103,11 +112,11 @@ def _load(session: Session) -> Directory:
         if p.is_active:
             for role in p.roles:
                 by_role.setdefault(role, []).append(p)
-    away: dict[int, list[tuple[datetime, datetime]]] = {}
-    for user_id, starts, ends in session.execute(
-        select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(Absence.ends_at > now())
+    away: dict[int, list[tuple[datetime, datetime, str]]] = {}
+    for user_id, starts, ends, reason in session.execute(
+        select(Absence.user_id, Absence.starts_at, Absence.ends_at, Absence.reason).where(Absence.ends_at > now())
     ):
-        away.setdefault(user_id, []).append((starts, ends))
+        away.setdefault(user_id, []).append((starts, ends, reason))
     return Directory(users, {k: tuple(v) for k, v in by_role.items()}, {k: tuple(v) for k, v in away.items()})
 
 

@@ -123,14 +123,29 @@ class AbsencePublic(BaseModel):
     id: int
     user_id: int
     username: str | None = None
+    name: str | None = Field(default=None, description="the user's full name (else the username)")
     starts_at: datetime
     ends_at: datetime
     reason: str
     note: str
     backup_id: int | None = Field(default=None, description="who stands in (the user's backup now)")
     backup_username: str | None = None
+    backup_name: str | None = None
     current: bool = Field(default=False, description="the absence holds now")
 
 
 class AbsencesPublic(BaseModel):
     items: list[AbsencePublic]
+
+
+class HandlerPublic(BaseModel):
+    id: int
+    username: str
+    name: str
+    unit_id: int | None
+    backup_id: int | None
+    away: bool = Field(description="marked absent now")
+
+
+class HandlersPublic(BaseModel):
+    items: list[HandlerPublic]

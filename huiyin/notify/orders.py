@@ -83,6 +83,7 @@ def stand_ins(session: Session, unit_id: int) -> list[dict[str, object]]:
         {
             "absent_id": s.absent.id,
             "absent": s.absent.full_name or s.absent.username,
+            "reason": s.reason,
             "backup_id": s.backup.id if s.backup else None,
             "backup": (s.backup.full_name or s.backup.username) if s.backup else None,
         }

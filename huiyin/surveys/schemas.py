@@ -259,6 +259,7 @@ class SurveyPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     order_id: int
+    order_number: str | None = None
     questionnaire_id: int
     state: str
     due_at: datetime

@@ -36,7 +36,7 @@ from huiyin.surveys.schemas import (
     SurveysPublic,
 )
 from huiyin.workorders.refs import catalog
-from huiyin.workorders.service import get_visible_order, order_facts, visible_unit_ids
+from huiyin.workorders.service import get_visible_order, order_facts, order_numbers, visible_unit_ids
 
 router = APIRouter(tags=["surveys"])
 Reader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
@@ -287,8 +287,10 @@ async def handler_history(
 ) -> SurveysPublic:
     """One handler's answered surveys, latest first (their rating history)."""
     units = visible_unit_ids(session, user)
-    rows = delayed.handler_history(session, handler_id, limit=limit)
-    return SurveysPublic(items=[SurveyPublic.model_validate(s) for s in rows if units is None or s.unit_id in units])
+    rows = [s for s in delayed.handler_history(session, handler_id, limit=limit) if units is None or s.unit_id in units]
+    numbers = order_numbers(session, [s.order_id for s in rows])
+    items = [SurveyPublic.model_validate(s).model_copy(update={"order_number": numbers.get(s.order_id)}) for s in rows]
+    return SurveysPublic(items=items)
 
 
 @router.get("/work-orders/{order_id}/survey", operation_id="surveys-order_survey")

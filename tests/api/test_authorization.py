@@ -74,6 +74,7 @@ TABLE: dict[str, Any] = {
     "surveys-handlers_export": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
     "surveys-handler_history": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
     "surveys-order_survey": ORDER,  # managers, QA, admin and the order's unit (test_delayed_surveys)
+    "auth-unit_handlers": MANAGERS | {"unit_handler"} | ADMIN,
     "auth-list_absences": MANAGERS | {"unit_handler"} | ADMIN,
     "auth-add_absence": MANAGERS | {"unit_handler"} | ADMIN,  # a handler only their own (test_backups)
     "auth-end_absence": MANAGERS | {"unit_handler"} | ADMIN,

@@ -36,12 +36,22 @@ def test_while_a_is_away_dispatches_go_to_b_who_works_the_order_and_the_timeline
     )
     absence = away(manager, unit_worker.id, note="年休假")
     assert (absence["current"], absence["backup_id"], absence["reason"]) == (True, unit_worker_b.id, "leave")
+    assert (absence["name"], absence["backup_name"]) == ("unit_worker", "unit_worker_b")
+    handlers = {h["id"]: h for h in manager.ok("get", "/unit-handlers")["items"]}  # whom a manager may mark
+    assert (handlers[unit_worker.id]["backup_id"], handlers[unit_worker.id]["away"]) == (unit_worker_b.id, True)
+    assert handlers[unit_worker_b.id]["away"] is False
 
     order = agent.register(customer_id=world.customer_id)  # a gas repair in 龙溪: dispatched to station A
     assert order["unit_id"] == world.station_a.id
     dispatch = next(e for e in order["events"] if e["action"] == "dispatch")
     assert dispatch["data"]["stand_ins"] == [
-        {"absent_id": unit_worker.id, "absent": "unit_worker", "backup_id": unit_worker_b.id, "backup": "unit_worker_b"}
+        {
+            "absent_id": unit_worker.id,
+            "absent": "unit_worker",
+            "reason": "leave",
+            "backup_id": unit_worker_b.id,
+            "backup": "unit_worker_b",
+        }
     ]
     assert dispatches(unit_worker_b) == [order["id"]] and dispatches(unit_worker) == []
     unit_worker_b.act(order["id"], "accept")  # B sees and works A's unit's order

@@ -150,7 +150,7 @@ def test_a_closed_order_is_surveyed_days_later_answered_once_and_rated_as_delaye
         (unit_worker.id, 1, 1, 4.0, 0)
     ]
     history = unit_worker.ok("get", f"/surveys/handlers/{unit_worker.id}/history")["items"]
-    assert [h["answers"]["comment"] for h in history] == ["等了两天"]
+    assert [(h["answers"]["comment"], h["order_number"]) for h in history] == [("等了两天", order["number"])]
     results = manager.ok("get", f"/surveys/results?from={day}&to={day}")
     by_key = {q["key"]: q for q in results["questions"]}
     assert (results["sent"], results["answered"], results["response_rate"]) == (1, 1, 1.0)
