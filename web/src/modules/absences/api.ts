@@ -1,9 +1,10 @@
-// 请假/代班 (AB角): absences now and planned, marking one, ending one early; the user list (admin only) to pick from.
-import { api, unwrap, type Schemas, type User } from '@/api/client'
+// 请假/代班 (AB角): absences now and planned, marking one, ending one early; the unit handlers to pick from.
+import { api, unwrap, type Schemas } from '@/api/client'
 
 export type Absence = Schemas['AbsencePublic']
 export type AbsenceIn = Schemas['AbsenceIn']
 export type AbsenceReason = AbsenceIn['reason']
+export type UnitHandler = Schemas['HandlerPublic']
 
 export async function listAbsences(): Promise<Absence[]> {
   return (await unwrap(api.GET('/api/v1/absences'))).items
@@ -18,7 +19,7 @@ export function endAbsence(id: number): Promise<Absence> {
   return unwrap(api.POST('/api/v1/absences/{absence_id}/end', { params: { path: { absence_id: id } } }))
 }
 
-/** The unit handlers (GET /users is the admin's alone). */
-export async function listUnitHandlers(): Promise<User[]> {
-  return (await unwrap(api.GET('/api/v1/users', { params: { query: { role: 'unit_handler' } } }))).items
+/** Every active unit handler with their unit and backup (for the managers who keep absences, and the admin). */
+export async function listUnitHandlers(): Promise<UnitHandler[]> {
+  return (await unwrap(api.GET('/api/v1/unit-handlers'))).items
 }

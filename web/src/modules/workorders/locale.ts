@@ -74,7 +74,7 @@ export default {
       escalate: '{stage}超时，升级至第 {level} 级（{role}），{mark}',
       standIn: '{absent}{away}，由{backup}代班',
       noStandIn: '{absent}{away}，无人代班',
-      away: { any: '不在岗', leave: '休假', training: '培训', business: '公出', other: '不在岗' },
+      away: { any: '不在岗', leave: '休假', training: '培训', business: '公出', other: '因其他事由不在岗' },
     },
     orderAction: {
       unit: '处理单位', pickUnit: '从单位树中选择', reason: '原因', result: '处理结果', callbackResult: '回访结果',
@@ -239,7 +239,7 @@ export default {
       escalate: '{stage} overdue: escalated to level {level} ({role}), {mark}',
       standIn: '{absent} {away}: {backup} stood in',
       noStandIn: '{absent} {away}: nobody stood in',
-      away: { any: 'was away', leave: 'on leave', training: 'in training', business: 'on a business trip', other: 'was away' },
+      away: { any: 'was away', leave: 'on leave', training: 'in training', business: 'on a business trip', other: 'was away for another reason' },
     },
     orderAction: {
       unit: 'Unit', pickUnit: 'Pick from the unit tree', reason: 'Reason', result: 'Result',

@@ -50,6 +50,17 @@ describe('standInFacts', () => {
     ])
   })
 
+  it('says why the handler is away when the event carries the reason', () => {
+    const lines = standInFacts({ stand_ins: [
+      { absent_id: 1, absent: '陈春燕', backup_id: 2, backup: '李四', reason: 'leave' },
+      { absent_id: 3, absent: '王五', backup_id: 4, backup: '赵六', reason: 'unheard-of' },
+    ] }, t, te)
+    expect(lines).toEqual([
+      'orderEv.standIn:{"absent":"陈春燕","away":"orderEv.away.leave","backup":"李四"}',
+      'orderEv.standIn:{"absent":"王五","away":"orderEv.away.any","backup":"赵六"}',
+    ])
+  })
+
   it('says nothing without stand-ins', () => {
     expect(standInFacts({}, t, te)).toEqual([])
     expect(standInFacts({ stand_ins: 'x' }, t, te)).toEqual([])
