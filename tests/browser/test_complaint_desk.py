@@ -104,6 +104,8 @@ def test_a_manager_finishes_an_action_from_the_complaint_card_and_reads_the_pare
     page = manager.go(f"/orders/{order['id']}")
     card = page.get_by_test_id("complaint-card")
     assert card.get_by_test_id("verdict-action-open").inner_text() == "整改中"
+    card.scroll_into_view_if_needed()
+    manager.shot("complaint-card-action-open")
     card.get_by_test_id("action-done-open").click()
     dialog = page.get_by_test_id("action-done-dialog")
     dialog.get_by_test_id("action-done-result").fill("已完成再培训并抽查上门服务")
@@ -140,6 +142,11 @@ def test_a_manager_finishes_an_action_from_the_complaint_card_and_reads_the_pare
     manager.shot("complaint-desk-pareto")
     page.get_by_test_id("desk-by-stage").click()
     page.locator("[data-test=desk-pareto][data-by=stage]").wait_for()
+    href = page.get_by_test_id("desk-analysis-export").get_attribute("href")
+    assert href == "/api/v1/complaints/analysis/export?by=stage"
+    with page.expect_download() as caught:
+        page.get_by_test_id("desk-analysis-export").click()
+    assert caught.value.suggested_filename.endswith(".xlsx")
     manager.check_clean()
 
 

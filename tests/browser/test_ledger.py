@@ -133,6 +133,7 @@ def test_the_supervisor_reads_the_ledger_of_a_month_exports_it_and_edits_a_title
         tr.get_by_test_id("order-link").wait_for()
     reversing = [e for e in ledger["items"] if e["reverses"]]
     assert drawer.get_by_test_id("entry-reversing").count() == len(reversing)
+    page.wait_for_timeout(400)  # the drawer slides in
     sup.shot("ledger-person")
     drawer.locator(".el-drawer__close-btn").click()
     drawer.wait_for(state="hidden")
@@ -221,8 +222,10 @@ def test_a_duty_manager_reads_the_rules_and_english_reads_the_ledger(desk: Any, 
         drawer = page.get_by_test_id("person-entries")
         drawer.locator("[data-test=entry-row]").first.wait_for()
         assert "entries" in drawer.inner_text()
+        page.wait_for_timeout(400)  # the drawer slides in
         english.shot("ledger-en-person")
         drawer.locator(".el-drawer__close-btn").click()
+        drawer.wait_for(state="hidden")
     else:
         page.get_by_test_id("page-empty").get_by_text("No ledger entries this month").wait_for()
     page.get_by_test_id("title-card").first.wait_for()

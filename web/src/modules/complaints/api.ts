@@ -111,3 +111,10 @@ export async function listTitleRules(): Promise<TitleRule[]> {
 export function updateTitleRule(code: string, body: TitleRuleUpdate): Promise<TitleRule> {
   return unwrap(api.PATCH('/api/v1/ledger/title-rules/{code}', { params: { path: { code } }, body }))
 }
+
+/** Where the browser downloads the same analysis as .xlsx, with each row's cumulative share. */
+export function analysisExportUrl(query: AnalysisQuery): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(key, String(value))
+  return `/api/v1/complaints/analysis/export?${params}`
+}

@@ -105,6 +105,7 @@ export default {
         cumulative: '累计占比',
         unknown: '未知',
         empty: '所选期间暂无已定责的投诉',
+        export: '导出 Excel',
       },
     },
     ledger: {
@@ -291,6 +292,7 @@ export default {
         cumulative: 'Cumulative share',
         unknown: 'Unknown',
         empty: 'No judged complaints in the period',
+        export: 'Export Excel',
       },
     },
     ledger: {
@@ -311,7 +313,7 @@ export default {
       empty: 'No ledger entries this month',
       entries: {
         title: '{name} · {month} entries',
-        total: 'Month total {points} points, {n} entries',
+        total: 'Month total {points} points, {n} entry | Month total {points} points, {n} entries',
         kind: 'Kind', points: 'Points', order: 'Order', at: 'Recorded', note: 'Note',
         reversing: 'Reversal', reversed: 'Reversed',
         empty: 'No entries',
