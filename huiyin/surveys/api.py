@@ -228,6 +228,61 @@ async def list_care_tasks(
     return CareTasksPublic(items=[_care(t, r, at) for t, r in rows], total=len(rows))
 
 
+RESULT_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+OUTCOME_NAMES = {"reassured": "安抚解释", "unreachable": "联系不上", "escalated": "升级处理"}
+
+
+@router.get(
+    "/care-tasks/export",
+    operation_id="surveys-care_tasks_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same tasks as an Excel workbook"}},
+)
+async def care_tasks_export(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: CareUser,
+    state: Literal["open", "done"] | None = "open",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> Response:
+    """``GET /care-tasks`` as an .xlsx workbook (times in the centre's time zone)."""
+    at = now()
+    zone = ZoneInfo(settings.timezone)
+
+    def local(t: datetime | None) -> str:
+        return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else ""
+
+    rows = [_care(t, r, at) for t, r in service.care_tasks(session, state=state, order_id=None, limit=limit)]
+    columns = [
+        xlsx.Column("工单", 10),
+        xlsx.Column("评价", 10),
+        xlsx.Column("渠道", 8),
+        xlsx.Column("评价意见", 24),
+        xlsx.Column("应完成", 16),
+        xlsx.Column("超时", 6),
+        xlsx.Column("结果", 10),
+        xlsx.Column("说明", 24),
+        xlsx.Column("完成时间", 16),
+    ]
+    cells = [
+        [
+            c.order_id,
+            RESULT_NAMES.get(c.rating.result, c.rating.result),
+            CHANNEL_NAMES.get(c.rating.channel, ""),
+            c.rating.comment or "",
+            local(c.due_at),
+            "是" if c.overdue else "",
+            OUTCOME_NAMES.get(c.outcome or "", ""),
+            c.note or "",
+            local(c.done_at),
+        ]
+        for c in rows
+    ]
+    title = "关怀回访（待办）" if state == "open" else "关怀回访（已完成）" if state == "done" else "关怀回访"
+    data = xlsx.workbook("关怀回访", title, columns, cells, notes=[f"导出时间：{local(at)}"])
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"关怀回访_{state or 'all'}.xlsx"))
+
+
 @router.post("/care-tasks/{task_id}/done", operation_id="surveys-finish_care")
 async def finish_care(task_id: PathId, body: CareDoneIn, session: SessionDep, user: CareUser) -> CareTaskPublic:
     """The follow-up was made: what came of it (reassured, unreachable, escalated) and a note; once."""
@@ -286,8 +341,15 @@ async def rate_by_link(
     key, expires_at = links.check(token, settings.secret_key, now())
     contact = service.contact_of_key(session, key)
     _, created = service.do_rate(
-        session, contact, channel="web", result=body.result, score=body.score, comment=body.comment, at=now(),
-        tz=settings.timezone, care_hours=settings.surveys.care_hours,
+        session,
+        contact,
+        channel="web",
+        result=body.result,
+        score=body.score,
+        comment=body.comment,
+        at=now(),
+        tz=settings.timezone,
+        care_hours=settings.surveys.care_hours,
     )
     if not created:
         response.status_code = 200

@@ -63,6 +63,7 @@ TABLE: dict[str, Any] = {
     "complaints-by_month": MANAGERS | {"qa_inspector"} | ADMIN,
     "complaints-rates": MANAGERS | {"qa_inspector"} | ADMIN,
     "complaints-rates_export": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-care_tasks_export": {"agent"} | MANAGERS,
     "surveys-survey_page": PUBLIC,
     "surveys-answer": PUBLIC,
     "surveys-questionnaires": MANAGERS | {"qa_inspector"} | ADMIN,
@@ -80,6 +81,7 @@ TABLE: dict[str, Any] = {
     "auth-end_absence": MANAGERS | {"unit_handler"} | ADMIN,
     "complaints-action_done": ORDER,  # the unit's handler or a manager (test_ledger)
     "complaints-actions": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-actions_export": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-commend": ORDER,  # the unit's handler or a manager (test_ledger)
     "complaints-ledger": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-standings": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,

@@ -249,6 +249,12 @@ def test_a_corrective_action_is_tracked_like_a_deadline_past_the_close(
     assert unit_worker.post(f"/work-orders/{oid}/action-done", json={"result": "again"}).status_code == 409
     assert manager.ok("get", "/complaints/actions")["items"] == []
     assert [a["order_id"] for a in manager.ok("get", "/complaints/actions?state=done")["items"]] == [oid]
+    r = manager.get("/complaints/actions/export?state=done")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    (row,) = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == done["number"]]
+    assert (row[1], row[2], row[4], row[8]) == ("较大", "对维修工进行服务礼仪培训", "王站长", "已组织全站服务礼仪培训")
     assert (
         supervisor.ok("get", "/complaints/actions?state=done")["items"][0]["action_result"] == "已组织全站服务礼仪培训"
     )

@@ -227,6 +227,16 @@ def test_an_unsatisfied_rating_opens_a_care_task_that_the_callback_team_closes_o
     assert agent.ok("get", "/care-tasks")["items"] == []
     [kept] = manager.ok("get", f"/care-tasks?state=done&order_id={order['id']}")["items"]
     assert kept["note"] == "已致电致歉"
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    r = manager.get("/care-tasks/export?state=done")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    (row,) = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == order["id"]]
+    assert (row[1], row[2], row[3], row[6], row[7]) == ("不满意", "微信", "太慢", "安抚解释", "已致电致歉")
 
     on_the_order = agent.ok("get", f"/ratings?order_id={order['id']}")["items"]
     assert [(r["channel"], r["result"]) for r in on_the_order] == [("wechat", "unsatisfied"), ("web", "satisfied")]
