@@ -1,6 +1,7 @@
 """延时调查: the customer's survey page by its SMS link on a phone (answered, answered twice, expired, forged), the
 managers' 延时调查 page (a new questionnaire version, a rule change, the handlers' Excel against the API), an
-order's survey card, and 请假/代班 (AB角): an absence added and ended, a dispatch naming who stood in."""
+order's survey card, and 请假/代班 (AB角): an absence added and ended (by the handler, and by a manager picking a
+handler by name), a dispatch naming who stood in and why."""
 
 from __future__ import annotations
 
@@ -167,8 +168,19 @@ def test_the_managers_page_new_version_rule_and_handler_export(server: Server, d
         assert (got[5] is None and want["rate"] is None) or abs(float(got[5]) - want["rate"]) < 1e-6
         assert got[7] == want["solved"]
     if figures["items"]:
-        handlers.get_by_test_id("handler-row").first.click()
-        expect(page.get_by_test_id("handler-history")).to_be_visible()
+        first = handlers.get_by_test_id("handler-row").first
+        handler_id = first.get_attribute("data-id")
+        first.click()
+        history_drawer = page.get_by_test_id("handler-history")
+        expect(history_drawer).to_be_visible()
+        with server.apis("supervisor") as (sup,):
+            history = sup.get(f"/surveys/handlers/{handler_id}/history").json()["items"]
+        if history:  # each answered survey links its order by the order's number
+            expect(history_drawer.get_by_test_id("history-item")).to_have_count(len(history))
+            link = history_drawer.get_by_test_id("history-order").first
+            assert history[0]["order_number"]
+            expect(link).to_have_text(history[0]["order_number"])
+            expect(link).to_have_attribute("href", f"/orders/{history[0]['order_id']}")
         page.wait_for_load_state("networkidle")
         d.shot("delayed-surveys-handler-history")
         page.keyboard.press("Escape")
@@ -265,11 +277,14 @@ def test_absences_a_handler_marks_their_own_and_ends_it(server: Server, desk: An
         assert len(mine) == 1 and mine[0]["user_id"] == me["id"] and mine[0]["reason"] == "training"
         row = page.locator(f"[data-test=absence-row][data-id='{mine[0]['id']}']")
         expect(row).to_have_attribute("data-current", "1")
+        assert mine[0]["name"] == (me.get("full_name") or me["username"])
+        expect(row).to_have_text(mine[0]["name"])  # the name, not the username
         line = page.locator(".el-table__body-wrapper tr", has=row)
         expect(line).to_contain_text("培训")
         expect(line.get_by_test_id("absence-state")).to_have_text("进行中")
-        if me.get("backup_id"):
-            expect(line.get_by_test_id("absence-backup")).to_be_visible()
+        if mine[0]["backup_id"]:
+            assert mine[0]["backup_name"]
+            expect(line.get_by_test_id("absence-backup")).to_have_text(mine[0]["backup_name"])
         d.shot("absences")
         line.get_by_test_id(f"absence-end-{mine[0]['id']}").click()
         page.locator(".el-message-box").get_by_role("button", name="确定").click()
@@ -282,6 +297,9 @@ def test_absences_a_handler_marks_their_own_and_ends_it(server: Server, desk: An
     d.check_clean()
 
 
+AWAY_ZH = {"leave": "休假", "training": "培训", "business": "公出", "other": "因其他事由不在岗"}
+
+
 def test_absences_the_admin_picks_a_handler_and_a_dispatch_names_the_stand_in(server: Server, desk: Any) -> None:
     # the demo: the demo handler's partner is away this week and the demo handler stands in
     with server.apis("admin") as (a,):
@@ -291,24 +309,40 @@ def test_absences_the_admin_picks_a_handler_and_a_dispatch_names_the_stand_in(se
         absent = users[away[0]["user_id"]]
         backup = users[away[0]["backup_id"]]
         area = next(x for x in a.get("/areas").json()["items"] if x["unit_id"] == absent["unit_id"] and x["is_active"])
+        units = {u["id"]: u["name"] for u in a.get("/units").json()["items"]}
     with server.apis("agent", "dispatcher") as (agent, dispatcher):
         order = _register(agent, area, "RP-GAS-METER")
         if order["state"] == "registered":
             _act(dispatcher, order["id"], "dispatch", {"unit_id": absent["unit_id"]})
+        events = agent.get(f"/work-orders/{order['id']}").json().get("events") or []
+    stand_ins = [s for e in events if e.get("action") == "dispatch" for s in (e.get("data") or {}).get("stand_ins", [])]
+    assert any(s["absent_id"] == absent["id"] and s["reason"] == away[0]["reason"] for s in stand_ins), stand_ins
 
     d: Desk = desk("admin")
     page = d.go(f"/orders/{order['id']}")
     who = lambda u: u["full_name"] or u["username"]  # noqa: E731
-    expect(page.get_by_text(f"{who(absent)}不在岗，由{who(backup)}代班").first).to_be_visible()
+    reason = AWAY_ZH[away[0]["reason"]]
+    expect(page.get_by_text(f"{who(absent)}{reason}，由{who(backup)}代班").first).to_be_visible()
     d.shot("order-timeline-stand-in")
 
+    # the absences page names people, and the picker offers every unit handler by name and unit
     page = d.go("/absences")
     row = page.locator(f"[data-test=absence-row][data-id='{away[0]['id']}']")
-    expect(page.locator(".el-table__body-wrapper tr", has=row)).to_contain_text(backup["username"])
+    expect(row).to_have_text(away[0]["name"])
+    assert away[0]["name"] == who(absent) and away[0]["backup_name"] == who(backup)
+    line = page.locator(".el-table__body-wrapper tr", has=row)
+    expect(line.get_by_test_id("absence-backup")).to_have_text(who(backup))
+    d.shot("absences-admin")
     page.get_by_test_id("absence-add").click()
     dialog = page.get_by_test_id("absence-dialog")
     dialog.get_by_test_id("absence-user").click()
-    expect(page.locator(f"[data-test=absence-user-{backup['id']}]")).to_be_visible()
+    option = page.locator(f"[data-test=absence-user-{backup['id']}]")
+    expect(option).to_be_visible()
+    expect(option).to_contain_text(who(backup))
+    if backup["unit_id"] in units:
+        expect(option).to_contain_text(units[backup["unit_id"]])
+    expect(page.locator(f"[data-test=absence-user-{absent['id']}]")).to_contain_text("不在岗")
+    d.shot("absences-picker-admin")
     page.keyboard.press("Escape")
     d.check_clean()
 
@@ -319,4 +353,47 @@ def test_absences_the_admin_picks_a_handler_and_a_dispatch_names_the_stand_in(se
     expect(dialog).to_contain_text("代班人")
     expect(dialog.get_by_test_id("user-backup")).to_contain_text(backup["username"])
     d.shot("user-backup")
+    d.check_clean()
+
+
+def test_absences_a_manager_marks_a_handler_by_name(server: Server, desk: Any) -> None:
+    with server.apis("duty_manager", "unit_handler") as (m, h):
+        handlers = m.get("/unit-handlers").json()["items"]
+        absences = m.get("/absences").json()["items"]
+        login = h.get("/me").json()["id"]
+    before = {a["id"] for a in absences}
+    # someone with no absence now or planned, so the new one (from this minute) overlaps none; not the handler
+    # whose absence another test may just have ended (it ran to a moment ago)
+    taken = {a["user_id"] for a in absences} | {login}
+    target = next(x for x in handlers if not x["away"] and x["id"] not in taken)
+    d: Desk = desk("duty_manager")
+    page = d.go("/absences")
+    page.get_by_test_id("absence-add").click()
+    dialog = page.get_by_test_id("absence-dialog")
+    dialog.get_by_test_id("absence-user").click()
+    expect(page.locator("[data-test^=absence-user-]:visible")).to_have_count(len(handlers))
+    page.keyboard.type(target["name"])
+    option = page.locator(f"[data-test=absence-user-{target['id']}]")
+    expect(option).to_contain_text(target["name"])
+    d.shot("absences-picker-manager")
+    option.click()
+    dialog.get_by_test_id("absence-reason-business").click()
+    dialog.get_by_test_id("absence-submit").click()
+    try:
+        expect(dialog).to_be_hidden()
+        with server.apis("duty_manager") as (m,):
+            new = [a for a in m.get("/absences").json()["items"] if a["id"] not in before]
+        assert len(new) == 1 and new[0]["user_id"] == target["id"] and new[0]["reason"] == "business"
+        row = page.locator(f"[data-test=absence-row][data-id='{new[0]['id']}']")
+        expect(row).to_have_text(target["name"])
+        line = page.locator(".el-table__body-wrapper tr", has=row)
+        expect(line).to_contain_text("公出")
+        if new[0]["backup_id"]:
+            expect(line.get_by_test_id("absence-backup")).to_have_text(new[0]["backup_name"])
+        d.shot("absences-manager")
+    finally:
+        with server.apis("admin") as (a,):
+            for x in a.get("/absences").json()["items"]:
+                if x["id"] not in before and x["user_id"] == target["id"]:
+                    a.post(f"/absences/{x['id']}/end")
     d.check_clean()
