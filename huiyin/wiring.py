@@ -21,6 +21,7 @@ from huiyin.auth.refs import DIRECTORY
 from huiyin.calls import listeners as calls_listeners
 from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
+from huiyin.customers import service as customers_service
 from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
@@ -51,7 +52,12 @@ def open_database(settings: Settings) -> Database:
     in every session's ``info``: the process-wide state an app has lives on its database (and so on the
     app), not in modules."""
     cache = refcache.RefCache(SNAPSHOTS)
-    info = {INFO_KEY: order_hooks(settings), refcache.CACHE_KEY: cache, **notify_service.session_info()}
+    info = {
+        INFO_KEY: order_hooks(settings),
+        refcache.CACHE_KEY: cache,
+        customers_service.AREA_COUNTS_KEY: customers_service.AreaCounts(),
+        **notify_service.session_info(),
+    }
     db = Database(settings, session_info=info)
     refcache.install([db.writer, db.reader], cache)
     return db

@@ -285,3 +285,12 @@ def test_the_complaint_figures_rate_per_ten_thousand_customers_month_and_time_to
     assert agent.get(f"/complaints/summary?{period}").status_code == 403
     assert manager.get(f"/complaints/rates?by=stage&{period}").status_code == 422
     assert manager.get(f"/complaints/summary?from={end}&to={start}").status_code == 422
+
+    # the customers per area are counted at most every ten minutes (a million of them take 50–100 ms)
+    body = {"account_no": "3100000077", "name": "新客户", "phones": ["13611112222"], "area_id": world.area_a.id}
+    agent.ok("post", "/customers", body, 201)
+    counted = {r["name"]: r["customers"] for r in manager.ok("get", f"/complaints/rates?by=area&{period}")["items"]}
+    assert counted[world.area_a.name] == 1
+    clock.advance(timedelta(minutes=11))
+    counted = {r["name"]: r["customers"] for r in manager.ok("get", f"/complaints/rates?by=area&{period}")["items"]}
+    assert counted[world.area_a.name] == 2
