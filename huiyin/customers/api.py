@@ -62,7 +62,7 @@ async def create_customer(body: CustomerCreate, session: SessionDep, _: EditorUs
 
 @router.patch("/customers/{customer_id}", operation_id="customers-update")
 async def update_customer(
-    customer_id: PathId, body: CustomerUpdate, session: SessionDep, _: EditorUser
+    customer_id: PathId, body: CustomerUpdate, session: SessionDep, user: EditorUser
 ) -> CustomerPublic:
     customer = service.get_customer(session, customer_id)
     fields = body.model_dump(exclude_unset=True)
@@ -72,6 +72,7 @@ async def update_customer(
         have = customer.phones
         service.do_set_phones(customer, [reveals.unmask(have, p, field="phones") for p in fields.pop("phones")])
     if fields.get("tags") is not None:
+        service.check_tag_change(user, customer.tags, fields["tags"])
         service.do_set_tags(customer, fields.pop("tags"))
     for key in ("name", "address", "meter_no", "area_id"):
         if key in fields and (fields[key] is not None or key in ("meter_no", "area_id")):

@@ -18,6 +18,7 @@ collation (SQLite's LIKE would only use it under ``case_sensitive_like``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,11 +27,12 @@ from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, fu
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from huiyin.clock import now
+from huiyin.core.actor import Actor
 from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.core.phones import normalize_phone
 from huiyin.customers.models import MOBILE, TAGS, Customer, CustomerPhone, CustomerTag
 from huiyin.db import tx_memo
-from huiyin.errors import Conflict, Invalid, NotFound
+from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:
@@ -302,6 +304,18 @@ def do_set_phones(customer: Customer, phones: list[str]) -> None:
     customer.phone_rows = [p for p in customer.phone_rows if p.phone in wanted]
     have = set(customer.phones)
     customer.phone_rows.extend(CustomerPhone(phone=p) for p in wanted if p not in have)
+
+
+KEPT_TAGS = {"repeat_complainant": frozenset({"supervisor", "director", "admin"})}
+"""Tags only some roles take off: 多次投诉 is set by the complaints domain and removed by a supervisor, not
+by time and not by whoever edits the customer."""
+
+
+def check_tag_change(user: Actor, before: Sequence[str], after: Sequence[str]) -> None:
+    for tag in set(before) - set(after):
+        roles = KEPT_TAGS.get(tag)
+        if roles is not None and not user.has(*roles):
+            raise Forbidden(f"the tag {tag!r} is removed only by: {', '.join(sorted(roles))}")
 
 
 def do_set_tags(customer: Customer, tags: list[str]) -> None:

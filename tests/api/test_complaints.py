@@ -111,6 +111,13 @@ def test_a_repeat_complaint_is_linked_graded_up_and_tags_the_customer(agent: Api
     assert again["complaint"]["repeat_of"] == first["id"] and again["complaint"]["grade"] == "major"
     customer = agent.ok("get", f"/customers/{world.customer_b_id}")
     assert "repeat_complainant" in customer["tags"]
+    kept = [t for t in customer["tags"] if t != "repeat_complainant"]
+    assert agent.patch(f"/customers/{world.customer_b_id}", {"tags": kept}).status_code == 403  # not by an agent
+    assert "repeat_complainant" in agent.ok("get", f"/customers/{world.customer_b_id}")["tags"]
+    supervisor = world.persona("zhuguan4", "supervisor")
+    removed = supervisor.ok("patch", f"/customers/{world.customer_b_id}", {"tags": kept})
+    assert "repeat_complainant" not in removed["tags"]
+    agent.ok("patch", f"/customers/{world.customer_b_id}", {"tags": [*kept, "repeat_complainant"]})  # put back
     other = complaint(agent, world, customer_id=world.customer_b_id, category="CP-BILLING", description="多收气费")
     assert other["complaint"]["repeat_of"] is None  # another matter
     clock.advance(timedelta(days=31))
