@@ -65,12 +65,12 @@ def main() -> int:
         rows = s.execute(
             select(
                 WorkOrder.id, WorkOrder.created_at, WorkOrder.customer_id, WorkOrder.contact_phone,
-                WorkOrder.category_id, WorkOrder.unit_id, WorkOrder.state,
+                WorkOrder.category_id, WorkOrder.unit_id, WorkOrder.state, WorkOrder.area_id,
             ).where(WorkOrder.type == "complaint").order_by(WorkOrder.id)
         ).all()
         complaints, verdicts = [], []
         sources, weights = zip(*SOURCES, strict=True)
-        for oid, created, customer, phone, cat, unit, state in rows:
+        for oid, created, customer, phone, cat, unit, state, area in rows:
             source = rng.choices(sources, weights)[0]
             grade, reasons = grade_of(source, False, ())
             stage = rng.choice(STAGES.get(codes.get(cat, ""), ("other",)))
@@ -78,6 +78,7 @@ def main() -> int:
                 "order_id": oid, "created_at": created, "day": created.astimezone(zone).date(),
                 "source": source, "grade": grade, "grade_reasons": reasons,
                 "customer_id": customer, "contact_phone": phone, "category_id": cat, "repeat_of": None,
+                "area_id": area, "first_verdict_at": None,
                 "stage": None, "validity": None, "reason": None, "responsible_unit_id": None,
                 "responsible_staff_ids": [], "joint_head_id": None, "root_cause": None, "action": None,
                 "action_due": None, "verdict_at": None, "verdict_by": None, "verdict_version": 0,
@@ -92,6 +93,7 @@ def main() -> int:
                     "root_cause": rng.choice(causes) if valid else "customer",
                     "verdict_at": created + timedelta(hours=rng.randint(4, 60)), "verdict_version": 1,
                 }
+                verdict["first_verdict_at"] = verdict["verdict_at"]
                 row.update(verdict)
                 verdicts.append({
                     "order_id": oid, "version": 1, "at": verdict["verdict_at"], "by": 1,

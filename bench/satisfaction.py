@@ -77,7 +77,13 @@ def main() -> int:
         figures += [
             (period, "complaints", b, f"/api/v1/complaints/analysis?from={first}&to={last}&by={b}")
             for period, first in periods.items()
-            for b in ("stage", "staff", "unit", "root_cause")
+            for b in ("stage", "staff", "unit", "root_cause", "area")
+        ]
+        figures += [
+            (period, f"complaints_{name}", by, f"/api/v1/complaints/{name.replace('_', '-')}?from={first}&to={last}"
+             + (f"&by={by}" if by else ""))
+            for period, first in periods.items()
+            for name, by in (("summary", ""), ("by_month", "stage"), ("rates", "unit"), ("rates", "area"))
         ]
     with TestClient(create_app(settings, db=db)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
@@ -96,9 +102,9 @@ def main() -> int:
                 "figure": figure,
                 "period": period,
                 "group_by": group_by,
-                "rows": len(body["items"]),
+                "rows": len(body.get("items", [body])),
                 "counted": body["total"]["surveyed"] if figure == "satisfaction" else sum(
-                    i["complaints"] for i in body["items"]
+                    i["complaints"] for i in body.get("items", [body])
                 ),
                 "p50_ms": round(statistics.median(times), 1),
                 "p99_ms": round(p99, 1),
