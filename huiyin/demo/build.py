@@ -130,13 +130,13 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
     names = random.Random(7)
     agents = [users["agent"]]
     for i in range(1, 13):
-        agents.append(User(username=f"agent{i:02d}", full_name=city.person_name(names), password_hash=hashed))
+        agents.append(User(username=f"agent{i:02d}", full_name=city.staff_name(names), password_hash=hashed))
     handlers = {home.id: users["unit_handler"]}
     for unit in units.values():
         if unit.kind == "station" and unit.id not in handlers:
             handlers[unit.id] = User(
                 username=f"h-{unit.code.lower()}",
-                full_name=city.person_name(names),
+                full_name=city.staff_name(names),
                 password_hash=hashed,
                 unit_id=unit.id,
                 phone=f"1391000{unit.id:04d}",
@@ -167,11 +167,12 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
     staff: dict[int, list[int]] = {}
     for unit_id in handlers:
         people = [
-            Staff(unit_id=unit_id, name=city.person_name(names), post=post, is_active=True)
+            Staff(unit_id=unit_id, name=city.staff_name(names), post=post, is_active=True)
             for post in ("head", "meter_reader", "inspector", "repairer", "repairer")
         ]
         h = handlers[unit_id]  # the station's handler is staff too: the delayed survey rates them
-        s.add(Staff(unit_id=unit_id, name=h.full_name or h.username, post="handler", user_id=h.id, is_active=True))
+        name = h.full_name if h.full_name and h.full_name != h.username else city.staff_name(names)
+        s.add(Staff(unit_id=unit_id, name=name, post="handler", user_id=h.id, is_active=True))
         s.add_all(people)
         s.flush()
         staff[unit_id] = [p.id for p in people[1:]]

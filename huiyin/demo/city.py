@@ -313,6 +313,11 @@ def _company_name(rng: random.Random, district: str) -> str:
     return f"{district}{brand}{_pick(rng, _SHOPS)}"
 
 
+def staff_name(rng: random.Random) -> str:
+    """Return a realistic Chinese personal name (staff and agents are people, never a business)."""
+    return _personal_name(rng)
+
+
 def person_name(rng: random.Random) -> str:
     """Return a realistic Chinese personal name, or occasionally (4%) a business name."""
     if rng.random() < _COMPANY_RATE:
