@@ -142,10 +142,10 @@ def make_people(opts: Options) -> tuple[str, list[tuple[str, str]]]:
                 text(
                     "INSERT INTO calls (call_id, integration_id, direction, from_number, to_number, queue, state, "
                     "offered_to, offered_at, answered_at, ended_at, wait_seconds, talk_seconds, hold_seconds, "
-                    "abandoned, short_abandon, blocked) "
+                    "abandoned, short_abandon, blocked, ivr_path, updated_at) "
                     "SELECT 'bench-rated-' || n, :integration, 'in', '13900000000', '95598', '综合', 'ended', "
                     "'[]', now() - interval '1 hour', now() - interval '59 minutes', now() - interval '55 minutes', "
-                    "10, 240, 0, false, false, false FROM generate_series(0, :last) AS n"
+                    "10, 240, 0, false, false, false, '', now() FROM generate_series(0, :last) AS n"
                 ),
                 {"integration": integration.id, "last": rated - 1},
             )
