@@ -196,3 +196,74 @@ def test_a_praise_is_checked_on_its_order_page(desk: Any, server: Server) -> Non
     page.reload()
     page.locator(f"[data-test=praise-card] [data-test=praise-current][data-staff='{pick['id']}']").wait_for()
     manager.check_clean()
+
+
+def test_a_manager_reads_the_complaint_figures_rates_and_stages(desk: Any, server: Server) -> None:
+    _judged(server, "收费窗口服务规范培训")
+    manager: Desk = desk("duty_manager")
+    page = manager.go("/complaints")
+    kpis = page.get_by_test_id("desk-kpis")
+    kpis.wait_for()
+    today = datetime.now(TZ).date()
+    first = today.replace(day=1)
+    for _ in range(11):
+        first = (first - timedelta(days=1)).replace(day=1)
+    with server.apis("duty_manager") as (api,):
+        summary = api.get("/complaints/summary").json()
+        rates = api.get("/complaints/rates", params={"by": "unit"}).json()
+        areas = api.get("/complaints/rates", params={"by": "area"}).json()
+        cells = api.get("/complaints/by-month", params={"by": "stage", "from": str(first), "to": str(today)}).json()
+
+    # the KPI cards: the same period as the Pareto chart (the server's default), the server's figures
+    assert summary["complaints"] >= 1
+    assert kpis.get_attribute("data-from") == summary["from"] and kpis.get_attribute("data-to") == summary["to"]
+    for name in ("complaints", "valid", "invalid", "pending", "repeats"):
+        card = page.get_by_test_id(f"desk-kpi-{name}")
+        assert card.get_attribute("data-value") == str(summary[name])
+        assert int(card.locator("[data-kpi-value]").inner_text().replace(",", "")) == summary[name]
+    share = page.get_by_test_id("desk-kpi-valid-share").locator("[data-kpi-value]").inner_text()
+    if summary["valid_share"] is None:
+        assert share == "—"
+    else:
+        assert share == f"{round(summary['valid_share'] * 100, 1):.1f}%"
+    hours = page.get_by_test_id("desk-kpi-hours").locator("[data-kpi-value]").inner_text()
+    if summary["hours_to_verdict"] is None:
+        assert hours == "—"
+    else:
+        assert hours == f"{round(summary['hours_to_verdict'], 1):.1f} 小时"
+    assert "有效投诉占比" in kpis.inner_text() and "平均定责时长" in kpis.inner_text()
+
+    # 投诉率 by unit, highest first, then by area
+    table = page.get_by_test_id("desk-rates-table")
+    table.wait_for()
+    assert rates["items"], rates
+    top = rates["items"][0]
+    assert max(i["per_10k_month"] or -1 for i in rates["items"]) == (top["per_10k_month"] or -1)
+    assert page.get_by_test_id("desk-rate-name").count() == len(rates["items"])
+    assert page.get_by_test_id("desk-rate-name").first.inner_text() == (top["name"] or top["key"])
+    assert page.get_by_test_id("desk-rate-complaints").first.inner_text().replace(",", "") == str(top["complaints"])
+    assert page.get_by_test_id("desk-rate-rate").first.inner_text() == f"{top['per_10k_month']:.2f}"
+    assert page.get_by_test_id("desk-rates-export").get_attribute("href") == "/api/v1/complaints/rates/export?by=unit"
+
+    # 投诉易发环节: the last 12 months, stage × month
+    heat = page.locator("[data-test=desk-stage-heatmap][data-rendered='1']")
+    heat.wait_for()
+    stages = {c["key"] for c in cells["items"] if c["key"] and c["complaints"]}
+    assert heat.get_attribute("data-stages") == str(len(stages)) and stages
+    assert f"{first} 至 {today}" in page.get_by_test_id("desk-stages").inner_text()
+    page.locator("[data-test=desk-pareto][data-rendered='1']").wait_for()
+    page.set_viewport_size({"width": 1440, "height": 1400})  # the whole desk: the app scrolls inside its main
+    manager.shot("complaint-desk-figures")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    page.get_by_test_id("desk-rates-by-area").click()
+    page.locator("[data-test=desk-rates-table][data-by=area]").wait_for()
+    if areas["items"]:
+        a = areas["items"][0]
+        page.get_by_test_id("desk-rate-name").first.get_by_text(a["name"] or a["key"], exact=True).wait_for()
+    href = page.get_by_test_id("desk-rates-export").get_attribute("href")
+    assert href == "/api/v1/complaints/rates/export?by=area"
+    with page.expect_download() as caught:
+        page.get_by_test_id("desk-rates-export").click()
+    assert caught.value.suggested_filename.endswith(".xlsx")
+    manager.check_clean()

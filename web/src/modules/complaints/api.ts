@@ -60,6 +60,35 @@ export function loadAnalysis(query: AnalysisQuery): Promise<Analysis> {
   return unwrap(api.GET('/api/v1/complaints/analysis', { params: { query } }))
 }
 
+export type Summary = Schemas['SummaryPublic']
+export type Rates = Schemas['RatesPublic']
+export type RateRow = Schemas['RatePublic']
+export type RatesBy = NonNullable<Query<'complaints-rates'>['by']>
+export type ByMonth = Schemas['ByMonthPublic']
+export type MonthCell = Schemas['MonthCellPublic']
+
+/** The period's complaints in all: valid, invalid, pending, repeats, 有效投诉占比, the average hours to a verdict. */
+export function loadSummary(query: Query<'complaints-summary'> = {}): Promise<Summary> {
+  return unwrap(api.GET('/api/v1/complaints/summary', { params: { query } }))
+}
+
+/** 投诉率: complaints per 10,000 customers per month by station or service area, highest first. */
+export function loadRates(query: Query<'complaints-rates'>): Promise<Rates> {
+  return unwrap(api.GET('/api/v1/complaints/rates', { params: { query } }))
+}
+
+/** Where the browser downloads the same rates as .xlsx. */
+export function ratesExportUrl(query: Query<'complaints-rates'>): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(key, String(value))
+  return `/api/v1/complaints/rates/export?${params}`
+}
+
+/** 投诉易发环节: complaints by stage (or another grouping) and month of registration. */
+export function loadByMonth(query: Query<'complaints-by_month'>): Promise<ByMonth> {
+  return unwrap(api.GET('/api/v1/complaints/by-month', { params: { query } }))
+}
+
 // ---------------------------------------------------------------- 表扬核实
 
 export type Commendation = Schemas['CommendationPublic']

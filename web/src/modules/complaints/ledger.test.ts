@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { TitleRule } from './api'
-import { isMonth, monthOf, pareto, paretoOption, praisedNow, reversedIds, ruleBody, ruleForm, ruleProblem, signed } from './ledger'
+import {
+  isMonth, lastMonths, monthHeatmapOption, monthOf, pareto, paretoOption, praisedNow, reversedIds, ruleBody, ruleForm, ruleProblem, signed,
+} from './ledger'
 
 const rule: TitleRule = {
   code: 'star', name: '零投诉服务明星', kind: 'no_valid_complaint_ytd', top_n: 0, min_points: 0,
@@ -48,5 +50,31 @@ describe('the ledger helpers', () => {
     expect(ruleBody({ ...f, name: ' 明星 ', top_n: 3, is_active: false, posts: ['head'] }, rule))
       .toEqual({ name: '明星', top_n: 3, is_active: false, posts: ['head'] })
     expect(ruleProblem({ ...f, name: ' ' })).toBe('ledger.rule.needName')
+  })
+
+  it('take the last 12 months, across a year', () => {
+    const y = lastMonths('2026-03-14')
+    expect(y.from).toBe('2025-04-01')
+    expect(y.to).toBe('2026-03-14')
+    expect(y.months).toHaveLength(12)
+    expect(y.months[0]).toBe('2025-04')
+    expect(y.months[11]).toBe('2026-03')
+    expect(lastMonths('2026-01-05', 2).months).toEqual(['2025-12', '2026-01'])
+  })
+
+  it('draw stage × month as a heatmap, the stage with most complaints on top', () => {
+    const months = ['2026-01', '2026-02']
+    const option = monthHeatmapOption([
+      { key: 'repair', name: '维修抢修', month: '2026-01', complaints: 2 },
+      { key: 'billing', name: '收费', month: '2026-01', complaints: 1 },
+      { key: 'repair', name: '维修抢修', month: '2026-02', complaints: 3 },
+      { key: '', name: '', month: '2026-02', complaints: 9 },
+      { key: 'other', name: '其他', month: '2025-12', complaints: 4 },
+    ], months, '投诉数')
+    const yAxis = option.yAxis as { data: string[] }
+    expect(yAxis.data).toEqual(['收费', '维修抢修'])
+    const series = option.series as { data: number[][] }[]
+    expect(series[0].data).toEqual([[0, 1, 2], [0, 0, 1], [1, 1, 3]])
+    expect((option.visualMap as { max: number }).max).toBe(3)
   })
 })

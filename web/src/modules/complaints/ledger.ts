@@ -91,6 +91,58 @@ export function paretoOption(rows: readonly ParetoRow[], labels: { count: string
   }
 }
 
+/** The `n` calendar months ending with today's: the first day of the first one, today, and the months ("YYYY-MM"). */
+export function lastMonths(today: string, n = 12): { from: string; to: string; months: string[] } {
+  const y = Number(today.slice(0, 4))
+  const m = Number(today.slice(5, 7))
+  const months: string[] = []
+  for (let i = n - 1; i >= 0; i--) {
+    const k = y * 12 + (m - 1) - i
+    months.push(`${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`)
+  }
+  return { from: `${months[0]}-01`, to: today, months }
+}
+
+export interface MonthCellIn {
+  key: string
+  name: string
+  month: string
+  complaints: number
+}
+
+/** A heatmap of complaints by group (rows, most complaints in all on top) and month (columns); a cell with none
+ * is left out. The groups with a known key only. */
+export function monthHeatmapOption(cells: readonly MonthCellIn[], months: readonly string[], label: string): ChartOption {
+  const known = cells.filter((c) => c.key !== '' && c.complaints > 0 && months.includes(c.month))
+  const totals = new Map<string, { name: string; n: number }>()
+  for (const c of known) {
+    const t = totals.get(c.key) ?? { name: c.name, n: 0 }
+    t.n += c.complaints
+    totals.set(c.key, t)
+  }
+  // most at the top: a category y axis draws its first entry at the bottom
+  const keys = [...totals].sort((a, b) => a[1].n - b[1].n || b[1].name.localeCompare(a[1].name)).map(([k]) => k)
+  const data = known.map((c) => [months.indexOf(c.month), keys.indexOf(c.key), c.complaints])
+  const max = Math.max(1, ...known.map((c) => c.complaints))
+  const axisLabel = { color: '#5a6b82', fontSize: 11 }
+  return {
+    grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
+    tooltip: { position: 'top' },
+    xAxis: { type: 'category', data: months.map((m) => m.slice(2).replace('-', '/')), splitArea: { show: true }, axisLabel },
+    yAxis: { type: 'category', data: keys.map((k) => totals.get(k)?.name ?? k), splitArea: { show: true }, axisLabel },
+    visualMap: {
+      min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, itemWidth: 10,
+      inRange: { color: ['#eaf1fe', '#79bbff', '#f89898', '#c45656'] }, textStyle: { color: '#5a6b82', fontSize: 11 },
+    },
+    series: [
+      {
+        type: 'heatmap', name: label, data, label: { show: true, fontSize: 11 },
+        emphasis: { itemStyle: { shadowBlur: 6, shadowColor: 'rgba(0, 0, 0, 0.3)' } },
+      },
+    ],
+  }
+}
+
 export interface RuleForm {
   name: string
   kind: TitleKind | ''

@@ -107,6 +107,30 @@ export default {
         empty: '所选期间暂无已定责的投诉',
         export: '导出 Excel',
       },
+      kpi: {
+        complaints: '投诉总数', valid: '有效投诉', invalid: '无效投诉', pending: '待定责', repeats: '重复投诉',
+        validShare: '有效投诉占比', hoursToVerdict: '平均定责时长',
+        period: '{from} 至 {to}',
+        repeatsHint: '同一客户同一事项 30 天内再次投诉',
+        validShareHint: '有效 ÷（有效 + 无效）',
+        hoursHint: '登记至首次定责',
+        hours: '{h} 小时',
+      },
+      rates: {
+        title: '投诉率（每万户每月）',
+        hint: '{from} 至 {to}（{months} 个月）；投诉率 = 投诉数 ÷ 客户数 × 10000 ÷ 月数，从高到低',
+        by: { unit: '按单位', area: '按区域' },
+        col: {
+          unit: '单位', area: '服务区域', customers: '客户数', complaints: '投诉数', valid: '有效投诉',
+          rate: '投诉率', validRate: '有效投诉率',
+        },
+        empty: '暂无投诉率数据',
+      },
+      stages: {
+        title: '投诉易发环节',
+        hint: '近 12 个月（{from} 至 {to}）各争议环节每月登记的投诉数，颜色越深越多',
+        empty: '近 12 个月暂无已定责的投诉',
+      },
     },
     ledger: {
       menu: '奖惩台账',
@@ -293,6 +317,30 @@ export default {
         unknown: 'Unknown',
         empty: 'No judged complaints in the period',
         export: 'Export Excel',
+      },
+      kpi: {
+        complaints: 'Complaints', valid: 'Valid', invalid: 'Invalid', pending: 'Awaiting verdict', repeats: 'Repeats',
+        validShare: 'Valid share', hoursToVerdict: 'Avg. time to verdict',
+        period: '{from} to {to}',
+        repeatsHint: 'Same customer and matter within 30 days',
+        validShareHint: 'Valid ÷ (valid + invalid)',
+        hoursHint: 'Registration to first verdict',
+        hours: '{h} h',
+      },
+      rates: {
+        title: 'Complaint rate (per 10,000 customers a month)',
+        hint: '{from} to {to} ({months} months); rate = complaints ÷ customers × 10,000 ÷ months, highest first',
+        by: { unit: 'By unit', area: 'By area' },
+        col: {
+          unit: 'Unit', area: 'Service area', customers: 'Customers', complaints: 'Complaints', valid: 'Valid',
+          rate: 'Rate', validRate: 'Valid rate',
+        },
+        empty: 'No complaint rates',
+      },
+      stages: {
+        title: 'Complaint-prone stages',
+        hint: 'Complaints registered each month by disputed stage, last 12 months ({from} to {to}); darker is more',
+        empty: 'No judged complaints in the last 12 months',
       },
     },
     ledger: {
