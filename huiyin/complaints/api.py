@@ -43,7 +43,7 @@ from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
-from huiyin.core.schemas import Day, PathId
+from huiyin.core.schemas import Day, PathId, QueryId
 from huiyin.errors import Forbidden, Invalid
 from huiyin.org.refs import org
 from huiyin.org.service import check_staff_refs
@@ -439,7 +439,7 @@ def _scope(session: SessionDep, user: SignedIn) -> list[int] | None:
 async def ledger_entries(
     session: SessionDep,
     user: LedgerReader,
-    person_id: Annotated[int | None, Query(ge=1)] = None,
+    person_id: QueryId = None,
     month: Month = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> LedgerPublic:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -211,7 +211,9 @@ class SurveyPagePublic(BaseModel):
 
 class SurveyAnswersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    answers: dict[str, str | int | bool | None] = Field(description="by question key")
+    answers: dict[str, str | Annotated[int, Field(ge=-1000, le=1000)] | bool | None] = Field(
+        description="by question key", max_length=20
+    )
 
 
 class QuestionResultPublic(BaseModel):
