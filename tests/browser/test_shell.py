@@ -40,7 +40,7 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
         seen[user] = page.eval_on_selector_all("[data-menu]", "els => els.map(e => e.dataset.menu)")
     assert seen["agent"] == ["workbench", "orders", "callbacks", "care", "calls"]
     assert seen["dispatcher"] == ["orders", "dispatch", "calls"]
-    assert seen["unit_handler"] == ["orders", "inbox"]
+    assert seen["unit_handler"] == ["orders", "inbox", "complaint-desk", "ledger", "absences"]
     assert "care" in seen["supervisor"] and "care" not in seen["dispatcher"] + seen["unit_handler"] + seen["admin"]
     assert "admin-users" in seen["admin"] and "workbench" not in seen["admin"]
     assert "admin-categories" in seen["supervisor"] and "admin-users" not in seen["supervisor"]
