@@ -28,7 +28,7 @@ def subscribe(hooks: OrderHooks, settings: SurveySettings, secret: str) -> None:
         )
         at = now()
         do_invite(change.session, contact, order.contact_phone, at=at, settings=settings, secret=secret)
-        if settings.surveys:
+        if settings.surveys and settings.public_url:  # the survey is a page: without an address, none
             do_schedule(change.session, order, at=at)
         return None
 
