@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -43,8 +43,8 @@ from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
-from huiyin.core.schemas import Day, PathId, QueryId
-from huiyin.errors import Forbidden, Invalid
+from huiyin.core.schemas import FromDay, PathId, QueryId, ToDay, check_period
+from huiyin.errors import Forbidden
 from huiyin.org.refs import org
 from huiyin.org.service import check_staff_refs
 from huiyin.workorders.schemas import WorkOrderDetail
@@ -79,21 +79,11 @@ async def list_verdicts(order_id: PathId, session: SessionDep, user: CurrentUser
 AnalysisReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
 
 
-def _period(tz: str, from_: date | None, to: date | None) -> tuple[date, date]:
-    last = to or now().astimezone(ZoneInfo(tz)).date()
-    first = from_ or last - timedelta(days=29)
-    if first > last:
-        raise Invalid("'from' is after 'to'", field="from")
-    return first, last
-
-
-FromDay = Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")]
-ToDay = Annotated[Day | None, Query(description="last day, inclusive (default: today)")]
 By = Literal["stage", "staff", "unit", "root_cause", "area"]
 
 
 def _analysis(session: SessionDep, tz: str, by: str, from_: date | None, to: date | None) -> AnalysisPublic:
-    first, last = _period(tz, from_, to)
+    first, last = check_period(tz, from_, to)
     tallies = service.analysis(session, by=by, first=first, last=last)
     names = service.names_of(session, by, [t.key for t in tallies])
     items = [
@@ -182,7 +172,7 @@ async def complaint_summary(
 ) -> SummaryPublic:
     """The period's complaints in all: valid, invalid, pending, repeats, 有效投诉占比 and the average time to a
     verdict."""
-    first, last = _period(settings.timezone, from_, to)
+    first, last = check_period(settings.timezone, from_, to)
     s = service.summary(session, first=first, last=last)
     return SummaryPublic.model_validate(
         {
@@ -209,7 +199,7 @@ async def complaints_by_month(
     to: ToDay = None,
 ) -> ByMonthPublic:
     """投诉易发环节: complaints by stage (or root cause, unit, area, staff) and month of registration."""
-    first, last = _period(settings.timezone, from_, to)
+    first, last = check_period(settings.timezone, from_, to)
     cells = service.by_month(session, by=by, first=first, last=last)
     names = service.names_of(session, by, sorted({c.key for c in cells}))
     items = [
@@ -220,7 +210,7 @@ async def complaints_by_month(
 
 
 def _rates(session: SessionDep, tz: str, by: str, from_: date | None, to: date | None) -> RatesPublic:
-    first, last = _period(tz, from_, to)
+    first, last = check_period(tz, from_, to)
     rows = service.rates(session, by=by, first=first, last=last)
     names = service.names_of(session, by, [r.key for r in rows])
     items = [

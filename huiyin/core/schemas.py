@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, Field, Strict, StringConstraints
 
+from huiyin.clock import now
 from huiyin.core.phones import check_phone, check_phone_or_masked
+from huiyin.errors import Invalid
 
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=20), AfterValidator(check_phone)]
 PhoneOrMasked = Annotated[str, StringConstraints(min_length=3, max_length=20), AfterValidator(check_phone_or_masked)]
@@ -51,3 +54,17 @@ def check_day(value: date) -> date:
 
 Day = Annotated[date, AfterValidator(check_day)]
 """A calendar day the API takes (``2026-12-01``), in the centre's time zone where it bounds a period."""
+
+
+FromDay = Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")]
+ToDay = Annotated[Day | None, Query(description="last day, inclusive (default: today)")]
+
+
+def check_period(tz: str, first: date | None, last: date | None, *, days: int = 30) -> tuple[date, date]:
+    """A figure's days in the centre's time zone: ``last`` defaults to today, ``first`` to ``days`` days
+    before it (inclusive); 422 when ``first`` is after ``last``."""
+    end = last or now().astimezone(ZoneInfo(tz)).date()
+    start = first or end - timedelta(days=days - 1)
+    if start > end:
+        raise Invalid("'from' is after 'to'", field="from")
+    return start, end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, bearer_token, get_current_user, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
-from huiyin.core.schemas import Day, PathId, QueryId
+from huiyin.core.schemas import Day, PathId, QueryId, check_period
 from huiyin.errors import Forbidden, Invalid, Unauthorized
 from huiyin.surveys import invitations, links, service
 from huiyin.surveys.models import CareTask, Rating
@@ -113,10 +113,7 @@ async def _figures(
     count_basic: Annotated[bool, Query(description="count 基本满意 as satisfied in the rate")] = False,
     kind: Literal["instant", "delayed"] = "instant",
 ) -> SatisfactionPublic:
-    last = to or now().astimezone(ZoneInfo(settings.timezone)).date()
-    first = from_ or last - timedelta(days=29)
-    if first > last:
-        raise Invalid("'from' is after 'to'", field="from")
+    first, last = check_period(settings.timezone, from_, to)
     groups, total = service.satisfaction(session, kind=kind, group_by=group_by, start=first, end=last)
     names = service.names_of(session, group_by, [g.key for g in groups])
 

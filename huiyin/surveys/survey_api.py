@@ -15,7 +15,7 @@ from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
-from huiyin.core.schemas import Day, PathId, QueryId
+from huiyin.core.schemas import FromDay, PathId, QueryId, ToDay, check_period
 from huiyin.errors import Invalid, NotFound
 from huiyin.surveys import delayed, links
 from huiyin.surveys.models import Questionnaire, Survey, SurveyRule
@@ -143,16 +143,10 @@ async def set_survey_rule(body: SurveyRuleIn, session: SessionDep, _: Editor) ->
 
 
 def _period(tz: str, start: date | None, end: date | None) -> tuple[date, date, datetime, datetime]:
+    """The days, and the instants they run from and to (the answers' and sendings' times are instants)."""
     zone = ZoneInfo(tz)
-    last = end or now().astimezone(zone).date()
-    first = start or last - timedelta(days=29)
-    if first > last:
-        raise Invalid("'from' is after 'to'", field="from")
+    first, last = check_period(tz, start, end)
     return first, last, datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
-
-
-FromDay = Annotated[Day | None, Query(alias="from", description="first day (centre's time zone)")]
-ToDay = Annotated[Day | None, Query(description="last day, inclusive (default: today)")]
 
 
 @router.get("/surveys/results", operation_id="surveys-results")
