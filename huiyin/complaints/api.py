@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -349,10 +348,10 @@ async def corrective_actions_export(
 ) -> Response:
     """``GET /complaints/actions`` as an .xlsx workbook (times in the centre's time zone)."""
     listed = await corrective_actions(session, user, state, limit)
-    zone = ZoneInfo(settings.timezone)
+    tz = settings.timezone
 
     def local(t: datetime | None) -> str:
-        return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else ""
+        return xlsx.local_time(t, tz)
 
     grades = {"general": "一般", "major": "较大", "serious": "重大"}
     columns = [

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -71,3 +73,8 @@ def workbook(
 def attachment(filename: str) -> dict[str, str]:
     """The Content-Disposition of a download named ``filename`` (Chinese names kept, RFC 5987)."""
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+
+
+def local_time(at: datetime | None, tz: str) -> str:
+    """A time as a sheet shows it: in the centre's time zone, to the minute ('' for none)."""
+    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if at else ""

@@ -6,7 +6,6 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -244,10 +243,10 @@ async def care_tasks_export(
 ) -> Response:
     """``GET /care-tasks`` as an .xlsx workbook (times in the centre's time zone)."""
     at = now()
-    zone = ZoneInfo(settings.timezone)
+    tz = settings.timezone
 
     def local(t: datetime | None) -> str:
-        return t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else ""
+        return xlsx.local_time(t, tz)
 
     rows = [_care(t, r, at) for t, r in service.care_tasks(session, state=state, order_id=None, limit=limit)]
     columns = [
