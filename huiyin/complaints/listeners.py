@@ -21,7 +21,7 @@ def subscribe(hooks: OrderHooks, tz: str) -> None:
 
     hooks.on("complaints", Moment.registered, on_registered)
     hooks.on("complaints", Moment.closing, on_closing)
-    hooks.view("complaints", complaint_view)
+    hooks.view("complaints", complaint_view, types={"complaint"})
 
 
 def on_closing(change: OrderChange) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from huiyin.complaints import ledger
 from huiyin.complaints.models import ROOT_CAUSES, STAGES, Complaint, ComplaintDaily, ComplaintVerdict, RootCause
 from huiyin.core.actor import Actor
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.customers.service import customer_tags, customers_by_area, do_add_tag
 from huiyin.errors import Conflict, Forbidden, Invalid
@@ -184,11 +185,18 @@ def complaint_views(session: Session, order_ids: Sequence[int]) -> dict[int, dic
     written: dict[int, Complaint] = session.info.get(WRITTEN_KEY, {})
     held = {i: written[i] for i in order_ids if i in written}
     rest = [i for i in order_ids if i not in held]
-    rows = session.scalars(select(Complaint).where(Complaint.order_id.in_(rest))).all() if rest else []
+    if rest:
+        session.flush()  # as session.execute would: this transaction's own changes are in what is read
+    rows = _COMPLAINTS_OF.named(session, {"ids": rest}) if rest else []
     return {c.order_id: {"complaint": view_of(c)} for c in [*held.values(), *rows]}
 
 
-def view_of(c: Complaint) -> dict[str, Any]:
+_COMPLAINTS_OF = Prebuilt(select(Complaint.__table__).where(ids_in(Complaint.order_id, "ids")))
+"""The complaints of a batch of orders, as records (prebuilt: the order page and a list of complaints)."""
+
+
+def view_of(c: Any) -> dict[str, Any]:
+    """A complaint (the ORM object or a record of ``_COMPLAINTS_OF``) as the order's ``complaint`` field."""
     return {
         "grade": c.grade,
         "source": c.source,

@@ -35,8 +35,8 @@ def _order_data(order: WorkOrder, **extra: object) -> dict[str, object]:
 
 def notify_dispatch(session: Session, order: WorkOrder, event: WorkOrderEvent, settings: NotifySettings) -> None:
     """The unit's handlers get a popup to acknowledge; while nobody of them has (and the order still waits
-    to be accepted), an SMS after N minutes and a voice call after M. ``event`` is saved already (its id
-    names this dispatch): ``subscribe`` passes ``saved_event()``."""
+    to be accepted), an SMS after N minutes and a voice call after M. ``event`` has its id already (it
+    names this dispatch): ``subscribe`` passes ``event_with_id()``."""
     assert order.unit_id is not None
     unit = unit_ref(session, order.unit_id)
     assert unit is not None
@@ -98,10 +98,10 @@ def subscribe(hooks: OrderHooks, settings: NotifySettings) -> None:
             away = stand_ins(change.session, change.order.unit_id)
             if away:  # the timeline says who stood in for whom
                 event.data = {**(event.data or {}), "stand_ins": away}
-        notify_dispatch(change.session, change.order, change.saved_event(), settings)
+        notify_dispatch(change.session, change.order, change.event_with_id(), settings)
 
     def marked(change: OrderChange) -> None:
         who = change.session.get(User, change.actor.id) if change.actor else None
-        notify_mark(change.session, change.order, who, change.saved_event(), settings)
+        notify_mark(change.session, change.order, who, change.event_with_id(), settings)
 
     hooks.on_many("notify", {Moment.dispatched: dispatched, Moment.reassigned: dispatched, Moment.marked: marked})

@@ -13,26 +13,30 @@ A listener:
 - may return a dict, merged into the change's event ``data`` (the SLA's ``sla_paused`` on a suspend).
 
 The event is added to the session only after the listeners (so that their queries' autoflush does not
-write it before they have added to its data), or when a listener asks for it with ``saved_event()``
-(notify does: the event's id names its notifications). Event rows are append-only, so a listener that
-runs after that may not return data (``publish`` refuses it loudly).
+write it before they have added to its data), or when a listener asks for its id with ``event_with_id()``
+(notify does: the event's id names its notifications; the id is drawn, nothing is flushed for it). Event
+rows are append-only, so a listener that runs after that may not return data (``publish`` refuses it
+loudly).
 
 Views: a domain may also add fields to the order as the API shows it (the SLA's ``deadlines``), through a
-``ViewProvider`` that answers for a batch of orders in one go.
+``ViewProvider`` that answers for a batch of orders in one go. A provider that concerns some order types
+only (the complaints' ``complaint``: complaint orders) names them, and is asked only for orders of those
+types: a page without such an order costs it nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from huiyin.core.actor import Actor
+from huiyin.workorders import eventids
 
 if TYPE_CHECKING:
     from huiyin.workorders.models import WorkOrder, WorkOrderEvent
@@ -77,12 +81,12 @@ class OrderChange:
     def from_state(self) -> str | None:
         return self.event.from_state if self.event is not None else None
 
-    def saved_event(self) -> WorkOrderEvent:
-        """The change's event, written now (flushed: it has its id)."""
+    def event_with_id(self) -> WorkOrderEvent:
+        """The change's event with its id (drawn now if need be: ``workorders.eventids``), added to the
+        session: written with the transaction's next flush, and no longer open to listeners' data."""
         if self.event is None:
             raise RuntimeError(f"'{self.moment}' has no event")
-        self.session.add(self.event)
-        self.session.flush()
+        eventids.with_id(self.session, self.event)
         return self.event
 
 
@@ -99,12 +103,22 @@ class Subscription:
     listener: Listener
 
 
+class OrderKind(Protocol):
+    """What ``view_fields`` needs of an order: its id and type (an ORM object, a row, a prebuilt record)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def type(self) -> str: ...
+
+
 class OrderHooks:
     """The listeners and view providers of one application, in the order they were added."""
 
     def __init__(self) -> None:
         self._subs: dict[Moment, list[Subscription]] = {m: [] for m in Moment}
-        self._views: list[tuple[str, ViewProvider]] = []
+        self._views: list[tuple[str, ViewProvider, frozenset[str] | None]] = []
 
     def on(self, name: str, moment: Moment, listener: Listener) -> None:
         self._subs[moment].append(Subscription(moment, name, listener))
@@ -113,8 +127,9 @@ class OrderHooks:
         for moment, listener in listeners.items():
             self.on(name, moment, listener)
 
-    def view(self, name: str, provider: ViewProvider) -> None:
-        self._views.append((name, provider))
+    def view(self, name: str, provider: ViewProvider, *, types: Collection[str] | None = None) -> None:
+        """``provider`` adds fields to every order's view, or (``types``) to orders of those types only."""
+        self._views.append((name, provider, frozenset(types) if types is not None else None))
 
     def listeners(self, moment: Moment) -> list[str]:
         """The names of ``moment``'s listeners, in the order they run."""
@@ -145,10 +160,16 @@ class OrderHooks:
         if event is not None and event not in change.session:
             change.session.add(event)
 
-    def view_fields(self, session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
-        out: dict[int, dict[str, Any]] = {i: {} for i in order_ids}
-        for _, provider in self._views:
-            for order_id, fields in provider(session, order_ids, at).items():
+    def view_fields(self, session: Session, orders: Sequence[OrderKind], at: datetime) -> dict[int, dict[str, Any]]:
+        """The other domains' fields of each order's view, by order id: each provider asked once, for the
+        orders of its types (not at all when there are none)."""
+        ids = [o.id for o in orders]
+        out: dict[int, dict[str, Any]] = {i: {} for i in ids}
+        for _, provider, types in self._views:
+            asked = ids if types is None else [o.id for o in orders if o.type in types]
+            if not asked:
+                continue
+            for order_id, fields in provider(session, asked, at).items():
                 out[order_id].update(fields)
         return out
 

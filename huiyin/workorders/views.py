@@ -71,7 +71,7 @@ def order_items(session: Session, orders: Sequence[OrderLike]) -> list[WorkOrder
     """Orders as the list shows them (with their deadlines), for other domains' pages (the screen pop)."""
     cats, units = _lookups(session)
     at = now()
-    extra = hooks_of(session).view_fields(session, [o.id for o in orders], at)
+    extra = hooks_of(session).view_fields(session, orders, at)
     return [WorkOrderPublic(**_public(o, cats, units, extra=extra, at=at)) for o in orders]
 
 
@@ -97,7 +97,7 @@ def order_detail(session: Session, user: SignedIn, order: OrderLike) -> WorkOrde
         tasks = _TASKS_OF.named(session, {"order_id": order.id})
         files = _FILES_OF.named(session, {"order_id": order.id})
     at = now()
-    extra = hooks_of(session).view_fields(session, [order.id], at)
+    extra = hooks_of(session).view_fields(session, [order], at)
     return WorkOrderDetail(
         **_public(order, cats, units, extra=extra, at=at),
         owner_agent=names.get(order.owner_agent_id),

@@ -140,14 +140,14 @@ def test_a_failing_listener_takes_the_order_and_every_listeners_writes_back(
     assert counts(db)["orders"] == before["orders"] + 1
 
 
-def test_event_data_from_a_listener_after_the_event_was_saved_is_refused(
+def test_event_data_from_a_listener_after_the_event_was_given_its_id_is_refused(
     app: FastAPI, agent: Api, world: World, db: Database
 ) -> None:
     def late(change: OrderChange) -> dict[str, Any]:
         return {"too": "late"}
 
     before = counts(db)
-    with hooks(app).subscribed("test-late", Moment.dispatched, late):  # after notify, which saved the event
+    with hooks(app).subscribed("test-late", Moment.dispatched, late):  # after notify, which took the event with its id
         r = agent.post(
             "/work-orders",
             {
@@ -190,3 +190,72 @@ def test_events_the_system_made_name_the_system_and_the_rule_or_job(agent: Api, 
         type="emergency", category="EM-GAS-LEAK", description="燃气泄漏", area_id=world.area_b.id, customer_id=None
     )
     assert urgent["events"][1]["data"]["system"] in ("dispatch_rule", "emergency_area_owner")
+
+
+def test_a_listener_gets_the_events_id_without_a_flush_and_ids_keep_the_order_of_the_changes(
+    app: FastAPI, agent: Api, world: World, db: Database
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def wants_id(change: OrderChange) -> None:
+        event = change.event_with_id()
+        seen["id"] = event.id
+        # nothing was flushed for it: the order is not in the database yet, in this very transaction
+        seen["order_rows"] = change.session.execute(
+            select(func.count()).select_from(WorkOrder).where(WorkOrder.id == change.order.id),
+            execution_options={"autoflush": False},
+        ).scalar()
+        seen["pending"] = change.order in change.session.new
+
+    agent.register(customer_id=world.customer_id)  # the process's reference data loaded (a load's query flushes)
+    with hooks(app).subscribed("test-id", Moment.dispatched, wants_id, first=True):
+        order = agent.register(customer_id=world.customer_id)
+    register, dispatch = order["events"]
+    assert seen["id"] == dispatch["id"]
+    assert (seen["order_rows"], seen["pending"]) == (0, True)
+    assert register["id"] < dispatch["id"]  # drawn with the earlier event's, in the order they were made
+    again = agent.ok("get", f"/work-orders/{order['id']}")
+    assert [e["action"] for e in again["events"]] == ["register", "dispatch"]
+
+
+def test_orders_and_events_built_together_in_one_transaction_take_distinct_ids(
+    app: FastAPI, agent: Api, world: World, db: Database
+) -> None:
+    actor = SignedIn(agent.id, "agent", "", None, None, True, frozenset({"agent"}), 0, "api", None)
+    data = {"type": "inquiry", "category": "IQ-BILL", "description": "问电费", "channel": "phone", "contact_phone": "1"}
+    with db.session() as s:  # three registrations, nothing flushed in between
+        orders = [
+            wo.do_register(s, actor, wo.check_register(s, actor, data), number_prefix="GD", tz="Asia/Shanghai")
+            for _ in range(3)
+        ]
+        assert len({o.id for o in orders}) == 3
+    with db.session(write=False) as s:
+        events = s.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id.in_([o.id for o in orders]))).all()
+        assert sorted(e.order_id for e in events) == sorted(o.id for o in orders)
+
+
+def test_a_view_provider_for_some_order_types_is_asked_only_for_orders_of_them(
+    app: FastAPI, agent: Api, world: World
+) -> None:
+    asked: list[list[int]] = []
+
+    def provider(session: Any, order_ids: Any, at: Any) -> dict[int, dict[str, Any]]:
+        asked.append(list(order_ids))
+        return {}
+
+    repair = agent.register(customer_id=world.customer_id)
+    complaint = agent.register(
+        type="complaint", category="CP-BILLING", description="多收气费", customer_id=world.customer_id
+    )
+    h = hooks(app)
+    h.view("test-probe", provider, types={"complaint"})
+    try:
+        one = agent.ok("get", f"/work-orders/{repair['id']}")
+        assert asked == [] and one["complaint"] is None  # no complaint on the page: not asked at all
+        page = agent.ok("get", f"/work-orders?customer_id={world.customer_id}&page_size=50")
+        assert {o["id"] for o in page["items"]} >= {repair["id"], complaint["id"]}
+        assert asked == [[complaint["id"]]]  # the complaint alone, from a page with both
+        shown = agent.ok("get", f"/work-orders/{complaint['id']}")
+        assert asked[-1] == [complaint["id"]] and shown["complaint"]["grade"]  # the real provider still answers
+    finally:
+        h._views = [v for v in h._views if v[0] != "test-probe"]

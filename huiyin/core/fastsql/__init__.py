@@ -9,12 +9,14 @@ Everything else uses the ORM. Hot paths use, from here:
 - ``ids.ids_in``: ``column IN`` a list of ids bound as one parameter (an array on PostgreSQL, JSON on
   SQLite), so that a look-up by a list of ids can be prebuilt.
 - ``bulk.pg_connection`` / ``bulk.pg_execute``: a hand-written statement on the session's psycopg connection.
+- ``drawn.sqlite_next_ids``: ids drawn before their rows are written, on SQLite (PostgreSQL: the sequence).
 
 ``prebuilt`` reads a few internals of SQLAlchemy's compiled statements; ``tests/api/test_prebuilt.py``
 checks them against the installed version and fails loudly when one moves.
 """
 
 from huiyin.core.fastsql.bulk import bulk_insert, bulk_update, pg_connection, pg_execute
+from huiyin.core.fastsql.drawn import sqlite_next_ids
 from huiyin.core.fastsql.ids import ids_in
 from huiyin.core.fastsql.prebuilt import Prebuilt, PrebuiltSet, rows_together
 
@@ -27,4 +29,5 @@ __all__ = [
     "pg_connection",
     "pg_execute",
     "rows_together",
+    "sqlite_next_ids",
 ]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.clock import clock, now
 from huiyin.core.actor import Actor
-from huiyin.core.fastsql import Prebuilt
+from huiyin.core.fastsql import Prebuilt, sqlite_next_ids
 from huiyin.core.phones import is_masked
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.customers.reveals import customer_numbers, unmask
@@ -25,6 +25,7 @@ from huiyin.customers.service import CustomerFacts, check_customer_facts
 from huiyin.db import tx_memo
 from huiyin.errors import Conflict, Forbidden, Invalid
 from huiyin.org.refs import AreaRef, UnitRef, check_area, check_unit, org
+from huiyin.workorders import eventids
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
 from huiyin.workorders.hooks import Moment, publish
 from huiyin.workorders.models import (
@@ -78,6 +79,7 @@ def _record(
         note=note,
         data=data,
     )
+    eventids.assign(session, event)
     order.updated_at = event.at
     born = born_here(session, order.id)
     if born is not None:
@@ -125,7 +127,7 @@ def next_number_and_id(session: Session, prefix: str, tz: str) -> tuple[str, int
     registration; the id comes from the table's sequence in the same statement. A registration that fails
     afterwards leaves a gap in the day's numbers, which is harmless. SQLite serialises writers anyway:
     there the upsert runs in the registration's transaction, which holds the write lock, and the id is
-    the next one after the table's last.
+    drawn by ``core.fastsql.sqlite_next_ids`` (after the table's last and this transaction's last).
     """
     day = clock.local_today(tz)
     bind = session.get_bind()
@@ -135,7 +137,7 @@ def next_number_and_id(session: Session, prefix: str, tz: str) -> tuple[str, int
         seq, order_id = found
     else:
         seq = _SQLITE_NUMBER.scalar(session, {"day": day})
-        order_id = _SQLITE_NEXT_ID.scalar(session)
+        order_id = sqlite_next_ids(session, WorkOrder)[0]  # after orders this transaction has not written yet
     return f"{prefix}{day}{seq:06d}", order_id
 
 
@@ -152,7 +154,6 @@ _PG_NUMBER = Prebuilt(
     )
 )
 _SQLITE_NUMBER = Prebuilt(_number_upsert("sqlite").returning(OrderNumberSeq.last))
-_SQLITE_NEXT_ID = Prebuilt(select(func.coalesce(func.max(WorkOrder.id), 0) + 1))
 
 
 def get_category(session: Session, category_id: int) -> CategoryRef:
@@ -260,6 +261,12 @@ def do_register(
         description=plan.description,
         owner_agent_id=actor.id,
         created_at=now(),
+        # the columns' defaults, given here: the order may change many times before its first flush
+        unreachable_count=0,
+        reopen_count=0,
+        closed_on_spot=False,
+        escalation_level=0,
+        urge_count=0,
     )
     session.add(order)  # written with the first flush, as it is then: once, in its final state
     tx_memo(session, "workorders.born")[order.id] = Born()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huiyin.core.fastsql import bulk_insert, bulk_update
+from huiyin.workorders import eventids
 from huiyin.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
@@ -39,7 +40,11 @@ def do_record_system_events(session: Session, rows: Sequence[dict[str, Any]]) ->
     """Appends events made by the system (no user: the ``system`` key of each row's ``data`` names the job
     or rule) in one statement; returns their ids in the rows' order. Each row holds ``order_id``,
     ``action``, ``from_state``, ``to_state``, ``unit_id``, ``at``, ``note`` and ``data``."""
-    return bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None} for r in rows], returning=True)
+    if session.get_bind().dialect.name == "postgresql":  # the ids come from the sequence
+        return bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None} for r in rows], returning=True)
+    ids = eventids.draw(session, len(rows))  # SQLite: every event's id is drawn (``workorders.eventids``)
+    bulk_insert(session, WorkOrderEvent, [{**r, "actor_id": None, "id": i} for r, i in zip(rows, ids, strict=True)])
+    return ids
 
 
 def do_record_event(
@@ -47,10 +52,16 @@ def do_record_event(
 ) -> WorkOrderEvent:
     """An event about the order that changes nothing of it (a complaint's verdict), in its timeline."""
     event = WorkOrderEvent(
-        order_id=order.id, action=action, from_state=order.state, to_state=order.state, actor_id=actor_id,
-        unit_id=order.unit_id, note=note, data=data,
+        order_id=order.id,
+        action=action,
+        from_state=order.state,
+        to_state=order.state,
+        actor_id=actor_id,
+        unit_id=order.unit_id,
+        note=note,
+        data=data,
     )
-    session.add(event)
+    session.add(eventids.assign(session, event))
     return event
 
 
