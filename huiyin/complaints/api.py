@@ -44,6 +44,7 @@ from huiyin.core.deps import CurrentUser, SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import FromDay, PathId, QueryId, ToDay, check_period
 from huiyin.errors import Forbidden
+from huiyin.org.models import POST_NAMES
 from huiyin.org.refs import org
 from huiyin.org.service import check_staff_refs
 from huiyin.workorders.schemas import WorkOrderDetail
@@ -472,14 +473,6 @@ async def standings(
     return StandingsPublic(month=m, items=_standings(session, user, m))
 
 
-POST_NAMES = {
-    "meter_reader": "抄表员",
-    "inspector": "安检员",
-    "repairer": "维修工",
-    "handler": "处理员",
-    "head": "负责人",
-    "other": "其他",
-}
 
 
 @router.get(
@@ -533,7 +526,45 @@ async def monthly_titles(
     session: SessionDep, settings: SettingsDep, _: LedgerReader, month: Month = None
 ) -> TitlesPublic:
     """The month's titles (零投诉服务明星, 月度服务能手, 优质服务员工 …) and who holds them, by the rules in force."""
-    m = ledger.check_month(month or _this_month(settings.timezone))
+    return _titles(session, settings.timezone, month)
+
+
+@router.get(
+    "/ledger/titles/export",
+    operation_id="complaints-titles_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same titles as an Excel workbook"}},
+)
+async def monthly_titles_export(
+    session: SessionDep, settings: SettingsDep, _: LedgerReader, month: Month = None
+) -> Response:
+    """``GET /ledger/titles`` as an .xlsx workbook: one row per title and holder (a title nobody holds: one row)."""
+    t = _titles(session, settings.timezone, month)
+    columns = [
+        xlsx.Column("称号", 16),
+        xlsx.Column("姓名", 12),
+        xlsx.Column("岗位", 10),
+        xlsx.Column("单位", 18),
+        xlsx.Column("本月积分", 10),
+    ]
+    rows: list[list[object]] = []
+    for title in t.titles:
+        if not title.people:
+            rows.append([title.name, "（无）", "", "", None])
+        for p in title.people:
+            rows.append([title.name, p.name, POST_NAMES.get(p.post, p.post), p.unit_name or "", p.points])
+    data = xlsx.workbook(
+        "月度称号",
+        f"月度称号 {t.month}",
+        columns,
+        rows,
+        notes=["按当月奖惩台账与称号规则评出；规则在「称号规则」中维护。"],
+    )
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"月度称号_{t.month}.xlsx"))
+
+
+def _titles(session: SessionDep, tz: str, month: str | None) -> TitlesPublic:
+    m = ledger.check_month(month or _this_month(tz))
     units = org(session).units
     return TitlesPublic(
         month=m,

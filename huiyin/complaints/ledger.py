@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from huiyin.complaints.models import TITLE_RULE_KINDS, Complaint, LedgerEntry, TitleRule
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.org.service import active_staff, check_staff_refs, staff_of_users
+from huiyin.org.service import active_staff, check_staff_refs, staff_by_ids, staff_of_users
 from huiyin.settings import ComplaintSettings
 from huiyin.surveys.delayed import top_answers
 
@@ -194,16 +194,24 @@ def do_award_surveys(
     session: Session, start: datetime, end: datetime, settings: ComplaintSettings, tz: str
 ) -> list[LedgerEntry]:
     """客户评优: each delayed survey answered in ``[start, end)`` with the customer satisfied and the top
-    attitude score gives ``survey_points`` to the staff member who is the order's handler (a staff record
-    linked to that user). Once per order (``do_settle``): a run over the same time writes nothing."""
+    attitude score gives ``survey_points`` to each field staff member who went on site (as the resolve named
+    them), or, with nobody named, to the staff member who is the order's handler (a staff record linked to
+    that user). Once per order (``do_settle``): a run over the same time writes nothing."""
     found = top_answers(session, start, end)
-    people = staff_of_users(session, sorted({a.handler_id for a in found}))
+    people = staff_of_users(session, sorted({a.handler_id for a in found if a.handler_id is not None}))
+    on_site = staff_by_ids(session, sorted({i for a in found for i in a.staff_ids}))
     written: list[LedgerEntry] = []
     for a in found:
-        p = people.get(a.handler_id)
-        if p is None or not settings.survey_points:
+        if not settings.survey_points:
             continue
-        due = [Due(p.id, p.unit_id, "survey", settings.survey_points)]
+        if a.staff_ids:  # the field staff who went on site, as the resolve named them
+            rewarded = [on_site[i] for i in a.staff_ids if i in on_site]
+        else:  # else the handler who worked the order (a staff record linked to that user)
+            handler = people.get(a.handler_id) if a.handler_id is not None else None
+            rewarded = [handler] if handler is not None else []
+        if not rewarded:
+            continue
+        due = [Due(p.id, p.unit_id, "survey", settings.survey_points) for p in rewarded]
         written += do_settle(
             session, a.order_id, month_of(a.answered_at, tz), ("survey",), due, by=None, at=a.answered_at,
             note="延时调查满分",

@@ -221,6 +221,21 @@ def _target_stage(rng: random.Random, age: timedelta) -> int:
     return 5 if rng.random() < 0.985 else rng.choice([1, 2, 3, 4])
 
 
+def _on_site(order: WorkOrder, cast: Cast) -> list[int]:
+    """Who went on site, as the handler names them at the resolve: one or two repairers for a repair or an
+    emergency, the meter reader for a service request, nobody for the rest (answered by phone). Drawn from
+    the order's own generator, so that the city's other draws stay as they were."""
+    people = cast.staff.get(order.unit_id or 0, [])
+    if len(people) < 4:
+        return []
+    pick = random.Random(order.id)
+    if order.type in ("repair", "emergency"):
+        return pick.sample(people[2:4], k=pick.choice((1, 1, 2)))
+    if order.type == "service_request":
+        return [people[0]]
+    return []
+
+
 def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Cast, limit: int) -> None:
     """Moves one order round the loop, one service call per step, the clock moving forward."""
 
@@ -270,6 +285,7 @@ def _walk(s: Session, rng: random.Random, order: WorkOrder, stage: int, cast: Ca
                     "已调整并复测合格",
                 ]
             ),
+            on_site=_on_site(order, cast),
         )
         if order.type == "complaint" and _unjudged(s, order):
             if not later(60, 600):  # the verdict: within hours of the unit's answer

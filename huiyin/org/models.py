@@ -41,6 +41,17 @@ class Area(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+POST_NAMES = {
+    "meter_reader": "抄表员",
+    "inspector": "安检员",
+    "repairer": "维修工",
+    "handler": "处理员",
+    "head": "负责人",
+    "other": "其他",
+}
+"""A staff member's post as sheets and reports name it."""
+
+
 class Staff(TimestampMixin, Base):
     """A person of a unit (员工): a meter reader, a safety inspector, a repair worker, the unit's head. Most
     have no login; a complaint's verdict names the ones responsible, and the accountability ledger counts

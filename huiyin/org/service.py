@@ -104,13 +104,13 @@ def do_create_area(session: Session, code: str, name: str, area_type: str, unit_
     return area
 
 
-def check_staff_refs(session: Session, ids: Sequence[int]) -> list[Staff]:
-    """These people, each once, in the order given; 422 naming the ids that are not staff."""
+def check_staff_refs(session: Session, ids: Sequence[int], *, field: str = "responsible_staff_ids") -> list[Staff]:
+    """These people, each once, in the order given; 422 (on ``field``) naming the ids that are not staff."""
     wanted = list(dict.fromkeys(ids))
     found = {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(wanted)))} if wanted else {}
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise Invalid(f"no staff with id {missing}", field="responsible_staff_ids")
+        raise Invalid(f"no staff with id {missing}", field=field)
     return [found[i] for i in wanted]
 
 
@@ -138,3 +138,9 @@ def staff_of_users(session: Session, user_ids: Sequence[int]) -> dict[int, Staff
         return {}
     stmt = select(Staff).where(Staff.user_id.in_(list(user_ids)), Staff.is_active.is_(True)).order_by(Staff.id)
     return {p.user_id: p for p in session.scalars(stmt) if p.user_id is not None}
+
+
+def staff_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Staff]:
+    """These staff records, by id (ids that name nobody are left out)."""
+    wanted = list(dict.fromkeys(ids))
+    return {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(wanted)))} if wanted else {}

@@ -34,8 +34,9 @@ from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.notify.service import do_queue_sms
 from huiyin.settings import SurveySettings
 from huiyin.surveys.links import sign
-from huiyin.surveys.models import Questionnaire, Survey, SurveyRule
+from huiyin.surveys.models import Questionnaire, Survey, SurveyRule, SurveyStaff
 from huiyin.surveys.service import Contact, do_rate
+from huiyin.workorders.service import on_site_staff
 
 CODE = "delayed"
 ONCE_PER_DAYS = 30
@@ -203,6 +204,9 @@ def do_schedule(session: Session, order: Any, *, at: datetime) -> Survey | None:
         due_at=due,
     )
     session.add(survey)
+    staff = on_site_staff(session, order.id)
+    if staff:  # who went on site: the answers rate them too
+        survey.staff = [SurveyStaff(staff_id=i) for i in staff]
     return survey
 
 
@@ -410,6 +414,11 @@ def handler_figures(
     acc: dict[int, list[dict[str, Any]]] = {}
     for handler, answers in session.execute(stmt):
         acc.setdefault(handler, []).append(answers or {})
+    return _ranked(acc)
+
+
+def _ranked(acc: dict[int, list[dict[str, Any]]]) -> list[HandlerRow]:
+    """Each person's answers counted (results, attitude on average, solved), best first."""
     rows = []
     for handler, answers in acc.items():
         scores = [a["attitude"] for a in answers if isinstance(a.get("attitude"), int)]
@@ -425,6 +434,37 @@ def handler_figures(
             )
         )
     return sorted(rows, key=lambda r: (-(r.attitude_mean or 0), -r.surveys, r.handler_id))
+
+
+def staff_figures(
+    session: Session, *, start: datetime, end: datetime, unit_ids: Sequence[int] | None
+) -> list[HandlerRow]:
+    """客户评优评级 of the field staff: each person named as having gone on site, their answered surveys in
+    the period (by answer time) counted as ``handler_figures`` counts a handler's (``handler_id`` is the
+    staff id here); best first."""
+    stmt = (
+        select(SurveyStaff.staff_id, Survey.answers)
+        .join(Survey, Survey.id == SurveyStaff.survey_id)
+        .where(Survey.state == "answered", Survey.answered_at >= start, Survey.answered_at < end)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Survey.unit_id.in_(unit_ids))
+    acc: dict[int, list[dict[str, Any]]] = {}
+    for person, answers in session.execute(stmt):
+        acc.setdefault(person, []).append(answers or {})
+    return _ranked(acc)
+
+
+def staff_history(session: Session, staff_id: int, *, limit: int) -> list[Survey]:
+    """One field staff member's answered surveys (those they went on site for), latest first."""
+    stmt = (
+        select(Survey)
+        .join(SurveyStaff, SurveyStaff.survey_id == Survey.id)
+        .where(SurveyStaff.staff_id == staff_id, Survey.state == "answered")
+        .order_by(Survey.answered_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
 def handler_history(session: Session, handler_id: int, *, limit: int) -> list[Survey]:
@@ -445,25 +485,29 @@ def surveys_of_order(session: Session, order_id: int) -> list[Survey]:
 @dataclass(frozen=True)
 class TopAnswer:
     order_id: int
-    handler_id: int
+    handler_id: int | None
     answered_at: datetime
+    staff_ids: list[int]  # who went on site, when the resolve named them
 
 
 def top_answers(session: Session, start: datetime, end: datetime) -> list[TopAnswer]:
     """Surveys answered in ``[start, end)`` whose customer was satisfied and gave the staff who came the top
     attitude score (5): what the accountability ledger rewards (complaints.ledger). Oldest first."""
     rows = session.execute(
-        select(Survey.order_id, Survey.handler_id, Survey.answered_at, Survey.answers)
-        .where(
-            Survey.state == "answered",
-            Survey.answered_at >= start,
-            Survey.answered_at < end,
-            Survey.handler_id.is_not(None),
-        )
+        select(Survey.id, Survey.order_id, Survey.handler_id, Survey.answered_at, Survey.answers)
+        .where(Survey.state == "answered", Survey.answered_at >= start, Survey.answered_at < end)
         .order_by(Survey.answered_at, Survey.id)
-    )
+    ).all()
+    top = [r for r in rows if r.answers and r.answers.get("overall") == "satisfied" and r.answers.get("attitude") == 5]
+    staff: dict[int, list[int]] = {}
+    if top:
+        links = select(SurveyStaff.survey_id, SurveyStaff.staff_id).where(
+            SurveyStaff.survey_id.in_([r.id for r in top])
+        )
+        for survey_id, person in session.execute(links.order_by(SurveyStaff.staff_id)):
+            staff.setdefault(survey_id, []).append(person)
     return [
-        TopAnswer(order_id, handler, at)
-        for order_id, handler, at, answers in rows
-        if answers and answers.get("overall") == "satisfied" and answers.get("attitude") == 5
+        TopAnswer(r.order_id, r.handler_id, r.answered_at, staff.get(r.id, []))
+        for r in top
+        if r.handler_id is not None or staff.get(r.id)
     ]

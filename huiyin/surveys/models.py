@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from huiyin.core.models import order_reference
 from huiyin.db import Base, UTCDateTime
@@ -166,7 +166,8 @@ class SurveyRule(Base):
 class Survey(Base):
     """One closed order's delayed survey: scheduled at the close (when sampled), sent by SMS with a link to
     the mobile page on ``due_at``, reminded once, answered once (or expired). ``handler_id`` is the unit
-    handler who worked the order, whom the answers rate (客户评优评级)."""
+    handler who worked the order, and ``SurveyStaff`` names the field staff who went on site: the answers
+    rate them all (客户评优评级)."""
 
     __tablename__ = "surveys"
     __table_args__ = (
@@ -193,3 +194,15 @@ class Survey(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+    staff: Mapped[list[SurveyStaff]] = relationship(cascade="all, delete-orphan", lazy="raise")
+
+
+class SurveyStaff(Base):
+    """A field staff member who went on site for a surveyed order (as its resolve named them): the survey's
+    answers rate them (客户评优评级 of the field staff, who have no login)."""
+
+    __tablename__ = "survey_staff"
+    __table_args__ = (Index("ix_survey_staff_staff", "staff_id", "survey_id"),)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)

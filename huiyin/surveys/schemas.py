@@ -250,6 +250,31 @@ class HandlerRowPublic(BaseModel):
     solved: int
 
 
+class StaffRowPublic(BaseModel):
+    """One field staff member (维修工, 抄表员 …: no login) as the delayed surveys of the orders they went on
+    site for rate them (客户评优评级)."""
+
+    staff_id: int
+    name: str | None
+    post: str | None
+    unit_id: int | None
+    unit_name: str | None
+    surveys: int
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    rate: float | None = Field(description="满意率: satisfied (and basically satisfied when count_basic) ÷ surveys")
+    attitude_mean: float | None = Field(description="the attitude of the staff who came, 1–5, on average")
+    solved: int
+
+
+class StaffFiguresPublic(BaseModel):
+    items: list[StaffRowPublic]
+    from_: date = Field(alias="from")
+    to: date
+    count_basic: bool
+
+
 class HandlerFiguresPublic(BaseModel):
     items: list[HandlerRowPublic]
     from_: date = Field(alias="from")

@@ -17,6 +17,9 @@ from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import FromDay, PathId, QueryId, ToDay, check_period
 from huiyin.errors import Invalid, NotFound
+from huiyin.org.models import POST_NAMES
+from huiyin.org.refs import org
+from huiyin.org.service import staff_by_ids
 from huiyin.surveys import delayed, links
 from huiyin.surveys.models import Questionnaire, Survey, SurveyRule
 from huiyin.surveys.schemas import (
@@ -26,6 +29,8 @@ from huiyin.surveys.schemas import (
     QuestionnairePublic,
     QuestionnairesPublic,
     QuestionResultPublic,
+    StaffFiguresPublic,
+    StaffRowPublic,
     SurveyAnswersIn,
     SurveyPagePublic,
     SurveyPublic,
@@ -160,6 +165,74 @@ async def survey_results(
 ) -> SurveyResultsPublic:
     """One questionnaire version's results (default: the current one) for the surveys sent in the period:
     sent, answered, and each question's answers counted (a score's mean)."""
+    return _results(session, settings.timezone, questionnaire_id, from_, to)
+
+
+ANSWER_NAMES = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "true": "是",
+    "false": "否",
+}
+KIND_NAMES = {"result": "满意度", "score": "评分（1–5）", "yesno": "是/否", "text": "文字"}
+
+
+@router.get(
+    "/surveys/results/export",
+    operation_id="surveys-results_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same results as an Excel workbook"}},
+)
+async def survey_results_export(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: Reader,
+    questionnaire_id: QueryId | None = None,
+    from_: FromDay = None,
+    to: ToDay = None,
+) -> Response:
+    """``GET /surveys/results`` as an .xlsx workbook: one row per question, its answers counted."""
+    r = _results(session, settings.timezone, questionnaire_id, from_, to)
+    columns = [
+        xlsx.Column("问题", 36),
+        xlsx.Column("类型", 12),
+        xlsx.Column("作答数", 10),
+        xlsx.Column("答案分布", 40),
+        xlsx.Column("平均分", 10),
+    ]
+    rows = [
+        [
+            q.text,
+            KIND_NAMES.get(q.kind, q.kind),
+            q.answered,
+            "；".join(f"{_answer_name(q.kind, k)} {n}" for k, n in sorted(q.counts.items(), reverse=q.kind == "score")),
+            q.mean,
+        ]
+        for q in r.questions
+    ]
+    rate = f"{r.response_rate:.1%}" if r.response_rate is not None else "—"
+    data = xlsx.workbook(
+        "调查结果",
+        f"延时调查结果：{r.name}（第 {r.version} 版）",
+        columns,
+        rows,
+        notes=[
+            f"统计期间：{r.from_} 至 {r.to}（按发送时间）；只计本版问卷，改版前后的结果不混算",
+            f"发送 {r.sent} 份，回收 {r.answered} 份，回收率 {rate}",
+        ],
+    )
+    name = f"延时调查结果_v{r.version}_{r.from_}_{r.to}.xlsx"
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(name))
+
+
+def _answer_name(kind: str, key: str) -> str:
+    return f"{key}分" if kind == "score" else ANSWER_NAMES.get(key, key)
+
+
+def _results(
+    session: SessionDep, tz: str, questionnaire_id: int | None, from_: date | None, to: date | None
+) -> SurveyResultsPublic:
     q = (
         session.get(Questionnaire, questionnaire_id)
         if questionnaire_id
@@ -167,7 +240,7 @@ async def survey_results(
     )
     if q is None:
         raise NotFound(f"no questionnaire {questionnaire_id}")
-    first, last, start, end = _period(settings.timezone, from_, to)
+    first, last, start, end = _period(tz, from_, to)
     sent, answered, questions = delayed.results(session, q, start=start, end=end)
     return SurveyResultsPublic.model_validate(
         {
@@ -273,6 +346,119 @@ async def handler_figures_export(
         notes=[f"统计期间：{f.from_} 至 {f.to}（按答卷时间）", rule],
     )
     return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"处理人评价_{f.from_}_{f.to}.xlsx"))
+
+
+def _staff(
+    session: SessionDep, user: SignedIn, tz: str, from_: date | None, to: date | None, count_basic: bool
+) -> StaffFiguresPublic:
+    first, last, start, end = _period(tz, from_, to)
+    rows = delayed.staff_figures(session, start=start, end=end, unit_ids=visible_unit_ids(session, user))
+    people = staff_by_ids(session, [r.handler_id for r in rows])
+    units = org(session).units
+    items = []
+    for r in rows:
+        good = r.satisfied + (r.basically_satisfied if count_basic else 0)
+        p = people.get(r.handler_id)
+        unit = units.get(p.unit_id) if p is not None and p.unit_id else None
+        items.append(
+            StaffRowPublic(
+                staff_id=r.handler_id,
+                name=p.name if p else None,
+                post=p.post if p else None,
+                unit_id=p.unit_id if p else None,
+                unit_name=unit.name if unit else None,
+                surveys=r.surveys,
+                satisfied=r.satisfied,
+                basically_satisfied=r.basically_satisfied,
+                unsatisfied=r.unsatisfied,
+                rate=round(good / r.surveys, 4) if r.surveys else None,
+                attitude_mean=r.attitude_mean,
+                solved=r.solved,
+            )
+        )
+    return StaffFiguresPublic.model_validate({"items": items, "from": first, "to": last, "count_basic": count_basic})
+
+
+@router.get("/surveys/staff", operation_id="surveys-staff")
+async def staff_figures(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: HandlerReader,
+    from_: FromDay = None,
+    to: ToDay = None,
+    count_basic: bool = True,
+) -> StaffFiguresPublic:
+    """客户评优评级 of the field staff (维修工, 抄表员 …): each person named at the resolve as having gone on
+    site, rated by those orders' delayed surveys in the period; best first. A unit handler sees their own
+    units'."""
+    return _staff(session, user, settings.timezone, from_, to, count_basic)
+
+
+@router.get(
+    "/surveys/staff/export",
+    operation_id="surveys-staff_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the same figures as an Excel workbook"}},
+)
+async def staff_figures_export(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: HandlerReader,
+    from_: FromDay = None,
+    to: ToDay = None,
+    count_basic: bool = True,
+) -> Response:
+    """``GET /surveys/staff`` as an .xlsx workbook (Excel, WPS)."""
+    f = _staff(session, user, settings.timezone, from_, to, count_basic)
+    columns = [
+        xlsx.Column("姓名", 12),
+        xlsx.Column("岗位", 10),
+        xlsx.Column("单位", 18),
+        xlsx.Column("调查数", 10),
+        xlsx.Column("满意", 8),
+        xlsx.Column("基本满意", 10),
+        xlsx.Column("不满意", 8),
+        xlsx.Column("满意率", 10, percent=True),
+        xlsx.Column("态度均分", 10),
+        xlsx.Column("已解决", 8),
+    ]
+    rows = [
+        [
+            r.name or str(r.staff_id),
+            POST_NAMES.get(r.post or "", r.post or ""),
+            r.unit_name or "",
+            r.surveys,
+            r.satisfied,
+            r.basically_satisfied,
+            r.unsatisfied,
+            r.rate,
+            r.attitude_mean,
+            r.solved,
+        ]
+        for r in f.items
+    ]
+    rule = "满意率 =（满意 + 基本满意）÷ 调查数" if count_basic else "满意率 = 满意 ÷ 调查数（基本满意不计入满意）"
+    data = xlsx.workbook(
+        "现场人员评价",
+        "延时调查：现场人员评价（客户评优评级）",
+        columns,
+        rows,
+        notes=[f"统计期间：{f.from_} 至 {f.to}（按答卷时间）；现场人员为办结时登记的上门人员", rule],
+    )
+    return Response(data, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"现场人员评价_{f.from_}_{f.to}.xlsx"))
+
+
+@router.get("/surveys/staff/{staff_id}/history", operation_id="surveys-staff_history")
+async def staff_history(
+    staff_id: PathId, session: SessionDep, user: HandlerReader, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> SurveysPublic:
+    """One field staff member's answered surveys (the orders they went on site for), latest first: their
+    rating history."""
+    units = visible_unit_ids(session, user)
+    rows = [s for s in delayed.staff_history(session, staff_id, limit=limit) if units is None or s.unit_id in units]
+    numbers = order_numbers(session, [s.order_id for s in rows])
+    items = [SurveyPublic.model_validate(s).model_copy(update={"order_number": numbers.get(s.order_id)}) for s in rows]
+    return SurveysPublic(items=items)
 
 
 @router.get("/surveys/handlers/{handler_id}/history", operation_id="surveys-handler_history")

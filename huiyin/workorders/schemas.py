@@ -75,6 +75,11 @@ class ReasonIn(Strict):
 
 class ResolveIn(Strict):
     result: LongText
+    on_site_staff_ids: list[RefId] = Field(
+        default_factory=list,
+        max_length=10,
+        description="who went on site (维修工, 抄表员 …: staff of the order's unit), rated by the delayed survey",
+    )
 
 
 class CallbackIn(Strict):

@@ -71,12 +71,17 @@ TABLE: dict[str, Any] = {
     "surveys-rules": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-set_rule": {"supervisor", "director"} | ADMIN,
     "surveys-results": MANAGERS | {"qa_inspector"} | ADMIN,
+    "surveys-results_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-handlers": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
     "surveys-handlers_export": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
     "surveys-handler_history": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-staff": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-staff_export": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
+    "surveys-staff_history": MANAGERS | {"qa_inspector", "unit_handler"} | ADMIN,
     "surveys-order_survey": ORDER,  # managers, QA, admin and the order's unit (test_delayed_surveys)
     "auth-unit_handlers": MANAGERS | {"unit_handler"} | ADMIN,
     "auth-list_absences": MANAGERS | {"unit_handler"} | ADMIN,
+    "auth-absences_export": MANAGERS | {"unit_handler"} | ADMIN,
     "auth-add_absence": MANAGERS | {"unit_handler"} | ADMIN,  # a handler only their own (test_backups)
     "auth-end_absence": MANAGERS | {"unit_handler"} | ADMIN,
     "complaints-action_done": ORDER,  # the unit's handler or a manager (test_ledger)
@@ -87,6 +92,7 @@ TABLE: dict[str, Any] = {
     "complaints-standings": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-standings_export": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-titles": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
+    "complaints-titles_export": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-title_rules": MANAGERS | {"unit_handler", "qa_inspector"} | ADMIN,
     "complaints-update_title_rule": {"supervisor", "director"} | ADMIN,
     "customers-search": CENTRE | ADMIN,

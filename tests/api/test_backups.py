@@ -5,7 +5,11 @@ says who stood in for whom. When the handler is back, everything returns to them
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
 
 from huiyin.clock import clock
 from tests.personas import Api, World
@@ -84,6 +88,15 @@ def test_an_absence_holds_only_for_its_time(
     during = agent.register(customer_id=world.customer_id)
     assert dispatches(unit_worker_b) == [during["id"]]
     assert [a["id"] for a in unit_worker_b.ok("get", "/absences")["items"]] == [planned["id"]]  # whom B backs up
+    r = manager.get("/absences/export")  # the same list, for Excel and WPS
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    shown = manager.ok("get", "/absences")["items"][0]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == shown["name"]]
+    assert [(row[3], row[4], row[5]) for row in rows] == [("培训", shown["backup_name"], "请假中")]
+    assert rows[0][1] == start.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert agent.get("/absences/export").status_code == 403
     clock.advance(timedelta(days=1))
     after = agent.register(customer_id=world.customer_id)
     assert dispatches(unit_worker)[0] == after["id"] and after["id"] not in dispatches(unit_worker_b)

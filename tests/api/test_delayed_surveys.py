@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from huiyin.clock import clock
 from huiyin.notify.channels import Gateway
@@ -234,6 +236,18 @@ def test_a_changed_questionnaire_is_a_new_version_and_its_results_stay_apart(
     assert (v2r["version"], v2r["sent"], v2r["answered"]) == (2, 1, 1)
     versions = [q["version"] for q in manager.ok("get", "/surveys/questionnaires")["items"]]
     assert versions == [1, 2]
+    r = manager.get(f"/surveys/results/export?from={day}&to={day}")  # the same figures, for Excel and WPS
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    cells = list(sheet.iter_rows(values_only=True))
+    assert any(row[0] and "发送 1 份，回收 1 份，回收率 100.0%" in str(row[0]) for row in cells)
+    by_text = {row[0]: row for row in cells if row and row[0] in {q["text"] for q in questions}}
+    assert by_text["总体满意吗？"][2:4] == (1, "满意 1")
+    assert by_text["维修人员是否按约定时间到达？"][2:4] == (1, "是 1")
+    assert by_text["服务态度（1–5 分）"][2:5] == (1, "5分 1", 5)
+    assert agent.get(f"/surveys/results/export?from={day}&to={day}").status_code == 403
+    assert manager.get(f"/surveys/results/export?from={day}&to=2020-01-01").status_code == 422
 
 
 def test_a_forged_or_foreign_link_is_refused_and_stores_nothing(
@@ -289,3 +303,67 @@ def test_a_top_score_rewards_the_handler_in_the_ledger_once(
     assert [(e["kind"], e["points"]) for e in entries] == [("survey", 1)]
     standing = manager.ok("get", f"/ledger/standings?month={month}")["items"]
     assert [(s["name"], s["survey"], s["total"]) for s in standing] == [("龙溪处理员", 1, 1)]
+
+
+def test_the_field_staff_who_went_on_site_are_rated_by_the_survey_and_rewarded_in_the_ledger(
+    agent: Api,
+    unit_worker: Api,
+    manager: Api,
+    admin: Api,
+    world: World,
+    worker: Worker,
+    gateway: TestClient,
+    every_repair: None,
+) -> None:
+    def person(unit_id: int, name: str, post: str) -> int:
+        return int(admin.ok("post", "/staff", {"unit_id": unit_id, "name": name, "post": post}, 201)["id"])
+
+    li, zhou = person(world.station_a.id, "李师傅", "repairer"), person(world.station_a.id, "周师傅", "repairer")
+    other_unit = person(world.station_b.id, "赵电工", "repairer")
+    order = agent.register(contact_phone=PHONE, area_id=world_area(agent))
+    unit_worker.act(order["id"], "accept")
+    path = f"/work-orders/{order['id']}/resolve"
+    # who went on site must be the unit's own staff: refused, nothing changes
+    for bad in ([other_unit], [999_999]):
+        r = unit_worker.post(path, {"result": "已处理", "on_site_staff_ids": bad})
+        assert r.status_code == 422 and "on_site_staff_ids" in r.text, r.text
+    assert unit_worker.ok("get", f"/work-orders/{order['id']}")["state"] == "accepted"
+    resolved = unit_worker.ok("post", path, {"result": "已更换减压阀，恢复供气", "on_site_staff_ids": [li, zhou, li]})
+    event = next(e for e in resolved["events"] if e["action"] == "resolve")
+    assert event["data"]["on_site_staff_ids"] == [li, zhou]  # each once
+    agent.act(order["id"], "callback", {"result": "satisfied"})
+    clock.advance(timedelta(days=3, minutes=1))
+    worker.deliver(worker.tick())
+    (sms,) = survey_sms(gateway)
+    answers = {"overall": "satisfied", "timeliness": 5, "attitude": 5, "solved": True}
+    assert agent.client.post(f"/api/v1/survey/{token_of(sms)}", json={"answers": answers}).status_code == 201
+
+    day = clock.now().date().isoformat()
+    rows = manager.ok("get", f"/surveys/staff?from={day}&to={day}")["items"]
+    got = sorted((r["name"], r["post"], r["surveys"], r["satisfied"], r["attitude_mean"], r["rate"]) for r in rows)
+    assert got == [
+        ("周师傅", "repairer", 1, 1, 5.0, 1.0),
+        ("李师傅", "repairer", 1, 1, 5.0, 1.0),
+    ]
+    assert {r["unit_name"] for r in rows} == {world.station_a.name}
+    history = manager.ok("get", f"/surveys/staff/{li}/history")["items"]
+    assert [(h["order_id"], h["order_number"]) for h in history] == [(order["id"], order["number"])]
+    assert manager.ok("get", f"/surveys/staff/{other_unit}/history")["items"] == []
+    assert unit_worker.ok("get", f"/surveys/staff?from={day}&to={day}")["items"]  # station A's own
+    assert agent.get("/surveys/staff").status_code == 403
+
+    r = manager.get(f"/surveys/staff/export?from={day}&to={day}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    lines = sorted(row[:4] for row in sheet.iter_rows(values_only=True) if row and row[0] in ("李师傅", "周师傅"))
+    assert lines == [("周师傅", "维修工", world.station_a.name, 1), ("李师傅", "维修工", world.station_a.name, 1)]
+
+    clock.advance(timedelta(minutes=2))
+    worker.deliver(worker.tick())  # the ledger's award: the staff who came, not the handler
+    month = clock.now().strftime("%Y-%m")
+    for someone in (li, zhou):
+        entries = manager.ok("get", f"/ledger?person_id={someone}&month={month}")["items"]
+        assert [(e["kind"], e["points"]) for e in entries] == [("survey", 1)]
+    worker.deliver(worker.tick())
+    assert len(manager.ok("get", f"/ledger?person_id={li}&month={month}")["items"]) == 1  # once

@@ -299,3 +299,27 @@ def test_a_bad_corrective_action_is_refused(agent: Api, unit_worker: Api, people
     invalid = {"validity": "invalid", "reason": "不属实", "stage": "repair", "root_cause": "customer"}
     unit_worker.ok("post", url, invalid)
     assert unit_worker.post(f"/work-orders/{oid}/action-done", json={"result": "x"}).status_code == 409
+
+
+def test_the_titles_export_opens_with_the_api_holders(
+    agent: Api, unit_worker: Api, manager: Api, admin: Api, people: dict[str, int], world: World
+) -> None:
+    pid = agent.register(type="praise", category="PR-STAFF", description="表扬赵电工", customer_id=world.customer_id)[
+        "id"
+    ]
+    manager.ok("post", f"/work-orders/{pid}/commendation", {"staff_ids": [people["other"]]})
+    admin.ok("patch", "/ledger/title-rules/quality_staff", {"min_points": 3})  # nobody holds it: one row says so
+    api = manager.ok("get", f"/ledger/titles?month={month()}")["titles"]
+    expected = [(t["name"], p["name"], p["points"]) for t in api for p in t["people"]]
+    expected += [(t["name"], "（无）", None) for t in api if not t["people"]]
+    r = manager.get(f"/ledger/titles/export?month={month()}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(r.content)).active
+    assert sheet is not None
+    names = {t["name"] for t in api}
+    rows = [(row[0], row[1], row[4]) for row in sheet.iter_rows(values_only=True) if row and row[0] in names]
+    assert sorted(rows, key=str) == sorted(expected, key=str) and ("优质服务员工", "（无）", None) in rows
+    assert ("月度服务能手", "赵电工", 2) in rows
+    assert unit_worker.get(f"/ledger/titles/export?month={month()}").status_code == 200
+    assert agent.get("/ledger/titles/export").status_code == 403
+    assert manager.get("/ledger/titles/export?month=2026-13").status_code == 422

@@ -25,6 +25,7 @@ from huiyin.customers.service import CustomerFacts, check_customer_facts
 from huiyin.db import tx_memo
 from huiyin.errors import Conflict, Forbidden, Invalid
 from huiyin.org.refs import AreaRef, UnitRef, check_area, check_unit, org
+from huiyin.org.service import check_staff_refs
 from huiyin.workorders import eventids
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
 from huiyin.workorders.hooks import Moment, publish
@@ -375,15 +376,34 @@ class LoopPolicy:
     callback_to_team: bool = False
 
 
+def check_on_site_staff(session: Session, order: WorkOrder, ids: list[int]) -> list[int]:
+    """The staff named as having gone on site: each once, active, of the unit that has the order (422)."""
+    people = check_staff_refs(session, ids, field="on_site_staff_ids")
+    foreign = [p.id for p in people if p.unit_id != order.unit_id or not p.is_active]
+    if foreign:
+        raise Invalid(
+            f"staff {foreign} are not active staff of the unit that has the order", field="on_site_staff_ids"
+        )
+    return [p.id for p in people]
+
+
 def do_resolve(
-    session: Session, order: WorkOrder, actor: Actor, result: str, *, to_team: bool = False
+    session: Session,
+    order: WorkOrder,
+    actor: Actor,
+    result: str,
+    *,
+    to_team: bool = False,
+    on_site: list[int] | None = None,
 ) -> WorkOrderEvent:
-    """Records the result and owes the customer a callback: from the first-contact owner, or from the
-    callback team's shared queue when the center works that way."""
+    """Records the result (and, in the event, who went on site: ``on_site_staff_ids``) and owes the customer
+    a callback: from the first-contact owner, or from the callback team's shared queue when the center
+    works that way."""
     order.result = result
     order.resolved_at = now()
     order.handler_id = order.handler_id or actor.id
-    event = _move(session, order, Action.resolve, S.resolved, actor, result)
+    extra = {"on_site_staff_ids": on_site} if on_site else {}
+    event = _move(session, order, Action.resolve, S.resolved, actor, result, **extra)
     agent_id = None if to_team else order.owner_agent_id
     task = CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now())
     session.add(task)
@@ -496,7 +516,9 @@ def apply_action(
     elif action is Action.return_:
         do_return(session, order, actor, check_reason(body.get("reason"), action))
     elif action is Action.resolve:
-        do_resolve(session, order, actor, check_reason(body.get("result"), action), to_team=policy.callback_to_team)
+        result = check_reason(body.get("result"), action)
+        on_site = check_on_site_staff(session, order, body.get("on_site_staff_ids") or [])
+        do_resolve(session, order, actor, result, to_team=policy.callback_to_team, on_site=on_site)
     elif action is Action.callback:
         do_callback(session, order, actor, CallbackResult(body["result"]), note, max_unreachable=policy.max_unreachable)
     elif action is Action.close:

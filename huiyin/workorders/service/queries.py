@@ -256,6 +256,24 @@ def category_codes(session: Session, category_ids: Sequence[int]) -> dict[int, s
     return {i: code for i, code in session.execute(stmt)}
 
 
+def on_site_staff(session: Session, order_id: int) -> list[int]:
+    """Who went on site for the order, as its last resolve named them (staff ids; none named: [])."""
+    born = born_here(session, order_id)
+    if born is not None:  # created in this very transaction (the demo's city is built so): its events are known
+        resolves = [e for e in born.events if e.action == "resolve"]
+        data = resolves[-1].data if resolves else None
+        return [int(i) for i in (data or {}).get("on_site_staff_ids") or []]
+    with session.no_autoflush:  # other domains ask this from inside a change (the close)
+        data = session.scalar(
+            select(WorkOrderEvent.data)
+            .where(WorkOrderEvent.order_id == order_id, WorkOrderEvent.action == "resolve")
+            .order_by(WorkOrderEvent.id.desc())
+            .limit(1)
+        )
+    ids = (data or {}).get("on_site_staff_ids") or []
+    return [int(i) for i in ids]
+
+
 def order_numbers(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
     """The numbers of these orders, by id (one query)."""
     if not order_ids:
