@@ -13,8 +13,9 @@ PostgreSQL, with agents connected by WebSocket; screen-pop latency and IVR routi
    the events come at ``rate`` per second), each from a sampled customer number, offered to one agent
    (round robin) who answers. Every event is a real HTTP POST to ``/api/v1/cti/{token}``. Meanwhile the IVR
    asks ``GET /api/v1/ivr/route`` for a sampled caller ``--ivr-rate`` times a second, and with
-   ``--rating-rate`` the IVR posts that many key-press ratings a second (``POST /api/v1/ratings`` with the CTI
-   token) for calls that ended before the run (made in the database beforehand, one per rating).
+   ``--rating-rate`` the IVR posts that many key-press ratings a second for calls that ended before the run
+   (made in the database beforehand, one per rating): as the PBX's ``rating`` event on its CTI URL
+   (``--rating-via cti``, the default) or as ``POST /api/v1/ratings`` with the CTI token (``--rating-via api``).
 4. **Measured.** Screen-pop latency = the moment the pop (``{"type": "call"}`` for that call and event)
    arrives on the agent's socket − the moment the event's POST was sent (an upper bound on "event received
    → message on the socket": it includes the request's trip to the server); the POST's own round trip; the
@@ -181,6 +182,7 @@ class Options:
     seed: int
     connections: int = 32
     rating_rate: float = 0
+    rating_via: str = "cti"
 
     @property
     def dbname(self) -> str:
@@ -305,18 +307,26 @@ async def _rating_loop(base: str, cti_token: str, opts: Options, rng: random.Ran
     host, port = base.removeprefix("http://").split(":")
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {cti_token}"}
     results = ["satisfied"] * 88 + ["basically_satisfied"] * 8 + ["unsatisfied"] * 4
+    digits = {"satisfied": "1", "basically_satisfied": "2", "unsatisfied": "3"}
     queue: asyncio.Queue[int] = asyncio.Queue()
+    via_cti = opts.rating_via == "cti"
+    path, ok = (f"/api/v1/cti/{cti_token}", 200) if via_cti else ("/api/v1/ratings", 201)
 
     async def poster() -> None:
         conn = HttpConnection(host, int(port))
         while True:
             n = await queue.get()
-            body = {"call_id": f"bench-rated-{n}", "channel": "ivr", "result": rng.choice(results)}
+            result = rng.choice(results)
+            body: dict[str, str] = (
+                {"event": "rating", "callId": f"bench-rated-{n}", "digit": digits[result]}
+                if via_cti
+                else {"call_id": f"bench-rated-{n}", "channel": "ivr", "result": result}
+            )
             t = time.perf_counter()
             try:
-                r = await conn.request("POST", "/api/v1/ratings", headers, json.dumps(body).encode())
+                r = await conn.request("POST", path, headers, json.dumps(body).encode())
                 tally.rating.append((time.perf_counter() - t) * 1000)
-                if r.status != 201:
+                if r.status != ok:
                     tally.error(f"rating {r.status}")
             except (OSError, asyncio.IncompleteReadError, ProtocolError) as exc:
                 tally.error(f"rating {exc.__class__.__name__}")
@@ -461,6 +471,7 @@ def run(opts: Options) -> dict[str, Any]:
         "connections": opts.connections,
         "ivr_ms": _summary(tally.ivr),
         "rating_rate": opts.rating_rate,
+        "rating_via": opts.rating_via,
         "ratings_per_s": round(len(tally.rating) / max(1, tally.errors.get("elapsed_s", opts.duration)), 1),
         "rating_ms": _summary(tally.rating),
         "errors": {k: v for k, v in tally.errors.items() if k != "elapsed_s"},
@@ -493,6 +504,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--duration", type=float, default=300, help="seconds of calls starting")
     p.add_argument("--ivr-rate", type=float, default=20, help="IVR route requests per second during the load")
     p.add_argument("--rating-rate", type=float, default=0, help="IVR ratings per second during the load")
+    p.add_argument(
+        "--rating-via",
+        choices=("cti", "api"),
+        default="cti",
+        help="cti: the key press as the PBX's rating event (POST /cti/{token}); api: POST /api/v1/ratings",
+    )
     p.add_argument("--server-workers", type=int, default=2)
     p.add_argument("--connections", type=int, default=32, help="the PBX's connections posting events")
     p.add_argument("--reuse", action="store_true", help="use the existing database as it is")
@@ -523,6 +540,7 @@ def main(argv: list[str] | None = None) -> None:
             a.seed,
             a.connections,
             a.rating_rate,
+            a.rating_via,
         )
     )
 

@@ -34,7 +34,7 @@ from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
 from huiyin.surveys.api import router as surveys_router
 from huiyin.surveys.survey_api import router as survey_router
-from huiyin.wiring import open_database
+from huiyin.wiring import cti_event_kinds, open_database
 from huiyin.workorders.api import router as workorders_router
 
 API = "/api/v1"
@@ -152,6 +152,7 @@ def create_app(
     app.state.hub = hub
     app.state.find_token = auth_service.find_token
     app.state.cti_intakes = {}  # calls.api._intake: one per event loop
+    app.state.cti_event_kinds = cti_event_kinds(settings)  # PBX events other domains take (the IVR's rating)
     errors.install(app)
     # level 5, not the default 9: a list page compresses to within a few per cent of 9 at a third of the CPU
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)  # the web app's scripts, JSON pages

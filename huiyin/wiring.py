@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from huiyin.auth.refs import DIRECTORY
 from huiyin.calls import listeners as calls_listeners
+from huiyin.calls.intake import EventKind
 from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
 from huiyin.customers import service as customers_service
@@ -29,6 +30,7 @@ from huiyin.org.refs import ORG
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
 from huiyin.sla.refs import POLICIES
+from huiyin.surveys import ivr as survey_ivr
 from huiyin.surveys import listeners as survey_listeners
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
 from huiyin.workorders.refs import CATALOG
@@ -45,6 +47,12 @@ def order_hooks(settings: Settings) -> OrderHooks:
     survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
     complaint_listeners.subscribe(hooks, settings.timezone)
     return hooks
+
+
+def cti_event_kinds(settings: Settings) -> dict[str, EventKind]:
+    """The PBX's events that other domains take, by the event's name: the IVR's rating key press after a call
+    (``{"event": "rating", "callId", "digit": "1" | "2" | "3"}``) is the surveys'."""
+    return {"rating": survey_ivr.rating_event(settings.timezone, settings.surveys.care_hours)}
 
 
 def open_database(settings: Settings) -> Database:

@@ -113,9 +113,10 @@ def _intake(request: Request) -> intake.Intake:
     if found is None:
         intakes.clear()
         settings: Settings = request.app.state.settings
+        kinds: dict[str, intake.EventKind] = request.app.state.cti_event_kinds
 
         def apply(session: Session, item: Any, memo: dict[str, Any]) -> dict[str, Any]:
-            return _apply_event(session, *item, settings=settings, memo=memo)
+            return _apply_event(session, *item, settings=settings, memo=memo, kinds=kinds)
 
         found = intakes[key] = intake.Intake(request.app.state.db, apply)
     return found
@@ -177,13 +178,18 @@ def _apply_event(
     *,
     settings: Settings,
     memo: dict[str, Any],
+    kinds: dict[str, intake.EventKind] | None = None,
 ) -> dict[str, Any]:
-    """One event in its batch's transaction (``memo``: what the batch looked up already, the token)."""
+    """One event in its batch's transaction (``memo``: what the batch looked up already, the token). An event
+    of a kind another domain takes (``kinds``: the IVR's ``rating``) is handed to it, in the same batch."""
     integration = memo.get(token)
     if integration is None:
         integration = memo[token] = cti.check_token(session, token)
     if unreadable is not None:
         raise unreadable
+    other = (kinds or {}).get(str(fields.get("event")))
+    if other is not None:
+        return other(session, integration.id, fields)
     try:
         ev = CtiEventIn.model_validate(fields)
     except ValidationError as exc:

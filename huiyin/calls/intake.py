@@ -35,6 +35,11 @@ _BATCH_LOCK_TIMEOUT = Prebuilt(text("SET LOCAL lock_timeout = '100ms'"))
 
 Apply = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]  # (session, item, per-batch memo) → reply
 
+EventKind = Callable[[Session, int, dict[str, Any]], dict[str, Any]]
+"""How another domain takes a kind of PBX event the phone channel does not know itself (the IVR's rating key
+press: ``surveys``): (session, the posting integration's id, the event's fields) → the reply. Applied in the
+intake's batch like any event; named in ``huiyin/wiring.py`` (``cti_event_kinds``) and kept on the app."""
+
 
 @dataclass
 class Intake:

@@ -66,7 +66,8 @@ def do_invite(
 
 
 _WORDS = (("不满意", "unsatisfied"), ("基本满意", "basically_satisfied"), ("满意", "satisfied"))
-_DIGITS = {"1": "satisfied", "2": "basically_satisfied", "3": "unsatisfied"}
+DIGITS = {"1": "satisfied", "2": "basically_satisfied", "3": "unsatisfied"}
+"""The keys of the rating question (SMS reply, IVR key press): 1 满意, 2 基本满意, 3 不满意."""
 
 
 def read_reply(text: str) -> str | None:
@@ -75,7 +76,7 @@ def read_reply(text: str) -> str | None:
     plain = unicodedata.normalize("NFKC", text).strip()
     m = re.match(r"\D*?([0-9])", plain)
     if m and len(plain) <= 20:
-        return _DIGITS.get(m.group(1))
+        return DIGITS.get(m.group(1))
     for word, result in _WORDS:
         if word in plain:
             return result

@@ -244,3 +244,41 @@ def test_an_unsatisfied_rating_opens_a_care_task_that_the_callback_team_closes_o
         f"/ratings?order_id={order['id']}"
     ).status_code == 403
     assert agent.get("/ratings").status_code == 422
+
+
+def test_the_pbx_posts_the_key_press_as_one_of_its_events_counted_once_and_refused_when_wrong(
+    client: TestClient, pbx: Pbx, integration: dict[str, Any], agent: Api, admin: Api, world: World  # noqa: F811
+) -> None:
+    call_id, order = a_call_with_an_order(pbx, agent, world)
+    url = f"/api/v1/cti/{integration['token']}"
+    other = admin.ok("post", "/cti-integrations", {"name": "分中心 PBX"}, 201)["token"]
+    refusals = [
+        (f"/api/v1/cti/{other}", {"event": "rating", "callId": call_id, "digit": "1"}, 404),  # not its call
+        (url, {"event": "rating", "callId": "never-seen", "digit": "1"}, 404),
+        (url, {"event": "rating", "callId": call_id, "digit": "4"}, 422),
+        (url, {"event": "rating", "callId": call_id}, 422),  # no answer
+        (url, {"event": "rating", "callId": call_id, "digit": "1", "result": "unsatisfied"}, 422),  # two
+        (url, {"event": "rating", "callId": call_id, "digit": "2", "score": 9}, 422),
+        ("/api/v1/cti/not-a-token", {"event": "rating", "callId": call_id, "digit": "1"}, 401),
+    ]
+    for path, body, status in refusals:
+        r = client.post(path, json=body)
+        assert r.status_code == status, (body, r.text)
+    assert ratings(world) == 0
+
+    first = client.post(url, json={"event": "rating", "callId": call_id, "digit": "2"})
+    assert first.status_code == 200, first.text
+    assert first.json()["result"] == "basically_satisfied" and first.json()["repeated"] is False
+    again = client.post(url, data={"event": "rating", "callId": call_id, "digit": "3"})  # form data, as PBXs post
+    assert again.status_code == 200 and again.json() == {**first.json(), "repeated": True}
+    assert ratings(world) == 1
+    (rating,) = agent.ok("get", f"/ratings?order_id={order['id']}")["items"]
+    assert (rating["channel"], rating["result"], rating["agent_id"]) == ("ivr", "basically_satisfied", agent.id)
+    # the same contact and channel through the ratings API is the same rating, not a second one
+    same = ivr(client, integration["token"], {"call_id": call_id, "channel": "ivr", "result": "satisfied"})
+    assert same.status_code == 200 and same.json()["id"] == first.json()["rating_id"]
+    with world.db.session(write=False) as s:
+        day = s.execute(
+            select(SatisfactionDaily).where(SatisfactionDaily.kind == "instant", SatisfactionDaily.dim == "all")
+        ).scalar_one()
+        assert (day.satisfied, day.basically_satisfied, day.unsatisfied) == (0, 1, 0)
