@@ -1,14 +1,17 @@
 """延时调查: the customer's survey page by its SMS link on a phone (answered, answered twice, expired, forged), the
 managers' 延时调查 page (a new questionnaire version, a rule change, the handlers' Excel against the API), an
-order's survey card, and 请假/代班 (AB角): an absence added and ended (by the handler, and by a manager picking a
-handler by name), a dispatch naming who stood in and why."""
+order's survey card, the field staff a unit handler names on site at the resolve (上门人员) rated on the
+现场人员评价 tab (a person's history, the Excel), the results' Excel, and 请假/代班 (AB角): an absence added and ended
+(by the handler, and by a manager picking a handler by name), a dispatch naming who stood in and why, their Excel."""
 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -249,6 +252,173 @@ def test_qa_reads_the_page_in_english_without_editing(server: Server, desk: Any)
     expect(page.get_by_test_id("questionnaire-editor")).to_have_count(0)
     expect(page.get_by_test_id("questionnaire-version").first).to_be_visible()
     d.shot("delayed-surveys-en")
+    page.get_by_role("tab", name="Field staff").click()
+    staff = page.get_by_test_id("staff-tab")
+    expect(staff.get_by_test_id("staff-export")).to_have_text("Export Excel")
+    expect(staff).to_contain_text("Count fairly satisfied as satisfied")
+    assert "tab=staff" in page.url
+    d.check_clean()
+
+
+def _sheet_rows(path: Any) -> list[list[Any]]:
+    ws = load_workbook(BytesIO(_read(path))).active
+    assert ws is not None
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _answer_everything(survey_id: int, server: Server) -> None:
+    """Answers the survey through its link as the customer would: satisfied, top marks, attitude 4, solved
+    (whatever version of the questionnaire it was drawn with)."""
+    import httpx
+
+    url = f"{server.base}/api/v1/survey/{_token(survey_id)}"
+    questions = httpx.get(url, timeout=20).json()["questions"]
+    by_kind = {"result": "satisfied", "score": 5, "yesno": True}
+    answers = {
+        q["key"]: (4 if q["key"] == "attitude" else by_kind[q["kind"]]) for q in questions if q["kind"] in by_kind
+    }
+    r = httpx.post(url, json={"answers": answers}, timeout=20)
+    assert r.status_code == 201, r.text
+
+
+def test_the_staff_on_site_named_at_the_resolve_are_rated_on_the_field_staff_tab(server: Server, desk: Any) -> None:
+    unit, area = server.home()
+    tag = random.randint(100, 999)
+    with server.apis("admin") as (admin,):
+        people = []
+        for name, post in ((f"上门李{tag}", "repairer"), (f"上门周{tag}", "meter_reader")):
+            r = admin.post("/staff", json={"unit_id": unit["id"], "name": name, "post": post})
+            assert r.status_code == 201, r.text
+            people.append(r.json())
+    li, zhou = people
+    with server.apis("supervisor") as (sup,):
+        rules = sup.get("/surveys/rules").json()["items"]
+    before = next(r for r in rules if r["order_type"] == "repair" and not r["category"])
+    with server.apis("agent", "unit_handler") as (agent, handler):
+        order = _register(agent, area, "RP-GAS-METER", contact_phone=f"137{random.randint(10_000_000, 99_999_999)}")
+        assert order["unit_id"] == unit["id"], order
+        _act(handler, order["id"], "accept")
+
+    # the unit handler resolves it from the order page, naming two of the unit's staff on site
+    d: Desk = desk("unit_handler")
+    page = d.go(f"/orders/{order['id']}")
+    page.get_by_test_id("action-resolve").click()
+    dialog = page.get_by_test_id("action-dialog")
+    dialog.get_by_test_id("action-text").fill("已更换减压阀，恢复供气。")
+    dialog.get_by_test_id("resolve-on-site").click()
+    for p in (li, zhou):
+        option = page.locator(f"[data-test=on-site-option-{p['id']}]")
+        expect(option).to_be_visible()
+        option.click()
+    expect(page.locator(f"[data-test=on-site-option-{li['id']}]")).to_contain_text(f"{li['name']} · 维修工")
+    expect(page.locator(f"[data-test=on-site-option-{zhou['id']}]")).to_contain_text(f"{zhou['name']} · 抄表员")
+    dialog.get_by_test_id("action-text").click()  # the dropdown closes
+    expect(dialog.get_by_test_id("resolve-on-site")).to_contain_text(li["name"])
+    expect(dialog.get_by_test_id("resolve-on-site")).to_contain_text(zhou["name"])
+    page.wait_for_timeout(300)
+    d.shot("resolve-dialog-on-site")
+    with server.apis("supervisor") as (sup,):  # every repair surveyed at once while this order closes
+        r = sup.put("/surveys/rules", json={"order_type": "repair", "share": 1.0, "delay_days": 0, "is_active": True})
+        assert r.status_code == 200, r.text
+    try:
+        dialog.get_by_test_id("action-submit").click()
+        page.locator("[data-test=order-state][data-state=resolved]").wait_for()
+        on_site = page.get_by_test_id("timeline-on-site")
+        expect(on_site).to_have_count(1)
+        expect(on_site).to_contain_text(f"上门人员：{li['name']}、{zhou['name']}")
+        d.check_clean()
+        with server.apis("unit_handler", "agent") as (handler, agent):
+            events = handler.get(f"/work-orders/{order['id']}").json()["events"]
+            resolve = next(e for e in events if e["action"] == "resolve")
+            assert resolve["data"]["on_site_staff_ids"] == [li["id"], zhou["id"]]
+            _act(agent, order["id"], "callback", {"result": "satisfied"})
+        with server.apis("supervisor") as (sup,):
+            surveys = sup.get(f"/work-orders/{order['id']}/survey").json()["items"]
+    finally:
+        with server.apis("supervisor") as (sup,):
+            body = {k: before[k] for k in ("order_type", "share", "delay_days", "is_active")}
+            assert sup.put("/surveys/rules", json=body).status_code == 200
+    assert surveys, "the closed repair was not drawn for a survey"
+    _answer_everything(surveys[0]["id"], server)
+
+    # the manager's 现场人员评价: both rows, a person's history, the Excel
+    m: Desk = desk("supervisor")
+    page = m.go("/surveys?tab=staff")
+    tab = page.get_by_test_id("staff-tab")
+    expect(tab).to_be_visible()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    period = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat(), "count_basic": "true"}
+    with server.apis("supervisor") as (sup,):
+        figures = sup.get("/surveys/staff", params=period).json()["items"]
+    mine = {f["staff_id"]: f for f in figures if f["staff_id"] in (li["id"], zhou["id"])}
+    assert set(mine) == {li["id"], zhou["id"]}
+    assert all((f["surveys"], f["satisfied"], f["attitude_mean"], f["rate"]) == (1, 1, 4.0, 1.0) for f in mine.values())
+    expect(tab.get_by_test_id("staff-row")).to_have_count(len(figures))
+    row = tab.locator(f"[data-test=staff-row][data-staff='{li['id']}']")
+    expect(row).to_have_text(li["name"])
+    named = page.locator(f"[data-test=staff-row][data-staff='{li['id']}']")  # `has` is relative to the row
+    line = tab.locator(".el-table__body-wrapper tr", has=named)
+    expect(line.get_by_test_id("staff-post")).to_have_text("维修工")
+    expect(line).to_contain_text(unit["name"])
+    expect(line.get_by_test_id("staff-rate")).to_have_text("100%")
+    page.wait_for_load_state("networkidle")
+    m.shot("delayed-surveys-staff")
+    row.click()
+    drawer = page.get_by_test_id("staff-history")
+    expect(drawer).to_be_visible()
+    expect(drawer).to_contain_text(f"{li['name']} 的评价记录")
+    item = drawer.locator(f"[data-test=staff-history-item][data-order='{order['id']}']")
+    expect(item).to_be_visible()
+    expect(item.get_by_test_id("staff-history-order")).to_have_text(order["number"])
+    page.wait_for_timeout(400)  # the drawer slides in
+    m.shot("delayed-surveys-staff-history")
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
+
+    link = tab.get_by_test_id("staff-export")
+    assert (link.get_attribute("href") or "").startswith("/api/v1/surveys/staff/export?")
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    rows = _sheet_rows(info.value.path())
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "姓名")
+    assert rows[head][:4] == ["姓名", "岗位", "单位", "调查数"]
+    lines = sorted(tuple(r[:5]) for r in rows[head + 1 :] if r and r[0] in (li["name"], zhou["name"]))
+    assert lines == sorted([(li["name"], "维修工", unit["name"], 1, 1), (zhou["name"], "抄表员", unit["name"], 1, 1)])
+    m.check_clean()
+
+
+def test_the_results_and_the_absences_download_as_excel(server: Server, desk: Any) -> None:
+    d: Desk = desk("supervisor")
+    page = d.go("/surveys?tab=results")
+    results = page.get_by_test_id("delayed-results")
+    expect(results.get_by_test_id("result-question").first).to_be_visible()
+    with server.apis("supervisor") as (sup,):
+        current = next(q for q in sup.get("/surveys/questionnaires").json()["items"] if q["is_current"])
+    link = results.get_by_test_id("results-export")
+    expect(link).to_have_attribute("href", re.compile(rf"questionnaire_id={current['id']}"))
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    rows = _sheet_rows(info.value.path())
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "问题")
+    texts = [r[0] for r in rows[head + 1 :] if r and r[0] and r[1]]
+    assert texts == [q["text"] for q in current["questions"]]
+
+    d.check_clean()
+    d = desk("duty_manager")
+    page = d.go("/absences")
+    expect(page.get_by_test_id("absences-page")).to_be_visible()
+    with server.apis("duty_manager") as (manager,):
+        absences = manager.get("/absences").json()["items"]
+    with page.expect_download() as info:
+        page.get_by_test_id("absences-export").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    rows = _sheet_rows(info.value.path())
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "姓名")
+    assert rows[head][:6] == ["姓名", "开始", "结束", "事由", "代班人", "状态"]
+    names = [r[0] for r in rows[head + 1 :] if r and r[0] and r[1]]
+    assert names == [a["name"] or a["username"] or str(a["user_id"]) for a in absences]
     d.check_clean()
 
 

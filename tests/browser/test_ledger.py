@@ -158,6 +158,25 @@ def test_the_supervisor_reads_the_ledger_of_a_month_exports_it_and_edits_a_title
     total = next(r for r in cells if r and r[0] == "合计")
     assert total[7] == sum(s["total"] for s in rows)
 
+    # the titles' Excel: a row per title and holder, as the cards show them
+    link = page.get_by_test_id("titles-export")
+    assert link.get_attribute("href") == f"/api/v1/ledger/titles/export?month={month}"
+    with page.expect_download() as caught:
+        link.click()
+    download = caught.value
+    assert download.suggested_filename.endswith(".xlsx") and month in download.suggested_filename
+    saved = tmp_path / "titles.xlsx"
+    download.save_as(saved)
+    sheet = load_workbook(saved, read_only=True).active
+    cells = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(cells) if r and r[0] == "称号")
+    assert cells[header][:5] == ["称号", "姓名", "岗位", "单位", "本月积分"]
+    held = [(r[0], r[1]) for r in cells[header + 1 :] if r and r[0] and r[1]]
+    want = [(t["name"], p["name"]) for t in titles for p in t["people"]]
+    want += [(t["name"], "（无）") for t in titles if not t["people"]]
+    assert sorted(held) == sorted(want)
+    assert any(name == "零投诉服务明星" for name, _ in held)
+
     # a title rule edited: 月度服务能手 to one place; none is refused by the server
     with server.apis("supervisor") as (api,):
         before = next(r for r in api.get("/ledger/title-rules").json()["items"] if r["code"] == "monthly_expert")

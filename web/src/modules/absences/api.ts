@@ -23,3 +23,6 @@ export function endAbsence(id: number): Promise<Absence> {
 export async function listUnitHandlers(): Promise<UnitHandler[]> {
   return (await unwrap(api.GET('/api/v1/unit-handlers'))).items
 }
+
+/** GET /absences as an Excel workbook (a plain link: the browser downloads it with the session cookie). */
+export const absencesExportUrl = '/api/v1/absences/export'

@@ -6,6 +6,7 @@ export default {
       title: '请假/代班',
       intro: '单位处理人不在岗期间，本单位的派单、通知和工单转由其代班人（AB角）处理。代班人在「用户与角色」中设置。',
       add: '登记请假',
+      export: '导出 Excel',
       user: '人员',
       reason: '事由',
       period: '时间',
@@ -33,6 +34,7 @@ export default {
     absences: {
       menu: 'Absences & backups',
       title: 'Absences & backups',
+      export: 'Export Excel',
       intro: 'While a unit handler is away, the unit’s dispatches, notifications and orders go to their backup. Backups are set in Users & roles.',
       add: 'Add absence',
       user: 'Person',

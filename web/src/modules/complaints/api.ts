@@ -126,6 +126,10 @@ export function standingsExportUrl(month: string): string {
   return `/api/v1/ledger/standings/export?${new URLSearchParams({ month })}`
 }
 
+export function titlesExportUrl(month: string): string {
+  return `/api/v1/ledger/titles/export?${new URLSearchParams({ month })}`
+}
+
 /** The month's titles (零投诉服务明星 …) and who holds them. */
 export function loadTitles(month: string): Promise<Titles> {
   return unwrap(api.GET('/api/v1/ledger/titles', { params: { query: { month } } }))

@@ -15,6 +15,9 @@ export type HandlerRow = Schemas['HandlerRowPublic']
 export type Survey = Schemas['SurveyPublic']
 export type ResultsQuery = Query<'surveys-results'>
 export type HandlersQuery = Query<'surveys-handlers'>
+export type StaffFigures = Schemas['StaffFiguresPublic']
+export type StaffRow = Schemas['StaffRowPublic']
+export type StaffQuery = Query<'surveys-staff'>
 export type Answers = Schemas['SurveyAnswersIn']['answers']
 
 async function call(token: string, init?: RequestInit): Promise<SurveyPage> {
@@ -68,6 +71,16 @@ export function loadHandlerFigures(query: HandlersQuery): Promise<HandlerFigures
   return unwrap(api.GET('/api/v1/surveys/handlers', { params: { query } }))
 }
 
+/** GET /surveys/results as an Excel workbook, for the same version and period (a plain link, like the handlers'). */
+export function resultsExportUrl(query: { from?: string; to?: string; questionnaire_id?: number | null }): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  }
+  const search = params.toString()
+  return `/api/v1/surveys/results/export${search ? `?${search}` : ''}`
+}
+
 /** Where the browser downloads the handlers' figures as .xlsx (a plain link: the session cookie signs it in). */
 export function handlersExportUrl(query: HandlersQuery): string {
   const params = new URLSearchParams()
@@ -81,6 +94,29 @@ export function handlersExportUrl(query: HandlersQuery): string {
 export async function handlerHistory(handlerId: number): Promise<Survey[]> {
   const page = await unwrap(
     api.GET('/api/v1/surveys/handlers/{handler_id}/history', { params: { path: { handler_id: handlerId } } }),
+  )
+  return page.items
+}
+
+/** 现场人员评价: the field staff named on site at the resolve, rated by those orders' delayed surveys. */
+export function loadStaffFigures(query: StaffQuery): Promise<StaffFigures> {
+  return unwrap(api.GET('/api/v1/surveys/staff', { params: { query } }))
+}
+
+/** Where the browser downloads the field staff's figures as .xlsx (a plain link, like the handlers'). */
+export function staffExportUrl(query: StaffQuery): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  }
+  const search = params.toString()
+  return `/api/v1/surveys/staff/export${search ? `?${search}` : ''}`
+}
+
+/** One field staff member's answered surveys, latest first. */
+export async function staffHistory(staffId: number): Promise<Survey[]> {
+  const page = await unwrap(
+    api.GET('/api/v1/surveys/staff/{staff_id}/history', { params: { path: { staff_id: staffId } } }),
   )
   return page.items
 }

@@ -38,6 +38,7 @@ export default {
       title: '延时调查',
       tabResults: '调查结果',
       tabHandlers: '处理人评价',
+      tabStaff: '现场人员评价',
       tabQuestionnaires: '问卷管理',
       tabRules: '抽样规则',
       range: '统计期间',
@@ -71,6 +72,13 @@ export default {
         answeredAt: '答卷时间',
         order: '工单',
         hint: '点击一行查看该处理人的评价记录',
+      },
+      staff: {
+        name: '姓名',
+        post: '岗位',
+        unit: '单位',
+        history: '{name} 的评价记录',
+        hint: '办结时登记的上门人员，按其工单的延时调查评价；点击一行查看该人员的评价记录',
       },
       editor: {
         versions: '问卷版本',
@@ -159,6 +167,7 @@ export default {
       title: 'Delayed surveys',
       tabResults: 'Results',
       tabHandlers: 'Handler ratings',
+      tabStaff: 'Field staff',
       tabQuestionnaires: 'Questionnaires',
       tabRules: 'Sampling rules',
       range: 'Period',
@@ -192,6 +201,13 @@ export default {
         answeredAt: 'Answered at',
         order: 'Order',
         hint: 'Click a row to see the handler’s ratings',
+      },
+      staff: {
+        name: 'Name',
+        post: 'Post',
+        unit: 'Unit',
+        history: 'Ratings of {name}',
+        hint: 'The staff named on site at the resolve, rated by their orders’ delayed surveys; click a row to see the person’s ratings',
       },
       editor: {
         versions: 'Versions',

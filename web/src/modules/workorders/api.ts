@@ -52,6 +52,20 @@ export function takeAction(orderId: number, action: string, body: unknown): Prom
   }
 }
 
+export type FieldStaff = Schemas['StaffPublic']
+const unitStaffCache = new Map<number, Promise<FieldStaff[]>>()
+
+/** A unit's active field staff (维修工, 抄表员 …: GET /staff?unit_id=), asked once per unit and page load. */
+export function unitFieldStaff(unitId: number): Promise<FieldStaff[]> {
+  let people = unitStaffCache.get(unitId)
+  if (!people) {
+    people = unwrap(api.GET('/api/v1/staff', { params: { query: { unit_id: unitId } } })).then((page) => page.items)
+    people.catch(() => unitStaffCache.delete(unitId))
+    unitStaffCache.set(unitId, people)
+  }
+  return people
+}
+
 export function uploadAttachment(orderId: number, file: File): Promise<Attachment> {
   return upload<Attachment>(`/api/v1/work-orders/${orderId}/attachments`, file)
 }

@@ -47,7 +47,7 @@ export default {
       ev: {
         auto: '自动派单', unit: '单位：{unit}', fromUnit: '原单位：{unit}', callback: '回访结果：{result}',
         attempts: '第 {n} 次回访', waived: '免回访归档', onSpot: '当场办结', grade: '等级升为：{grade}',
-        category: '分类：{category}',
+        category: '分类：{category}', onSite: '上门人员：{names}',
       },
       tasks: '回访任务',
       task: {
@@ -83,6 +83,8 @@ export default {
       urgeHint: '催办：工单标记为“催办”，处理单位须确认收到。工单状态不变。',
       superviseHint: '督办：工单列入督办，处理单位须确认收到。督办标记不会被撤销，工单状态不变。',
       markNote: '可选：催办/督办说明，处理单位会在弹窗中看到',
+      onSite: '上门人员', onSitePick: '选择上门的本单位人员（可选，最多 10 人）', onSiteNone: '本单位暂无在岗人员',
+      onSiteHint: '上门人员将由延时调查进行客户评价',
     },
     queues: {
       refreshedAt: '{time} 刷新', autoRefresh: '每 30 秒自动刷新',
@@ -213,6 +215,7 @@ export default {
         auto: 'Dispatched automatically', unit: 'Unit: {unit}', fromUnit: 'Previous unit: {unit}',
         callback: 'Callback: {result}', attempts: 'Attempt {n}', waived: 'Closed without callback',
         onSpot: 'Closed on the spot', grade: 'Grade raised to {grade}', category: 'Category: {category}',
+        onSite: 'Staff on site: {names}',
       },
       tasks: 'Callback tasks',
       task: {
@@ -248,6 +251,8 @@ export default {
       urgeHint: 'Urging marks the order "urged"; the unit must acknowledge it. The state stays.',
       superviseHint: 'Supervision marks the order "supervised" for good; the unit must acknowledge it. The state stays.',
       markNote: 'Optional: a note the unit sees in its popup',
+      onSite: 'Staff on site', onSitePick: 'Who of the unit went on site (optional, up to 10)',
+      onSiteNone: 'The unit has no active staff', onSiteHint: 'The delayed survey rates the staff on site',
     },
     queues: {
       refreshedAt: 'Refreshed {time}', autoRefresh: 'auto refresh every 30 s',
