@@ -17,12 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, bindparam, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
 from huiyin.calls.service import call_facts, call_id_of, order_ids_of
 from huiyin.core.actor import Actor
+from huiyin.core.fastsql import Prebuilt
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.refs import org
 from huiyin.surveys.models import CareTask, Rating, SatisfactionDaily
@@ -92,8 +93,24 @@ def check_contact(
     )
 
 
-def _existing(session: Session, contact: Contact, channel: str) -> Rating | None:
-    return session.scalar(select(Rating).where(Rating.contact == contact.key, Rating.channel == channel))
+_RATING_OF = Prebuilt(
+    select(Rating.__table__).where(Rating.contact == bindparam("contact"), Rating.channel == bindparam("channel"))
+)
+_RATING_COLUMNS = tuple(c.key for c in Rating.__table__.columns if c.key != "id")
+_RATE = Prebuilt(
+    lambda dialect: (postgresql.insert(Rating) if dialect == "postgresql" else sqlite.insert(Rating))
+    .values({c: bindparam(c) for c in _RATING_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["contact", "channel"])
+    .returning(Rating.id)
+)
+"""A rating written once: one statement, nothing when the contact was rated through the channel already (a
+retried post, a second key press, two posts at the same moment), instead of a savepoint and a flush."""
+
+
+def _existing(session: Session, contact: Contact, channel: str) -> Any | None:
+    """The contact's rating through ``channel`` (a record with a rating's attributes), if any."""
+    found = _RATING_OF.named(session, {"contact": contact.key, "channel": channel})
+    return found[0] if found else None
 
 
 _COUNT = text(
@@ -163,15 +180,13 @@ def do_rate(
         integration_id=integration_id,
         recorded_by=recorded_by,
     )
-    try:
-        with session.begin_nested():
-            session.add(rating)
-            session.flush()
-    except IntegrityError:  # the same rating, posted at the same moment through another connection
+    new_id = _RATE.scalar(session, {c: getattr(rating, c) for c in _RATING_COLUMNS})
+    if new_id is None:  # the same rating, posted at the same moment through another connection
         found = _existing(session, contact, channel)
         if found is None:
-            raise
+            raise Conflict("the rating could not be stored; post it again")
         return found, False
+    rating.id = new_id  # written: the object is only its values now (not added to the session)
     session.execute(_COUNT, _counted(rating))
     if result == "unsatisfied":
         session.add(
