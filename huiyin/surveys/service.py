@@ -187,7 +187,7 @@ def do_rate(
             raise Conflict("the rating could not be stored; post it again")
         return found, False
     rating.id = new_id  # written: the object is only its values now (not added to the session)
-    session.execute(_COUNT, _counted(rating))
+    session.connection().execute(_COUNT, _counted(rating))  # Core: the ORM's execution layer adds nothing here
     if result == "unsatisfied":
         session.add(
             CareTask(

@@ -21,7 +21,7 @@ from huiyin.calls.states import (
     CallState,
 )
 from huiyin.clock import now
-from huiyin.core.fastsql.prebuilt import Prebuilt
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.core.phones import mask_phone
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.errors import Invalid, NotFound
@@ -49,9 +49,9 @@ def get_call_by_call_id(session: Session, call_id: str) -> Call:
     return call
 
 
-_ORDER_IDS = (
+_ORDER_IDS = Prebuilt(
     select(CallOrder.call_pk, CallOrder.order_id)
-    .where(CallOrder.call_pk.in_(bindparam("call_pks", expanding=True)))
+    .where(ids_in(CallOrder.call_pk, "call_pks"))
     .order_by(CallOrder.order_id)
 )
 
@@ -78,7 +78,8 @@ def call_id_of(session: Session, call_pk: int) -> str | None:
 def order_ids_of(session: Session, call_pks: Sequence[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     if call_pks:
-        for pk, oid in session.execute(_ORDER_IDS, {"call_pks": list(call_pks)}):
+        session.flush()  # as session.execute would: this transaction's own links are in what is read
+        for pk, oid in _ORDER_IDS.rows(session, {"call_pks": list(call_pks)}):
             out.setdefault(pk, []).append(oid)
     return out
 
