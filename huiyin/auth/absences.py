@@ -4,6 +4,7 @@ the unit's dispatches and notifications go to B, who also sees the unit's orders
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,9 +32,18 @@ def check_backup(session: Session, user: User, backup_id: int | None) -> User | 
     return backup
 
 
+@dataclass(frozen=True)
+class AbsencePlan:
+    user: User
+    starts_at: datetime  # as asked, or where an absence already over ended (see ``check_absence``)
+
+
 def check_absence(
     session: Session, actor: Actor, user_id: int, starts_at: datetime, ends_at: datetime, at: datetime
-) -> User:
+) -> AbsencePlan:
+    """Who may mark whom, a period that ends after it starts and is not over, and no overlap with another
+    absence of the person. An overlap with absences that are over already (one ended early a moment ago,
+    re-registered from the same minute) is not refused: the new absence starts where they ended."""
     if not actor.has(*KEEPERS) and actor.id != user_id:
         raise Forbidden("a unit handler marks only their own absence; a manager or admin marks anyone's")
     user = session.get(User, user_id)
@@ -43,12 +53,16 @@ def check_absence(
         raise Invalid("an absence ends after it starts", field="ends_at")
     if ends_at <= at:
         raise Invalid("an absence that is already over changes nothing", field="ends_at")
-    overlap = session.scalar(
-        select(Absence.id).where(Absence.user_id == user_id, Absence.starts_at < ends_at, Absence.ends_at > starts_at)
-    )
-    if overlap is not None:
-        raise Conflict(f"user {user_id} is already marked absent for part of that time (absence {overlap})")
-    return user
+    overlaps = session.execute(
+        select(Absence.id, Absence.ends_at).where(
+            Absence.user_id == user_id, Absence.starts_at < ends_at, Absence.ends_at > starts_at
+        )
+    ).all()
+    holding = [a_id for a_id, end in overlaps if end > at]
+    if holding:
+        raise Conflict(f"user {user_id} is already marked absent for part of that time (absence {holding[0]})")
+    over = [end for _, end in overlaps]
+    return AbsencePlan(user, max([starts_at, *over]))
 
 
 def do_add_absence(

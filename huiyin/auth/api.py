@@ -304,8 +304,10 @@ async def add_absence(body: AbsenceIn, session: SessionDep, user: AbsenceUser) -
     """Marks a user away (休假, 培训 …): while away, a unit handler's dispatches and notifications go to their
     backup. A manager or admin marks anyone; a unit handler marks themselves."""
     at = now()
-    person = absences.check_absence(session, user, body.user_id, body.starts_at, body.ends_at, at)
-    absence = absences.do_add_absence(session, user, person, body.starts_at, body.ends_at, body.reason, body.note, at)
+    plan = absences.check_absence(session, user, body.user_id, body.starts_at, body.ends_at, at)
+    absence = absences.do_add_absence(
+        session, user, plan.user, plan.starts_at, body.ends_at, body.reason, body.note, at
+    )
     return _absence(session, absence)
 
 

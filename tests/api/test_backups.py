@@ -149,3 +149,21 @@ def test_bad_backups_and_absences_are_refused_and_change_nothing(
     assert manager.post(f"/absences/{first['id']}/end").status_code == 409
     assert manager.post("/absences/99999/end").status_code == 404
     assert admin.ok("get", "/users?role=unit_handler")["items"][0]["backup_id"] is None
+
+
+def test_an_absence_ended_early_can_be_registered_again_from_the_same_minute(
+    admin: Api, manager: Api, unit_worker: Api, unit_worker_b: Api
+) -> None:
+    admin.ok("patch", f"/users/{unit_worker.id}", {"backup_id": unit_worker_b.id})
+    first = away(manager, unit_worker.id)  # from a minute ago
+    clock.advance(timedelta(seconds=20))
+    ended = manager.ok("post", f"/absences/{first['id']}/end")  # back early … and off again at once
+    clock.advance(timedelta(seconds=10))
+    again = away(manager, unit_worker.id, reason="training")  # the form's minute: before the first one's end
+    assert again["starts_at"] == ended["ends_at"] and again["current"] is True  # starts where the first ended
+    # while an absence holds, another overlapping it is still refused, and nothing is stored
+    start = clock.now() + timedelta(hours=1)
+    body = {"user_id": unit_worker.id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(), "reason": "leave"}
+    assert manager.post("/absences", body).status_code == 409
+    assert [a["id"] for a in manager.ok("get", "/absences")["items"]] == [again["id"]]
