@@ -1,6 +1,6 @@
 """投诉台: the corrective actions of valid complaints (待整改 / 已超期 / 已完成), one finished from the desk by the unit
 handler, a refusal from the server shown in the dialog, one finished from the complaint card on the order page,
-the managers' root-cause Pareto chart; 表扬核实 on a praise order's page."""
+the managers' root-cause Pareto chart and its period (统计期间, kept in the URL); 表扬核实 on a praise order's page."""
 
 from __future__ import annotations
 
@@ -143,7 +143,9 @@ def test_a_manager_finishes_an_action_from_the_complaint_card_and_reads_the_pare
     page.get_by_test_id("desk-by-stage").click()
     page.locator("[data-test=desk-pareto][data-by=stage]").wait_for()
     href = page.get_by_test_id("desk-analysis-export").get_attribute("href")
-    assert href == "/api/v1/complaints/analysis/export?by=stage"
+    period = page.get_by_test_id("desk-period")
+    first, last = period.get_attribute("data-from"), period.get_attribute("data-to")
+    assert href == f"/api/v1/complaints/analysis/export?by=stage&from={first}&to={last}"
     with page.expect_download() as caught:
         page.get_by_test_id("desk-analysis-export").click()
     assert caught.value.suggested_filename.endswith(".xlsx")
@@ -266,4 +268,107 @@ def test_a_manager_reads_the_complaint_figures_rates_and_stages(desk: Any, serve
     with page.expect_download() as caught:
         page.get_by_test_id("desk-rates-export").click()
     assert caught.value.suggested_filename.endswith(".xlsx")
+    manager.check_clean()
+
+
+def _type_period(page: Any, first: str, last: str) -> None:
+    """Types a period into the desk's date-range picker and waits until the page has it."""
+    inputs = page.get_by_test_id("desk-period").locator("input")
+    inputs.nth(0).fill(first)
+    inputs.nth(1).fill(last)
+    inputs.nth(1).press("Enter")
+    page.locator(f"[data-test=desk-period][data-from='{first}'][data-to='{last}']").wait_for()
+
+
+def _kpis_of(page: Any, first: str, last: str) -> Any:
+    kpis = page.locator(f"[data-test=desk-kpis][data-from='{first}'][data-to='{last}']")
+    kpis.wait_for()
+    return kpis
+
+
+def test_a_manager_picks_the_analysis_period(desk: Any, server: Server) -> None:
+    _judged(server, "营业厅服务流程复盘")
+    today = datetime.now(TZ).date()
+    # a month long before the demo's complaints and the one just judged
+    old = today.replace(year=today.year - 6, day=1)
+    old_last = (old + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    with server.apis("duty_manager") as (api,):
+        empty = api.get("/complaints/summary", params={"from": str(old), "to": str(old_last)}).json()
+        default = api.get("/complaints/summary").json()
+    assert empty["complaints"] == 0 and default["complaints"] >= 1
+
+    manager: Desk = desk("duty_manager")
+    page = manager.go("/complaints")
+    period = page.get_by_test_id("desk-period")
+    # the default: the last 30 days to today, the server's own default; nothing in the URL
+    assert period.get_attribute("data-from") == str(today - timedelta(days=29))
+    assert period.get_attribute("data-to") == str(today)
+    _kpis_of(page, default["from"], default["to"])
+    assert "from=" not in page.url
+    assert "统计期间" in page.get_by_test_id("complaint-desk").inner_text()
+
+    # a past month: no complaints, an empty Pareto chart, the period in the URL and the export link
+    _type_period(page, str(old), str(old_last))
+    page.wait_for_url(f"**/complaints?*from={old}*")
+    assert f"to={old_last}" in page.url
+    _kpis_of(page, str(old), str(old_last))
+    for name in ("complaints", "valid", "invalid", "pending", "repeats"):
+        assert page.get_by_test_id(f"desk-kpi-{name}").get_attribute("data-value") == "0"
+    assert page.get_by_test_id("desk-kpi-complaints").locator("[data-kpi-value]").inner_text() == "0"
+    analysis = page.get_by_test_id("desk-analysis")
+    analysis.get_by_text("所选期间暂无已定责的投诉").wait_for()
+    assert f"{old} 至 {old_last}" in analysis.inner_text()
+    assert page.get_by_test_id("desk-pareto").count() == 0
+    href = page.get_by_test_id("desk-analysis-export").get_attribute("href")
+    assert href == f"/api/v1/complaints/analysis/export?by=root_cause&from={old}&to={old_last}"
+    # the rates and the stages keep their months
+    assert f"{today.strftime('%Y-%m')}" in page.get_by_test_id("desk-stages").inner_text()
+
+    # a reload keeps it
+    page.reload()
+    _kpis_of(page, str(old), str(old_last))
+    assert period.get_attribute("data-from") == str(old) and period.get_attribute("data-to") == str(old_last)
+    assert page.get_by_test_id("desk-kpi-complaints").get_attribute("data-value") == "0"
+
+    # 近7天 from the picker's quick ranges: today's complaint counts again
+    week = str(today - timedelta(days=6))
+    period.locator("input").first.click()
+    page.locator(".el-picker-panel__shortcut", has_text="近7天").click()
+    page.locator(f"[data-test=desk-period][data-from='{week}'][data-to='{today}']").wait_for()
+    page.wait_for_url(f"**/complaints?*from={week}*")
+    with server.apis("duty_manager") as (api,):
+        summary = api.get("/complaints/summary", params={"from": week, "to": str(today)}).json()
+        causes = api.get("/complaints/analysis", params={"by": "root_cause", "from": week, "to": str(today)}).json()
+    assert summary["complaints"] >= 1
+    _kpis_of(page, week, str(today))
+    for name in ("complaints", "valid", "invalid", "pending", "repeats"):
+        assert page.get_by_test_id(f"desk-kpi-{name}").get_attribute("data-value") == str(summary[name])
+    known = [c for c in causes["items"] if c["key"] and c["complaints"]]
+    assert known
+    page.locator(f"[data-test=desk-pareto][data-bars='{len(known)}'][data-rendered='1']").wait_for()
+    assert f"{week} 至 {today}" in analysis.inner_text()
+    period.scroll_into_view_if_needed()
+    manager.shot("complaint-desk-period")
+
+    # the default again (近30天): the URL drops the period
+    period.locator("input").first.click()
+    page.locator(".el-picker-panel__shortcut", has_text="近30天").click()
+    _kpis_of(page, default["from"], default["to"])
+    page.wait_for_url(lambda url: "from=" not in url)
+    manager.check_clean()
+
+
+def test_the_period_picker_in_english(desk: Any, server: Server) -> None:
+    manager: Desk = desk("duty_manager", locale="en")
+    today = datetime.now(TZ).date()
+    first = today.replace(day=1)
+    page = manager.go(f"/complaints?from={first}&to={today}")
+    _kpis_of(page, str(first), str(today))
+    assert "Period" in page.get_by_test_id("desk-period").inner_text()
+    page.get_by_test_id("desk-period").locator("input").first.click()
+    for text in ("Last 7 days", "Last 30 days", "This month", "Last month", "Last 90 days"):
+        page.locator(".el-picker-panel__shortcut", has_text=text).wait_for()
+    page.locator(".el-picker-panel__shortcut", has_text="Last month").click()
+    last = first - timedelta(days=1)
+    _kpis_of(page, str(last.replace(day=1)), str(last))
     manager.check_clean()

@@ -126,6 +126,14 @@ export default {
         },
         empty: '暂无投诉率数据',
       },
+      period: {
+        title: '投诉分析',
+        label: '统计期间',
+        start: '开始日期',
+        end: '结束日期',
+        hint: '投诉数据与原因分析按所选期间的登记日统计；投诉率与易发环节按月统计',
+        last7: '近7天', last30: '近30天', thisMonth: '本月', lastMonth: '上月', last90: '近90天',
+      },
       stages: {
         title: '投诉易发环节',
         hint: '近 12 个月（{from} 至 {to}）各争议环节每月登记的投诉数，颜色越深越多',
@@ -336,6 +344,14 @@ export default {
           rate: 'Rate', validRate: 'Valid rate',
         },
         empty: 'No complaint rates',
+      },
+      period: {
+        title: 'Complaint analysis',
+        label: 'Period',
+        start: 'Start date',
+        end: 'End date',
+        hint: 'The figures and the analysis count complaints registered in the period; rates and stages go by month',
+        last7: 'Last 7 days', last30: 'Last 30 days', thisMonth: 'This month', lastMonth: 'Last month', last90: 'Last 90 days',
       },
       stages: {
         title: 'Complaint-prone stages',
