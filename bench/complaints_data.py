@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 from huiyin.cli import upgrade_database
+from huiyin.complaints.figures import do_rebuild_daily
 from huiyin.complaints.models import ROOT_CAUSES, Complaint, ComplaintVerdict
-from huiyin.complaints.service import do_rebuild_daily, ensure_root_causes, grade_of
+from huiyin.complaints.service import ensure_root_causes, grade_of
 from huiyin.db import normalize_url
 from huiyin.org.models import Staff, Unit
 from huiyin.settings import Settings

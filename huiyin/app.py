@@ -21,6 +21,7 @@ from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
 from huiyin.complaints.api import router as complaints_router
+from huiyin.complaints.ledger_api import router as ledger_router
 from huiyin.core import guard
 from huiyin.core.apidocs import install_api_docs
 from huiyin.customers.api import router as customers_router
@@ -176,6 +177,7 @@ def create_app(
         surveys_router,
         survey_router,
         complaints_router,
+        ledger_router,
     )
     for router in routers:
         app.include_router(router, prefix=API)

@@ -228,7 +228,7 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
     from sqlalchemy import select
 
     from huiyin.complaints.models import ComplaintDaily
-    from huiyin.complaints.service import do_rebuild_daily
+    from huiyin.complaints.figures import do_rebuild_daily
 
     with world.db.session() as s:
 
