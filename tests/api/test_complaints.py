@@ -227,8 +227,8 @@ def test_the_analysis_counts_complaints_by_stage_staff_unit_and_root_cause(
     assert by("stage")[-1] == ("repair", "维修抢修", 1, 0, 1, 0)
     from sqlalchemy import select
 
-    from huiyin.complaints.models import ComplaintDaily
     from huiyin.complaints.figures import do_rebuild_daily
+    from huiyin.complaints.models import ComplaintDaily
 
     with world.db.session() as s:
 
