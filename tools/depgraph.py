@@ -43,7 +43,9 @@ def edges() -> Counter[tuple[str, str]]:
     return out
 
 
-DOMAINS = {"core", "storage", "auth", "org", "customers", "workorders", "sla", "notify", "calls", "surveys", "complaints"}
+DOMAINS = {
+    "core", "storage", "auth", "org", "customers", "workorders", "sla", "notify", "calls", "surveys", "complaints",
+}
 
 
 def edges_at(rev: str) -> Counter[tuple[str, str]]:
