@@ -505,7 +505,8 @@ async def update_integration(
         integration.name = service.check_integration_name(session, data["name"], except_id=integration.id)
     if data.get("blocked_numbers") is not None:
         integration.blocked_numbers = [
-            {"number": cti.normalize_number(b["number"]), "note": b.get("note", "")} for b in data["blocked_numbers"]
+            {"number": _blocked_number(b["number"], i), "note": b.get("note", "")}
+            for i, b in enumerate(data["blocked_numbers"])
         ]
     if data.get("caller_id_rules") is not None:
         integration.caller_id_rules = [CallerIdRule.model_validate(r).model_dump() for r in data["caller_id_rules"]]
@@ -514,6 +515,15 @@ async def update_integration(
             setattr(integration, field, data[field] or None)
     session.flush()
     return IntegrationPublic.model_validate(_integration(integration))
+
+
+def _blocked_number(raw: str, index: int) -> str:
+    """A blocked number as it is kept (normalised like every number: digits, or ``anonymous``); 422 when it
+    is no number (separators only, "- -"; "+++") or grows past its limit (a character NFKC spells out)."""
+    number = cti.normalize_number(raw)
+    if not (3 <= len(number) <= 32 and (number.isdigit() or number == cti.ANONYMOUS)):
+        raise Invalid(f"blocked_numbers[{index}]: {raw!r} is not a phone number", field="blocked_numbers")
+    return number
 
 
 @router.post("/cti-integrations/{integration_id}/revoke", operation_id="cti-integrations-revoke")

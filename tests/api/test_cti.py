@@ -290,6 +290,20 @@ def test_blocked_callers_are_recorded_but_pop_nobody_and_are_not_abandoned(
     assert call["blocked"] and not call["abandoned"] and call["from"] == STRANGER
 
 
+def test_a_blocked_number_with_nothing_of_a_number_in_it_is_refused_and_nothing_changes(
+    admin: Api, integration: dict[str, Any]
+) -> None:
+    """Found by the stateful API test: separators alone pass the body's length check but normalise to ""
+    (the reply could not then be built: a 500)."""
+    path = f"/cti-integrations/{integration['id']}"
+    admin.ok("patch", path, {"blocked_numbers": [{"number": "135 0000 1111"}]})
+    for bad in ("- -", "( )", "+++"):
+        r = admin.patch(path, {"blocked_numbers": [{"number": "023 6000 0000"}, {"number": bad}]})
+        assert r.status_code == 422 and "blocked_numbers[1]" in r.text, (bad, r.text)
+    kept = next(i for i in admin.ok("get", "/cti-integrations") if i["id"] == integration["id"])
+    assert [b["number"] for b in kept["blocked_numbers"]] == ["13500001111"]
+
+
 # ---------------------------------------------------------------- bad input
 
 

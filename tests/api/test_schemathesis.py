@@ -194,7 +194,8 @@ def test_stateful_sequences_chain_creates_to_what_follows_without_a_server_error
         try:
             _chain(create, follow, param, boss.headers, chained)
         except Exception as exc:
-            failures.append(f"{create.label} -> {follow.label}: {str(exc)[:800]}")
+            inner = "; ".join(f"{type(e).__name__}: {str(e)[:600]}" for e in getattr(exc, "exceptions", ()))
+            failures.append(f"{create.label} -> {follow.label}: {str(exc)[:800]}" + (f" [{inner}]" if inner else ""))
     assert not failures, "\n\n".join(failures)
     print(f"{sum(chained.values())} sequences chained:", dict(chained))
     assert sum(chained.values()) >= 40, chained
