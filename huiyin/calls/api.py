@@ -146,7 +146,9 @@ async def cti_event(token: str, request: Request) -> dict[str, Any]:
         fields = await _event_fields(request)
     except Invalid as exc:  # reported after the token check: a wrong token is a 401 whatever the body
         fields, unreadable = {}, exc
-    return await _intake(request).submit((token, fields, unreadable))
+    kinds: dict[str, intake.EventKind] = request.app.state.cti_event_kinds
+    urgent = str(fields.get("event")) not in kinds  # another domain's event (a rating) waits for the calls'
+    return await _intake(request).submit((token, fields, unreadable), urgent=urgent)
 
 
 async def serve_cti_event(app: FastAPI, scope: Scope, receive: Receive, send: Send, token: str) -> None:

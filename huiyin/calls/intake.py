@@ -46,22 +46,32 @@ class Intake:
     db: Database
     apply: Apply
     pending: list[tuple[Any, asyncio.Future[dict[str, Any]]]] = field(default_factory=list)
+    later: list[tuple[Any, asyncio.Future[dict[str, Any]]]] = field(default_factory=list)
     draining: asyncio.Task[None] | None = None
     batches: int = 0  # for tests and benchmarks: how many transactions of more than one event committed
 
-    async def submit(self, item: Any) -> dict[str, Any]:
-        """Applies the item (in a batch) and returns its reply, or raises its error."""
+    async def submit(self, item: Any, *, urgent: bool = True) -> dict[str, Any]:
+        """Applies the item (in a batch) and returns its reply, or raises its error. An item that is not
+        ``urgent`` (the IVR's rating: nobody waits on a screen for it) is applied once no urgent one waits,
+        so that the call events, whose screen pops agents wait for, never queue behind it."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self.pending.append((item, done))
+        (self.pending if urgent else self.later).append((item, done))
         if self.draining is None:
             self.draining = loop.create_task(self._drain())
         return await done
 
+    def _next_batch(self) -> list[tuple[Any, asyncio.Future[dict[str, Any]]]]:
+        if self.pending:
+            batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+        else:
+            batch, self.later = self.later[:MAX_BATCH], self.later[MAX_BATCH:]
+        return batch
+
     async def _drain(self) -> None:
         try:
-            while self.pending:
-                batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+            while self.pending or self.later:
+                batch = self._next_batch()
                 items = [item for item, _ in batch]
                 try:
                     if self.db.is_sqlite:  # one writer: the process's write lock, as every writing request
@@ -70,10 +80,10 @@ class Intake:
                     else:
                         results = await anyio.to_thread.run_sync(self._apply_batch, items)
                 except BaseException as exc:  # cancelled (the server stops): tell the waiting requests, then stop
-                    for _, done in batch + self.pending:
+                    for _, done in batch + self.pending + self.later:
                         if not done.done():
                             done.set_exception(exc if isinstance(exc, Exception) else RuntimeError("stopping"))
-                    self.pending = []
+                    self.pending, self.later = [], []
                     raise
                 for (_, done), result in zip(batch, results, strict=True):
                     if done.done():  # the request went away meanwhile (the event is applied all the same)

@@ -80,3 +80,27 @@ def test_a_failing_event_gets_its_error_and_the_others_of_its_batch_their_replie
     assert replies[3]["memo"] == ["ev3"]  # applied alone after the batch rolled back
     assert intake.batches == 0
     assert names_written(counters) == {"ev0", "ev1", "ev3"}  # the bad one's row rolled back, nothing twice
+
+
+def test_events_that_are_not_urgent_wait_until_no_urgent_one_does(counters: Database) -> None:
+    """The IVR's ratings are not urgent: call events that arrive after them (their screen pops wait on them)
+    are applied first, and the ratings after, in a batch of their own."""
+    recorder = Recorder()
+    intake = Intake(counters, recorder)
+
+    async def run() -> list[Any]:
+        first = asyncio.create_task(intake.submit(("ev0", True, False)))
+        await asyncio.sleep(0.05)  # the first is being applied: the rest gather
+        later = [asyncio.create_task(intake.submit((f"ev-r{n}", False, False), urgent=False)) for n in range(3)]
+        calls = [asyncio.create_task(intake.submit((f"ev-c{n}", False, False))) for n in range(3)]
+        return list(await asyncio.gather(first, *later, *calls))
+
+    replies = asyncio.run(run())
+    calls, later = replies[4:], replies[1:4]
+    assert [r["memo"] for r in calls][-1] == ["ev-c0", "ev-c1", "ev-c2"]  # the calls' batch: no rating in it
+    assert [r["memo"] for r in later][-1] == ["ev-r0", "ev-r1", "ev-r2"]  # then the ratings', together
+    assert recorder.sessions["ev-c0"] != recorder.sessions["ev-r0"]
+    applied = list(recorder.sessions)  # in the order they were applied
+    assert applied.index("ev-c2") < applied.index("ev-r0")  # the calls first, though they came after
+    assert intake.batches == 2
+    assert names_written(counters) == {"ev0"} | {f"ev-c{n}" for n in range(3)} | {f"ev-r{n}" for n in range(3)}
