@@ -4,7 +4,7 @@ versions and sampling rules (supervisors), the results per version and each hand
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -257,6 +257,40 @@ def _results(
     )
 
 
+def _figures(r: delayed.HandlerRow, count_basic: bool) -> dict[str, Any]:
+    """A person's survey counts as the handler and staff figures show them, with 满意率 by ``count_basic``."""
+    good = r.satisfied + (r.basically_satisfied if count_basic else 0)
+    return {
+        "surveys": r.surveys,
+        "satisfied": r.satisfied,
+        "basically_satisfied": r.basically_satisfied,
+        "unsatisfied": r.unsatisfied,
+        "rate": round(good / r.surveys, 4) if r.surveys else None,
+        "attitude_mean": r.attitude_mean,
+        "solved": r.solved,
+    }
+
+
+FIGURE_COLUMNS = [
+    xlsx.Column("调查数", 10),
+    xlsx.Column("满意", 8),
+    xlsx.Column("基本满意", 10),
+    xlsx.Column("不满意", 8),
+    xlsx.Column("满意率", 10, percent=True),
+    xlsx.Column("态度均分", 10),
+    xlsx.Column("已解决", 8),
+]
+"""The figures' columns of the handlers' and the staff's sheets, in the order of ``_figure_cells``."""
+
+
+def _figure_cells(r: HandlerRowPublic | StaffRowPublic) -> list[Any]:
+    return [r.surveys, r.satisfied, r.basically_satisfied, r.unsatisfied, r.rate, r.attitude_mean, r.solved]
+
+
+def _rate_rule(count_basic: bool) -> str:
+    return "满意率 =（满意 + 基本满意）÷ 调查数" if count_basic else "满意率 = 满意 ÷ 调查数（基本满意不计入满意）"
+
+
 def _handlers(
     session: SessionDep, user: SignedIn, tz: str, from_: date | None, to: date | None, count_basic: bool
 ) -> HandlerFiguresPublic:
@@ -265,20 +299,13 @@ def _handlers(
     people = directory(session).users
     items = []
     for r in rows:
-        good = r.satisfied + (r.basically_satisfied if count_basic else 0)
         p = people.get(r.handler_id)
         items.append(
             HandlerRowPublic(
                 handler_id=r.handler_id,
                 name=(p.full_name or p.username) if p else None,
                 unit_id=p.unit_id if p else None,
-                surveys=r.surveys,
-                satisfied=r.satisfied,
-                basically_satisfied=r.basically_satisfied,
-                unsatisfied=r.unsatisfied,
-                rate=round(good / r.surveys, 4) if r.surveys else None,
-                attitude_mean=r.attitude_mean,
-                solved=r.solved,
+                **_figures(r, count_basic),
             )
         )
     return HandlerFiguresPublic.model_validate({"items": items, "from": first, "to": last, "count_basic": count_basic})
@@ -314,30 +341,9 @@ async def handler_figures_export(
 ) -> Response:
     """``GET /surveys/handlers`` as an .xlsx workbook (Excel, WPS)."""
     f = _handlers(session, user, settings.timezone, from_, to, count_basic)
-    columns = [
-        xlsx.Column("处理人", 14),
-        xlsx.Column("调查数", 10),
-        xlsx.Column("满意", 8),
-        xlsx.Column("基本满意", 10),
-        xlsx.Column("不满意", 8),
-        xlsx.Column("满意率", 10, percent=True),
-        xlsx.Column("态度均分", 10),
-        xlsx.Column("已解决", 8),
-    ]
-    rows = [
-        [
-            r.name or str(r.handler_id),
-            r.surveys,
-            r.satisfied,
-            r.basically_satisfied,
-            r.unsatisfied,
-            r.rate,
-            r.attitude_mean,
-            r.solved,
-        ]
-        for r in f.items
-    ]
-    rule = "满意率 =（满意 + 基本满意）÷ 调查数" if count_basic else "满意率 = 满意 ÷ 调查数（基本满意不计入满意）"
+    columns = [xlsx.Column("处理人", 14), *FIGURE_COLUMNS]
+    rows = [[r.name or str(r.handler_id), *_figure_cells(r)] for r in f.items]
+    rule = _rate_rule(count_basic)
     data = xlsx.workbook(
         "处理人评价",
         "延时调查：处理人评价",
@@ -357,7 +363,6 @@ def _staff(
     units = org(session).units
     items = []
     for r in rows:
-        good = r.satisfied + (r.basically_satisfied if count_basic else 0)
         p = people.get(r.handler_id)
         unit = units.get(p.unit_id) if p is not None and p.unit_id else None
         items.append(
@@ -367,13 +372,7 @@ def _staff(
                 post=p.post if p else None,
                 unit_id=p.unit_id if p else None,
                 unit_name=unit.name if unit else None,
-                surveys=r.surveys,
-                satisfied=r.satisfied,
-                basically_satisfied=r.basically_satisfied,
-                unsatisfied=r.unsatisfied,
-                rate=round(good / r.surveys, 4) if r.surveys else None,
-                attitude_mean=r.attitude_mean,
-                solved=r.solved,
+                **_figures(r, count_basic),
             )
         )
     return StaffFiguresPublic.model_validate({"items": items, "from": first, "to": last, "count_basic": count_basic})
@@ -410,34 +409,12 @@ async def staff_figures_export(
 ) -> Response:
     """``GET /surveys/staff`` as an .xlsx workbook (Excel, WPS)."""
     f = _staff(session, user, settings.timezone, from_, to, count_basic)
-    columns = [
-        xlsx.Column("姓名", 12),
-        xlsx.Column("岗位", 10),
-        xlsx.Column("单位", 18),
-        xlsx.Column("调查数", 10),
-        xlsx.Column("满意", 8),
-        xlsx.Column("基本满意", 10),
-        xlsx.Column("不满意", 8),
-        xlsx.Column("满意率", 10, percent=True),
-        xlsx.Column("态度均分", 10),
-        xlsx.Column("已解决", 8),
-    ]
+    columns = [xlsx.Column("姓名", 12), xlsx.Column("岗位", 10), xlsx.Column("单位", 18), *FIGURE_COLUMNS]
     rows = [
-        [
-            r.name or str(r.staff_id),
-            POST_NAMES.get(r.post or "", r.post or ""),
-            r.unit_name or "",
-            r.surveys,
-            r.satisfied,
-            r.basically_satisfied,
-            r.unsatisfied,
-            r.rate,
-            r.attitude_mean,
-            r.solved,
-        ]
+        [r.name or str(r.staff_id), POST_NAMES.get(r.post or "", r.post or ""), r.unit_name or "", *_figure_cells(r)]
         for r in f.items
     ]
-    rule = "满意率 =（满意 + 基本满意）÷ 调查数" if count_basic else "满意率 = 满意 ÷ 调查数（基本满意不计入满意）"
+    rule = _rate_rule(count_basic)
     data = xlsx.workbook(
         "现场人员评价",
         "延时调查：现场人员评价（客户评优评级）",
