@@ -79,6 +79,7 @@ BULK_TABLES = (
     "work_order_events",
     "callback_tasks",
     "ratings",
+    "calls",
 )
 RATED_PERCENT = 52
 """Of the closed orders, the share with an instant rating (~1,000,000 of 2,000,000 orders)."""
@@ -168,7 +169,35 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
     "order_number_seq": ("day", "last"),
+    "calls": (
+        "id",
+        "call_id",
+        "direction",
+        "from_number",
+        "to_number",
+        "queue",
+        "state",
+        "agent_id",
+        "offered_to",
+        "customer_id",
+        "offered_at",
+        "answered_at",
+        "ended_at",
+        "acw_ended_at",
+        "wait_seconds",
+        "talk_seconds",
+        "hold_seconds",
+        "acw_seconds",
+        "cause",
+        "abandoned",
+        "short_abandon",
+        "blocked",
+        "ivr_path",
+        "updated_at",
+    ),
 }
+QUEUES = (("general", 0.66), ("repair", 0.22), ("senior", 0.07), ("slow_speech", 0.02), ("emergency", 0.03))
+"""The inbound queues and their shares of the calls that reach a queue."""
 
 # ------------------------------------------------------------------------------------------ time
 
@@ -503,6 +532,8 @@ class GenerateOptions:
     prefix: str = "GD"
     timezone: str = "Asia/Shanghai"
     quiet: bool = False
+    calls: int = 0
+    agents: int = AGENTS
 
 
 @dataclass
@@ -556,7 +587,9 @@ def _pick_weighted(items: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[
     return names, cum
 
 
-def load_reference(sink: Sink, rng: random.Random, start_us: int, fmt: TimeFormat) -> World:
+def load_reference(
+    sink: Sink, rng: random.Random, start_us: int, fmt: TimeFormat, agent_count: int = AGENTS
+) -> World:
     """Units, areas, users and roles, the default dispatch rule."""
     t0 = fmt(start_us - 30 * DAY)
     units = city.units()
@@ -603,7 +636,7 @@ def load_reference(sink: Sink, rng: random.Random, start_us: int, fmt: TimeForma
         return uid
 
     ids = {r: add(r, r, unit=station_ids[0] if r == "unit_handler" else None) for r in ROLE_USERS}
-    agents = [ids["agent"]] + [add(f"agent{i:03d}", "agent") for i in range(1, AGENTS + 1)]
+    agents = [ids["agent"]] + [add(f"agent{i:03d}", "agent") for i in range(1, agent_count + 1)]
     handlers: dict[int, list[int]] = {s: [] for s in station_ids}
     handlers[station_ids[0]].append(ids["unit_handler"])
     for s in station_ids:
@@ -1236,6 +1269,91 @@ def load_ratings(sink: Sink, opts: GenerateOptions, log: Log) -> int:
     return n
 
 
+def load_calls(
+    sink: Sink, opts: GenerateOptions, world: World, rng: random.Random, now_dt: datetime, fmt: TimeFormat, log: Log
+) -> int:
+    """``opts.calls`` ended call records over the window, as the CTI events would have left them
+    (``huiyin.calls.cti`` and ``calls.service.figures.recompute``): the days and hours shaped like the orders',
+    ~90 % inbound; of the inbound, 0.2 % blocked numbers, 2 % left in the IVR (no queue, offered to nobody),
+    ~4 % abandoned in the queue (a quarter of them within 5 s), the rest answered after an exponential wait
+    (mean 12 s, longer at the peaks) by one of the agents, ~3 min of talk, hold on one call in ten, 15–90 s of
+    after-call work; ~10 % outbound (callbacks), four in five connected."""
+    now = to_us(now_dt)
+    agents = world.agents
+    queues, queue_cum = _pick_weighted(list(QUEUES))
+    counts = day_counts(random.Random(opts.seed + 1), GenerateOptions(url="", orders=opts.calls, days=opts.days,
+                                                                       timezone=opts.timezone), now_dt)
+    rand, expo, choice, lognorm = rng.random, rng.expovariate, rng.choice, rng.lognormvariate
+    rows: list[tuple[Any, ...]] = []
+    cid = 0
+    for _day, n, midnight in counts:
+        for t in day_times(rng, n, midnight, now):
+            cid += 1
+            offered = fmt(t)
+            hour = (t - midnight) // HOUR
+            peak = 1.8 if hour in (9, 10, 14, 15) else 1.0
+            agent = choice(agents)
+            r = rand()
+            if r < 0.10:  # outbound
+                number = city.mobile_phone(rng)
+                if rand() < 0.8:
+                    talk = int(lognorm(4.6, 0.6))
+                    ans = t + int(5 + 20 * rand()) * US
+                    end = ans + talk * US
+                    acw = int(15 + 60 * rand())
+                    rows.append((cid, f"bench-{cid}", "out", "95598", number, "", "ended", agent, "[]", None,
+                                 offered, fmt(ans), fmt(end), fmt(end + acw * US), 0, talk, 0, acw,
+                                 "normalClearing", False, False, False, "", fmt(end + acw * US)))
+                else:
+                    end = t + int(20 + 20 * rand()) * US
+                    rows.append((cid, f"bench-{cid}", "out", "95598", number, "", "ended", agent, "[]", None,
+                                 offered, None, fmt(end), None, 0, None, 0, None, "noAnswer", False, False, False,
+                                 "", fmt(end)))
+                continue
+            caller = city.mobile_phone(rng)
+            r = rand()
+            if r < 0.002:  # a blocked number: rejected at once
+                rows.append((cid, f"bench-{cid}", "in", caller, "95598", "", "ended", None, "[]", None, offered,
+                             None, offered, None, 0, None, 0, None, "busy", False, False, True, "", offered))
+                continue
+            if r < 0.022:  # left in the IVR menu
+                end = t + int(10 + 50 * rand()) * US
+                rows.append((cid, f"bench-{cid}", "in", caller, "95598", "", "ended", None, "[]", None, offered,
+                             None, fmt(end), None, int((end - t) / US), None, 0, None, "cancel", True, False,
+                             False, "1", fmt(end)))
+                continue
+            queue = queues[bisect(queue_cum, rand() * queue_cum[-1])]
+            offered_to = f"[{agent}]"
+            if r < 0.062:  # abandoned in the queue
+                wait = int(rand() * 5) if rand() < 0.25 else int(5 + expo(1 / (40 * peak)))
+                end = t + wait * US
+                rows.append((cid, f"bench-{cid}", "in", caller, "95598", queue, "ended", None, offered_to, None,
+                             offered, None, fmt(end), None, wait, None, 0, None, "cancel", True, wait < 5, False,
+                             "1", fmt(end)))
+                continue
+            wait = int(expo(1 / (12 * peak)))
+            ans = t + wait * US
+            hold = int(10 + 50 * rand()) if rand() < 0.1 else 0
+            talk = int(lognorm(5.0, 0.55))
+            end = ans + (talk + hold) * US
+            acw = int(15 + 75 * rand())
+            rows.append((cid, f"bench-{cid}", "in", caller, "95598", queue, "ended", agent, offered_to, None,
+                         offered, fmt(ans), fmt(end), fmt(end + acw * US), wait, talk, hold, acw, "normalClearing",
+                         False, False, False, "1", fmt(end + acw * US)))
+            if len(rows) >= opts.chunk:
+                sink.write("calls", rows)
+                sink.checkpoint()
+                rows = []
+        if len(rows) >= opts.chunk:
+            sink.write("calls", rows)
+            sink.checkpoint()
+            rows = []
+    sink.write("calls", rows)
+    sink.checkpoint()
+    log.note(f"  {cid:,} calls")
+    return cid
+
+
 def _check_empty(sink: Sink) -> None:
     for table in ("users", "units", "customers", "work_orders"):
         n = sink.execute(f"SELECT count(*) FROM {table}")[0][0]
@@ -1267,13 +1385,16 @@ def generate(opts: GenerateOptions) -> Summary:
         _check_empty(sink)
         sink.prepare()
         with log.phase("reference data"):
-            world = load_reference(sink, rng, to_us(start), fmt)
+            world = load_reference(sink, rng, to_us(start), fmt, opts.agents)
         with log.phase("customers"):
             book, phones = load_customers(sink, opts, rng, to_us(start), fmt, log)
         with log.phase("orders"):
             states, open_by_unit, max_order = load_orders(sink, opts, world, book, rng, now_dt, fmt, log)
         with log.phase("ratings"):
             load_ratings(sink, opts, log)
+        if opts.calls:
+            with log.phase("calls"):
+                load_calls(sink, opts, world, rng, now_dt, fmt, log)
         sink.finish(log)
     finally:
         sink.close()
@@ -1343,6 +1464,8 @@ def _parse(argv: Iterable[str] | None) -> GenerateOptions:
     p.add_argument("--summary-out", type=Path, default=None, help="write a JSON summary (unit ids, counts)")
     p.add_argument("--prefix", default="GD", help="order number prefix (Settings.order_number_prefix)")
     p.add_argument("--timezone", default="Asia/Shanghai", help="local time zone of order numbers")
+    p.add_argument("--calls", type=int, default=0, help="call records over the window (the KPI benchmark: 10000000)")
+    p.add_argument("--agents", type=int, default=AGENTS, help="agents besides the demo 'agent'")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(list(argv) if argv is not None else None)
     if a.customers < 0 or a.orders < 0 or a.days < 1 or a.chunk < 1:
@@ -1363,6 +1486,8 @@ def _parse(argv: Iterable[str] | None) -> GenerateOptions:
         prefix=a.prefix,
         timezone=a.timezone,
         quiet=a.quiet,
+        calls=a.calls,
+        agents=a.agents,
     )
 
 
