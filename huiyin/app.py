@@ -31,6 +31,7 @@ from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
 from huiyin.notify.hub import Hub, listen_pg, watch_credentials
 from huiyin.org.api import router as org_router
+from huiyin.performance.api import router as kpis_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
 from huiyin.surveys.api import router as surveys_router
@@ -178,6 +179,7 @@ def create_app(
         survey_router,
         complaints_router,
         ledger_router,
+        kpis_router,
     )
     for router in routers:
         app.include_router(router, prefix=API)

@@ -165,6 +165,21 @@ class CtiSettings(BaseModel):
     max_recording_mb: int = Field(default=50, ge=1, le=2048)
 
 
+class KpiSettings(BaseModel):
+    """The KPI layer (docs/kpis.md): the centre's chosen service-level variant and threshold, the rollups."""
+
+    sl_variant: Literal["F1", "F2", "F3", "F4", "F5"] = Field(
+        default="F3", description="the service-level formula shown wherever a single figure is shown"
+    )
+    sl_threshold_seconds: int = Field(default=20, ge=1, le=600, description="T of SL(T): 20 s, the 80/20 rule")
+    refresh_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="how often the worker brings the interval rollups up to date"
+    )
+    refresh_margin_seconds: int = Field(
+        default=120, ge=0, le=3600, description="how far back each refresh looks again for calls changed late"
+    )
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -190,6 +205,7 @@ class Settings(BaseSettings):
     cti: CtiSettings = Field(default_factory=CtiSettings)
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
+    kpis: KpiSettings = Field(default_factory=KpiSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -22,6 +22,7 @@ from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
+from huiyin.performance import rollups
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.surveys import delayed as surveys
@@ -63,6 +64,7 @@ class TickResult:
     failed: int = 0
     published: int = 0  # outbox rows done while claiming: in-app messages pushed, acknowledged reminders skipped
     surveys: int = 0  # delayed surveys sent, reminded or expired
+    rolled: int = 0  # KPI rollup slots recomputed (not work that asks for the next tick at once)
 
     def __bool__(self) -> bool:
         return bool(self.fired or self.claimed or self.published or self.surveys)
@@ -78,6 +80,7 @@ class Worker:
         self._surveyed: datetime | None = None
         self._calls_upto: datetime | None = None
         self._answers_upto: datetime | None = None
+        self._rolled: float | None = None  # time.monotonic() of the last rollup refresh
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(
@@ -115,6 +118,17 @@ class Worker:
             n += len(ledger.do_award_surveys(s, since, at, cfg.complaints, cfg.timezone))
         self._answers_upto = at
         return n
+
+    def rollup_batch(self, force: bool = False) -> int:
+        """Brings the KPI rollups up to now (``performance.rollups``), at most every ``kpis.refresh_seconds``
+        of real time; the number of 15-minute slots recomputed."""
+        cfg = self.settings.kpis
+        started = time.monotonic()
+        if not force and self._rolled is not None and started - self._rolled < cfg.refresh_seconds:
+            return 0
+        self._rolled = started
+        with self.db.session() as s:
+            return rollups.do_refresh(s, now(), timedelta(seconds=cfg.refresh_margin_seconds))
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
@@ -157,6 +171,7 @@ class Worker:
         result = TickResult()
         batch = self.settings.worker.batch_size
         result.surveys = self.survey_batch()
+        result.rolled = self.rollup_batch()
         while True:
             n = self.fire_batch()
             result.fired += n

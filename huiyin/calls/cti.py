@@ -240,7 +240,7 @@ def _call_for(session: Session, integration: Rules, ev: Event, at: datetime) -> 
         "offered_at": at,
         "ivr_path": ev.ivr_path or "",
         "number": number if number and number != ANONYMOUS else None,
-        "updated_at": at,
+        "updated_at": now(),  # when it was written, not the PBX's ``at``: the KPI rollups' refresh goes by it
     }
     made = _NEW_CALL.mapping(session, values)
     if made is not None:

@@ -45,6 +45,7 @@ class Call(Base):
         Index("ix_calls_agent", "agent_id", "offered_at"),
         Index("ix_calls_from", "from_number"),
         Index("ix_calls_to", "to_number"),
+        Index("ix_calls_updated_at", "updated_at"),  # what the KPI rollups' refresh looks at
         Index(
             "ix_calls_live",
             "state",

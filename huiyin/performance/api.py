@@ -1,0 +1,46 @@
+"""The KPI API: ``GET /kpis/calls`` (docs/kpis.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from huiyin.clock import now
+from huiyin.core.actor import SignedIn
+from huiyin.core.deps import SessionDep, SettingsDep, require_roles
+from huiyin.core.roles import MANAGERS, Role
+from huiyin.errors import Invalid
+from huiyin.performance import periods, service
+from huiyin.performance.schemas import CallKpis
+
+router = APIRouter(tags=["kpis"])
+KpiReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
+
+
+@router.get("/kpis/calls", operation_id="kpis-calls", response_model_by_alias=True)
+def call_kpis(
+    _: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_: Annotated[str, Query(alias="from", max_length=40, description="ISO date or date-time (centre's zone)")],
+    to: Annotated[str, Query(max_length=40, description="a date: inclusive; a date-time: exclusive")],
+    threshold: Annotated[int | None, Query(ge=1, le=600, description="T of SL(T), seconds")] = None,
+    short_abandon: Annotated[int | None, Query(ge=0, le=60, description="short-abandon threshold, seconds")] = None,
+    group_by: service.CallGroup = "none",
+    interval: Annotated[int, Query(description="minutes, for group_by=interval: 15, 30 or 60")] = 15,
+) -> CallKpis:
+    """Call KPIs of a period by a cut: offered, answered, abandoned (short abandons and IVR-only apart),
+    the five service-level variants, 接通率 and N-second 人工接通率, ASA, longest wait, AHT, ACW, talk,
+    hold, occupancy."""
+    if interval not in periods.INTERVALS:
+        raise Invalid("interval: one of 15, 30, 60")
+    q = service.CallQuery(
+        period=periods.period(from_, to, settings.timezone),
+        group_by=group_by,
+        threshold=threshold or settings.kpis.sl_threshold_seconds,
+        short_abandon=settings.cti.short_abandon_seconds if short_abandon is None else short_abandon,
+        interval=interval,
+        variant=settings.kpis.sl_variant,
+    )
+    return CallKpis.model_validate(service.call_kpis(session, q, now()))

@@ -1,0 +1,81 @@
+"""The interval rollups: the call facts per 15-minute slot, queue, agent and direction.
+
+A slot is a 15-minute interval of UTC, numbered from the epoch (``slot = epoch seconds // 900``); every zone
+whose offset is a multiple of 15 minutes (all of China's, and nearly all others) cuts its days, hours and
+15/30/60-minute intervals on slot boundaries. A row holds counts and sums only (never a percentage), so any
+period and any cut is a sum of rows. The rows are made from the ``calls`` table by ``rollups`` and can be
+rebuilt from it at any time (``huiyin kpis rebuild``); the calls stay the truth.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huiyin.db import Base, UTCDateTime
+
+SLOT_SECONDS = 900
+ANSWER_THRESHOLDS = (10, 15, 20, 30, 45, 60, 90, 120)
+"""The T of SL(T) kept in the rollups (answered and abandoned within T, ``wait ≤ T``); any other T is
+computed from the calls themselves."""
+SHORT_THRESHOLDS = (3, 5, 10)
+"""Short-abandon thresholds kept in the rollups (abandoned with ``wait < S``); any other from the calls."""
+
+
+class KpiCallSlot(Base):
+    """One slot × queue × agent × direction of calls, counted by the slot their offer fell in.
+
+    Inbound: ``offered`` = calls routed to a person (not blocked, not left in the IVR); ``ivr_only`` = ended
+    in the IVR (no queue, offered to nobody, never answered); ``abandoned`` = ended unanswered after being
+    routed (``calls.abandoned`` less the IVR-only); ``agent_id`` is the agent who answered (0: nobody).
+    Outbound: ``offered`` = dialled, ``answered`` = connected. ``handled`` = answered; ``talk``, ``hold``,
+    ``acw`` are seconds summed over them."""
+
+    __tablename__ = "kpi_call_slots"
+
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: no agent
+    direction: Mapped[str] = mapped_column(String(3), primary_key=True)
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    short_abandoned: Mapped[int] = mapped_column(Integer, default=0)  # by the threshold stored on each call
+    ivr_only: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    wait_answered: Mapped[int] = mapped_column(BigInteger, default=0)  # seconds, summed over the answered
+    wait_max: Mapped[int] = mapped_column(Integer, default=0)  # the longest wait of a routed call
+    talk: Mapped[int] = mapped_column(BigInteger, default=0)
+    hold: Mapped[int] = mapped_column(BigInteger, default=0)
+    acw: Mapped[int] = mapped_column(BigInteger, default=0)
+    acw_calls: Mapped[int] = mapped_column(Integer, default=0)  # answered calls whose wrap-up has ended
+    ans_le_10: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_15: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_20: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_30: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_45: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_60: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_90: Mapped[int] = mapped_column(Integer, default=0)
+    ans_le_120: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_10: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_15: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_20: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_30: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_45: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_60: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_90: Mapped[int] = mapped_column(Integer, default=0)
+    ab_le_120: Mapped[int] = mapped_column(Integer, default=0)
+    ab_lt_3: Mapped[int] = mapped_column(Integer, default=0)
+    ab_lt_5: Mapped[int] = mapped_column(Integer, default=0)
+    ab_lt_10: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RollupMark(Base):
+    """How far a rollup is kept: the time of its last refresh (its calls changed up to then are in)."""
+
+    __tablename__ = "kpi_rollup_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    upto: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,67 @@
+"""Periods in the centre's time zone: ``from``/``to`` as the API takes them, and the keys figures group by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from huiyin.errors import Invalid
+from huiyin.performance.models import SLOT_SECONDS
+
+MAX_DAYS = 800
+INTERVALS = (15, 30, 60)
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in UTC, and the zone its days are cut in."""
+
+    start: datetime
+    end: datetime
+    tz: ZoneInfo
+
+    @property
+    def on_slots(self) -> bool:
+        """Both ends on 15-minute boundaries: the rollups answer it."""
+        return all(int(t.timestamp()) % SLOT_SECONDS == 0 and t.microsecond == 0 for t in (self.start, self.end))
+
+    @property
+    def slots(self) -> tuple[int, int]:
+        return int(self.start.timestamp()) // SLOT_SECONDS, -(-int(self.end.timestamp()) // SLOT_SECONDS)
+
+
+def _parse(value: str, field: str, tz: ZoneInfo, *, end: bool) -> datetime:
+    text = value.strip()
+    try:
+        if len(text) == 10:  # a date: from its local midnight; as ``to``, through its end (inclusive)
+            d = date.fromisoformat(text)
+            return datetime.combine(d + timedelta(days=1) if end else d, time(), tz).astimezone(UTC)
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{field}: not an ISO date or date-time: {value!r}") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=tz)
+    return at.astimezone(UTC)
+
+
+def period(from_: str, to: str, tz_name: str) -> Period:
+    """The period ``from`` … ``to``: dates (``to`` inclusive) or date-times (``to`` exclusive), in the
+    centre's zone unless they carry one. 422 when unreadable, reversed, empty or longer than ``MAX_DAYS``."""
+    tz = ZoneInfo(tz_name)
+    start, end = _parse(from_, "from", tz, end=False), _parse(to, "to", tz, end=True)
+    if end <= start:
+        raise Invalid("to: must be after from")
+    if end - start > timedelta(days=MAX_DAYS):
+        raise Invalid(f"the period is longer than {MAX_DAYS} days")
+    return Period(start, end, tz)
+
+
+def slot_key(slot: int, group_by: str, tz: ZoneInfo, minutes: int = 15) -> str:
+    """The label a slot falls under: its local day (``2026-12-01``) or its local interval start
+    (``2026-12-01T08:30``)."""
+    local = datetime.fromtimestamp(slot * SLOT_SECONDS, tz)
+    if group_by == "day":
+        return local.date().isoformat()
+    minute = local.minute - local.minute % minutes
+    return local.replace(minute=minute).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,52 @@
+"""The KPI API's shapes: times in seconds, rates as fractions (0..1) rounded to 4 places, null for "—"."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServiceLevels(BaseModel):
+    F1: float | None
+    F2: float | None
+    F3: float | None
+    F4: float | None
+    F5: float | None
+
+
+class CallKpiItem(BaseModel):
+    key: str | int | None = Field(
+        description="the cut's key: an agent's user id (null: unanswered), a queue, a day, an interval"
+    )
+    label: str | None = Field(default=None, description="an agent's name")
+    offered: int = Field(description="inbound calls routed to a person (blocked numbers and IVR-only calls apart)")
+    answered: int
+    abandoned: int
+    short_abandoned: int = Field(description="abandoned after waiting less than short_abandon seconds")
+    ivr_only: int = Field(description="callers who left in the IVR, never routed to a person")
+    blocked: int
+    answered_within: int = Field(description="answered within the threshold (wait ≤ T)")
+    abandoned_within: int = Field(description="abandoned within the threshold (wait ≤ T)")
+    service_level: ServiceLevels
+    answer_rate: float | None = Field(description="接通率: answered ÷ offered")
+    answered_within_rate: dict[str, float | None] = Field(description="N 秒人工接通率 for N = 15, 20, 30")
+    abandon_rate: float | None
+    asa: float | None
+    longest_wait: int | None
+    aht: float | None
+    acw: float | None
+    avg_talk: float | None
+    avg_hold: float | None
+    occupancy: float | None
+    outbound: int
+    outbound_connected: int
+
+
+class CallKpis(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[CallKpiItem]
+    variant: str = Field(description="the centre's service-level variant (F1–F5), shown where one figure is shown")
+    threshold: int
+    short_abandon: int
+    from_: str = Field(alias="from")
+    to: str

@@ -1,0 +1,208 @@
+"""The call KPIs of a period by a cut: from the rollups where they hold the answer, else from the calls.
+
+The rollups answer a period whose ends lie on 15-minute boundaries, for the thresholds they keep, up to
+their last refresh; the slots after it (the live part of today), any other threshold and any period cut
+mid-slot are read from the calls with the same SQL (``facts.FACTS``). Either way the figures are sums of the
+same facts, then the named functions of ``kpis``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from huiyin.auth.models import User
+from huiyin.calls.models import AgentState
+from huiyin.performance import kpis
+from huiyin.performance.facts import AGENT, FACT_NAMES, FACTS, MAXED, SLOT, C, extra_facts, summed
+from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiCallSlot, RollupMark
+from huiyin.performance.periods import Period, slot_key
+from huiyin.performance.rollups import CALLS
+
+CallGroup = Literal["none", "agent", "queue", "day", "interval"]
+THRESHOLDS_SHOWN = (15, 20, 30)  # N 秒人工接通率
+S = KpiCallSlot.__table__.c
+Facts = dict[str, int]
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    period: Period
+    group_by: CallGroup = "none"
+    threshold: int = 20
+    short_abandon: int = 5
+    interval: int = 15  # minutes, for group_by=interval
+    variant: str = "F3"
+
+
+def _fold(into: Facts, row: dict[str, Any]) -> None:
+    for k, v in row.items():
+        v = int(v or 0)
+        into[k] = max(into.get(k, 0), v) if k in MAXED else into.get(k, 0) + v
+
+
+def _key_columns(group_by: str, rollup: bool) -> list[ColumnElement[Any]]:
+    if group_by == "agent":
+        return [S.agent_id if rollup else AGENT]
+    if group_by == "queue":
+        return [S.queue if rollup else C.queue]
+    if group_by in ("day", "interval"):
+        return [S.slot if rollup else SLOT]
+    return []
+
+
+def _label(q: CallQuery, value: Any) -> Any:
+    if q.group_by in ("day", "interval"):
+        return slot_key(int(value), q.group_by, q.period.tz, q.interval)
+    return value
+
+
+def _rows_from_rollups(session: Session, q: CallQuery, slot_from: int, slot_to: int) -> Iterable[Any]:
+    keys = _key_columns(q.group_by, True)
+    names = list(FACT_NAMES)
+    stmt = (
+        select(*(k.label("key") for k in keys), S.direction, *(summed(n).label(n) for n in names))
+        .where(S.slot >= slot_from, S.slot < slot_to)
+        .group_by(*keys, S.direction)
+    )
+    return session.execute(stmt).mappings()
+
+
+def _rows_from_calls(session: Session, q: CallQuery, start: datetime, end: datetime) -> Iterable[Any]:
+    keys = _key_columns(q.group_by, False)
+    facts = {**FACTS, **extra_facts(q.threshold, q.short_abandon)}
+    stmt = (
+        select(*(k.label("key") for k in keys), C.direction, *(v.label(n) for n, v in facts.items()))
+        .where(C.offered_at >= start, C.offered_at < end)
+        .group_by(*keys, C.direction)
+    )
+    return session.execute(stmt).mappings()
+
+
+def _rolled_upto(session: Session) -> datetime | None:
+    return session.scalar(select(RollupMark.upto).where(RollupMark.name == CALLS))
+
+
+def call_facts(session: Session, q: CallQuery) -> dict[tuple[Any, str], Facts]:
+    """(key, direction) → summed facts for the query's period and cut."""
+    p = q.period
+    kept = q.threshold in ANSWER_THRESHOLDS and q.short_abandon in SHORT_THRESHOLDS
+    upto = _rolled_upto(session) if kept and p.on_slots else None
+    split = p.start
+    out: dict[tuple[Any, str], Facts] = defaultdict(dict)
+    rows: list[Any] = []
+    if upto is not None:
+        lo, hi = p.slots
+        cut = min(hi, int(upto.timestamp()) // SLOT_SECONDS)  # the slot of the last refresh is read live
+        if cut > lo:
+            rows += list(_rows_from_rollups(session, q, lo, cut))
+            split = datetime.fromtimestamp(cut * SLOT_SECONDS, UTC)
+    if split < p.end:
+        rows += list(_rows_from_calls(session, q, split, p.end))
+    for r in rows:
+        row = dict(r)
+        key = _label(q, row.pop("key")) if q.group_by != "none" else "all"
+        _fold(out[(key, row.pop("direction"))], row)
+    return out
+
+
+def _occupancy(session: Session, q: CallQuery, at: datetime) -> dict[Any, tuple[float, float]]:
+    """key → (handling seconds, available seconds) from the agent-state intervals overlapping the period,
+    each clipped to it (an open interval runs to ``at``)."""
+    p = q.period
+    rows = session.execute(
+        select(AgentState.user_id, AgentState.state, AgentState.started_at, AgentState.ended_at).where(
+            AgentState.started_at < p.end,
+            or_(AgentState.ended_at.is_(None), AgentState.ended_at > p.start),
+            AgentState.state.in_(("ready", "on_call", "acw")),
+        )
+    ).all()
+    out: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    step = SLOT_SECONDS if q.group_by in ("day", "interval") else None
+    for user_id, state, started, ended in rows:
+        a, b = max(started, p.start), min(ended or at, p.end)
+        while a < b:
+            if step is None:
+                piece_end = b
+                key: Any = user_id if q.group_by == "agent" else "all"
+            else:
+                slot = int(a.timestamp()) // step
+                piece_end = min(b, datetime.fromtimestamp((slot + 1) * step, UTC))
+                key = slot_key(slot, q.group_by, p.tz, q.interval)
+            secs = (piece_end - a).total_seconds()
+            acc = out[key]
+            acc[1] += secs
+            if state != "ready":
+                acc[0] += secs
+            a = piece_end
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _item(q: CallQuery, key: Any, inbound: Facts, outbound: Facts, occ: tuple[float, float] | None) -> dict[str, Any]:
+    f: defaultdict[str, int] = defaultdict(int, inbound)
+    t, short = q.threshold, q.short_abandon
+    return {
+        "key": key,
+        "offered": f["offered"],
+        "answered": f["answered"],
+        "abandoned": f["abandoned"],
+        "short_abandoned": f[f"ab_lt_{short}"],
+        "ivr_only": f["ivr_only"],
+        "blocked": f["blocked"],
+        "answered_within": f[f"ans_le_{t}"],
+        "abandoned_within": f[f"ab_le_{t}"],
+        "service_level": {v: kpis.SERVICE_LEVEL[v](f, t, short) for v in kpis.VARIANTS},
+        "answer_rate": kpis.answer_rate(f),
+        "answered_within_rate": {str(n): kpis.answered_within_rate(f, n) for n in THRESHOLDS_SHOWN},
+        "abandon_rate": kpis.abandon_rate(f, short),
+        "asa": kpis.asa(f),
+        "longest_wait": f["wait_max"] if f["offered"] else None,
+        "aht": kpis.aht(f),
+        "acw": kpis.acw(f),
+        "avg_talk": kpis.avg_talk(f),
+        "avg_hold": kpis.avg_hold(f),
+        "occupancy": kpis.occupancy(*occ) if occ is not None else None,
+        "outbound": outbound.get("offered", 0),
+        "outbound_connected": outbound.get("answered", 0),
+    }
+
+
+def call_kpis(session: Session, q: CallQuery, at: datetime) -> dict[str, Any]:
+    """``GET /kpis/calls``: one item per key of the cut, in key order (agents by name)."""
+    facts = call_facts(session, q)
+    occ = _occupancy(session, q, at) if q.group_by != "queue" else {}
+    keys = {k for k, _ in facts} | set(occ)
+    if q.group_by == "none":
+        keys = {"all"}
+    labels: dict[Any, str] = {}
+    if q.group_by == "agent":
+        ids = [k for k in keys if k]
+        labels = {i: n for i, n in session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))}
+    items = []
+    for key in keys:
+        item = _item(q, key, facts.get((key, "in"), {}), facts.get((key, "out"), {}), occ.get(key))
+        if q.group_by == "agent":
+            item["key"] = key or None
+            item["label"] = labels.get(key, "") if key else "未接通"
+        items.append(item)
+    items.sort(key=_sort_key(q.group_by))
+    return {
+        "items": items,
+        "variant": q.variant,
+        "threshold": q.threshold,
+        "short_abandon": q.short_abandon,
+        "from": q.period.start.astimezone(q.period.tz).isoformat(),
+        "to": q.period.end.astimezone(q.period.tz).isoformat(),
+    }
+
+
+def _sort_key(group_by: str) -> Any:
+    if group_by == "agent":
+        return lambda i: (i["key"] is None, i.get("label", ""), i["key"] or 0)
+    return lambda i: str(i["key"])
