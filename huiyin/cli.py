@@ -229,7 +229,7 @@ def kpis_rebuild() -> None:
 
     started = time.perf_counter()
     with cli_session() as session:
-        slots = do_rebuild(session, now())
+        slots = do_rebuild(session, now(), Settings().timezone)
     typer.echo(f"rebuilt the call rollups: {slots} slots of 15 minutes in {time.perf_counter() - started:.1f} s")
 
 
@@ -239,7 +239,7 @@ def kpis_check() -> None:
     from huiyin.performance.rollups import differences
 
     with cli_session(write=False) as session:
-        diff = differences(session)
+        diff = differences(session, Settings().timezone)
     for line in diff[:20]:
         typer.echo(line)
     if diff:

@@ -43,4 +43,4 @@ def call_kpis(
         interval=interval,
         variant=settings.kpis.sl_variant,
     )
-    return CallKpis.model_validate(service.call_kpis(session, q, now()))
+    return CallKpis.model_validate(service.call_kpis(session, q, now(), settings.timezone))

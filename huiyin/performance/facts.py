@@ -4,16 +4,16 @@ rebuild check). The rollups are therefore the same figures by construction, not 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, String, and_, case, cast, func, not_, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Date, String, and_, case, cast, func, literal, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from huiyin.calls.models import Call
-from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiCallSlot
+from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS
 
 C = Call.__table__.c
 
@@ -94,17 +94,32 @@ def extra_facts(threshold: int | None, short: int | None) -> dict[str, ColumnEle
 
 SLOT = slot_of(C.offered_at)
 AGENT = func.coalesce(C.agent_id, 0)
-KEYS: dict[str, Any] = {"slot": SLOT, "queue": C.queue, "agent_id": AGENT, "direction": C.direction}
-"""The rollup's key as expressions over ``calls``."""
+SLOT_KEYS: dict[str, Any] = {"slot": SLOT, "queue": C.queue, "direction": C.direction}
+"""``kpi_call_slots``' key as expressions over ``calls``."""
+DAY_KEYS = ("day", "agent_id", "direction")
 
 
-def rollup_rows_select(slot_from: int, slot_to: int) -> Any:
-    """``SELECT slot, queue, agent_id, direction, <facts>`` for the calls offered in slots [from, to)."""
+def slot_rows_select(slot_from: int, slot_to: int) -> Any:
+    """``SELECT slot, queue, direction, <facts>`` for the calls offered in slots [from, to)."""
     start, end = _slot_bounds(slot_from, slot_to)
     return (
-        select(*(k.label(n) for n, k in KEYS.items()), *(v.label(n) for n, v in FACTS.items()))
+        select(*(k.label(n) for n, k in SLOT_KEYS.items()), *(v.label(n) for n, v in FACTS.items()))
         .where(C.offered_at >= start, C.offered_at < end)
-        .group_by(SLOT, C.queue, AGENT, C.direction)
+        .group_by(SLOT, C.queue, C.direction)
+    )
+
+
+def day_rows_select(day: date, start: datetime, end: datetime) -> Any:
+    """``SELECT day, agent_id, direction, <facts>`` for the calls offered in [start, end), the local ``day``."""
+    return (
+        select(
+            literal(day, Date()).label("day"),
+            AGENT.label("agent_id"),
+            C.direction,
+            *(v.label(n) for n, v in FACTS.items()),
+        )
+        .where(C.offered_at >= start, C.offered_at < end)
+        .group_by(AGENT, C.direction)
     )
 
 
@@ -115,10 +130,6 @@ def _slot_bounds(slot_from: int, slot_to: int) -> tuple[datetime, datetime]:
     )
 
 
-S = KpiCallSlot.__table__.c
-
-
-def summed(name: str) -> ColumnElement[int]:
+def summed(col: Any, name: str) -> ColumnElement[int]:
     """A fact summed over rollup rows (the longest wait: their maximum)."""
-    col = S[name]
     return func.coalesce(func.max(col) if name in MAXED else func.sum(col), 0)

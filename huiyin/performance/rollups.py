@@ -1,35 +1,47 @@
-"""Keeping the interval rollups: the worker's refresh and the rebuild from the calls.
+"""Keeping the rollups: the worker's refresh and the rebuild from the calls.
 
-A refresh recomputes, from the calls, every slot a call changed since the last refresh could have touched,
-and only those: for each call whose ``updated_at`` is after the last refresh (less a margin, for
-transactions still open then), the slots from its offer to its latest event. A call's slot, queue and agent
-can change after it was first counted (an earlier ``at`` moves the offer back, an answer names the agent),
-but the offer it was first counted under lies between its offer and its latest event, so recomputing that
-whole range removes it from where it was. Recomputing a slot is ``DELETE`` its rows, ``INSERT … SELECT``
-them again from the calls (``facts.rollup_rows_select``): exact, and idempotent, so looking again at a call
-already counted costs time, never correctness. Refreshes take the mark's row lock first: two workers
+A refresh recomputes, from the calls, every slot (and every local day) a call changed since the last
+refresh could have touched, and only those: for each call whose ``updated_at`` is after the last refresh
+(less a margin, for transactions still open then), the slots from its offer to its latest event. A call's
+slot, queue and agent can change after it was first counted (an earlier ``at`` moves the offer back, an
+answer names the agent), but the offer it was first counted under lies between its offer and its latest
+event, so recomputing that whole range removes it from where it was. Recomputing is ``DELETE`` the rows,
+``INSERT … SELECT`` them again from the calls (``facts``): exact, and idempotent, so looking again at a
+call already counted costs time, never correctness. Refreshes take the mark's row lock first: two workers
 take turns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from huiyin.calls.models import Call
-from huiyin.performance.facts import FACT_NAMES, KEYS, rollup_rows_select, slot_of
-from huiyin.performance.models import SLOT_SECONDS, KpiCallSlot, RollupMark
+from huiyin.performance.facts import DAY_KEYS, FACT_NAMES, SLOT_KEYS, day_rows_select, slot_of, slot_rows_select
+from huiyin.performance.models import SLOT_SECONDS, KpiAgentDay, KpiCallSlot, RollupMark
 
 CALLS = "calls"
-S = cast(Table, KpiCallSlot.__table__)
+SLOTS = cast(Table, KpiCallSlot.__table__)
+DAYS = cast(Table, KpiAgentDay.__table__)
 
 
 def slot_at(at: datetime) -> int:
     return int(at.timestamp()) // SLOT_SECONDS
+
+
+def slot_start(slot: int) -> datetime:
+    return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC)
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local day as [start, end) in UTC (23 or 25 hours long on a day the clocks change)."""
+    start = datetime.combine(day, time(), tz).astimezone(UTC)
+    return start, datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
 
 
 def ranges(slots: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -43,21 +55,46 @@ def ranges(slots: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def do_recompute(session: Session, slot_from: int, slot_to: int) -> None:
+def days_of(slot_ranges: Iterable[tuple[int, int]], tz: ZoneInfo) -> set[date]:
+    """The local days the slot ranges fall on."""
+    out: set[date] = set()
+    for a, b in slot_ranges:
+        d, last = slot_start(a).astimezone(tz).date(), slot_start(b - 1).astimezone(tz).date()
+        while d <= last:
+            out.add(d)
+            d += timedelta(days=1)
+    return out
+
+
+def do_recompute_slots(session: Session, slot_from: int, slot_to: int) -> None:
     """Slots [from, to) made again from the calls."""
-    session.execute(delete(S).where(S.c.slot >= slot_from, S.c.slot < slot_to))
-    session.execute(insert(S).from_select([*KEYS, *FACT_NAMES], rollup_rows_select(slot_from, slot_to)))
+    session.execute(delete(SLOTS).where(SLOTS.c.slot >= slot_from, SLOTS.c.slot < slot_to))
+    session.execute(insert(SLOTS).from_select([*SLOT_KEYS, *FACT_NAMES], slot_rows_select(slot_from, slot_to)))
 
 
-def _mark(session: Session, name: str) -> RollupMark | None:
-    return session.scalars(select(RollupMark).where(RollupMark.name == name).with_for_update()).one_or_none()
+def do_recompute_day(session: Session, day: date, tz: ZoneInfo) -> None:
+    """One local day of the agents' table made again from the calls."""
+    start, end = day_bounds(day, tz)
+    session.execute(delete(DAYS).where(DAYS.c.day == day))
+    session.execute(insert(DAYS).from_select([*DAY_KEYS, *FACT_NAMES], day_rows_select(day, start, end)))
 
 
-def do_refresh(session: Session, at: datetime, margin: timedelta) -> int:
-    """Brings the call rollup up to ``at``; the number of slots recomputed. No mark yet: a rebuild."""
-    mark = _mark(session, CALLS)
-    if mark is None:
-        return do_rebuild(session, at)
+def _mark(session: Session) -> RollupMark | None:
+    return session.scalars(select(RollupMark).where(RollupMark.name == CALLS).with_for_update()).one_or_none()
+
+
+def rolled_upto(session: Session, tz_name: str) -> datetime | None:
+    """How far the rollups are kept, for days cut in ``tz_name`` (None: not built, or in another zone)."""
+    row = session.execute(select(RollupMark.upto, RollupMark.timezone).where(RollupMark.name == CALLS)).first()
+    return row[0] if row is not None and row[1] == tz_name else None
+
+
+def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
+    """Brings the rollups up to ``at``; the number of slots recomputed. No mark yet, or days cut in another
+    zone: a rebuild."""
+    mark = _mark(session)
+    if mark is None or mark.timezone != tz_name:
+        return do_rebuild(session, at, tz_name)
     c = Call.__table__.c
     latest = func.coalesce(c.ended_at, c.answered_at, c.offered_at)
     changed = session.execute(
@@ -65,57 +102,76 @@ def do_refresh(session: Session, at: datetime, margin: timedelta) -> int:
     ).all()
     touched = ranges((int(a), max(int(a), int(b)) + 1) for a, b in changed)
     for a, b in touched:
-        do_recompute(session, a, b)
+        do_recompute_slots(session, a, b)
+    tz = ZoneInfo(tz_name)
+    for day in sorted(days_of(touched, tz)):
+        do_recompute_day(session, day, tz)
     mark.upto = at
     return sum(b - a for a, b in touched)
 
 
-def do_rebuild(session: Session, at: datetime, days_per_step: int = 31) -> int:
-    """Every slot made again from the calls (``huiyin kpis rebuild``), a month of slots per statement; the
-    mark set to ``at``. The number of slots in the calls' span."""
-    mark = _mark(session, CALLS)
+def do_rebuild(session: Session, at: datetime, tz_name: str, days_per_step: int = 31) -> int:
+    """Every row made again from the calls (``huiyin kpis rebuild``): the slots a month per statement, the
+    agents' days a day per statement; the mark set to ``at``. The number of slots in the calls' span."""
+    mark = _mark(session)
     if mark is None:
-        mark = RollupMark(name=CALLS, upto=at)
-        session.add(mark)
+        session.add(RollupMark(name=CALLS, upto=at, timezone=tz_name))
         session.flush()
-        mark = _mark(session, CALLS)
+        mark = _mark(session)
         assert mark is not None
     c = Call.__table__.c
     first, last = session.execute(select(func.min(c.offered_at), func.max(c.offered_at))).one()
-    session.execute(delete(S))
+    session.execute(delete(SLOTS))
+    session.execute(delete(DAYS))
+    mark.upto, mark.timezone = at, tz_name
     if first is None:
-        mark.upto = at
         return 0
     lo, hi = slot_at(first), slot_at(last) + 1
     step = days_per_step * 96
     for a in range(lo, hi, step):
-        session.execute(insert(S).from_select([*KEYS, *FACT_NAMES], rollup_rows_select(a, min(a + step, hi))))
-    mark.upto = at
+        session.execute(insert(SLOTS).from_select([*SLOT_KEYS, *FACT_NAMES], slot_rows_select(a, min(a + step, hi))))
+    tz = ZoneInfo(tz_name)
+    for day in sorted(days_of([(lo, hi)], tz)):
+        start, end = day_bounds(day, tz)
+        session.execute(insert(DAYS).from_select([*DAY_KEYS, *FACT_NAMES], day_rows_select(day, start, end)))
     return hi - lo
 
 
-def kept_rows(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The rollup's rows as they are: key → facts (rows of nothing but zeros left out)."""
-    rows = session.execute(select(*(S.c[k] for k in KEYS), *(S.c[n] for n in FACT_NAMES)))
-    return {tuple(r[: len(KEYS)]): tuple(r[len(KEYS) :]) for r in rows if any(r[len(KEYS) :])}
+Rows = dict[tuple[Any, ...], tuple[int, ...]]
 
 
-def fresh_rows(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The rollup's rows as the calls make them now."""
+def _rows(result: Iterable[Any], width: int) -> Rows:
+    return {tuple(r[:width]): tuple(int(v) for v in r[width:]) for r in result if any(r[width:])}
+
+
+def kept_rows(session: Session) -> tuple[Rows, Rows]:
+    """Both tables as they are: key → facts (rows of nothing but zeros left out)."""
+    slots = session.execute(select(*(SLOTS.c[k] for k in SLOT_KEYS), *(SLOTS.c[n] for n in FACT_NAMES)))
+    days = session.execute(select(*(DAYS.c[k] for k in DAY_KEYS), *(DAYS.c[n] for n in FACT_NAMES)))
+    return _rows(slots, len(SLOT_KEYS)), _rows(days, len(DAY_KEYS))
+
+
+def fresh_rows(session: Session, tz_name: str) -> tuple[Rows, Rows]:
+    """Both tables as the calls make them now."""
     c = Call.__table__.c
     first, last = session.execute(select(func.min(c.offered_at), func.max(c.offered_at))).one()
     if first is None:
-        return {}
-    rows = session.execute(rollup_rows_select(slot_at(first), slot_at(last) + 1))
-    return {tuple(r[: len(KEYS)]): tuple(int(v) for v in r[len(KEYS) :]) for r in rows if any(r[len(KEYS) :])}
+        return {}, {}
+    lo, hi = slot_at(first), slot_at(last) + 1
+    slots = _rows(session.execute(slot_rows_select(lo, hi)), len(SLOT_KEYS))
+    tz = ZoneInfo(tz_name)
+    days: Rows = {}
+    for day in sorted(days_of([(lo, hi)], tz)):
+        days |= _rows(session.execute(day_rows_select(day, *day_bounds(day, tz))), len(DAY_KEYS))
+    return slots, days
 
 
-def differences(session: Session) -> list[str]:
-    """Where the kept rollup and the calls disagree, one line per row (empty: they agree)."""
-    kept, fresh = kept_rows(session), fresh_rows(session)
+def differences(session: Session, tz_name: str) -> list[str]:
+    """Where the kept rollups and the calls disagree, one line per row (empty: they agree)."""
     out = []
-    for key in sorted(set(kept) | set(fresh), key=repr):
-        a, b = kept.get(key), fresh.get(key)
-        if a != b:
-            out.append(f"{key}: kept {a}, from the calls {b}")
+    for name, kept, fresh in zip(("slot", "day"), kept_rows(session), fresh_rows(session, tz_name), strict=True):
+        for key in sorted(set(kept) | set(fresh), key=repr):
+            a, b = kept.get(key), fresh.get(key)
+            if a != b:
+                out.append(f"{name} {key}: kept {a}, from the calls {b}")
     return out

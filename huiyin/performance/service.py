@@ -9,25 +9,26 @@ same facts, then the named functions of ``kpis``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
 from huiyin.calls.models import AgentState
 from huiyin.performance import kpis
 from huiyin.performance.facts import AGENT, FACT_NAMES, FACTS, MAXED, SLOT, C, extra_facts, summed
-from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiCallSlot, RollupMark
+from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiAgentDay, KpiCallSlot
 from huiyin.performance.periods import Period, slot_key
-from huiyin.performance.rollups import CALLS
+from huiyin.performance.rollups import day_bounds, rolled_upto
 
 CallGroup = Literal["none", "agent", "queue", "day", "interval"]
 THRESHOLDS_SHOWN = (15, 20, 30)  # N 秒人工接通率
-S = KpiCallSlot.__table__.c
+SLOTS = KpiCallSlot.__table__.c
+DAYS = KpiAgentDay.__table__.c
 Facts = dict[str, int]
 
 
@@ -47,64 +48,77 @@ def _fold(into: Facts, row: dict[str, Any]) -> None:
         into[k] = max(into.get(k, 0), v) if k in MAXED else into.get(k, 0) + v
 
 
-def _key_columns(group_by: str, rollup: bool) -> list[ColumnElement[Any]]:
-    if group_by == "agent":
-        return [S.agent_id if rollup else AGENT]
-    if group_by == "queue":
-        return [S.queue if rollup else C.queue]
-    if group_by in ("day", "interval"):
-        return [S.slot if rollup else SLOT]
-    return []
-
-
 def _label(q: CallQuery, value: Any) -> Any:
     if q.group_by in ("day", "interval"):
         return slot_key(int(value), q.group_by, q.period.tz, q.interval)
     return value
 
 
-def _rows_from_rollups(session: Session, q: CallQuery, slot_from: int, slot_to: int) -> Iterable[Any]:
-    keys = _key_columns(q.group_by, True)
-    names = list(FACT_NAMES)
+def _slot_rows(session: Session, q: CallQuery, slot_from: int, slot_to: int) -> list[Any]:
+    keys: list[Any] = {"queue": [SLOTS.queue], "day": [SLOTS.slot], "interval": [SLOTS.slot]}.get(q.group_by, [])
     stmt = (
-        select(*(k.label("key") for k in keys), S.direction, *(summed(n).label(n) for n in names))
-        .where(S.slot >= slot_from, S.slot < slot_to)
-        .group_by(*keys, S.direction)
+        select(*(k.label("key") for k in keys), SLOTS.direction, *(summed(SLOTS[n], n).label(n) for n in FACT_NAMES))
+        .where(SLOTS.slot >= slot_from, SLOTS.slot < slot_to)
+        .group_by(*keys, SLOTS.direction)
     )
-    return session.execute(stmt).mappings()
+    return list(session.execute(stmt).mappings())
 
 
-def _rows_from_calls(session: Session, q: CallQuery, start: datetime, end: datetime) -> Iterable[Any]:
-    keys = _key_columns(q.group_by, False)
+def _day_rows(session: Session, first: date, end: date) -> list[Any]:
+    """The agents' figures of the local days [first, end)."""
+    stmt = (
+        select(DAYS.agent_id.label("key"), DAYS.direction, *(summed(DAYS[n], n).label(n) for n in FACT_NAMES))
+        .where(DAYS.day >= first, DAYS.day < end)
+        .group_by(DAYS.agent_id, DAYS.direction)
+    )
+    return list(session.execute(stmt).mappings())
+
+
+def _call_rows(session: Session, q: CallQuery, start: datetime, end: datetime) -> list[Any]:
+    by: dict[str, list[Any]] = {"agent": [AGENT], "queue": [C.queue], "day": [SLOT], "interval": [SLOT]}
+    keys = by.get(q.group_by, [])
     facts = {**FACTS, **extra_facts(q.threshold, q.short_abandon)}
     stmt = (
         select(*(k.label("key") for k in keys), C.direction, *(v.label(n) for n, v in facts.items()))
         .where(C.offered_at >= start, C.offered_at < end)
         .group_by(*keys, C.direction)
     )
-    return session.execute(stmt).mappings()
+    return list(session.execute(stmt).mappings())
 
 
-def _rolled_upto(session: Session) -> datetime | None:
-    return session.scalar(select(RollupMark.upto).where(RollupMark.name == CALLS))
+def _local_day(at: datetime, tz: ZoneInfo) -> date | None:
+    """The local day ``at`` starts, when it is a local midnight."""
+    local = at.astimezone(tz)
+    return local.date() if local.time() == time() else None
 
 
-def call_facts(session: Session, q: CallQuery) -> dict[tuple[Any, str], Facts]:
-    """(key, direction) → summed facts for the query's period and cut."""
+def call_facts(session: Session, q: CallQuery, tz_name: str) -> dict[tuple[Any, str], Facts]:
+    """(key, direction) → summed facts for the query's period and cut.
+
+    The agents' cut over whole local days reads ``kpi_agent_days`` up to the day of the last refresh; every
+    other cut over a period on slot boundaries reads ``kpi_call_slots`` up to the slot of the last refresh;
+    the rest of the period (and a threshold the rollups do not keep) is read from the calls."""
     p = q.period
     kept = q.threshold in ANSWER_THRESHOLDS and q.short_abandon in SHORT_THRESHOLDS
-    upto = _rolled_upto(session) if kept and p.on_slots else None
+    upto = rolled_upto(session, tz_name) if kept else None
     split = p.start
-    out: dict[tuple[Any, str], Facts] = defaultdict(dict)
     rows: list[Any] = []
-    if upto is not None:
+    if upto is not None and q.group_by == "agent":
+        first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
+        if first is not None and end is not None:
+            cut = min(end, upto.astimezone(p.tz).date())  # the day of the last refresh is read live
+            if cut > first:
+                rows += _day_rows(session, first, cut)
+                split = day_bounds(cut, p.tz)[0]
+    elif upto is not None and p.on_slots:
         lo, hi = p.slots
-        cut = min(hi, int(upto.timestamp()) // SLOT_SECONDS)  # the slot of the last refresh is read live
-        if cut > lo:
-            rows += list(_rows_from_rollups(session, q, lo, cut))
-            split = datetime.fromtimestamp(cut * SLOT_SECONDS, UTC)
+        cut_slot = min(hi, int(upto.timestamp()) // SLOT_SECONDS)  # the slot of the last refresh is read live
+        if cut_slot > lo:
+            rows += _slot_rows(session, q, lo, cut_slot)
+            split = datetime.fromtimestamp(cut_slot * SLOT_SECONDS, UTC)
     if split < p.end:
-        rows += list(_rows_from_calls(session, q, split, p.end))
+        rows += _call_rows(session, q, split, p.end)
+    out: dict[tuple[Any, str], Facts] = defaultdict(dict)
     for r in rows:
         row = dict(r)
         key = _label(q, row.pop("key")) if q.group_by != "none" else "all"
@@ -173,9 +187,9 @@ def _item(q: CallQuery, key: Any, inbound: Facts, outbound: Facts, occ: tuple[fl
     }
 
 
-def call_kpis(session: Session, q: CallQuery, at: datetime) -> dict[str, Any]:
+def call_kpis(session: Session, q: CallQuery, at: datetime, tz_name: str) -> dict[str, Any]:
     """``GET /kpis/calls``: one item per key of the cut, in key order (agents by name)."""
-    facts = call_facts(session, q)
+    facts = call_facts(session, q, tz_name)
     occ = _occupancy(session, q, at) if q.group_by != "queue" else {}
     keys = {k for k, _ in facts} | set(occ)
     if q.group_by == "none":
