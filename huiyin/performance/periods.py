@@ -27,6 +27,18 @@ class Period:
         return all(int(t.timestamp()) % SLOT_SECONDS == 0 and t.microsecond == 0 for t in (self.start, self.end))
 
     @property
+    def fixed_offset(self) -> int | None:
+        """The zone's offset from UTC in seconds when it is the same through the whole period (China's
+        always is), else None (a daylight-saving change inside it)."""
+        days = (self.end - self.start).days + 1
+        offsets = {self.tz.utcoffset((self.start + timedelta(days=k)).replace(tzinfo=None)) for k in range(days)}
+        offsets.add(self.tz.utcoffset(self.end.replace(tzinfo=None)))
+        if len(offsets) != 1:
+            return None
+        only = offsets.pop()
+        return None if only is None else int(only.total_seconds())
+
+    @property
     def slots(self) -> tuple[int, int]:
         return int(self.start.timestamp()) // SLOT_SECONDS, -(-int(self.end.timestamp()) // SLOT_SECONDS)
 
@@ -55,6 +67,17 @@ def period(from_: str, to: str, tz_name: str) -> Period:
     if end - start > timedelta(days=MAX_DAYS):
         raise Invalid(f"the period is longer than {MAX_DAYS} days")
     return Period(start, end, tz)
+
+
+def bucket_width(group_by: str, minutes: int) -> int:
+    """The width in seconds of a day or interval bucket."""
+    return 86400 if group_by == "day" else minutes * 60
+
+
+def bucket_key(bucket: int, group_by: str, minutes: int) -> str:
+    """The label of a local bucket numbered ``(UTC epoch seconds + offset) // width``."""
+    local = datetime(1970, 1, 1) + timedelta(seconds=bucket * bucket_width(group_by, minutes))
+    return local.date().isoformat() if group_by == "day" else local.strftime("%Y-%m-%dT%H:%M")
 
 
 def slot_key(slot: int, group_by: str, tz: ZoneInfo, minutes: int = 15) -> str:

@@ -22,7 +22,7 @@ from huiyin.calls.models import AgentState
 from huiyin.performance import kpis
 from huiyin.performance.facts import AGENT, FACT_NAMES, FACTS, MAXED, SLOT, C, extra_facts, summed
 from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiAgentDay, KpiCallSlot
-from huiyin.performance.periods import Period, slot_key
+from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_key
 from huiyin.performance.rollups import day_bounds, rolled_upto
 
 CallGroup = Literal["none", "agent", "queue", "day", "interval"]
@@ -48,14 +48,29 @@ def _fold(into: Facts, row: dict[str, Any]) -> None:
         into[k] = max(into.get(k, 0), v) if k in MAXED else into.get(k, 0) + v
 
 
+TIMED = ("day", "interval")
+
+
 def _label(q: CallQuery, value: Any) -> Any:
-    if q.group_by in ("day", "interval"):
+    if q.group_by in TIMED:
+        if q.period.fixed_offset is not None:  # the bucket was numbered in SQL
+            return bucket_key(int(value), q.group_by, q.interval)
         return slot_key(int(value), q.group_by, q.period.tz, q.interval)
     return value
 
 
+def _bucket(q: CallQuery, slot: Any) -> Any:
+    """A day or interval of the centre's zone as an SQL expression of the slot, when the zone's offset is
+    fixed through the period (the database then adds up by day or interval, not Python); else the slot."""
+    offset = q.period.fixed_offset
+    if offset is None:
+        return slot
+    return (slot * SLOT_SECONDS + offset) // bucket_width(q.group_by, q.interval)
+
+
 def _slot_rows(session: Session, q: CallQuery, slot_from: int, slot_to: int) -> list[Any]:
-    keys: list[Any] = {"queue": [SLOTS.queue], "day": [SLOTS.slot], "interval": [SLOTS.slot]}.get(q.group_by, [])
+    by: dict[str, list[Any]] = {"queue": [SLOTS.queue], "day": [_bucket(q, SLOTS.slot)]}
+    keys = by.get(q.group_by, [_bucket(q, SLOTS.slot)] if q.group_by == "interval" else [])
     stmt = (
         select(*(k.label("key") for k in keys), SLOTS.direction, *(summed(SLOTS[n], n).label(n) for n in FACT_NAMES))
         .where(SLOTS.slot >= slot_from, SLOTS.slot < slot_to)
@@ -75,8 +90,8 @@ def _day_rows(session: Session, first: date, end: date) -> list[Any]:
 
 
 def _call_rows(session: Session, q: CallQuery, start: datetime, end: datetime) -> list[Any]:
-    by: dict[str, list[Any]] = {"agent": [AGENT], "queue": [C.queue], "day": [SLOT], "interval": [SLOT]}
-    keys = by.get(q.group_by, [])
+    by: dict[str, list[Any]] = {"agent": [AGENT], "queue": [C.queue]}
+    keys = by.get(q.group_by, [_bucket(q, SLOT)] if q.group_by in TIMED else [])
     facts = {**FACTS, **extra_facts(q.threshold, q.short_abandon)}
     stmt = (
         select(*(k.label("key") for k in keys), C.direction, *(v.label(n) for n, v in facts.items()))
