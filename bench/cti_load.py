@@ -183,6 +183,7 @@ class Options:
     connections: int = 32
     rating_rate: float = 0
     rating_via: str = "cti"
+    kpi_refresh: float = 0  # seconds between KPI rollup refreshes in a process of their own (0: none)
 
     @property
     def dbname(self) -> str:
@@ -433,8 +434,15 @@ def run(opts: Options) -> dict[str, Any]:
     phones = prepare(opts)
     cti_token, agents = make_people(opts)
     proc, base = start_server(opts)
+    refresher = None
+    if opts.kpi_refresh:
+        env = {**os.environ, "HUIYIN_DATABASE_URL": opts.url}
+        cmd = [sys.executable, "-m", "bench.kpi_refresher", "--url", opts.url, "--every", str(opts.kpi_refresh)]
+        refresher = subprocess.Popen(cmd, env=env, stderr=(OUT / "kpi-refresher.log").open("a"))
+        time.sleep(3)  # its first refresh (a rebuild when the rollups were never built) before the load
     try:
         server_pids = _children(proc.pid)
+        r0 = _proc_cpu(refresher.pid) if refresher else 0
         m0, c0 = _machine()
         s0 = sum(_proc_cpu(p) for p in server_pids)
         pg0 = sum(_proc_cpu(p) for p in _pg_backends(opts.dbname))
@@ -443,8 +451,12 @@ def run(opts: Options) -> dict[str, Any]:
         m1, c1 = _machine()
         s1 = sum(_proc_cpu(p) for p in server_pids)
         pg1 = sum(_proc_cpu(p) for p in _pg_backends(opts.dbname))
+        r1 = _proc_cpu(refresher.pid) if refresher else 0
         me1 = os.times()
     finally:
+        if refresher is not None:
+            refresher.terminate()
+            refresher.wait(timeout=60)
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
     total = max(1, c1 - c0)
@@ -474,11 +486,13 @@ def run(opts: Options) -> dict[str, Any]:
         "rating_via": opts.rating_via,
         "ratings_per_s": round(len(tally.rating) / max(1, tally.errors.get("elapsed_s", opts.duration)), 1),
         "rating_ms": _summary(tally.rating),
+        "kpi_refresh_s": opts.kpi_refresh,
         "errors": {k: v for k, v in tally.errors.items() if k != "elapsed_s"},
         "cpu_share": {
             "server": round((s1 - s0) / total, 3),
             "postgres": round((pg1 - pg0) / total, 3),
             "client": round(client_jiffies / total, 3),
+            "kpi_refresher": round((r1 - r0) / total, 3),
             "machine": round((m1 - m0) / total, 3),
         },
     }
@@ -511,6 +525,9 @@ def main(argv: list[str] | None = None) -> None:
         help="cti: the key press as the PBX's rating event (POST /cti/{token}); api: POST /api/v1/ratings",
     )
     p.add_argument("--server-workers", type=int, default=2)
+    p.add_argument(
+        "--kpi-refresh", type=float, default=0, help="refresh the KPI rollups every N s in a process of their own"
+    )
     p.add_argument("--connections", type=int, default=32, help="the PBX's connections posting events")
     p.add_argument("--reuse", action="store_true", help="use the existing database as it is")
     p.add_argument("--keep", action="store_true", help="do not drop the database at the end")
@@ -541,6 +558,7 @@ def main(argv: list[str] | None = None) -> None:
             a.connections,
             a.rating_rate,
             a.rating_via,
+            a.kpi_refresh,
         )
     )
 

@@ -28,7 +28,7 @@ def call_kpis(
     threshold: Annotated[int | None, Query(ge=1, le=600, description="T of SL(T), seconds")] = None,
     short_abandon: Annotated[int | None, Query(ge=0, le=60, description="short-abandon threshold, seconds")] = None,
     group_by: service.CallGroup = "none",
-    interval: Annotated[int, Query(description="minutes, for group_by=interval: 15, 30 or 60")] = 15,
+    interval: Annotated[int, Query(ge=15, le=60, description="minutes, for group_by=interval: 15, 30 or 60")] = 15,
 ) -> CallKpis:
     """Call KPIs of a period by a cut: offered, answered, abandoned (short abandons and IVR-only apart),
     the five service-level variants, 接通率 and N-second 人工接通率, ASA, longest wait, AHT, ACW, talk,

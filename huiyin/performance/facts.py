@@ -4,10 +4,25 @@ rebuild check). The rollups are therefore the same figures by construction, not 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Date, String, and_, case, cast, func, literal, not_, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -109,9 +124,10 @@ def slot_rows_select(slot_from: int, slot_to: int) -> Any:
     )
 
 
-def day_rows_select(day: date, start: datetime, end: datetime) -> Any:
-    """``SELECT day, agent_id, direction, <facts>`` for the calls offered in [start, end), the local ``day``."""
-    return (
+def day_rows_select(day: date, start: datetime, end: datetime, agents: Collection[int] | None = None) -> Any:
+    """``SELECT day, agent_id, direction, <facts>`` for the calls offered in [start, end), the local ``day``;
+    only those of ``agents`` when given (0: the calls nobody answered)."""
+    stmt = (
         select(
             literal(day, Date()).label("day"),
             AGENT.label("agent_id"),
@@ -121,6 +137,10 @@ def day_rows_select(day: date, start: datetime, end: datetime) -> Any:
         .where(C.offered_at >= start, C.offered_at < end)
         .group_by(AGENT, C.direction)
     )
+    if agents is not None:
+        named = [a for a in agents if a]
+        stmt = stmt.where(or_(C.agent_id.in_(named), C.agent_id.is_(None) if 0 in agents else false()))
+    return stmt
 
 
 def _slot_bounds(slot_from: int, slot_to: int) -> tuple[datetime, datetime]:

@@ -46,11 +46,13 @@ class Period:
 def _parse(value: str, field: str, tz: ZoneInfo, *, end: bool) -> datetime:
     text = value.strip()
     try:
+        if len(text) >= 4 and text[:4].isdigit() and not 2000 <= int(text[:4]) <= 2100:
+            raise Invalid(f"{field}: a year from 2000 to 2100")
         if len(text) == 10:  # a date: from its local midnight; as ``to``, through its end (inclusive)
             d = date.fromisoformat(text)
             return datetime.combine(d + timedelta(days=1) if end else d, time(), tz).astimezone(UTC)
         at = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Invalid(f"{field}: not an ISO date or date-time: {value!r}") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=tz)

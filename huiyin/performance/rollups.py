@@ -13,7 +13,8 @@ take turns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -72,11 +73,12 @@ def do_recompute_slots(session: Session, slot_from: int, slot_to: int) -> None:
     session.execute(insert(SLOTS).from_select([*SLOT_KEYS, *FACT_NAMES], slot_rows_select(slot_from, slot_to)))
 
 
-def do_recompute_day(session: Session, day: date, tz: ZoneInfo) -> None:
-    """One local day of the agents' table made again from the calls."""
+def do_recompute_day(session: Session, day: date, tz: ZoneInfo, agents: Collection[int]) -> None:
+    """One local day of the agents' table made again from the calls, for ``agents`` (0: nobody's calls)."""
     start, end = day_bounds(day, tz)
-    session.execute(delete(DAYS).where(DAYS.c.day == day))
-    session.execute(insert(DAYS).from_select([*DAY_KEYS, *FACT_NAMES], day_rows_select(day, start, end)))
+    session.execute(delete(DAYS).where(DAYS.c.day == day, DAYS.c.agent_id.in_(list(agents))))
+    rows = day_rows_select(day, start, end, agents)
+    session.execute(insert(DAYS).from_select([*DAY_KEYS, *FACT_NAMES], rows))
 
 
 def _mark(session: Session) -> RollupMark | None:
@@ -98,14 +100,21 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
     c = Call.__table__.c
     latest = func.coalesce(c.ended_at, c.answered_at, c.offered_at)
     changed = session.execute(
-        select(slot_of(c.offered_at), slot_of(latest)).where(c.updated_at > mark.upto - margin).distinct()
+        select(slot_of(c.offered_at), slot_of(latest), func.coalesce(c.agent_id, 0))
+        .where(c.updated_at > mark.upto - margin)
+        .distinct()
     ).all()
-    touched = ranges((int(a), max(int(a), int(b)) + 1) for a, b in changed)
+    touched = ranges((int(a), max(int(a), int(b)) + 1) for a, b, _ in changed)
     for a, b in touched:
         do_recompute_slots(session, a, b)
+    # an agent's day: the agents of the changed calls, and nobody's (a call answered since was nobody's)
     tz = ZoneInfo(tz_name)
-    for day in sorted(days_of(touched, tz)):
-        do_recompute_day(session, day, tz)
+    agents_of: defaultdict[date, set[int]] = defaultdict(lambda: {0})
+    for a, b, agent in changed:
+        for day in days_of([(int(a), max(int(a), int(b)) + 1)], tz):
+            agents_of[day].add(int(agent))
+    for day in sorted(agents_of):
+        do_recompute_day(session, day, tz, agents_of[day])
     mark.upto = at
     return sum(b - a for a, b in touched)
 

@@ -171,6 +171,8 @@ def test_bad_periods_and_parameters_are_refused_and_agents_cannot_read_the_centr
         ({"to": "2026-13-01"}, "to"),
         ({"from": "2026-11-25", "to": "2026-11-24"}, "after"),
         ({"from": "2020-01-01", "to": "2026-11-24"}, "800"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "2000"),
+        ({"from": "9999-12-31T23:00+14:00", "to": "9999-12-31"}, "2100"),
         ({"interval": 20, "group_by": "interval"}, "interval"),
     ):
         assert needle in str(kpis(manager, 422, **params)), params
