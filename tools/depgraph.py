@@ -45,6 +45,7 @@ def edges() -> Counter[tuple[str, str]]:
 
 DOMAINS = {
     "core", "storage", "auth", "org", "customers", "workorders", "sla", "notify", "calls", "surveys", "complaints",
+    "performance",
 }
 
 
