@@ -31,7 +31,9 @@ from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
 from huiyin.notify.hub import Hub, listen_pg, watch_credentials
 from huiyin.org.api import router as org_router
+from huiyin.performance.api import KPI_READERS
 from huiyin.performance.api import router as kpis_router
+from huiyin.performance.live import TOPIC, push_wallboard
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
 from huiyin.surveys.api import router as surveys_router
@@ -96,9 +98,7 @@ class HuiyinApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(
-    settings: Settings | None = None, *, freeze_heap: bool = False, db: Database | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, db: Database | None = None) -> FastAPI:
     """The app; ``db``: a database opened with ``wiring.open_database`` to share (tests share theirs, so
     that the app's sinks and hooks are the ones their sessions carry), else one of its own."""
     settings = settings or get_settings()
@@ -120,6 +120,7 @@ def create_app(
             undo.append(notify_service.add_local_sink(db.session_info, hub.send_threadsafe))
         else:
             tasks.append(asyncio.create_task(listen_pg(db.url, hub, stop)))
+        tasks.append(asyncio.create_task(push_wallboard(db, hub, settings, stop)))
         if settings.worker.embedded:
             from huiyin.worker import Worker, run_embedded
 
@@ -152,6 +153,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = db
     app.state.hub = hub
+    app.state.socket_topics = {TOPIC: KPI_READERS}  # what a socket may watch, and who may
     app.state.find_token = auth_service.find_token
     app.state.cti_intakes = {}  # calls.api._intake: one per event loop
     app.state.cti_event_kinds = cti_event_kinds(settings)  # PBX events other domains take (the IVR's rating)

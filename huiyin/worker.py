@@ -128,9 +128,7 @@ class Worker:
             return 0
         self._rolled = started
         with self.db.session() as s:
-            return rollups.do_refresh(
-                s, now(), timedelta(seconds=cfg.refresh_margin_seconds), self.settings.timezone
-            )
+            return rollups.do_refresh(s, now(), timedelta(seconds=cfg.refresh_margin_seconds), self.settings.timezone)
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send

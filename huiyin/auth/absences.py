@@ -66,11 +66,22 @@ def check_absence(
 
 
 def do_add_absence(
-    session: Session, actor: Actor, user: User, starts_at: datetime, ends_at: datetime, reason: str, note: str,
+    session: Session,
+    actor: Actor,
+    user: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    note: str,
     at: datetime,
 ) -> Absence:
     absence = Absence(
-        user_id=user.id, starts_at=starts_at, ends_at=ends_at, reason=reason, note=note, created_by=actor.id,
+        user_id=user.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        note=note,
+        created_by=actor.id,
         created_at=at,
     )
     session.add(absence)

@@ -291,8 +291,12 @@ async def unit_handlers(session: SessionDep, _: AbsenceUser) -> HandlersPublic:
     return HandlersPublic(
         items=[
             HandlerPublic(
-                id=p.id, username=p.username, name=p.full_name or p.username, unit_id=p.unit_id,
-                backup_id=p.backup_id, away=d.is_absent(p.id),
+                id=p.id,
+                username=p.username,
+                name=p.full_name or p.username,
+                unit_id=p.unit_id,
+                backup_id=p.backup_id,
+                away=d.is_absent(p.id),
             )
             for p in people
         ]

@@ -92,7 +92,9 @@ class Directory:
             {
                 p.unit_id
                 for p in self.by_role.get("unit_handler", ())
-                if p.backup_id == user_id and p.unit_id is not None and self.is_absent(p.id, t)
+                if p.backup_id == user_id
+                and p.unit_id is not None
+                and self.is_absent(p.id, t)
                 and self._backup(p, t) is not None
             }
         )

@@ -105,9 +105,7 @@ class CallOrder(Base):
     __tablename__ = "call_orders"
 
     call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
-    order_id: Mapped[int] = mapped_column(
-        order_reference(ondelete="CASCADE"), primary_key=True, index=True
-    )
+    order_id: Mapped[int] = mapped_column(order_reference(ondelete="CASCADE"), primary_key=True, index=True)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

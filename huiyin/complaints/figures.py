@@ -75,7 +75,11 @@ def summary(session: Session, *, first: date, last: date) -> Summary:
     d = ComplaintDaily
     row = session.execute(
         select(
-            func.sum(d.complaints), func.sum(d.valid), func.sum(d.invalid), func.sum(d.repeats), func.sum(d.judged),
+            func.sum(d.complaints),
+            func.sum(d.valid),
+            func.sum(d.invalid),
+            func.sum(d.repeats),
+            func.sum(d.judged),
             func.sum(d.verdict_minutes),
         ).where(d.dim == "all", d.day >= first, d.day <= last)
     ).one()
@@ -173,5 +177,3 @@ def names_of(session: Session, by: str, keys: Sequence[str]) -> dict[str, str]:
         units = org(session).units
         return {str(i): units[i].name for i in ids if i in units}
     return {str(p.id): p.name for p in check_staff_refs(session, ids)} if ids else {}
-
-

@@ -213,7 +213,13 @@ def do_award_surveys(
             continue
         due = [Due(p.id, p.unit_id, "survey", settings.survey_points) for p in rewarded]
         written += do_settle(
-            session, a.order_id, month_of(a.answered_at, tz), ("survey",), due, by=None, at=a.answered_at,
+            session,
+            a.order_id,
+            month_of(a.answered_at, tz),
+            ("survey",),
+            due,
+            by=None,
+            at=a.answered_at,
             note="延时调查满分",
         )
     session.flush()

@@ -123,8 +123,6 @@ async def standings(
     return StandingsPublic(month=m, items=_standings(session, user, m))
 
 
-
-
 @router.get(
     "/ledger/standings/export",
     operation_id="complaints-standings_export",

@@ -30,4 +30,3 @@ def on_closing(change: OrderChange) -> None:
 
 def complaint_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
     return service.complaint_views(session, order_ids)
-

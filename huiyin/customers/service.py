@@ -129,8 +129,10 @@ def _bounds(digits: str) -> dict[str, str]:
 
 
 def _by_phone(bounded: bool) -> Select[int]:
-    return select(CustomerPhone.customer_id).where(_range(CustomerPhone.phone, bounded=bounded)).order_by(
-        CustomerPhone.phone
+    return (
+        select(CustomerPhone.customer_id)
+        .where(_range(CustomerPhone.phone, bounded=bounded))
+        .order_by(CustomerPhone.phone)
     )
 
 

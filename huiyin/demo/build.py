@@ -159,8 +159,13 @@ def _build_people(s: Session, units: dict[str, Unit], areas: list[Area]) -> Cast
         start = clock.now() - timedelta(days=2)
         s.add(
             Absence(
-                user_id=pairs[1].id, starts_at=start, ends_at=start + timedelta(days=7), reason="leave",
-                note="年休假", created_by=users["duty_manager"].id, created_at=start,
+                user_id=pairs[1].id,
+                starts_at=start,
+                ends_at=start + timedelta(days=7),
+                reason="leave",
+                note="年休假",
+                created_by=users["duty_manager"].id,
+                created_at=start,
             )
         )
     from huiyin.org.models import Staff

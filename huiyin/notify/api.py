@@ -80,7 +80,9 @@ async def socket(ws: WebSocket) -> None:
     signed-in user: the session cookie (browsers), or an API or access token in the handshake's
     ``Authorization: Bearer`` header (integrations; ``?token=`` in the URL still works, and the server's
     log redacts it, but a proxy may log URLs). Sends ``{"type": "hello",
-    "unacked": n}`` first; answers ``ping`` with ``pong``."""
+    "unacked": n}`` first; answers ``ping`` with ``pong``. ``watch:<topic>`` / ``unwatch:<topic>`` start and
+    stop the pushes of a topic the app offers (``app.state.socket_topics``: the wallboard, to the roles that
+    may read it), answered ``{"type": "watching", "topic", "ok"}``."""
     settings: Settings = ws.app.state.settings
     db: Database = ws.app.state.db
     hub: Hub = ws.app.state.hub
@@ -109,6 +111,15 @@ async def socket(ws: WebSocket) -> None:
             text = await ws.receive_text()
             if text == "ping":
                 await ws.send_text("pong")
+            elif text.startswith(("watch:", "unwatch:")):
+                verb, _, topic = text.partition(":")
+                readers = ws.app.state.socket_topics.get(topic)
+                ok = readers is not None and bool(readers & found.role_set)
+                if ok and verb == "watch":
+                    hub.watch(ws, topic)
+                else:
+                    hub.unwatch(ws, topic)
+                await ws.send_json({"type": "watching" if verb == "watch" else "unwatched", "topic": topic, "ok": ok})
     except WebSocketDisconnect:
         pass
     except RuntimeError:  # the hub closed it (its credential ended) while this waited for the client

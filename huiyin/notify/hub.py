@@ -31,6 +31,7 @@ class Hub:
     def __init__(self) -> None:
         self._sockets: dict[int, set[WebSocket]] = {}
         self._credentials: dict[WebSocket, tuple[int, str]] = {}  # socket → (token id, fingerprint)
+        self._topics: dict[str, set[WebSocket]] = {}  # topic → the sockets watching it (the wallboard)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def attach(self, user_id: int, ws: WebSocket, token_id: int = 0, fingerprint: str = "") -> None:
@@ -41,6 +42,8 @@ class Hub:
     def detach(self, user_id: int, ws: WebSocket) -> None:
         held = self._sockets.get(user_id)
         self._credentials.pop(ws, None)
+        for watching in self._topics.values():
+            watching.discard(ws)
         if held is not None:
             held.discard(ws)
             if not held:
@@ -58,6 +61,29 @@ class Hub:
             with contextlib.suppress(Exception):  # already gone
                 await ws.close(code=CREDENTIAL_ENDED, reason="your sign-in has ended")
         return len(closing)
+
+    def watch(self, ws: WebSocket, topic: str) -> None:
+        """The socket receives what is published to ``topic`` from now on (until it closes or unwatches)."""
+        self._topics.setdefault(topic, set()).add(ws)
+
+    def unwatch(self, ws: WebSocket, topic: str) -> None:
+        self._topics.get(topic, set()).discard(ws)
+
+    def watching(self, topic: str) -> int:
+        """How many sockets here watch ``topic`` (a pusher computes nothing for nobody)."""
+        return len(self._topics.get(topic, ()))
+
+    async def send_topic(self, topic: str, message: dict[str, Any]) -> int:
+        """Sends to every socket here watching ``topic``; returns how many took it."""
+        text = json.dumps(message, ensure_ascii=False)
+        sent = 0
+        for ws in list(self._topics.get(topic, ())):
+            try:
+                await ws.send_text(text)
+                sent += 1
+            except Exception:  # a closed socket: forget it
+                self.unwatch(ws, topic)
+        return sent
 
     def connected(self, user_id: int) -> int:
         return len(self._sockets.get(user_id, ()))

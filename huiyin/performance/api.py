@@ -12,9 +12,11 @@ from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.errors import Invalid
 from huiyin.performance import periods, service
-from huiyin.performance.schemas import CallKpis
+from huiyin.performance.schemas import CallKpis, Wallboard
+from huiyin.performance.wallboard import wallboard
 
 router = APIRouter(tags=["kpis"])
+KPI_READERS: frozenset[str] = frozenset({*MANAGERS, Role.qa_inspector, Role.admin})
 KpiReader = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.qa_inspector, Role.admin))]
 
 
@@ -44,3 +46,20 @@ def call_kpis(
         variant=settings.kpis.sl_variant,
     )
     return CallKpis.model_validate(service.call_kpis(session, q, now(), settings.timezone))
+
+
+@router.get("/kpis/wallboard", operation_id="kpis-wallboard")
+def get_wallboard(_: KpiReader, session: SessionDep, settings: SettingsDep) -> Wallboard:
+    """The floor's wallboard (大屏) as of now: calls waiting and the longest wait by queue, agents by state,
+    today's service level (the centre's variant), answer and abandonment rates, ASA, open emergencies. The
+    same figures are pushed every few seconds to the sockets that watch ``wallboard``."""
+    k = settings.kpis
+    data = wallboard(
+        session,
+        now(),
+        settings.timezone,
+        variant=k.sl_variant,
+        threshold=k.sl_threshold_seconds,
+        short_abandon=settings.cti.short_abandon_seconds,
+    )
+    return Wallboard.model_validate(data)

@@ -50,3 +50,31 @@ class CallKpis(BaseModel):
     short_abandon: int
     from_: str = Field(alias="from")
     to: str
+
+
+class WallboardQueue(BaseModel):
+    queue: str
+    waiting: int
+    longest_wait: int = Field(description="seconds the longest-waiting call has waited")
+
+
+class WallboardToday(BaseModel):
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: float | None = Field(description="the centre's variant at its threshold, today so far")
+    answer_rate: float | None
+    abandon_rate: float | None
+    asa: float | None
+
+
+class Wallboard(BaseModel):
+    at: str
+    waiting: int
+    longest_wait: int
+    queues: list[WallboardQueue]
+    agents: dict[str, int] = Field(description="agents signed in, by state")
+    today: WallboardToday
+    variant: str
+    threshold: int
+    open_emergencies: int

@@ -129,8 +129,15 @@ def do_receive_reply(
     else:
         contact = contact_of_key(session, invitation.contact)  # an order, or a call without one
         rating, created = do_rate(
-            session, contact, channel="sms", result=result, score=None, comment=text[:500],
-            at=at, tz=tz, care_hours=settings.care_hours,
+            session,
+            contact,
+            channel="sms",
+            result=result,
+            score=None,
+            comment=text[:500],
+            at=at,
+            tz=tz,
+            care_hours=settings.care_hours,
         )
         invitation.rated_at, invitation.rating_id = at, rating.id
         rating_id = rating.id

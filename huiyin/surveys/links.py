@@ -52,9 +52,7 @@ def check(token: str, secret: str, at: datetime, purpose: str = "rate") -> tuple
         expires = int(expires_text)
     except (ValueError, UnicodeDecodeError):
         raise NotFound("this rating link is not valid") from None
-    if not _CONTACT[purpose].match(contact) or not hmac.compare_digest(
-        signature, _signature(contact, expires, secret)
-    ):
+    if not _CONTACT[purpose].match(contact) or not hmac.compare_digest(signature, _signature(contact, expires, secret)):
         raise NotFound("this rating link is not valid")
     expires_at = datetime.fromtimestamp(expires, UTC)
     if expires_at < at:

@@ -98,10 +98,12 @@ _RATING_OF = Prebuilt(
 )
 _RATING_COLUMNS = tuple(c.key for c in Rating.__table__.columns if c.key != "id")
 _RATE = Prebuilt(
-    lambda dialect: (postgresql.insert(Rating) if dialect == "postgresql" else sqlite.insert(Rating))
-    .values({c: bindparam(c) for c in _RATING_COLUMNS})
-    .on_conflict_do_nothing(index_elements=["contact", "channel"])
-    .returning(Rating.id)
+    lambda dialect: (
+        (postgresql.insert(Rating) if dialect == "postgresql" else sqlite.insert(Rating))
+        .values({c: bindparam(c) for c in _RATING_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["contact", "channel"])
+        .returning(Rating.id)
+    )
 )
 """A rating written once: one statement, nothing when the contact was rated through the channel already (a
 retried post, a second key press, two posts at the same moment), instead of a savepoint and a flush."""
@@ -306,9 +308,7 @@ _SUMS = (
 )
 
 
-def satisfaction(
-    session: Session, *, kind: str, group_by: str, start: date, end: date
-) -> tuple[list[Counts], Counts]:
+def satisfaction(session: Session, *, kind: str, group_by: str, start: date, end: date) -> tuple[list[Counts], Counts]:
     """Each group's counts over the days ``start``..``end`` (inclusive), and the period's total, from the
     daily counts: one range of the table's key per figure."""
     d = SatisfactionDaily

@@ -233,11 +233,7 @@ def _answer_name(kind: str, key: str) -> str:
 def _results(
     session: SessionDep, tz: str, questionnaire_id: int | None, from_: date | None, to: date | None
 ) -> SurveyResultsPublic:
-    q = (
-        session.get(Questionnaire, questionnaire_id)
-        if questionnaire_id
-        else delayed.current_questionnaire(session)
-    )
+    q = session.get(Questionnaire, questionnaire_id) if questionnaire_id else delayed.current_questionnaire(session)
     if q is None:
         raise NotFound(f"no questionnaire {questionnaire_id}")
     first, last, start, end = _period(tz, from_, to)

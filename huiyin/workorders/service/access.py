@@ -29,8 +29,6 @@ from huiyin.workorders.states import (
 S = OrderState
 
 
-
-
 def sees_all_orders(user: Actor) -> bool:
     return user.has(*CENTER, Role.admin)
 
@@ -87,8 +85,15 @@ def read_visible_order(session: Session, user: Actor, order_id: int) -> Any:
 
 _FACTS = Prebuilt(
     select(
-        WorkOrder.id, WorkOrder.type, WorkOrder.category_id, WorkOrder.unit_id, WorkOrder.owner_agent_id,
-        WorkOrder.customer_id, WorkOrder.state, WorkOrder.number, WorkOrder.closed_at,
+        WorkOrder.id,
+        WorkOrder.type,
+        WorkOrder.category_id,
+        WorkOrder.unit_id,
+        WorkOrder.owner_agent_id,
+        WorkOrder.customer_id,
+        WorkOrder.state,
+        WorkOrder.number,
+        WorkOrder.closed_at,
     ).where(WorkOrder.id == bindparam("order_id"))
 )
 

@@ -381,9 +381,7 @@ def check_on_site_staff(session: Session, order: WorkOrder, ids: list[int]) -> l
     people = check_staff_refs(session, ids, field="on_site_staff_ids")
     foreign = [p.id for p in people if p.unit_id != order.unit_id or not p.is_active]
     if foreign:
-        raise Invalid(
-            f"staff {foreign} are not active staff of the unit that has the order", field="on_site_staff_ids"
-        )
+        raise Invalid(f"staff {foreign} are not active staff of the unit that has the order", field="on_site_staff_ids")
     return [p.id for p in people]
 
 

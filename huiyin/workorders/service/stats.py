@@ -26,8 +26,6 @@ from huiyin.workorders.states import (
 S = OrderState
 
 
-
-
 @dataclass
 class DayStats:
     day: date
