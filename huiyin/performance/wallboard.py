@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from huiyin.calls.service.agents import board
@@ -20,16 +20,19 @@ from huiyin.performance import kpis
 from huiyin.performance.periods import Period
 from huiyin.performance.service import CallQuery, call_facts
 from huiyin.workorders.catalog import OrderType
-from huiyin.workorders.models import WorkOrder
-from huiyin.workorders.states import OPEN_STATES
+from huiyin.workorders.states import OrderState
+
+OPEN_EMERGENCY = f"state <> '{OrderState.closed.value}' AND type = '{OrderType.emergency.value}'"
+"""``ix_work_orders_open_emergency``'s condition, with its values inline (not bound parameters: a database
+uses a partial index only for a condition it can see implies the index's)."""
 
 
 def open_emergencies(session: Session) -> int:
-    """Emergency orders (事故报警) not yet closed."""
-    stmt = select(func.count()).where(
-        WorkOrder.state.in_([s.value for s in OPEN_STATES]), WorkOrder.type == OrderType.emergency.value
-    )
-    return int(session.scalar(stmt) or 0)
+    """Emergency orders (事故报警) not yet closed, read off ``ix_work_orders_open_emergency``: a few hundred
+    entries where the open orders are tens of thousands. SQLite is told the index (``INDEXED BY``): its
+    planner, without statistics, prefers ``ix_work_orders_type`` and reads every emergency ever reported."""
+    hint = " INDEXED BY ix_work_orders_open_emergency" if session.get_bind().dialect.name == "sqlite" else ""
+    return int(session.scalar(text(f"SELECT count(*) FROM work_orders{hint} WHERE {OPEN_EMERGENCY}")) or 0)
 
 
 def wallboard(
