@@ -18,8 +18,12 @@ describe('the pages of the feature modules', () => {
     expect(homeFor(new Set(['admin', 'qa_inspector']))).toBe('/overview')
   })
 
-  it('show 满意度 to managers, QA and the admin, next to 运行概览', () => {
-    expect(menuOf('duty_manager').slice(0, 2)).toEqual(['overview', 'satisfaction'])
+  it('show 话务报表 and 满意度 to managers, QA and the admin, next to 运行概览', () => {
+    expect(menuOf('duty_manager').slice(0, 3)).toEqual(['overview', 'call-kpis', 'satisfaction'])
+    for (const role of ['floor_manager', 'supervisor', 'director', 'qa_inspector', 'admin'] as const) {
+      expect(menuOf(role)).toContain('call-kpis')
+    }
+    for (const role of ['agent', 'dispatcher', 'unit_handler'] as const) expect(menuOf(role)).not.toContain('call-kpis')
     expect(menuOf('qa_inspector')).toContain('satisfaction')
     expect(menuOf('agent')).not.toContain('satisfaction')
     expect(menuOf('dispatcher')).not.toContain('satisfaction')
@@ -30,11 +34,11 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      'call-kpis', 'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
+      'overview', 'call-kpis', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
       'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',

@@ -20,6 +20,8 @@ export const GATES = {
   overview: [...MANAGERS, 'qa_inspector'],
   /** 满意度分析 (the server's readers of the figures: managers, QA and the admin) */
   satisfaction: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 话务报表: the call KPIs (GET /kpis/calls: managers, QA and the admin) */
+  callKpis: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 延时调查: results, handler ratings, questionnaires, sampling rules (the server's readers) */
   delayedSurveys: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 请假/代班 (AB角): absences (the server's absence users; a unit handler sees and marks their own) */
