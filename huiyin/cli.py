@@ -225,21 +225,27 @@ def kpis_rebuild() -> None:
     import time
 
     from huiyin.clock import now
+    from huiyin.performance import orders
     from huiyin.performance.rollups import do_rebuild
 
     started = time.perf_counter()
     with cli_session() as session:
         slots = do_rebuild(session, now(), Settings().timezone)
     typer.echo(f"rebuilt the call rollups: {slots} slots of 15 minutes in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with cli_session() as session:
+        days = orders.do_rebuild(session, now(), Settings().timezone)
+    typer.echo(f"rebuilt the order rollup: {days} days in {time.perf_counter() - started:.1f} s")
 
 
 @kpis_app.command("check")
 def kpis_check() -> None:
     """Compare the kept rollups with ones made afresh from the calls; exits 1 on a difference."""
+    from huiyin.performance import orders
     from huiyin.performance.rollups import differences
 
     with cli_session(write=False) as session:
-        diff = differences(session, Settings().timezone)
+        diff = differences(session, Settings().timezone) + orders.differences(session, Settings().timezone)
     for line in diff[:20]:
         typer.echo(line)
     if diff:

@@ -175,6 +175,9 @@ class KpiSettings(BaseModel):
     refresh_seconds: float = Field(
         default=10.0, gt=0, le=3600, description="how often the worker brings the interval rollups up to date"
     )
+    orders_refresh_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="how often the worker brings the orders' daily rollup up to date"
+    )
     wallboard_seconds: float = Field(
         default=5.0, gt=0, le=300, description="how often the wallboard is pushed to the sockets watching it"
     )

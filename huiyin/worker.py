@@ -81,6 +81,7 @@ class Worker:
         self._calls_upto: datetime | None = None
         self._answers_upto: datetime | None = None
         self._rolled: float | None = None  # time.monotonic() of the last rollup refresh
+        self._orders_rolled: float | None = None  # … of the orders' daily rollup
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(

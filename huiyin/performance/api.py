@@ -11,8 +11,8 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.errors import Invalid
-from huiyin.performance import periods, service
-from huiyin.performance.schemas import CallKpis, Wallboard
+from huiyin.performance import orders, periods, service
+from huiyin.performance.schemas import CallKpis, OrderKpis, Wallboard
 from huiyin.performance.wallboard import wallboard
 
 router = APIRouter(tags=["kpis"])
@@ -63,3 +63,19 @@ def get_wallboard(_: KpiReader, session: SessionDep, settings: SettingsDep) -> W
         short_abandon=settings.cti.short_abandon_seconds,
     )
     return Wallboard.model_validate(data)
+
+
+@router.get("/kpis/orders", operation_id="kpis-orders", response_model_by_alias=True)
+def order_kpis(
+    _: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_: Annotated[str, Query(alias="from", max_length=40, description="ISO date or date-time (centre's zone)")],
+    to: Annotated[str, Query(max_length=40, description="a date: inclusive; a date-time: exclusive")],
+    group_by: orders.OrderGroup = "none",
+) -> OrderKpis:
+    """Order KPIs of a period by a cut: registered, closed, reopened, 催办, 督办, the on-time rate overall and
+    by stage, and the response times (registration → accept, → on site, → resolve, → close: mean, p50, p90
+    in minutes)."""
+    p = periods.period(from_, to, settings.timezone)
+    return OrderKpis.model_validate(orders.order_kpis(session, p, group_by))

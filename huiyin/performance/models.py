@@ -15,8 +15,9 @@ asked for over hours, come from the calls.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.db import Base, UTCDateTime
@@ -88,6 +89,46 @@ class KpiAgentDay(CallFacts, Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: no agent
     direction: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class KpiOrderDay(Base):
+    """One local day × cut × key of orders (``orders``): registered that day, with their response times so
+    far (count, minutes, a 5 % histogram: ``{"bin": count}``); closed that day, on time, each stage's
+    deadlines met in time out of those due; the day's reopens, 催办 and 督办."""
+
+    __tablename__ = "kpi_order_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    cut: Mapped[str] = mapped_column(String(16), primary_key=True)  # all | type | category | unit | area | channel
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)  # '' for all; ids as text; 0: none
+    registered: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    urged: Mapped[int] = mapped_column(Integer, default=0)
+    supervised: Mapped[int] = mapped_column(Integer, default=0)
+    accept_n: Mapped[int] = mapped_column(Integer, default=0)
+    accept_minutes: Mapped[float] = mapped_column(Float, default=0)
+    accept_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    arrive_n: Mapped[int] = mapped_column(Integer, default=0)
+    arrive_minutes: Mapped[float] = mapped_column(Float, default=0)
+    arrive_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    resolve_n: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_minutes: Mapped[float] = mapped_column(Float, default=0)
+    resolve_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    close_n: Mapped[int] = mapped_column(Integer, default=0)
+    close_minutes: Mapped[float] = mapped_column(Float, default=0)
+    close_hist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    accept_due: Mapped[int] = mapped_column(Integer, default=0)
+    accept_met: Mapped[int] = mapped_column(Integer, default=0)
+    arrive_due: Mapped[int] = mapped_column(Integer, default=0)
+    arrive_met: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_due: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_met: Mapped[int] = mapped_column(Integer, default=0)
+    reply_due: Mapped[int] = mapped_column(Integer, default=0)
+    reply_met: Mapped[int] = mapped_column(Integer, default=0)
+    callback_due: Mapped[int] = mapped_column(Integer, default=0)
+    callback_met: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollupMark(Base):

@@ -78,3 +78,48 @@ class Wallboard(BaseModel):
     variant: str
     threshold: int
     open_emergencies: int
+
+
+class ResponseTime(BaseModel):
+    n: int = Field(description="orders that reached the stage")
+    mean: float | None = Field(description="minutes")
+    p50: float | None = Field(description="minutes, from a 5 % histogram (within 2.5 %)")
+    p90: float | None
+
+
+class OrderResponse(BaseModel):
+    accept: ResponseTime
+    arrive: ResponseTime
+    resolve: ResponseTime
+    close: ResponseTime
+
+
+class StageOnTime(BaseModel):
+    accept: float | None
+    arrive: float | None
+    resolve: float | None
+    reply: float | None
+    callback: float | None
+
+
+class OrderKpiItem(BaseModel):
+    key: str = Field(description="a category, unit or area id, an order type or channel, a day; 'all'")
+    label: str = ""
+    registered: int = Field(description="orders registered in the period")
+    closed: int = Field(description="orders closed in the period")
+    reopened: int
+    urged: int = Field(description="催办 in the period")
+    supervised: int = Field(description="督办 in the period")
+    on_time_rate: float | None = Field(description="closed orders whose every stage met its deadline ÷ closed")
+    reopen_rate: float | None
+    stage_on_time: StageOnTime = Field(description="each stage's deadlines of the closed orders met in time ÷ due")
+    response: OrderResponse = Field(description="registration → first accept, start on site, resolve, close")
+
+
+class OrderKpis(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[OrderKpiItem]
+    group_by: str
+    from_: str = Field(alias="from")
+    to: str

@@ -167,6 +167,7 @@ TABLE: dict[str, Any] = {
     "surveys-rate": CENTRE,  # and a CTI integration's token (the IVR's key press)
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-calls": MANAGERS | {"qa_inspector"} | ADMIN,
+    "kpis-orders": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-wallboard": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-sms_inbound": GATEWAY,
