@@ -52,7 +52,9 @@ def build_calls(s: Session, rng: random.Random) -> int:
     rows: list[dict[str, object]] = []
     links: list[tuple[int, int]] = []
     for order_id, created, phone, customer_id, agent_id in orders:
-        wait, talk, hold = rng.randint(3, 40), rng.randint(60, 420), rng.choice([0, 0, 0, 15, 40])
+        # queue waits as a staffed centre has them: mostly a few seconds, one in ten past 20 s (SL ≈ 85 %)
+        wait = min(180, int(rng.expovariate(1 / 8.5)))
+        talk, hold = rng.randint(60, 420), rng.choice([0, 0, 0, 15, 40])
         ended = created - timedelta(seconds=rng.randint(5, 30))
         answered = ended - timedelta(seconds=talk + hold)
         offered = answered - timedelta(seconds=wait)
@@ -84,7 +86,7 @@ def build_calls(s: Session, rng: random.Random) -> int:
             )
         )
         links.append((len(rows) - 1, order_id))  # the answered call's row
-        if rng.random() < 0.08:  # the same customer gave up once before getting through
+        if rng.random() < 0.05:  # the same customer gave up once before getting through
             waited = rng.choice([2, 4, 25, 60, 95])
             before = offered - timedelta(minutes=rng.randint(3, 40))
             rows.append(
