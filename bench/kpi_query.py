@@ -40,7 +40,17 @@ def reports(today: date) -> list[tuple[str, str, dict[str, str]]]:
         ("today by agent", {"from": today.isoformat(), "to": today.isoformat(), "group_by": "agent"}),
         ("month by agent, T=25 s (not kept: from the calls)", {**month, "group_by": "agent", "threshold": "25"}),
     ]
-    return [(name, "/kpis/calls", params) for name, params in rows] + [("wallboard", "/kpis/wallboard", {})]
+    order_rows = [
+        ("orders: a month by category", {**month, "group_by": "category"}),
+        ("orders: a year by category", {**year, "group_by": "category"}),
+        ("orders: a month by unit", {**month, "group_by": "unit"}),
+        ("orders: a year by day", {**year, "group_by": "day"}),
+    ]
+    return (
+        [(name, "/kpis/calls", params) for name, params in rows]
+        + [("wallboard", "/kpis/wallboard", {})]
+        + [(name, "/kpis/orders", params) for name, params in order_rows]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                     times.append(elapsed)
             items = body.get("items", [body.get("today", {})])
             assert isinstance(items, list)
-            offered = sum(int(i["offered"]) for i in items)
+            offered = sum(int(i.get("offered", i.get("registered", 0))) for i in items)
             row = {
                 "report": name,
                 "median_ms": round(statistics.median(times) * 1000, 1),
