@@ -181,6 +181,18 @@ class KpiSettings(BaseModel):
     wallboard_seconds: float = Field(
         default=5.0, gt=0, le=300, description="how often the wallboard is pushed to the sockets watching it"
     )
+    sl_target: float = Field(
+        default=0.8, gt=0, le=1, description="a service level under this warns (two slots running)"
+    )
+    abandon_limit: float = Field(default=0.05, gt=0, le=1, description="an abandonment rate over this warns")
+    longest_wait_limit_seconds: int = Field(default=120, ge=10, le=3600, description="a caller waiting longer warns")
+    warn_min_offered: int = Field(default=10, ge=1, description="a slot with fewer calls offered is not judged by rate")
+    warn_weeks: int = Field(default=8, ge=3, le=26, description="weeks of the same weekday and slot in a baseline")
+    warn_z: float = Field(default=3.5, gt=0, description="the modified z-score over which a volume is a spike")
+    warn_floor_orders: int = Field(
+        default=6, ge=1, description="orders of one category and area in 15 minutes, at least"
+    )
+    warn_floor_calls: int = Field(default=20, ge=1, description="calls to one queue in 15 minutes, at least")
     refresh_margin_seconds: int = Field(
         default=120, ge=0, le=3600, description="how far back each refresh looks again for calls changed late"
     )

@@ -22,7 +22,8 @@ from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
-from huiyin.performance import rollups
+from huiyin.performance import early_warning, rollups
+from huiyin.performance import orders as order_rollup
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.surveys import delayed as surveys
@@ -128,8 +129,16 @@ class Worker:
         if not force and self._rolled is not None and started - self._rolled < cfg.refresh_seconds:
             return 0
         self._rolled = started
+        margin, tz = timedelta(seconds=cfg.refresh_margin_seconds), self.settings.timezone
         with self.db.session() as s:
-            return rollups.do_refresh(s, now(), timedelta(seconds=cfg.refresh_margin_seconds), self.settings.timezone)
+            slots = rollups.do_refresh(s, now(), margin, tz)
+        with self.db.session() as s:  # the slots just made are judged (特征值预警), and the live waits
+            early_warning.do_run(s, now(), cfg, self.settings.cti.short_abandon_seconds, self.settings.notify)
+        if self._orders_rolled is None or started - self._orders_rolled >= cfg.orders_refresh_seconds:
+            self._orders_rolled = started
+            with self.db.session() as s:
+                order_rollup.do_refresh(s, now(), margin, tz)
+        return slots
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send

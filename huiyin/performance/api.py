@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import select
 
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.errors import Invalid
-from huiyin.performance import orders, periods, service
-from huiyin.performance.schemas import CallKpis, OrderKpis, Wallboard
+from huiyin.performance import early_warning, orders, periods, service
+from huiyin.performance.models import KpiWarning
+from huiyin.performance.schemas import AcknowledgeIn, CallKpis, OrderKpis, Wallboard, WarningPublic
 from huiyin.performance.wallboard import wallboard
 
 router = APIRouter(tags=["kpis"])
@@ -79,3 +81,34 @@ def order_kpis(
     in minutes)."""
     p = periods.period(from_, to, settings.timezone)
     return OrderKpis.model_validate(orders.order_kpis(session, p, group_by))
+
+
+WarningAcker = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin))]
+
+
+@router.get("/warnings", operation_id="kpis-warnings")
+def list_warnings(
+    _: KpiReader,
+    session: SessionDep,
+    state: Literal["open", "acknowledged", "all"] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[WarningPublic]:
+    """Early warnings (特征值预警), newest first: volume spikes against their seasonal baseline and live
+    figures past their limits."""
+    stmt = select(KpiWarning).order_by(KpiWarning.id.desc()).limit(limit)
+    if state != "all":
+        stmt = stmt.where(KpiWarning.state == state)
+    return [WarningPublic.model_validate(early_warning.warning_data(w)) for w in session.scalars(stmt)]
+
+
+@router.post("/warnings/{warning_id}/acknowledge", operation_id="kpis-acknowledge_warning")
+def acknowledge_warning(
+    warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: AcknowledgeIn,
+    user: WarningAcker,
+    session: SessionDep,
+) -> WarningPublic:
+    """A manager acknowledges a warning with its outcome (what was found, what was done); 409 if it was
+    acknowledged already."""
+    w = early_warning.do_acknowledge(session, warning_id, user.id, body.outcome.strip() or "-", now())
+    return WarningPublic.model_validate(early_warning.warning_data(w))

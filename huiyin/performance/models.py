@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Float, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.db import Base, UTCDateTime
@@ -129,6 +129,44 @@ class KpiOrderDay(Base):
     reply_met: Mapped[int] = mapped_column(Integer, default=0)
     callback_due: Mapped[int] = mapped_column(Integer, default=0)
     callback_met: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KpiWarning(Base):
+    """A warning (特征值预警): a volume far above its seasonal baseline (``spike_orders``, ``spike_calls``), or
+    a live figure past its limit (``sl_low``, ``abandon_high``, ``wait_long``). One open warning per rule and
+    series: a repeat adds a hit and moves ``last_slot``; acknowledging keeps it with its outcome."""
+
+    __tablename__ = "kpi_warnings"
+    __table_args__ = (
+        Index(
+            "uq_kpi_warnings_open",
+            "rule",
+            "series",
+            unique=True,
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
+        Index("ix_kpi_warnings_state_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    series: Mapped[str] = mapped_column(String(64))  # category=3,area=7 | queue=repair | centre
+    label: Mapped[str] = mapped_column(String(200))  # what it is about, in words (category and area names …)
+    first_slot: Mapped[int] = mapped_column(BigInteger)
+    last_slot: Mapped[int] = mapped_column(BigInteger)
+    hits: Mapped[int] = mapped_column(Integer, default=1)
+    value: Mapped[float] = mapped_column(Float)  # the count, rate or seconds that warned (the highest seen)
+    baseline: Mapped[float | None] = mapped_column(Float)  # the seasonal median, or the limit
+    mad: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)  # the modified z-score
+    history: Mapped[list[int]] = mapped_column(JSON, default=list)  # the baseline's values, oldest first
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | acknowledged
+    outcome: Mapped[str | None] = mapped_column(Text)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RollupMark(Base):

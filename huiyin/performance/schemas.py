@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -123,3 +125,28 @@ class OrderKpis(BaseModel):
     group_by: str
     from_: str = Field(alias="from")
     to: str
+
+
+class WarningPublic(BaseModel):
+    id: int
+    rule: str = Field(description="spike_orders | spike_calls | sl_low | abandon_high | wait_long")
+    rule_name: str
+    series: str = Field(description="category=3,area=7 | queue=repair | centre")
+    label: str
+    first_at: datetime = Field(description="the start of the slot that first warned")
+    last_at: datetime
+    hits: int = Field(description="slots (or runs, for waits) that warned while it was open")
+    value: float
+    baseline: float | None = Field(description="the seasonal median, or the limit")
+    mad: float | None
+    score: float | None = Field(description="the modified z-score")
+    history: list[int] = Field(description="the baseline's counts, oldest week first")
+    state: str
+    outcome: str | None
+    acknowledged_by: int | None
+    acknowledged_at: datetime | None
+    created_at: datetime
+
+
+class AcknowledgeIn(BaseModel):
+    outcome: str = Field(min_length=1, max_length=2000, description="what was found and done")

@@ -168,6 +168,8 @@ TABLE: dict[str, Any] = {
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-calls": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-orders": MANAGERS | {"qa_inspector"} | ADMIN,
+    "kpis-warnings": MANAGERS | {"qa_inspector"} | ADMIN,
+    "kpis-acknowledge_warning": MANAGERS | ADMIN,
     "kpis-wallboard": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-sms_inbound": GATEWAY,
