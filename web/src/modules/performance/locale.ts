@@ -98,12 +98,13 @@ export default {
         offered: 'Offered', answered: 'Answered', serviceLevel: 'Service level {variant}', aht: 'AHT',
       },
       col: {
-        offered: 'Offered', answered: 'Answered', abandoned: 'Abandoned', short: 'Short ab.', ivr: 'IVR',
-        answerRate: 'Answer rate', within20: 'In 20 s', serviceLevel: 'SL ({variant})', asa: 'ASA', longest: 'Longest',
-        aht: 'AHT', acw: 'ACW', talk: 'Avg. talk', occupancy: 'Occupancy', outbound: 'Outbound',
+        // short: sixteen columns share the page's width
+        offered: 'Offered', answered: 'Answ.', abandoned: 'Aband.', short: 'Short', ivr: 'IVR',
+        answerRate: 'Ans. %', within20: 'In 20 s', serviceLevel: 'SL ({variant})', asa: 'ASA', longest: 'Longest',
+        aht: 'AHT', acw: 'ACW', talk: 'Talk', occupancy: 'Occ.', outbound: 'Outb.',
       },
       colHint: {
-        ivr: 'hung up in the IVR, never routed to a person', short: 'given up within {s} s',
+        ivr: 'hung up in the IVR, never routed to a person', short: 'short abandons: given up within {s} s',
         outbound: 'outbound ({n} connected)',
       },
       table: { title: 'Details', total: 'Total' },
