@@ -238,6 +238,39 @@ def kpis_rebuild() -> None:
     typer.echo(f"rebuilt the order rollup: {days} days in {time.perf_counter() - started:.1f} s")
 
 
+@kpis_app.command("replay-warnings")
+def kpis_replay_warnings(
+    days: Annotated[int, typer.Option(help="the last N days of history")] = 90,
+    end: Annotated[
+        str | None, typer.Option(help="the day after the last one replayed (ISO date; default today)")
+    ] = None,
+) -> None:
+    """Run the early-warning rules over history, writing nothing: what would have warned, slot by slot, and how
+    many per rule and per week (the false-alarm rate of docs/kpis.md)."""
+    from collections import Counter
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from huiyin.performance import early_warning
+    from huiyin.performance.models import SLOT_SECONDS
+
+    settings = Settings()
+    tz = ZoneInfo(settings.timezone)
+    last = date.fromisoformat(end) if end else datetime.now(tz).date()
+    stop = int(datetime.combine(last, time(), tz).timestamp()) // SLOT_SECONDS
+    first = stop - days * 96
+    with cli_session(write=False) as session:
+        found = early_warning.replay(session, first, stop, settings.kpis, settings.cti.short_abandon_seconds)
+    for f in found:
+        at = early_warning.slot_start(f.slot).astimezone(tz)
+        typer.echo(f"{at:%Y-%m-%d %a %H:%M}\t{f.rule}\t{f.label}\t{f.value:g}\tmedian {f.baseline}\tz {f.score}")
+    per_rule = Counter(f.rule for f in found)
+    typer.echo(
+        f"{len(found)} warnings in {days} days ({days * 96} slots): "
+        + ", ".join(f"{rule} {n} ({n / (days / 7):.2f} a week)" for rule, n in sorted(per_rule.items()))
+    )
+
+
 @kpis_app.command("check")
 def kpis_check() -> None:
     """Compare the kept rollups with ones made afresh from the calls; exits 1 on a difference."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from huiyin.clock import clock
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
+from huiyin.demo.incidents import raise_warnings
 from huiyin.demo.records import DEMO_CTI_TOKEN, build_audits, build_calls, build_ratings
 from huiyin.org import refs as org_refs
 from huiyin.org.models import Area, Unit
@@ -402,6 +404,54 @@ def _build_orders(s: Session, rng: random.Random, n: int, cast: Cast, customer_c
         clock.reset()
 
 
+BURSTS = 16  # orders in the two bursts, of the demo's orders
+
+
+def _build_bursts(s: Session, rng: random.Random, cast: Cast) -> int:
+    """Two bursts of 无气 reports from one area, as a fault on a gas main makes them: nine between 10:02 and
+    10:12 three days ago (long since mended), seven in the half hour before now (being worked). The early
+    warning catches both (``incidents.raise_warnings``)."""
+    settings = get_settings()
+    real_now = clock.now()
+    limit = int(real_now.timestamp())
+    by_area: dict[int, list[Customer]] = {}
+    for c in s.scalars(select(Customer).where(Customer.area_id.is_not(None)).order_by(Customer.id).limit(3000)):
+        by_area.setdefault(c.area_id or 0, []).append(c)
+    areas = sorted(by_area, key=lambda a: -len(by_area[a]))[:2]
+    if len(areas) < 2:
+        raise ValueError("the demo city needs customers in two areas at least")
+    local = real_now.astimezone(ZoneInfo(settings.timezone))
+    past = local.replace(hour=10, minute=2, second=0, microsecond=0) - timedelta(days=3)
+    plans = [(areas[0], past, 9, 5), (areas[1], real_now - timedelta(minutes=35), BURSTS - 9, 2)]
+    n = 0
+    try:
+        for area_id, start, count, stage in plans:
+            for k in range(count):
+                clock.set(start + timedelta(minutes=k * 1.2))
+                customer = by_area[area_id][k % len(by_area[area_id])]
+                data = {
+                    "type": "repair",
+                    "category": "RP-GAS-NOGAS",
+                    "description": "家里突然没气了，邻居家也没有",
+                    "channel": rng.choice(("phone", "phone", "wechat")),
+                    "contact_phone": customer.phones[0],
+                    "customer_id": customer.id,
+                }
+                agent = rng.choice(cast.agents)
+                order = wo.do_register(
+                    s,
+                    agent,
+                    wo.check_register(s, agent, data),
+                    number_prefix=settings.order_number_prefix,
+                    tz=settings.timezone,
+                )
+                _walk(s, rng, order, stage, cast, limit)
+                n += 1
+    finally:
+        clock.reset()
+    return n
+
+
 def _finish_actions(s: Session, rng: random.Random, cast: Cast) -> int:
     """Most corrective actions are reported done in good time (1–12 days after the verdict; one in twenty a
     few days late); the ones not yet due stay open on the complaint desk."""
@@ -493,7 +543,8 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         units, areas = _build_org(s)
         cast = _build_people(s, units, areas)
         _build_customers(s, rng, customers, areas)
-        _build_orders(s, rng, orders, cast, customers)
+        _build_orders(s, rng, orders - BURSTS, cast, customers)
+        _build_bursts(s, random.Random(seed + 16), cast)
         _finish_actions(s, rng, cast)
         _commend(s, rng, cast)
         _settle_history(s)
@@ -501,8 +552,9 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         ratings = build_ratings(s, rng, units)
         _award_surveys(s)
         build_audits(s, rng, cast)
+        warnings = raise_warnings(s, cast.manager, clock.now())
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
-        f"{counts}, {calls} calls, {ratings} ratings"
+        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings"
     )

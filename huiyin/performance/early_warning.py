@@ -291,6 +291,10 @@ def do_run(session: Session, at: datetime, cfg: KpiSettings, short_abandon: int,
     return len(do_record(session, found, at, notify))
 
 
+def open_warnings(session: Session) -> list[KpiWarning]:
+    return list(session.scalars(select(KpiWarning).where(KpiWarning.state == "open").order_by(KpiWarning.id)))
+
+
 def do_acknowledge(session: Session, warning_id: int, user_id: int, outcome: str, at: datetime) -> KpiWarning:
     w = session.get(KpiWarning, warning_id)
     if w is None:
