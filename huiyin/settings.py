@@ -193,6 +193,7 @@ class KpiSettings(BaseModel):
         default=6, ge=1, description="orders of one category and area in 15 minutes, at least"
     )
     warn_floor_calls: int = Field(default=20, ge=1, description="calls to one queue in 15 minutes, at least")
+    league_bottom: int = Field(default=2, ge=0, le=20, description="the lowest N stations of the league are 末位")
     refresh_margin_seconds: int = Field(
         default=120, ge=0, le=3600, description="how far back each refresh looks again for calls changed late"
     )

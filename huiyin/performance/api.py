@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from huiyin.clock import now
+from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.errors import Invalid
-from huiyin.performance import early_warning, orders, periods, service
+from huiyin.performance import early_warning, league, orders, periods, service
 from huiyin.performance.models import KpiWarning
-from huiyin.performance.schemas import AcknowledgeIn, CallKpis, OrderKpis, Wallboard, WarningPublic
+from huiyin.performance.schemas import (
+    AcknowledgeIn,
+    CallKpis,
+    League,
+    LeagueWeightsIn,
+    OrderKpis,
+    Wallboard,
+    WarningPublic,
+)
 from huiyin.performance.wallboard import wallboard
 
 router = APIRouter(tags=["kpis"])
@@ -112,3 +121,61 @@ def acknowledge_warning(
     acknowledged already."""
     w = early_warning.do_acknowledge(session, warning_id, user.id, body.outcome.strip() or "-", now())
     return WarningPublic.model_validate(early_warning.warning_data(w))
+
+
+Month = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+WeightEditor = Annotated[SignedIn, Depends(require_roles(Role.supervisor, Role.director, Role.admin))]
+
+
+@router.get("/league", operation_id="kpis-league")
+def get_league(_: KpiReader, session: SessionDep, settings: SettingsDep, month: Month) -> League:
+    """单位考核排名: the stations ranked for the month by weighted figures (on time, 满意率, complaints per
+    10,000 customers, reopens, 催办, 督办), the lowest ``league_bottom`` flagged 末位, with each one's rank a
+    month before and its totals over three months."""
+    return League.model_validate(league.league(session, month, settings.timezone, settings.kpis.league_bottom))
+
+
+@router.get(
+    "/league/export",
+    operation_id="kpis-league_export",
+    response_class=Response,
+    responses={200: {"content": {xlsx.MEDIA_TYPE: {}}, "description": "the league table as an Excel workbook"}},
+)
+def export_league(_: KpiReader, session: SessionDep, settings: SettingsDep, month: Month) -> Response:
+    """The month's league table as an .xlsx workbook (Excel, WPS)."""
+    data = league.league(session, month, settings.timezone, settings.kpis.league_bottom)
+    columns = [xlsx.Column("名次", 8), xlsx.Column("单位", 22), xlsx.Column("总分", 10)]
+    for m in league.METRICS:
+        columns += [xlsx.Column(m.name, 14, percent=m.code in ("on_time_rate", "reopen_rate", "satisfaction"))]
+        columns += [xlsx.Column(f"{m.name}得分（权重{data['weights'][m.code]}）", 14)]
+    columns += [xlsx.Column("上月名次", 10), xlsx.Column("升降", 8), xlsx.Column("末位", 8)]
+    rows = []
+    for r in data["items"]:
+        cells: list[object] = [r["rank"], r["label"], r["total"]]
+        for it in r["items"]:
+            cells += [it["raw"], it["points"]]
+        cells += [r["previous_rank"], r["movement"], "末位" if r["bottom"] else ""]
+        rows.append(cells)
+    body = xlsx.workbook(
+        "单位考核排名",
+        f"单位考核排名（{month}）",
+        columns,
+        rows,
+        notes=[
+            "各项按当月各单位最优为满分、最差为零分线性折算后乘以权重；无数据的项目不计，其余项目权重按比例放大至100。"
+        ],
+    )
+    return Response(body, media_type=xlsx.MEDIA_TYPE, headers=xlsx.attachment(f"单位考核排名_{month}.xlsx"))
+
+
+@router.get("/league/weights", operation_id="kpis-league_weights")
+def get_league_weights(_: KpiReader, session: SessionDep) -> dict[str, int]:
+    """The league table's weights in force (figure code → weight, adding up to 100)."""
+    return league.weights(session)
+
+
+@router.put("/league/weights", operation_id="kpis-set_league_weights")
+def set_league_weights(body: LeagueWeightsIn, _: WeightEditor, session: SessionDep) -> dict[str, int]:
+    """The supervisor, director or admin sets the weights; 422 unless every code is known, none negative and
+    they add up to 100."""
+    return league.do_set_weights(session, league.check_weights(body.weights))

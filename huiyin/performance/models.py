@@ -169,6 +169,15 @@ class KpiWarning(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LeagueWeight(Base):
+    """The unit league table's weights (``league.METRICS``), as the centre set them (none saved: the defaults)."""
+
+    __tablename__ = "league_weights"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+
+
 class RollupMark(Base):
     """How far the rollups are kept: the time of their last refresh (calls changed up to then are in), and
     the time zone their days were cut in (another zone: a rebuild)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -150,3 +151,36 @@ class WarningPublic(BaseModel):
 
 class AcknowledgeIn(BaseModel):
     outcome: str = Field(min_length=1, max_length=2000, description="what was found and done")
+
+
+class LeagueItemFigure(BaseModel):
+    code: str
+    name: str
+    raw: float | None = Field(description="the figure: a rate (0..1), per 100 orders, or per 10,000 customers")
+    points: float | None = Field(description="its weighted points (null: no value this month)")
+    weight: int
+
+
+class LeagueItem(BaseModel):
+    key: int = Field(description="the station's unit id")
+    label: str
+    total: float
+    rank: int
+    bottom: bool = Field(description="末位: among the lowest N")
+    previous_rank: int | None
+    movement: int | None = Field(description="places gained since the month before (negative: lost)")
+    trend: list[float | None] = Field(description="totals two months before, one month before, this month")
+    items: list[LeagueItemFigure]
+
+
+class League(BaseModel):
+    month: str
+    weights: dict[str, int]
+    bottom: int
+    items: list[LeagueItem]
+
+
+class LeagueWeightsIn(BaseModel):
+    weights: dict[Annotated[str, Field(max_length=32)], Annotated[int, Field(ge=0, le=100)]] = Field(
+        description="figure code → weight (0–100); they must add up to 100"
+    )
