@@ -11,9 +11,9 @@ from huiyin.clock import now
 from huiyin.core import xlsx
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
-from huiyin.core.roles import MANAGERS, Role
-from huiyin.errors import Invalid
-from huiyin.performance import early_warning, league, orders, periods, service
+from huiyin.core.roles import CENTER, MANAGERS, Role
+from huiyin.errors import Forbidden, Invalid, NotFound
+from huiyin.performance import early_warning, league, orders, periods, scorecards, service
 from huiyin.performance.models import KpiWarning
 from huiyin.performance.schemas import (
     AcknowledgeIn,
@@ -21,6 +21,11 @@ from huiyin.performance.schemas import (
     League,
     LeagueWeightsIn,
     OrderKpis,
+    ScorecardComputeIn,
+    ScorecardHistoryLine,
+    ScorecardPublic,
+    ScorecardTemplateIn,
+    ScorecardTemplateLine,
     Wallboard,
     WarningPublic,
 )
@@ -179,3 +184,93 @@ def set_league_weights(body: LeagueWeightsIn, _: WeightEditor, session: SessionD
     """The supervisor, director or admin sets the weights; 422 unless every code is known, none negative and
     they add up to 100."""
     return league.do_set_weights(session, league.check_weights(body.weights))
+
+
+ScorecardManager = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin))]
+ScorecardPublisher = Annotated[SignedIn, Depends(require_roles(Role.supervisor, Role.director, Role.admin))]
+CentreReader = Annotated[SignedIn, Depends(require_roles(*CENTER, Role.admin))]
+AgentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CardId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _is_manager(user: SignedIn) -> bool:
+    return bool(user.role_set & (set(MANAGERS) | {Role.admin, Role.qa_inspector}))
+
+
+@router.get("/scorecards", operation_id="scorecards-month")
+def scorecards_month(
+    _: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    month: Month,
+    group: Annotated[str | None, Query(max_length=16, description="an agents' unit id; 0: the centre")] = None,
+    version: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> ScorecardPublic:
+    """月度考评: the month's scorecards (the latest version, or ``version``), ranked within each group, each
+    agent's items with their raw value, points and weight and where the facts behind them are listed."""
+    card = scorecards.latest(session, month) if version is None else scorecards.version_of(session, month, version)
+    if card is None:
+        raise NotFound(f"no scorecard for {month} yet")
+    return ScorecardPublic.model_validate(
+        scorecards.card_data(session, card, group=group, bottom=settings.kpis.league_bottom)
+    )
+
+
+@router.get("/scorecards/me", operation_id="scorecards-mine")
+def my_scorecard(user: CentreReader, session: SessionDep, month: Month) -> ScorecardPublic:
+    """The signed-in agent's own scorecard for the month, as published (404 until it is)."""
+    card = scorecards.latest(session, month, published_only=True)
+    if card is None:
+        raise NotFound(f"no published scorecard for {month} yet")
+    return ScorecardPublic.model_validate(scorecards.card_data(session, card, agent_id=user.id))
+
+
+@router.get("/scorecards/agents/{agent_id}/history", operation_id="scorecards-history")
+def scorecard_history(agent_id: AgentId, user: CentreReader, session: SessionDep) -> list[ScorecardHistoryLine]:
+    """An agent's months, newest first: their own (published ones) for an agent, anyone's for managers."""
+    manager = _is_manager(user)
+    if agent_id != user.id and not manager:
+        raise Forbidden("an agent reads their own scorecards only")
+    lines = scorecards.history(session, agent_id, published_only=not manager)
+    return [ScorecardHistoryLine.model_validate(x) for x in lines]
+
+
+@router.post("/scorecards/compute", operation_id="scorecards-compute", status_code=201)
+def compute_scorecards(
+    body: ScorecardComputeIn, user: ScorecardManager, session: SessionDep, settings: SettingsDep
+) -> ScorecardPublic:
+    """Computes the month from the stored facts: a draft (made again while it is one); once reviewed or
+    published, a new version, which needs a reason."""
+    card = scorecards.do_compute(session, body.month, settings.timezone, user.id, now(), body.reason)
+    return ScorecardPublic.model_validate(scorecards.card_data(session, card))
+
+
+@router.post("/scorecards/{card_id}/review", operation_id="scorecards-review")
+def review_scorecards(card_id: CardId, user: ScorecardManager, session: SessionDep) -> ScorecardPublic:
+    """A draft reviewed (409 otherwise)."""
+    card = scorecards.do_step(session, card_id, "review", user.id, now())
+    return ScorecardPublic.model_validate(scorecards.card_data(session, card))
+
+
+@router.post("/scorecards/{card_id}/publish", operation_id="scorecards-publish")
+def publish_scorecards(card_id: CardId, user: ScorecardPublisher, session: SessionDep) -> ScorecardPublic:
+    """A reviewed version published and frozen: agents see it (409 unless reviewed)."""
+    card = scorecards.do_step(session, card_id, "publish", user.id, now())
+    return ScorecardPublic.model_validate(scorecards.card_data(session, card))
+
+
+@router.get("/scorecards/template", operation_id="scorecards-template")
+def scorecard_template(_: KpiReader, session: SessionDep) -> list[ScorecardTemplateLine]:
+    """The scorecard's items in force (the defaults until the centre saves its own)."""
+    return [ScorecardTemplateLine.model_validate(i.__dict__) for i in scorecards.template(session)]
+
+
+@router.put("/scorecards/template", operation_id="scorecards-set_template")
+def set_scorecard_template(
+    body: ScorecardTemplateIn, _: ScorecardPublisher, session: SessionDep
+) -> list[ScorecardTemplateLine]:
+    """The supervisor, director or admin sets the items; 422 unless each figure is known and appears once,
+    a target item has a target and a floor, and the weights add up to 100. Months computed before keep the
+    items they were scored by."""
+    items = scorecards.check_template([i.model_dump() for i in body.items])
+    return [ScorecardTemplateLine.model_validate(i.__dict__) for i in scorecards.do_set_template(session, items)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.db import Base, UTCDateTime
@@ -176,6 +176,58 @@ class LeagueWeight(Base):
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
+
+
+class ScorecardTemplateItem(Base):
+    """One weighted item of the monthly agent scorecard's template, as the centre set it (``scorecards``)."""
+
+    __tablename__ = "scorecard_template"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    weight: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16), default="target")  # target | rank
+    target: Mapped[float | None] = mapped_column(Float)
+    floor: Mapped[float | None] = mapped_column(Float)
+
+
+class Scorecard(Base):
+    """A month's scorecards, one version: draft → reviewed → published (frozen); a correction of a month
+    reviewed or published is a new version with its reason."""
+
+    __tablename__ = "scorecards"
+    __table_args__ = (UniqueConstraint("month", "version", name="uq_scorecards_month_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="draft")  # draft | reviewed | published
+    reason: Mapped[str | None] = mapped_column(String(500))
+    template: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # the items it was scored by
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    computed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ScorecardLine(Base):
+    """One agent's scorecard in one version: total, rank in their group, each item's raw value and points."""
+
+    __tablename__ = "scorecard_lines"
+    __table_args__ = (
+        Index("ix_scorecard_lines_card_group_rank", "scorecard_id", "group_key", "rank"),
+        Index("ix_scorecard_lines_agent", "agent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    group_key: Mapped[str] = mapped_column(String(16))  # the agent's unit id, 0 for the centre
+    rank: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class RollupMark(Base):

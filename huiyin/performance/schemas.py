@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,3 +184,62 @@ class LeagueWeightsIn(BaseModel):
     weights: dict[Annotated[str, Field(max_length=32)], Annotated[int, Field(ge=0, le=100)]] = Field(
         description="figure code → weight (0–100); they must add up to 100"
     )
+
+
+class ScorecardItemLine(BaseModel):
+    code: str
+    name: str
+    raw: float | None = Field(description="the figure (rates 0..1, seconds, counts, hours); null: missing")
+    points: float | None
+    weight: int
+    missing: bool = Field(description="no value this month: its weight was shared among the other items")
+    source: str | None = Field(description="the page listing the facts behind the figure")
+
+
+class ScorecardAgentLine(BaseModel):
+    key: int = Field(description="the agent's user id")
+    label: str
+    username: str
+    group: str = Field(description="the agent's unit id (0: the centre)")
+    rank: int = Field(description="within the group")
+    total: float
+    bottom: bool
+    items: list[ScorecardItemLine]
+
+
+class ScorecardPublic(BaseModel):
+    id: int
+    month: str
+    version: int
+    state: str = Field(description="draft | reviewed | published")
+    reason: str | None
+    computed_at: datetime
+    reviewed_at: datetime | None
+    published_at: datetime | None
+    template: list[dict[str, Any]]
+    items: list[ScorecardAgentLine]
+
+
+class ScorecardComputeIn(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    reason: str | None = Field(default=None, max_length=500, description="needed once the month was reviewed")
+
+
+class ScorecardTemplateLine(BaseModel):
+    code: str = Field(max_length=32)
+    weight: int = Field(ge=0, le=100)
+    method: Literal["target", "rank"] = "target"
+    target: float | None = None
+    floor: float | None = None
+
+
+class ScorecardTemplateIn(BaseModel):
+    items: list[ScorecardTemplateLine] = Field(max_length=20)
+
+
+class ScorecardHistoryLine(BaseModel):
+    month: str
+    version: int
+    state: str
+    total: float
+    rank: int

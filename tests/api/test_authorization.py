@@ -26,6 +26,7 @@ GATEWAY = "sms gateway token"
 ADMIN = {"admin"}
 CONFIG = {"supervisor", "admin"}
 MANAGERS = {"duty_manager", "floor_manager", "supervisor", "director"}
+CENTRE = {"agent", "dispatcher", "qa_inspector"} | MANAGERS
 CENTRE = {"agent", "dispatcher", "qa_inspector", *MANAGERS}
 EDITORS = {"agent", *MANAGERS, "admin"}
 
@@ -174,6 +175,14 @@ TABLE: dict[str, Any] = {
     "kpis-league_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-league_weights": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-set_league_weights": {"supervisor", "director"} | ADMIN,
+    "scorecards-month": MANAGERS | {"qa_inspector"} | ADMIN,
+    "scorecards-mine": CENTRE | ADMIN,
+    "scorecards-history": MANAGERS | {"qa_inspector"} | ADMIN,  # anyone's; an agent their own (test_scorecards)
+    "scorecards-compute": MANAGERS | ADMIN,
+    "scorecards-review": MANAGERS | ADMIN,
+    "scorecards-publish": {"supervisor", "director"} | ADMIN,
+    "scorecards-template": MANAGERS | {"qa_inspector"} | ADMIN,
+    "scorecards-set_template": {"supervisor", "director"} | ADMIN,
     "kpis-wallboard": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-satisfaction_export": MANAGERS | {"qa_inspector"} | ADMIN,
     "surveys-sms_inbound": GATEWAY,
