@@ -189,6 +189,9 @@ class KpiSettings(BaseModel):
     warn_min_offered: int = Field(default=10, ge=1, description="a slot with fewer calls offered is not judged by rate")
     warn_weeks: int = Field(default=8, ge=3, le=26, description="weeks of the same weekday and slot in a baseline")
     warn_z: float = Field(default=3.5, gt=0, description="the modified z-score over which a volume is a spike")
+    warn_min_ratio: float = Field(
+        default=1.5, ge=1, le=10, description="a spike is also at least this many times its median (1.5: half again)"
+    )
     warn_floor_orders: int = Field(
         default=6, ge=1, description="orders of one category and area in 15 minutes, at least"
     )

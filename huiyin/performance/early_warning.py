@@ -5,7 +5,9 @@ last ``warn_weeks`` weeks (kpis.md): the median of those counts and their MAD (m
 and the modified z-score ``0.6745 · (x − median) / MAD``. A count over ``warn_z`` (3.5) that is also at
 least the floor (``warn_floor_orders`` / ``warn_floor_calls``) is a spike. A MAD of 0 (a series that is
 always the same, often 0) is taken as 1 (in counts), so that a quiet series needs the floor and a real
-jump, not any change at all. The series are orders registered by category × area (a burst of 无气 reports
+jump, not any change at all. A spike is also at least ``warn_min_ratio`` (1.5) times the median: a busy
+series' MAD is small beside its level, and a Monday 20 % busier than the last eight is far out in MADs but
+no incident (measured: docs/benchmarks.md). The series are orders registered by category × area (a burst of 无气 reports
 in one area) and calls offered by queue (from the call rollups).
 
 **Limits.** The same slot's service level (the centre's variant) under ``sl_target`` two slots running,
@@ -52,11 +54,15 @@ class Spike:
     score: float
 
 
-def spike(x: int, history: Sequence[int], z: float, floor: int) -> Spike | None:
-    """``x`` against ``history`` (the same slot in earlier weeks): a spike, or None."""
+def spike(x: int, history: Sequence[int], z: float, floor: int, ratio: float = 1.0) -> Spike | None:
+    """``x`` against ``history`` (the same slot in earlier weeks): a spike, or None. ``ratio``: x must also be
+    at least that many times the median (a busy series' MAD is small beside its level: a 20 % busier Monday
+    than the last eight is far out in MADs, and no incident)."""
     if x < floor or not history:
         return None
     med = statistics.median(history)
+    if x < ratio * med:
+        return None
     mad = statistics.median(abs(h - med) for h in history) or 1.0
     score = 0.6745 * (x - med) / mad
     return Spike(med, mad, round(score, 2)) if score > z else None
@@ -136,7 +142,7 @@ def evaluate(session: Session, slot: int, cfg: KpiSettings, short_abandon: int) 
         name = _names(session)
         for (cat, area), x in sorted(now_orders.items()):
             history = [p.get((cat, area), 0) for p in past]
-            found = spike(x, history, cfg.warn_z, cfg.warn_floor_orders)
+            found = spike(x, history, cfg.warn_z, cfg.warn_floor_orders, cfg.warn_min_ratio)
             if found:
                 out.append(
                     Found(
@@ -157,7 +163,7 @@ def evaluate(session: Session, slot: int, cfg: KpiSettings, short_abandon: int) 
         past_calls = [call_counts(session, s) for s in weeks]
         for queue, x in sorted(candidates.items()):
             history = [p.get(queue, 0) for p in past_calls]
-            found = spike(x, history, cfg.warn_z, cfg.warn_floor_calls)
+            found = spike(x, history, cfg.warn_z, cfg.warn_floor_calls, cfg.warn_min_ratio)
             if found:
                 out.append(
                     Found(

@@ -30,6 +30,10 @@ def test_a_volume_far_above_its_weekly_median_is_a_spike_and_a_weekly_peak_is_no
     assert early_warning.spike(5, [0] * 8, z=3.5, floor=6) is None  # under the floor
     assert early_warning.spike(6, [0] * 8, z=3.5, floor=6) is not None  # a quiet series' MAD of 0 counts as 1
     assert early_warning.spike(6, [], z=3.5, floor=6) is None  # no history yet: nothing to compare
+    busy = [190, 196, 188, 193, 191, 187, 195, 190]  # a busy queue: its MAD (2.5) is small beside its level
+    assert early_warning.spike(230, busy, z=3.5, floor=20) is not None  # 20 % busier: far out in MADs …
+    assert early_warning.spike(230, busy, z=3.5, floor=20, ratio=1.5) is None  # … and no incident
+    assert early_warning.spike(300, busy, z=3.5, floor=20, ratio=1.5) is not None
 
 
 def register_at(agent: Api, world: World, at: datetime, n: int) -> None:
