@@ -3,6 +3,9 @@ import { ROLES, type Role } from '@/utils/enums'
 import { GATES } from '@/utils/roles'
 import { allowed, homeFor, pages } from './routes'
 
+/** The performance module's entries, between 运行概览 and 满意度 (managers, QA, the admin). */
+const KPI_MENU = ['wallboard', 'call-kpis']
+
 const menuOf = (...roles: Role[]) =>
   pages.filter((p) => p.meta?.menu && allowed(p, new Set(roles))).map((p) => p.name)
 
@@ -18,12 +21,14 @@ describe('the pages of the feature modules', () => {
     expect(homeFor(new Set(['admin', 'qa_inspector']))).toBe('/overview')
   })
 
-  it('show 话务报表 and 满意度 to managers, QA and the admin, next to 运行概览', () => {
-    expect(menuOf('duty_manager').slice(0, 3)).toEqual(['overview', 'call-kpis', 'satisfaction'])
+  it('show 大屏, 话务报表 … and 满意度 to managers, QA and the admin, next to 运行概览', () => {
+    expect(menuOf('duty_manager').slice(0, KPI_MENU.length + 2)).toEqual(['overview', ...KPI_MENU, 'satisfaction'])
     for (const role of ['floor_manager', 'supervisor', 'director', 'qa_inspector', 'admin'] as const) {
-      expect(menuOf(role)).toContain('call-kpis')
+      expect(menuOf(role)).toEqual(expect.arrayContaining(KPI_MENU))
     }
-    for (const role of ['agent', 'dispatcher', 'unit_handler'] as const) expect(menuOf(role)).not.toContain('call-kpis')
+    for (const role of ['agent', 'dispatcher', 'unit_handler'] as const) {
+      for (const page of KPI_MENU) expect(menuOf(role)).not.toContain(page)
+    }
     expect(menuOf('qa_inspector')).toContain('satisfaction')
     expect(menuOf('agent')).not.toContain('satisfaction')
     expect(menuOf('dispatcher')).not.toContain('satisfaction')
@@ -34,11 +39,11 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      'call-kpis', 'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', 'call-kpis', 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
+      'overview', ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
       'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',

@@ -237,6 +237,40 @@ describe('the notifications store', () => {
     errors.mockRestore()
   })
 
+  it('sends texts only while open, and watches a topic again whenever the socket reopens', async () => {
+    const store = useNotificationsStore()
+    const boards: unknown[] = []
+    store.onMessage('wallboard', (m) => boards.push(m.wallboard))
+    store.start()
+    expect(store.send('ping')).toBe(false) // not open yet: nothing queued
+    const stopA = store.watchTopic('wallboard')
+    const stopB = store.watchTopic('wallboard') // a second watcher of the same topic
+    FakeSocket.all[0].open()
+    await settle()
+    expect(FakeSocket.all[0].sent).toEqual(['watch:wallboard']) // once, on open
+    FakeSocket.all[0].push({ type: 'watching', topic: 'wallboard', ok: true })
+    FakeSocket.all[0].push({ type: 'wallboard', wallboard: { waiting: 3 } })
+    expect(boards).toEqual([{ waiting: 3 }])
+    // the socket drops and comes back: the new one is told again
+    FakeSocket.all[0].drop()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(FakeSocket.all).toHaveLength(2)
+    FakeSocket.all[1].open()
+    await settle()
+    expect(FakeSocket.all[1].sent).toEqual(['watch:wallboard'])
+    // unwatch only when the last watcher leaves, and only once
+    stopA()
+    stopA()
+    expect(FakeSocket.all[1].sent).toEqual(['watch:wallboard'])
+    stopB()
+    expect(FakeSocket.all[1].sent).toEqual(['watch:wallboard', 'unwatch:wallboard'])
+    // watching while open sends at once
+    const stopC = store.watchTopic('wallboard')
+    expect(FakeSocket.all[1].sent.at(-1)).toBe('watch:wallboard')
+    expect(store.send('hello')).toBe(true)
+    stopC()
+  })
+
   it('closes a popup acknowledged in another tab, and counts it once with its own ack', async () => {
     const store = useNotificationsStore()
     store.start()

@@ -6,6 +6,9 @@
 // `stop()` (sign-out) closes everything and forgets the user's notifications.
 // The same socket carries other messages (the phone channel's `call` and `agent_state`): `onMessage(type, fn)`
 // hands them to whoever listens (stores/phone.ts); the notifications themselves are untouched by them.
+// `send(text)` sends a text on the socket when it is open; `watchTopic(topic)` subscribes the socket to a topic
+// the server publishes (`watch:wallboard`): sent now, again whenever the socket reopens, and `unwatch:` once the
+// last watcher leaves. The topic's messages arrive through `onMessage(topic, fn)`.
 //
 // The pure functions below do the merging and the arithmetic; they are tested without a socket.
 import { defineStore } from 'pinia'
@@ -167,6 +170,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
   let loadGeneration = 0
   const listeners = new Set<Listener>()
   const typed = new Map<string, Set<MessageListener>>()
+  /** topic → how many watchers (pages) want it; each is sent `watch:<topic>` whenever the socket opens */
+  const topics = new Map<string, number>()
 
   /** Called for every notification pushed while the page is open (not for those loaded at start). */
   function onArrive(fn: Listener): () => void {
@@ -181,6 +186,39 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (!set) typed.set(type, (set = new Set()))
     set.add(fn)
     return () => set.delete(fn)
+  }
+
+  /** Sends a text on the socket if it is open; false when it is not (nothing is queued). */
+  function send(text: string): boolean {
+    const ws = socket
+    if (!ws || connection.value !== 'open' || ws.readyState !== WebSocket.OPEN) return false
+    try {
+      ws.send(text)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Watches a topic the server publishes (`wallboard`): `watch:<topic>` is sent now if the socket is open and
+   * again each time it (re)opens; the returned function stops watching (`unwatch:<topic>` once no one else
+   * watches). Its messages come through `onMessage(topic, fn)`. */
+  function watchTopic(topic: string): () => void {
+    const n = topics.get(topic) ?? 0
+    topics.set(topic, n + 1)
+    if (n === 0) send(`watch:${topic}`)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      const left = (topics.get(topic) ?? 1) - 1
+      if (left > 0) {
+        topics.set(topic, left)
+        return
+      }
+      topics.delete(topic)
+      send(`unwatch:${topic}`)
+    }
   }
 
   /** One socket message: the store's own are handled, and every listener of its type is told. */
@@ -273,6 +311,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
       stopPolling()
       clearInterval(pingTimer)
       pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('ping'), PING_MS)
+      for (const topic of topics.keys()) send(`watch:${topic}`) // a new socket watches nothing yet
       quietLoad()
     }
     ws.onmessage = (e: MessageEvent) => {
@@ -369,7 +408,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   return {
     items, unread, unacked, connection, revision, pending, badge,
-    start, stop, ack, ackAll, read, know, onArrive, onMessage, loadPending,
+    start, stop, ack, ackAll, read, know, onArrive, onMessage, send, watchTopic, loadPending,
     /** for tests: what a socket message does */
     handle, receive,
   }

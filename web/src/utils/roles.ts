@@ -22,6 +22,14 @@ export const GATES = {
   satisfaction: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 话务报表: the call KPIs (GET /kpis/calls: managers, QA and the admin) */
   callKpis: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 大屏: the floor's wallboard (GET /kpis/wallboard and its socket topic: the KPI readers) */
+  wallboard: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 预警: early warnings (GET /warnings: the KPI readers) */
+  warnings: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 单位考核排名 (GET /league: the KPI readers) */
+  league: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 工单报表: the order KPIs (GET /kpis/orders: the KPI readers) */
+  orderKpis: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 延时调查: results, handler ratings, questionnaires, sampling rules (the server's readers) */
   delayedSurveys: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 请假/代班 (AB角): absences (the server's absence users; a unit handler sees and marks their own) */
@@ -69,6 +77,10 @@ export const GATES = {
   commend: ['unit_handler', ...MANAGERS],
   /** the 投诉台's analysis chart (GET /complaints/analysis) */
   complaintAnalysis: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 预警: acknowledging a warning with its outcome */
+  ackWarnings: [...MANAGERS, 'admin'],
+  /** 单位考核排名: editing the weights */
+  editLeagueWeights: ['supervisor', 'director', 'admin'],
   /** 奖惩台账: editing the title rules */
   editTitleRules: ['supervisor', 'director', 'admin'],
   /** 回访: the "all the team's" switch */

@@ -1,12 +1,65 @@
-// The KPI layer's API (docs/kpis.md): the call KPIs of a period by a cut (话务报表, GET /kpis/calls).
+// The KPI layer's API (docs/kpis.md): the call KPIs of a period by a cut (话务报表, GET /kpis/calls), the
+// wallboard (大屏, GET /kpis/wallboard; live over the socket), early warnings (预警, GET /warnings, acknowledge),
+// the unit league table (单位考核排名, GET /league, its export and weights) and the order KPIs (工单报表,
+// GET /kpis/orders).
 import { api, unwrap, type Query, type Schemas } from '@/api/client'
 
 export type CallKpis = Schemas['CallKpis']
 export type CallKpiItem = Schemas['CallKpiItem']
 export type CallKpiQuery = Query<'kpis-calls'>
+export type Wallboard = Schemas['Wallboard']
+export type KpiWarning = Schemas['WarningPublic']
+export type WarningState = NonNullable<Query<'kpis-warnings'>['state']>
+export type League = Schemas['League']
+export type LeagueItem = Schemas['LeagueItem']
+export type OrderKpis = Schemas['OrderKpis']
+export type OrderKpiItem = Schemas['OrderKpiItem']
+export type OrderKpiQuery = Query<'kpis-orders'>
 
 /** The call KPIs of the period (days in the centre's zone, both included), one item per group (group_by=none:
  * one item, the whole period). Rates are fractions, times seconds, null where there is nothing to divide by. */
 export function loadCallKpis(query: CallKpiQuery): Promise<CallKpis> {
   return unwrap(api.GET('/api/v1/kpis/calls', { params: { query } }))
+}
+
+/** The floor as of now (the same figures the socket pushes to `watch:wallboard`). */
+export function loadWallboard(): Promise<Wallboard> {
+  return unwrap(api.GET('/api/v1/kpis/wallboard'))
+}
+
+/** Early warnings of a state, newest first. */
+export function loadWarnings(state: WarningState, limit = 200): Promise<KpiWarning[]> {
+  return unwrap(api.GET('/api/v1/warnings', { params: { query: { state, limit } } }))
+}
+
+/** A manager acknowledges a warning with its outcome (409: acknowledged already). */
+export function acknowledgeWarning(id: number, outcome: string): Promise<KpiWarning> {
+  return unwrap(api.POST('/api/v1/warnings/{warning_id}/acknowledge', {
+    params: { path: { warning_id: id } }, body: { outcome },
+  }))
+}
+
+/** The month's league table ("YYYY-MM"). */
+export function loadLeague(month: string): Promise<League> {
+  return unwrap(api.GET('/api/v1/league', { params: { query: { month } } }))
+}
+
+/** The month's league table as an Excel workbook (a plain link: the browser downloads it). */
+export function leagueExportUrl(month: string): string {
+  return `/api/v1/league/export?${new URLSearchParams({ month })}`
+}
+
+/** The league's weights in force (figure code → weight, adding up to 100). */
+export function loadLeagueWeights(): Promise<Record<string, number>> {
+  return unwrap(api.GET('/api/v1/league/weights'))
+}
+
+/** New weights (supervisor, director, admin); 422 unless they add up to 100. */
+export function saveLeagueWeights(weights: Record<string, number>): Promise<Record<string, number>> {
+  return unwrap(api.PUT('/api/v1/league/weights', { body: { weights } }))
+}
+
+/** The order KPIs of the period, one item per group (group_by=none: the whole period). */
+export function loadOrderKpis(query: OrderKpiQuery): Promise<OrderKpis> {
+  return unwrap(api.GET('/api/v1/kpis/orders', { params: { query } }))
 }

@@ -1,15 +1,21 @@
-// 话务报表: the call KPIs of a period (offered, answered, service level, ASA, AHT, occupancy …) by day, interval,
-// agent or queue (managers, QA, admin; GET /kpis/calls).
-import { TrendCharts } from '@element-plus/icons-vue'
+// The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
+// table), 话务报表 (the call KPIs) and 工单报表 (the order KPIs), for managers, QA and the admin.
+import { Monitor, TrendCharts } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
+// next to 运行概览 (10) and 满意度 (15); the admin may read them but lands on 用户与角色
 export const routes: RouteRecordRaw[] = [
+  {
+    path: 'wallboard',
+    name: 'wallboard',
+    component: () => import('./views/WallboardView.vue'),
+    meta: { roles: GATES.wallboard, menu: { label: 'wallboard.menu', icon: Monitor, order: 11, landing: false } },
+  },
   {
     path: 'kpis/calls',
     name: 'call-kpis',
     component: () => import('./views/CallKpisView.vue'),
-    // next to 满意度; the admin may read it but lands on 用户与角色
     meta: { roles: GATES.callKpis, menu: { label: 'callKpis.menu', icon: TrendCharts, order: 14, landing: false } },
   },
 ]

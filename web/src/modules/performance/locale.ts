@@ -1,6 +1,23 @@
-// 话务报表: the call KPIs of a period (KPI cards, the five service-level variants, the chart, the table).
+// The performance module's strings: 大屏 (wallboard.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
+// variants, the chart, the table).
 export default {
   'zh-CN': {
+    wallboard: {
+      menu: '大屏',
+      title: '话务大屏',
+      status: { live: '实时', connecting: '连接中…', down: '实时连接中断，每 10 秒刷新', refused: '无权接收实时推送，每 10 秒刷新' },
+      updated: '更新于 {time}',
+      fullscreen: '全屏', exitFullscreen: '退出全屏',
+      waiting: '排队等待', waitingUnit: '通来电在排队',
+      longest: '最长等待', longestHint: '超过 60 秒显示红色',
+      emergencies: '未结紧急工单', warnings: '未处理预警',
+      serviceLevel: '服务水平 {variant}（{t}秒）',
+      todayCounts: '今日呼入 {offered} · 接通 {answered} · 放弃 {abandoned}',
+      answerRate: '接通率', abandonRate: '放弃率', asa: 'ASA 平均应答',
+      queues: '队列', queue: '队列', queueWaiting: '排队', noQueue: '未分队列', noQueues: '暂无队列',
+      agents: '坐席状态', online: '在线 {n} 人',
+      state: { ready: '就绪', on_call: '通话中', acw: '话后处理', not_ready: '未就绪', signed_in: '已签入' },
+    },
     callKpis: {
       menu: '话务报表',
       title: '话务报表',
@@ -58,6 +75,22 @@ export default {
     },
   },
   en: {
+    wallboard: {
+      menu: 'Wallboard',
+      title: 'Wallboard',
+      status: { live: 'Live', connecting: 'Connecting…', down: 'Live link down: refreshed every 10 s', refused: 'No live feed for this role: refreshed every 10 s' },
+      updated: 'Updated {time}',
+      fullscreen: 'Full screen', exitFullscreen: 'Leave full screen',
+      waiting: 'Calls waiting', waitingUnit: 'callers in the queues',
+      longest: 'Longest wait', longestHint: 'red past 60 s',
+      emergencies: 'Open emergencies', warnings: 'Open warnings',
+      serviceLevel: 'Service level {variant} ({t} s)',
+      todayCounts: 'Today: offered {offered} · answered {answered} · abandoned {abandoned}',
+      answerRate: 'Answer rate', abandonRate: 'Abandon rate', asa: 'ASA (avg. wait)',
+      queues: 'Queues', queue: 'Queue', queueWaiting: 'Waiting', noQueue: 'No queue', noQueues: 'No queues',
+      agents: 'Agents', online: '{n} signed in',
+      state: { ready: 'Ready', on_call: 'On a call', acw: 'After-call work', not_ready: 'Not ready', signed_in: 'Signed in' },
+    },
     callKpis: {
       menu: 'Call KPIs',
       title: 'Call KPIs',
