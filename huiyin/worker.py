@@ -22,10 +22,11 @@ from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
-from huiyin.performance import early_warning, rollups
+from huiyin.performance import early_warning, reports, rollups
 from huiyin.performance import orders as order_rollup
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
+from huiyin.storage import make_storage
 from huiyin.surveys import delayed as surveys
 from huiyin.surveys import invitations
 
@@ -77,6 +78,7 @@ class Worker:
         self.db = db
         self.settings = settings
         self.gateway = gateway or Gateway(settings.notify)
+        self.storage = make_storage(settings)  # the files e-mails attach (the reports)
         self.quiet = QuietLog()
         self._surveyed: datetime | None = None
         self._calls_upto: datetime | None = None
@@ -134,10 +136,12 @@ class Worker:
             slots = rollups.do_refresh(s, now(), margin, tz)
         with self.db.session() as s:  # the slots just made are judged (特征值预警), and the live waits
             early_warning.do_run(s, now(), cfg, self.settings.cti.short_abandon_seconds, self.settings.notify)
-        if self._orders_rolled is None or started - self._orders_rolled >= cfg.orders_refresh_seconds:
+        if force or self._orders_rolled is None or started - self._orders_rolled >= cfg.orders_refresh_seconds:
             self._orders_rolled = started
             with self.db.session() as s:
                 order_rollup.do_refresh(s, now(), margin, tz)
+            with self.db.session() as s:  # from 06:00: yesterday's reports made and mailed (each once)
+                reports.do_run(s, self.storage, self.settings, now())
         return slots
 
     def claim_batch(self) -> list[outbox.Claimed]:
@@ -160,7 +164,7 @@ class Worker:
     def send_one(self, c: outbox.Claimed) -> outbox.Outcome:
         try:
             if c.channel == "email":
-                send_email(self.settings.notify, c.dedupe_key, c.address, c.payload)
+                send_email(self.settings.notify, c.dedupe_key, c.address, c.payload, self.storage.get)
             else:
                 self.gateway.send(c.channel, c.dedupe_key, c.address, c.payload)
             return outbox.Outcome(c.id, True, attempt=c.attempts)

@@ -9,6 +9,7 @@ message); 4xx other than 408 and 429 = rejected for good; anything else = try ag
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -88,8 +89,15 @@ class Gateway:
         self.client.close()
 
 
-def send_email(settings: NotifySettings, key: str, to: str, payload: dict[str, object]) -> str:
-    """One email over SMTP. The Message-ID is derived from the key, so a receiver can spot a resend."""
+def send_email(
+    settings: NotifySettings,
+    key: str,
+    to: str,
+    payload: dict[str, object],
+    read: Callable[[str], bytes] | None = None,
+) -> str:
+    """One email over SMTP. The Message-ID is derived from the key, so a receiver can spot a resend.
+    ``payload["attachments"]``: ``[{"key", "name", "type"}]``, files in storage that ``read`` gives."""
     if not settings.smtp_host:
         raise Disabled("email")
     msg = EmailMessage()
@@ -99,6 +107,15 @@ def send_email(settings: NotifySettings, key: str, to: str, payload: dict[str, o
     msg["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="huiyin")
     msg["X-Huiyin-Key"] = key
     msg.set_content(f"{payload.get('title', '')}\n\n{payload.get('body', '')}\n")
+    for a in payload.get("attachments") or []:  # type: ignore[attr-defined]
+        if read is None:
+            raise DeliveryError("email: attachments but no storage to read them from", permanent=True)
+        maintype, _, subtype = str(a["type"]).partition("/")
+        try:
+            data = read(str(a["key"]))
+        except LookupError as exc:
+            raise DeliveryError(f"email: attachment {a['key']} is gone", permanent=True) from exc
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=str(a["name"]))
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.gateway_timeout_seconds) as smtp:
             if settings.smtp_starttls:

@@ -224,6 +224,39 @@ def do_notify_many(
     return len(planned)
 
 
+def do_queue_email(
+    session: Session,
+    *,
+    to: str,
+    title: str,
+    body: str,
+    key: str,
+    kind: str,
+    attachments: Sequence[dict[str, str]] = (),
+) -> bool:
+    """An e-mail through the outbox (a report to a subscriber): sent by the worker now, retried as every
+    delivery is, with ``attachments`` (``{"key", "name", "type"}``: files in storage) attached. Once per
+    ``key``: False when that key was queued already."""
+    at = now()
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        return False
+    session.add(
+        OutboxMessage(
+            channel="email",
+            notification_id=None,
+            address=to,
+            payload={"title": title, "body": body, "kind": kind, "attachments": list(attachments)},
+            dedupe_key=key,
+            status="pending",
+            due_at=at,
+            attempts=0,
+            created_at=at,
+        )
+    )
+    session.info["outbox_wake"] = True
+    return True
+
+
 def do_queue_sms(session: Session, *, to: str, text: str, key: str, kind: str, due: datetime | None = None) -> bool:
     """An SMS to someone who is not a user (a customer), through the outbox: sent by the worker at ``due``
     (now by default), retried as every delivery is, ``text`` as it is (no template). Once per ``key``:

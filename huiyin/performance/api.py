@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
@@ -13,23 +14,27 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.errors import Forbidden, Invalid, NotFound
-from huiyin.performance import early_warning, league, orders, periods, scorecards, service
-from huiyin.performance.models import KpiWarning
+from huiyin.performance import early_warning, league, orders, periods, reports, scorecards, service
+from huiyin.performance.models import KpiReport, KpiWarning
 from huiyin.performance.schemas import (
     AcknowledgeIn,
     CallKpis,
     League,
     LeagueWeightsIn,
     OrderKpis,
+    ReportIn,
+    ReportPublic,
     ScorecardComputeIn,
     ScorecardHistoryLine,
     ScorecardPublic,
     ScorecardTemplateIn,
     ScorecardTemplateLine,
+    SubscriptionsIn,
     Wallboard,
     WarningPublic,
 )
 from huiyin.performance.wallboard import wallboard
+from huiyin.storage import StorageDep
 
 router = APIRouter(tags=["kpis"])
 KPI_READERS: frozenset[str] = frozenset({*MANAGERS, Role.qa_inspector, Role.admin})
@@ -274,3 +279,73 @@ def set_scorecard_template(
     items they were scored by."""
     items = scorecards.check_template([i.model_dump() for i in body.items])
     return [ScorecardTemplateLine.model_validate(i.__dict__) for i in scorecards.do_set_template(session, items)]
+
+
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/reports", operation_id="reports-list")
+def list_reports(
+    _: KpiReader,
+    session: SessionDep,
+    kind: Literal["daily", "weekly", "monthly"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ReportPublic]:
+    """Service-quality reports (服务质量报告) made so far, newest period first."""
+    stmt = select(KpiReport).order_by(KpiReport.first_day.desc(), KpiReport.kind).limit(limit)
+    if kind is not None:
+        stmt = stmt.where(KpiReport.kind == kind)
+    return [ReportPublic.model_validate(r) for r in session.scalars(stmt)]
+
+
+@router.post("/reports", operation_id="reports-generate", status_code=201)
+def generate_report(
+    body: ReportIn, _: KpiReader, session: SessionDep, settings: SettingsDep, storage: StorageDep
+) -> ReportPublic:
+    """Makes the report of a kind for the period holding ``day`` now (on demand; again if it was made
+    before, the figures as they are now). 422 for a period that has not begun."""
+    first, _last = reports.period_of(body.kind, body.day)
+    if first > now().astimezone(ZoneInfo(settings.timezone)).date():
+        raise Invalid("day: the period has not begun")
+    report, _new = reports.do_generate(session, storage, body.kind, body.day, settings, now())
+    return ReportPublic.model_validate(report)
+
+
+def _report_file(session: SessionDep, storage: Any, report_id: int, ext: str) -> Response:
+    report = session.get(KpiReport, report_id)
+    if report is None:
+        raise NotFound(f"no report {report_id}")
+    key, media = (report.pdf_key, reports.PDF) if ext == "pdf" else (report.xlsx_key, reports.XLSX)
+    return Response(storage.get(key), media_type=media, headers=xlsx.attachment(reports.file_name(report, ext)))
+
+
+@router.get(
+    "/reports/{report_id}/pdf",
+    operation_id="reports-pdf",
+    response_class=Response,
+    responses={200: {"content": {reports.PDF: {}}, "description": "the report as PDF"}},
+)
+def report_pdf(report_id: ReportId, _: KpiReader, session: SessionDep, storage: StorageDep) -> Response:
+    return _report_file(session, storage, report_id, "pdf")
+
+
+@router.get(
+    "/reports/{report_id}/xlsx",
+    operation_id="reports-xlsx",
+    response_class=Response,
+    responses={200: {"content": {reports.XLSX: {}}, "description": "the report as an Excel workbook"}},
+)
+def report_xlsx(report_id: ReportId, _: KpiReader, session: SessionDep, storage: StorageDep) -> Response:
+    return _report_file(session, storage, report_id, "xlsx")
+
+
+@router.get("/reports/subscriptions/me", operation_id="reports-my_subscriptions")
+def my_subscriptions(user: KpiReader, session: SessionDep) -> list[str]:
+    """The kinds of report the signed-in user receives by e-mail."""
+    return reports.subscriptions_of(session, user.id)
+
+
+@router.put("/reports/subscriptions/me", operation_id="reports-set_my_subscriptions")
+def set_my_subscriptions(body: SubscriptionsIn, user: KpiReader, session: SessionDep) -> list[str]:
+    """Subscribes the signed-in user to these kinds (and no others); the e-mails go to their address."""
+    return reports.do_subscribe(session, user.id, list(body.kinds))

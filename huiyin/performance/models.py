@@ -230,6 +230,31 @@ class ScorecardLine(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class KpiReport(Base):
+    """A generated service-quality report (服务质量报告): its period and where its PDF and .xlsx are stored."""
+
+    __tablename__ = "kpi_reports"
+    __table_args__ = (UniqueConstraint("kind", "first_day", name="uq_kpi_reports_kind_first_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # daily | weekly | monthly
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(100))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    pdf_key: Mapped[str] = mapped_column(String(300))
+    xlsx_key: Mapped[str] = mapped_column(String(300))
+
+
+class ReportSubscription(Base):
+    """A user who receives a kind of report by e-mail when the worker makes it."""
+
+    __tablename__ = "report_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
 class RollupMark(Base):
     """How far the rollups are kept: the time of their last refresh (calls changed up to then are in), and
     the time zone their days were cut in (another zone: a rebuild)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -243,3 +243,23 @@ class ScorecardHistoryLine(BaseModel):
     state: str
     total: float
     rank: int
+
+
+class ReportPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str = Field(description="daily | weekly | monthly")
+    first_day: date
+    last_day: date
+    title: str
+    generated_at: datetime
+
+
+class ReportIn(BaseModel):
+    kind: Literal["daily", "weekly", "monthly"]
+    day: date = Field(description="a day of the period (the week or month holding it)")
+
+
+class SubscriptionsIn(BaseModel):
+    kinds: list[Literal["daily", "weekly", "monthly"]] = Field(max_length=3)

@@ -176,6 +176,12 @@ TABLE: dict[str, Any] = {
     "kpis-league_weights": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-set_league_weights": {"supervisor", "director"} | ADMIN,
     "scorecards-month": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-list": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-generate": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-pdf": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-xlsx": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-my_subscriptions": MANAGERS | {"qa_inspector"} | ADMIN,
+    "reports-set_my_subscriptions": MANAGERS | {"qa_inspector"} | ADMIN,
     "scorecards-mine": CENTRE | ADMIN,
     "scorecards-history": MANAGERS | {"qa_inspector"} | ADMIN,  # anyone's; an agent their own (test_scorecards)
     "scorecards-compute": MANAGERS | ADMIN,
