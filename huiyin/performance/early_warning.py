@@ -3,12 +3,12 @@
 **Spikes.** Every finished 15-minute slot, each series is compared with the same weekday and slot over the
 last ``warn_weeks`` weeks (kpis.md): the median of those counts and their MAD (median absolute deviation),
 and the modified z-score ``0.6745 · (x − median) / MAD``. A count over ``warn_z`` (3.5) that is also at
-least the floor (``warn_floor_orders`` / ``warn_floor_calls``) is a spike. A MAD of 0 (a series that is
-always the same, often 0) is taken as 1 (in counts), so that a quiet series needs the floor and a real
-jump, not any change at all. A spike is also at least ``warn_min_ratio`` (1.5) times the median: a busy
-series' MAD is small beside its level, and a Monday 20 % busier than the last eight is far out in MADs but
-no incident (measured: docs/benchmarks.md). The series are orders registered by category × area (a burst of 无气 reports
-in one area) and calls offered by queue (from the call rollups).
+least the floor (``warn_floor_orders`` / ``warn_floor_calls``) and at least ``warn_min_ratio`` (1.5) times
+the median is a spike. The MAD is never taken below 1, nor below a Poisson count's (0.6745 · √median):
+counts are at least that noisy, and a series that is always the same (often 0) would otherwise warn at any
+change. The ratio keeps a busy series, whose MAD is small beside its level, from warning at a Monday 20 %
+busier than the last eight (measured: docs/benchmarks.md). The series are orders registered by category ×
+area (a burst of 无气 reports in one area) and calls offered by queue (from the call rollups).
 
 **Limits.** The same slot's service level (the centre's variant) under ``sl_target`` two slots running,
 abandonment over ``abandon_limit`` (each only with at least ``warn_min_offered`` calls), and, every run,
@@ -21,6 +21,7 @@ managers (in the app). ``evaluate`` is pure over a slot's numbers, so ``replay``
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -63,7 +64,9 @@ def spike(x: int, history: Sequence[int], z: float, floor: int, ratio: float = 1
     med = statistics.median(history)
     if x < ratio * med:
         return None
-    mad = statistics.median(abs(h - med) for h in history) or 1.0
+    # counts are at least as noisy as a Poisson count: the MAD is taken as no less than a Poisson MAD
+    # (0.6745 · √median), and no less than 1
+    mad = max(statistics.median(abs(h - med) for h in history), 0.6745 * math.sqrt(med), 1.0)
     score = 0.6745 * (x - med) / mad
     return Spike(med, mad, round(score, 2)) if score > z else None
 

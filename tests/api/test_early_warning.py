@@ -4,6 +4,7 @@ one open warning per rule and series; the duty managers told; acknowledged with 
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,13 +27,15 @@ def test_a_volume_far_above_its_weekly_median_is_a_spike_and_a_weekly_peak_is_no
     monday_peaks = [40, 42, 38, 41, 39, 43, 40, 41]
     assert early_warning.spike(44, monday_peaks, z=3.5, floor=6) is None  # a Monday like the others
     found = early_warning.spike(130, monday_peaks, z=3.5, floor=6)
-    assert found is not None and found.median == 40.5 and found.mad == 1.0 and found.score == round(0.6745 * 89.5, 2)
+    poisson = 0.6745 * math.sqrt(40.5)  # the MAD of these counts (1.0) is below a Poisson count's: that is taken
+    assert found is not None and found.median == 40.5 and found.mad == poisson
+    assert found.score == round(0.6745 * 89.5 / poisson, 2)
     assert early_warning.spike(5, [0] * 8, z=3.5, floor=6) is None  # under the floor
     assert early_warning.spike(6, [0] * 8, z=3.5, floor=6) is not None  # a quiet series' MAD of 0 counts as 1
     assert early_warning.spike(6, [], z=3.5, floor=6) is None  # no history yet: nothing to compare
     busy = [190, 196, 188, 193, 191, 187, 195, 190]  # a busy queue: its MAD (2.5) is small beside its level
-    assert early_warning.spike(230, busy, z=3.5, floor=20) is not None  # 20 % busier: far out in MADs …
-    assert early_warning.spike(230, busy, z=3.5, floor=20, ratio=1.5) is None  # … and no incident
+    assert early_warning.spike(250, busy, z=3.5, floor=20) is not None  # 30 % busier: far out even in √n …
+    assert early_warning.spike(250, busy, z=3.5, floor=20, ratio=1.5) is None  # … and no incident
     assert early_warning.spike(300, busy, z=3.5, floor=20, ratio=1.5) is not None
 
 
