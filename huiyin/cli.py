@@ -225,7 +225,7 @@ def kpis_rebuild() -> None:
     import time
 
     from huiyin.clock import now
-    from huiyin.performance import orders
+    from huiyin.performance import orders, states
     from huiyin.performance.rollups import do_rebuild
 
     started = time.perf_counter()
@@ -236,6 +236,10 @@ def kpis_rebuild() -> None:
     with cli_session() as session:
         days = orders.do_rebuild(session, now(), Settings().timezone)
     typer.echo(f"rebuilt the order rollup: {days} days in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with cli_session() as session:
+        slots = states.do_rebuild(session, now())
+    typer.echo(f"rebuilt the agent-state rollup: {slots} slots in {time.perf_counter() - started:.1f} s")
 
 
 @kpis_app.command("replay-warnings")
@@ -274,11 +278,12 @@ def kpis_replay_warnings(
 @kpis_app.command("check")
 def kpis_check() -> None:
     """Compare the kept rollups with ones made afresh from the calls; exits 1 on a difference."""
-    from huiyin.performance import orders
+    from huiyin.performance import orders, states
     from huiyin.performance.rollups import differences
 
     with cli_session(write=False) as session:
-        diff = differences(session, Settings().timezone) + orders.differences(session, Settings().timezone)
+        tz = Settings().timezone
+        diff = differences(session, tz) + orders.differences(session, tz) + states.differences(session)
     for line in diff[:20]:
         typer.echo(line)
     if diff:

@@ -24,6 +24,7 @@ from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
 from huiyin.performance import early_warning, reports, rollups
 from huiyin.performance import orders as order_rollup
+from huiyin.performance import states as agent_states
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.storage import make_storage
@@ -134,6 +135,8 @@ class Worker:
         margin, tz = timedelta(seconds=cfg.refresh_margin_seconds), self.settings.timezone
         with self.db.session() as s:
             slots = rollups.do_refresh(s, now(), margin, tz)
+        with self.db.session() as s:
+            agent_states.do_refresh(s, now(), margin)
         with self.db.session() as s:  # the slots just made are judged (特征值预警), and the live waits
             early_warning.do_run(s, now(), cfg, self.settings.cti.short_abandon_seconds, self.settings.notify)
         if force or self._orders_rolled is None or started - self._orders_rolled >= cfg.orders_refresh_seconds:

@@ -116,6 +116,7 @@ class AgentState(Base):
     __tablename__ = "agent_states"
     __table_args__ = (
         Index("ix_agent_states_user", "user_id", "started_at"),
+        Index("ix_agent_states_written_at", "written_at"),  # what the KPI rollups' refresh looks at
         Index(
             "uq_agent_states_open",
             "user_id",
@@ -134,6 +135,7 @@ class AgentState(Base):
     call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(16), default="workbench")  # workbench | cti
     resume_state: Mapped[str | None] = mapped_column(String(16))  # where on_call / acw go back to
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now)  # last written (KPI rollups)
 
 
 class IvrRule(TimestampMixin, Base):

@@ -91,6 +91,18 @@ class KpiAgentDay(CallFacts, Base):
     direction: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
+class KpiAgentStateSlot(Base):
+    """Seconds an agent spent in a state within a 15-minute slot (the agent-state intervals cut at slot
+    boundaries; an open interval counted up to the last refresh)."""
+
+    __tablename__ = "kpi_agent_state_slots"
+
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float, default=0)
+
+
 class KpiOrderDay(Base):
     """One local day × cut × key of orders (``orders``): registered that day, with their response times so
     far (count, minutes, a 5 % histogram: ``{"bin": count}``); closed that day, on time, each stage's

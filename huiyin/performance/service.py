@@ -14,21 +14,30 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
 from huiyin.calls.models import AgentState
 from huiyin.performance import kpis
 from huiyin.performance.facts import AGENT, FACT_NAMES, FACTS, MAXED, SLOT, C, extra_facts, summed
-from huiyin.performance.models import ANSWER_THRESHOLDS, SHORT_THRESHOLDS, SLOT_SECONDS, KpiAgentDay, KpiCallSlot
+from huiyin.performance.models import (
+    ANSWER_THRESHOLDS,
+    SHORT_THRESHOLDS,
+    SLOT_SECONDS,
+    KpiAgentDay,
+    KpiAgentStateSlot,
+    KpiCallSlot,
+)
 from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_key
 from huiyin.performance.rollups import day_bounds, rolled_upto
+from huiyin.performance.states import states_upto
 
 CallGroup = Literal["none", "agent", "queue", "day", "interval"]
 THRESHOLDS_SHOWN = (15, 20, 30)  # N 秒人工接通率
 SLOTS = KpiCallSlot.__table__.c
 DAYS = KpiAgentDay.__table__.c
+STATE_SLOTS = KpiAgentStateSlot.__table__.c
 Facts = dict[str, int]
 
 
@@ -142,20 +151,52 @@ def call_facts(session: Session, q: CallQuery, tz_name: str) -> dict[tuple[Any, 
 
 
 def _occupancy(session: Session, q: CallQuery, at: datetime) -> dict[Any, tuple[float, float]]:
-    """key → (handling seconds, available seconds) from the agent-state intervals overlapping the period,
-    each clipped to it (an open interval runs to ``at``)."""
+    """key → (handling seconds, available seconds): from the agent-state rollup up to the slot of its last
+    refresh (a period on slot boundaries), from the intervals themselves for the rest, each clipped to the
+    period (an open interval runs to ``at``)."""
     p = q.period
+    out: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    split = p.start
+    upto = states_upto(session)
+    if upto is not None and p.on_slots:
+        lo, hi = p.slots
+        cut = min(hi, int(upto.timestamp()) // SLOT_SECONDS)
+        if cut > lo:
+            t = STATE_SLOTS
+            by: dict[str, list[Any]] = {"agent": [t.agent_id]}
+            keys = by.get(q.group_by, [_bucket(q, t.slot)] if q.group_by in TIMED else [])
+            handling = func.coalesce(func.sum(case((t.state.in_(("on_call", "acw")), t.seconds), else_=0)), 0)
+            available = func.coalesce(func.sum(case((t.state.in_(("ready", "on_call", "acw")), t.seconds), else_=0)), 0)
+            stmt = (
+                select(*(k.label("key") for k in keys), handling.label("h"), available.label("a"))
+                .where(t.slot >= lo, t.slot < cut)
+                .group_by(*keys)
+            )
+            for r in session.execute(stmt).mappings():
+                key = _label(q, r["key"]) if keys and q.group_by != "agent" else (r["key"] if keys else "all")
+                acc = out[key]
+                acc[0] += float(r["h"])
+                acc[1] += float(r["a"])
+            split = datetime.fromtimestamp(cut * SLOT_SECONDS, UTC)
+    if split < p.end:
+        _raw_occupancy(session, q, split, p.end, at, out)
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _raw_occupancy(
+    session: Session, q: CallQuery, start: datetime, end: datetime, at: datetime, out: dict[Any, list[float]]
+) -> None:
     rows = session.execute(
         select(AgentState.user_id, AgentState.state, AgentState.started_at, AgentState.ended_at).where(
-            AgentState.started_at < p.end,
-            or_(AgentState.ended_at.is_(None), AgentState.ended_at > p.start),
+            AgentState.started_at < end,
+            or_(AgentState.ended_at.is_(None), AgentState.ended_at > start),
             AgentState.state.in_(("ready", "on_call", "acw")),
         )
     ).all()
-    out: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    step = SLOT_SECONDS if q.group_by in ("day", "interval") else None
+    p = q.period
+    step = SLOT_SECONDS if q.group_by in TIMED else None
     for user_id, state, started, ended in rows:
-        a, b = max(started, p.start), min(ended or at, p.end)
+        a, b = max(started, start), min(ended or at, end)
         while a < b:
             if step is None:
                 piece_end = b
@@ -170,7 +211,6 @@ def _occupancy(session: Session, q: CallQuery, at: datetime) -> dict[Any, tuple[
             if state != "ready":
                 acc[0] += secs
             a = piece_end
-    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def _item(q: CallQuery, key: Any, inbound: Facts, outbound: Facts, occ: tuple[float, float] | None) -> dict[str, Any]:

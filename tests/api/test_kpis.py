@@ -233,3 +233,38 @@ def test_a_rebuild_makes_the_same_rollups_and_an_empty_database_rebuilds_to_noth
 def _pk(api: Api, call_id: str) -> int:
     items = api.ok("get", "/calls?page_size=200")["items"]
     return next(c["id"] for c in items if c["call_id"] == call_id)  # type: ignore[no-any-return]
+
+
+def test_occupancy_from_the_agent_state_rollup_equals_the_intervals_and_an_open_interval_grows(
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    manager: Api,
+    world: World,
+) -> None:
+    from huiyin.performance import states
+
+    agent.ok("put", "/agents/me/state", {"state": "signed_in"})
+    agent.ok("put", "/agents/me/state", {"state": "ready"})
+    pbx.wait(600)
+    call = pbx.answered_call(CALLER, "agent", ring=20, talk=400)
+    pbx.wait(100)
+    agent.ok("post", f"/calls/{_pk(agent, call)}/done")
+    pbx.wait(500)  # ready again, and still: an open interval
+    with world.db.session() as s:
+        states.do_refresh(s, now(), MARGIN)  # the first: a rebuild, the open interval counted up to now
+    pbx.wait(1200)  # the open interval grows by 20 minutes
+    raw = {g: kpis(manager, group_by=g)["items"] for g in ("none", "agent", "interval")}
+    with world.db.session() as s:
+        states.do_refresh(s, now(), MARGIN)
+        assert states.differences(s) == []
+    for g, items in raw.items():
+        assert kpis(manager, group_by=g)["items"] == items, g
+    [mine] = [i for i in raw["agent"] if i["key"] == agent.id]
+    handling, available = 400 + 100, 600 + 20 + 400 + 100 + 500 + 1200
+    assert mine["occupancy"] == round(handling / available, 4)
+    agent.ok("put", "/agents/me/state", {"state": "signed_out"})
+    with world.db.session() as s:
+        states.do_refresh(s, now(), MARGIN)
+        assert states.differences(s) == []
+        states.do_rebuild(s, now())
+        assert states.differences(s) == []

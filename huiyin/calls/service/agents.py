@@ -47,9 +47,21 @@ _OPEN_STATE_SELECT = select(*(_STATES.c[f] for f in OpenState._fields)).where(
 _OPEN_STATE = Prebuilt(_OPEN_STATE_SELECT)
 _LOCK_OPEN_STATE = Prebuilt(_OPEN_STATE_SELECT.with_for_update(key_share=True))
 _CLOSE_STATE = Prebuilt(
-    update(_STATES).where(_STATES.c.id == bindparam("state_id")).values(ended_at=bindparam("ended_at"))
+    update(_STATES)
+    .where(_STATES.c.id == bindparam("state_id"))
+    .values(ended_at=bindparam("ended_at"), written_at=bindparam("written_at"))
 )
-_NEW_STATE_COLUMNS = ("user_id", "state", "reason", "started_at", "ended_at", "call_pk", "resume_state", "source")
+_NEW_STATE_COLUMNS = (
+    "user_id",
+    "state",
+    "reason",
+    "started_at",
+    "ended_at",
+    "call_pk",
+    "resume_state",
+    "source",
+    "written_at",
+)
 _OPEN_NEW_STATE = Prebuilt(insert(_STATES).returning(_STATES.c.id), column_keys=_NEW_STATE_COLUMNS)
 
 
@@ -138,7 +150,7 @@ def do_agent_transition(
                 _end_acw_of(session, state.call_pk, at)
         started = max(at, state.started_at)
         # closed before the next opens: one open interval per agent (a unique index)
-        _CLOSE_STATE.execute(session, {"state_id": state.id, "ended_at": started})
+        _CLOSE_STATE.execute(session, {"state_id": state.id, "ended_at": started, "written_at": now()})
     if to is None or to == AgentStatus.signed_out:
         _publish_state(session, user_id, None)
         return None
@@ -151,7 +163,7 @@ def do_agent_transition(
         call_pk=call.id if call is not None and on_call else None,
         resume_state=resume if on_call else None,
     )
-    values = {**new._asdict(), "user_id": user_id, "ended_at": None, "source": source}
+    values = {**new._asdict(), "user_id": user_id, "ended_at": None, "source": source, "written_at": now()}
     del values["id"]
     new = new._replace(id=_OPEN_NEW_STATE.scalar(session, values))
     _publish_state(session, user_id, new)
