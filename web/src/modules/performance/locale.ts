@@ -1,7 +1,33 @@
-// The performance module's strings: 大屏 (wallboard.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
+// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
 // variants, the chart, the table).
 export default {
   'zh-CN': {
+    warnings: {
+      menu: '预警',
+      title: '特征值预警',
+      subtitle: '工单量、话务量与同时段近几周的基线比较，服务水平、放弃率与等待时长与限值比较；处置后请填写处置结果并确认',
+      tab: { open: '未处理', acknowledged: '已确认', all: '全部' },
+      state: { open: '未处理', acknowledged: '已确认' },
+      rule: {
+        spike_orders: '工单量突增', spike_calls: '话务量突增', sl_low: '服务水平偏低', abandon_high: '放弃率偏高',
+        wait_long: '等待过长',
+      },
+      first: '首次预警', last: '最近预警', hits: '命中', hitsN: '{n} 次',
+      value: '实际值', valueSpike: '本周同时段',
+      baselineMedian: '基线（近 {n} 周同时段中位数）',
+      limit: { min: '下限', max: '上限' },
+      score: '偏离度（z 值）',
+      weeksAgo: '前{n}周', thisWeek: '本周', median: '中位数',
+      historyHint: '近 {n} 周同一星期、同一时段的数量；红色为本周，虚线为中位数',
+      outcome: '处置结果',
+      acknowledgedAt: '确认于 {at}',
+      acknowledge: '确认',
+      empty: { open: '没有未处理的预警', acknowledged: '没有已确认的预警', all: '没有预警' },
+      dialog: {
+        title: '确认预警', outcome: '处置结果', outcomeHolder: '核实情况、采取的措施…',
+        needOutcome: '请填写处置结果', done: '预警已确认',
+      },
+    },
     wallboard: {
       menu: '大屏',
       title: '话务大屏',
@@ -75,6 +101,32 @@ export default {
     },
   },
   en: {
+    warnings: {
+      menu: 'Warnings',
+      title: 'Early warnings',
+      subtitle: 'Orders and calls against the same slot of the last weeks; service level, abandonment and waits against their limits. Acknowledge each with what was found and done',
+      tab: { open: 'Open', acknowledged: 'Acknowledged', all: 'All' },
+      state: { open: 'Open', acknowledged: 'Acknowledged' },
+      rule: {
+        spike_orders: 'Order spike', spike_calls: 'Call spike', sl_low: 'Service level low', abandon_high: 'Abandonment high',
+        wait_long: 'Long wait',
+      },
+      first: 'First', last: 'Latest', hits: 'Hits', hitsN: '{n}×',
+      value: 'Value', valueSpike: 'This week',
+      baselineMedian: 'Baseline (median of {n} weeks)',
+      limit: { min: 'Lower limit', max: 'Upper limit' },
+      score: 'Modified z-score',
+      weeksAgo: '-{n}w', thisWeek: 'Now', median: 'Median',
+      historyHint: 'the same weekday and slot over the last {n} weeks; red: this week, dashed: the median',
+      outcome: 'Outcome',
+      acknowledgedAt: 'acknowledged {at}',
+      acknowledge: 'Acknowledge',
+      empty: { open: 'No open warnings', acknowledged: 'No acknowledged warnings', all: 'No warnings' },
+      dialog: {
+        title: 'Acknowledge the warning', outcome: 'Outcome', outcomeHolder: 'What was found, what was done…',
+        needOutcome: 'Say what came of it', done: 'Warning acknowledged',
+      },
+    },
     wallboard: {
       menu: 'Wallboard',
       title: 'Wallboard',
