@@ -22,7 +22,7 @@ from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.demo.incidents import raise_warnings
-from huiyin.demo.records import DEMO_CTI_TOKEN, build_audits, build_calls, build_ratings
+from huiyin.demo.records import DEMO_CTI_TOKEN, build_agent_states, build_audits, build_calls, build_ratings
 from huiyin.org import refs as org_refs
 from huiyin.org.models import Area, Unit
 from huiyin.org.service import do_create_area, do_create_unit
@@ -549,6 +549,7 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _commend(s, rng, cast)
         _settle_history(s)
         calls = build_calls(s, rng)
+        build_agent_states(s, random.Random(seed + 17), cast)
         ratings = build_ratings(s, rng, units)
         _award_surveys(s)
         build_audits(s, rng, cast)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
@@ -156,6 +156,47 @@ def _answer_surveys(s: Session, rng: random.Random, verdict: Callable[[int | Non
         clock.reset()
     s.flush()
     return answered
+
+
+def build_agent_states(s: Session, rng: random.Random, cast: Cast) -> int:
+    """The agents' states around their calls, as the phone system left them: on a call from answer to
+    hang-up, after-call work to its end, ready in the gaps of under half an hour between one agent's calls;
+    and the floor now: most agents signed in and ready, one at a meal. Occupancy and the wallboard read them."""
+    from huiyin.calls.models import AgentState, Call
+
+    calls = s.execute(
+        select(Call.agent_id, Call.answered_at, Call.ended_at, Call.acw_ended_at, Call.id)
+        .where(Call.agent_id.is_not(None), Call.answered_at.is_not(None))
+        .order_by(Call.agent_id, Call.answered_at)
+    ).all()
+    at = clock.now()
+    rows: list[dict[str, object]] = []
+    free: dict[int, datetime] = {}  # agent → when they were last free
+    for agent_id, answered, ended, acw_end, call_pk in calls:
+        if agent_id is None or answered is None or ended is None:
+            continue
+        last = free.get(agent_id)
+        if last is not None and answered < last:
+            continue  # overlapping another of the agent's calls in the generated history: left out
+        if last is not None and answered - last < timedelta(minutes=30):
+            rows.append(dict(user_id=agent_id, state="ready", started_at=last, ended_at=answered, source="workbench"))
+        on_call = dict(user_id=agent_id, state="on_call", started_at=answered, ended_at=ended, call_pk=call_pk)
+        rows.append({**on_call, "source": "cti"})
+        if acw_end is not None and acw_end > ended:
+            acw = dict(user_id=agent_id, state="acw", started_at=ended, ended_at=acw_end, call_pk=call_pk)
+            rows.append({**acw, "source": "cti"})
+        free[agent_id] = acw_end or ended
+    for n, agent in enumerate(cast.agents):
+        since = at - timedelta(minutes=rng.randint(5, 90))
+        state, reason = ("not_ready", "meal") if n == 1 else ("ready", None)
+        rows.append(
+            dict(user_id=agent.id, state=state, reason=reason, started_at=since, ended_at=None, source="workbench")
+        )
+    for r in rows:
+        r["written_at"] = r["ended_at"] or r["started_at"]
+    if rows:
+        s.execute(insert(AgentState), rows)
+    return len(rows)
 
 
 def build_ratings(s: Session, rng: random.Random, units: dict[str, Unit]) -> int:
