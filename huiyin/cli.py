@@ -238,7 +238,7 @@ def kpis_rebuild() -> None:
     typer.echo(f"rebuilt the order rollup: {days} days in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with cli_session() as session:
-        slots = states.do_rebuild(session, now())
+        slots = states.do_rebuild(session, now(), Settings().timezone)
     typer.echo(f"rebuilt the agent-state rollup: {slots} slots in {time.perf_counter() - started:.1f} s")
 
 
@@ -283,7 +283,7 @@ def kpis_check() -> None:
 
     with cli_session(write=False) as session:
         tz = Settings().timezone
-        diff = differences(session, tz) + orders.differences(session, tz) + states.differences(session)
+        diff = differences(session, tz) + orders.differences(session, tz) + states.differences(session, tz)
     for line in diff[:20]:
         typer.echo(line)
     if diff:

@@ -136,7 +136,7 @@ class Worker:
         with self.db.session() as s:
             slots = rollups.do_refresh(s, now(), margin, tz)
         with self.db.session() as s:
-            agent_states.do_refresh(s, now(), margin)
+            agent_states.do_refresh(s, now(), margin, tz)
         with self.db.session() as s:  # the slots just made are judged (特征值预警), and the live waits
             early_warning.do_run(s, now(), cfg, self.settings.cti.short_abandon_seconds, self.settings.notify)
         if force or self._orders_rolled is None or started - self._orders_rolled >= cfg.orders_refresh_seconds:

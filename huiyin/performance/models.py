@@ -91,13 +91,23 @@ class KpiAgentDay(CallFacts, Base):
     direction: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
-class KpiAgentStateSlot(Base):
-    """Seconds an agent spent in a state within a 15-minute slot (the agent-state intervals cut at slot
-    boundaries; an open interval counted up to the last refresh)."""
+class KpiStateSlot(Base):
+    """Seconds all agents together spent in a state within a 15-minute slot (the agent-state intervals cut at
+    slot boundaries; an open interval counted up to the last refresh)."""
 
-    __tablename__ = "kpi_agent_state_slots"
+    __tablename__ = "kpi_state_slots"
 
     slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float, default=0)
+
+
+class KpiAgentStateDay(Base):
+    """Seconds one agent spent in a state within a local day (up to the last refresh)."""
+
+    __tablename__ = "kpi_agent_state_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     seconds: Mapped[float] = mapped_column(Float, default=0)

@@ -148,7 +148,7 @@ def figures(session: Session, month: str, tz_name: str) -> dict[int, dict[str, f
         f["talk_hours"] = round(h["talk"] / 3600, 2)
         f["acw"] = round(h["acw"] / h["acw_calls"], 1) if h["acw_calls"] else None
         f["aht"] = round((h["talk"] + h["hold"]) / h["answered"] + (f["acw"] or 0), 1)
-    occ = _occupancy(session, CallQuery(period=p, group_by="agent"), p.end)
+    occ = _occupancy(session, CallQuery(period=p, group_by="agent"), p.end, tz_name)
     for agent_id, (handling, available) in occ.items():
         if agent_id in out and available:
             out[agent_id]["occupancy"] = round(handling / available, 4)

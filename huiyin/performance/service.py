@@ -26,8 +26,9 @@ from huiyin.performance.models import (
     SHORT_THRESHOLDS,
     SLOT_SECONDS,
     KpiAgentDay,
-    KpiAgentStateSlot,
+    KpiAgentStateDay,
     KpiCallSlot,
+    KpiStateSlot,
 )
 from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_key
 from huiyin.performance.rollups import day_bounds, rolled_upto
@@ -37,7 +38,8 @@ CallGroup = Literal["none", "agent", "queue", "day", "interval"]
 THRESHOLDS_SHOWN = (15, 20, 30)  # N 秒人工接通率
 SLOTS = KpiCallSlot.__table__.c
 DAYS = KpiAgentDay.__table__.c
-STATE_SLOTS = KpiAgentStateSlot.__table__.c
+STATE_SLOTS = KpiStateSlot.__table__.c
+STATE_DAYS = KpiAgentStateDay.__table__.c
 Facts = dict[str, int]
 
 
@@ -150,37 +152,54 @@ def call_facts(session: Session, q: CallQuery, tz_name: str) -> dict[tuple[Any, 
     return out
 
 
-def _occupancy(session: Session, q: CallQuery, at: datetime) -> dict[Any, tuple[float, float]]:
-    """key → (handling seconds, available seconds): from the agent-state rollup up to the slot of its last
-    refresh (a period on slot boundaries), from the intervals themselves for the rest, each clipped to the
-    period (an open interval runs to ``at``)."""
+def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> dict[Any, tuple[float, float]]:
+    """key → (handling seconds, available seconds): from the agent-state rollups up to their last refresh
+    (the slots for a period on slot boundaries, the agents' days for one of whole days), from the intervals
+    themselves after it, each clipped to the period (an open interval runs to ``at``)."""
     p = q.period
     out: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    upto = states_upto(session, tz_name)
     split = p.start
-    upto = states_upto(session)
-    if upto is not None and p.on_slots:
-        lo, hi = p.slots
-        cut = min(hi, int(upto.timestamp()) // SLOT_SECONDS)
-        if cut > lo:
+    handled, available = ("on_call", "acw"), ("ready", "on_call", "acw")
+    if upto is not None and upto > p.start:
+        if q.group_by == "agent":
+            first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
+            if first is not None and end is not None:
+                t = STATE_DAYS
+                stmt = (
+                    select(
+                        t.agent_id,
+                        func.coalesce(func.sum(case((t.state.in_(handled), t.seconds), else_=0)), 0),
+                        func.coalesce(func.sum(case((t.state.in_(available), t.seconds), else_=0)), 0),
+                    )
+                    .where(t.day >= first, t.day < end)
+                    .group_by(t.agent_id)
+                )
+                for agent_id, h, a in session.execute(stmt):
+                    out[agent_id][0] += float(h)
+                    out[agent_id][1] += float(a)
+                split = min(max(upto, p.start), p.end)
+        elif p.on_slots:
+            lo, hi = p.slots
             t = STATE_SLOTS
-            by: dict[str, list[Any]] = {"agent": [t.agent_id]}
-            keys = by.get(q.group_by, [_bucket(q, t.slot)] if q.group_by in TIMED else [])
-            handling = func.coalesce(func.sum(case((t.state.in_(("on_call", "acw")), t.seconds), else_=0)), 0)
-            available = func.coalesce(func.sum(case((t.state.in_(("ready", "on_call", "acw")), t.seconds), else_=0)), 0)
+            keys = [_bucket(q, t.slot)] if q.group_by in TIMED else []
             stmt = (
-                select(*(k.label("key") for k in keys), handling.label("h"), available.label("a"))
-                .where(t.slot >= lo, t.slot < cut)
+                select(
+                    *(k.label("key") for k in keys),
+                    func.coalesce(func.sum(case((t.state.in_(handled), t.seconds), else_=0)), 0).label("h"),
+                    func.coalesce(func.sum(case((t.state.in_(available), t.seconds), else_=0)), 0).label("a"),
+                )
+                .where(t.slot >= lo, t.slot < hi)
                 .group_by(*keys)
             )
             for r in session.execute(stmt).mappings():
-                key = _label(q, r["key"]) if keys and q.group_by != "agent" else (r["key"] if keys else "all")
-                acc = out[key]
-                acc[0] += float(r["h"])
-                acc[1] += float(r["a"])
-            split = datetime.fromtimestamp(cut * SLOT_SECONDS, UTC)
+                key = _label(q, r["key"]) if keys else "all"
+                out[key][0] += float(r["h"])
+                out[key][1] += float(r["a"])
+            split = min(max(upto, p.start), p.end)
     if split < p.end:
         _raw_occupancy(session, q, split, p.end, at, out)
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    return {k: (v[0], v[1]) for k, v in out.items() if v[1] or v[0]}
 
 
 def _raw_occupancy(
@@ -245,7 +264,7 @@ def _item(q: CallQuery, key: Any, inbound: Facts, outbound: Facts, occ: tuple[fl
 def call_kpis(session: Session, q: CallQuery, at: datetime, tz_name: str) -> dict[str, Any]:
     """``GET /kpis/calls``: one item per key of the cut, in key order (agents by name)."""
     facts = call_facts(session, q, tz_name)
-    occ = _occupancy(session, q, at) if q.group_by != "queue" else {}
+    occ = _occupancy(session, q, at, tz_name) if q.group_by != "queue" else {}
     keys = {k for k, _ in facts} | set(occ)
     if q.group_by == "none":
         keys = {"all"}

@@ -251,12 +251,12 @@ def test_occupancy_from_the_agent_state_rollup_equals_the_intervals_and_an_open_
     agent.ok("post", f"/calls/{_pk(agent, call)}/done")
     pbx.wait(500)  # ready again, and still: an open interval
     with world.db.session() as s:
-        states.do_refresh(s, now(), MARGIN)  # the first: a rebuild, the open interval counted up to now
+        states.do_refresh(s, now(), MARGIN, TZ)  # the first: a rebuild, the open interval counted up to now
     pbx.wait(1200)  # the open interval grows by 20 minutes
     raw = {g: kpis(manager, group_by=g)["items"] for g in ("none", "agent", "interval")}
     with world.db.session() as s:
-        states.do_refresh(s, now(), MARGIN)
-        assert states.differences(s) == []
+        states.do_refresh(s, now(), MARGIN, TZ)
+        assert states.differences(s, TZ) == []
     for g, items in raw.items():
         assert kpis(manager, group_by=g)["items"] == items, g
     [mine] = [i for i in raw["agent"] if i["key"] == agent.id]
@@ -264,7 +264,7 @@ def test_occupancy_from_the_agent_state_rollup_equals_the_intervals_and_an_open_
     assert mine["occupancy"] == round(handling / available, 4)
     agent.ok("put", "/agents/me/state", {"state": "signed_out"})
     with world.db.session() as s:
-        states.do_refresh(s, now(), MARGIN)
-        assert states.differences(s) == []
-        states.do_rebuild(s, now())
-        assert states.differences(s) == []
+        states.do_refresh(s, now(), MARGIN, TZ)
+        assert states.differences(s, TZ) == []
+        states.do_rebuild(s, now(), TZ)
+        assert states.differences(s, TZ) == []
