@@ -52,6 +52,7 @@ def call_kpis(
     short_abandon: Annotated[int | None, Query(ge=0, le=60, description="short-abandon threshold, seconds")] = None,
     group_by: service.CallGroup = "none",
     interval: Annotated[int, Query(ge=15, le=60, description="minutes, for group_by=interval: 15, 30 or 60")] = 15,
+    repeats: Annotated[bool, Query(description="also 重复来电 within 24 h / 48 h / 7 days and FCR (slower)")] = False,
 ) -> CallKpis:
     """Call KPIs of a period by a cut: offered, answered, abandoned (short abandons and IVR-only apart),
     the five service-level variants, 接通率 and N-second 人工接通率, ASA, longest wait, AHT, ACW, talk,
@@ -65,6 +66,7 @@ def call_kpis(
         short_abandon=settings.cti.short_abandon_seconds if short_abandon is None else short_abandon,
         interval=interval,
         variant=settings.kpis.sl_variant,
+        repeats=repeats,
     )
     return CallKpis.model_validate(service.call_kpis(session, q, now(), settings.timezone))
 

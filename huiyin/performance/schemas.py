@@ -16,6 +16,14 @@ class ServiceLevels(BaseModel):
     F5: float | None
 
 
+class Repeats(BaseModel):
+    contacts: int = Field(description="answered inbound calls from known customers")
+    repeat_24h: int = Field(description="repeated by the same customer about the same matter within 24 h")
+    repeat_48h: int
+    repeat_7d: int
+    fcr: float = Field(description="first-contact resolution: contacts not repeated within 7 days ÷ contacts")
+
+
 class CallKpiItem(BaseModel):
     key: str | int | None = Field(
         description="the cut's key: an agent's user id (null: unanswered), a queue, a day, an interval"
@@ -42,6 +50,7 @@ class CallKpiItem(BaseModel):
     occupancy: float | None
     outbound: int
     outbound_connected: int
+    repeats: Repeats | None = Field(default=None, description="with repeats=true: 重复来电 and FCR")
 
 
 class CallKpis(BaseModel):

@@ -31,6 +31,8 @@ from huiyin.performance.models import (
     KpiStateSlot,
 )
 from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_key
+from huiyin.performance.repeats import KEYS as REPEAT_KEYS
+from huiyin.performance.repeats import repeats
 from huiyin.performance.rollups import day_bounds, rolled_upto
 from huiyin.performance.states import states_upto
 
@@ -51,6 +53,7 @@ class CallQuery:
     short_abandon: int = 5
     interval: int = 15  # minutes, for group_by=interval
     variant: str = "F3"
+    repeats: bool = False  # 重复来电 and FCR too (read from the calls: ``repeats``)
 
 
 def _fold(into: Facts, row: dict[str, Any]) -> None:
@@ -279,6 +282,13 @@ def call_kpis(session: Session, q: CallQuery, at: datetime, tz_name: str) -> dic
             item["key"] = key or None
             item["label"] = labels.get(key, "") if key else "未接通"
         items.append(item)
+    if q.repeats:
+        expr = None if q.group_by == "none" else (_bucket(q, SLOT) if q.group_by in TIMED else REPEAT_KEYS[q.group_by])
+        found = repeats(session, q.period.start, q.period.end, expr)
+        by_key = {("all" if q.group_by == "none" else _label(q, k)): v for k, v in found.items()}
+        for item in items:
+            key = item["key"] if item["key"] is not None else 0
+            item["repeats"] = by_key.get(key)
     items.sort(key=_sort_key(q.group_by))
     return {
         "items": items,

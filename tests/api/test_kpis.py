@@ -268,3 +268,40 @@ def test_occupancy_from_the_agent_state_rollup_equals_the_intervals_and_an_open_
         assert states.differences(s, TZ) == []
         states.do_rebuild(s, now(), TZ)
         assert states.differences(s, TZ) == []
+
+
+def test_repeat_calls_about_the_same_matter_and_fcr_are_counted_by_hand(
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    manager: Api,
+    world: World,
+) -> None:
+    """王建国 calls about no gas (an order registered on the call), again ten hours later about the same
+    (another order of that category): a repeat within 24 h; a day later with no order, and again 4 days
+    and 18 hours after that: a repeat within 7 days only. A stranger's call is no customer's contact."""
+
+    def call(order: bool) -> None:
+        call_id = pbx.inbound(CALLER, ["agent"])
+        pbx.wait(5)
+        pbx.answer(call_id, CALLER, "8001")
+        if order:
+            agent.register(customer_id=world.customer_id, contact_phone=CALLER, call_id=call_id)
+        pbx.wait(60)
+        pbx.hangup(call_id, CALLER, "normalClearing")
+
+    call(order=True)
+    pbx.wait(10 * 3600)
+    call(order=True)
+    pbx.wait(20 * 3600)
+    call(order=False)
+    pbx.wait(114 * 3600)
+    call(order=False)
+    pbx.answered_call("13500001111", "agent", ring=5, talk=30)
+    week = {"from": "2026-11-24", "to": "2026-11-30"}
+    item = one(manager, repeats="true", **week)
+    assert item["repeats"] == {"contacts": 4, "repeat_24h": 1, "repeat_48h": 1, "repeat_7d": 2, "fcr": 0.5}
+    assert one(manager, **week)["repeats"] is None  # asked for only
+    by_day = {d["key"]: d["repeats"] for d in kpis(manager, group_by="day", repeats="true", **week)["items"]}
+    assert by_day["2026-11-24"] == {"contacts": 2, "repeat_24h": 1, "repeat_48h": 1, "repeat_7d": 1, "fcr": 0.5}
+    [mine] = [i for i in kpis(manager, group_by="agent", repeats="true", **week)["items"] if i["key"] == agent.id]
+    assert mine["repeats"]["contacts"] == 4
