@@ -1,6 +1,6 @@
 // The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
 // table), 话务报表 (the call KPIs) and 工单报表 (the order KPIs), for managers, QA and the admin.
-import { Monitor, TrendCharts, WarnTriangleFilled } from '@element-plus/icons-vue'
+import { Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
@@ -17,6 +17,12 @@ export const routes: RouteRecordRaw[] = [
     name: 'warnings',
     component: () => import('./views/WarningsView.vue'),
     meta: { roles: GATES.warnings, menu: { label: 'warnings.menu', icon: WarnTriangleFilled, order: 12, landing: false } },
+  },
+  {
+    path: 'league',
+    name: 'league',
+    component: () => import('./views/LeagueView.vue'),
+    meta: { roles: GATES.league, menu: { label: 'league.menu', icon: Trophy, order: 13, landing: false } },
   },
   {
     path: 'kpis/calls',

@@ -1,7 +1,30 @@
-// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
+// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 单位考核排名 (league.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
 // variants, the chart, the table).
 export default {
   'zh-CN': {
+    league: {
+      menu: '单位考核排名',
+      title: '单位考核排名',
+      subtitle: '各供电（供气）所按月考核：每项以当月各单位最优为满分、最差为零分折算后乘以权重，合计 100 分',
+      month: '考核月份',
+      export: '导出 Excel',
+      weightsLine: '权重：{weights}',
+      bottomHint: '排名最后 {n} 位为末位（红色）',
+      weightOf: '权重 {w}',
+      points: '{p} 分', noPoints: '无数据不计分',
+      bottom: '末位',
+      new: '新',
+      empty: '该月没有可排名的单位',
+      col: { rank: '名次', station: '单位', total: '总分', previous: '上月名次', movement: '升降', trend: '近三月' },
+      metric: {
+        on_time_rate: '按时办结率', satisfaction: '满意率', complaint_rate: '万户投诉率', reopen_rate: '重复派单率',
+        urged: '催办率（每百单）', supervised: '督办率（每百单）',
+      },
+      weights: {
+        open: '权重设置', title: '考核权重设置', hint: '六项权重为 0–100 的整数，合计必须为 100',
+        sum: '合计 {sum} / 100', saved: '权重已保存，排名已按新权重重新计算',
+      },
+    },
     warnings: {
       menu: '预警',
       title: '特征值预警',
@@ -101,6 +124,29 @@ export default {
     },
   },
   en: {
+    league: {
+      menu: 'Unit league',
+      title: 'Unit league table',
+      subtitle: "Stations ranked by month: each figure scaled from the month's worst (0) to best (full marks), times its weight, 100 in all",
+      month: 'Month',
+      export: 'Export Excel',
+      weightsLine: 'Weights: {weights}',
+      bottomHint: 'the last {n} are flagged at the bottom (red)',
+      weightOf: 'weight {w}',
+      points: '{p} pts', noPoints: 'no data, not scored',
+      bottom: 'Bottom',
+      new: 'new',
+      empty: 'No stations to rank this month',
+      col: { rank: 'Rank', station: 'Station', total: 'Total', previous: 'Last month', movement: 'Move', trend: '3 months' },
+      metric: {
+        on_time_rate: 'On-time rate', satisfaction: 'Satisfaction', complaint_rate: 'Complaints / 10k', reopen_rate: 'Reopen rate',
+        urged: 'Urged / 100', supervised: 'Supervised / 100',
+      },
+      weights: {
+        open: 'Weights', title: 'League weights', hint: 'six whole numbers from 0 to 100 that add up to 100',
+        sum: 'Sum {sum} / 100', saved: 'Weights saved; the table is ranked again',
+      },
+    },
     warnings: {
       menu: 'Warnings',
       title: 'Early warnings',
