@@ -1,6 +1,6 @@
 // The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
 // table), 话务报表 (the call KPIs) and 工单报表 (the order KPIs), for managers, QA and the admin.
-import { Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
+import { DataLine, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
@@ -29,5 +29,11 @@ export const routes: RouteRecordRaw[] = [
     name: 'call-kpis',
     component: () => import('./views/CallKpisView.vue'),
     meta: { roles: GATES.callKpis, menu: { label: 'callKpis.menu', icon: TrendCharts, order: 14, landing: false } },
+  },
+  {
+    path: 'kpis/orders',
+    name: 'order-kpis',
+    component: () => import('./views/OrderKpisView.vue'),
+    meta: { roles: GATES.orderKpis, menu: { label: 'orderKpis.menu', icon: DataLine, order: 14.5, landing: false } },
   },
 ]

@@ -1,7 +1,38 @@
-// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 单位考核排名 (league.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
+// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 单位考核排名 (league.*), 工单报表 (orderKpis.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
 // variants, the chart, the table).
 export default {
   'zh-CN': {
+    orderKpis: {
+      menu: '工单报表',
+      title: '工单报表',
+      subtitle: '统计期间 {from} 至 {to} · 登记量按登记时间、办结量按办结时间统计（北京时间）；时长为小时:分钟',
+      filter: {
+        period: '统计期间', from: '开始日期', to: '结束日期',
+        today: '今天', last7: '近7天', last30: '近30天', thisMonth: '本月', lastMonth: '上月',
+      },
+      group: { category: '按分类', type: '按类型', unit: '按单位', area: '按区域', channel: '按渠道', day: '按日期' },
+      dim: { category: '分类', type: '类型', unit: '单位', area: '区域', channel: '渠道', day: '日期' },
+      kpi: {
+        registered: '登记量', closed: '办结量', onTime: '按时办结率', onTimeHint: '各环节均未超时的办结占比',
+        reopen: '重复派单率', reopenHint: '重新派单 {n} 件 ÷ 办结量', urged: '催办', supervised: '督办',
+        stageHint: '{n} 件 · 平均 {mean}',
+      },
+      stage: { accept: '接单时长', arrive: '到场时长', resolve: '办结时长' },
+      chart: {
+        title: { day: '每日登记、办结与按时办结率', group: '各{group}登记量与办结时长 P90' },
+        dayHint: '柱：登记、办结（左轴）；线：按时办结率（右轴）',
+        groupHint: '登记最多的 {n} 个（共 {total} 个）；线：办结时长 P90（右轴，小时:分钟）',
+        p90: '办结时长 P90',
+      },
+      col: {
+        registered: '登记', closed: '办结', onTime: '按时办结率', reopenRate: '重复派单率', reopened: '重派',
+        urged: '催办', supervised: '督办',
+      },
+      table: { title: '明细', total: '合计' },
+      none: { unit: '未指定单位', area: '未指定区域' },
+      empty: '该期间没有工单',
+      groupEmpty: '该期间没有可分组的工单',
+    },
     league: {
       menu: '单位考核排名',
       title: '单位考核排名',
@@ -124,6 +155,37 @@ export default {
     },
   },
   en: {
+    orderKpis: {
+      menu: 'Order KPIs',
+      title: 'Order KPIs',
+      subtitle: '{from} to {to} · registered by registration time, closed by closing time (Beijing time); times as h:mm',
+      filter: {
+        period: 'Period', from: 'From', to: 'To',
+        today: 'Today', last7: 'Last 7 days', last30: 'Last 30 days', thisMonth: 'This month', lastMonth: 'Last month',
+      },
+      group: { category: 'By category', type: 'By type', unit: 'By unit', area: 'By area', channel: 'By channel', day: 'By day' },
+      dim: { category: 'Category', type: 'Type', unit: 'Unit', area: 'Area', channel: 'Channel', day: 'Day' },
+      kpi: {
+        registered: 'Registered', closed: 'Closed', onTime: 'On-time rate', onTimeHint: 'closed with no stage late',
+        reopen: 'Reopen rate', reopenHint: '{n} reopened ÷ closed', urged: 'Urged', supervised: 'Supervised',
+        stageHint: '{n} orders · mean {mean}',
+      },
+      stage: { accept: 'To accept', arrive: 'To arrive', resolve: 'To resolve' },
+      chart: {
+        title: { day: 'Registered, closed and on-time rate by day', group: 'Registered and p90 time to resolve by {group}' },
+        dayHint: 'bars: registered, closed (left); line: on-time rate (right)',
+        groupHint: 'the {n} with most orders (of {total}); line: p90 time to resolve (right, h:mm)',
+        p90: 'P90 to resolve',
+      },
+      col: {
+        registered: 'Reg.', closed: 'Closed', onTime: 'On time', reopenRate: 'Reopen %', reopened: 'Reop.',
+        urged: 'Urged', supervised: 'Superv.',
+      },
+      table: { title: 'Details', total: 'Total' },
+      none: { unit: 'No unit', area: 'No area' },
+      empty: 'No orders in this period',
+      groupEmpty: 'No orders to group in this period',
+    },
     league: {
       menu: 'Unit league',
       title: 'Unit league table',
