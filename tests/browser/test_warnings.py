@@ -160,6 +160,7 @@ def test_a_duty_manager_acknowledges_a_warning(desk: Any, server: Server, long_w
     dialog.get_by_text("请填写处置结果").wait_for()
     outcome = f"已核实：来电高峰，已安排两名坐席支援该队列（测试 {random.randint(0, 10**6)}）"
     page.get_by_test_id("warning-outcome-input").fill(outcome)
+    dialog.get_by_text("请填写处置结果").wait_for(state="hidden")  # checked again as it is typed
     d.shot("warnings-dialog")
     with page.expect_response(lambda r: f"/warnings/{first['id']}/acknowledge" in r.url and r.ok):
         page.get_by_test_id("warning-ack-submit").click()
