@@ -241,6 +241,8 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
             async with db.write_lock:
                 fired = await asyncio.to_thread(worker.fire_batch)
                 fired += await asyncio.to_thread(worker.survey_batch)
+            async with db.write_lock:  # the KPI rollups, early warning, reports: every kpis.refresh_seconds
+                await asyncio.to_thread(worker.rollup_batch)
             async with db.write_lock:
                 got = await asyncio.to_thread(worker.claim_due)
             if got.to_send:

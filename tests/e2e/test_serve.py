@@ -116,3 +116,32 @@ def test_a_socket_token_in_the_url_is_redacted_in_the_servers_log(
         time.sleep(0.1)
     log = server_log.read_text()
     assert "ws?token=[redacted]" in log and token not in log
+
+
+def test_the_servers_embedded_worker_keeps_the_kpi_rollups_and_huiyin_kpis_check_agrees(
+    db_url: str, server_log: Path
+) -> None:
+    """``huiyin serve`` runs the worker inside itself: its KPI step (rollups, early warning, reports) too, not
+    only deadlines and deliveries; then the CLI's check finds the kept rollups equal to the facts."""
+    from sqlalchemy import create_engine, text
+
+    from huiyin.db import normalize_url
+
+    env = {**os.environ, "HUIYIN_DATABASE_URL": db_url, "HUIYIN_WORKER__EMBEDDED": "true"}
+    with server_log.open("w") as out:
+        proc = subprocess.Popen([str(BIN), "serve", "--port", str(free_port())], env=env, stdout=out, stderr=out)
+    engine = create_engine(normalize_url(db_url))
+    deadline = time.monotonic() + 30
+    marks: set[str] = set()
+    try:
+        while time.monotonic() < deadline and not {"calls", "orders", "agent_states", "warnings"} <= marks:
+            time.sleep(0.3)
+            with engine.connect() as c:
+                marks = set(c.execute(text("SELECT name FROM kpi_rollup_marks")).scalars())
+    finally:
+        engine.dispose()
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert {"calls", "orders", "agent_states", "warnings"} <= marks, (marks, server_log.read_text()[-2000:])
+    checked = huiyin(db_url, "kpis", "check")
+    assert "the rollups equal the calls" in checked.stdout
