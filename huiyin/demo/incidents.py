@@ -13,7 +13,7 @@ from huiyin.performance import early_warning
 from huiyin.performance.models import SLOT_SECONDS
 from huiyin.settings import get_settings
 
-OUTCOME = "经核实为龙溪片区中压管道调压器故障，抢修班组已更换调压器并恢复供气，已在营业厅和公众号发布停气说明"
+OUTCOME = "经核实为该台区中压管道调压器故障，抢修班组已更换调压器并恢复供气，已在营业厅和公众号发布停气说明"
 
 
 def raise_warnings(s: Session, manager: User, now: datetime, days: int = 4) -> int:
