@@ -22,8 +22,9 @@ def raise_warnings(s: Session, manager: User, now: datetime, days: int = 4) -> i
     settings = get_settings()
     end = int(now.timestamp()) // SLOT_SECONDS
     made = 0
+    known = early_warning.since(s)
     for slot in range(end - days * 96, end):
-        found = early_warning.evaluate(s, slot, settings.kpis, settings.cti.short_abandon_seconds)
+        found = early_warning.evaluate(s, slot, settings.kpis, settings.cti.short_abandon_seconds, known)
         at = early_warning.slot_start(slot + 1) + early_warning.LATE
         made += len(early_warning.do_record(s, found, at, settings.notify))
     for w in early_warning.open_warnings(s):

@@ -31,14 +31,16 @@ from typing import Any
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from huiyin.calls.models import Call
 from huiyin.calls.service.agents import board
 from huiyin.errors import Conflict, NotFound
 from huiyin.notify.service import Audience, Message, do_notify
 from huiyin.org.models import Area
 from huiyin.performance import kpis
 from huiyin.performance.facts import FACT_NAMES, summed
-from huiyin.performance.models import SLOT_SECONDS, KpiCallSlot, KpiWarning, RollupMark
+from huiyin.performance.models import SLOT_SECONDS, KpiCallSlot, KpiWarning
 from huiyin.performance.orders import ALL_STATES
+from huiyin.performance.rollups import locked_mark
 from huiyin.settings import KpiSettings, NotifySettings
 from huiyin.workorders.models import Category, WorkOrder
 
@@ -135,11 +137,31 @@ def _names(session: Session) -> Callable[[int, int], str]:
     return lambda c, a: f"{cats.get(c, c)} · {areas.get(a, '未知区域') if a else '未知区域'}"
 
 
-def evaluate(session: Session, slot: int, cfg: KpiSettings, short_abandon: int) -> list[Found]:
-    """What the finished ``slot`` warns of (nothing is written)."""
+@dataclass(frozen=True)
+class Since:
+    """When the stored history begins: a baseline of weeks before it would be zeros that never happened (a new
+    installation's first burst is no spike)."""
+
+    orders: datetime | None
+    calls: datetime | None
+
+
+def since(session: Session) -> Since:
+    w = WorkOrder.__table__.c
+    first_order = session.scalar(select(w.created_at).where(w.id == select(func.min(w.id)).scalar_subquery()))
+    first_call = session.scalar(select(func.min(Call.__table__.c.offered_at)))
+    return Since(first_order, first_call)
+
+
+def evaluate(session: Session, slot: int, cfg: KpiSettings, short_abandon: int, known: Since) -> list[Found]:
+    """What the finished ``slot`` warns of (nothing is written). Spikes only once the stored history covers
+    the baseline's weeks (``known``)."""
     out: list[Found] = []
     weeks = [slot - WEEK * k for k in range(cfg.warn_weeks, 0, -1)]
-    now_orders = order_counts(session, slot, cfg.warn_floor_orders)
+    baseline_from = slot_start(weeks[0] + 1)  # the history reaches back into the baseline's first slot
+    orders_known = known.orders is not None and known.orders < baseline_from
+    calls_known = known.calls is not None and known.calls < baseline_from
+    now_orders = order_counts(session, slot, cfg.warn_floor_orders) if orders_known else {}
     if now_orders:
         past = [order_counts(session, s) for s in weeks]
         name = _names(session)
@@ -160,7 +182,7 @@ def evaluate(session: Session, slot: int, cfg: KpiSettings, short_abandon: int) 
                         tuple(history),
                     )
                 )
-    now_calls = call_counts(session, slot)
+    now_calls = call_counts(session, slot) if calls_known else {}
     candidates = {q: n for q, n in now_calls.items() if n >= cfg.warn_floor_calls}
     if candidates:
         past_calls = [call_counts(session, s) for s in weeks]
@@ -285,16 +307,12 @@ def do_run(session: Session, at: datetime, cfg: KpiSettings, short_abandon: int,
     """The worker's step: judges every slot finished since the last run (at most the last four), and the
     live waits; the number of new warnings."""
     current = int((at - LATE).timestamp()) // SLOT_SECONDS  # the slots before this one are judged
-    mark = session.scalars(select(RollupMark).where(RollupMark.name == MARK).with_for_update()).one_or_none()
-    if mark is None:
-        mark = RollupMark(name=MARK, upto=slot_start(current), timezone="")
-        session.add(mark)
-        first = current - 1
-    else:
-        first = max(int(mark.upto.timestamp()) // SLOT_SECONDS, current - 4)
+    mark, new = locked_mark(session, MARK, slot_start(current), "")
+    first = current - 1 if new else max(int(mark.upto.timestamp()) // SLOT_SECONDS, current - 4)
     found: list[Found] = []
+    known = since(session)
     for slot in range(first, current):
-        found += evaluate(session, slot, cfg, short_abandon)
+        found += evaluate(session, slot, cfg, short_abandon, known)
     found += live_waits(session, current, cfg)
     mark.upto = max(mark.upto, slot_start(current))
     return len(do_record(session, found, at, notify))
@@ -322,8 +340,9 @@ def do_acknowledge(session: Session, warning_id: int, user_id: int, outcome: str
 def replay(session: Session, first: int, end: int, cfg: KpiSettings, short_abandon: int) -> list[Found]:
     """``evaluate`` over the slots [first, end) of history, nothing written: what would have warned."""
     out: list[Found] = []
+    known = since(session)
     for slot in range(first, end):
-        out += evaluate(session, slot, cfg, short_abandon)
+        out += evaluate(session, slot, cfg, short_abandon, known)
     return out
 
 

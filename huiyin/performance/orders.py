@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from huiyin.org.models import Area, Unit
 from huiyin.performance.models import KpiOrderDay, RollupMark
 from huiyin.performance.periods import Period
-from huiyin.performance.rollups import day_bounds
+from huiyin.performance.rollups import day_bounds, locked_mark
 from huiyin.sla.models import STAGES, OrderDeadline
 from huiyin.workorders.models import Category, WorkOrder, WorkOrderEvent
 from huiyin.workorders.states import Action, OrderState
@@ -251,10 +251,6 @@ def do_recompute_day(session: Session, day: date, tz: ZoneInfo) -> None:
         session.execute(insert(DAYS), rows)
 
 
-def _mark(session: Session) -> RollupMark | None:
-    return session.scalars(select(RollupMark).where(RollupMark.name == ORDERS).with_for_update()).one_or_none()
-
-
 def orders_upto(session: Session, tz_name: str) -> datetime | None:
     row = session.execute(select(RollupMark.upto, RollupMark.timezone).where(RollupMark.name == ORDERS)).first()
     return row[0] if row is not None and row[1] == tz_name else None
@@ -263,8 +259,8 @@ def orders_upto(session: Session, tz_name: str) -> datetime | None:
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
     """Brings ``kpi_order_days`` up to ``at``; the number of days made again. No mark yet, or another zone:
     a rebuild."""
-    mark = _mark(session)
-    if mark is None or mark.timezone != tz_name:
+    mark, new = locked_mark(session, ORDERS, at, tz_name)
+    if new or mark.timezone != tz_name:
         return do_rebuild(session, at, tz_name)
     tz = ZoneInfo(tz_name)
     changed = session.execute(
@@ -279,12 +275,7 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
 
 def do_rebuild(session: Session, at: datetime, tz_name: str) -> int:
     """Every day made again from the orders (the days of their first registration to their last event)."""
-    mark = _mark(session)
-    if mark is None:
-        session.add(RollupMark(name=ORDERS, upto=at, timezone=tz_name))
-        session.flush()
-        mark = _mark(session)
-        assert mark is not None
+    mark, _ = locked_mark(session, ORDERS, at, tz_name)
     mark.upto, mark.timezone = at, tz_name
     session.execute(delete(DAYS))
     first, last = session.execute(select(func.min(E.at), func.max(E.at))).one()

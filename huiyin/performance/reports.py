@@ -36,6 +36,7 @@ from huiyin.notify.service import do_queue_email
 from huiyin.performance import orders
 from huiyin.performance.models import KpiReport, KpiWarning, ReportSubscription
 from huiyin.performance.periods import Period
+from huiyin.performance.rollups import locked_mark
 from huiyin.performance.service import CallQuery, call_kpis
 from huiyin.settings import Settings
 from huiyin.storage.base import Storage
@@ -43,6 +44,7 @@ from huiyin.surveys import service as surveys
 from huiyin.workorders.catalog import TYPE_NAMES_ZH
 
 KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报"}
+REPORTS = "reports"  # the mark whose row lock makes the makers of reports take turns
 FONT = "STSong-Light"
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -282,6 +284,7 @@ def do_generate(
     """The report of ``kind`` for the period holding ``day``, made and stored (again, if it was made before:
     figures change as late events arrive); whether it is new."""
     first, last = period_of(kind, day)
+    locked_mark(session, REPORTS, at, settings.timezone)  # one maker at a time (workers, the API): no twin rows
     k = settings.kpis
     data = build(session, kind, first, last, settings.timezone, at, k.sl_variant, k.sl_threshold_seconds)
     stem = f"reports/{kind}/{first.isoformat()}"
@@ -344,6 +347,7 @@ def do_run(session: Session, storage: Storage, settings: Settings, at: datetime)
     local = at.astimezone(ZoneInfo(settings.timezone))
     if local.time() < SEND_AT:
         return 0
+    locked_mark(session, REPORTS, at, settings.timezone)  # workers take turns; the second finds the reports made
     queued = 0
     for kind, first, _last in due_periods(local.date()):
         report = session.scalars(select(KpiReport).where(KpiReport.kind == kind, KpiReport.first_day == first)).first()

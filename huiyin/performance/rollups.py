@@ -20,6 +20,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from huiyin.calls.models import Call
@@ -81,8 +83,20 @@ def do_recompute_day(session: Session, day: date, tz: ZoneInfo, agents: Collecti
     session.execute(insert(DAYS).from_select([*DAY_KEYS, *FACT_NAMES], rows))
 
 
-def _mark(session: Session) -> RollupMark | None:
-    return session.scalars(select(RollupMark).where(RollupMark.name == CALLS).with_for_update()).one_or_none()
+def locked_mark(session: Session, name: str, upto: datetime, tz_name: str) -> tuple[RollupMark, bool]:
+    """The mark's row, locked; made first (at ``upto``) when there is none, in one ``INSERT … ON CONFLICT DO
+    NOTHING``, so that two workers starting at once make one and the second waits for the first. Whether it
+    was made now."""
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    made = session.execute(
+        insert_(RollupMark)
+        .values(name=name, upto=upto, timezone=tz_name)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(RollupMark.name)
+    ).first()
+    stmt = select(RollupMark).where(RollupMark.name == name).with_for_update()
+    mark = session.scalars(stmt.execution_options(populate_existing=True)).one()
+    return mark, made is not None
 
 
 def rolled_upto(session: Session, tz_name: str) -> datetime | None:
@@ -94,8 +108,8 @@ def rolled_upto(session: Session, tz_name: str) -> datetime | None:
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
     """Brings the rollups up to ``at``; the number of slots recomputed. No mark yet, or days cut in another
     zone: a rebuild."""
-    mark = _mark(session)
-    if mark is None or mark.timezone != tz_name:
+    mark, new = locked_mark(session, CALLS, at, tz_name)
+    if new or mark.timezone != tz_name:
         return do_rebuild(session, at, tz_name)
     c = Call.__table__.c
     latest = func.coalesce(c.ended_at, c.answered_at, c.offered_at)
@@ -122,12 +136,7 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
 def do_rebuild(session: Session, at: datetime, tz_name: str, days_per_step: int = 31) -> int:
     """Every row made again from the calls (``huiyin kpis rebuild``): the slots a month per statement, the
     agents' days a day per statement; the mark set to ``at``. The number of slots in the calls' span."""
-    mark = _mark(session)
-    if mark is None:
-        session.add(RollupMark(name=CALLS, upto=at, timezone=tz_name))
-        session.flush()
-        mark = _mark(session)
-        assert mark is not None
+    mark, _ = locked_mark(session, CALLS, at, tz_name)
     c = Call.__table__.c
     first, last = session.execute(select(func.min(c.offered_at), func.max(c.offered_at))).one()
     session.execute(delete(SLOTS))

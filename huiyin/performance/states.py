@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.calls.models import AgentState
 from huiyin.performance.models import KpiAgentStateDay, KpiStateSlot, RollupMark
-from huiyin.performance.rollups import day_bounds, ranges, slot_at, slot_start
+from huiyin.performance.rollups import day_bounds, locked_mark, ranges, slot_at, slot_start
 
 STATES = "agent_states"
 SLOTS = cast(Table, KpiStateSlot.__table__)
@@ -87,10 +87,6 @@ def do_recompute_day(session: Session, day: date, tz: ZoneInfo, at: datetime, ag
         session.execute(insert(DAYS), rows)
 
 
-def _mark(session: Session) -> RollupMark | None:
-    return session.scalars(select(RollupMark).where(RollupMark.name == STATES).with_for_update()).one_or_none()
-
-
 def states_upto(session: Session, tz_name: str) -> datetime | None:
     row = session.execute(select(RollupMark.upto, RollupMark.timezone).where(RollupMark.name == STATES)).first()
     return row[0] if row is not None and row[1] == tz_name else None
@@ -106,8 +102,8 @@ def _days(first: datetime, last: datetime, tz: ZoneInfo) -> list[date]:
 
 
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
-    mark = _mark(session)
-    if mark is None or mark.timezone != tz_name:
+    mark, new = locked_mark(session, STATES, at, tz_name)
+    if new or mark.timezone != tz_name:
         return do_rebuild(session, at, tz_name)
     tz = ZoneInfo(tz_name)
     since = min(mark.upto - margin, at)
@@ -132,12 +128,7 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
 
 
 def do_rebuild(session: Session, at: datetime, tz_name: str, days_per_step: int = 7) -> int:
-    mark = _mark(session)
-    if mark is None:
-        session.add(RollupMark(name=STATES, upto=at, timezone=tz_name))
-        session.flush()
-        mark = _mark(session)
-        assert mark is not None
+    mark, _ = locked_mark(session, STATES, at, tz_name)
     mark.upto, mark.timezone = at, tz_name
     session.execute(delete(SLOTS))
     session.execute(delete(DAYS))

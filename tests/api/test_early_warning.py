@@ -76,7 +76,7 @@ def test_a_burst_of_no_gas_reports_in_one_area_warns_the_duty_managers_once(
 
 
 def test_a_warning_is_acknowledged_with_its_outcome_once(agent: Api, manager: Api, world: World) -> None:
-    register_at(agent, world, MONDAY_9 + timedelta(weeks=-1), 1)
+    register_at(agent, world, MONDAY_9 + timedelta(weeks=-8), 1)  # the history begins eight weeks back
     register_at(agent, world, MONDAY_9, 7)
     run(world, MONDAY_9 + timedelta(minutes=20))
     [w] = manager.ok("get", "/warnings")
@@ -104,6 +104,14 @@ def test_a_caller_waiting_past_the_limit_warns_while_it_lasts(
     [w] = manager.ok("get", "/warnings")
     assert (w["rule"], w["series"], w["value"], w["baseline"]) == ("wait_long", "queue=repair", 130, 120)
     assert run(world, now()) == 0  # still the same warning
+
+
+def test_a_new_installations_first_burst_is_no_spike_its_history_being_too_short(
+    agent: Api, manager: Api, world: World
+) -> None:
+    register_at(agent, world, MONDAY_9 + timedelta(weeks=-7), 1)  # seven weeks of history: the baseline needs 8
+    register_at(agent, world, MONDAY_9, 9)
+    assert run(world, MONDAY_9 + timedelta(minutes=20)) == 0 and manager.ok("get", "/warnings") == []
 
 
 @pytest.mark.parametrize("slot_minutes", [15])
