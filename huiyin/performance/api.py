@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,7 @@ def call_kpis(
         interval=interval,
         variant=settings.kpis.sl_variant,
         repeats=repeats,
+        late=timedelta(seconds=settings.kpis.refresh_margin_seconds),
     )
     return CallKpis.model_validate(service.call_kpis(session, q, now(), settings.timezone))
 
@@ -101,7 +103,8 @@ def order_kpis(
     by stage, and the response times (registration → accept, → on site, → resolve, → close: mean, p50, p90
     in minutes)."""
     p = periods.period(from_, to, settings.timezone)
-    return OrderKpis.model_validate(orders.order_kpis(session, p, group_by))
+    late = timedelta(seconds=settings.kpis.refresh_margin_seconds)
+    return OrderKpis.model_validate(orders.order_kpis(session, p, group_by, late))
 
 
 WarningAcker = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin))]

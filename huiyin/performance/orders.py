@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from huiyin.org.models import Area, Unit
 from huiyin.performance.models import KpiOrderDay, RollupMark
 from huiyin.performance.periods import Period
-from huiyin.performance.rollups import day_bounds, locked_mark
+from huiyin.performance.rollups import LATE, day_bounds, locked_mark
 from huiyin.sla.models import STAGES, OrderDeadline
 from huiyin.workorders.models import Category, WorkOrder, WorkOrderEvent
 from huiyin.workorders.states import Action, OrderState
@@ -256,6 +256,15 @@ def orders_upto(session: Session, tz_name: str) -> datetime | None:
     return row[0] if row is not None and row[1] == tz_name else None
 
 
+def changed_days(session: Session, since: datetime, tz: ZoneInfo) -> set[date]:
+    """The local days an order event written after ``since`` changes: its own and its order's registration
+    day (``work_order_events.at``, indexed: a few rows)."""
+    changed = session.execute(
+        select(E.at, W.created_at).join(WorkOrder.__table__, W.id == E.order_id).where(E.at > since)
+    ).all()
+    return {t.astimezone(tz).date() for pair in changed for t in pair}
+
+
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
     """Brings ``kpi_order_days`` up to ``at``; the number of days made again. No mark yet, or another zone:
     a rebuild."""
@@ -263,10 +272,7 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
     if new or mark.timezone != tz_name:
         return do_rebuild(session, at, tz_name)
     tz = ZoneInfo(tz_name)
-    changed = session.execute(
-        select(E.at, W.created_at).join(WorkOrder.__table__, W.id == E.order_id).where(E.at > mark.upto - margin)
-    ).all()
-    days = {t.astimezone(tz).date() for pair in changed for t in pair}
+    days = changed_days(session, mark.upto - margin, tz)
     for day in sorted(days):
         do_recompute_day(session, day, tz)
     mark.upto = at
@@ -355,32 +361,44 @@ def _local_day(at: datetime, tz: ZoneInfo) -> date | None:
     return local.date() if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0) else None
 
 
-def order_facts(session: Session, start: datetime, end: datetime, tz: ZoneInfo, group_by: str) -> dict[str, Acc]:
+def order_facts(
+    session: Session, start: datetime, end: datetime, tz: ZoneInfo, group_by: str, late: timedelta = LATE
+) -> dict[str, Acc]:
     """key → facts of the period [start, end): the kept days up to the day of the last refresh (when the
-    period is whole local days), the orders themselves for the rest."""
+    period is whole local days) but those an order event written since shortly before it changes (``late``:
+    the refresh's margin), the orders themselves for the rest: the figures as the orders stand."""
     cut = "all" if group_by in ("none", "day") else group_by
     out: defaultdict[str, Acc] = defaultdict(Acc)
     first, last = _local_day(start, tz), _local_day(end, tz)
     upto = orders_upto(session, tz.key)
     split = start
+    live: list[tuple[datetime, datetime]] = []
     if first is not None and last is not None and upto is not None:
         cut_day = min(last, upto.astimezone(tz).date())
         if cut_day > first:
-            rows = session.execute(select(DAYS).where(DAYS.c.cut == cut, DAYS.c.day >= first, DAYS.c.day < cut_day))
+            stale = sorted(d for d in changed_days(session, upto - late, tz) if first <= d < cut_day)
+            rows = session.execute(
+                select(DAYS).where(
+                    DAYS.c.cut == cut, DAYS.c.day >= first, DAYS.c.day < cut_day, DAYS.c.day.not_in(stale)
+                )
+            )
             for r in rows.mappings():
                 out[r["day"].isoformat() if group_by == "day" else r["key"]].merge(r)
+            live += [day_bounds(d, tz) for d in stale]
             split = day_bounds(cut_day, tz)[0]
     if split < end:
+        live.append((split, end))
+    for a_, b_ in live:
         if group_by == "day":  # day by day, each its own key
-            a = split
-            while a < end:
+            a = a_
+            while a < b_:
                 day = a.astimezone(tz).date()
-                b = min(end, day_bounds(day, tz)[1])
+                b = min(b_, day_bounds(day, tz)[1])
                 for (_, _), acc in facts(session, a, b, ["all"]).items():
                     _add(out[day.isoformat()], acc)
                 a = b
         else:
-            for (_, key), acc in facts(session, split, end, [cut]).items():
+            for (_, key), acc in facts(session, a_, b_, [cut]).items():
                 _add(out[key], acc)
     if group_by == "none":
         return {"all": out.get("", Acc())}
@@ -400,8 +418,8 @@ def labels(session: Session, group_by: str, keys: Iterable[str]) -> dict[str, st
     return {str(i): n for i, n in session.execute(select(model.id, model.name).where(model.id.in_(ids)))}
 
 
-def order_kpis(session: Session, period: Period, group_by: str) -> dict[str, Any]:
-    accs = order_facts(session, period.start, period.end, period.tz, group_by)
+def order_kpis(session: Session, period: Period, group_by: str, late: timedelta = LATE) -> dict[str, Any]:
+    accs = order_facts(session, period.start, period.end, period.tz, group_by, late)
     names = labels(session, group_by, accs)
     items = []
     for key in sorted(accs):

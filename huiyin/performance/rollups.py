@@ -27,10 +27,15 @@ from sqlalchemy.orm import Session
 from huiyin.calls.models import Call
 from huiyin.performance.facts import DAY_KEYS, FACT_NAMES, SLOT_KEYS, day_rows_select, slot_of, slot_rows_select
 from huiyin.performance.models import SLOT_SECONDS, KpiAgentDay, KpiCallSlot, RollupMark
+from huiyin.settings import KpiSettings
 
 CALLS = "calls"
 SLOTS = cast(Table, KpiCallSlot.__table__)
 DAYS = cast(Table, KpiAgentDay.__table__)
+
+# what a read takes from the raw rows before the last refresh: those changed since this long before it (the
+# refresh's own margin, ``HUIYIN_KPIS__REFRESH_MARGIN_SECONDS``; the API passes the setting)
+LATE = timedelta(seconds=KpiSettings.model_fields["refresh_margin_seconds"].default)
 
 
 def slot_at(at: datetime) -> int:
@@ -103,6 +108,18 @@ def rolled_upto(session: Session, tz_name: str) -> datetime | None:
     """How far the rollups are kept, for days cut in ``tz_name`` (None: not built, or in another zone)."""
     row = session.execute(select(RollupMark.upto, RollupMark.timezone).where(RollupMark.name == CALLS)).first()
     return row[0] if row is not None and row[1] == tz_name else None
+
+
+def changed_slots(session: Session, since: datetime, slot_from: int, slot_to: int) -> list[tuple[int, int]]:
+    """The slot ranges within [from, to) that hold a call changed after ``since``: a call can arrive or change
+    late (a CTI event dated earlier, a call ending), and until the next refresh the rollups do not have it, so
+    a read takes those slots from the calls (the ``calls.updated_at`` index: a few rows)."""
+    c = Call.__table__.c
+    start, end = slot_start(slot_from), slot_start(slot_to)
+    found = session.scalars(
+        select(slot_of(c.offered_at)).where(c.updated_at > since, c.offered_at >= start, c.offered_at < end).distinct()
+    )
+    return ranges((int(s), int(s) + 1) for s in found)
 
 
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:

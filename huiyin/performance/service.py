@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
@@ -33,7 +33,7 @@ from huiyin.performance.models import (
 from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_key
 from huiyin.performance.repeats import KEYS as REPEAT_KEYS
 from huiyin.performance.repeats import repeats
-from huiyin.performance.rollups import day_bounds, rolled_upto
+from huiyin.performance.rollups import LATE, changed_slots, day_bounds, days_of, rolled_upto, slot_at, slot_start
 from huiyin.performance.states import states_upto
 
 CallGroup = Literal["none", "agent", "queue", "day", "interval"]
@@ -54,6 +54,7 @@ class CallQuery:
     interval: int = 15  # minutes, for group_by=interval
     variant: str = "F3"
     repeats: bool = False  # 重复来电 and FCR too (read from the calls: ``repeats``)
+    late: timedelta = LATE  # the calls changed this long before the last refresh, or since, are read live
 
 
 def _fold(into: Facts, row: dict[str, Any]) -> None:
@@ -82,34 +83,39 @@ def _bucket(q: CallQuery, slot: Any) -> Any:
     return (slot * SLOT_SECONDS + offset) // bucket_width(q.group_by, q.interval)
 
 
-def _slot_rows(session: Session, q: CallQuery, slot_from: int, slot_to: int) -> list[Any]:
+def _slot_rows(
+    session: Session, q: CallQuery, slot_from: int, slot_to: int, skipped: list[tuple[int, int]]
+) -> list[Any]:
+    """The kept figures of the slots [from, to) but the ``skipped`` ranges (read from the calls instead)."""
     by: dict[str, list[Any]] = {"queue": [SLOTS.queue], "day": [_bucket(q, SLOTS.slot)]}
     keys = by.get(q.group_by, [_bucket(q, SLOTS.slot)] if q.group_by == "interval" else [])
     stmt = (
         select(*(k.label("key") for k in keys), SLOTS.direction, *(summed(SLOTS[n], n).label(n) for n in FACT_NAMES))
         .where(SLOTS.slot >= slot_from, SLOTS.slot < slot_to)
+        .where(*(or_(SLOTS.slot < a, SLOTS.slot >= b) for a, b in skipped))
         .group_by(*keys, SLOTS.direction)
     )
     return list(session.execute(stmt).mappings())
 
 
-def _day_rows(session: Session, first: date, end: date) -> list[Any]:
-    """The agents' figures of the local days [first, end)."""
+def _day_rows(session: Session, first: date, end: date, skipped: list[date]) -> list[Any]:
+    """The agents' figures of the local days [first, end) but the ``skipped`` (read from the calls instead)."""
     stmt = (
         select(DAYS.agent_id.label("key"), DAYS.direction, *(summed(DAYS[n], n).label(n) for n in FACT_NAMES))
-        .where(DAYS.day >= first, DAYS.day < end)
+        .where(DAYS.day >= first, DAYS.day < end, DAYS.day.not_in(skipped))
         .group_by(DAYS.agent_id, DAYS.direction)
     )
     return list(session.execute(stmt).mappings())
 
 
-def _call_rows(session: Session, q: CallQuery, start: datetime, end: datetime) -> list[Any]:
+def _call_rows(session: Session, q: CallQuery, spans: list[tuple[datetime, datetime]]) -> list[Any]:
+    """The facts of the calls offered in the half-open ``spans``."""
     by: dict[str, list[Any]] = {"agent": [AGENT], "queue": [C.queue]}
     keys = by.get(q.group_by, [_bucket(q, SLOT)] if q.group_by in TIMED else [])
     facts = {**FACTS, **extra_facts(q.threshold, q.short_abandon)}
     stmt = (
         select(*(k.label("key") for k in keys), C.direction, *(v.label(n) for n, v in facts.items()))
-        .where(C.offered_at >= start, C.offered_at < end)
+        .where(or_(*(and_(C.offered_at >= a, C.offered_at < b) for a, b in spans)))
         .group_by(*keys, C.direction)
     )
     return list(session.execute(stmt).mappings())
@@ -126,27 +132,40 @@ def call_facts(session: Session, q: CallQuery, tz_name: str) -> dict[tuple[Any, 
 
     The agents' cut over whole local days reads ``kpi_agent_days`` up to the day of the last refresh; every
     other cut over a period on slot boundaries reads ``kpi_call_slots`` up to the slot of the last refresh;
-    the rest of the period (and a threshold the rollups do not keep) is read from the calls."""
+    the rest of the period (and a threshold the rollups do not keep) is read from the calls, and so are the
+    slots (the days) holding a call changed since shortly before the last refresh, which the rollups may not
+    have yet: the figures are the calls' as they stand, whenever the worker last ran."""
     p = q.period
     kept = q.threshold in ANSWER_THRESHOLDS and q.short_abandon in SHORT_THRESHOLDS
     upto = rolled_upto(session, tz_name) if kept else None
     split = p.start
     rows: list[Any] = []
+    live: list[tuple[datetime, datetime]] = []  # spans before ``split`` read from the calls
     if upto is not None and q.group_by == "agent":
         first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
         if first is not None and end is not None:
             cut = min(end, upto.astimezone(p.tz).date())  # the day of the last refresh is read live
             if cut > first:
-                rows += _day_rows(session, first, cut)
-                split = day_bounds(cut, p.tz)[0]
+                start, stop = p.start, day_bounds(cut, p.tz)[0]
+                changed = changed_slots(
+                    session, upto - q.late, slot_at(start), -(-int(stop.timestamp()) // SLOT_SECONDS)
+                )
+                stale = sorted(d for d in days_of(changed, p.tz) if first <= d < cut)
+                rows += _day_rows(session, first, cut, stale)
+                live += [day_bounds(d, p.tz) for d in stale]
+                split = stop
     elif upto is not None and p.on_slots:
         lo, hi = p.slots
         cut_slot = min(hi, int(upto.timestamp()) // SLOT_SECONDS)  # the slot of the last refresh is read live
         if cut_slot > lo:
-            rows += _slot_rows(session, q, lo, cut_slot)
-            split = datetime.fromtimestamp(cut_slot * SLOT_SECONDS, UTC)
+            changed = changed_slots(session, upto - q.late, lo, cut_slot)
+            rows += _slot_rows(session, q, lo, cut_slot, changed)
+            live += [(slot_start(a), slot_start(b)) for a, b in changed]
+            split = slot_start(cut_slot)
     if split < p.end:
-        rows += _call_rows(session, q, split, p.end)
+        live.append((split, p.end))
+    if live:
+        rows += _call_rows(session, q, live)
     out: dict[tuple[Any, str], Facts] = defaultdict(dict)
     for r in rows:
         row = dict(r)

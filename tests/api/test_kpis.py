@@ -305,3 +305,33 @@ def test_repeat_calls_about_the_same_matter_and_fcr_are_counted_by_hand(
     assert by_day["2026-11-24"] == {"contacts": 2, "repeat_24h": 1, "repeat_48h": 1, "repeat_7d": 1, "fcr": 0.5}
     [mine] = [i for i in kpis(manager, group_by="agent", repeats="true", **week)["items"] if i["key"] == agent.id]
     assert mine["repeats"]["contacts"] == 4
+
+
+@pytest.mark.parametrize("group_by", ["none", "interval", "queue", "day", "agent"])
+def test_a_call_dated_into_a_slot_already_rolled_up_counts_at_once_not_at_the_next_refresh(
+    pbx: Pbx,  # noqa: F811
+    manager: Api,
+    world: World,
+    group_by: str,
+) -> None:
+    """The PBX delivers a call late, dated in a slot (a day) the worker has rolled up: the figures have it
+    from the moment it is written, the same as once the worker has run again; the slots around it still
+    come from the rollups."""
+    t0 = now()
+    pbx.answered_call(CALLER, "agent", ring=10, talk=60, queue="general")
+    pbx.wait(20 * 60)
+    pbx.answered_call(CALLER, "agent2", ring=30, talk=90, queue="billing")
+    clock.advance(timedelta(days=1))  # the next day: the whole of DAY is rolled up, the agents' day too
+    refresh(world)
+    before = kpis(manager, group_by=group_by)
+    late = pbx.new_id()
+    side = {"from_": CALLER, "to": "95598", "direction": "in", "call_id": late}
+    pbx.post(event="newCall", user=["张敏"], queue="general", at=(t0 + timedelta(seconds=60)).isoformat(), **side)
+    pbx.post(event="answer", answeringNumber="8001", at=(t0 + timedelta(seconds=75)).isoformat(), **side)
+    pbx.post(event="hangup", cause="normalClearing", at=(t0 + timedelta(seconds=175)).isoformat(), **side)
+    at_once = kpis(manager, group_by=group_by)
+    assert sum(i["offered"] for i in at_once["items"]) == sum(i["offered"] for i in before["items"]) + 1
+    clock.advance(timedelta(seconds=30))
+    refresh(world)
+    rollups_agree(world)
+    assert kpis(manager, group_by=group_by) == at_once

@@ -126,3 +126,28 @@ def test_a_histogram_bin_holds_its_minutes_within_two_and_a_half_percent(minutes
     assert orders.percentile({b: 1}, 0.5) is not None
     if minutes >= 1:
         assert abs(orders.bin_value(b) - minutes) <= 0.025 * minutes
+
+
+@pytest.mark.parametrize("group_by", ["none", "unit", "day"])
+def test_an_order_of_a_day_already_rolled_up_counts_its_new_events_at_once_not_at_the_next_refresh(
+    world: World, agent: Api, unit_worker: Api, manager: Api, group_by: str
+) -> None:
+    """C of the morning, reopened, is worked again and closed the next day: the day it was registered on,
+    kept by the worker, has its registration-to-close time from the moment the close is written, the same as
+    once the worker has run again."""
+    _, _, c = a_morning(world, agent, unit_worker)
+    clock.set(T0 + timedelta(days=1))
+    with world.db.session() as s:
+        orders.do_refresh(s, now(), MARGIN, TZ)
+    before = kpis(manager, group_by=group_by)["items"]
+    unit_worker.act(c, "accept")
+    unit_worker.act(c, "resolve", {"result": "已更换调压阀"})
+    agent.act(c, "callback", {"result": "satisfied"})
+    at_once = kpis(manager, group_by=group_by)["items"]
+    closes = lambda items: sum(i["response"]["close"]["n"] for i in items)  # noqa: E731
+    assert closes(at_once) == closes(before) + 1  # registration → close, counted on the registration day
+    wait(1)
+    with world.db.session() as s:
+        orders.do_refresh(s, now(), MARGIN, TZ)
+        assert orders.differences(s, TZ) == []
+    assert kpis(manager, group_by=group_by)["items"] == at_once
