@@ -34,6 +34,7 @@ from huiyin.performance.periods import Period, bucket_key, bucket_width, slot_ke
 from huiyin.performance.repeats import KEYS as REPEAT_KEYS
 from huiyin.performance.repeats import repeats
 from huiyin.performance.rollups import LATE, changed_slots, day_bounds, days_of, rolled_upto, slot_at, slot_start
+from huiyin.performance.states import changed_slots as state_changed_slots
 from huiyin.performance.states import states_upto
 
 CallGroup = Literal["none", "agent", "queue", "day", "interval"]
@@ -176,17 +177,22 @@ def call_facts(session: Session, q: CallQuery, tz_name: str) -> dict[tuple[Any, 
 
 def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> dict[Any, tuple[float, float]]:
     """key → (handling seconds, available seconds): from the agent-state rollups up to their last refresh
-    (the slots for a period on slot boundaries, the agents' days for one of whole days), from the intervals
-    themselves after it, each clipped to the period (an open interval runs to ``at``)."""
+    (the slots for a period on slot boundaries, the agents' days for one of whole days) but the slots (days)
+    an interval written since shortly before it overlaps, from the intervals themselves for those and after
+    it, each clipped to the period (an open interval runs to ``at``)."""
     p = q.period
     out: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
     upto = states_upto(session, tz_name)
     split = p.start
+    live: list[tuple[datetime, datetime]] = []
     handled, available = ("on_call", "acw"), ("ready", "on_call", "acw")
     if upto is not None and upto > p.start:
         if q.group_by == "agent":
             first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
             if first is not None and end is not None:
+                split = min(max(upto, p.start), p.end)
+                changed = state_changed_slots(session, upto - q.late, slot_at(p.start), slot_at(split) + 1, at)
+                stale = sorted(d for d in days_of(changed, p.tz) if first <= d < end)
                 t = STATE_DAYS
                 stmt = (
                     select(
@@ -194,16 +200,17 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
                         func.coalesce(func.sum(case((t.state.in_(handled), t.seconds), else_=0)), 0),
                         func.coalesce(func.sum(case((t.state.in_(available), t.seconds), else_=0)), 0),
                     )
-                    .where(t.day >= first, t.day < end)
+                    .where(t.day >= first, t.day < end, t.day.not_in(stale))
                     .group_by(t.agent_id)
                 )
                 for agent_id, h, a in session.execute(stmt):
                     out[agent_id][0] += float(h)
                     out[agent_id][1] += float(a)
-                split = min(max(upto, p.start), p.end)
+                live += [(lo, min(hi, split)) for lo, hi in (day_bounds(d, p.tz) for d in stale) if lo < split]
         elif p.on_slots:
             lo, hi = p.slots
             t = STATE_SLOTS
+            changed = state_changed_slots(session, upto - q.late, lo, hi, at)
             keys = [_bucket(q, t.slot)] if q.group_by in TIMED else []
             stmt = (
                 select(
@@ -212,6 +219,7 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
                     func.coalesce(func.sum(case((t.state.in_(available), t.seconds), else_=0)), 0).label("a"),
                 )
                 .where(t.slot >= lo, t.slot < hi)
+                .where(*(or_(t.slot < a, t.slot >= b) for a, b in changed))
                 .group_by(*keys)
             )
             for r in session.execute(stmt).mappings():
@@ -219,8 +227,13 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
                 out[key][0] += float(r["h"])
                 out[key][1] += float(r["a"])
             split = min(max(upto, p.start), p.end)
+            live += [
+                (a_, min(b_, split)) for a_, b_ in ((slot_start(a), slot_start(b)) for a, b in changed) if a_ < split
+            ]
     if split < p.end:
-        _raw_occupancy(session, q, split, p.end, at, out)
+        live.append((split, p.end))
+    for a_, b_ in live:
+        _raw_occupancy(session, q, a_, b_, at, out)
     return {k: (v[0], v[1]) for k, v in out.items() if v[1] or v[0]}
 
 

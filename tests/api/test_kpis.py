@@ -335,3 +335,38 @@ def test_a_call_dated_into_a_slot_already_rolled_up_counts_at_once_not_at_the_ne
     refresh(world)
     rollups_agree(world)
     assert kpis(manager, group_by=group_by) == at_once
+
+
+@pytest.mark.parametrize("group_by", ["none", "interval", "agent"])
+def test_an_agent_state_the_pbx_dates_before_the_last_refresh_counts_in_occupancy_at_once(
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    manager: Api,
+    world: World,
+    group_by: str,
+) -> None:
+    """Ready from 09:00 to past midnight, the worker has kept the day; then the PBX delivers a call answered
+    at 23:50 the evening before: the ready interval ends there, talk and after-call work follow, and the
+    occupancy has them from the moment they are written, the same as once the worker has run again."""
+    from huiyin.performance import states
+
+    t0 = now()
+    agent.ok("put", "/agents/me/state", {"state": "signed_in"})
+    agent.ok("put", "/agents/me/state", {"state": "ready"})
+    clock.advance(timedelta(hours=15, minutes=10))  # 00:10 the next day
+    with world.db.session() as s:
+        states.do_refresh(s, now(), MARGIN, TZ)
+    before = kpis(manager, group_by=group_by)["items"]
+    late = pbx.new_id()
+    side = {"from_": CALLER, "to": "95598", "direction": "in", "call_id": late}
+    at = lambda m: (t0 + timedelta(hours=14, minutes=m)).isoformat()  # noqa: E731 (23:00 + m minutes)
+    pbx.post(event="newCall", user=["agent"], at=at(49), **side)
+    pbx.post(event="answer", answeringNumber="agent", at=at(50), **side)
+    pbx.post(event="hangup", cause="normalClearing", at=at(55), **side)
+    at_once = kpis(manager, group_by=group_by)["items"]
+    occupancy = lambda items: sorted(i["occupancy"] or 0 for i in items)  # noqa: E731
+    assert occupancy(at_once) != occupancy(before) and max(occupancy(at_once)) > 0
+    with world.db.session() as s:
+        states.do_refresh(s, now(), MARGIN, TZ)
+        assert states.differences(s, TZ) == []
+    assert kpis(manager, group_by=group_by)["items"] == at_once
