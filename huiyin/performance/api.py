@@ -15,14 +15,16 @@ from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.errors import Forbidden, Invalid, NotFound
-from huiyin.performance import early_warning, league, orders, periods, reports, scorecards, service
+from huiyin.performance import early_warning, league, orders, patterns, periods, reports, scorecards, service
 from huiyin.performance.models import KpiReport, KpiWarning
 from huiyin.performance.schemas import (
     AcknowledgeIn,
     CallKpis,
+    Heatmap,
     League,
     LeagueWeightsIn,
     OrderKpis,
+    Pareto,
     ReportIn,
     ReportPublic,
     ScorecardComputeIn,
@@ -105,6 +107,41 @@ def order_kpis(
     p = periods.period(from_, to, settings.timezone)
     late = timedelta(seconds=settings.kpis.refresh_margin_seconds)
     return OrderKpis.model_validate(orders.order_kpis(session, p, group_by, late))
+
+
+FromQ = Annotated[str, Query(alias="from", max_length=40, description="ISO date or date-time (centre's zone)")]
+ToQ = Annotated[str, Query(max_length=40, description="a date: inclusive; a date-time: exclusive")]
+
+
+@router.get("/kpis/heatmap", operation_id="kpis-heatmap", response_model_by_alias=True)
+def kpi_heatmap(
+    _: KpiReader, session: SessionDep, settings: SettingsDep, from_: FromQ, to: ToQ, measure: patterns.Measure = "calls"
+) -> Heatmap:
+    """When the work comes: inbound calls offered (``calls``) or orders registered (``orders``) by local hour ×
+    weekday over the period, each cell's count and its mean per day of that weekday."""
+    p = periods.period(from_, to, settings.timezone)
+    late = timedelta(seconds=settings.kpis.refresh_margin_seconds)
+    return Heatmap.model_validate(patterns.heatmap(session, p, measure, settings.timezone, late))
+
+
+@router.get("/kpis/pareto", operation_id="kpis-pareto", response_model_by_alias=True)
+def kpi_pareto(
+    _: KpiReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    from_: FromQ,
+    to: ToQ,
+    of: patterns.ParetoCut = "category",
+    type_: Annotated[str | None, Query(alias="type", max_length=32, description="one order type's categories")] = None,
+) -> Pareto:
+    """What the work is about: orders registered in the period by a cut, most first, each with its share, the
+    cumulative share and whether it is among the vital few (up to 80 %). ``type`` (with ``of=category``)
+    keeps one order type's categories, e.g. the complaints'."""
+    if type_ is not None and of != "category":
+        raise Invalid("type: only with of=category")
+    p = periods.period(from_, to, settings.timezone)
+    late = timedelta(seconds=settings.kpis.refresh_margin_seconds)
+    return Pareto.model_validate(patterns.pareto(session, p, of, type_, late))
 
 
 WarningAcker = Annotated[SignedIn, Depends(require_roles(*MANAGERS, Role.admin))]

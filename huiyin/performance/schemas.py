@@ -137,6 +137,44 @@ class OrderKpis(BaseModel):
     to: str
 
 
+class HeatmapCell(BaseModel):
+    weekday: int = Field(description="ISO weekday: 1 = Monday")
+    hour: int = Field(description="the local hour, 0–23")
+    count: int
+    mean: float | None = Field(description="count ÷ the period's days of that weekday")
+
+
+class Heatmap(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    measure: str = Field(description="calls (inbound offered) | orders (registered)")
+    cells: list[HeatmapCell] = Field(description="7 × 24, Monday 00:00 first")
+    days: list[int] = Field(description="the period's days of each weekday, Monday first")
+    total: int
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ParetoItem(BaseModel):
+    key: str
+    label: str
+    count: int
+    share: float
+    cumulative: float
+    vital: bool = Field(description="among the few that make up 80 % (the one crossing it included)")
+
+
+class Pareto(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    of: str
+    type: str | None
+    items: list[ParetoItem]
+    total: int
+    from_: str = Field(alias="from")
+    to: str
+
+
 class WarningPublic(BaseModel):
     id: int
     rule: str = Field(description="spike_orders | spike_calls | sl_low | abandon_high | wait_long")

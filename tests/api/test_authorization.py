@@ -169,6 +169,8 @@ TABLE: dict[str, Any] = {
     "surveys-satisfaction": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-calls": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-orders": MANAGERS | {"qa_inspector"} | ADMIN,
+    "kpis-heatmap": MANAGERS | {"qa_inspector"} | ADMIN,
+    "kpis-pareto": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-warnings": MANAGERS | {"qa_inspector"} | ADMIN,
     "kpis-acknowledge_warning": MANAGERS | ADMIN,
     "kpis-league": MANAGERS | {"qa_inspector"} | ADMIN,
