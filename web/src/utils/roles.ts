@@ -30,6 +30,8 @@ export const GATES = {
   league: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 工单报表: the order KPIs (GET /kpis/orders: the KPI readers) */
   orderKpis: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 服务质量报告: the reports, their files and one's own subscriptions (GET /reports: the KPI readers) */
+  reports: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 延时调查: results, handler ratings, questionnaires, sampling rules (the server's readers) */
   delayedSurveys: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 请假/代班 (AB角): absences (the server's absence users; a unit handler sees and marks their own) */

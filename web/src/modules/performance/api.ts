@@ -1,7 +1,7 @@
 // The KPI layer's API (docs/kpis.md): the call KPIs of a period by a cut (话务报表, GET /kpis/calls), the
 // wallboard (大屏, GET /kpis/wallboard; live over the socket), early warnings (预警, GET /warnings, acknowledge),
 // the unit league table (单位考核排名, GET /league, its export and weights) and the order KPIs (工单报表,
-// GET /kpis/orders).
+// GET /kpis/orders); 服务质量报告 (GET /reports, generate, the files, my subscriptions).
 import { api, unwrap, type Query, type Schemas } from '@/api/client'
 
 export type CallKpis = Schemas['CallKpis']
@@ -62,4 +62,28 @@ export function saveLeagueWeights(weights: Record<string, number>): Promise<Reco
 /** The order KPIs of the period, one item per group (group_by=none: the whole period). */
 export function loadOrderKpis(query: OrderKpiQuery): Promise<OrderKpis> {
   return unwrap(api.GET('/api/v1/kpis/orders', { params: { query } }))
+}
+
+// 服务质量报告 (GET /reports, POST /reports, the files, GET / PUT /reports/subscriptions/me)
+export type Report = Schemas['ReportPublic']
+export type ReportKind = Schemas['ReportIn']['kind']
+
+/** The reports made so far (of one kind, or every kind), newest period first. */
+export function loadReports(kind: ReportKind | null, limit = 200): Promise<Report[]> {
+  return unwrap(api.GET('/api/v1/reports', { params: { query: kind ? { kind, limit } : { limit } } }))
+}
+
+/** Makes the report of `kind` for the period holding `day` now (again, if made before); 422 for a period to come. */
+export function generateReport(kind: ReportKind, day: string): Promise<Report> {
+  return unwrap(api.POST('/api/v1/reports', { body: { kind, day } }))
+}
+
+/** The kinds of report the signed-in user receives by e-mail. */
+export function loadMySubscriptions(): Promise<string[]> {
+  return unwrap(api.GET('/api/v1/reports/subscriptions/me'))
+}
+
+/** Subscribes the signed-in user to these kinds, and no others; the kinds now subscribed to. */
+export function saveMySubscriptions(kinds: ReportKind[]): Promise<string[]> {
+  return unwrap(api.PUT('/api/v1/reports/subscriptions/me', { body: { kinds } }))
 }

@@ -1,6 +1,6 @@
 // The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
-// table), 话务报表 (the call KPIs) and 工单报表 (the order KPIs), for managers, QA and the admin.
-import { DataLine, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
+// table), 话务报表 (the call KPIs), 工单报表 (the order KPIs) and 服务质量报告 (the reports), for managers, QA and the admin.
+import { DataLine, Document, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
@@ -35,5 +35,11 @@ export const routes: RouteRecordRaw[] = [
     name: 'order-kpis',
     component: () => import('./views/OrderKpisView.vue'),
     meta: { roles: GATES.orderKpis, menu: { label: 'orderKpis.menu', icon: DataLine, order: 14.5, landing: false } },
+  },
+  {
+    path: 'reports',
+    name: 'reports',
+    component: () => import('./views/ReportsView.vue'),
+    meta: { roles: GATES.reports, menu: { label: 'reports.menu', icon: Document, order: 14.7, landing: false } },
   },
 ]

@@ -1,7 +1,28 @@
-// The performance module's strings: 大屏 (wallboard.*), 预警 (warnings.*), 单位考核排名 (league.*), 工单报表 (orderKpis.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
+// The performance module's strings: 服务质量报告 (reports.*), 大屏 (wallboard.*), 预警 (warnings.*), 单位考核排名 (league.*), 工单报表 (orderKpis.*), 话务报表 (callKpis.*: the KPI cards, the five service-level
 // variants, the chart, the table).
 export default {
   'zh-CN': {
+    reports: {
+      menu: '服务质量报告',
+      title: '服务质量报告',
+      subtitle: '日报、周报、月报汇总话务、工单、满意度、投诉与预警，提供 PDF 与 Excel；每天 06:00 自动生成上一周期的报告并发送给订阅人',
+      filter: { daily: '日报', weekly: '周报', monthly: '月报', all: '全部' },
+      kind: { daily: '日报', weekly: '周报', monthly: '月报' },
+      col: { period: '统计期间', kind: '类型', madeAt: '生成时间', files: '下载' },
+      pdf: 'PDF', xlsx: 'Excel',
+      made: '新生成',
+      generate: {
+        open: '生成报告', title: '生成报告', kind: '报告类型', day: '日期', dayPlaceholder: '选择统计期间内的任一天',
+        period: '统计期间：{period}', notBegun: '该期间尚未开始，无法生成',
+        hint: '若该期间的报告已生成过，将按当前数据重新生成', submit: '生成', done: '已生成{kind}：{period}',
+      },
+      subs: {
+        title: '我的订阅', hint: '订阅的报告生成后以邮件发送（附 PDF 与 Excel）',
+        noEmail: '您的账号未设置邮箱，订阅的报告无法送达，请联系系统管理员', saved: '订阅已保存',
+      },
+      empty: { daily: '还没有日报', weekly: '还没有周报', monthly: '还没有月报', all: '还没有报告' },
+      emptyHint: '报告在每天 06:00 自动生成，也可以点击“生成报告”立即生成',
+    },
     orderKpis: {
       menu: '工单报表',
       title: '工单报表',
@@ -155,6 +176,29 @@ export default {
     },
   },
   en: {
+    reports: {
+      menu: 'Quality reports',
+      title: 'Service-quality reports',
+      subtitle: 'Daily, weekly and monthly reports on calls, orders, satisfaction, complaints and warnings, as PDF and Excel; made at 06:00 for the period just ended and mailed to subscribers',
+      filter: { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', all: 'All' },
+      kind: { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' },
+      col: { period: 'Period', kind: 'Kind', madeAt: 'Made at', files: 'Download' },
+      pdf: 'PDF', xlsx: 'Excel',
+      made: 'New',
+      generate: {
+        open: 'Make a report', title: 'Make a report', kind: 'Kind', day: 'Day', dayPlaceholder: 'Any day of the period',
+        period: 'Period: {period}', notBegun: 'This period has not begun yet',
+        hint: 'A report made before for this period is made again with the figures as they are now', submit: 'Make',
+        done: 'Report made: {kind}, {period}',
+      },
+      subs: {
+        title: 'My subscriptions', hint: 'Reports you subscribe to are e-mailed to you when made (PDF and Excel attached)',
+        noEmail: 'Your account has no e-mail address, so reports cannot reach you; ask the administrator to add one',
+        saved: 'Subscriptions saved',
+      },
+      empty: { daily: 'No daily reports yet', weekly: 'No weekly reports yet', monthly: 'No monthly reports yet', all: 'No reports yet' },
+      emptyHint: 'Reports are made every day at 06:00; or make one now with “Make a report”',
+    },
     orderKpis: {
       menu: 'Order KPIs',
       title: 'Order KPIs',
