@@ -1,6 +1,7 @@
 // The complaint desk's and the ledger's rules, pure (Vitest): the month, signed points, reversed entries, the
 // people a praise order currently names, the root-cause Pareto chart, a title rule's form ⇄ body.
 import type { ChartOption } from '@/components/chartOption'
+import { matrixHeatmapOption } from '@/utils/charts'
 import { centreToday } from '@/utils/time'
 import type { LedgerEntry, TitleRule, TitleRuleUpdate } from './api'
 
@@ -42,54 +43,8 @@ export function praisedNow(
   return [...net].filter(([, n]) => n > 0).map(([id]) => id).sort((a, b) => a - b)
 }
 
-export interface ParetoRow {
-  key: string
-  name: string
-  count: number
-  /** cumulative share in percent (0–100, one decimal) */
-  cumulative: number
-}
-
-/** Rows with a known key, most first, each with the cumulative share of the total. */
-export function pareto(rows: readonly { key: string; count: number; name: string }[]): ParetoRow[] {
-  const known = rows.filter((r) => r.key !== '' && r.count > 0).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-  const total = known.reduce((n, r) => n + r.count, 0)
-  let running = 0
-  return known.map((r) => {
-    running += r.count
-    return { key: r.key, name: r.name, count: r.count, cumulative: total ? Math.round((running / total) * 1000) / 10 : 0 }
-  })
-}
-
-/** Bars of the counts (most first) and a line of the cumulative share on a 0–100 % axis, 80 % marked. */
-export function paretoOption(rows: readonly ParetoRow[], labels: { count: string; cumulative: string }): ChartOption {
-  const axisLabel = { color: '#5a6b82', fontSize: 11 }
-  return {
-    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0, data: [labels.count, labels.cumulative] },
-    xAxis: { type: 'category', data: rows.map((r) => r.name), axisTick: { show: false }, axisLabel: { ...axisLabel, interval: 0 } },
-    yAxis: [
-      { type: 'value', minInterval: 1, axisLabel, splitLine: { lineStyle: { color: '#eef1f5' } } },
-      { type: 'value', min: 0, max: 100, axisLabel: { ...axisLabel, formatter: '{value}%' }, splitLine: { show: false } },
-    ],
-    series: [
-      {
-        type: 'bar', name: labels.count, data: rows.map((r) => r.count), barMaxWidth: 36,
-        itemStyle: { color: '#409eff', borderRadius: [3, 3, 0, 0] },
-        label: { show: true, position: 'insideTop', fontSize: 11, color: '#fff' },
-      },
-      {
-        type: 'line', name: labels.cumulative, yAxisIndex: 1, data: rows.map((r) => r.cumulative), smooth: false,
-        symbolSize: 6, itemStyle: { color: '#e6a23c' }, label: { show: true, formatter: '{c}%', fontSize: 10, color: '#b88230' },
-        markLine: {
-          silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#f56c6c' },
-          data: [{ yAxis: 80 }], label: { formatter: '80%', color: '#f56c6c', position: 'insideStartTop' },
-        },
-      },
-    ],
-  }
-}
+// the Pareto chart is shared (utils/charts.ts); the desk and its tests take it from here
+export { pareto, paretoOption, type ParetoRow } from '@/utils/charts'
 
 /** The `n` calendar months ending with today's: the first day of the first one, today, and the months ("YYYY-MM"). */
 export function lastMonths(today: string, n = 12): { from: string; to: string; months: string[] } {
@@ -122,25 +77,13 @@ export function monthHeatmapOption(cells: readonly MonthCellIn[], months: readon
   }
   // most at the top: a category y axis draws its first entry at the bottom
   const keys = [...totals].sort((a, b) => a[1].n - b[1].n || b[1].name.localeCompare(a[1].name)).map(([k]) => k)
-  const data = known.map((c) => [months.indexOf(c.month), keys.indexOf(c.key), c.complaints])
-  const max = Math.max(1, ...known.map((c) => c.complaints))
-  const axisLabel = { color: '#5a6b82', fontSize: 11 }
-  return {
-    grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
-    tooltip: { position: 'top' },
-    xAxis: { type: 'category', data: months.map((m) => m.slice(2).replace('-', '/')), splitArea: { show: true }, axisLabel },
-    yAxis: { type: 'category', data: keys.map((k) => totals.get(k)?.name ?? k), splitArea: { show: true }, axisLabel },
-    visualMap: {
-      min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, itemWidth: 10,
-      inRange: { color: ['#eaf1fe', '#79bbff', '#f89898', '#c45656'] }, textStyle: { color: '#5a6b82', fontSize: 11 },
-    },
-    series: [
-      {
-        type: 'heatmap', name: label, data, label: { show: true, fontSize: 11 },
-        emphasis: { itemStyle: { shadowBlur: 6, shadowColor: 'rgba(0, 0, 0, 0.3)' } },
-      },
-    ],
-  }
+  const data = known.map((c) => [months.indexOf(c.month), keys.indexOf(c.key), c.complaints] as const)
+  return matrixHeatmapOption({
+    x: months.map((m) => m.slice(2).replace('-', '/')),
+    y: keys.map((k) => totals.get(k)?.name ?? k),
+    data,
+    label,
+  })
 }
 
 export interface RuleForm {
