@@ -30,6 +30,8 @@ export const GATES = {
   league: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 工单报表: the order KPIs (GET /kpis/orders: the KPI readers) */
   orderKpis: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 分析看板: when the work comes and what it is about (GET /kpis/heatmap, /kpis/pareto: the KPI readers) */
+  analysis: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 服务质量报告: the reports, their files and one's own subscriptions (GET /reports: the KPI readers) */
   reports: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 延时调查: results, handler ratings, questionnaires, sampling rules (the server's readers) */

@@ -64,6 +64,21 @@ export function loadOrderKpis(query: OrderKpiQuery): Promise<OrderKpis> {
   return unwrap(api.GET('/api/v1/kpis/orders', { params: { query } }))
 }
 
+// 分析看板: when the work comes (GET /kpis/heatmap) and what it is about (GET /kpis/pareto)
+export type Heatmap = Schemas['Heatmap']
+export type Pareto = Schemas['Pareto']
+export type ParetoItem = Schemas['ParetoItem']
+
+/** Inbound calls offered or orders registered by local hour × weekday: 168 cells, count and mean per day. */
+export function loadHeatmap(query: Query<'kpis-heatmap'>): Promise<Heatmap> {
+  return unwrap(api.GET('/api/v1/kpis/heatmap', { params: { query } }))
+}
+
+/** Orders registered by a cut, most first, with shares, the cumulative share and the vital few (to 80 %). */
+export function loadPareto(query: Query<'kpis-pareto'>): Promise<Pareto> {
+  return unwrap(api.GET('/api/v1/kpis/pareto', { params: { query } }))
+}
+
 // 服务质量报告 (GET /reports, POST /reports, the files, GET / PUT /reports/subscriptions/me)
 export type Report = Schemas['ReportPublic']
 export type ReportKind = Schemas['ReportIn']['kind']

@@ -1,6 +1,6 @@
 // The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
 // table), 话务报表 (the call KPIs), 工单报表 (the order KPIs) and 服务质量报告 (the reports), for managers, QA and the admin.
-import { DataLine, Document, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
+import { DataAnalysis, DataLine, Document, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
@@ -35,6 +35,13 @@ export const routes: RouteRecordRaw[] = [
     name: 'order-kpis',
     component: () => import('./views/OrderKpisView.vue'),
     meta: { roles: GATES.orderKpis, menu: { label: 'orderKpis.menu', icon: DataLine, order: 14.5, landing: false } },
+  },
+  {
+    // 分析看板: the period's trends, when the work comes (hour × weekday) and what it is about (Pareto)
+    path: 'kpis/analysis',
+    name: 'analysis',
+    component: () => import('./views/AnalysisView.vue'),
+    meta: { roles: GATES.analysis, menu: { label: 'analysis.menu', icon: DataAnalysis, order: 14.6, landing: false } },
   },
   {
     path: 'reports',
