@@ -4,7 +4,7 @@ import { GATES } from '@/utils/roles'
 import { allowed, homeFor, pages } from './routes'
 
 /** The performance module's entries, between 运行概览 and 满意度 (managers, QA, the admin). */
-const KPI_MENU = ['wallboard', 'warnings', 'league', 'call-kpis', 'order-kpis']
+const KPI_MENU = ['wallboard', 'warnings', 'league', 'scorecards', 'call-kpis', 'order-kpis']
 
 const menuOf = (...roles: Role[]) =>
   pages.filter((p) => p.meta?.menu && allowed(p, new Set(roles))).map((p) => p.name)
@@ -36,7 +36,7 @@ describe('the pages of the feature modules', () => {
   })
 
   it('put the menu in one order across modules', () => {
-    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls'])
+    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls', 'my-scorecard'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
       ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',

@@ -28,6 +28,10 @@ export const GATES = {
   warnings: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 单位考核排名 (GET /league: the KPI readers) */
   league: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 月度考评: every agent's scorecard of a month (GET /scorecards: the KPI readers) */
+  scorecards: [...MANAGERS, 'qa_inspector', 'admin'],
+  /** 我的考评: an agent's own published scorecards (GET /scorecards/me) */
+  myScorecard: ['agent'],
   /** 工单报表: the order KPIs (GET /kpis/orders: the KPI readers) */
   orderKpis: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 分析看板: when the work comes and what it is about (GET /kpis/heatmap, /kpis/pareto: the KPI readers) */
@@ -85,6 +89,11 @@ export const GATES = {
   ackWarnings: [...MANAGERS, 'admin'],
   /** 单位考核排名: editing the weights */
   editLeagueWeights: ['supervisor', 'director', 'admin'],
+  /** 月度考评: computing a month and reviewing it (POST /scorecards/compute, /review) */
+  computeScorecards: [...MANAGERS, 'admin'],
+  /** 月度考评: publishing a reviewed month, editing the template (POST /publish, PUT /scorecards/template) */
+  publishScorecards: ['supervisor', 'director', 'admin'],
+  editScorecardTemplate: ['supervisor', 'director', 'admin'],
   /** 奖惩台账: editing the title rules */
   editTitleRules: ['supervisor', 'director', 'admin'],
   /** 回访: the "all the team's" switch */

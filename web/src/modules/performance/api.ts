@@ -2,7 +2,7 @@
 // wallboard (大屏, GET /kpis/wallboard; live over the socket), early warnings (预警, GET /warnings, acknowledge),
 // the unit league table (单位考核排名, GET /league, its export and weights) and the order KPIs (工单报表,
 // GET /kpis/orders); 服务质量报告 (GET /reports, generate, the files, my subscriptions).
-import { api, unwrap, type Query, type Schemas } from '@/api/client'
+import { api, ApiError, unwrap, type Query, type Schemas } from '@/api/client'
 
 export type CallKpis = Schemas['CallKpis']
 export type CallKpiItem = Schemas['CallKpiItem']
@@ -15,6 +15,11 @@ export type LeagueItem = Schemas['LeagueItem']
 export type OrderKpis = Schemas['OrderKpis']
 export type OrderKpiItem = Schemas['OrderKpiItem']
 export type OrderKpiQuery = Query<'kpis-orders'>
+export type Scorecard = Schemas['ScorecardPublic']
+export type ScorecardLine = Schemas['ScorecardAgentLine']
+export type ScorecardItem = Schemas['ScorecardItemLine']
+export type ScorecardTemplateLine = Schemas['ScorecardTemplateLine']
+export type ScorecardHistoryLine = Schemas['ScorecardHistoryLine']
 
 /** The call KPIs of the period (days in the centre's zone, both included), one item per group (group_by=none:
  * one item, the whole period). Rates are fractions, times seconds, null where there is nothing to divide by. */
@@ -101,4 +106,60 @@ export function loadMySubscriptions(): Promise<string[]> {
 /** Subscribes the signed-in user to these kinds, and no others; the kinds now subscribed to. */
 export function saveMySubscriptions(kinds: ReportKind[]): Promise<string[]> {
   return unwrap(api.PUT('/api/v1/reports/subscriptions/me', { body: { kinds } }))
+}
+
+// 月度考评 (GET /scorecards, compute, review, publish, the template; an agent's own, an agent's history)
+
+/** null for a 404 (the month not computed, or not published, yet); any other error is thrown. */
+async function orNone<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null
+    throw e
+  }
+}
+
+/** The month's scorecards ("YYYY-MM"): the latest version or `version`, every group or one; null until computed. */
+export function loadScorecards(month: string, group?: string, version?: number | null): Promise<Scorecard | null> {
+  const query: Query<'scorecards-month'> = { month }
+  if (group) query.group = group
+  if (version) query.version = version
+  return orNone(unwrap(api.GET('/api/v1/scorecards', { params: { query } })))
+}
+
+/** The signed-in agent's own scorecard of the month as published; null until it is. */
+export function loadMyScorecard(month: string): Promise<Scorecard | null> {
+  return orNone(unwrap(api.GET('/api/v1/scorecards/me', { params: { query: { month } } })))
+}
+
+/** An agent's months, newest first (an agent: their own published ones; managers: anyone's, every state). */
+export function loadScorecardHistory(agentId: number): Promise<ScorecardHistoryLine[]> {
+  return unwrap(api.GET('/api/v1/scorecards/agents/{agent_id}/history', { params: { path: { agent_id: agentId } } }))
+}
+
+/** Computes the month: a draft (again while it is one); once reviewed or published a new version, with a reason. */
+export function computeScorecards(month: string, reason?: string): Promise<Scorecard> {
+  return unwrap(api.POST('/api/v1/scorecards/compute', { body: reason ? { month, reason } : { month } }))
+}
+
+/** A draft reviewed (409 otherwise). */
+export function reviewScorecards(id: number): Promise<Scorecard> {
+  return unwrap(api.POST('/api/v1/scorecards/{card_id}/review', { params: { path: { card_id: id } } }))
+}
+
+/** A reviewed version published and frozen (supervisor, director, admin; 409 unless reviewed). */
+export function publishScorecards(id: number): Promise<Scorecard> {
+  return unwrap(api.POST('/api/v1/scorecards/{card_id}/publish', { params: { path: { card_id: id } } }))
+}
+
+/** The scorecard's items in force. */
+export function loadScorecardTemplate(): Promise<ScorecardTemplateLine[]> {
+  return unwrap(api.GET('/api/v1/scorecards/template'))
+}
+
+/** New items (supervisor, director, admin); 422 unless each figure is known and once, a target item has a
+ * target and a floor, and the weights add up to 100. */
+export function saveScorecardTemplate(items: ScorecardTemplateLine[]): Promise<ScorecardTemplateLine[]> {
+  return unwrap(api.PUT('/api/v1/scorecards/template', { body: { items } }))
 }

@@ -1,6 +1,6 @@
 // The performance module: 大屏 (the floor's wallboard, live), 预警 (early warnings), 单位考核排名 (the unit league
 // table), 话务报表 (the call KPIs), 工单报表 (the order KPIs) and 服务质量报告 (the reports), for managers, QA and the admin.
-import { DataAnalysis, DataLine, Document, Monitor, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
+import { DataAnalysis, DataLine, Document, Memo, Monitor, Postcard, TrendCharts, Trophy, WarnTriangleFilled } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import { GATES } from '@/utils/roles'
 
@@ -23,6 +23,19 @@ export const routes: RouteRecordRaw[] = [
     name: 'league',
     component: () => import('./views/LeagueView.vue'),
     meta: { roles: GATES.league, menu: { label: 'league.menu', icon: Trophy, order: 13, landing: false } },
+  },
+  {
+    path: 'scorecards',
+    name: 'scorecards',
+    component: () => import('./views/ScorecardsView.vue'),
+    meta: { roles: GATES.scorecards, menu: { label: 'scorecards.menu', icon: Memo, order: 13.5, landing: false } },
+  },
+  {
+    // an agent's own: after their 通话记录 (70), never where they land
+    path: 'scorecards/me',
+    name: 'my-scorecard',
+    component: () => import('./views/MyScorecardView.vue'),
+    meta: { roles: GATES.myScorecard, menu: { label: 'scorecards.myMenu', icon: Postcard, order: 72, landing: false } },
   },
   {
     path: 'kpis/calls',
