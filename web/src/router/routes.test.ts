@@ -4,7 +4,7 @@ import { GATES } from '@/utils/roles'
 import { allowed, homeFor, pages } from './routes'
 
 /** The performance module's entries, between 运行概览 and 满意度 (managers, QA, the admin). */
-const KPI_MENU = ['wallboard', 'warnings', 'league', 'scorecards', 'call-kpis', 'order-kpis']
+const KPI_MENU = ['wallboard', 'warnings', 'league', 'scorecards', 'call-kpis', 'order-kpis', 'analysis', 'reports']
 
 const menuOf = (...roles: Role[]) =>
   pages.filter((p) => p.meta?.menu && allowed(p, new Set(roles))).map((p) => p.name)
