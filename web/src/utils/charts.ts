@@ -99,6 +99,8 @@ export interface MatrixHeatmap {
   max?: number
   /** the colour scale's numbers ("{value}") */
   precision?: number
+  /** the words at the colour scale's ends, high first (e.g. its top and 0) */
+  scaleText?: [string, string]
 }
 
 /** A heatmap of a matrix: labelled columns and rows, a colour scale from 0 to the largest value under it. */
@@ -123,6 +125,7 @@ export function matrixHeatmapOption(m: MatrixHeatmap): ChartOption {
       min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, itemWidth: 10,
       inRange: { color: HEAT_COLORS }, textStyle: { color: '#5a6b82', fontSize: 11 },
       ...(m.precision === undefined ? {} : { precision: m.precision }),
+      ...(m.scaleText ? { text: [...m.scaleText] } : {}),
     },
     series: [
       {

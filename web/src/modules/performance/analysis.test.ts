@@ -106,7 +106,7 @@ describe('the heatmaps', () => {
     expect(data).toHaveLength(6 * 24) // Wednesday is not in the period
     expect(data).toContainEqual([9, 6, 2])
     expect(data).toContainEqual([23, 0, 0.75])
-    expect((option.visualMap as { max: number }).max).toBe(2)
+    expect(option.visualMap).toMatchObject({ max: 2, text: ['2', '0'] })
     const formatter = (option.tooltip as { formatter: (raw: unknown) => string }).formatter
     expect(formatter({ value: [9, 6, 2] })).toBe('一09:00–10:00 8/2')
     expect(formatter({ value: [23, 0, 0.75] })).toBe('日23:00–24:00 3/0.75')

@@ -156,6 +156,7 @@ export function heatmapOption(m: HeatMatrix, words: HeatmapWords): ChartOption {
     cellLabels: false,
     max: m.max > 0 ? m.max : 1,
     precision: 1,
+    scaleText: [String(Math.round((m.max > 0 ? m.max : 1) * 10) / 10), '0'],
     tooltip: (hour, y) => {
       const cell = m.rows[6 - y]?.[hour]
       return cell ? words.tooltip(cell, words.weekdays[6 - y]) : ''
