@@ -111,15 +111,26 @@ def rolled_upto(session: Session, tz_name: str) -> datetime | None:
 
 
 def changed_slots(session: Session, since: datetime, slot_from: int, slot_to: int) -> list[tuple[int, int]]:
-    """The slot ranges within [from, to) that hold a call changed after ``since``: a call can arrive or change
-    late (a CTI event dated earlier, a call ending), and until the next refresh the rollups do not have it, so
-    a read takes those slots from the calls (the ``calls.updated_at`` index: a few rows)."""
+    """The slot ranges within [from, to) that a call changed after ``since`` lies in or has left: a call can
+    arrive or change late (a CTI event dated earlier moves its offer back), and until the next refresh the
+    rollups do not have it, so a read takes those slots from the calls. The slots are those a refresh remakes
+    (``_touched``); the ``calls.updated_at`` index finds the few rows."""
+    clipped = ((max(a, slot_from), min(b, slot_to)) for a, b, _ in _touched(session, since))
+    return ranges((a, b) for a, b in clipped if a < b)
+
+
+def _touched(session: Session, since: datetime) -> list[tuple[int, int, int]]:
+    """(first slot, end slot, agent or 0) of each call written after ``since``: from its offer to its latest
+    event, which takes in the slot it was counted in before (an earlier ``at`` moved the offer back; an
+    answer moved it from agent 0 to its agent)."""
     c = Call.__table__.c
-    start, end = slot_start(slot_from), slot_start(slot_to)
-    found = session.scalars(
-        select(slot_of(c.offered_at)).where(c.updated_at > since, c.offered_at >= start, c.offered_at < end).distinct()
-    )
-    return ranges((int(s), int(s) + 1) for s in found)
+    latest = func.coalesce(c.ended_at, c.answered_at, c.offered_at)
+    changed = session.execute(
+        select(slot_of(c.offered_at), slot_of(latest), func.coalesce(c.agent_id, 0))
+        .where(c.updated_at > since)
+        .distinct()
+    ).all()
+    return [(int(a), max(int(a), int(b)) + 1, int(agent)) for a, b, agent in changed]
 
 
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
@@ -128,22 +139,16 @@ def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) 
     mark, new = locked_mark(session, CALLS, at, tz_name)
     if new or mark.timezone != tz_name:
         return do_rebuild(session, at, tz_name)
-    c = Call.__table__.c
-    latest = func.coalesce(c.ended_at, c.answered_at, c.offered_at)
-    changed = session.execute(
-        select(slot_of(c.offered_at), slot_of(latest), func.coalesce(c.agent_id, 0))
-        .where(c.updated_at > mark.upto - margin)
-        .distinct()
-    ).all()
-    touched = ranges((int(a), max(int(a), int(b)) + 1) for a, b, _ in changed)
+    changed = _touched(session, mark.upto - margin)
+    touched = ranges((a, b) for a, b, _ in changed)
     for a, b in touched:
         do_recompute_slots(session, a, b)
     # an agent's day: the agents of the changed calls, and nobody's (a call answered since was nobody's)
     tz = ZoneInfo(tz_name)
     agents_of: defaultdict[date, set[int]] = defaultdict(lambda: {0})
     for a, b, agent in changed:
-        for day in days_of([(int(a), max(int(a), int(b)) + 1)], tz):
-            agents_of[day].add(int(agent))
+        for day in days_of([(a, b)], tz):
+            agents_of[day].add(agent)
     for day in sorted(agents_of):
         do_recompute_day(session, day, tz, agents_of[day])
     mark.upto = at

@@ -191,7 +191,7 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
             first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
             if first is not None and end is not None:
                 split = min(max(upto, p.start), p.end)
-                changed = state_changed_slots(session, upto - q.late, slot_at(p.start), slot_at(split) + 1, at)
+                changed = state_changed_slots(session, upto - q.late, slot_at(p.start), slot_at(split) + 1)
                 stale = sorted(d for d in days_of(changed, p.tz) if first <= d < end)
                 t = STATE_DAYS
                 stmt = (
@@ -210,7 +210,7 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
         elif p.on_slots:
             lo, hi = p.slots
             t = STATE_SLOTS
-            changed = state_changed_slots(session, upto - q.late, lo, hi, at)
+            changed = state_changed_slots(session, upto - q.late, lo, hi)
             keys = [_bucket(q, t.slot)] if q.group_by in TIMED else []
             stmt = (
                 select(

@@ -101,15 +101,12 @@ def _days(first: datetime, last: datetime, tz: ZoneInfo) -> list[date]:
     return out
 
 
-def changed_slots(
-    session: Session, since: datetime, slot_from: int, slot_to: int, at: datetime
-) -> list[tuple[int, int]]:
-    """The slot ranges within [from, to) overlapped by an interval written after ``since`` (opened, or closed
-    at a PBX time that may lie before the last refresh), which the rollups may not have yet; a read takes
-    them from the intervals (``agent_states.written_at``, indexed: a few rows)."""
-    written = session.execute(select(A.started_at, A.ended_at).where(A.written_at > since)).all()
-    spans = ((max(slot_from, slot_at(s)), min(slot_to, slot_at(min(e or at, at)) + 1)) for s, e in written)
-    return ranges((a, b) for a, b in spans if a < b)
+def changed_slots(session: Session, since: datetime, slot_from: int, slot_to: int) -> list[tuple[int, int]]:
+    """The slot ranges within [from, to) a read takes from the intervals, not the rollups: from the start of
+    each interval written after ``since`` on (opened, or closed at a PBX time that may lie before the last
+    refresh, which counted it as running up to then). ``agent_states.written_at`` finds the few rows."""
+    starts = session.scalars(select(A.started_at).where(A.written_at > since))
+    return ranges((max(slot_from, slot_at(s)), slot_to) for s in starts if slot_at(s) < slot_to)
 
 
 def do_refresh(session: Session, at: datetime, margin: timedelta, tz_name: str) -> int:
