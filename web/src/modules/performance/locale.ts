@@ -79,7 +79,7 @@ export default {
       compute: '计算', recompute: '重新计算', review: '审核', publish: '发布', template: '考评模板',
       computed: '已计算 {month} 第 {n} 版（草稿）', reviewed: '第 {n} 版已审核', published: '第 {n} 版已发布，客服代表可查看本人考评',
       reasonDialog: {
-        title: '重新计算（生成新版本）', hint: '{month} 已{state}：重新计算将生成第 {n} 版草稿，原版本保留。请填写原因',
+        title: '重新计算（生成新版本）', hint: '{month} 的考评{state}：重新计算将生成第 {n} 版草稿，原版本保留。请填写重新计算的原因',
         label: '原因', placeholder: '如：补录质检成绩', need: '请填写原因',
       },
       publishConfirm: { title: '发布考评', text: '发布后 {month} 第 {n} 版将冻结，客服代表可查看本人考评。确认发布？' },
