@@ -22,6 +22,7 @@ from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.demo.incidents import raise_warnings
+from huiyin.demo.performance import build_performance
 from huiyin.demo.records import DEMO_CTI_TOKEN, build_agent_states, build_audits, build_calls, build_ratings
 from huiyin.org import refs as org_refs
 from huiyin.org.models import Area, Unit
@@ -554,8 +555,9 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _award_surveys(s)
         build_audits(s, rng, cast)
         warnings = raise_warnings(s, cast.manager, clock.now())
+        performance = build_performance(s, cast.manager, clock.now(), get_settings())
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
-        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings"
+        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {performance}"
     )

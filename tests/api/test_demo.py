@@ -69,3 +69,26 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
         )
     assert complaints is not None and complaints < 300 * 0.03  # of 300 orders (0.5 % expected)
     assert closed_unjudged == 0
+    # scorecards and reports: last month's published (an agent reads their own), this month's a draft, the
+    # last daily, weekly and monthly reports made with their files; the rollups built and equal to the facts
+    from datetime import timedelta
+
+    from huiyin.clock import clock
+    from huiyin.performance import orders, rollups, states
+    from huiyin.settings import get_settings
+
+    made = client.get("/api/v1/reports", headers=manager).json()
+    assert sorted(r["kind"] for r in made) == ["daily", "monthly", "weekly"]
+    pdf = client.get(f"/api/v1/reports/{made[0]['id']}/pdf", headers=manager)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    mine = client.get(f"/api/v1/scorecards/agents/{_me(client, auth)}/history", headers=auth).json()
+    assert [m["state"] for m in mine][:1] == ["published"]
+    tz = get_settings().timezone
+    with db.session() as s:  # (the call the PBX posted above is taken in)
+        rollups.do_refresh(s, clock.now(), timedelta(minutes=2), tz)
+    with db.session(write=False) as s:
+        assert rollups.differences(s, tz) == [] and states.differences(s, tz) == [] and orders.differences(s, tz) == []
+
+
+def _me(client: TestClient, auth: dict[str, str]) -> int:
+    return int(client.get("/api/v1/me", headers=auth).json()["id"])
