@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -25,7 +25,7 @@ from huiyin.errors import Invalid
 from huiyin.org.refs import org
 from huiyin.performance import orders
 from huiyin.performance.models import LeagueWeight
-from huiyin.performance.periods import period
+from huiyin.performance.periods import month_bounds, period
 from huiyin.surveys import service as surveys
 
 
@@ -71,18 +71,6 @@ def do_set_weights(session: Session, checked: Mapping[str, int]) -> dict[str, in
     session.add_all(LeagueWeight(code=c, weight=w) for c, w in checked.items())
     session.flush()
     return weights(session)
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """``YYYY-MM`` → its first and last day; 422 otherwise."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise Invalid(f"month: YYYY-MM, not {month!r}") from None
-    if not 2000 <= first.year <= 2100:
-        raise Invalid("month: a year from 2000 to 2100")
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return first, nxt - timedelta(days=1)
 
 
 def previous(month: str, n: int = 1) -> str:

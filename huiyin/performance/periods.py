@@ -71,6 +71,18 @@ def period(from_: str, to: str, tz_name: str) -> Period:
     return Period(start, end, tz)
 
 
+def month_bounds(month: str) -> tuple[date, date]:
+    """``YYYY-MM`` → its first and last day; 422 otherwise."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise Invalid(f"month: YYYY-MM, not {month!r}") from None
+    if not 2000 <= first.year <= 2100:
+        raise Invalid("month: a year from 2000 to 2100")
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
 def bucket_width(group_by: str, minutes: int) -> int:
     """The width in seconds of a day or interval bucket."""
     return 86400 if group_by == "day" else minutes * 60

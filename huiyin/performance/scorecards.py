@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from huiyin.auth.models import User, UserRole
 from huiyin.complaints import figures as complaint_figures
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.performance.league import month_bounds
+from huiyin.performance import kpis
 from huiyin.performance.models import Scorecard, ScorecardLine, ScorecardTemplateItem
-from huiyin.performance.periods import period
+from huiyin.performance.periods import month_bounds, period
 from huiyin.performance.service import CallQuery, _occupancy, call_facts
 from huiyin.surveys import service as surveys
 from huiyin.workorders.models import WorkOrder, WorkOrderEvent
@@ -146,12 +146,12 @@ def figures(session: Session, month: str, tz_name: str) -> dict[int, dict[str, f
         f = out[agent_id]
         f["calls_handled"] = float(h["answered"])
         f["talk_hours"] = round(h["talk"] / 3600, 2)
-        f["acw"] = round(h["acw"] / h["acw_calls"], 1) if h["acw_calls"] else None
-        f["aht"] = round((h["talk"] + h["hold"]) / h["answered"] + (f["acw"] or 0), 1)
+        f["acw"] = kpis.acw(h)
+        f["aht"] = kpis.aht(h)
     occ = _occupancy(session, CallQuery(period=p, group_by="agent"), p.end, tz_name)
     for agent_id, (handling, available) in occ.items():
-        if agent_id in out and available:
-            out[agent_id]["occupancy"] = round(handling / available, 4)
+        if agent_id in out:
+            out[agent_id]["occupancy"] = kpis.occupancy(handling, available)
     rated, _ = surveys.satisfaction(session, kind="instant", group_by="agent", start=first, end=last)
     for c in rated:
         if c.key.isdigit() and int(c.key) in out:

@@ -9,8 +9,9 @@ same facts, then the named functions of ``kpis``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User
-from huiyin.calls.models import AgentState
-from huiyin.performance import kpis
+from huiyin.performance import kpis, states
 from huiyin.performance.facts import AGENT, FACT_NAMES, FACTS, MAXED, SLOT, C, extra_facts, summed
 from huiyin.performance.models import (
     ANSWER_THRESHOLDS,
@@ -44,6 +44,7 @@ DAYS = KpiAgentDay.__table__.c
 STATE_SLOTS = KpiStateSlot.__table__.c
 STATE_DAYS = KpiAgentStateDay.__table__.c
 Facts = dict[str, int]
+HANDLING, AVAILABLE = ("on_call", "acw"), ("ready", "on_call", "acw")  # occupancy = handling ÷ available
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
     upto = states_upto(session, tz_name)
     split = p.start
     live: list[tuple[datetime, datetime]] = []
-    handled, available = ("on_call", "acw"), ("ready", "on_call", "acw")
+    handled, available = HANDLING, AVAILABLE
     if upto is not None and upto > p.start:
         if q.group_by == "agent":
             first, end = _local_day(p.start, p.tz), _local_day(p.end, p.tz)
@@ -240,31 +241,22 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
 def _raw_occupancy(
     session: Session, q: CallQuery, start: datetime, end: datetime, at: datetime, out: dict[Any, list[float]]
 ) -> None:
-    rows = session.execute(
-        select(AgentState.user_id, AgentState.state, AgentState.started_at, AgentState.ended_at).where(
-            AgentState.started_at < end,
-            or_(AgentState.ended_at.is_(None), AgentState.ended_at > start),
-            AgentState.state.in_(("ready", "on_call", "acw")),
-        )
-    ).all()
-    p = q.period
-    step = SLOT_SECONDS if q.group_by in TIMED else None
-    for user_id, state, started, ended in rows:
-        a, b = max(started, start), min(ended or at, end)
-        while a < b:
-            if step is None:
-                piece_end = b
-                key: Any = user_id if q.group_by == "agent" else "all"
-            else:
-                slot = int(a.timestamp()) // step
-                piece_end = min(b, datetime.fromtimestamp((slot + 1) * step, UTC))
-                key = slot_key(slot, q.group_by, p.tz, q.interval)
-            secs = (piece_end - a).total_seconds()
-            acc = out[key]
-            acc[1] += secs
-            if state != "ready":
-                acc[0] += secs
-            a = piece_end
+    """Adds the handling and available seconds of [start, end) from the intervals themselves, cut as the
+    rollup cuts them (``states.slot_pieces`` / ``agent_seconds``; an open interval runs to ``at``)."""
+    rows = states.intervals(session, start, end, kept=AVAILABLE)
+    keyed: Iterable[tuple[Any, str, float]]
+    if q.group_by in TIMED:
+        pieces = states.slot_pieces(rows, start, end, at)
+        tz = q.period.tz
+        keyed = ((slot_key(slot, q.group_by, tz, q.interval), state, s) for (slot, state), s in pieces.items())
+    else:
+        by_agent = states.agent_seconds(rows, start, end, at)
+        keyed = ((user if q.group_by == "agent" else "all", state, s) for (user, state), s in by_agent.items())
+    for key, state, secs in keyed:
+        acc = out[key]
+        acc[1] += secs
+        if state in HANDLING:
+            acc[0] += secs
 
 
 def _item(q: CallQuery, key: Any, inbound: Facts, outbound: Facts, occ: tuple[float, float] | None) -> dict[str, Any]:

@@ -33,9 +33,16 @@ A = AgentState.__table__.c
 COUNTED = ("ready", "on_call", "acw", "not_ready", "signed_in")
 
 
-def _intervals(session: Session, start: datetime, end: datetime, agents: Collection[int] | None = None) -> list[Any]:
+def intervals(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    agents: Collection[int] | None = None,
+    kept: Collection[str] = COUNTED,
+) -> list[Any]:
+    """(agent, state, started, ended) of the intervals of ``kept`` states overlapping [start, end)."""
     stmt = select(A.user_id, A.state, A.started_at, A.ended_at).where(
-        A.started_at < end, or_(A.ended_at.is_(None), A.ended_at > start), A.state.in_(COUNTED)
+        A.started_at < end, or_(A.ended_at.is_(None), A.ended_at > start), A.state.in_(list(kept))
     )
     if agents is not None:
         stmt = stmt.where(A.user_id.in_(list(agents)))
@@ -68,7 +75,7 @@ def agent_seconds(rows: Iterable[Any], start: datetime, end: datetime, at: datet
 def do_recompute_slots(session: Session, slot_from: int, slot_to: int, at: datetime) -> None:
     start, end = slot_start(slot_from), slot_start(slot_to)
     session.execute(delete(SLOTS).where(SLOTS.c.slot >= slot_from, SLOTS.c.slot < slot_to))
-    pieces = slot_pieces(_intervals(session, start, end), start, end, at)
+    pieces = slot_pieces(intervals(session, start, end), start, end, at)
     rows = [{"slot": sl, "state": st, "seconds": round(v, 3)} for (sl, st), v in pieces.items() if v]
     if rows:
         session.execute(insert(SLOTS), rows)
@@ -81,7 +88,7 @@ def do_recompute_day(session: Session, day: date, tz: ZoneInfo, at: datetime, ag
     if agents is not None:
         gone = gone.where(DAYS.c.agent_id.in_(list(agents)))
     session.execute(gone)
-    seconds = agent_seconds(_intervals(session, start, end, agents), start, end, at)
+    seconds = agent_seconds(intervals(session, start, end, agents), start, end, at)
     rows = [{"day": day, "agent_id": ag, "state": st, "seconds": round(v, 3)} for (ag, st), v in seconds.items() if v]
     if rows:
         session.execute(insert(DAYS), rows)
@@ -162,11 +169,11 @@ def differences(session: Session, tz_name: str) -> list[str]:
     tz = ZoneInfo(tz_name)
     start, end = slot_start(slot_at(first)), slot_start(slot_at(upto) + 1)
     fresh: dict[tuple[Any, ...], float] = {
-        ("slot", *k): round(v, 3) for k, v in slot_pieces(_intervals(session, start, end), start, end, upto).items()
+        ("slot", *k): round(v, 3) for k, v in slot_pieces(intervals(session, start, end), start, end, upto).items()
     }
     for d in _days(first, upto, tz):
         a, b = day_bounds(d, tz)
-        for k, v in agent_seconds(_intervals(session, a, b), a, b, upto).items():
+        for k, v in agent_seconds(intervals(session, a, b), a, b, upto).items():
             fresh[("day", d, *k)] = round(v, 3)
     kept: dict[tuple[Any, ...], float] = {("slot", int(s), st): float(v) for s, st, v in session.execute(select(SLOTS))}
     kept |= {("day", d, int(ag), st): float(v) for d, ag, st, v in session.execute(select(DAYS))}
