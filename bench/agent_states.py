@@ -1,15 +1,17 @@
-"""Agent-state intervals for the KPI benchmark's calls (PostgreSQL): what the CTI path would have left for
+"""Agent-state intervals for the KPI benchmark's calls (PostgreSQL or SQLite): what the CTI path would have left for
 each agent around the calls ``bench.generate --calls`` made (on a call from answer to hang-up, after-call
 work to its end, ready in the gaps between calls shorter than 30 minutes), written in three
 ``INSERT … SELECT`` statements with window functions; then ``huiyin kpis rebuild`` cuts them into the
 agent-state rollup.
 
     python -m bench.agent_states --url postgresql://postgres@127.0.0.1/huiyin_kpi
+    python -m bench.agent_states --url sqlite:///bench/out/kpi.db
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
 
@@ -40,10 +42,27 @@ STATEMENTS = (
 )
 
 
+def _sqlite(path: str) -> None:
+    """The same statements on SQLite: its datetimes are ``YYYY-MM-DD HH:MM:SS.ffffff`` text (ordered as text),
+    a gap is measured in days (``julianday``)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    gap = "(julianday(next_at) - julianday(free_at)) < 30.0 / 1440"
+    for name, sql in STATEMENTS:
+        t = time.perf_counter()
+        n = conn.execute(sql.replace("next_at - free_at < interval '30 minutes'", gap)).rowcount
+        print(f"{name}: {n:,} intervals in {time.perf_counter() - t:.1f} s", flush=True)
+    conn.execute("ANALYZE agent_states")
+    conn.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--url", required=True)
     a = p.parse_args(argv)
+    if a.url.startswith("sqlite:///"):
+        _sqlite(a.url.removeprefix("sqlite:///"))
+        return 0
     with psycopg.connect(a.url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
         for name, sql in STATEMENTS:
             t = time.perf_counter()

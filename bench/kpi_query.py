@@ -46,10 +46,20 @@ def reports(today: date) -> list[tuple[str, str, dict[str, str]]]:
         ("orders: a month by unit", {**month, "group_by": "unit"}),
         ("orders: a year by day", {**year, "group_by": "day"}),
     ]
+    four_weeks = {"from": (today - timedelta(days=27)).isoformat(), "to": today.isoformat()}
+    pattern_rows = [
+        ("heatmap: calls, 4 weeks", "/kpis/heatmap", {**four_weeks, "measure": "calls"}),
+        ("heatmap: calls, a year", "/kpis/heatmap", {**year, "measure": "calls"}),
+        ("heatmap: orders, 4 weeks", "/kpis/heatmap", {**four_weeks, "measure": "orders"}),
+        ("heatmap: orders, a year", "/kpis/heatmap", {**year, "measure": "orders"}),
+        ("pareto: a month by category", "/kpis/pareto", {**month, "of": "category"}),
+        ("pareto: a year by area", "/kpis/pareto", {**year, "of": "area"}),
+    ]
     return (
         [(name, "/kpis/calls", params) for name, params in rows]
         + [("wallboard", "/kpis/wallboard", {})]
         + [(name, "/kpis/orders", params) for name, params in order_rows]
+        + pattern_rows
     )
 
 
@@ -82,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                     times.append(elapsed)
             items = body.get("items", [body.get("today", {})])
             assert isinstance(items, list)
-            offered = sum(int(i.get("offered", i.get("registered", 0))) for i in items)
+            if "cells" in body:
+                items = list(body["cells"])  # type: ignore[call-overload]
+            offered = sum(int(i.get("offered", i.get("registered", i.get("count", 0)))) for i in items)
             row = {
                 "report": name,
                 "median_ms": round(statistics.median(times) * 1000, 1),
