@@ -9,6 +9,9 @@ import pytest
 from huiyin.quality.phrases import (
     FORBIDDEN,
     FORBIDDEN_SEED,
+    OTHER_WORDS,
+    POLITE_BEFORE,
+    POLITE_NEXT,
     SEED_RULES,
     SHIRKING,
     STANDARD_CLOSING,
@@ -199,6 +202,24 @@ def test_judge_rules_one_by_one() -> None:
     assert judge("不知道", "我", "") == ("hit", "")
 
 
+@pytest.mark.parametrize(("word", "ends", "starts", "verdict", "meaning"), OTHER_WORDS)
+def test_every_other_word_entry_decides(word: str, ends: str, starts: str, verdict: str, meaning: str) -> None:
+    assert judge(word, "我们" + ends, starts + "处理") == (verdict, "another word")
+    assert meaning
+
+
+@pytest.mark.parametrize("polite", POLITE_NEXT)
+def test_every_polite_follow_up_makes_a_hint_with_or_without_a_pronoun(polite: str) -> None:
+    assert judge("不知道", "", polite + "一下") == ("hint", "polite question follows")
+    assert judge("不知道", "", "您" + polite) == ("hint", "polite question follows")
+    assert judge("不知道", "", "他" + polite) == ("hit", "")
+
+
+@pytest.mark.parametrize("opener", POLITE_BEFORE)
+def test_every_opener_before_makes_a_hint(opener: str) -> None:
+    assert judge("不清楚", opener + "您对账单", "的话") == ("hint", "polite opener before")
+
+
 # --- transcripts ---------------------------------------------------------------------------------------
 
 
@@ -337,24 +358,25 @@ def test_no_agent_speech_says_nothing() -> None:
 
 
 # --- speed ---------------------------------------------------------------------------------------------
+# CPU seconds of this process (time.process_time), so that a busy shared machine does not fail the tests.
 
 
 def test_ten_thousand_sentences_in_well_under_a_second() -> None:
     sentences = [row[0] for row in TABLE if row[0]]
     batch = [sentences[i % len(sentences)] for i in range(10_000)]
     scan(batch[0], RULES)  # warm the caches
-    began = time.perf_counter()
+    began = time.process_time()
     hits = sum(len(scan(s, RULES)) for s in batch)
-    took = time.perf_counter() - began
+    took = time.process_time() - began
     assert hits > 5_000
     assert took < 1.0, f"10,000 sentences took {took:.3f} s"
 
 
 def test_one_very_long_text_scans_in_well_under_a_second() -> None:
     text = "。".join(row[0] for row in TABLE if row[0]) * 150  # about 10,000 sentences in one text
-    began = time.perf_counter()
+    began = time.process_time()
     hits = scan(text, RULES)
-    took = time.perf_counter() - began
+    took = time.process_time() - began
     assert len(hits) > 5_000
     assert all(normalise_phrase(text[h.start : h.end]) for h in hits)
     assert took < 1.0, f"{len(text):,} characters took {took:.3f} s"
