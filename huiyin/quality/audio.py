@@ -42,6 +42,7 @@ _VAD_FRAME_S = 0.03  # webrtcvad's longest frame: the fewest calls
 _CHUNK_S = 60.0  # decoded audio is processed in chunks of this many seconds (a multiple of 30 and 100 ms)
 _AES17_SINE_DB = 10.0 * math.log10(2.0)  # +3.01 dB: a full-scale sine reads 0 dBFS
 _SUPPORTED_RATES = (8000, 16000)
+_F0_MIN, _F0_MAX = 60.0, 400.0  # pitch search range (Hz) of the voicing check
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -76,7 +77,7 @@ class Rules:
     talk_over_s: float = 1.0  # the agent starting over the customer, both speaking this long
     loudness_jump_db: float = 8.0  # the agent's level over 2 s this far above their own median level
     loudness_window_s: float = 2.0
-    monotone_st: float = 1.0  # pitch spread (std of the nuclei's F0, semitones) below this is monotone
+    monotone_st: float = 1.0  # pitch spread (robust σ of the nuclei's F0, semitones) below this is monotone
     monotone_min_speech_s: float = 30.0
     min_pause_s: float = 0.3  # De Jong & Wempe: shorter pauses count as speaking time
     turn_gap_s: float = 1.5  # a customer turn goes on through pauses shorter than this if the agent is silent
@@ -221,10 +222,16 @@ def _size(source: object) -> int | None:
 
 
 def _read_limited(f: sf.SoundFile, channels: int, max_frames: int, limits: Limits) -> npt.NDArray[np.int16]:
+    """All the frames as 16-bit samples, in one buffer when the header tells the length (a 2 h stereo call at
+    8 kHz: 230 MB, no second copy); streams whose length is unknown or estimated (MP3) are read on in
+    chunks and the limit is checked as they go."""
+    known = int(f.frames) if 0 < f.frames <= max_frames else 0
+    head = np.empty((known, channels), dtype=np.int16)
+    got = f.read(known, dtype="int16", always_2d=True, out=head).shape[0] if known else 0
+    parts: list[npt.NDArray[np.int16]] = [head[:got]]
+    total = got
     block = int(_CHUNK_S * f.samplerate)
-    parts: list[npt.NDArray[np.int16]] = []
-    total = 0
-    while True:
+    while got == known:  # read to the end: nothing more for an exact header, the rest for an estimate
         part = f.read(block, dtype="int16", always_2d=True)
         if part.shape[0] == 0:
             break
@@ -232,8 +239,6 @@ def _read_limited(f: sf.SoundFile, channels: int, max_frames: int, limits: Limit
         if total > max_frames:
             raise Unreadable(f"recording too long: > {limits.max_seconds:.0f} s")
         parts.append(part)
-    if not parts:
-        return np.zeros((0, channels), dtype=np.int16)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
@@ -300,8 +305,9 @@ def _channel(x: npt.NDArray[np.int16], rate: int, rules: Rules) -> _Channel:
     rate_cpm = len(nuclei) / speech_seconds * 60.0 if speech_seconds > 0 else None
     pitch_median = pitch_spread = None
     if len(f0s) >= 5:
+        # spread in semitones, robust to octave errors: 1.4826 × median absolute deviation (= σ for a normal)
         st = 12.0 * np.log2(f0s / np.median(f0s))
-        pitch_median, pitch_spread = float(np.median(f0s)), float(np.std(st))
+        pitch_median, pitch_spread = float(np.median(f0s)), float(1.4826 * np.median(np.abs(st)))
     measures = ChannelMeasures(
         speech_seconds=speech_seconds,
         speech_rate_cpm=rate_cpm,
@@ -348,9 +354,9 @@ def _syllable_nuclei(
 def _voicing(
     x: npt.NDArray[np.int16], rate: int, frames: npt.NDArray[np.intp], threshold: float
 ) -> tuple[BoolArray, FloatArray]:
-    """Normalised autocorrelation of a 40 ms window at each frame's centre: voiced where its maximum over
-    lags for 75–400 Hz reaches `threshold`; F0 = rate / lag."""
-    win = int(0.04 * rate)
+    """Normalised autocorrelation of a window of three periods of the lowest pitch (60 Hz: 50 ms) at each
+    frame's centre: voiced where its maximum over lags for 60–400 Hz reaches `threshold`; F0 = rate / lag."""
+    win = int(3.0 / _F0_MIN * rate)
     hop = int(rate * FRAME_S)
     centres = frames * hop + hop // 2
     starts = np.clip(centres - win // 2, 0, max(len(x) - win, 0))
@@ -364,7 +370,7 @@ def _voicing(
     # divide by the window's own autocorrelation (Boersma 1993) so a periodic signal reads near 1
     w = np.fft.rfft(np.hanning(win), nfft)
     wac = np.fft.irfft(w.real**2 + w.imag**2, nfft)[:win]
-    lo, hi = int(rate / 400), min(int(rate / 75), win - 1)
+    lo, hi = int(rate / _F0_MAX), min(int(rate / _F0_MIN), win - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = (ac[:, lo : hi + 1] / np.maximum(ac[:, :1], 1e-9)) / (wac[lo : hi + 1] / wac[0])
     best = np.argmax(r, axis=1)
