@@ -274,7 +274,7 @@ def _channel(x: npt.NDArray[np.int16], rate: int, rules: Rules) -> _Channel:
     total_sq = 0.0
     for start in range(0, n, chunk):
         raw = np.ascontiguousarray(x[start : start + chunk])
-        y = raw.astype(np.float64) / 32768.0
+        y: FloatArray = np.multiply(raw, 1.0 / 32768.0, dtype=np.float64)
         total_sq += float(np.dot(y, y))
         lufs.feed(y)
         f0 = start // hop
@@ -385,22 +385,26 @@ class _Loudness:
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self.stages = [
+        stages = [
             IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf"),
             IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"),
         ]
-        self.state = [np.zeros(2) for _ in self.stages]
+        # both biquads in one second-order-sections pass (half the time of two lfilter calls)
+        self.sos = np.vstack([np.concatenate([st.b / st.a[0], st.a / st.a[0]]) for st in stages])
+        self.gain = math.prod(float(st.passband_gain) for st in stages)
+        self.state = np.zeros((len(stages), 2))
         self.sub = round(rate * 0.1)
         self.carry = np.zeros(0)
         self.sub_ms: list[FloatArray] = []
 
     def feed(self, y: FloatArray) -> None:
-        for i, st in enumerate(self.stages):
-            y, self.state[i] = signal.lfilter(st.b, st.a, y, zi=self.state[i])
-            y = st.passband_gain * y
+        y, self.state = signal.sosfilt(self.sos, y, zi=self.state)
+        if self.gain != 1.0:
+            y = self.gain * y
         y = np.concatenate([self.carry, y]) if self.carry.size else y
         k = len(y) // self.sub
-        self.sub_ms.append((y[: k * self.sub].reshape(k, self.sub) ** 2).mean(axis=1))
+        blocks = y[: k * self.sub].reshape(k, self.sub)
+        self.sub_ms.append(np.einsum("ij,ij->i", blocks, blocks) / self.sub)
         self.carry = y[k * self.sub :]
 
     def integrated(self) -> float | None:
