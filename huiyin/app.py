@@ -34,6 +34,7 @@ from huiyin.org.api import router as org_router
 from huiyin.performance.api import KPI_READERS
 from huiyin.performance.api import router as kpis_router
 from huiyin.performance.live import TOPIC, push_wallboard
+from huiyin.quality.api import router as quality_router
 from huiyin.settings import Settings, get_settings
 from huiyin.sla.api import router as sla_router
 from huiyin.surveys.api import router as surveys_router
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
         surveys_router,
         survey_router,
         complaints_router,
+        quality_router,
         ledger_router,
         kpis_router,
     )

@@ -12,6 +12,7 @@ def load_all() -> None:
     from huiyin.notify import models as _notify  # noqa: F401
     from huiyin.org import models as _org  # noqa: F401
     from huiyin.performance import models as _performance  # noqa: F401
+    from huiyin.quality import models as _quality  # noqa: F401
     from huiyin.sla import models as _sla  # noqa: F401
     from huiyin.surveys import models as _surveys  # noqa: F401
     from huiyin.workorders import models as _workorders  # noqa: F401

@@ -202,6 +202,13 @@ class KpiSettings(BaseModel):
     )
 
 
+class QualitySettings(BaseModel):
+    analyse_recordings: bool = Field(
+        default=True, description="the worker measures every stored recording (speech rate, loudness, dead air…)"
+    )
+    batch_size: int = Field(default=2, ge=1, le=100, description="recordings a worker claims at once")
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -228,6 +235,7 @@ class Settings(BaseSettings):
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
     kpis: KpiSettings = Field(default_factory=KpiSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from huiyin.auth.refs import DIRECTORY
 from huiyin.calls import listeners as calls_listeners
+from huiyin.calls.hooks import INFO_KEY as CALL_HOOKS_KEY
+from huiyin.calls.hooks import CallHooks
 from huiyin.calls.intake import EventKind
 from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
@@ -27,6 +29,7 @@ from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
 from huiyin.org.refs import ORG
+from huiyin.quality import service as quality_service
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
 from huiyin.sla.refs import POLICIES
@@ -49,6 +52,13 @@ def order_hooks(settings: Settings) -> OrderHooks:
     return hooks
 
 
+def call_hooks() -> CallHooks:
+    """What reacts to a call: a stored recording is queued for quality's analysis."""
+    hooks = CallHooks()
+    hooks.on_recorded("quality", quality_service.on_recorded)
+    return hooks
+
+
 def cti_event_kinds(settings: Settings) -> dict[str, EventKind]:
     """The PBX's events that other domains take, by the event's name: the IVR's rating key press after a call
     (``{"event": "rating", "callId", "digit": "1" | "2" | "3"}``) is the surveys'."""
@@ -62,6 +72,7 @@ def open_database(settings: Settings) -> Database:
     cache = refcache.RefCache(SNAPSHOTS)
     info = {
         INFO_KEY: order_hooks(settings),
+        CALL_HOOKS_KEY: call_hooks(),
         refcache.CACHE_KEY: cache,
         customers_service.AREA_COUNTS_KEY: customers_service.AreaCounts(),
         **notify_service.session_info(),

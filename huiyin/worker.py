@@ -25,6 +25,7 @@ from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_of
 from huiyin.performance import early_warning, reports, rollups
 from huiyin.performance import orders as order_rollup
 from huiyin.performance import states as agent_states
+from huiyin.quality import jobs as analyses
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.storage import make_storage
@@ -68,9 +69,10 @@ class TickResult:
     published: int = 0  # outbox rows done while claiming: in-app messages pushed, acknowledged reminders skipped
     surveys: int = 0  # delayed surveys sent, reminded or expired
     rolled: int = 0  # KPI rollup slots recomputed (not work that asks for the next tick at once)
+    analysed: int = 0  # recordings analysed (or given up)
 
     def __bool__(self) -> bool:
-        return bool(self.fired or self.claimed or self.published or self.surveys)
+        return bool(self.fired or self.claimed or self.published or self.surveys or self.analysed)
 
 
 class Worker:
@@ -147,6 +149,21 @@ class Worker:
                 reports.do_run(s, self.storage, self.settings, now())
         return slots
 
+    def analysis_claim(self) -> list[analyses.Claimed]:
+        """Recordings to analyse (issue 17), leased to this worker; none when analysis is off."""
+        if not self.settings.quality.analyse_recordings:
+            return []
+        with self.db.session() as s:
+            return analyses.claim(s, now(), self.settings.quality.batch_size)
+
+    def analysis_run(self, claimed: list[analyses.Claimed]) -> list[analyses.Outcome]:
+        """Analyses them, no transaction open (a second of CPU each)."""
+        return [analyses.analyse_one(self.storage, c, analyses.RULES, analyses.LIMITS) for c in claimed]
+
+    def analysis_finish(self, outcomes: list[analyses.Outcome]) -> None:
+        with self.db.session() as s:
+            analyses.finish(s, outcomes, now())
+
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
 
@@ -189,6 +206,10 @@ class Worker:
         batch = self.settings.worker.batch_size
         result.surveys = self.survey_batch()
         result.rolled = self.rollup_batch()
+        claimed = self.analysis_claim()
+        if claimed:
+            self.analysis_finish(self.analysis_run(claimed))
+            result.analysed = len(claimed)
         while True:
             n = self.fire_batch()
             result.fired += n
@@ -243,13 +264,19 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 fired += await asyncio.to_thread(worker.survey_batch)
             async with db.write_lock:  # the KPI rollups, early warning, reports: every kpis.refresh_seconds
                 await asyncio.to_thread(worker.rollup_batch)
+            async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
+                claimed = await asyncio.to_thread(worker.analysis_claim)
+            if claimed:
+                analysed = await asyncio.to_thread(worker.analysis_run, claimed)
+                async with db.write_lock:
+                    await asyncio.to_thread(worker.analysis_finish, analysed)
             async with db.write_lock:
                 got = await asyncio.to_thread(worker.claim_due)
             if got.to_send:
                 outcomes = await asyncio.to_thread(worker.send, got.to_send)
                 async with db.write_lock:
                     await asyncio.to_thread(worker.finish, outcomes)
-            busy = bool(fired or got.taken)
+            busy = bool(fired or got.taken or claimed)
         except Exception:
             log.exception("embedded worker tick failed")
         if busy:

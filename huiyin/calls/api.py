@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from huiyin.calls import cti, intake, ivr, pbx, recordings, service
 from huiyin.calls import dial as dial_service
+from huiyin.calls import hooks as call_hooks
 from huiyin.calls.models import Call, CtiIntegration
 from huiyin.calls.schemas import (
     AgentBoard,
@@ -43,6 +44,7 @@ from huiyin.calls.schemas import (
     ScreenPop,
 )
 from huiyin.calls.states import AgentAction, CallState, Direction
+from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.apidocs import request_body
 from huiyin.core.deps import (
@@ -395,6 +397,7 @@ async def upload_recording(
     call.recording_key = await run_in_threadpool(recordings.do_store, storage, call, data, kind)
     call.recording_type = kind
     session.flush()
+    call_hooks.publish_recorded(session, call, now())
     return _one(session, call, user)
 
 

@@ -155,6 +155,8 @@ TABLE: dict[str, Any] = {
     "calls-dial": CENTRE,
     "calls-upload_recording": CENTRE,
     "calls-get_recording": CENTRE,
+    "quality-call_analysis": CENTRE,
+    "quality-call_transcript": MANAGERS | {"qa_inspector"} | ADMIN,
     "agents-my_state": CENTRE,
     "agents-set_my_state": CENTRE,
     "agents-board": MANAGERS,
