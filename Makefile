@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve test lint depgraph check-migrations demo clean web web-test browser
+.PHONY: install run serve test lint depgraph check-migrations demo clean web web-test browser speech
 
 NPM := npm --prefix web --no-audit --no-fund --loglevel=error
 
@@ -73,9 +73,17 @@ check-migrations: install
 
 # The browser tests run on their own: Playwright's sync API keeps an event loop running in its worker,
 # which would break the tests that call asyncio.run() if they shared one.
-test: install lint check-migrations web web-test browser
+test: install lint check-migrations web web-test browser speech
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --ignore=tests/browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q tests/browser
+
+# The speech fixtures of quality inspection (issue 17) synthesise Mandarin with espeak-ng (tests only).
+speech:
+	@if ! command -v espeak-ng >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+	  else echo "!! espeak-ng missing: apt-get install -y espeak-ng (the speech tests will be skipped)"; fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist screenshots
