@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { PARETO_COLORS, dataIndex, matrixHeatmapOption, pareto, paretoOption, type ParetoRow } from './charts'
+import {
+  PARETO_COLORS, dataIndex, escapeHtml, matrixHeatmapOption, pareto, paretoOption, percent, tooltipHtml, type ParetoRow,
+} from './charts'
 
 describe('the shared charts', () => {
   it('rank rows for a Pareto, most first, with the cumulative share', () => {
@@ -47,5 +49,29 @@ describe('the shared charts', () => {
     expect((matrixHeatmapOption({ x: [], y: [], data: [], label: 'n' }).visualMap as { max: number }).max).toBe(1)
     const told = matrixHeatmapOption({ x: ['a'], y: ['r'], data: [[0, 0, 1]], label: 'n', tooltip: (x, y, v) => `${x}/${y}/${v}` })
     expect((told.tooltip as { formatter: (raw: unknown) => string }).formatter({ value: [0, 0, 1] })).toBe('0/0/1')
+  })
+})
+
+describe("the report charts' helpers", () => {
+  it('plot a rate as a percentage to two decimals, none as a gap', () => {
+    expect(percent(0.8965)).toBe(89.65)
+    expect(percent(0.12345)).toBe(12.35)
+    expect(percent(0)).toBe(0)
+    expect(percent(null)).toBeNull()
+  })
+
+  it('escape what a tooltip shows', () => {
+    expect(escapeHtml(`<a href="x">&'`)).toBe('&#60;a href=&#34;x&#34;&#62;&#38;&#39;')
+    expect(tooltipHtml('<b>', [['a&b', '1']])).toContain('&#60;b&#62;')
+    expect(tooltipHtml('t', [['a&b', '1']])).toContain('a&#38;b')
+  })
+
+  it('write a title and a line a figure, a swatch of its colour where given', () => {
+    const html = tooltipHtml('12-01', [['呼入', '8', '#a9c1f5'], ['服务水平', '—']])
+    const [title, first, second] = html.split('<br/>')
+    expect(title).toBe('<div style="margin-bottom:4px;color:#1f2d3d;font-weight:600">12-01</div>')
+    expect(first).toContain('background:#a9c1f5')
+    expect(first).toContain('呼入<span style="float:right;margin-left:24px;font-weight:600">8</span>')
+    expect(second).toBe('服务水平<span style="float:right;margin-left:24px;font-weight:600">—</span>')
   })
 })

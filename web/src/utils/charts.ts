@@ -74,6 +74,34 @@ export function paretoOption(rows: readonly ParetoRow[], labels: ParetoLabels): 
   }
 }
 
+// ---------------------------------------------------------------- what every report chart shares
+
+/** The look of the report charts' axes, split lines and legend (话务报表, 工单报表, 分析看板, 满意度分析). */
+export const AXIS_LABEL = { color: '#8492a6', fontSize: 11 }
+export const SPLIT_LINE = { lineStyle: { color: '#eef1f5' } }
+export const LEGEND = {
+  top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 14,
+  textStyle: { color: '#5a6b82', fontSize: 12 },
+}
+
+/** A rate (0–1) as the percentage a 0–100 % axis plots, to two decimals; null stays null (a gap). */
+export function percent(rate: number | null): number | null {
+  return rate === null ? null : Math.round(rate * 10000) / 100
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+}
+
+/** HTML of a tooltip: a title and label–value lines (escaped), each with its series' colour swatch if given. */
+export function tooltipHtml(title: string, lines: readonly (readonly [string, string, string?])[]): string {
+  const line = ([label, value, color]: readonly [string, string, string?]) =>
+    `${color ? `<span style="display:inline-block;width:8px;height:8px;border-radius:2px;margin-right:6px;background:${color}"></span>` : ''}` +
+    `${escapeHtml(label)}<span style="float:right;margin-left:24px;font-weight:600">${escapeHtml(value)}</span>`
+  return [`<div style="margin-bottom:4px;color:#1f2d3d;font-weight:600">${escapeHtml(title)}</div>`, ...lines.map(line)]
+    .join('<br/>')
+}
+
 /** The index of the data item a tooltip's params are about (axis tooltips pass a list). */
 export function dataIndex(raw: unknown): number {
   const first = (Array.isArray(raw) ? raw[0] : raw) as { dataIndex?: number } | undefined
