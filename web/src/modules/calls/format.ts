@@ -1,6 +1,7 @@
 // Pure rules of the phone channel's pages (tested with Vitest): a call's outcome, the call
 // list's filters in the URL, the board's order and its wait limit, the integration settings' rows, IVR rule forms.
 import { IVR_RULE_KINDS, type AgentStatus } from '@/utils/enums'
+import { one, type QueryValue } from '@/utils/periods'
 import { isoToWall, wallToIso } from '@/utils/time'
 import { CALL_STATE_TONES, type Tone } from '@/utils/tones'
 import type { CallQuery } from './api'
@@ -70,12 +71,7 @@ export function emptyFilters(): CallFilters {
   }
 }
 
-type Query = Record<string, string | null | undefined | (string | null)[]>
-
-function one(value: Query[string]): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
-}
+type Query = Record<string, QueryValue>
 function positive(value: Query[string]): number | null {
   const n = Number(one(value))
   return Number.isInteger(n) && n > 0 ? n : null

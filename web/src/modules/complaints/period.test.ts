@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_DAYS, deskShortcuts, defaultPeriod, periodFromQuery, periodToQuery } from './period'
+import { quickRanges } from '@/utils/periods'
+import { DEFAULT_DAYS, SHORTCUT_KEYS, defaultPeriod, periodFromQuery, periodToQuery } from './period'
 
 const today = '2026-03-15'
 
@@ -28,7 +29,7 @@ describe("the complaint desk's period", () => {
   })
 
   it('offers the quick ranges in order', () => {
-    expect(deskShortcuts(today)).toEqual([
+    expect(quickRanges(SHORTCUT_KEYS, today)).toEqual([
       { key: 'last7', from: '2026-03-09', to: today },
       { key: 'last30', from: '2026-02-14', to: today },
       { key: 'thisMonth', from: '2026-03-01', to: today },

@@ -1,35 +1,22 @@
 // 投诉台's analysis period (the pure parts, tested with Vitest): the days the KPI cards and the Pareto chart
 // count, kept in the URL as ?from=&to= (left out for the default, the last 30 days to today: the server's own
 // default), and the date picker's quick ranges.
-import { isDay, periodShortcuts } from '@/modules/surveys/format'
-import { addDays, centreToday } from '@/utils/time'
+import { lastDays, rangeFromQuery, type DayRange, type QueryValue, type QuickRange } from '@/utils/periods'
+import { centreToday } from '@/utils/time'
 
 /** The period when the URL names none: the last 30 days, today included (GET /complaints/summary's default). */
 export const DEFAULT_DAYS = 30
 
-export interface Period {
-  /** first and last day, both included, "YYYY-MM-DD" in the centre's time zone */
-  from: string
-  to: string
-}
-
-type QueryValue = string | null | undefined | (string | null)[]
-
-function one(value: QueryValue): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
-}
+/** first and last day, both included, "YYYY-MM-DD" in the centre's time zone */
+export type Period = DayRange
 
 export function defaultPeriod(today: string = centreToday()): Period {
-  return { from: addDays(today, -(DEFAULT_DAYS - 1)), to: today }
+  return lastDays(DEFAULT_DAYS, today)
 }
 
 /** The period a URL's query says: two real days, in order, none after today; anything else is the default. */
 export function periodFromQuery(query: Record<string, QueryValue>, today: string = centreToday()): Period {
-  const from = one(query.from)
-  const to = one(query.to)
-  if (isDay(from) && isDay(to) && from <= to && to <= today) return { from, to }
-  return defaultPeriod(today)
+  return rangeFromQuery(query, { latest: today }) ?? defaultPeriod(today)
 }
 
 /** The URL query of a period: `from` and `to`, or neither (undefined, so a router query drops them) for the default. */
@@ -39,9 +26,4 @@ export function periodToQuery(p: Period, today: string = centreToday()): { from:
 }
 
 /** The picker's quick ranges, in the desk's order: 近7天, 近30天, 本月, 上月, 近90天. */
-export const SHORTCUT_KEYS = ['last7', 'last30', 'thisMonth', 'lastMonth', 'last90'] as const
-
-export function deskShortcuts(today: string = centreToday()): { key: string; from: string; to: string }[] {
-  const all = periodShortcuts(today)
-  return SHORTCUT_KEYS.map((key) => all.find((p) => p.key === key)!)
-}
+export const SHORTCUT_KEYS = ['last7', 'last30', 'thisMonth', 'lastMonth', 'last90'] as const satisfies readonly QuickRange[]

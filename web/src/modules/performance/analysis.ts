@@ -4,9 +4,10 @@
 // the order trend's days, and the response times by category (GET /kpis/orders?group_by=category) as bars.
 import type { ChartOption } from '@/components/chartOption'
 import { dataIndex, matrixHeatmapOption, paretoOption, type ParetoRow } from '@/utils/charts'
-import { addDays, centreToday, daysBetween } from '@/utils/time'
+import { lastDays, one, rangeFromQuery, rangeToQuery, type QueryValue, type QuickRange } from '@/utils/periods'
+import { centreToday, daysBetween } from '@/utils/time'
 import type { Heatmap, OrderKpiItem, Pareto, ParetoItem } from './api'
-import { MAX_DAYS, isDay } from './format'
+import { MAX_DAYS } from './format'
 import { formatMinutes } from './orders'
 
 // ---------------------------------------------------------------- the controls (in the URL)
@@ -28,13 +29,7 @@ export interface AnalysisControls {
 }
 
 export function defaultAnalysisControls(today: string = centreToday()): AnalysisControls {
-  return { from: addDays(today, -(ANALYSIS_DAYS - 1)), to: today, of: 'category', type: '' }
-}
-
-type QueryValue = string | null | undefined | (string | null)[]
-function one(value: QueryValue): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
+  return { ...lastDays(ANALYSIS_DAYS, today), of: 'category', type: '' }
 }
 
 /** The controls a URL's query says (`types`: the order types there are); anything missing or malformed is the
@@ -42,13 +37,7 @@ function one(value: QueryValue): string {
 export function analysisControlsFromQuery(
   query: Record<string, QueryValue>, today: string = centreToday(), types: readonly string[] = [],
 ): AnalysisControls {
-  const c = defaultAnalysisControls(today)
-  const from = one(query.from)
-  const to = one(query.to)
-  if (isDay(from) && isDay(to) && from <= to && to <= today && addDays(from, MAX_DAYS - 1) >= to) {
-    c.from = from
-    c.to = to
-  }
+  const c = { ...defaultAnalysisControls(today), ...rangeFromQuery(query, { latest: today, maxDays: MAX_DAYS }) }
   const of = one(query.of)
   if ((CUTS as readonly string[]).includes(of)) c.of = of as Cut
   const type = one(query.type)
@@ -59,15 +48,14 @@ export function analysisControlsFromQuery(
 /** The URL query of the controls, defaults left out (a plain /kpis/analysis is the last 28 days by category). */
 export function analysisControlsToQuery(c: AnalysisControls, today: string = centreToday()): Record<string, string> {
   const d = defaultAnalysisControls(today)
-  const q: Record<string, string> = {}
-  if (c.from !== d.from || c.to !== d.to) {
-    q.from = c.from
-    q.to = c.to
-  }
+  const q: Record<string, string> = { ...rangeToQuery(c, d) }
   if (c.of !== d.of) q.of = c.of
   if (c.of === 'category' && c.type) q.type = c.type
   return q
 }
+
+/** The date picker's quick periods: 今天, 近7天, 近28天, 近30天, 本月, 上月. */
+export const ANALYSIS_SHORTCUTS = ['today', 'last7', 'last28', 'last30', 'thisMonth', 'lastMonth'] as const satisfies readonly QuickRange[]
 
 /** GET /kpis/pareto's query. */
 export function paretoParams(c: AnalysisControls): { from: string; to: string; of: Cut; type?: string } {
@@ -285,13 +273,4 @@ export function durationOption(
       },
     ],
   }
-}
-
-/** HTML of a tooltip: a title and label–value lines (escaped). */
-export function tooltipHtml(title: string, lines: readonly [string, string][]): string {
-  const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-  return [
-    `<div style="margin-bottom:4px;color:#1f2d3d;font-weight:600">${esc(title)}</div>`,
-    ...lines.map(([l, v]) => `${esc(l)}<span style="float:right;margin-left:24px;font-weight:600">${esc(v)}</span>`),
-  ].join('<br/>')
 }

@@ -1,7 +1,8 @@
 // The columns of 话务报表's table (pure, tested with Vitest): what each shows of a row, how it writes it and
 // how it sorts (a "—" sorts below every figure).
 import type { CallKpiItem } from './api'
-import { formatRate, formatTime, serviceLevel, withinRate } from './format'
+import { formatRate } from '@/utils/format'
+import { formatTime, serviceLevel, withinRate } from './format'
 
 export interface Column {
   /** the hook: `row-<id>` on each cell, `total-<id>` on the total's */

@@ -3,7 +3,10 @@
 // charts (by day or interval: 呼入 and 接通 bars with the service level as a line; by agent or queue: 接通 bars
 // with AHT as a line).
 import type { ChartOption } from '@/components/chartOption'
-import { addDays, centreToday, daysBetween, formatSeconds } from '@/utils/time'
+import { AXIS_LABEL, LEGEND, SPLIT_LINE, dataIndex, percent, tooltipHtml as tooltip } from '@/utils/charts'
+import { formatRate } from '@/utils/format'
+import { lastDays, one, rangeFromQuery, rangeToQuery, type QueryValue, type QuickRange } from '@/utils/periods'
+import { centreToday, daysBetween, formatSeconds } from '@/utils/time'
 import type { CallKpiItem, CallKpiQuery, CallKpis } from './api'
 
 // ---------------------------------------------------------------- the controls (in the URL)
@@ -34,31 +37,13 @@ export interface Controls {
 }
 
 export function defaultControls(today: string = centreToday()): Controls {
-  return { from: addDays(today, -(DEFAULT_DAYS - 1)), to: today, groupBy: 'day', interval: DEFAULT_INTERVAL }
-}
-
-type QueryValue = string | null | undefined | (string | null)[]
-
-function one(value: QueryValue): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
-}
-
-/** A real calendar day written "YYYY-MM-DD" (not 2026-02-30). */
-export function isDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && addDays(value, 0) === value
+  return { ...lastDays(DEFAULT_DAYS, today), groupBy: 'day', interval: DEFAULT_INTERVAL }
 }
 
 /** The controls a URL's query says: two real days in order, none after today, at most MAX_DAYS; a known
  * grouping and interval. Anything missing or malformed is the default. */
 export function controlsFromQuery(query: Record<string, QueryValue>, today: string = centreToday()): Controls {
-  const c = defaultControls(today)
-  const from = one(query.from)
-  const to = one(query.to)
-  if (isDay(from) && isDay(to) && from <= to && to <= today && addDays(from, MAX_DAYS - 1) >= to) {
-    c.from = from
-    c.to = to
-  }
+  const c = { ...defaultControls(today), ...rangeFromQuery(query, { latest: today, maxDays: MAX_DAYS }) }
   const group = one(query.group_by)
   if ((GROUPS as readonly string[]).includes(group)) c.groupBy = group as Group
   const interval = Number(one(query.interval))
@@ -70,11 +55,7 @@ export function controlsFromQuery(query: Record<string, QueryValue>, today: stri
  * interval only for 按时段. */
 export function controlsToQuery(c: Controls, today: string = centreToday()): Record<string, string> {
   const d = defaultControls(today)
-  const q: Record<string, string> = {}
-  if (c.from !== d.from || c.to !== d.to) {
-    q.from = c.from
-    q.to = c.to
-  }
+  const q: Record<string, string> = { ...rangeToQuery(c, d) }
   if (c.groupBy !== d.groupBy) q.group_by = c.groupBy
   if (c.groupBy === 'interval' && c.interval !== d.interval) q.interval = String(c.interval)
   return q
@@ -92,39 +73,10 @@ export function groupParams(c: Controls): CallKpiQuery {
     : { from: c.from, to: c.to, group_by: c.groupBy }
 }
 
-/** The date picker's quick periods, as days: 今天, 近7天, 近30天, 本月, 上月. */
-export function periodShortcuts(today: string = centreToday()): { key: string; from: string; to: string }[] {
-  const monthStart = `${today.slice(0, 8)}01`
-  const lastMonthEnd = addDays(monthStart, -1)
-  return [
-    { key: 'today', from: today, to: today },
-    { key: 'last7', from: addDays(today, -6), to: today },
-    { key: 'last30', from: addDays(today, -29), to: today },
-    { key: 'thisMonth', from: monthStart, to: today },
-    { key: 'lastMonth', from: `${lastMonthEnd.slice(0, 8)}01`, to: lastMonthEnd },
-  ]
-}
-
-/** A day as the date picker's Date: that day's midnight in the browser's zone (the picker formats in it). */
-export function pickerDate(day: string): Date {
-  const [y, m, d] = day.split('-').map(Number)
-  return new Date(y, m - 1, d)
-}
-
-/** The day the date picker shows for a Date (the browser's calendar day of it). */
-export function pickerDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
-}
+/** The date picker's quick periods: 今天, 近7天, 近30天, 本月, 上月. */
+export const SHORTCUTS = ['today', 'last7', 'last30', 'thisMonth', 'lastMonth'] as const satisfies readonly QuickRange[]
 
 // ---------------------------------------------------------------- figures
-
-/** A rate (0–1) as a percentage with one decimal, half up: 0.8965 → "89.7%"; "—" for none. */
-export function formatRate(rate: number | null | undefined): string {
-  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—'
-  // the server rounds to 4 places; 1e-9 keeps 0.8965 (89.649999… in binary) rounding up, as it reads
-  return `${(Math.round(rate * 1000 + 1e-9) / 10).toFixed(1)}%`
-}
 
 /** A time in seconds as a clock ("0:22", "4:20"), "—" for none: `formatSeconds` of utils/time. */
 export function formatTime(seconds: number | null | undefined): string {
@@ -235,34 +187,7 @@ export interface ChartLabels {
   number: (n: number) => string
 }
 
-const AXIS_LABEL = { color: '#8492a6', fontSize: 11 }
-const SPLIT_LINE = { lineStyle: { color: '#eef1f5' } }
-const LEGEND = {
-  top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 14,
-  textStyle: { color: '#5a6b82', fontSize: 12 },
-}
 export const COLORS = { offered: '#a9c1f5', answered: '#2f6fed', level: '#16a34a', aht: '#d97706' }
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-}
-
-function percent(rate: number | null): number | null {
-  return rate === null ? null : Math.round(rate * 10000) / 100
-}
-
-function tooltip(title: string, lines: [string, string, string?][]): string {
-  const line = ([label, value, color]: [string, string, string?]) =>
-    `${color ? `<span style="display:inline-block;width:8px;height:8px;border-radius:2px;margin-right:6px;background:${color}"></span>` : ''}` +
-    `${escapeHtml(label)}<span style="float:right;margin-left:24px;font-weight:600">${escapeHtml(value)}</span>`
-  return [`<div style="margin-bottom:4px;color:#1f2d3d;font-weight:600">${escapeHtml(title)}</div>`, ...lines.map(line)]
-    .join('<br/>')
-}
-
-function dataIndex(raw: unknown): number {
-  const first = (Array.isArray(raw) ? raw[0] : raw) as { dataIndex?: number } | undefined
-  return first?.dataIndex ?? -1
-}
 
 /** A time bucket's label on the axis: "12-01" (or the whole day across years); "12-01 08:30" for an interval. */
 export function timeLabel(key: string, group: 'day' | 'interval', sameYear: boolean): string {

@@ -2,8 +2,8 @@
 // each figure's raw value in its unit (a rate as a percentage, complaints per 10,000 customers, 催办 / 督办 per
 // 100 orders), points, the movement since last month, the three-month sparkline, the weights' sum.
 import { centreToday } from '@/utils/time'
+import { formatRate } from '@/utils/format'
 import type { LeagueItem } from './api'
-import { formatRate } from './format'
 
 /** The six figures, in the API's order (`league.METRICS`). */
 export const METRICS = ['on_time_rate', 'satisfaction', 'complaint_rate', 'reopen_rate', 'urged', 'supervised'] as const

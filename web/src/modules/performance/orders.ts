@@ -3,9 +3,11 @@
 // 登记 and 办结 bars with the on-time rate as a line; otherwise the 20 groups with most orders as 登记 bars with the
 // p90 resolve time as a line).
 import type { ChartOption } from '@/components/chartOption'
-import { addDays, centreToday } from '@/utils/time'
+import { AXIS_LABEL, LEGEND, SPLIT_LINE, percent } from '@/utils/charts'
+import { lastDays, one, rangeFromQuery, rangeToQuery, type QueryValue } from '@/utils/periods'
+import { centreToday } from '@/utils/time'
 import type { OrderKpiItem, OrderKpiQuery } from './api'
-import { DEFAULT_DAYS, MAX_DAYS, formatRate, isDay, minuteTicks } from './format'
+import { DEFAULT_DAYS, MAX_DAYS, minuteTicks } from './format'
 
 export const ORDER_GROUPS = ['category', 'type', 'unit', 'area', 'channel', 'day'] as const
 export type OrderGroup = (typeof ORDER_GROUPS)[number]
@@ -19,24 +21,12 @@ export interface OrderControls {
 }
 
 export function defaultOrderControls(today: string = centreToday()): OrderControls {
-  return { from: addDays(today, -(DEFAULT_DAYS - 1)), to: today, groupBy: 'category' }
-}
-
-type QueryValue = string | null | undefined | (string | null)[]
-function one(value: QueryValue): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
+  return { ...lastDays(DEFAULT_DAYS, today), groupBy: 'category' }
 }
 
 /** The controls a URL's query says; anything missing or malformed is the default. */
 export function orderControlsFromQuery(query: Record<string, QueryValue>, today: string = centreToday()): OrderControls {
-  const c = defaultOrderControls(today)
-  const from = one(query.from)
-  const to = one(query.to)
-  if (isDay(from) && isDay(to) && from <= to && to <= today && addDays(from, MAX_DAYS - 1) >= to) {
-    c.from = from
-    c.to = to
-  }
+  const c = { ...defaultOrderControls(today), ...rangeFromQuery(query, { latest: today, maxDays: MAX_DAYS }) }
   const group = one(query.group_by)
   if ((ORDER_GROUPS as readonly string[]).includes(group)) c.groupBy = group as OrderGroup
   return c
@@ -45,11 +35,7 @@ export function orderControlsFromQuery(query: Record<string, QueryValue>, today:
 /** The URL query of the controls, defaults left out. */
 export function orderControlsToQuery(c: OrderControls, today: string = centreToday()): Record<string, string> {
   const d = defaultOrderControls(today)
-  const q: Record<string, string> = {}
-  if (c.from !== d.from || c.to !== d.to) {
-    q.from = c.from
-    q.to = c.to
-  }
+  const q: Record<string, string> = { ...rangeToQuery(c, d) }
   if (c.groupBy !== d.groupBy) q.group_by = c.groupBy
   return q
 }
@@ -68,8 +54,6 @@ export function formatMinutes(minutes: number | null | undefined): string {
   const m = Math.round(minutes)
   return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`
 }
-
-export { formatRate }
 
 export interface OrderNameWords {
   type: (key: string) => string
@@ -102,11 +86,6 @@ export interface OrderChartLabels {
   name: (row: OrderKpiItem) => string
 }
 
-const AXIS_LABEL = { color: '#8492a6', fontSize: 11 }
-const SPLIT_LINE = { lineStyle: { color: '#eef1f5' } }
-const LEGEND = {
-  top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 14, textStyle: { color: '#5a6b82', fontSize: 12 },
-}
 export const ORDER_COLORS = { registered: '#a9c1f5', closed: '#2f6fed', onTime: '#16a34a', p90: '#d97706' }
 
 /** By day: 登记 and 办结 bars (left), the on-time rate as a line (right, 0–100 %). */
@@ -129,7 +108,7 @@ export function dayChartOption(rows: readonly OrderKpiItem[], labels: OrderChart
       {
         type: 'line', id: 'onTime', name: labels.onTime, yAxisIndex: 1, connectNulls: false, symbol: 'circle', symbolSize: 5,
         itemStyle: { color: ORDER_COLORS.onTime }, lineStyle: { width: 2, color: ORDER_COLORS.onTime },
-        data: rows.map((r) => (r.on_time_rate === null ? null : Math.round(r.on_time_rate * 10000) / 100)),
+        data: rows.map((r) => percent(r.on_time_rate)),
       },
     ],
   }

@@ -4,9 +4,10 @@
 // items, and the history chart.
 import type { LocationQuery, RouteLocationRaw } from 'vue-router'
 import type { ChartOption } from '@/components/chartOption'
+import { formatRate } from '@/utils/format'
+import { one } from '@/utils/periods'
 import { formatSeconds } from '@/utils/time'
 import type { ScorecardHistoryLine, ScorecardTemplateLine } from './api'
-import { formatRate } from './format'
 import { monthOf } from './league'
 
 /** The figures an item may score, in the API's order (`huiyin/performance/scorecards.py` FIGURES). */
@@ -59,11 +60,6 @@ export interface PageQuery {
   version: number | null
   /** the agent whose items and history the drawer shows */
   agent: number | null
-}
-
-function one(value: LocationQuery[string] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
 }
 
 function positive(value: LocationQuery[string] | undefined, max: number): number | null {

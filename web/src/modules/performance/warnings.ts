@@ -2,9 +2,9 @@
 // (a count for a spike, a percentage for the service level or abandonment, a clock for a wait), and the spike's
 // history chart (the last weeks' counts at the same slot, this week's highlighted, the median dashed).
 import type { ChartOption } from '@/components/chartOption'
+import { formatRate } from '@/utils/format'
 import { formatSeconds } from '@/utils/time'
 import type { KpiWarning, WarningState } from './api'
-import { formatRate } from './format'
 
 export const TABS = ['open', 'acknowledged', 'all'] as const satisfies readonly WarningState[]
 export type Tab = (typeof TABS)[number]

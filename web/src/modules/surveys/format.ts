@@ -1,8 +1,11 @@
 // 满意度分析's pure parts (tested with Vitest): the page's controls ⇄ its URL ⇄ the API's query, rates as
 // percentages, and the two charts (by day: 评价数 bars and a 满意率 line; by group: 满意率 bars, worst on top).
 import type { ChartOption } from '@/components/chartOption'
+import { AXIS_LABEL, LEGEND, SPLIT_LINE, dataIndex, percent, tooltipHtml as tooltipLines } from '@/utils/charts'
 import { SURVEY_KINDS, type SatisfactionGroup, type SurveyKind } from '@/utils/enums'
-import { addDays, centreToday, daysBetween } from '@/utils/time'
+import { formatRate } from '@/utils/format'
+import { lastDays, one, rangeFromQuery, rangeToQuery, type QueryValue, type QuickRange } from '@/utils/periods'
+import { centreToday, daysBetween } from '@/utils/time'
 import type { Satisfaction, SatisfactionQuery, SatisfactionRow } from './api'
 
 // ---------------------------------------------------------------- the controls (in the URL)
@@ -24,30 +27,15 @@ export interface Controls {
 }
 
 export function defaultControls(today: string = centreToday()): Controls {
-  return { from: addDays(today, -(DEFAULT_DAYS - 1)), to: today, kind: 'instant', groupBy: 'day', countBasic: false }
+  return { ...lastDays(DEFAULT_DAYS, today), kind: 'instant', groupBy: 'day', countBasic: false }
 }
 
-type Query = Record<string, string | null | undefined | (string | null)[]>
-
-function one(value: Query[string]): string {
-  const v = Array.isArray(value) ? value[0] : value
-  return typeof v === 'string' ? v.trim() : ''
-}
-
-/** A real calendar day written "YYYY-MM-DD" (not 2026-02-30). */
-export function isDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && addDays(value, 0) === value
-}
+type Query = Record<string, QueryValue>
 
 /** The controls a URL's query says; anything missing or malformed is the default. */
 export function controlsFromQuery(query: Query, today: string = centreToday()): Controls {
-  const c = defaultControls(today)
-  const from = one(query.from)
-  const to = one(query.to)
-  if (isDay(from) && isDay(to) && from <= to) {
-    c.from = from
-    c.to = to
-  }
+  // any two real days in order (this page, unlike the KPI pages, does not hold the period to today)
+  const c = { ...defaultControls(today), ...rangeFromQuery(query) }
   const kind = one(query.kind)
   if ((KINDS as readonly string[]).includes(kind)) c.kind = kind as SurveyKind
   const group = one(query.group_by)
@@ -60,11 +48,7 @@ export function controlsFromQuery(query: Query, today: string = centreToday()): 
 /** The URL query of the controls (defaults left out: a plain /satisfaction is the last 30 days by day). */
 export function controlsToQuery(c: Controls, today: string = centreToday()): Record<string, string> {
   const d = defaultControls(today)
-  const q: Record<string, string> = {}
-  if (c.from !== d.from || c.to !== d.to) {
-    q.from = c.from
-    q.to = c.to
-  }
+  const q: Record<string, string> = { ...rangeToQuery(c, d) }
   if (c.kind !== d.kind) q.kind = c.kind
   if (c.groupBy !== d.groupBy) q.group_by = c.groupBy
   if (c.countBasic) q.count_basic = '1'
@@ -76,40 +60,10 @@ export function controlsToParams(c: Controls): SatisfactionQuery {
   return { from: c.from, to: c.to, group_by: c.groupBy, kind: c.kind, count_basic: c.countBasic }
 }
 
-/** The date picker's quick periods, as days: last 7 / 30 / 90 days, this month so far, last month. */
-export function periodShortcuts(today: string = centreToday()): { key: string; from: string; to: string }[] {
-  const monthStart = `${today.slice(0, 8)}01`
-  const lastMonthEnd = addDays(monthStart, -1)
-  return [
-    { key: 'last7', from: addDays(today, -6), to: today },
-    { key: 'last30', from: addDays(today, -29), to: today },
-    { key: 'last90', from: addDays(today, -89), to: today },
-    { key: 'thisMonth', from: monthStart, to: today },
-    { key: 'lastMonth', from: `${lastMonthEnd.slice(0, 8)}01`, to: lastMonthEnd },
-  ]
-}
-
-/** A day as the date picker's Date: that day's midnight in the browser's zone (the picker formats in it, so
- * it shows and gives back the same "YYYY-MM-DD" whatever the zone). */
-export function pickerDate(day: string): Date {
-  const [y, m, d] = day.split('-').map(Number)
-  return new Date(y, m - 1, d)
-}
-
-/** The day the date picker shows for a Date (the browser's calendar day of it). */
-export function pickerDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
-}
+/** The date picker's quick periods: last 7 / 30 / 90 days, this month so far, last month. */
+export const SHORTCUTS = ['last7', 'last30', 'last90', 'thisMonth', 'lastMonth'] as const satisfies readonly QuickRange[]
 
 // ---------------------------------------------------------------- rates
-
-/** A rate (0–1) as a percentage with one decimal, "89.6%"; "—" when nothing was rated. */
-export function formatRate(rate: number | null | undefined): string {
-  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—'
-  // the server rounds to 4 places; 1e-9 keeps 0.8965 (89.649999… in binary) rounding up, as it reads
-  return `${(Math.round(rate * 1000 + 1e-9) / 10).toFixed(1)}%`
-}
 
 /** part ÷ whole rounded to 4 places as the server rounds its rates (so 满意's share and 满意率 read the same,
  * as in the Excel export), or null for an empty whole. */
@@ -167,31 +121,17 @@ export interface ChartLabels {
 
 type Figures = Pick<Satisfaction, 'items' | 'total' | 'from' | 'to'>
 
-const AXIS_LABEL = { color: '#8492a6', fontSize: 11 }
-const SPLIT_LINE = { lineStyle: { color: '#eef1f5' } }
 const RATE_COLOR = '#16a34a'
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-}
-
-function percent(rate: number | null): number | null {
-  return rate === null ? null : Math.round(rate * 10000) / 100
-}
 
 /** A tooltip's lines for one row: its name, 评价数, 满意率 and the three counts. */
 export function tooltipHtml(title: string, row: SatisfactionRow, labels: ChartLabels): string {
-  const line = (label: string, value: string, color?: string) =>
-    `${color ? `<span style="display:inline-block;width:8px;height:8px;border-radius:2px;margin-right:6px;background:${color}"></span>` : ''}` +
-    `${escapeHtml(label)}<span style="float:right;margin-left:24px;font-weight:600">${escapeHtml(value)}</span>`
-  return [
-    `<div style="margin-bottom:4px;color:#1f2d3d;font-weight:600">${escapeHtml(title)}</div>`,
-    line(labels.rate, formatRate(row.rate)),
-    line(labels.surveyed, labels.number(row.surveyed)),
-    line(labels.satisfied, labels.number(row.satisfied), '#16a34a'),
-    line(labels.basic, labels.number(row.basically_satisfied), '#f59e0b'),
-    line(labels.unsatisfied, labels.number(row.unsatisfied), '#e5484d'),
-  ].join('<br/>')
+  return tooltipLines(title, [
+    [labels.rate, formatRate(row.rate)],
+    [labels.surveyed, labels.number(row.surveyed)],
+    [labels.satisfied, labels.number(row.satisfied), '#16a34a'],
+    [labels.basic, labels.number(row.basically_satisfied), '#f59e0b'],
+    [labels.unsatisfied, labels.number(row.unsatisfied), '#e5484d'],
+  ])
 }
 
 /** The period's rate as a dashed line across the chart (along the rate axis: x for bars, y for the line). */
@@ -223,16 +163,12 @@ export function dayChartOption(figures: Figures, labels: ChartLabels): ChartOpti
   const sameYear = figures.from.slice(0, 4) === figures.to.slice(0, 4)
   return {
     grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-    legend: {
-      top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 14,
-      textStyle: { color: '#5a6b82', fontSize: 12 },
-    },
+    legend: LEGEND,
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow', shadowStyle: { color: 'rgba(47,111,237,0.06)' } },
       formatter: (raw: unknown) => {
-        const first = (Array.isArray(raw) ? raw[0] : raw) as { dataIndex?: number } | undefined
-        const row = rows[first?.dataIndex ?? -1]
+        const row = rows[dataIndex(raw)]
         return row ? tooltipHtml(row.key, row, labels) : ''
       },
     },
