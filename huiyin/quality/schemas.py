@@ -42,7 +42,7 @@ class TranscriptIn(BaseModel):
     segments: list[Segment] = Field(max_length=20000)
 
 
-class AnalysisPublic(BaseModel):
+class CallAnalysisPublic(BaseModel):
     state: Literal["pending", "done", "unreadable"]
     reason: str | None = Field(description="why the recording could not be analysed")
     analysed_at: datetime | None

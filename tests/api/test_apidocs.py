@@ -57,3 +57,11 @@ def test_the_docs_oauth2_redirect_page_is_served_and_redoc_stays_off(client: Tes
     assert client.get("/api/v1/docs/oauth2-redirect").status_code == 200
     assert client.get("/api/v1/redoc").status_code == 404
     assert client.get("/api/v1/docs/assets/0/swagger-ui.css").status_code == 404
+
+
+def test_every_schema_keeps_its_own_name_in_the_openapi_document(client: TestClient) -> None:
+    """Two domains' models of one name are published as ``huiyin__<module>__<Name>``, and the web app's
+    generated types lose the name it imports (the quality domain's first ``AnalysisPublic`` did that to the
+    complaints'): each model's name is unique."""
+    names = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert [n for n in names if "__" in n] == []
