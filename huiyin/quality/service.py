@@ -23,7 +23,7 @@ def on_recorded(session: Session, call: Call, at: datetime) -> None:
         row = CallAnalysis(call_id=call.id, recording_key=call.recording_key, queued_at=at, attempts=0)
         session.add(row)
     row.recording_key, row.state, row.reason, row.result = call.recording_key, "pending", None, None
-    row.queued_at, row.analysed_at, row.attempts, row.cpu_ms = at, None, 0, None
+    row.queued_at, row.analysed_at, row.attempts, row.cpu_ms, row.leased_until = at, None, 0, None, None
 
 
 def analysis_of(session: Session, call_id: int) -> CallAnalysis:
