@@ -117,6 +117,8 @@ class AgentState(Base):
     __table_args__ = (
         Index("ix_agent_states_user", "user_id", "started_at"),
         Index("ix_agent_states_written_at", "written_at"),  # what the KPI rollups' refresh looks at
+        # the intervals overlapping a period (ended after its start, or still open): the live part of a report
+        Index("ix_agent_states_ended_at", "ended_at"),
         Index(
             "uq_agent_states_open",
             "user_id",

@@ -379,7 +379,10 @@ def order_facts(
             stale = sorted(d for d in changed_days(session, upto - late, tz) if first <= d < cut_day)
             rows = session.execute(
                 select(DAYS).where(
-                    DAYS.c.cut == cut, DAYS.c.day >= first, DAYS.c.day < cut_day, DAYS.c.day.not_in(stale)
+                    DAYS.c.cut == cut,
+                    DAYS.c.day >= first,
+                    DAYS.c.day < cut_day,
+                    *([DAYS.c.day.not_in(stale)] if stale else []),
                 )
             )
             for r in rows.mappings():

@@ -104,7 +104,7 @@ def _day_rows(session: Session, first: date, end: date, skipped: list[date]) -> 
     """The agents' figures of the local days [first, end) but the ``skipped`` (read from the calls instead)."""
     stmt = (
         select(DAYS.agent_id.label("key"), DAYS.direction, *(summed(DAYS[n], n).label(n) for n in FACT_NAMES))
-        .where(DAYS.day >= first, DAYS.day < end, DAYS.day.not_in(skipped))
+        .where(DAYS.day >= first, DAYS.day < end, *([DAYS.day.not_in(skipped)] if skipped else []))
         .group_by(DAYS.agent_id, DAYS.direction)
     )
     return list(session.execute(stmt).mappings())
@@ -201,7 +201,7 @@ def _occupancy(session: Session, q: CallQuery, at: datetime, tz_name: str) -> di
                         func.coalesce(func.sum(case((t.state.in_(handled), t.seconds), else_=0)), 0),
                         func.coalesce(func.sum(case((t.state.in_(available), t.seconds), else_=0)), 0),
                     )
-                    .where(t.day >= first, t.day < end, t.day.not_in(stale))
+                    .where(t.day >= first, t.day < end, *([t.day.not_in(stale)] if stale else []))
                     .group_by(t.agent_id)
                 )
                 for agent_id, h, a in session.execute(stmt):
