@@ -351,7 +351,23 @@ def _syllable_nuclei(
     return peaks[voiced], f0[voiced]
 
 
+_VOICING_BATCH = 2048  # peaks judged at once: their windows and spectra take ~40 kB each, so memory stays flat
+
+
 def _voicing(
+    x: npt.NDArray[np.int16], rate: int, frames: npt.NDArray[np.intp], threshold: float
+) -> tuple[BoolArray, FloatArray]:
+    """`_voicing_batch` over the frames a batch at a time (a long call has tens of thousands of peaks)."""
+    if len(frames) <= _VOICING_BATCH:
+        return _voicing_batch(x, rate, frames, threshold)
+    parts = [
+        _voicing_batch(x, rate, frames[i : i + _VOICING_BATCH], threshold)
+        for i in range(0, len(frames), _VOICING_BATCH)
+    ]
+    return np.concatenate([v for v, _ in parts]), np.concatenate([f for _, f in parts])
+
+
+def _voicing_batch(
     x: npt.NDArray[np.int16], rate: int, frames: npt.NDArray[np.intp], threshold: float
 ) -> tuple[BoolArray, FloatArray]:
     """Normalised autocorrelation of a window of three periods of the lowest pitch (60 Hz: 50 ms) at each
