@@ -55,7 +55,12 @@ def _value(page: Any, hook: str) -> str:
 
 
 def _raw(value: float | None) -> str:
-    return "" if value is None else str(value)
+    """The number as the page's attribute holds it: JavaScript writes 7.0 as "7"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _check(page: Any, board: dict[str, Any]) -> None:
