@@ -207,6 +207,11 @@ class QualitySettings(BaseModel):
         default=True, description="the worker measures every stored recording (speech rate, loudness, dead air…)"
     )
     batch_size: int = Field(default=2, ge=1, le=100, description="recordings a worker claims at once")
+    appeal_days: int = Field(default=5, ge=1, le=60, description="days an agent has to appeal an evaluation (申诉期)")
+    transcriber: Literal["none", "sherpa-onnx", "vosk"] = Field(
+        default="none", description="a local speech recogniser that transcribes each recording after its analysis"
+    )
+    model_dir: str | None = Field(default=None, description="the recogniser's model directory (the admin supplies it)")
 
 
 class Settings(BaseSettings):

@@ -158,7 +158,7 @@ class Worker:
 
     def analysis_run(self, claimed: list[analyses.Claimed]) -> list[analyses.Outcome]:
         """Analyses them, no transaction open (a second of CPU each)."""
-        return [analyses.analyse_one(self.storage, c, analyses.RULES, analyses.LIMITS) for c in claimed]
+        return [analyses.analyse_one(self.storage, c) for c in claimed]
 
     def analysis_finish(self, outcomes: list[analyses.Outcome]) -> None:
         with self.db.session() as s:

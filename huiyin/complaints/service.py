@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -452,3 +452,9 @@ STAGE_NAMES = {
     "construction": "工程施工",
     "other": "其他",
 }
+
+
+def complaint_order_ids(session: Session, first: date, last: date) -> list[int]:
+    """The orders of the complaints registered on the days ``first``..``last`` (inclusive)."""
+    stmt = select(Complaint.order_id).where(Complaint.day >= first, Complaint.day <= last).order_by(Complaint.order_id)
+    return list(session.scalars(stmt))

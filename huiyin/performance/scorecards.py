@@ -9,7 +9,7 @@ items, each one figure of the agent's month (``FIGURES``) with its normalisation
 
 The weights add up to 100 (else 422). By default the process item, the repair and emergency registrations
 the units did not send back (the centre's "重点加强对客服代表受理客户报修、事故报警流程方面的考评力度"),
-weighs most. An item whose figure is missing for the agent (no QA score yet: issue 17) earns no points and
+weighs most. An item whose figure is missing for the agent (no QA evaluation that month) earns no points and
 its weight is shared among the agent's other items in proportion, stated on the line (``missing``).
 
 **A month** is computed (a draft, version 1), reviewed, then published: frozen. Computing a published
@@ -35,6 +35,7 @@ from huiyin.performance import kpis
 from huiyin.performance.models import Scorecard, ScorecardLine, ScorecardTemplateItem
 from huiyin.performance.periods import month_bounds, period
 from huiyin.performance.service import CallQuery, _occupancy, call_facts
+from huiyin.quality import results as quality_results
 from huiyin.surveys import service as surveys
 from huiyin.workorders.models import WorkOrder, WorkOrderEvent
 
@@ -156,6 +157,9 @@ def figures(session: Session, month: str, tz_name: str) -> dict[int, dict[str, f
     for c in rated:
         if c.key.isdigit() and int(c.key) in out:
             out[int(c.key)]["satisfaction"] = c.rate(False)
+    for agent_id, qa in quality_results.month_scores(session, month).items():
+        if agent_id in out:
+            out[agent_id]["qa_score"] = qa  # the mean final score of the month's evaluations (issue 17)
     valid = {t.key: t.valid for t in complaint_figures.analysis(session, by="staff", first=first, last=last)}
     for agent_id, f in out.items():
         f["valid_complaints"] = float(valid.get(str(agent_id), 0))

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from huiyin.clock import now
 from huiyin.db import Database
-from huiyin.quality import audio
+from huiyin.quality import audio, rules, service
 from huiyin.quality.models import CallAnalysis
 from huiyin.storage.base import BlobNotFound, Storage
 
 log = logging.getLogger("huiyin.quality")
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
-RULES, LIMITS = audio.Rules(), audio.Limits()  # the defaults until QA's rule table (issue 17) edits them
+LIMITS, DEFAULT_RULES = audio.Limits(), audio.Rules()
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Claimed:
     id: int
     recording_key: str
     attempts: int
+    rules: audio.Rules = DEFAULT_RULES  # QA's thresholds when claimed (``rules.audio_rules``)
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,22 @@ def claim(session: Session, at: datetime, limit: int) -> list[Claimed]:
         .with_for_update(skip_locked=True)
     )
     out = []
+    thresholds = None
     for row in session.scalars(stmt):
+        thresholds = thresholds or rules.audio_rules(session)
         row.attempts += 1
         row.leased_until = at + LEASE
         assert row.recording_key is not None
-        out.append(Claimed(row.id, row.recording_key, row.attempts))
+        out.append(Claimed(row.id, row.recording_key, row.attempts, thresholds))
     return out
 
 
-def analyse_one(storage: Storage, c: Claimed, rules: audio.Rules, limits: audio.Limits) -> Outcome:
+def analyse_one(storage: Storage, c: Claimed, limits: audio.Limits = LIMITS) -> Outcome:
     started = time.process_time()
     try:
         data = storage.get(c.recording_key)
-        result = audio.analyse(data, rules=rules, limits=limits).to_dict()
+        result = audio.analyse(data, rules=c.rules, limits=limits).to_dict()
+        result["rules"] = {k: getattr(c.rules, k) for k in rules.THRESHOLDS}
         return Outcome(c.id, c.recording_key, result, None, _ms(started))
     except audio.Unreadable as exc:
         return Outcome(c.id, c.recording_key, None, exc.reason, _ms(started))
@@ -97,15 +101,16 @@ def finish(session: Session, outcomes: list[Outcome], at: datetime) -> None:
             continue
         row.state = "done" if o.result is not None else "unreadable"
         row.result, row.reason, row.analysed_at, row.cpu_ms = o.result, o.reason, at, o.cpu_ms
+        service.mark(row)
 
 
-def do_batch(db: Database, storage: Storage, limit: int, rules: audio.Rules = RULES) -> int:
+def do_batch(db: Database, storage: Storage, limit: int) -> int:
     """One batch: claim, analyse, store; the number analysed (or given up)."""
     with db.session() as s:
         claimed = claim(s, now(), limit)
     if not claimed:
         return 0
-    outcomes = [analyse_one(storage, c, rules, LIMITS) for c in claimed]
+    outcomes = [analyse_one(storage, c) for c in claimed]
     with db.session() as s:
         finish(s, outcomes, now())
     return sum(not o.retry for o in outcomes)

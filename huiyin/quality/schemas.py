@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from huiyin.core.schemas import RefId
 
 
 class ChannelFigures(BaseModel):
@@ -32,7 +34,7 @@ class AnalysisFlag(BaseModel):
 
 
 class Segment(BaseModel):
-    channel: Literal["agent", "customer"]
+    channel: Literal["agent", "customer", "mixed"] = Field(description="mixed: a mono recording, both voices")
     start: float = Field(ge=0, le=86400)
     end: float = Field(ge=0, le=86400)
     text: str = Field(max_length=5000)
@@ -52,3 +54,335 @@ class CallAnalysisPublic(BaseModel):
     talk_ratio: float | None
     flags: list[AnalysisFlag]
     transcript: list[Segment] | None
+
+
+# ------------------------------------------------------------------------------------------------ manual QA
+
+FlagKind = Literal[
+    "fast_speech", "slow_speech", "loud", "monotone", "dead_air", "talk_over", "forbidden", "shirking",
+    "missing_opening", "missing_closing",
+]  # fmt: skip
+ContactKind = Literal["inbound_call", "outbound_call", "chat"]
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class FormItem(BaseModel):
+    key: Key
+    title: Title
+    max_points: int = Field(ge=0, le=100, description="0 for a red-line item")
+    steps: list[Annotated[int, Field(ge=1, le=100)]] = Field(max_length=10, description="the deductions allowed")
+    red_line: bool = Field(default=False, description="violated: the whole contact scores 0")
+    flags: list[FlagKind] = Field(default=[], max_length=10, description="automatic flags that bear on the item")
+
+
+class FormSection(BaseModel):
+    title: Title
+    items: list[FormItem] = Field(min_length=1, max_length=40)
+
+
+class QaFormIn(BaseModel):
+    code: Key
+    name: Title
+    contact_kind: ContactKind
+    sections: list[FormSection] = Field(min_length=1, max_length=20)
+
+
+class QaFormPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    version: int
+    name: str
+    contact_kind: str
+    sections: list[FormSection]
+    current: bool
+    created_at: datetime
+
+
+class ItemScore(BaseModel):
+    key: Key
+    deduction: int = Field(default=0, ge=0, le=100, description="one of the item's steps, or 0")
+    violated: bool = Field(default=False, description="a red-line item only")
+    note: str = Field(default="", max_length=500)
+
+
+class TimedComment(BaseModel):
+    at: float = Field(ge=0, le=86400, description="seconds from the start of the recording")
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class EvaluationIn(BaseModel):
+    call_id: RefId
+    form_id: RefId | None = Field(default=None, description="default: the current form for the call's direction")
+    items: list[ItemScore] = Field(max_length=200)
+    comments: list[TimedComment] = Field(default=[], max_length=200)
+    summary: str = Field(default="", max_length=1000)
+    sample_id: RefId | None = None
+    calibration_id: RefId | None = None
+
+
+class ScoredItem(BaseModel):
+    key: str
+    deduction: int
+    points: int
+    violated: bool
+    note: str
+
+
+class ItemChange(BaseModel):
+    key: str
+    before: dict[str, int | bool]
+    after: dict[str, int | bool]
+
+
+class AppealPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    evaluation_id: int
+    agent_id: int
+    items: list[dict[str, str]] = Field(description="[{key, reason}]")
+    state: Literal["open", "decided"]
+    created_at: datetime
+    decided_by: int | None
+    decided_by_name: str | None = None
+    decided_at: datetime | None
+    note: str
+    score_before: float
+    score_after: float | None
+    changes: list[ItemChange]
+
+
+class EvaluationPublic(BaseModel):
+    id: int
+    form_id: int
+    call_id: int
+    agent_id: int
+    agent_name: str
+    inspector_id: int
+    inspector_name: str
+    sample_id: int | None
+    calibration_id: int | None
+    month: str
+    state: Literal["scored", "appealed", "decided"]
+    items: list[ScoredItem]
+    comments: list[TimedComment]
+    summary: str
+    score: float = Field(description="the score in force (after a decided appeal, the decided one)")
+    original_score: float = Field(description="as the inspector gave it")
+    red_line: bool
+    created_at: datetime
+    appeal_until: datetime
+    appeals: list[AppealPublic]
+
+
+class AppealItem(BaseModel):
+    key: Key
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AppealIn(BaseModel):
+    items: list[AppealItem] = Field(min_length=1, max_length=50)
+
+
+class DecisionItem(BaseModel):
+    key: Key
+    deduction: int = Field(default=0, ge=0, le=100, description="the deduction decided (0: none)")
+    violated: bool = False
+
+
+class DecisionIn(BaseModel):
+    items: list[DecisionItem] = Field(default=[], max_length=50, description="appealed items whose score changes")
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class SamplingPlan(BaseModel):
+    per_agent: int = Field(ge=0, le=200, description="random calls per agent and month")
+    per_new_agent: int = Field(ge=0, le=200, description="for an agent in their first months")
+    new_agent_months: int = Field(ge=0, le=24)
+    complaint: bool = Field(description="every call a complaint was registered from")
+    unsatisfied: bool = Field(description="every call rated unsatisfied")
+    flagged: bool = Field(description="every call the automatic analysis flagged")
+    long_seconds: int | None = Field(ge=60, le=7200, description="calls this long or longer (None: off)")
+    short_seconds: int | None = Field(ge=1, le=120, description="calls shorter than this (None: off)")
+    long_short_cap: int = Field(ge=0, le=100, description="at most this many long and short calls per agent")
+    inspector_ids: list[RefId] = Field(max_length=200, description="none: every active QA inspector")
+
+
+class DrawIn(BaseModel):
+    month: Month
+
+
+class DrawResult(BaseModel):
+    drawn: dict[str, int] = Field(description="new samples by reason")
+
+
+class SamplePublic(BaseModel):
+    id: int
+    month: str
+    call_id: int
+    agent_id: int
+    agent_name: str
+    inspector_id: int
+    inspector_name: str
+    reason: str
+    state: Literal["open", "done"]
+    drawn_at: datetime
+    evaluation_id: int | None
+    answered_at: datetime | None
+    talk_seconds: int | None
+    direction: str | None
+    flag_kinds: list[str]
+
+
+class CalibrationIn(BaseModel):
+    call_id: RefId
+    inspector_ids: list[RefId] = Field(min_length=2, max_length=20)
+    note: str = Field(default="", max_length=500)
+
+
+class SpreadItem(BaseModel):
+    key: str
+    title: str
+    red_line: bool
+    max_points: int
+    values: list[float]
+    low: float | None
+    high: float | None
+    mean: float | None
+    range: float | None
+
+
+class SpreadTotal(BaseModel):
+    values: list[float]
+    low: float | None
+    high: float | None
+    mean: float | None
+    stdev: float | None
+    range: float | None
+
+
+class Spread(BaseModel):
+    items: list[SpreadItem]
+    total: SpreadTotal
+
+
+class CalibrationPublic(BaseModel):
+    id: int
+    call_id: int
+    form_id: int
+    inspector_ids: list[int]
+    inspector_names: list[str]
+    scored_by: list[int] = Field(description="who has scored it so far")
+    note: str
+    created_by: int
+    created_at: datetime
+    mine: int | None = Field(description="your evaluation of it, once scored")
+    blind: bool = Field(description="true until you have scored it: the others' scores are hidden")
+    evaluations: list[EvaluationPublic]
+    spread: Spread | None
+
+
+class Threshold(BaseModel):
+    key: str
+    name: str
+    unit: str
+    low: float
+    high: float
+    default: float
+    value: float
+    updated_at: datetime | None
+
+
+class PhrasePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    text: str
+    severity: str
+    active: bool
+    updated_at: datetime
+
+
+class RulesPublic(BaseModel):
+    thresholds: list[Threshold]
+    phrases: list[PhrasePublic]
+
+
+class ThresholdsIn(BaseModel):
+    values: dict[Key, Annotated[float, Field(ge=0, le=10000)]] = Field(max_length=20)
+
+
+PhraseKind = Literal["forbidden", "shirking", "standard_opening", "standard_closing", "standard_hold"]
+Severity = Literal["red_line", "major", "minor", "info"]
+
+
+class PhraseIn(BaseModel):
+    kind: PhraseKind
+    text: str = Field(min_length=1, max_length=100)
+    severity: Severity
+
+
+class PhrasePatch(BaseModel):
+    active: bool | None = None
+    severity: Severity | None = None
+
+
+class TextIn(BaseModel):
+    text: str = Field(max_length=5000)
+
+
+class TextHit(BaseModel):
+    kind: str
+    phrase: str
+    start: int = Field(description="index in the text")
+    end: int
+    verdict: Literal["hit", "hint"]
+    why: str
+    severity: str
+
+
+class TextCheck(BaseModel):
+    hits: list[TextHit]
+
+
+class MonthScore(BaseModel):
+    month: str
+    qa_score: float | None
+
+
+class AgentResult(BaseModel):
+    agent_id: int
+    agent_name: str
+    month: str
+    qa_score: float | None = Field(description="the mean final score of the month's evaluations")
+    evaluations: int
+    red_lines: int
+    appeals: int
+    analysed_calls: int
+    per_100: dict[str, float | None] = Field(description="analysed calls with each flag, per 100")
+    trend: list[MonthScore]
+
+
+class ContactPublic(BaseModel):
+    """What the inspector's workbench shows of a call."""
+
+    call_id: int
+    direction: str
+    agent_id: int | None
+    agent_name: str | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    talk_seconds: int | None
+    hold_seconds: int
+    has_recording: bool
+    analysis: CallAnalysisPublic | None
+    orders: list[dict[str, int | str]] = Field(description="[{id, number}]")
+    rating: dict[str, str | int | None] | None = Field(description="the call's instant rating")
+    form: QaFormPublic = Field(description="the current form for the call's direction")
+    evaluations: list[EvaluationPublic] = Field(description="this call's evaluations (not calibrations')")
+    sample: SamplePublic | None = Field(description="your open sample of this call, if any")

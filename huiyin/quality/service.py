@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.calls.models import Call
 from huiyin.errors import NotFound
-from huiyin.quality import phrases
+from huiyin.quality import phrases, rules
 from huiyin.quality.models import CallAnalysis
 
 
@@ -24,6 +24,8 @@ def on_recorded(session: Session, call: Call, at: datetime) -> None:
         session.add(row)
     row.recording_key, row.state, row.reason, row.result = call.recording_key, "pending", None, None
     row.queued_at, row.analysed_at, row.attempts, row.cpu_ms, row.leased_until = at, None, 0, None, None
+    row.agent_id, row.call_at = call.agent_id, call.answered_at or call.offered_at
+    mark(row)
 
 
 def analysis_of(session: Session, call_id: int) -> CallAnalysis:
@@ -55,6 +57,68 @@ def do_transcript(session: Session, call: Call, segments: list[dict[str, Any]], 
     if row is None:
         row = CallAnalysis(call_id=call.id, recording_key=None, state="done", queued_at=at, attempts=0)
         session.add(row)
-    row.transcript = {"segments": segments, "flags": phrases.scan_segments(segments), "at": at.isoformat()}
+    row.agent_id, row.call_at = call.agent_id, call.answered_at or call.offered_at
+    row.transcript = transcript_of(segments, rules.phrase_rules(session), at)
+    mark(row)
     session.flush()
     return row
+
+
+def transcript_of(segments: list[dict[str, Any]], ruleset: phrases.RuleSet, at: datetime) -> dict[str, Any]:
+    """A transcript as kept: its segments, and its flags: the agent's judged phrases (hits and hints), and a
+    missing standard opening or closing (``phrases.standard_presence``)."""
+    flags = [f for f in phrases.scan_segments(segments, ruleset) if f["kind"] in phrases.JUDGED_KINDS]
+    agent = [s for s in segments if s.get("channel") == "agent" and str(s.get("text") or "").strip()]
+    if agent:
+        said = phrases.standard_presence(agent, ruleset)
+        first = min(float(s["start"]) for s in agent)
+        last = max(float(s["end"]) for s in agent)
+        if not said.opening.said:
+            flags.append(_missing("missing_opening", first, min(last, first + 15)))
+        if not said.closing.said:
+            flags.append(_missing("missing_closing", max(first, last - 15), last))
+    flags.sort(key=lambda f: (f["start"], f["end"], f["kind"]))
+    return {"segments": segments, "flags": flags, "at": at.isoformat()}
+
+
+def _missing(kind: str, start: float, end: float) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "start": round(start, 3),
+        "end": round(end, 3),
+        "value": None,
+        "severity": "minor",
+        "verdict": None,
+    }
+
+
+def mark(row: CallAnalysis) -> None:
+    """The row's summary for sampling and the monthly rates: the kinds of flag present (a phrase's hints
+    not counted), and whether it is flagged for inspection (a high-severity flag, or a phrase hit of
+    severity red_line or major)."""
+    result_flags = (row.result or {}).get("flags", [])
+    text_flags = [f for f in (row.transcript or {}).get("flags", []) if f.get("verdict") in (None, "hit")]
+    every = [*result_flags, *text_flags]
+    row.kinds = sorted({str(f["kind"]) for f in every})
+    row.flagged = any(f.get("severity") in ("high", "red_line", "major") for f in every)
+
+
+def find_analysis(session: Session, call_id: int) -> CallAnalysis | None:
+    return session.scalar(select(CallAnalysis).where(CallAnalysis.call_id == call_id))
+
+
+def kinds_of(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
+    """The kinds of flag on each call's analysis."""
+    if not call_ids:
+        return {}
+    stmt = select(CallAnalysis.call_id, CallAnalysis.kinds).where(CallAnalysis.call_id.in_(call_ids))
+    return {cid: list(kinds or []) for cid, kinds in session.execute(stmt)}
+
+
+def severities(ruleset: phrases.RuleSet) -> dict[tuple[str, str], str]:
+    """(kind, phrase) → severity, for a text's hits."""
+    out: dict[tuple[str, str], str] = {}
+    for _, group in (*ruleset.plain, *ruleset.patterns):
+        for r in group:
+            out.setdefault((r.kind, r.text), r.severity)
+    return out

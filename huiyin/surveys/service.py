@@ -368,3 +368,19 @@ def do_rebuild_daily(session: Session) -> int:
     for sql in REBUILD_SQL:
         session.execute(text(sql))
     return int(session.scalar(select(func.count()).select_from(SatisfactionDaily)) or 0)
+
+
+def rated_calls(session: Session, start: date, end: date, result: str = "unsatisfied") -> list[int]:
+    """The calls rated ``result`` on the days ``start``..``end`` (inclusive): QA samples every unsatisfied one."""
+    stmt = select(Rating.call_pk).where(
+        Rating.day >= start, Rating.day <= end, Rating.result == result, Rating.call_pk.is_not(None)
+    )
+    return sorted({pk for pk in session.scalars(stmt) if pk is not None})
+
+
+def call_ratings(session: Session, call_pks: Sequence[int]) -> dict[int, Rating]:
+    """The instant rating of each call that has one."""
+    if not call_pks:
+        return {}
+    stmt = select(Rating).where(Rating.call_pk.in_(list(call_pks)), Rating.kind == "instant")
+    return {int(r.call_pk): r for r in session.scalars(stmt) if r.call_pk is not None}

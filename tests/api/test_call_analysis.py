@@ -126,4 +126,6 @@ def test_bad_transcripts_are_refused_and_an_agent_cannot_post_one(
     # a transcript alone (no recording): its flags, nothing queued
     only = manager.ok("post", f"/calls/{call}/transcript", {"segments": [{**seg, "end": 6.0}]})
     assert only["state"] == "done" and only["channels"] is None
-    assert [f["verdict"] for f in only["flags"]] == ["hit"]
+    flags = {f["kind"]: f["verdict"] for f in only["flags"]}
+    assert flags.pop("missing_opening") is None and flags.pop("missing_closing") is None  # no greeting, no goodbye
+    assert list(flags.values()) == ["hit"]

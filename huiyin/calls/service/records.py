@@ -382,3 +382,55 @@ def calls_without_orders(session: Session, start: datetime, end: datetime, *, li
         .limit(limit)
     )
     return [CallToRate(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
+
+
+class AnsweredCall(NamedTuple):
+    pk: int
+    agent_id: int
+    direction: str
+    answered_at: datetime
+    talk_seconds: int | None
+
+
+def answered_calls(session: Session, start: datetime, end: datetime) -> list[AnsweredCall]:
+    """Calls an agent answered (or placed and got through) in ``[start, end)``, by when: what QA samples."""
+    stmt = (
+        select(Call.id, Call.agent_id, Call.direction, Call.answered_at, Call.talk_seconds)
+        .where(Call.answered_at >= start, Call.answered_at < end, Call.agent_id.is_not(None))
+        .order_by(Call.id)
+    )
+    return [
+        AnsweredCall(pk, int(agent), d, at, talk) for pk, agent, d, at, talk in session.execute(stmt) if agent and at
+    ]
+
+
+def first_answered(session: Session, agent_ids: Sequence[int]) -> dict[int, datetime]:
+    """Each agent's first answered call (how long they have been on the phones)."""
+    if not agent_ids:
+        return {}
+    stmt = (
+        select(Call.agent_id, func.min(Call.answered_at))
+        .where(Call.agent_id.in_(list(agent_ids)), Call.answered_at.is_not(None))
+        .group_by(Call.agent_id)
+    )
+    return {int(a): at for a, at in session.execute(stmt) if a is not None and at is not None}
+
+
+def call_pks_of_orders(session: Session, order_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The calls each order was registered from or linked to."""
+    out: dict[int, list[int]] = {}
+    for start in range(0, len(order_ids), 1000):
+        chunk = list(order_ids[start : start + 1000])
+        stmt = select(CallOrder.call_pk, CallOrder.order_id).where(CallOrder.order_id.in_(chunk))
+        for pk, oid in session.execute(stmt):
+            out.setdefault(oid, []).append(pk)
+    return out
+
+
+def calls_by_pks(session: Session, pks: Sequence[int]) -> list[Call]:
+    """These calls (those that exist), in one query per thousand."""
+    out: list[Call] = []
+    wanted = list(dict.fromkeys(pks))
+    for start in range(0, len(wanted), 1000):
+        out.extend(session.scalars(select(Call).where(Call.id.in_(wanted[start : start + 1000]))))
+    return out
