@@ -26,6 +26,8 @@ from huiyin.performance import early_warning, reports, rollups
 from huiyin.performance import orders as order_rollup
 from huiyin.performance import states as agent_states
 from huiyin.quality import jobs as analyses
+from huiyin.quality import sampling
+from huiyin.quality.transcribe import Transcriber, TranscriberUnavailable, make_transcriber
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.storage import make_storage
@@ -75,6 +77,16 @@ class TickResult:
         return bool(self.fired or self.claimed or self.published or self.surveys or self.analysed)
 
 
+def _transcriber(settings: Settings) -> Transcriber | None:
+    """The local recogniser the settings name; a missing engine or model is logged and recordings are analysed
+    without transcripts (the worker's other work must not stop for it)."""
+    try:
+        return make_transcriber(settings.quality.transcriber, settings.quality.model_dir)
+    except TranscriberUnavailable as exc:
+        log.error("quality.transcriber %s is unavailable: %s", settings.quality.transcriber, exc.reason)
+        return None
+
+
 class Worker:
     def __init__(self, db: Database, settings: Settings, gateway: Gateway | None = None) -> None:
         load_all()  # a flush resolves every foreign key (work_orders → customers): `huiyin worker` imports no app
@@ -83,6 +95,7 @@ class Worker:
         self.gateway = gateway or Gateway(settings.notify)
         self.storage = make_storage(settings)  # the files e-mails attach (the reports)
         self.quiet = QuietLog()
+        self.transcriber = _transcriber(settings)
         self._surveyed: datetime | None = None
         self._calls_upto: datetime | None = None
         self._answers_upto: datetime | None = None
@@ -158,11 +171,19 @@ class Worker:
 
     def analysis_run(self, claimed: list[analyses.Claimed]) -> list[analyses.Outcome]:
         """Analyses them, no transaction open (a second of CPU each)."""
-        return [analyses.analyse_one(self.storage, c) for c in claimed]
+        return [analyses.analyse_one(self.storage, c, transcriber=self.transcriber) for c in claimed]
 
     def analysis_finish(self, outcomes: list[analyses.Outcome]) -> None:
         with self.db.session() as s:
             analyses.finish(s, outcomes, now())
+
+    def sampling_batch(self) -> int:
+        """The QA sampling plan's draw (issue 17), hourly: this month's new samples (the number drawn)."""
+        at = now()
+        with self.db.session() as s:
+            if not sampling.due(s, at):
+                return 0
+            return sum(sampling.do_scheduled_draw(s, at, self.settings.timezone).values())
 
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
@@ -206,6 +227,7 @@ class Worker:
         batch = self.settings.worker.batch_size
         result.surveys = self.survey_batch()
         result.rolled = self.rollup_batch()
+        self.sampling_batch()
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))
@@ -264,6 +286,8 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 fired += await asyncio.to_thread(worker.survey_batch)
             async with db.write_lock:  # the KPI rollups, early warning, reports: every kpis.refresh_seconds
                 await asyncio.to_thread(worker.rollup_batch)
+            async with db.write_lock:  # QA's samples, hourly
+                await asyncio.to_thread(worker.sampling_batch)
             async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
                 claimed = await asyncio.to_thread(worker.analysis_claim)
             if claimed:

@@ -18,6 +18,7 @@ from huiyin.clock import now
 from huiyin.db import Database
 from huiyin.quality import audio, rules, service
 from huiyin.quality.models import CallAnalysis
+from huiyin.quality.transcribe import Transcriber, transcribe_recording
 from huiyin.storage.base import BlobNotFound, Storage
 
 log = logging.getLogger("huiyin.quality")
@@ -42,6 +43,7 @@ class Outcome:
     reason: str | None  # why unreadable (``result`` None and a reason: final)
     cpu_ms: int
     retry: bool = False  # failed for a reason that may pass
+    transcript: list[dict[str, Any]] | None = None  # the local recogniser's, when one is set up
 
 
 def claim(session: Session, at: datetime, limit: int) -> list[Claimed]:
@@ -68,13 +70,21 @@ def claim(session: Session, at: datetime, limit: int) -> list[Claimed]:
     return out
 
 
-def analyse_one(storage: Storage, c: Claimed, limits: audio.Limits = LIMITS) -> Outcome:
+def analyse_one(
+    storage: Storage, c: Claimed, limits: audio.Limits = LIMITS, transcriber: Transcriber | None = None
+) -> Outcome:
     started = time.process_time()
     try:
         data = storage.get(c.recording_key)
         result = audio.analyse(data, rules=c.rules, limits=limits).to_dict()
         result["rules"] = {k: getattr(c.rules, k) for k in rules.THRESHOLDS}
-        return Outcome(c.id, c.recording_key, result, None, _ms(started))
+        segments = None
+        if transcriber is not None:
+            try:
+                segments = transcribe_recording(transcriber, data, limits)
+            except Exception:  # the recogniser's failure loses the transcript, not the measurements
+                log.exception("transcribing recording %s failed", c.recording_key)
+        return Outcome(c.id, c.recording_key, result, None, _ms(started), transcript=segments)
     except audio.Unreadable as exc:
         return Outcome(c.id, c.recording_key, None, exc.reason, _ms(started))
     except BlobNotFound:
@@ -101,6 +111,8 @@ def finish(session: Session, outcomes: list[Outcome], at: datetime) -> None:
             continue
         row.state = "done" if o.result is not None else "unreadable"
         row.result, row.reason, row.analysed_at, row.cpu_ms = o.result, o.reason, at, o.cpu_ms
+        if o.transcript is not None and (row.transcript or {}).get("source") != "api":
+            row.transcript = {**service.transcript_of(o.transcript, rules.phrase_rules(session), at), "source": "local"}
         service.mark(row)
 
 

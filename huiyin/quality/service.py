@@ -58,7 +58,7 @@ def do_transcript(session: Session, call: Call, segments: list[dict[str, Any]], 
         row = CallAnalysis(call_id=call.id, recording_key=None, state="done", queued_at=at, attempts=0)
         session.add(row)
     row.agent_id, row.call_at = call.agent_id, call.answered_at or call.offered_at
-    row.transcript = transcript_of(segments, rules.phrase_rules(session), at)
+    row.transcript = {**transcript_of(segments, rules.phrase_rules(session), at), "source": "api"}
     mark(row)
     session.flush()
     return row

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import soundfile as sf
 
+from huiyin.clock import now
+from huiyin.quality.transcribe import FakeTranscriber
 from huiyin.settings import Settings
 from huiyin.worker import Worker
 from tests.api.test_cti import CALLER, integration, pbx  # noqa: F401 (fixtures)
@@ -129,3 +132,32 @@ def test_bad_transcripts_are_refused_and_an_agent_cannot_post_one(
     flags = {f["kind"]: f["verdict"] for f in only["flags"]}
     assert flags.pop("missing_opening") is None and flags.pop("missing_closing") is None  # no greeting, no goodbye
     assert list(flags.values()) == ["hit"]
+
+
+@needs_espeak
+def test_qas_thresholds_and_a_local_recogniser_shape_the_next_analysis_and_a_flagged_call_is_sampled(
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    world: World,
+    settings: Settings,
+) -> None:
+    lead = world.persona("lead", "supervisor")
+    call = _call(pbx, agent)
+    _upload(agent, call, _wav())
+    lead.ok("put", "/quality/rules/thresholds", {"values": {"dead_air_s": 20}})  # the 13 s gap is no longer one
+    plan = lead.ok("get", "/quality/sampling-plan")
+    lead.ok("put", "/quality/sampling-plan", {**plan, "per_agent": 0, "per_new_agent": 0})  # forced samples only
+    worker = Worker(world.db, settings)
+    # the admin's recogniser (a fake that answers as a real engine would: one text per stretch of speech)
+    worker.transcriber = FakeTranscriber(["您好这里是燃气服务热线", "不知道，你去投诉吧"])
+    assert worker.tick().analysed == 1
+    done = _analysis(agent, call)
+    assert not any(f["kind"] == "dead_air" for f in done["flags"]) and len(done["dead_air"]) == 0
+    said = [s for s in done["transcript"] if s["channel"] == "agent"]
+    assert [s["text"] for s in said] == ["您好这里是燃气服务热线", "不知道，你去投诉吧"]
+    assert said[1]["start"] == pytest.approx(18.0, abs=0.3)  # timed to the speech in the file
+    hits = {f["value"] for f in done["flags"] if f.get("verdict") == "hit"}
+    assert {"不知道", "你去投诉吧"} <= hits
+    # the forbidden phrase makes it a forced sample (the worker's draw, before the analysis, had nothing to take)
+    month = now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    assert lead.ok("post", "/quality/samples/draw", {"month": month})["drawn"] == {"flagged": 1}
