@@ -23,6 +23,7 @@ from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.demo.incidents import raise_warnings
 from huiyin.demo.performance import build_performance
+from huiyin.demo.quality import build_quality
 from huiyin.demo.records import DEMO_CTI_TOKEN, build_agent_states, build_audits, build_calls, build_ratings
 from huiyin.org import refs as org_refs
 from huiyin.org.models import Area, Unit
@@ -555,9 +556,10 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _award_surveys(s)
         build_audits(s, rng, cast)
         warnings = raise_warnings(s, cast.manager, clock.now())
+        quality = build_quality(s, random.Random(seed + 18), clock.now(), get_settings())
         performance = build_performance(s, cast.manager, clock.now(), get_settings())
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
-        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {performance}"
+        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}"
     )

@@ -26,7 +26,7 @@ CONTACT_KINDS = ("inbound_call", "outbound_call", "chat")
 FLAG_KINDS = (
     "fast_speech",
     "slow_speech",
-    "loud",
+    "loudness_jump",
     "monotone",
     "dead_air",
     "talk_over",
@@ -55,7 +55,7 @@ def _red(key: str, title: str, *flags: str) -> dict[str, Any]:
 _MANNER = {
     "title": "沟通技巧",
     "items": [
-        _item("speech", "语速、语调、音量适中", 10, (2, 5, 10), "fast_speech", "slow_speech", "loud", "monotone"),
+        _item("speech", "语速、语调、音量适中", 10, (2, 5, 10), "fast_speech", "slow_speech", "loudness_jump", "monotone"),
         _item("listening", "耐心倾听，不抢话", 5, (2, 5), "talk_over"),
         _item("silence", "无长时间静音，等待前说明", 5, (2, 5), "dead_air"),
         _item("language", "用语规范，表达清晰", 5, (2, 5)),

@@ -59,7 +59,7 @@ class CallAnalysisPublic(BaseModel):
 # ------------------------------------------------------------------------------------------------ manual QA
 
 FlagKind = Literal[
-    "fast_speech", "slow_speech", "loud", "monotone", "dead_air", "talk_over", "forbidden", "shirking",
+    "fast_speech", "slow_speech", "loudness_jump", "monotone", "dead_air", "talk_over", "forbidden", "shirking",
     "missing_opening", "missing_closing",
 ]  # fmt: skip
 ContactKind = Literal["inbound_call", "outbound_call", "chat"]

@@ -83,11 +83,31 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     mine = client.get(f"/api/v1/scorecards/agents/{_me(client, auth)}/history", headers=auth).json()
     assert [m["state"] for m in mine][:1] == ["published"]
+    # quality: recordings analysed for real, last month's samples scored, appeals, and the QA score in the
+    # published scorecard
+    qa = _auth(client, "qa_inspector")
+    flagged = [
+        client.get(f"/api/v1/calls/{s['call_id']}/analysis", headers=qa).json()
+        for s in client.get("/api/v1/quality/samples?reason=flagged&limit=1000", headers=qa).json()
+        if s["reason"] == "flagged"
+    ]
+    assert flagged and all(a["state"] == "done" and a["flags"] for a in flagged)
+    scored = client.get("/api/v1/quality/evaluations?limit=500", headers=qa).json()
+    assert len(scored) > 20 and 85 < sum(e["score"] for e in scored) / len(scored) < 100
+    assert any(e["appeals"] for e in scored)
+    published = client.get(f"/api/v1/scorecards/agents/{_me(client, auth)}/history", headers=auth).json()[0]
+    full = client.get("/api/v1/scorecards", params={"month": published["month"]}, headers=manager).json()
+    assert any(i["code"] == "qa_score" and i["raw"] for line in full["items"] for i in line["items"])
     tz = get_settings().timezone
     with db.session() as s:  # (the call the PBX posted above is taken in)
         rollups.do_refresh(s, clock.now(), timedelta(minutes=2), tz)
     with db.session(write=False) as s:
         assert rollups.differences(s, tz) == [] and states.differences(s, tz) == [] and orders.differences(s, tz) == []
+
+
+def _auth(client: TestClient, username: str) -> dict[str, str]:
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _me(client: TestClient, auth: dict[str, str]) -> int:
