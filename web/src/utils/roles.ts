@@ -42,6 +42,12 @@ export const GATES = {
   delayedSurveys: [...MANAGERS, 'qa_inspector', 'admin'],
   /** 请假/代班 (AB角): absences (the server's absence users; a unit handler sees and marks their own) */
   absences: [...MANAGERS, 'admin', 'unit_handler'],
+  /** 质检任务: the month's QA samples (GET /quality/samples: QA and the managers) */
+  qaSamples: [...MANAGERS, 'qa_inspector'],
+  /** 质检工作台: one call's recording, flags, transcript and form (GET /quality/contacts/{id}: QA and the managers) */
+  qaWorkbench: [...MANAGERS, 'qa_inspector'],
+  /** 质检校准: blind calibrations and their spread (GET /quality/calibrations: the QA leads) */
+  qaCalibrations: ['qa_inspector', 'supervisor', 'director'],
   workbench: ['agent', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
@@ -96,6 +102,10 @@ export const GATES = {
   editScorecardTemplate: ['supervisor', 'director', 'admin'],
   /** 奖惩台账: editing the title rules */
   editTitleRules: ['supervisor', 'director', 'admin'],
+  /** 质检: drawing samples now, the sampling plan, every inspector's samples, a new calibration (the QA leads) */
+  qaLead: ['qa_inspector', 'supervisor', 'director'],
+  /** 质检工作台: scoring a call (POST /quality/evaluations: inspectors and supervisors) */
+  qaScore: ['qa_inspector', 'supervisor'],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */
