@@ -36,14 +36,16 @@ describe('the pages of the feature modules', () => {
   })
 
   it('put the menu in one order across modules', () => {
-    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls', 'my-scorecard'])
+    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls', 'my-scorecard', 'my-quality'])
     expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
     expect(menuOf('admin')).toEqual([
-      ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'quality-rules', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
-      'overview', ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
+      'overview', ...KPI_MENU, 'satisfaction', 'delayed-surveys',
+      'qa-samples', 'qa-calibrations', 'quality-evaluations', 'quality-appeals', 'quality-results', 'quality-rules',
+      'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
       'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',

@@ -48,6 +48,16 @@ export const GATES = {
   qaWorkbench: [...MANAGERS, 'qa_inspector'],
   /** 质检校准: blind calibrations and their spread (GET /quality/calibrations: the QA leads) */
   qaCalibrations: ['qa_inspector', 'supervisor', 'director'],
+  /** 我的质检: an agent's own evaluations and appeals (GET /quality/evaluations: the agent's own) */
+  myQuality: ['agent'],
+  /** 质检记录: every evaluation of a month (GET /quality/evaluations: QA and the managers) */
+  qaEvaluations: ['qa_inspector', ...MANAGERS],
+  /** 申诉处理: deciding the agents' appeals (POST /quality/appeals/{id}/decide: the QA leads) */
+  qaAppeals: ['supervisor', 'director', 'qa_inspector'],
+  /** 质检结果: the month per agent (GET /quality/results: QA and the managers; an agent reads their own on 我的质检) */
+  qaResults: ['qa_inspector', ...MANAGERS],
+  /** 质检规则: thresholds, phrase lists, the QA forms (GET /quality/rules: QA, the managers, the admin) */
+  qaRules: ['qa_inspector', ...MANAGERS, 'admin'],
   workbench: ['agent', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
@@ -106,6 +116,8 @@ export const GATES = {
   qaLead: ['qa_inspector', 'supervisor', 'director'],
   /** 质检工作台: scoring a call (POST /quality/evaluations: inspectors and supervisors) */
   qaScore: ['qa_inspector', 'supervisor'],
+  /** 质检规则: editing thresholds and phrases (PUT /quality/rules/thresholds, POST / PATCH /quality/phrases) */
+  editQaRules: ['qa_inspector', 'supervisor', 'director', 'admin'],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */

@@ -1,0 +1,148 @@
+// The qaresults module's strings (qaResults.*): 我的质检, 质检记录, 申诉处理, 质检结果, 质检规则 and the shared
+// evaluation drawer and appeal dialog.
+export default {
+  'zh-CN': {
+    qaResults: {
+      menu: { mine: '我的质检', evaluations: '质检记录', appeals: '申诉处理', results: '质检结果', rules: '质检规则' },
+      month: '月份',
+      all: '全部',
+      state: { scored: '已评分', appealed: '申诉中', decided: '已复核' },
+      col: {
+        date: '评分时间', agent: '坐席', inspector: '质检员', score: '得分', state: '状态', deadline: '申诉截止',
+        call: '通话', actions: '操作',
+      },
+      redLine: '红线',
+      original: '原 {score}',
+      open: '详情',
+      appeal: '申诉',
+      closed: '已截止',
+      mine: {
+        title: '我的质检', subtitle: '本人通话的质检评分、评语与申诉；扣分项可在申诉截止前申诉一次', empty: '本月没有质检记录',
+      },
+      records: {
+        title: '质检记录', subtitle: '当月全部人工质检评分，可按坐席、质检员和状态筛选', empty: '没有符合条件的质检记录',
+        agent: '坐席', inspector: '质检员', state: '状态', count: '共 {n} 条',
+      },
+      drawer: {
+        title: '质检详情', call: '通话 #{id}', score: '得分', original: '原始得分', inspector: '质检员', date: '评分时间',
+        deadline: '申诉截止', items: '评分项', item: '评分项', section: '环节', points: '得分 / 满分', deduction: '扣分',
+        note: '备注', violated: '违反', notViolated: '未违反', comments: '质检评语', noComments: '没有评语', summary: '总评',
+        appeals: '申诉记录', noAppeals: '没有申诉', reason: '申诉理由', before: '复核前', after: '复核后',
+        waiting: '待复核', decidedBy: '复核人 {name}', leadNote: '复核意见', changes: '调整', appealedAt: '申诉时间',
+      },
+      appealDialog: {
+        title: '申诉', hint: '勾选要申诉的评分项（仅扣分项和红线项），逐项写明理由；每次评分只能申诉一次',
+        reason: '申诉理由', submit: '提交申诉', needOne: '请至少勾选一项', needReason: '请为每个勾选的项写明理由', done: '申诉已提交',
+      },
+      appeals: {
+        title: '申诉处理', subtitle: '坐席对质检评分的申诉；逐项复核后提交，原评分保留', open: '待处理', decided: '已处理',
+        empty: '没有待处理的申诉', emptyDecided: '没有已处理的申诉', agent: '坐席', inspector: '质检员',
+        submittedAt: '申诉时间', reason: '申诉理由', current: '当前', decision: '复核结果', none: '不扣分', deduct: '扣 {n} 分',
+        violated: '违反红线', note: '复核意见', notePlaceholder: '写明复核结论（坐席可见）', submit: '提交复核',
+        done: '复核已提交：{before} → {after}', needNote: '请填写复核意见', preview: '得分', decidedAt: '复核时间',
+        decidedBy: '复核人', evaluation: '评分', unchanged: '维持原评分',
+      },
+      results: {
+        title: '质检结果', subtitle: '每位坐席当月的质检得分、红线与申诉，以及自动分析的每百通问题率',
+        qaScore: '质检得分', evaluations: '质检次数', redLines: '红线', appeals: '申诉', analysed: '分析通话', per100: '每百通',
+        trend: '近六个月', chart: '{name} 近六个月质检得分', empty: '本月没有质检结果',
+      },
+      flag: {
+        fast_speech: '语速过快', slow_speech: '语速过慢', loud: '音量突增', monotone: '语调平淡', dead_air: '静音',
+        talk_over: '抢话', forbidden: '服务禁语', shirking: '推诿语', missing_opening: '缺开场白', missing_closing: '缺结束语',
+      },
+      rules: {
+        title: '质检规则', subtitle: '自动分析的阈值、话术库和人工质检的评分表',
+        readOnly: '只读：质检员、业务主管、中心领导和系统管理员可修改规则',
+        thresholds: '分析阈值', name: '名称', value: '当前值', default: '默认值', bounds: '范围', save: '保存阈值', saved: '阈值已保存',
+        threshold: {
+          fast_cpm: '语速过快', slow_cpm: '语速过慢', dead_air_s: '静音时长', talk_over_s: '抢话时长',
+          loudness_jump_db: '音量突增', monotone_st: '语调平淡',
+        },
+        unit: { cpm: '字/分钟', s: '秒', dB: 'dB', st: '半音' },
+        phrases: '话术库', text: '话术', severity: '级别', active: '启用', updated: '更新时间',
+        kind: { forbidden: '禁用语', shirking: '推诿语', standard_opening: '开场白', standard_closing: '结束语', standard_hold: '等待用语' },
+        sev: { red_line: '红线', major: '严重', minor: '一般', info: '提示' },
+        add: '添加', newText: '新话术', added: '已添加到{kind}', switched: '已{state}', on: '启用', off: '停用', noPhrases: '没有话术',
+        try: '试一试', tryHint: '输入一段回复或聊天内容，按当前话术库检查禁用语和推诿语', tryPlaceholder: '例如：这个不归我们管，你找别人吧',
+        why: { another: '与前后文构成其他词语', aNotA: '正反问句', politeAfter: '后接礼貌征询', politeBefore: '前有礼貌引导语' },
+        run: '检查', noHits: '未发现禁用语或推诿语', hit: '命中', hint: '提示', hits: '命中 {hits} · 提示 {hints}',
+        forms: '评分表', version: '第 {n} 版', current: '当前版本', older: '历史版本', noOlder: '没有历史版本',
+        maxPoints: '满分', steps: '扣分档', flags: '关联检测', redLine: '红线', savedAt: '保存于 {at}',
+        contact: { inbound_call: '呼入电话', outbound_call: '外呼电话', chat: '在线客服' },
+      },
+    },
+  },
+  en: {
+    qaResults: {
+      menu: { mine: 'My QA', evaluations: 'QA records', appeals: 'Appeals', results: 'QA results', rules: 'QA rules' },
+      month: 'Month',
+      all: 'All',
+      state: { scored: 'Scored', appealed: 'Appealed', decided: 'Decided' },
+      col: {
+        date: 'Scored at', agent: 'Agent', inspector: 'Inspector', score: 'Score', state: 'State', deadline: 'Appeal by',
+        call: 'Call', actions: 'Actions',
+      },
+      redLine: 'Red line',
+      original: 'was {score}',
+      open: 'Details',
+      appeal: 'Appeal',
+      closed: 'Closed',
+      mine: {
+        title: 'My QA', subtitle: 'The QA scores and comments of your calls; appeal deducted items once, before the deadline', empty: 'No evaluations this month',
+      },
+      records: {
+        title: 'QA records', subtitle: 'Every manual QA evaluation of the month, by agent, inspector and state', empty: 'No evaluations match',
+        agent: 'Agent', inspector: 'Inspector', state: 'State', count: '{n} in all',
+      },
+      drawer: {
+        title: 'Evaluation', call: 'Call #{id}', score: 'Score', original: 'Original score', inspector: 'Inspector', date: 'Scored at',
+        deadline: 'Appeal by', items: 'Items', item: 'Item', section: 'Section', points: 'Points / max', deduction: 'Deduction',
+        note: 'Note', violated: 'Violated', notViolated: 'Not violated', comments: 'Comments', noComments: 'No comments', summary: 'Summary',
+        appeals: 'Appeals', noAppeals: 'No appeals', reason: 'Reason', before: 'Before', after: 'After',
+        waiting: 'Awaiting decision', decidedBy: 'Decided by {name}', leadNote: 'Decision note', changes: 'Changes', appealedAt: 'Appealed at',
+      },
+      appealDialog: {
+        title: 'Appeal', hint: 'Tick the items to appeal (deducted items and red lines only) and give a reason for each; one appeal per evaluation',
+        reason: 'Reason', submit: 'Submit appeal', needOne: 'Tick at least one item', needReason: 'Give a reason for each ticked item', done: 'Appeal submitted',
+      },
+      appeals: {
+        title: 'Appeals', subtitle: "Agents' appeals of QA scores; decide item by item, the original score is kept", open: 'Open', decided: 'Decided',
+        empty: 'No open appeals', emptyDecided: 'No decided appeals', agent: 'Agent', inspector: 'Inspector',
+        submittedAt: 'Appealed at', reason: 'Reason', current: 'Current', decision: 'Decision', none: 'No deduction', deduct: '−{n}',
+        violated: 'Red line violated', note: 'Decision note', notePlaceholder: 'Your decision (the agent reads it)', submit: 'Submit decision',
+        done: 'Decided: {before} → {after}', needNote: 'Write a decision note', preview: 'Score', decidedAt: 'Decided at',
+        decidedBy: 'Decided by', evaluation: 'Score', unchanged: 'Score unchanged',
+      },
+      results: {
+        title: 'QA results', subtitle: "Each agent's QA score, red lines and appeals of the month, and the automatic analysis per 100 calls",
+        qaScore: 'QA score', evaluations: 'Evaluations', redLines: 'Red lines', appeals: 'Appeals', analysed: 'Analysed calls', per100: 'Per 100 calls',
+        trend: 'Last 6 months', chart: "{name}'s QA score, last six months", empty: 'No QA results this month',
+      },
+      flag: {
+        fast_speech: 'Fast speech', slow_speech: 'Slow speech', loud: 'Loudness jump', monotone: 'Monotone', dead_air: 'Dead air',
+        talk_over: 'Talk-over', forbidden: 'Forbidden', shirking: 'Shirking', missing_opening: 'No opening', missing_closing: 'No closing',
+      },
+      rules: {
+        title: 'QA rules', subtitle: 'Thresholds of the automatic analysis, the phrase lists and the QA forms',
+        readOnly: 'Read-only: QA inspectors, supervisors, directors and the admin change the rules',
+        thresholds: 'Thresholds', name: 'Name', value: 'Value', default: 'Default', bounds: 'Range', save: 'Save thresholds', saved: 'Thresholds saved',
+        threshold: {
+          fast_cpm: 'Fast speech', slow_cpm: 'Slow speech', dead_air_s: 'Dead air', talk_over_s: 'Talk-over',
+          loudness_jump_db: 'Loudness jump', monotone_st: 'Monotone',
+        },
+        unit: { cpm: 'chars/min', s: 's', dB: 'dB', st: 'semitones' },
+        phrases: 'Phrase lists', text: 'Phrase', severity: 'Severity', active: 'Active', updated: 'Updated',
+        kind: { forbidden: 'Forbidden', shirking: 'Shirking', standard_opening: 'Opening', standard_closing: 'Closing', standard_hold: 'Hold' },
+        sev: { red_line: 'Red line', major: 'Major', minor: 'Minor', info: 'Info' },
+        add: 'Add', newText: 'New phrase', added: 'Added to {kind}', switched: '{state}', on: 'Switched on', off: 'Switched off', noPhrases: 'No phrases',
+        try: 'Try it', tryHint: 'Type a reply or a chat message: it is checked against the phrase lists in force', tryPlaceholder: 'e.g. not our business, call someone else',
+        why: { another: 'forms another word with its context', aNotA: 'an A-not-A question', politeAfter: 'a polite question follows', politeBefore: 'after a polite opener' },
+        run: 'Check', noHits: 'No forbidden or shirking phrases', hit: 'Hit', hint: 'Hint', hits: '{hits} hits · {hints} hints',
+        forms: 'QA forms', version: 'v{n}', current: 'Current', older: 'Earlier versions', noOlder: 'No earlier versions',
+        maxPoints: 'Max', steps: 'Deduction steps', flags: 'Related flags', redLine: 'Red line', savedAt: 'saved {at}',
+        contact: { inbound_call: 'Inbound call', outbound_call: 'Outbound call', chat: 'Chat' },
+      },
+    },
+  },
+}
