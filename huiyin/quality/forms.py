@@ -52,10 +52,11 @@ def _red(key: str, title: str, *flags: str) -> dict[str, Any]:
     return {"key": key, "title": title, "max_points": 0, "steps": [], "red_line": True, "flags": list(flags)}
 
 
+_VOICE_FLAGS = ("fast_speech", "slow_speech", "loudness_jump", "monotone")
 _MANNER = {
     "title": "沟通技巧",
     "items": [
-        _item("speech", "语速、语调、音量适中", 10, (2, 5, 10), "fast_speech", "slow_speech", "loudness_jump", "monotone"),
+        _item("speech", "语速、语调、音量适中", 10, (2, 5, 10), *_VOICE_FLAGS),
         _item("listening", "耐心倾听，不抢话", 5, (2, 5), "talk_over"),
         _item("silence", "无长时间静音，等待前说明", 5, (2, 5), "dead_air"),
         _item("language", "用语规范，表达清晰", 5, (2, 5)),

@@ -5,10 +5,12 @@ Per agent and month, ``per_agent`` random calls (``per_new_agent`` for an agent 
 call). Drawn as the month goes: by any day, the share of the
 month gone by (rounded up), so the samples spread over the month rather than bunching in its first days.
 
-Forced samples, whatever the count: every call a complaint was registered from, every call rated unsatisfied,
-every call the automatic analysis flagged (a high-severity flag or a phrase hit); and calls over
-``long_seconds`` and under ``short_seconds`` of talk, at most ``long_short_cap`` of each per agent and month
-(a centre's many quick calls would otherwise swamp the inspectors). A call is drawn once.
+Forced samples: every call a complaint was registered from, every call rated unsatisfied; the calls the
+automatic analysis flagged (a high-severity flag or a phrase hit), worst first (a forbidden phrase, then the
+most kinds of flag), at most ``flagged_cap`` per agent and month; and calls over ``long_seconds`` and under
+``short_seconds`` of talk, at most ``long_short_cap`` of each per agent and month (at 5 % of calls flagged, a
+large centre's month would otherwise bring its inspectors 15,000 calls). A call is drawn once; a call's
+month is the month it was offered in.
 
 Each new sample goes to the inspector with the fewest samples that month who is not the call's agent (ties:
 the lowest id), so the work spreads evenly and nobody scores their own calls. The worker draws every hour
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +48,7 @@ DEFAULT_PLAN: dict[str, Any] = {
     "long_seconds": 600,
     "short_seconds": 20,
     "long_short_cap": 3,
+    "flagged_cap": 10,
     "inspector_ids": [],  # none named: every active QA inspector
 }
 REASONS = ("complaint", "unsatisfied", "flagged", "long", "short", "new_agent", "random")
@@ -103,7 +106,12 @@ def _inspectors(session: Session, p: Mapping[str, Any]) -> list[int]:
 
 
 def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[str, int]:
-    """Draws what the plan asks of ``month`` and is not drawn yet; the new samples by reason."""
+    """Draws what the plan asks of ``month`` and is not drawn yet; the new samples by reason.
+
+    It reads only what it needs (the month's calls are many, the samples few): the month's samples, the forced
+    candidates (each source's own query, the long and short calls by their talk), the facts of those not
+    drawn yet, each agent's count of calls, and the calls of an agent only while they are short of random
+    samples. So the hourly draw that finds nothing new is cheap (``bench/qa_sampling.py``)."""
     p = plan(session)
     start, end, first, last = month_window(month, tz_name)
     if at < start:
@@ -111,72 +119,81 @@ def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[st
     inspectors = _inspectors(session, p)
     if not inspectors:
         raise Conflict("there is no active QA inspector to assign samples to")
-    answered = calls.answered_calls(session, start, min(end, at))
-    by_pk = {c.pk: c for c in answered}
-    existing = list(session.scalars(select(QaSample).where(QaSample.month == month)))
-    taken = {s.call_pk for s in existing}
-    load = Counter({i: 0 for i in inspectors}) + Counter(s.inspector_id for s in existing)
-    per_agent: defaultdict[tuple[int, str], int] = defaultdict(int)
-    for s in existing:
-        per_agent[(s.agent_id, s.reason)] += 1
+    upto = min(end, at)
+    existing = session.execute(
+        select(QaSample.call_pk, QaSample.agent_id, QaSample.inspector_id, QaSample.reason).where(
+            QaSample.month == month
+        )
+    ).all()
+    taken = {row.call_pk for row in existing}
+    load = Counter({i: 0 for i in inspectors}) + Counter(row.inspector_id for row in existing)
+    per_agent: Counter[tuple[int, str]] = Counter((row.agent_id, row.reason) for row in existing)
     drawn: Counter[str] = Counter()
 
-    def add(pk: int, reason: str) -> None:
-        if pk in taken or pk not in by_pk:
-            return
-        agent = by_pk[pk].agent_id
-        eligible = [i for i in inspectors if i != agent]
-        if not eligible:
+    def add(c: calls.AnsweredCall, reason: str) -> None:
+        eligible = [i for i in inspectors if i != c.agent_id]
+        if c.pk in taken or not eligible:
             return
         inspector = min(eligible, key=lambda i: (load[i], i))
         session.add(
-            QaSample(month=month, call_pk=pk, agent_id=agent, inspector_id=inspector, reason=reason, drawn_at=at)
+            QaSample(month=month, call_pk=c.pk, agent_id=c.agent_id, inspector_id=inspector, reason=reason, drawn_at=at)
         )
-        taken.add(pk)
+        taken.add(c.pk)
         load[inspector] += 1
-        per_agent[(agent, reason)] += 1
+        per_agent[(c.agent_id, reason)] += 1
         drawn[reason] += 1
 
+    forced: list[tuple[int, str]] = []  # (call, reason) in the order they are taken
     if p["complaint"]:
         linked = calls.call_pks_of_orders(session, complaints.complaint_order_ids(session, first, last))
-        for pk in sorted({pk for pks in linked.values() for pk in pks}):
-            add(pk, "complaint")
+        forced += [(pk, "complaint") for pk in sorted({pk for pks in linked.values() for pk in pks})]
     if p["unsatisfied"]:
-        for pk in surveys.rated_calls(session, first, last):
-            add(pk, "unsatisfied")
+        forced += [(pk, "unsatisfied") for pk in surveys.rated_calls(session, first, last)]
     if p["flagged"]:
-        flagged = select(CallAnalysis.call_id).where(
-            CallAnalysis.flagged.is_(True), CallAnalysis.call_at >= start, CallAnalysis.call_at < end
-        )
-        for pk in sorted(set(session.scalars(flagged))):
-            add(pk, "flagged")
-    cap, long_s, short_s = int(p["long_short_cap"]), p["long_seconds"], p["short_seconds"]
-    for c in answered:
-        t = c.talk_seconds
-        if t is None:
-            continue
-        if long_s is not None and t >= long_s and per_agent[(c.agent_id, "long")] < cap:
-            add(c.pk, "long")
-        elif short_s is not None and t < short_s and per_agent[(c.agent_id, "short")] < cap:
-            add(c.pk, "short")
+        a = CallAnalysis
+        rows = session.execute(
+            select(a.call_id, a.agent_id, a.kinds, a.call_at).where(
+                a.flagged.is_(True), a.call_at >= start, a.call_at < end
+            )
+        ).all()
+        worst = sorted(rows, key=lambda r: ("forbidden" not in (r.kinds or []), -len(r.kinds or []), r.call_at))
+        room = Counter({agent: int(p["flagged_cap"]) - n for (agent, why), n in per_agent.items() if why == "flagged"})
+        before = taken | {pk for pk, _ in forced}  # drawn already, or for a complaint or a rating
+        for r in worst:  # an agent with their share drawn has no candidate fetched
+            if r.call_id not in before and room.get(r.agent_id, int(p["flagged_cap"])) > 0:
+                room[r.agent_id] = room.get(r.agent_id, int(p["flagged_cap"])) - 1
+                forced.append((r.call_id, "flagged"))
+    long_s, short_s = p["long_seconds"], p["short_seconds"]
+    if long_s is not None:
+        forced += [(c.pk, "long") for c in calls.answered_calls(session, start, upto, talk_from=long_s)]
+    if short_s is not None:
+        forced += [(c.pk, "short") for c in calls.answered_calls(session, start, upto, talk_below=short_s)]
+    facts = {
+        c.pk: c for c in calls.answered_calls(session, start, upto, pks=[pk for pk, _ in forced if pk not in taken])
+    }
+    caps = {"flagged": int(p["flagged_cap"]), "long": int(p["long_short_cap"]), "short": int(p["long_short_cap"])}
+    for pk, reason in forced:
+        c = facts.get(pk)
+        if c is not None and per_agent[(c.agent_id, reason)] < caps.get(reason, 1 << 30):
+            add(c, reason)
 
     share = min(1.0, (at - start) / (end - start))
-    firsts = calls.first_answered(session, sorted({c.agent_id for c in answered}))
+    counts = calls.answered_counts(session, start, upto)
+    firsts = calls.first_answered(session, sorted(counts))
     back = int(p["new_agent_months"]) - 1  # the month sampled is one of the first ``new_agent_months``
     y, m = divmod(start.year * 12 + start.month - 1 - back, 12)
     new_since = datetime(y, m + 1, 1, tzinfo=ZoneInfo(tz_name)) if back >= 0 else end
-    pool: defaultdict[int, list[int]] = defaultdict(list)
-    for c in answered:
-        if c.pk not in taken:
-            pool[c.agent_id].append(c.pk)
-    for agent, pks in sorted(pool.items()):
+    for agent in sorted(counts):
         new = firsts.get(agent, start) >= new_since
         reason = "new_agent" if new else "random"
         want = math.ceil((p["per_new_agent"] if new else p["per_agent"]) * share - 1e-9)
         have = per_agent[(agent, reason)]
+        if want <= have:
+            continue
+        pool = [c for c in calls.answered_calls(session, start, upto, agent_id=agent) if c.pk not in taken]
         rng = random.Random(f"{month}:{agent}:{have}")
-        for pk in rng.sample(pks, min(len(pks), max(0, want - have))):
-            add(pk, reason)
+        for c in rng.sample(pool, min(len(pool), want - have)):
+            add(c, reason)
     row = session.scalar(select(QaSamplingPlan).with_for_update())
     if row is None:
         session.add(QaSamplingPlan(plan={}, updated_at=at, updated_by=None, drawn_at=at))

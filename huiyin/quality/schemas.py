@@ -209,6 +209,7 @@ class SamplingPlan(BaseModel):
     long_seconds: int | None = Field(ge=60, le=7200, description="calls this long or longer (None: off)")
     short_seconds: int | None = Field(ge=1, le=120, description="calls shorter than this (None: off)")
     long_short_cap: int = Field(ge=0, le=100, description="at most this many long and short calls per agent")
+    flagged_cap: int = Field(default=10, ge=0, le=1000, description="at most this many flagged calls per agent")
     inspector_ids: list[RefId] = Field(max_length=200, description="none: every active QA inspector")
 
 

@@ -387,3 +387,27 @@ def test_the_monthly_results_give_each_agent_their_qa_score_red_lines_and_trend(
     assert [r["agent_id"] for r in agent.ok("get", f"/quality/results?month={MONTH}")] == [agent.id]
     assert agent.get(f"/quality/results?month={MONTH}&agent_id={agent2.id}").status_code == 403
     assert manager.get("/quality/results?month=2026-1").status_code == 422
+
+
+def test_flagged_calls_are_sampled_worst_first_up_to_the_cap(
+    pbx: Pbx,  # noqa: F811
+    agent: Api,
+    inspector: Api,
+    lead: Api,
+    world: World,
+) -> None:
+    from huiyin.quality.models import CallAnalysis
+
+    clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    pks = [_answered(pbx, agent) for _ in range(4)]
+    kinds = [["dead_air"], ["dead_air", "talk_over"], ["forbidden"], ["fast_speech"]]
+    with world.db.session() as s:  # as the worker leaves them (the analysis itself: test_call_analysis.py)
+        for pk, k in zip(pks, kinds, strict=True):
+            s.add(CallAnalysis(call_id=pk, state="done", queued_at=clock.now(), kinds=k, flagged=True,
+                               agent_id=agent.id, call_at=clock.now()))  # fmt: skip
+    plan = lead.ok("get", "/quality/sampling-plan")
+    lead.ok("put", "/quality/sampling-plan", {**plan, "per_agent": 0, "per_new_agent": 0, "flagged_cap": 2})
+    assert lead.ok("post", "/quality/samples/draw", {"month": MONTH})["drawn"] == {"flagged": 2}
+    drawn = {s["call_id"] for s in lead.ok("get", f"/quality/samples?month={MONTH}")}
+    assert drawn == {pks[2], pks[1]}  # the forbidden phrase, then the most kinds of flag
+    assert lead.ok("post", "/quality/samples/draw", {"month": MONTH})["drawn"] == {}  # the cap holds

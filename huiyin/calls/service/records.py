@@ -392,28 +392,61 @@ class AnsweredCall(NamedTuple):
     talk_seconds: int | None
 
 
-def answered_calls(session: Session, start: datetime, end: datetime) -> list[AnsweredCall]:
-    """Calls an agent answered (or placed and got through) in ``[start, end)``, by when: what QA samples."""
-    stmt = (
-        select(Call.id, Call.agent_id, Call.direction, Call.answered_at, Call.talk_seconds)
-        .where(Call.answered_at >= start, Call.answered_at < end, Call.agent_id.is_not(None))
-        .order_by(Call.id)
-    )
-    return [
-        AnsweredCall(pk, int(agent), d, at, talk) for pk, agent, d, at, talk in session.execute(stmt) if agent and at
-    ]
+def _answered(start: datetime, end: datetime) -> list[Any]:
+    return [Call.offered_at >= start, Call.offered_at < end, Call.answered_at.is_not(None), Call.agent_id.is_not(None)]
+
+
+def answered_calls(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    agent_id: int | None = None,
+    pks: Sequence[int] | None = None,
+    talk_from: int | None = None,
+    talk_below: int | None = None,
+) -> list[AnsweredCall]:
+    """Calls offered in ``[start, end)`` that an agent answered (or placed and got through): what QA samples.
+    Narrowed to one agent's, to these calls (``pks``), or by their talk (at least ``talk_from`` seconds,
+    under ``talk_below``)."""
+    where = _answered(start, end)
+    if agent_id is not None:
+        where.append(Call.agent_id == agent_id)
+    if talk_from is not None:
+        where.append(Call.talk_seconds >= talk_from)
+    if talk_below is not None:
+        where.append(Call.talk_seconds < talk_below)
+    cols = (Call.id, Call.agent_id, Call.direction, Call.answered_at, Call.talk_seconds)
+    if pks is None:
+        rows = list(session.execute(select(*cols).where(*where).order_by(Call.id)))
+    else:
+        wanted = sorted(set(pks))
+        rows = []
+        for n in range(0, len(wanted), 1000):
+            rows += session.execute(select(*cols).where(*where, Call.id.in_(wanted[n : n + 1000]))).all()
+    return [AnsweredCall(pk, int(agent), d, at, talk) for pk, agent, d, at, talk in rows if agent and at]
+
+
+def answered_counts(session: Session, start: datetime, end: datetime) -> dict[int, int]:
+    """Each agent's count of the calls ``answered_calls`` gives."""
+    stmt = select(Call.agent_id, func.count()).where(*_answered(start, end)).group_by(Call.agent_id)
+    return {int(a): int(n) for a, n in session.execute(stmt) if a is not None}
 
 
 def first_answered(session: Session, agent_ids: Sequence[int]) -> dict[int, datetime]:
-    """Each agent's first answered call (how long they have been on the phones)."""
-    if not agent_ids:
-        return {}
-    stmt = (
-        select(Call.agent_id, func.min(Call.answered_at))
-        .where(Call.agent_id.in_(list(agent_ids)), Call.answered_at.is_not(None))
-        .group_by(Call.agent_id)
-    )
-    return {int(a): at for a, at in session.execute(stmt) if a is not None and at is not None}
+    """Each agent's first answered call, by when it was offered (how long they have been on the phones): one
+    step down the (agent, offered) index each."""
+    out: dict[int, datetime] = {}
+    for agent_id in agent_ids:
+        at = session.scalar(
+            select(Call.offered_at)
+            .where(Call.agent_id == agent_id, Call.answered_at.is_not(None))
+            .order_by(Call.offered_at)
+            .limit(1)
+        )
+        if at is not None:
+            out[agent_id] = at
+    return out
 
 
 def call_pks_of_orders(session: Session, order_ids: Sequence[int]) -> dict[int, list[int]]:
