@@ -325,6 +325,8 @@ def contact(call_pk: PathId, user: QaReader, session: SessionDep) -> ContactPubl
         session, month=None, inspector_id=user.id, agent_id=None, state="open", limit=1, call_pk=call_pk
     )
     names = _names(session, {call.agent_id} if call.agent_id else set())
+    seen = CallAnalysisPublic.model_validate(service.public(analysis)) if analysis else None
+    form = forms.current_form(session, ev.contact_kind(call), at)
     return ContactPublic(
         call_id=call.id,
         direction=call.direction,
@@ -335,12 +337,13 @@ def contact(call_pk: PathId, user: QaReader, session: SessionDep) -> ContactPubl
         talk_seconds=call.talk_seconds,
         hold_seconds=call.hold_seconds,
         has_recording=bool(call.recording_key or call.recording_url),
-        analysis=CallAnalysisPublic.model_validate(service.public(analysis)) if analysis else None,
+        analysis=seen,
         orders=[{"id": i, "number": numbers.get(i, str(i))} for i in order_ids],
         rating={"result": rating.result, "score": rating.score, "channel": rating.channel} if rating else None,
-        form=QaFormPublic.model_validate(forms.current_form(session, ev.contact_kind(call), at)),
+        form=QaFormPublic.model_validate(form),
         evaluations=_evaluations_out(session, rows),
         sample=_samples_out(session, mine)[0] if mine else None,
+        suggestions=ev.suggestions(form, [f.model_dump() for f in seen.flags] if seen else []),
     )
 
 

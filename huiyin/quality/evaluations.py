@@ -446,3 +446,26 @@ def spread(form: QaForm, evs: Sequence[QaEvaluation]) -> dict[str, Any]:
             "range": (max(totals) - min(totals)) if totals else None,
         },
     }
+
+
+def suggestions(form: QaForm, flags: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the automatic flags suggest for the form's items (the inspector decides): an item whose related
+    kinds of flag are on the call gets its smallest deduction, a red-line item (服务禁语) is suggested
+    violated by a phrase hit of severity red_line. A phrase's hint (inside a polite sentence) suggests
+    nothing."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for f in flags:
+        if f.get("verdict") == "hint":
+            continue
+        found.setdefault(str(f.get("kind")), []).append(f)
+    out = []
+    for item in forms.items_of(form):
+        kinds = [k for k in item.get("flags", []) if k in found]
+        if not kinds:
+            continue
+        if item["red_line"]:
+            if any(f.get("severity") == "red_line" for k in kinds for f in found[k]):
+                out.append({"key": item["key"], "deduction": 0, "violated": True, "because": kinds})
+        else:
+            out.append({"key": item["key"], "deduction": item["steps"][0], "violated": False, "because": kinds})
+    return out

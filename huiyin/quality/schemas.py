@@ -369,6 +369,13 @@ class AgentResult(BaseModel):
     trend: list[MonthScore]
 
 
+class Suggestion(BaseModel):
+    key: str = Field(description="the form item")
+    deduction: int
+    violated: bool
+    because: list[str] = Field(description="the kinds of flag on the call that suggest it")
+
+
 class ContactPublic(BaseModel):
     """What the inspector's workbench shows of a call."""
 
@@ -387,3 +394,4 @@ class ContactPublic(BaseModel):
     form: QaFormPublic = Field(description="the current form for the call's direction")
     evaluations: list[EvaluationPublic] = Field(description="this call's evaluations (not calibrations')")
     sample: SamplePublic | None = Field(description="your open sample of this call, if any")
+    suggestions: list[Suggestion] = Field(description="what the automatic flags suggest for the form's items")

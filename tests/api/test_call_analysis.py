@@ -158,6 +158,11 @@ def test_qas_thresholds_and_a_local_recogniser_shape_the_next_analysis_and_a_fla
     assert said[1]["start"] == pytest.approx(18.0, abs=0.3)  # timed to the speech in the file
     hits = {f["value"] for f in done["flags"] if f.get("verdict") == "hit"}
     assert {"不知道", "你去投诉吧"} <= hits
+    # the workbench's suggestions: the red line for the forbidden phrase, a deduction for the shirking one
+    suggested = {x["key"]: x for x in lead.ok("get", f"/quality/contacts/{call}")["suggestions"]}
+    assert suggested["forbidden"]["violated"] is True and suggested["forbidden"]["because"] == ["forbidden"]
+    assert (suggested["attitude"]["deduction"], suggested["attitude"]["because"]) == (2, ["shirking"])
+    assert "silence" not in suggested  # the dead air is not one at QA's 20 s
     # the forbidden phrase makes it a forced sample (the worker's draw, before the analysis, had nothing to take)
     month = now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     assert lead.ok("post", "/quality/samples/draw", {"month": month})["drawn"] == {"flagged": 1}
