@@ -142,6 +142,12 @@ def test_an_inspector_scores_a_sampled_call_with_its_flags_on_the_timeline_and_a
         drawn = got.value.json()["drawn"]
         assert drawn.get("flagged", 0) >= 1, drawn
         expect(page.locator(".qa-draw-message")).to_contain_text("自动质检标记")
+        # every inspector's samples: the call is the demo inspector's
+        page.get_by_test_id("qa-scope-all").click()
+        expect(page.get_by_test_id("qa-samples-table")).to_have_attribute("data-scope", "all")
+        ours = page.locator(f"[data-test=qa-sample][data-call='{call_id}']")
+        mine = page.locator("tr.el-table__row").filter(has=ours)
+        expect(mine.get_by_test_id("qa-sample-inspector")).to_have_text("qa_inspector")
         sup.check_clean()
 
     # the inspector's worklist has the call, its reason and flags
@@ -198,6 +204,7 @@ def test_an_inspector_scores_a_sampled_call_with_its_flags_on_the_timeline_and_a
     switch.click()
     _total(page, 0, red=True)
     expect(page.get_by_test_id("qa-red-banner")).to_be_visible()
+    page.wait_for_timeout(300)  # the switch's transition, for the screenshot
     d.shot("quality-workbench-red-line")
     switch.click()
     _total(page, 93)
@@ -207,7 +214,8 @@ def test_an_inspector_scores_a_sampled_call_with_its_flags_on_the_timeline_and_a
     page.get_by_test_id("qa-add-comment").click()
     comment = page.get_by_test_id("qa-comment")
     expect(comment).to_have_attribute("data-at", "4.5")
-    comment.locator("input[data-test=qa-comment-text], [data-test=qa-comment-text] input").first.fill("客户陈述诉求时未及时回应")
+    text = comment.locator("input[data-test=qa-comment-text], [data-test=qa-comment-text] input").first
+    text.fill("客户陈述诉求时未及时回应")
     page.get_by_test_id("qa-summary").fill("开场规范，结束语不完整")
     page.locator("[data-test=player-marker]").first.click()  # elsewhere, then back through the comment's time
     comment.get_by_test_id("qa-comment-at").click()
@@ -293,6 +301,62 @@ def test_a_calibration_is_blind_to_an_inspector_until_scored_then_shows_the_spre
     expect(detail.locator("[data-test=qa-spread-row][data-key=closing]")).to_have_attribute("data-differs", "0")
     assert detail.locator("[data-test=qa-spread-row][data-differs='1']").count() == 1
     d.shot("quality-calibration-spread")
+
+    # scoring it again is refused with the API's message
+    d.go(f"/quality/contacts/{call['id']}?calibration={cal['id']}")
+    page.get_by_test_id("qa-submit").click()
+    expect(page.get_by_test_id("qa-error")).to_contain_text("scored this calibration already")
+    d.check_clean()
+
+
+def test_a_lead_edits_the_sampling_plan_and_names_a_calibration_in_dialogs(desk: Any, server: Server) -> None:
+    call = _answered_call(server, "agent09", talk=25)
+    with server.apis("supervisor", "qa_inspector") as (sup, qa):
+        before = sup.get("/quality/sampling-plan").json()
+        qa_id = qa.get("/me").json()["id"]
+        sup_id = sup.get("/me").json()["id"]
+    d: Desk = desk("supervisor")
+    page = d.go("/quality/samples")
+    try:
+        page.get_by_test_id("qa-plan").click()
+        dialog = page.get_by_test_id("qa-plan-dialog")
+        per_agent = dialog.locator("[data-test=plan-per-agent] input, input[data-test=plan-per-agent]").first
+        expect(per_agent).to_have_value(str(before["per_agent"]))
+        per_agent.fill(str(before["per_agent"] + 1))
+        per_agent.press("Tab")
+        long = dialog.locator("[data-test=plan-long] input, input[data-test=plan-long]").first
+        long.fill("900")
+        long.press("Tab")
+        d.shot("quality-sampling-plan")
+        with page.expect_response(lambda r: "/quality/sampling-plan" in r.url and r.request.method == "PUT") as got:
+            dialog.get_by_test_id("plan-save").click()
+        assert got.value.status == 200, got.value.text()
+        expect(dialog).to_be_hidden()
+        with server.apis("supervisor") as (sup,):
+            after = sup.get("/quality/sampling-plan").json()
+        assert after == {**before, "per_agent": before["per_agent"] + 1, "long_seconds": 900}
+    finally:
+        with server.apis("supervisor") as (sup,):
+            assert sup.put("/quality/sampling-plan", json=before).status_code == 200
+
+    page = d.go("/quality/calibrations")
+    page.get_by_test_id("qa-cal-new").click()
+    dialog = page.get_by_test_id("qa-cal-dialog")
+    dialog.locator("[data-test=cal-call] input, input[data-test=cal-call]").first.fill(str(call["id"]))
+    dialog.get_by_test_id("cal-create").click()
+    expect(dialog.get_by_test_id("cal-error")).to_have_text("请至少选择 2 名质检员")
+    dialog.get_by_test_id("cal-inspectors").click()
+    for who in (qa_id, sup_id):
+        page.locator(f".el-select-dropdown__item[data-test=cal-inspector-{who}]").click()
+    dialog.get_by_test_id("cal-note").fill("结束语尺度")
+    with page.expect_response(lambda r: r.url.endswith("/quality/calibrations") and r.request.method == "POST") as got:
+        dialog.get_by_test_id("cal-create").click()
+    assert got.value.status == 201, got.value.text()
+    made = got.value.json()
+    # the lead sees it open at once: nobody has scored it yet
+    detail = page.locator(f"[data-test=qa-cal-detail][data-id='{made['id']}'][data-blind='0']")
+    expect(detail.get_by_test_id("qa-cal-waiting")).to_be_visible()
+    assert sorted(made["inspector_ids"]) == sorted([qa_id, sup_id]) and made["note"] == "结束语尺度"
     d.check_clean()
 
 
