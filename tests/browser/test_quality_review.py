@@ -212,6 +212,7 @@ def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old
     assert (appeal.get_attribute("data-before"), appeal.get_attribute("data-after")) == (str(100 - step), "100")
     assert appeal.get_by_test_id("appeal-note").inner_text() == "经复听录音，开场已报工号，撤销扣分"
     assert f"−{step} → −0" in appeal.locator(f"[data-test=appeal-change][data-key={item['key']}]").inner_text()
+    appeal.scroll_into_view_if_needed()
     _settle(a)
     a.shot("quality-me-decided")
     a.check_clean()
