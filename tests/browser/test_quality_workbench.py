@@ -187,6 +187,17 @@ def test_an_inspector_scores_a_sampled_call_with_its_flags_on_the_timeline_and_a
     expect(page.get_by_test_id("qa-analysis")).to_have_attribute("data-state", "done")
     expect(page.get_by_test_id("qa-agent-rate")).to_contain_text("字/分")
 
+    # what the flags suggest, item by item, taken only when the inspector adopts it
+    want = {x["key"]: [x["deduction"], "1" if x["violated"] else "0"] for x in story.contact["suggestions"]}
+    shown = page.get_by_test_id("qa-suggestion").evaluate_all(
+        "els => els.map(e => [e.dataset.key, Number(e.dataset.deduction), e.dataset.violated])"
+    )
+    assert {k: [d, v] for k, d, v in shown} == want and "attitude" in want
+    _total(page, 100)
+    page.locator("[data-test=qa-suggestion][data-key=attitude]").get_by_test_id("qa-suggestion-apply").click()
+    _total(page, 100 - want["attitude"][0])
+    _deduct(page, "attitude", 0)
+
     # the form: a live total, 0 with a red banner while a red line is violated
     _total(page, 100)
     _deduct(page, "opening", 5)
