@@ -1,4 +1,5 @@
-"""quality inspection forms evaluations appeals samples rules
+"""Quality inspection (issue 17): QA forms, samples, calibrations, evaluations, appeals, the rule table and phrase
+lists; each call analysis says which kinds of flag it holds, whether it is flagged, its agent and its time.
 
 Revision ID: 0b2b22a41a46
 Revises: 543e93f7841f
