@@ -128,6 +128,7 @@ def test_the_agent_reads_the_score_and_comments_and_appeals_an_item_with_a_reaso
     page.get_by_test_id("appeal-submit").click()
     assert page.get_by_test_id("appeal-error").inner_text().strip() == "请至少勾选一项"
     page.get_by_test_id(f"appeal-item-{item['key']}").click()
+    page.get_by_test_id("appeal-error").wait_for(state="detached")
     reason = page.locator(f"textarea[data-test=appeal-reason-{item['key']}], [data-test=appeal-reason-{item['key']}] textarea").first
     reason.fill("录音 00:03 已报工号，请复核")
     d.shot("quality-appeal-dialog")
@@ -279,6 +280,18 @@ def test_qa_adds_a_phrase_tries_it_and_switches_it_off(desk: Any, server: Server
     assert page.locator("[data-test=thr-row][data-key=fast_cpm]").count() == 1
     assert page.get_by_test_id("rules-readonly").count() == 0
     page.get_by_test_id("qa-form").first.wait_for()
+
+    # a threshold changed and saved (only the changed value is sent), then set back
+    box = page.locator("tr.el-table__row", has=page.locator("[data-test=thr-row][data-key=dead_air_s]")).locator("input")
+    before = float(box.input_value())
+    for value in (before + 2, before):
+        box.fill(f"{value:g}")
+        box.press("Tab")
+        with page.expect_response(lambda r: r.url.endswith("/quality/rules/thresholds") and r.status == 200) as saved:
+            page.get_by_test_id("thr-save").click()
+        assert saved.value.request.post_data_json == {"values": {"dead_air_s": value}}
+        page.locator(f"[data-test=thr-row][data-key=dead_air_s][data-value='{value:g}']").wait_for()
+
     page.get_by_test_id("phrase-text").fill(phrase)
     page.get_by_test_id("sev-red_line").click()
     with page.expect_response(lambda r: r.url.endswith("/quality/phrases") and r.status == 201):
