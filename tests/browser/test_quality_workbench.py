@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import soundfile as sf
@@ -29,6 +30,7 @@ from tests.browser.conftest import Desk, Server
 from tests.browser.test_calls import call_by_call_id, new_pbx, stranger
 from tests.browser.test_english import chinese_in_chrome
 
+CENTRE = ZoneInfo("Asia/Shanghai")
 needs_espeak = pytest.mark.skipif(ESPEAK is None, reason=MISSING_ESPEAK)
 FORBIDDEN = "这不归我管"
 TRANSCRIPT = [
@@ -380,4 +382,22 @@ def test_the_qa_tasks_page_in_english(desk: Any, server: Server) -> None:
     expect(page.get_by_test_id("qa-tab-open")).to_have_text("To score")
     assert chinese_in_chrome(page) == []
     d.shot("quality-samples-en")
+    d.check_clean()
+
+
+def test_a_duty_manager_reads_every_inspectors_samples_without_the_leads_tools(desk: Any, server: Server) -> None:
+    with server.apis("duty_manager") as (http,):
+        month = datetime.now(UTC).astimezone(CENTRE).strftime("%Y-%m")
+        every = http.get("/quality/samples", params={"month": month, "state": "open", "limit": 1000}).json()
+    d: Desk = desk("duty_manager")
+    page = d.go("/quality/samples")
+    table = page.locator(f"[data-test=qa-samples-table][data-scope=all][data-month='{month}']")
+    if every:
+        table.wait_for()
+        expect(page.get_by_test_id("qa-sample")).to_have_count(len(every))
+        expect(page.get_by_test_id("qa-sample-inspector").first).to_be_visible()
+    else:
+        page.get_by_test_id("page-empty").wait_for()
+    for tool in ("qa-draw", "qa-plan", "qa-scope-mine", "qa-scope-all"):
+        expect(page.get_by_test_id(tool)).to_have_count(0)
     d.check_clean()
