@@ -33,6 +33,7 @@ from huiyin.quality.schemas import (
     DrawResult,
     EvaluationIn,
     EvaluationPublic,
+    InspectorPublic,
     Month,
     PhraseIn,
     PhrasePatch,
@@ -302,6 +303,17 @@ def list_samples(
         session, month=month, inspector_id=inspector_id, agent_id=agent_id, state=state, limit=limit
     )
     return _samples_out(session, rows)
+
+
+@router.get("/quality/inspectors", operation_id="quality-inspectors")
+def inspectors(_: QaReader, session: SessionDep) -> list[InspectorPublic]:
+    """Who scores calls: the active 质检员 and 业务主管 (the sampling plan's and a calibration's choices)."""
+    d = directory(session)
+    people = {p.id: p for role in ev.INSPECTORS for p in d.by_role.get(role, ())}
+    return [
+        InspectorPublic(id=p.id, name=p.full_name or p.username, qa_inspector=Role.qa_inspector in p.roles)
+        for p in sorted(people.values(), key=lambda p: p.id)
+    ]
 
 
 # ------------------------------------------------------------------------------------------------ the workbench

@@ -369,6 +369,12 @@ class AgentResult(BaseModel):
     trend: list[MonthScore]
 
 
+class InspectorPublic(BaseModel):
+    id: int
+    name: str
+    qa_inspector: bool = Field(description="a 质检员 (the sampling plan assigns to them); else a 业务主管 who scores")
+
+
 class Suggestion(BaseModel):
     key: str = Field(description="the form item")
     deduction: int

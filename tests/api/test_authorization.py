@@ -171,6 +171,7 @@ TABLE: dict[str, Any] = {
     "quality-draw_samples": {"qa_inspector", "supervisor", "director"},
     "quality-samples": MANAGERS | {"qa_inspector"},
     "quality-contact": MANAGERS | {"qa_inspector"},
+    "quality-inspectors": MANAGERS | {"qa_inspector"},
     "quality-calibrate": {"qa_inspector", "supervisor", "director"},
     "quality-calibrations": {"qa_inspector", "supervisor", "director"},
     "quality-calibration": {"qa_inspector", "supervisor", "director"},

@@ -263,6 +263,15 @@ def test_the_sampling_plan_draws_random_new_agent_and_forced_samples_spread_even
     assert inspector.post("/quality/evaluations", body).status_code == 409
 
 
+def test_the_inspectors_are_the_active_qa_inspectors_and_supervisors(
+    inspector: Api, lead: Api, manager: Api, agent: Api
+) -> None:
+    people = {p["id"]: p for p in manager.ok("get", "/quality/inspectors")}
+    assert people[inspector.id]["qa_inspector"] is True and people[lead.id]["qa_inspector"] is False
+    assert agent.id not in people and manager.id not in people
+    assert agent.get("/quality/inspectors").status_code == 403
+
+
 def test_an_inspector_who_is_also_an_agent_gets_no_sample_of_their_own_calls(pbx: Pbx, world: World) -> None:  # noqa: F811
     both = world.persona("senior", "agent", "qa_inspector")
     other = world.persona("inspector", "qa_inspector")
