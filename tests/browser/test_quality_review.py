@@ -1,9 +1,11 @@
 """The results side of manual quality inspection: an inspector scores a call the demo agent answered (through the
 API, a deduction on one item and a comment pinned to 01:15); the agent reads it on 我的质检 (score, comment) and
-appeals the item with a reason; the inspector who scored it may not decide (the API's 403 shows); a supervisor
-decides on 申诉处理 (the deduction taken back, before → after shown); the agent then reads the new score with the
-old one kept; the month's scorecard takes the final score as its QA score; 质检记录 and 质检结果 show the agent's
-row; 质检规则: a phrase added, tried in 试一试 (hit and hint in two colours), switched off. One page in English.
+appeals the item with a reason (an appeal the server refuses, 409, shows its message); the inspector who scored
+it may not decide (the API's 403 shows); a supervisor decides on 申诉处理 (the deduction taken back, before →
+after shown); the agent then reads the new score with the old one kept; the month's scorecard takes the final
+score as its QA score; 质检记录 and 质检结果 show the agent's row; 质检规则: a threshold saved and set back, a
+phrase added, tried in 试一试 (hit and hint in two colours), switched off; a reader sees the rules read-only, in
+English.
 
 The call is made the way a PBX makes it (generic CTI events, as test_calls.py does), answered by the demo
 ``agent``, who is signed out again afterwards."""
@@ -63,7 +65,11 @@ def story(server: Server) -> dict[str, Any]:
             "items": [
                 {"key": i["key"], "violated": False}
                 if i["red_line"]
-                else {"key": i["key"], "deduction": step if i is target else 0, "note": "开场未报工号" if i is target else ""}
+                else {
+                    "key": i["key"],
+                    "deduction": step if i is target else 0,
+                    "note": "开场未报工号" if i is target else "",
+                }
                 for i in items
             ],
             "comments": [{"at": 75, "text": "客户第二次询问时未及时回应"}],
@@ -76,7 +82,9 @@ def story(server: Server) -> dict[str, Any]:
 
 
 def _row(page: Any, ev_id: int) -> Any:
-    return page.get_by_test_id("qa-table").locator("tr.el-table__row", has=page.locator(f"[data-test=qa-row][data-id='{ev_id}']"))
+    return page.get_by_test_id("qa-table").locator(
+        "tr.el-table__row", has=page.locator(f"[data-test=qa-row][data-id='{ev_id}']")
+    )
 
 
 def _settle(d: Desk) -> None:
@@ -84,7 +92,9 @@ def _settle(d: Desk) -> None:
     d.page.wait_for_timeout(300)
 
 
-def test_the_agent_reads_the_score_and_comments_and_appeals_an_item_with_a_reason(desk: Any, story: dict[str, Any]) -> None:
+def test_the_agent_reads_the_score_and_comments_and_appeals_an_item_with_a_reason(
+    desk: Any, story: dict[str, Any]
+) -> None:
     ev, item, step = story["ev"], story["item"], story["step"]
     d: Desk = desk("agent")
     page = d.go("/workbench")
@@ -129,7 +139,9 @@ def test_the_agent_reads_the_score_and_comments_and_appeals_an_item_with_a_reaso
     assert page.get_by_test_id("appeal-error").inner_text().strip() == "请至少勾选一项"
     page.get_by_test_id(f"appeal-item-{item['key']}").click()
     page.get_by_test_id("appeal-error").wait_for(state="detached")
-    reason = page.locator(f"textarea[data-test=appeal-reason-{item['key']}], [data-test=appeal-reason-{item['key']}] textarea").first
+    reason = page.locator(
+        f"textarea[data-test=appeal-reason-{item['key']}], [data-test=appeal-reason-{item['key']}] textarea"
+    ).first
     reason.fill("录音 00:03 已报工号，请复核")
     d.shot("quality-appeal-dialog")
     with page.expect_response(lambda r: r.url.endswith(f"/quality/evaluations/{ev['id']}/appeal") and r.status == 201):
@@ -139,12 +151,59 @@ def test_the_agent_reads_the_score_and_comments_and_appeals_an_item_with_a_reaso
     drawer.wait_for()
     appeal = drawer.get_by_test_id("qa-appeal")
     assert appeal.get_attribute("data-state") == "open"
-    assert "录音 00:03 已报工号，请复核" in appeal.locator(f"[data-test=appeal-reason][data-key={item['key']}]").inner_text()
+    assert (
+        "录音 00:03 已报工号，请复核"
+        in appeal.locator(f"[data-test=appeal-reason][data-key={item['key']}]").inner_text()
+    )
     assert drawer.get_by_test_id("qa-drawer-appeal").count() == 0  # once
     page.keyboard.press("Escape")
     page.locator(f"[data-test=qa-row][data-id='{ev['id']}'][data-state=appealed]").wait_for()
     assert _row(page, ev["id"]).get_by_test_id("qa-appeal").count() == 0
     d.check_clean()
+
+
+def test_an_appeal_the_server_refuses_shows_its_message(desk: Any, server: Server, story: dict[str, Any]) -> None:
+    """The page still offers 申诉 for an evaluation appealed meanwhile (another tab): the API's 409 shows."""
+    call_pk = _answered_call(server)
+    item, step = story["item"], story["step"]
+    with server.apis("qa_inspector") as (qa,):
+        body = {
+            "call_id": call_pk,
+            "items": [
+                {"key": i["key"], "violated": False}
+                if i["red_line"]
+                else {"key": i["key"], "deduction": step if i["key"] == item["key"] else 0}
+                for s in story["form"]["sections"]
+                for i in s["items"]
+            ],
+        }
+        ev = _ok(qa.post("/quality/evaluations", json=body), 201)
+    d: Desk = desk("agent")
+    page = d.go("/quality/me")
+    row = _row(page, ev["id"])
+    row.get_by_test_id("qa-appeal").wait_for()
+    with server.apis("agent") as (agent,):
+        _ok(
+            agent.post(
+                f"/quality/evaluations/{ev['id']}/appeal",
+                json={"items": [{"key": item["key"], "reason": "另一页已申诉"}]},
+            ),
+            201,
+        )
+    row.get_by_test_id("qa-appeal").click()
+    page.get_by_test_id(f"appeal-item-{item['key']}").click()
+    page.locator(
+        f"textarea[data-test=appeal-reason-{item['key']}], [data-test=appeal-reason-{item['key']}] textarea"
+    ).first.fill("再次申诉")
+    with page.expect_response(lambda r: r.url.endswith(f"/quality/evaluations/{ev['id']}/appeal") and r.status == 409):
+        page.get_by_test_id("appeal-submit").click()
+    assert "cannot be appealed" in page.get_by_test_id("appeal-error").inner_text()
+    page.get_by_test_id("appeal-dialog").get_by_role("button", name="取消").click()
+    with server.apis("supervisor") as (sup,):  # decided, so no open appeal of this test is left for the others
+        appeal = next(
+            a for a in _ok(sup.get("/quality/appeals", params={"state": "open"})) if a["evaluation_id"] == ev["id"]
+        )
+        _ok(sup.post(f"/quality/appeals/{appeal['id']}/decide", json={"items": [], "note": "维持原评分"}))
 
 
 def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old_one_kept(
@@ -153,7 +212,13 @@ def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old
     ev, item, step = story["ev"], story["item"], story["step"]
     with server.apis("agent") as (agent,):
         if _ok(agent.get(f"/quality/evaluations/{ev['id']}"))["state"] == "scored":  # the test above, run alone
-            _ok(agent.post(f"/quality/evaluations/{ev['id']}/appeal", json={"items": [{"key": item["key"], "reason": "请复核"}]}), 201)
+            _ok(
+                agent.post(
+                    f"/quality/evaluations/{ev['id']}/appeal",
+                    json={"items": [{"key": item["key"], "reason": "请复核"}]},
+                ),
+                201,
+            )
 
     # the inspector who scored it sees the appeal but may not decide it: the API's message
     q: Desk = desk("qa_inspector")
@@ -180,6 +245,7 @@ def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old
     line.get_by_test_id(f"pick-{item['key']}-0").click()
     assert preview.get_attribute("data-after") == "100"
     assert re.sub(r"\s+", " ", preview.inner_text()).strip() == f"得分 {100 - step:.1f} → 100.0"
+    appeal_id = card.get_attribute("data-id")
     card.get_by_test_id("decide-note").fill("经复听录音，开场已报工号，撤销扣分")
     _settle(d)
     d.shot("quality-appeals")
@@ -187,9 +253,10 @@ def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old
         card.get_by_test_id("decide-submit").click()
     card.wait_for(state="detached")
     page.get_by_test_id("tab-decided").click()
-    done = page.locator("[data-test=decided-row]").filter(has_text=ev["agent_name"]).first
+    done = page.locator(f"[data-test=decided-row][data-id='{appeal_id}']")
     done.wait_for()
     assert done.get_attribute("data-after") == "100"
+    assert done.get_by_test_id("decided-agent").inner_text() == ev["agent_name"]
     _settle(d)
     d.shot("quality-appeals-decided")
     d.check_clean()
@@ -258,7 +325,9 @@ def test_qa_records_and_results_show_the_agents_row(desk: Any, server: Server, s
     table = page.locator(f"[data-test=results-table][data-month='{_month()}']")
     table.wait_for()
     assert table.get_attribute("data-count") == str(len(results))
-    line = page.locator("tr.el-table__row", has=page.locator(f"[data-test=result-row][data-agent='{agent['id']}']")).first
+    line = page.locator(
+        "tr.el-table__row", has=page.locator(f"[data-test=result-row][data-agent='{agent['id']}']")
+    ).first
     assert line.get_by_test_id("res-score").inner_text() == f"{mine['qa_score']:.1f}"
     assert line.get_by_test_id("res-evaluations").inner_text() == str(mine["evaluations"])
     assert line.get_by_test_id("res-appeals").inner_text() == str(mine["appeals"])
@@ -282,7 +351,9 @@ def test_qa_adds_a_phrase_tries_it_and_switches_it_off(desk: Any, server: Server
     page.get_by_test_id("qa-form").first.wait_for()
 
     # a threshold changed and saved (only the changed value is sent), then set back
-    box = page.locator("tr.el-table__row", has=page.locator("[data-test=thr-row][data-key=dead_air_s]")).locator("input")
+    box = page.locator("tr.el-table__row", has=page.locator("[data-test=thr-row][data-key=dead_air_s]")).locator(
+        "input"
+    )
     before = float(box.input_value())
     for value in (before + 2, before):
         box.fill(f"{value:g}")
@@ -316,7 +387,9 @@ def test_qa_adds_a_phrase_tries_it_and_switches_it_off(desk: Any, server: Server
     d.shot("quality-rules")
 
     tr = page.locator("tr.el-table__row", has=row)
-    with page.expect_response(lambda r: "/quality/phrases/" in r.url and r.request.method == "PATCH" and r.status == 200):
+    with page.expect_response(
+        lambda r: "/quality/phrases/" in r.url and r.request.method == "PATCH" and r.status == 200
+    ):
         tr.get_by_test_id("phrase-active").click()
     page.locator("[data-test=phrase-row][data-active='0']").filter(has_text=phrase).wait_for()
     with server.apis("qa_inspector") as (qa,):
