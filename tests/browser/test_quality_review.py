@@ -408,6 +408,12 @@ def test_a_reader_sees_the_rules_read_only_and_qa_results_reads_in_english(desk:
     assert page.get_by_test_id("phrase-add").count() == 0 and page.get_by_test_id("thr-save").count() == 0
     page.get_by_role("heading", name="QA rules").wait_for()
     page.get_by_test_id("qa-form").first.wait_for()
+    page.get_by_test_id("qa-form").first.click()  # unfolds the current version's sections and items
+    page.get_by_test_id("form-item").first.wait_for()
+    assert page.locator("[data-test=form-item][data-red-line='1']").count() >= 3
+    page.get_by_test_id("form-older").first.scroll_into_view_if_needed()
+    _settle(d)
+    d.shot("quality-rules-forms-en")
     assert not chinese_in_chrome(page), chinese_in_chrome(page)
     page = d.go("/quality/results")
     page.get_by_role("heading", name="QA results").wait_for()

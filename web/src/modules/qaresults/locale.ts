@@ -6,6 +6,7 @@ export default {
       menu: { mine: '我的质检', evaluations: '质检记录', appeals: '申诉处理', results: '质检结果', rules: '质检规则' },
       month: '月份',
       all: '全部',
+      colon: '：',
       state: { scored: '已评分', appealed: '申诉中', decided: '已复核' },
       col: {
         date: '评分时间', agent: '坐席', inspector: '质检员', score: '得分', state: '状态', deadline: '申诉截止',
@@ -78,6 +79,7 @@ export default {
       menu: { mine: 'My QA', evaluations: 'QA records', appeals: 'Appeals', results: 'QA results', rules: 'QA rules' },
       month: 'Month',
       all: 'All',
+      colon: ': ',
       state: { scored: 'Scored', appealed: 'Appealed', decided: 'Decided' },
       col: {
         date: 'Scored at', agent: 'Agent', inspector: 'Inspector', score: 'Score', state: 'State', deadline: 'Appeal by',
