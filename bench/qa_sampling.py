@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         agents = [ids[u["username"]] for u in users[: args.agents]]
         s.execute(
             insert(UserRole),
-            [{"user_id": a, "role": "agent"} for a in agents] + [{"user_id": ids[f"qa{i}"], "role": "qa_inspector"} for i in range(4)],
+            [{"user_id": a, "role": "agent"} for a in agents]
+            + [{"user_id": ids[f"qa{i}"], "role": "qa_inspector"} for i in range(4)],
         )
     t = time.perf_counter()
     step = 30 * 86400 / args.calls

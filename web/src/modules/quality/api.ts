@@ -15,6 +15,7 @@ export type Evaluation = Schemas['EvaluationPublic']
 export type EvaluationIn = Schemas['EvaluationIn']
 export type Calibration = Schemas['CalibrationPublic']
 export type SampleQuery = Query<'quality-samples'>
+export type Inspector = Schemas['InspectorPublic']
 
 /** The drawn samples of a month (an inspector's worklist: `inspector_id=<me>&state=open`), open first. */
 export function loadSamples(query: SampleQuery): Promise<Sample[]> {
@@ -54,4 +55,9 @@ export function loadCalibration(id: number): Promise<Calibration> {
 
 export function createCalibration(body: Schemas['CalibrationIn']): Promise<Calibration> {
   return unwrap(api.POST('/api/v1/quality/calibrations', { body }))
+}
+
+/** Who scores calls: the active 质检员 and 业务主管. */
+export function loadInspectors(): Promise<Inspector[]> {
+  return unwrap(api.GET('/api/v1/quality/inspectors'))
 }
