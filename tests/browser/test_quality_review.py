@@ -423,3 +423,73 @@ def test_a_reader_sees_the_rules_read_only_and_qa_results_reads_in_english(desk:
     _settle(d)
     d.shot("quality-results-en")
     d.check_clean()
+
+
+def test_a_supervisor_edits_the_outbound_form_and_saves_it_as_a_new_version(desk: Any, server: Server) -> None:
+    """质检评分表编辑 on the outbound-call form (the inbound one is the other tests'): points that no longer add up
+    to 100 are refused with the API's message and nothing is saved; put back, a changed title is saved as the next
+    version, current, with the one before it under 历史版本."""
+
+    def outbound() -> list[dict[str, Any]]:
+        with server.apis("supervisor") as (sup,):
+            every = _ok(sup.get("/quality/forms", params={"every_version": "true"}))
+        return [f for f in every if f["code"] == "outbound_call"]
+
+    before = outbound()
+    current = next(f for f in before if f["current"])
+    version = current["version"]
+    target = [i for s in current["sections"] for i in s["items"] if not i["red_line"]][-1]
+    points = target["max_points"]
+    title = f"{target['title'][:80]}（{random.randint(100, 999)}）"
+
+    d: Desk = desk("supervisor")
+    page = d.go("/quality/rules")
+    page.locator("[data-test=form-edit][data-code=outbound_call]").click()
+    editor = page.locator(f"[data-test=form-editor][data-code=outbound_call][data-version='{version}']")
+    editor.wait_for()
+    editor.locator("[data-test=fe-sum][data-sum='100'][data-ok='1']").wait_for()
+    row = editor.locator(f"[data-test=fe-item][data-key={target['key']}]")
+    assert row.get_by_test_id("fe-item-steps").input_value() == ", ".join(map(str, target["steps"]))
+
+    # 5 points more: the sum turns red, and the save is refused with the API's message
+    box = row.get_by_test_id("fe-item-max").locator("input")
+    box.fill(str(points + 5))
+    box.press("Tab")
+    total = editor.locator("[data-test=fe-sum][data-sum='105'][data-ok='0']")
+    total.wait_for()
+    assert total.evaluate("e => getComputedStyle(e).color") == "rgb(198, 40, 40)"
+    with page.expect_response(lambda r: r.url.endswith("/quality/forms") and r.request.method == "POST") as refused:
+        editor.get_by_test_id("fe-save").click()
+    assert refused.value.status == 422
+    error = editor.get_by_test_id("fe-error")
+    error.wait_for()
+    assert "add up to 100 (they add up to 105)" in error.inner_text()
+    assert editor.is_visible()
+    _settle(d)
+    d.shot("quality-form-editor")
+    assert len(outbound()) == len(before)
+
+    # put back, the title changed: saved as the next version
+    box.fill(str(points))
+    box.press("Tab")
+    editor.locator("[data-test=fe-sum][data-sum='100'][data-ok='1']").wait_for()
+    row.get_by_test_id("fe-item-title").fill(title)  # an el-input: the hook is on the <input>
+    with page.expect_response(lambda r: r.url.endswith("/quality/forms") and r.request.method == "POST") as saved:
+        editor.get_by_test_id("fe-save").click()
+    assert saved.value.status == 201, saved.value.text()
+    sent = [i for s in saved.value.request.post_data_json["sections"] for i in s["items"]]
+    assert next(i for i in sent if i["key"] == target["key"]) == {**target, "title": title}
+    editor.wait_for(state="hidden")
+
+    shown = page.locator(".el-collapse-item", has=page.locator("[data-test=qa-form][data-code=outbound_call]"))
+    shown.locator(f"[data-test=qa-form][data-version='{version + 1}']").wait_for()
+    shown.locator(f"[data-test=form-item][data-key={target['key']}]").filter(has_text=title).wait_for()
+    shown.locator(f"[data-test=form-older-row][data-version='{version}']").wait_for()
+
+    after = outbound()
+    assert len(after) == len(before) + 1
+    new = next(f for f in after if f["current"])
+    assert new["version"] == version + 1
+    assert next(i for s in new["sections"] for i in s["items"] if i["key"] == target["key"])["title"] == title
+    assert next(f for f in after if f["version"] == version)["current"] is False
+    d.check_clean()

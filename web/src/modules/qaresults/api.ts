@@ -39,6 +39,11 @@ export function loadForms(everyVersion = false): Promise<QaForm[]> {
   return unwrap(api.GET('/api/v1/quality/forms', { params: { query: { every_version: everyVersion } } }))
 }
 
+/** Saves the next version of a form, which becomes current for its code (422: points not adding up to 100 …). */
+export function saveForm(body: Schemas['QaFormIn']): Promise<QaForm> {
+  return unwrap(api.POST('/api/v1/quality/forms', { body }))
+}
+
 /** The agent appeals items of their evaluation, each with a reason (409: window closed, appealed already). */
 export function appealEvaluation(id: number, items: AppealItemIn[]): Promise<Appeal> {
   return unwrap(api.POST('/api/v1/quality/evaluations/{evaluation_pk}/appeal', {

@@ -72,6 +72,17 @@ export default {
         maxPoints: '满分', steps: '扣分档', flags: '关联检测', redLine: '红线', savedAt: '保存于 {at}',
         contact: { inbound_call: '呼入电话', outbound_call: '外呼电话', chat: '在线客服' },
       },
+      formEdit: {
+        title: '编辑评分表', hint: '正在编辑第 {n} 版的副本；保存后成为第 {next} 版并作为当前版本，已完成的评分仍按原版本',
+        name: '评分表名称', sum: '满分合计 {sum} / 100', sectionTitle: '环节名称', addSection: '添加环节', removeSection: '删除环节',
+        key: '编码', itemTitle: '评分项', maxPoints: '满分', steps: '扣分档', stepsPlaceholder: '如 2, 5, 10', redLine: '红线',
+        flags: '关联检测', flagsPlaceholder: '选择检测项', addItem: '添加评分项', removeItem: '删除',
+        save: '保存为新版本', saved: '已保存为第 {n} 版', refused: '未保存', badSteps: '扣分档须为大于 0 的整数，用逗号分隔',
+        flag: {
+          fast_speech: '语速过快', slow_speech: '语速过慢', loudness_jump: '音量突增', monotone: '语调平淡', dead_air: '静音',
+          talk_over: '抢话', forbidden: '服务禁语', shirking: '推诿用语', missing_opening: '缺少开场白', missing_closing: '缺少结束语',
+        },
+      },
     },
   },
   en: {
@@ -144,6 +155,17 @@ export default {
         forms: 'QA forms', version: 'v{n}', current: 'Current', older: 'Earlier versions', noOlder: 'No earlier versions',
         maxPoints: 'Max', steps: 'Deduction steps', flags: 'Related flags', redLine: 'Red line', savedAt: 'saved {at}',
         contact: { inbound_call: 'Inbound call', outbound_call: 'Outbound call', chat: 'Chat' },
+      },
+      formEdit: {
+        title: 'Edit QA form', hint: 'Editing a copy of v{n}; saved, it becomes v{next}, the current version (earlier evaluations keep theirs)',
+        name: 'Form name', sum: 'Max points in all {sum} / 100', sectionTitle: 'Section title', addSection: 'Add section', removeSection: 'Remove section',
+        key: 'Key', itemTitle: 'Item', maxPoints: 'Max', steps: 'Deduction steps', stepsPlaceholder: 'e.g. 2, 5, 10', redLine: 'Red line',
+        flags: 'Related flags', flagsPlaceholder: 'Pick flags', addItem: 'Add item', removeItem: 'Remove',
+        save: 'Save as new version', saved: 'Saved as v{n}', refused: 'Not saved', badSteps: 'Deduction steps are whole numbers above 0, separated by commas',
+        flag: {
+          fast_speech: 'Fast speech', slow_speech: 'Slow speech', loudness_jump: 'Loudness jump', monotone: 'Monotone', dead_air: 'Dead air',
+          talk_over: 'Talk-over', forbidden: 'Forbidden phrase', shirking: 'Shirking phrase', missing_opening: 'No opening', missing_closing: 'No closing',
+        },
       },
     },
   },
