@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from huiyin.clock import now
 from huiyin.complaints import ledger
@@ -27,12 +28,14 @@ from huiyin.performance import orders as order_rollup
 from huiyin.performance import states as agent_states
 from huiyin.quality import jobs as analyses
 from huiyin.quality import sampling
-from huiyin.quality.transcribe import Transcriber, TranscriberUnavailable, make_transcriber
 from huiyin.settings import Settings
 from huiyin.sla import jobs as deadlines
 from huiyin.storage import make_storage
 from huiyin.surveys import delayed as surveys
 from huiyin.surveys import invitations
+
+if TYPE_CHECKING:
+    from huiyin.quality.transcribe import Transcriber
 
 log = logging.getLogger("huiyin.worker")
 SURVEY_EVERY = timedelta(minutes=1)
@@ -80,6 +83,10 @@ class TickResult:
 def _transcriber(settings: Settings) -> Transcriber | None:
     """The local recogniser the settings name; a missing engine or model is logged and recordings are analysed
     without transcripts (the worker's other work must not stop for it)."""
+    if settings.quality.transcriber == "none":
+        return None
+    from huiyin.quality.transcribe import TranscriberUnavailable, make_transcriber  # numpy, scipy: only if used
+
     try:
         return make_transcriber(settings.quality.transcriber, settings.quality.model_dir)
     except TranscriberUnavailable as exc:

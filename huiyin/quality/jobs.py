@@ -9,22 +9,24 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.clock import now
 from huiyin.db import Database
-from huiyin.quality import audio, rules, service
+from huiyin.quality import limits, rules, service
 from huiyin.quality.models import CallAnalysis
-from huiyin.quality.transcribe import Transcriber, transcribe_recording
 from huiyin.storage.base import BlobNotFound, Storage
+
+if TYPE_CHECKING:
+    from huiyin.quality.transcribe import Transcriber
 
 log = logging.getLogger("huiyin.quality")
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
-LIMITS, DEFAULT_RULES = audio.Limits(), audio.Rules()
+LIMITS, DEFAULT_RULES = limits.Limits(), limits.Rules()
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Claimed:
     id: int
     recording_key: str
     attempts: int
-    rules: audio.Rules = DEFAULT_RULES  # QA's thresholds when claimed (``rules.audio_rules``)
+    rules: limits.Rules = DEFAULT_RULES  # QA's thresholds when claimed (``rules.audio_rules``)
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,20 @@ def claim(session: Session, at: datetime, limit: int) -> list[Claimed]:
 
 
 def analyse_one(
-    storage: Storage, c: Claimed, limits: audio.Limits = LIMITS, transcriber: Transcriber | None = None
+    storage: Storage, c: Claimed, within: limits.Limits = LIMITS, transcriber: Transcriber | None = None
 ) -> Outcome:
+    from huiyin.quality import audio  # numpy and scipy: imported by the first analysis, not by the server's start
+    from huiyin.quality.transcribe import transcribe_recording
+
     started = time.process_time()
     try:
         data = storage.get(c.recording_key)
-        result = audio.analyse(data, rules=c.rules, limits=limits).to_dict()
+        result = audio.analyse(data, rules=c.rules, limits=within).to_dict()
         result["rules"] = {k: getattr(c.rules, k) for k in rules.THRESHOLDS}
         segments = None
         if transcriber is not None:
             try:
-                segments = transcribe_recording(transcriber, data, limits)
+                segments = transcribe_recording(transcriber, data, within)
             except Exception:  # the recogniser's failure loses the transcript, not the measurements
                 log.exception("transcribing recording %s failed", c.recording_key)
         return Outcome(c.id, c.recording_key, result, None, _ms(started), transcript=segments)

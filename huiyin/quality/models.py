@@ -160,7 +160,7 @@ class QaAppeal(Base):
 
 
 class QaRule(Base):
-    """A threshold of the automatic analysis, edited by QA (the defaults are ``audio.Rules``')."""
+    """A threshold of the automatic analysis, edited by QA (the defaults are ``limits.Rules``')."""
 
     __tablename__ = "qa_rules"
 

@@ -2,7 +2,7 @@
 
 The thresholds are modelled on the rule fields of the smart conversation analysis services centres use (speed
 in characters per minute, a silence interval, a talk-over delay): each key below, its bounds and its unit. A
-key never saved keeps ``audio.Rules``' default. A change applies to recordings analysed from then on (an
+key never saved keeps ``limits.Rules``' default. A change applies to recordings analysed from then on (an
 analysis keeps the thresholds it was made with, and says which in its result).
 
 The phrase lists (禁用语, 推诿语, the standard opening and closing) are seeded from ``phrases.SEED_RULES`` the
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huiyin.errors import Conflict, Invalid, NotFound
-from huiyin.quality import audio, phrases
+from huiyin.quality import limits, phrases
 from huiyin.quality.models import QaPhrase, QaRule
 
 
@@ -53,13 +53,13 @@ PHRASE_KINDS = (
 )
 SEVERITIES = ("red_line", "major", "minor", "info")
 _DEFAULTS: dict[str, float] = {
-    f.name: float(f.default) for f in fields(audio.Rules) if isinstance(f.default, int | float)
+    f.name: float(f.default) for f in fields(limits.Rules) if isinstance(f.default, int | float)
 }
 
 
-def audio_rules(session: Session) -> audio.Rules:
+def audio_rules(session: Session) -> limits.Rules:
     saved = {r.key: r.value for r in session.scalars(select(QaRule)) if r.key in THRESHOLDS}
-    return replace(audio.Rules(), **saved)  # type: ignore[arg-type]
+    return replace(limits.Rules(), **saved)  # type: ignore[arg-type]
 
 
 def thresholds(session: Session) -> list[dict[str, object]]:
