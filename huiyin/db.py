@@ -234,3 +234,8 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+def equal_where_given(model: Any, **values: Any) -> list[Any]:
+    """``column == value`` for each value given (not None): a list's optional filters, once."""
+    return [getattr(model, name) == value for name, value in values.items() if value is not None]

@@ -30,6 +30,7 @@ from huiyin.auth.refs import directory
 from huiyin.calls.models import Call
 from huiyin.core.actor import Actor
 from huiyin.core.roles import Role
+from huiyin.db import equal_where_given
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.quality import forms
 from huiyin.quality.models import QaAppeal, QaCalibration, QaEvaluation, QaForm, QaSample
@@ -215,17 +216,10 @@ def evaluations(
     offset: int,
     call_pk: int | None = None,
 ) -> list[QaEvaluation]:
-    stmt = select(QaEvaluation).where(QaEvaluation.calibration_id.is_(None))
-    if call_pk is not None:
-        stmt = stmt.where(QaEvaluation.call_pk == call_pk)
-    if agent_id is not None:
-        stmt = stmt.where(QaEvaluation.agent_id == agent_id)
-    if inspector_id is not None:
-        stmt = stmt.where(QaEvaluation.inspector_id == inspector_id)
-    if month is not None:
-        stmt = stmt.where(QaEvaluation.month == month)
-    if state is not None:
-        stmt = stmt.where(QaEvaluation.state == state)
+    given = equal_where_given(
+        QaEvaluation, call_pk=call_pk, agent_id=agent_id, inspector_id=inspector_id, month=month, state=state
+    )
+    stmt = select(QaEvaluation).where(QaEvaluation.calibration_id.is_(None), *given)
     stmt = stmt.order_by(QaEvaluation.created_at.desc(), QaEvaluation.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(stmt))
 
@@ -289,11 +283,7 @@ def get_appeal(session: Session, appeal_id: int, *, lock: bool = False) -> QaApp
 
 
 def appeals(session: Session, *, state: str | None, agent_id: int | None, limit: int) -> list[QaAppeal]:
-    stmt = select(QaAppeal)
-    if state is not None:
-        stmt = stmt.where(QaAppeal.state == state)
-    if agent_id is not None:
-        stmt = stmt.where(QaAppeal.agent_id == agent_id)
+    stmt = select(QaAppeal).where(*equal_where_given(QaAppeal, state=state, agent_id=agent_id))
     return list(session.scalars(stmt.order_by(QaAppeal.created_at, QaAppeal.id).limit(limit)))
 
 

@@ -34,6 +34,7 @@ from huiyin.auth.refs import directory
 from huiyin.calls import service as calls
 from huiyin.complaints import service as complaints
 from huiyin.core.roles import Role
+from huiyin.db import equal_where_given
 from huiyin.errors import Conflict, Invalid
 from huiyin.quality.models import CallAnalysis, QaSample, QaSamplingPlan
 from huiyin.surveys import service as surveys
@@ -233,15 +234,8 @@ def samples(
     limit: int,
     call_pk: int | None = None,
 ) -> list[QaSample]:
-    stmt = select(QaSample)
-    if call_pk is not None:
-        stmt = stmt.where(QaSample.call_pk == call_pk)
-    if month is not None:
-        stmt = stmt.where(QaSample.month == month)
-    if inspector_id is not None:
-        stmt = stmt.where(QaSample.inspector_id == inspector_id)
-    if agent_id is not None:
-        stmt = stmt.where(QaSample.agent_id == agent_id)
-    if state is not None:
-        stmt = stmt.where(QaSample.state == state)
+    given = equal_where_given(
+        QaSample, call_pk=call_pk, month=month, inspector_id=inspector_id, agent_id=agent_id, state=state
+    )
+    stmt = select(QaSample).where(*given)
     return list(session.scalars(stmt.order_by(QaSample.state.desc(), QaSample.id).limit(limit)))
