@@ -31,6 +31,7 @@ from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
 from huiyin.notify.hub import Hub, listen_pg, watch_credentials
 from huiyin.org.api import router as org_router
+from huiyin.outages.api import router as outages_router
 from huiyin.performance.api import KPI_READERS
 from huiyin.performance.api import router as kpis_router
 from huiyin.performance.live import TOPIC, push_wallboard
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
         surveys_router,
         survey_router,
         complaints_router,
+        outages_router,
         quality_router,
         ledger_router,
         kpis_router,

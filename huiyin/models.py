@@ -11,6 +11,7 @@ def load_all() -> None:
     from huiyin.customers import models as _customers  # noqa: F401
     from huiyin.notify import models as _notify  # noqa: F401
     from huiyin.org import models as _org  # noqa: F401
+    from huiyin.outages import models as _outages  # noqa: F401
     from huiyin.performance import models as _performance  # noqa: F401
     from huiyin.quality import models as _quality  # noqa: F401
     from huiyin.sla import models as _sla  # noqa: F401

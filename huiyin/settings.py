@@ -214,6 +214,37 @@ class QualitySettings(BaseModel):
     model_dir: str | None = Field(default=None, description="the recogniser's model directory (the admin supplies it)")
 
 
+class OutageSettings(BaseModel):
+    """Outages (huiyin/outages): merging the flood of reports, fault detection, proactive notice."""
+
+    notice_lead_hours: dict[str, float] = Field(
+        default_factory=lambda: {"gas": 24.0, "electricity": 24.0, "water": 24.0},
+        description="a planned outage is announced at least this long before it starts (warned when not)",
+    )
+    merge_categories: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "gas": ["RP-GAS-NOGAS"],
+            "electricity": ["RP-ELEC-OUTAGE"],
+            "water": ["RP-WATER-NOWATER"],
+        },
+        description="the repair categories an outage of the utility takes into its master order",
+    )
+    near_prefixes: dict[str, str] = Field(
+        default_factory=lambda: {"gas": "RP-GAS", "electricity": "RP-ELEC", "water": "RP-WATER"},
+        description="other repairs of the utility in an outage's area: suggested to the dispatcher to merge",
+    )
+    near_hours: float = Field(default=2.0, ge=0, le=48, description="before its start or after its end: near")
+    fault_reports: int = Field(default=10, ge=2, le=1000, description="疑似停气: this many reports from one area …")
+    fault_minutes: int = Field(default=15, ge=1, le=240, description="… within this many minutes, no known outage")
+    callback_share: float = Field(default=0.1, ge=0, le=1, description="merged reports that keep their callback")
+    sms_per_second: float = Field(default=50.0, gt=0, le=10_000, description="the SMS gateway's rate for bulk notices")
+    batch_size: int = Field(default=2_000, ge=10, le=50_000, description="customers or reports per worker step")
+    call_tags: list[str] = Field(
+        default_factory=lambda: ["key_customer", "sensitive", "repeat_complainant", "elderly", "vip"],
+        description="the customers called before they call us (主动服务)",
+    )
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -241,6 +272,7 @@ class Settings(BaseSettings):
     complaints: ComplaintSettings = Field(default_factory=ComplaintSettings)
     kpis: KpiSettings = Field(default_factory=KpiSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    outages: OutageSettings = Field(default_factory=OutageSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -10,7 +10,10 @@ run (the order is part of the contract, and tested in ``tests/api/test_order_hoo
    for its id);
 4. ``surveys``: a closed order's contact is asked for a rating by SMS;
 5. ``complaints``: a complaint order opens its complaint (grade, repeat), and is not closed without a
-   verdict (``closing``).
+   verdict (``closing``);
+6. ``outages``: a repair report falls inside a live outage (its router merges it into the master order instead
+   of the dispatch rules), nearly matches one (a suggestion), or counts towards a suspected one (fault
+   detection); a merge links the report to its outage.
 
 Every process opens its database through ``open_database``, so every session carries these hooks.
 """
@@ -29,6 +32,8 @@ from huiyin.db import Database
 from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
 from huiyin.org.refs import ORG
+from huiyin.outages import listeners as outage_listeners
+from huiyin.outages.refs import OUTAGES
 from huiyin.quality import service as quality_service
 from huiyin.settings import Settings
 from huiyin.sla import listeners as sla_listeners
@@ -38,7 +43,7 @@ from huiyin.surveys import listeners as survey_listeners
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
 from huiyin.workorders.refs import CATALOG
 
-SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY)
+SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY, OUTAGES)
 """The reference data every process keeps (``core.refcache``)."""
 
 
@@ -49,6 +54,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     notify_orders.subscribe(hooks, settings.notify)
     survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
     complaint_listeners.subscribe(hooks, settings.timezone)
+    outage_listeners.subscribe(hooks, settings.outages)
     return hooks
 
 

@@ -23,6 +23,7 @@ from huiyin.db import Database
 from huiyin.models import load_all
 from huiyin.notify import jobs as outbox
 from huiyin.notify.channels import DeliveryError, Disabled, Gateway, channels_off, send_email
+from huiyin.outages import jobs as outage_jobs
 from huiyin.performance import early_warning, reports, rollups
 from huiyin.performance import orders as order_rollup
 from huiyin.performance import states as agent_states
@@ -192,6 +193,18 @@ class Worker:
                 return 0
             return sum(sampling.do_scheduled_draw(s, at, self.settings.timezone).values())
 
+    def outage_batch(self) -> int:
+        """Outages (issue 18): planned ones whose start has come become active; then one batch of a notice or
+        restore round and one of an announcement (customers or reports taken; 0: nothing pending)."""
+        at = now()
+        with self.db.session() as s:
+            n = outage_jobs.do_activate_due(s, at)
+        with self.db.session() as s:
+            n += outage_jobs.do_round_step(s, self.settings, at)
+        with self.db.session() as s:
+            n += outage_jobs.do_announcement_step(s, self.settings, at)
+        return n
+
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
 
@@ -235,6 +248,8 @@ class Worker:
         result.surveys = self.survey_batch()
         result.rolled = self.rollup_batch()
         self.sampling_batch()
+        while self.outage_batch():
+            self.deliver(result)
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))
@@ -295,6 +310,8 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 await asyncio.to_thread(worker.rollup_batch)
             async with db.write_lock:  # QA's samples, hourly
                 await asyncio.to_thread(worker.sampling_batch)
+            async with db.write_lock:  # outages: a batch of a notice, a restoration or an announcement
+                outages = await asyncio.to_thread(worker.outage_batch)
             async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
                 claimed = await asyncio.to_thread(worker.analysis_claim)
             if claimed:
@@ -307,7 +324,7 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 outcomes = await asyncio.to_thread(worker.send, got.to_send)
                 async with db.write_lock:
                     await asyncio.to_thread(worker.finish, outcomes)
-            busy = bool(fired or got.taken or claimed)
+            busy = bool(fired or got.taken or claimed or outages)
         except Exception:
             log.exception("embedded worker tick failed")
         if busy:

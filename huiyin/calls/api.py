@@ -63,6 +63,7 @@ from huiyin.customers.schemas import RevealedPhones
 from huiyin.customers.service import get_customer
 from huiyin.db import Database
 from huiyin.errors import Conflict, Forbidden, HuiyinError, Invalid
+from huiyin.outages.service import texts
 from huiyin.settings import Settings
 from huiyin.storage import StorageDep
 from huiyin.workorders.service import get_visible_order, open_orders_of
@@ -293,7 +294,11 @@ async def screen_pop(call_pk: PathId, session: SessionDep, user: CenterUser, set
     open_orders = open_orders_of(session, customer_id=customer_id, contact_phone=service.customer_number(call))
     if customer is not None:
         recent = service.recent_contacts(session, customer["id"], exclude=call.id, limit=settings.cti.recent_contacts)
-        notices = [
+        areas = {customer["area_id"]} if customer["area_id"] is not None else set()
+        for o in ivr.outage_notices(session, areas):
+            t = texts(session, o, o.area_ids, settings.timezone)
+            notices.append(Notice(kind="outage", text=t.announcement, outage_id=o.id, preset=t.preset))
+        notices += [
             Notice(kind="outage", text=r.announcement or "", rule_id=r.id)
             for r in ivr.area_announcements(session, customer["area_id"])
         ]
@@ -567,12 +572,15 @@ async def _ivr_caller(request: Request, session: SessionDep) -> None:
 
 @pbx_router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])
 async def ivr_route(
-    session: SessionDep, caller: Annotated[str, Query(min_length=1, max_length=64)], token: str | None = None
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: Annotated[str, Query(min_length=1, max_length=64)],
+    token: str | None = None,
 ) -> IvrRoute:
     """What the IVR should do with this caller: the tier and queue, connect straight to an agent for an
     open emergency, announcements for an outage in the caller's area. (On the event loop: a handful of
     indexed look-ups of columns, cheaper than the hop to a worker thread and back.)"""
-    return IvrRoute.model_validate(ivr.route(session, caller))
+    return IvrRoute.model_validate(ivr.route(session, caller, tz=settings.timezone))
 
 
 @router.get("/ivr/rules", operation_id="ivr-rules-list")

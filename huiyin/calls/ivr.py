@@ -21,6 +21,8 @@ from huiyin.clock import now
 from huiyin.core.fastsql.prebuilt import Prebuilt, rows_together
 from huiyin.customers.models import TAGS, Customer
 from huiyin.errors import Invalid, NotFound
+from huiyin.outages.refs import LiveOutage, live_outages
+from huiyin.outages.service import texts
 from huiyin.workorders.service import latest_open_emergency
 
 KINDS = ("tag", "emergency", "area")
@@ -111,7 +113,7 @@ def _rules(rows: list[tuple[Any, ...]]) -> list[Rule]:
     return [r._replace(tags=r.tags or [], area_ids=r.area_ids or []) for r in (Rule(*row) for row in rows)]
 
 
-def route(session: Session, caller: str, at: datetime | None = None) -> dict[str, Any]:
+def route(session: Session, caller: str, at: datetime | None = None, tz: str = "Asia/Shanghai") -> dict[str, Any]:
     """Four statements of columns only, each compiled once and independent of the others, sent together
     (one round trip on PostgreSQL): the IVR waits on this. The caller's customers (by number), the newest
     open emergency order of theirs, or else one reported from this number (two indexed look-ups, not one OR
@@ -143,6 +145,10 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
     connect = False
     matched: list[int] = []
     announcements: list[str] = []
+    outage_ids: list[int] = []
+    for outage in outage_notices(session, areas):  # the live outages of the caller's areas, first
+        announcements.append(texts(session, outage, outage.area_ids, tz).announcement)
+        outage_ids.append(outage.id)
     for r in rules:
         if r.kind == "area":
             if _announces(r, areas, at):
@@ -174,8 +180,16 @@ def route(session: Session, caller: str, at: datetime | None = None) -> dict[str
         "connect_agent": connect,
         "emergency_order": {"id": emergency.id, "number": emergency.number} if emergency else None,
         "announcements": announcements,
+        "outage_ids": outage_ids,
         "matched_rules": matched,
     }
+
+
+def outage_notices(session: Session, area_ids: set[int]) -> list[LiveOutage]:
+    """The live outages (``outages.refs``: in memory) of these areas, each once, the earliest start first."""
+    snap = live_outages(session)
+    found = {o.id: o for a in sorted(area_ids) for o in snap.in_area(a)}
+    return sorted(found.values(), key=lambda o: (o.starts_at, o.id))
 
 
 def _announces(rule: Rule, area_ids: set[int], at: datetime) -> bool:

@@ -104,9 +104,11 @@ class CustomerBrief(BaseModel):
 
 
 class Notice(BaseModel):
-    kind: str = Field(description="outage: an IVR announcement active for the customer's area")
+    kind: str = Field(description="outage: a live outage of the customer's area (or an IVR area rule's announcement)")
     text: str
-    rule_id: int
+    rule_id: int | None = Field(default=None, description="the IVR area rule that announces it")
+    outage_id: int | None = Field(default=None, description="the live outage it speaks of")
+    preset: str | None = Field(default=None, description="预设答案: what the agent reads to the caller")
 
 
 class ScreenPop(BaseModel):
@@ -276,4 +278,5 @@ class IvrRoute(BaseModel):
     connect_agent: bool = Field(description="skip the menus: connect to an agent at once")
     emergency_order: dict[str, Any] | None
     announcements: list[str] = Field(description="to play before the menus (an outage in the caller's area)")
+    outage_ids: list[int] = Field(description="the live outages of the caller's areas whose announcements come first")
     matched_rules: list[int]

@@ -384,3 +384,67 @@ def customers_by_area(session: Session) -> dict[int | None, int]:
     if held is not None:
         held.at, held.counts = at, counts
     return counts
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A customer as a notice needs them: their first mobile (None: no mobile) and tags."""
+
+    id: int
+    name: str
+    area_id: int | None
+    mobile: str | None
+    tags: tuple[str, ...]
+
+
+def _reachable(session: Session, rows: Sequence[Any]) -> list[Reachable]:
+    """(id, name, area_id) rows with each customer's first mobile and tags (two queries)."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    mobiles: dict[int, str] = {}
+    phones = select(CustomerPhone.customer_id, CustomerPhone.phone).where(
+        CustomerPhone.customer_id.in_(ids), text(MOBILE)
+    )
+    for cid, phone in session.execute(phones.order_by(CustomerPhone.id)):
+        mobiles.setdefault(cid, phone)
+    tagged: dict[int, list[str]] = {}
+    tags = select(CustomerTag.customer_id, CustomerTag.tag).where(CustomerTag.customer_id.in_(ids))
+    for cid, tag in session.execute(tags.order_by(CustomerTag.tag)):
+        tagged.setdefault(cid, []).append(tag)
+    return [Reachable(r.id, r.name, r.area_id, mobiles.get(r.id), tuple(tagged.get(r.id, ()))) for r in rows]
+
+
+def _with_tags(tags: Sequence[str]) -> ColumnElement[bool]:
+    return Customer.id.in_(select(CustomerTag.customer_id).where(CustomerTag.tag.in_(list(tags))))
+
+
+def customers_in_areas(
+    session: Session, area_ids: Sequence[int], *, after_id: int = 0, limit: int = 2_000, tags: Sequence[str] = ()
+) -> list[Reachable]:
+    """The customers of these areas with an id above ``after_id``, by id, ``limit`` at most (a batch of a
+    notice to every customer of an outage's areas); with ``tags``, only those who have one of them."""
+    if not area_ids:
+        return []
+    stmt = select(Customer.id, Customer.name, Customer.area_id).where(
+        Customer.area_id.in_(list(area_ids)), Customer.id > after_id
+    )
+    if tags:
+        stmt = stmt.where(_with_tags(tags))
+    return _reachable(session, session.execute(stmt.order_by(Customer.id).limit(limit)).all())
+
+
+def customers_with_tag(session: Session, tag: str, *, after_id: int = 0, limit: int = 2_000) -> list[Reachable]:
+    """The customers with ``tag`` above ``after_id``, by id (a one-to-many announcement to a tag)."""
+    stmt = select(Customer.id, Customer.name, Customer.area_id).where(_with_tags([tag]), Customer.id > after_id)
+    return _reachable(session, session.execute(stmt.order_by(Customer.id).limit(limit)).all())
+
+
+def count_customers(session: Session, area_ids: Sequence[int] | None = None, tags: Sequence[str] = ()) -> int:
+    """How many customers these areas have (all areas: None), with one of ``tags`` when given."""
+    stmt = select(func.count()).select_from(Customer)
+    if area_ids is not None:
+        stmt = stmt.where(Customer.area_id.in_(list(area_ids)))
+    if tags:
+        stmt = stmt.where(_with_tags(tags))
+    return int(session.scalar(stmt) or 0)

@@ -75,3 +75,26 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    batch: Mapped[str | None] = mapped_column(String(60), index=True)  # a bulk send's name (``notify.bulk``)
+
+
+class SmsOptOut(Base):
+    """A number that asked for no more notices (回复TD退订): bulk notices and announcements skip it; what a
+    customer asked for themselves (a rating, an order's own messages) still reaches them."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16))  # sms (the reply) | agent | import
+
+
+class SmsLane(Base):
+    """Where a lane of bulk SMS ends: a new batch is spread after it at the gateway's rate, so that bulk
+    notices go out at that rate, one campaign after another, while every other message (due now) overtakes
+    them in the outbox's queue."""
+
+    __tablename__ = "sms_lanes"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tail_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -61,6 +61,19 @@ def on_resumed(change: OrderChange) -> dict[str, Any]:
     return sla.on_resume(change.session, change.order)  # {"sla_resumed": true, "sla_paused_minutes": n}
 
 
+def on_merged(change: OrderChange) -> dict[str, Any]:
+    """A merged report's clock stops while it is merged (the outage's restoration is its resolution)."""
+    return sla.on_suspend(change.session, change.order, always=True)
+
+
+def on_resolved(change: OrderChange) -> dict[str, Any]:
+    """Meets what resolving meets; a merged report's paused clock resumes first, so that its stages count
+    only the time it was its own."""
+    effect = sla.on_resume(change.session, change.order) if change.from_state == "merged" else {}
+    sla.on_met(change.session, change.order, ("accept", "arrive", "resolve", "reply"), then_start=["callback"])
+    return effect
+
+
 def on_reopened(change: OrderChange) -> None:
     sla.on_reopen(change.session, change.order)
 
@@ -73,9 +86,11 @@ LISTENERS: dict[Moment, Listener] = {
     Moment.started: _meets("arrive"),  # in progress: the crew is on site
     Moment.suspended: on_suspended,
     Moment.resumed: on_resumed,
-    Moment.resolved: _meets("accept", "arrive", "resolve", "reply", then_start=["callback"]),
+    Moment.resolved: on_resolved,
     Moment.closed: _meets(*sla.ALL_STAGES),
     Moment.reopened: on_reopened,
+    Moment.merged: on_merged,
+    Moment.unmerged: on_resumed,
 }
 
 

@@ -428,12 +428,13 @@ def on_reopen(session: Session, order: WorkOrder) -> None:
     _refresh_next(order, rows)
 
 
-def on_suspend(session: Session, order: WorkOrder) -> dict[str, Any]:
-    """Pauses the clock on a pausable policy. Returns what to add to the suspend event's data."""
+def on_suspend(session: Session, order: WorkOrder, *, always: bool = False) -> dict[str, Any]:
+    """Pauses the clock on a pausable policy (on any policy when ``always``: a report merged into an outage's
+    master order, whose time is the outage's). Returns what to add to the event's data."""
     policy, rows = _with_policy(session, order)
     if policy is None:
         return {}
-    if not policy.pausable:
+    if not (policy.pausable or always):
         return {"sla_paused": False}
     at = now()
     for row in rows:

@@ -137,6 +137,8 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     CategorySeed("RP-ELEC-OUTAGE", "停电报修", "Power outage", T.repair, "RP-ELEC", G.important),
     CategorySeed("RP-ELEC-VOLT", "电压异常", "Abnormal voltage", T.repair, "RP-ELEC"),
     CategorySeed("RP-ELEC-METER", "电表故障", "Electricity meter fault", T.repair, "RP-ELEC"),
+    CategorySeed("RP-WATER", "供水报修", "Water repair", T.repair),
+    CategorySeed("RP-WATER-NOWATER", "停水/水压低", "No water / low pressure", T.repair, "RP-WATER", G.important),
     # 业务受理
     CategorySeed("SR-GAS", "燃气业务", "Gas services", T.service_request),
     CategorySeed("SR-GAS-OPEN", "开户/通气预约", "New account / gas turn-on", T.service_request, "SR-GAS"),

@@ -18,6 +18,10 @@ write it before they have added to its data), or when a listener asks for its id
 rows are append-only, so a listener that runs after that may not return data (``publish`` refuses it
 loudly).
 
+Routes: before a new order is dispatched by the dispatch rules, the routers are asked in turn whether it
+belongs to something bigger (an outage's master order, ``outages.listeners``); the first ``Route`` merges it
+there instead (``Moment.merged``), and it is not dispatched on its own. An emergency is never routed.
+
 Views: a domain may also add fields to the order as the API shows it (the SLA's ``deadlines``), through a
 ``ViewProvider`` that answers for a batch of orders in one go. A provider that concerns some order types
 only (the complaints' ``complaint``: complaint orders) names them, and is asked only for orders of those
@@ -62,6 +66,8 @@ class Moment(StrEnum):
     closing = "closing"  # vetoable: before anything of the close is written; ``event`` is None
     closed = "closed"
     reopened = "reopened"
+    merged = "merged"  # into a master order (an outage's): the report's own clock stops
+    unmerged = "unmerged"  # out of it again, to be dispatched on its own
 
 
 @dataclass
@@ -91,6 +97,19 @@ class OrderChange:
 
 
 Listener = Callable[[OrderChange], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a router sends a new order: into ``master_order_id``, with ``data`` for the merge event (the
+    router's name as ``system`` and what it matched, e.g. the outage's id) and the note the timeline shows."""
+
+    master_order_id: int
+    note: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+Router = Callable[[OrderChange], "Route | None"]
 ViewProvider = Callable[[Session, Sequence[int], datetime], "dict[int, dict[str, Any]]"]
 """For a batch of orders (their ids), the extra fields of each order's public view, by order id (one or two
 queries for the whole batch, never one per order; columns, not ORM objects: a list page has fifty)."""
@@ -119,6 +138,7 @@ class OrderHooks:
     def __init__(self) -> None:
         self._subs: dict[Moment, list[Subscription]] = {m: [] for m in Moment}
         self._views: list[tuple[str, ViewProvider, frozenset[str] | None]] = []
+        self._routers: list[tuple[str, Router]] = []
 
     def on(self, name: str, moment: Moment, listener: Listener) -> None:
         self._subs[moment].append(Subscription(moment, name, listener))
@@ -130,6 +150,18 @@ class OrderHooks:
     def view(self, name: str, provider: ViewProvider, *, types: Collection[str] | None = None) -> None:
         """``provider`` adds fields to every order's view, or (``types``) to orders of those types only."""
         self._views.append((name, provider, frozenset(types) if types is not None else None))
+
+    def router(self, name: str, router: Router) -> None:
+        """``router`` may merge a new order (told as at ``registered``) into a master order (see the module)."""
+        self._routers.append((name, router))
+
+    def route(self, change: OrderChange) -> Route | None:
+        """The first router's answer for a new order, or None: dispatch it as usual."""
+        for _, router in self._routers:
+            found = router(change)
+            if found is not None:
+                return found
+        return None
 
     def listeners(self, moment: Moment) -> list[str]:
         """The names of ``moment``'s listeners, in the order they run."""

@@ -116,6 +116,8 @@ class WorkOrder(TimestampMixin, Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     supervision_mark: Mapped[str | None] = mapped_column(String(16))
     urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 并单: the master order this report was merged into (an outage's), while it is merged
+    merged_into: Mapped[int | None] = mapped_column(order_reference(), index=True)
 
 
 class WorkOrderEvent(Base):

@@ -191,6 +191,8 @@ class WorkOrderPublic(BaseModel):
     )
     urge_count: int = Field(description="how many times the order was urged by hand")
     complaint: ComplaintView | None = Field(default=None, description="a complaint's grade, source and verdict")
+    merged_into: int | None = Field(default=None, description="并单: the master order this report was merged into")
+    outage_id: int | None = Field(default=None, description="the outage it was merged into, or whose master it is")
 
 
 class ComplaintView(BaseModel):

@@ -19,6 +19,7 @@ class OrderState(StrEnum):
     accepted = "accepted"  # 已接单
     in_progress = "in_progress"  # 处理中
     suspended = "suspended"  # 挂起
+    merged = "merged"  # 已并单: a report merged into an outage's master order, resolved together with it
     resolved = "resolved"  # 已办结, waiting for the callback
     closed = "closed"  # 已归档
 
@@ -31,6 +32,7 @@ STATE_NAMES_ZH = {
     OrderState.accepted: "已接单",
     OrderState.in_progress: "处理中",
     OrderState.suspended: "挂起",
+    OrderState.merged: "已并单",
     OrderState.resolved: "待回访",
     OrderState.closed: "已归档",
 }
@@ -41,6 +43,7 @@ STATE_COLORS = {
     OrderState.accepted: "primary",
     OrderState.in_progress: "primary",
     OrderState.suspended: "danger",
+    OrderState.merged: "info",
     OrderState.resolved: "success",
     OrderState.closed: "info",
 }
@@ -61,6 +64,8 @@ class Action(StrEnum):
     reopen = "reopen"
     urge = "urge"  # 催办: the center presses the unit (the state stays)
     supervise = "supervise"  # 督办: management takes the order under supervision (the state stays)
+    merge = "merge"  # 并单: into an outage's master order (by the system at registration, or by a dispatcher)
+    unmerge = "unmerge"  # back out of the master order, to be dispatched on its own
     # written by the worker, never asked for: not in TRANSITIONS
     warn = "warn"  # a stage deadline is near (warn_at)
     escalate = "escalate"  # a stage deadline is breached: the ladder climbs a level
@@ -103,6 +108,10 @@ TRANSITIONS: dict[Action, Transition] = {
         _SUPERVISABLE, None, frozenset({Role.agent, Role.dispatcher, Role.duty_manager, Role.floor_manager})
     ),
     Action.supervise: Transition(_SUPERVISABLE, None, frozenset({Role.supervisor, Role.director})),
+    # A report that only nearly matched an outage is merged by hand; a merged one is resolved with the outage's
+    # result by the system (``do_resolve_merged``: not in this table, no user resolves it alone).
+    Action.merge: Transition(frozenset({S.registered, S.dispatched, S.accepted}), S.merged, _DISPATCHERS),
+    Action.unmerge: Transition(frozenset({S.merged}), None, _DISPATCHERS),
 }
 
 

@@ -29,6 +29,7 @@ MANAGERS = {"duty_manager", "floor_manager", "supervisor", "director"}
 CENTRE = {"agent", "dispatcher", "qa_inspector"} | MANAGERS
 CENTRE = {"agent", "dispatcher", "qa_inspector", *MANAGERS}
 EDITORS = {"agent", *MANAGERS, "admin"}
+OUTAGE_WRITERS = {"dispatcher", *MANAGERS}
 
 TABLE: dict[str, Any] = {
     "health-check": PUBLIC,
@@ -155,6 +156,26 @@ TABLE: dict[str, Any] = {
     "calls-dial": CENTRE,
     "calls-upload_recording": CENTRE,
     "calls-get_recording": CENTRE,
+    "outages-create": OUTAGE_WRITERS,
+    "outages-list": CENTRE,
+    "outages-live": CENTRE,
+    "outages-get": CENTRE,
+    "outages-update": OUTAGE_WRITERS,
+    "outages-activate": OUTAGE_WRITERS,
+    "outages-restore": OUTAGE_WRITERS,
+    "outages-close": OUTAGE_WRITERS,
+    "outages-cancel": OUTAGE_WRITERS,
+    "outages-merge": ORDER,  # the transition table's merge: dispatchers and managers (test_outages)
+    "outages-unmerge": ORDER,
+    "outages-suggestions": OUTAGE_WRITERS,
+    "outages-accept_suggestion": OUTAGE_WRITERS,
+    "outages-dismiss_suggestion": OUTAGE_WRITERS,
+    "outages-notice_calls": CENTRE,
+    "outages-my_calls": CENTRE,
+    "outages-record_call": CENTRE,  # the call's own agent, or a dispatcher or manager (test_outages)
+    "outages-count_audience": OUTAGE_WRITERS,
+    "outages-announce": OUTAGE_WRITERS,
+    "outages-announcements": OUTAGE_WRITERS,
     "quality-call_analysis": CENTRE,
     "quality-call_transcript": MANAGERS | {"qa_inspector"} | ADMIN,
     "quality-forms": CENTRE,
@@ -319,6 +340,8 @@ def test_a_handler_of_another_unit_gets_a_404_for_every_order_endpoint(
 BODIES: dict[str, Any] = {
     "complaints-verdict": {"validity": "invalid", "reason": "x", "stage": "other", "root_cause": "other"},
     "complaints-action_done": {"result": "已整改"},
+    "outages-merge": {"outage_id": 1},
+    "outages-unmerge": {"reason": "与停气无关"},
     "complaints-commend": {"staff_ids": [1]},
     "work-orders-dispatch": {"unit_id": 1},
     "work-orders-reassign": {"unit_id": 1, "reason": "转派"},

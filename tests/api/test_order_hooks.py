@@ -40,7 +40,7 @@ def counts(db: Database) -> dict[str, int]:
 
 def test_the_wiring_subscribes_sla_first_and_notify_last() -> None:
     wired = order_hooks(Settings())
-    assert wired.listeners(Moment.registered) == ["sla", "calls", "complaints"]
+    assert wired.listeners(Moment.registered) == ["sla", "calls", "complaints", "outages"]
     assert wired.listeners(Moment.dispatched) == ["sla", "notify"]
     assert wired.listeners(Moment.reassigned) == ["sla", "notify"]
     assert wired.listeners(Moment.marked) == ["notify"]

@@ -28,7 +28,7 @@ from huiyin.org.refs import AreaRef, UnitRef, check_area, check_unit, org
 from huiyin.org.service import check_staff_refs
 from huiyin.workorders import eventids
 from huiyin.workorders.catalog import ON_THE_SPOT_TYPES, CallbackResult, OrderType, raise_grade
-from huiyin.workorders.hooks import Moment, publish
+from huiyin.workorders.hooks import Moment, OrderChange, hooks_of, publish
 from huiyin.workorders.models import (
     CallbackTask,
     OrderNumberSeq,
@@ -272,20 +272,75 @@ def do_register(
     session.add(order)  # written with the first flush, as it is then: once, in its final state
     tx_memo(session, "workorders.born")[order.id] = Born()
     event = _record(session, order, Action.register, None, actor, category=plan.category.code)
-    publish(session, Moment.registered, order, event, actor, plan.extra)  # adds the event
+    hooks = hooks_of(session)
+    change = OrderChange(session, Moment.registered, order, event, actor, plan.extra)
+    hooks.publish(change)  # adds the event
     if plan.close_on_spot:
         do_close(session, order, actor, reason=plan.result or "", on_spot=True)
         return order
-    match = find_dispatch_unit(session, plan.category, plan.area)
+    route = hooks.route(change) if plan.type is not OrderType.emergency else None  # an emergency has its own
+    if route is not None:
+        do_merge(session, order, route.master_order_id, None, route.note, **route.data)
+        return order
+    _auto_dispatch(session, order, plan.category, plan.area)
+    return order
+
+
+def _auto_dispatch(session: Session, order: WorkOrder, category: CategoryRef, area: AreaRef | None) -> None:
+    """Dispatches a new (or unmerged) order where a dispatch rule says, an emergency to its area's owner unit;
+    leaves it in the dispatcher queue otherwise."""
+    match = find_dispatch_unit(session, category, area)
     units = org(session).units
     if match is not None:
         unit = units[match.unit_id]
         by = {"system": "dispatch_rule", "rule_id": match.rule_id}
         do_dispatch(session, order, unit, None, note="自动派单", auto=True, **by)
-    elif plan.type is OrderType.emergency and plan.area is not None:  # straight to the area's owner unit
-        unit = units[plan.area.unit_id]
+    elif order.type == OrderType.emergency.value and area is not None:  # straight to the area's owner unit
+        unit = units[area.unit_id]
         do_dispatch(session, order, unit, None, note="自动派单", auto=True, system="emergency_area_owner")
-    return order
+
+
+# ---------------------------------------------------------------- merging (并单)
+
+
+def do_merge(
+    session: Session, order: WorkOrder, master_order_id: int, actor: Actor | None, note: str, **data: Any
+) -> WorkOrderEvent:
+    """Into ``master_order_id`` (an outage's): out of any unit's hands, its own clock stopped (the listeners),
+    resolved with the master's result (``do_system_resolve``). By the system (``actor`` None) the data names
+    the router (``system``) and what it matched."""
+    if order.id == master_order_id:
+        raise Conflict("an order cannot be merged into itself")
+    order.merged_into = master_order_id
+    order.unit_id = None
+    order.handler_id = None
+    event = _move(session, order, Action.merge, S.merged, actor, note, master_order_id=master_order_id, **data)
+    return _change(session, order, Moment.merged, event, actor)
+
+
+def do_unmerge(session: Session, order: WorkOrder, actor: Actor, note: str, **data: Any) -> WorkOrderEvent:
+    """Out of its master order, back to the dispatcher queue, and dispatched as a new order would be."""
+    master = order.merged_into
+    order.merged_into = None
+    event = _move(session, order, Action.unmerge, S.registered, actor, note, master_order_id=master, **data)
+    _change(session, order, Moment.unmerged, event, actor)
+    area = org(session).areas.get(order.area_id) if order.area_id else None
+    _auto_dispatch(session, order, get_category(session, order.category_id), area)
+    return event
+
+
+def do_system_resolve(session: Session, order: WorkOrder, result: str, note: str, **system: Any) -> WorkOrderEvent:
+    """Resolved by the system (``system`` names the job): a merged report with its master's result, an
+    outage's master order at its restoration. It owes its callback like any resolved order."""
+    order.result = result
+    order.resolved_at = now()  # ``merged_into`` stays: the master it was resolved with
+    event = _move(session, order, Action.resolve, S.resolved, None, note or result, **system)
+    task = CallbackTask(order_id=order.id, agent_id=order.owner_agent_id, created_at=now())
+    session.add(task)
+    born = born_here(session, order.id)
+    if born is not None:
+        born.tasks.append(task)
+    return _change(session, order, Moment.resolved, event, None)
 
 
 # ---------------------------------------------------------------- unit side
@@ -428,9 +483,10 @@ def _finish_callback(session: Session, order: WorkOrder, result: str, note: str,
 
 
 def do_close(
-    session: Session, order: WorkOrder, actor: Actor, reason: str = "", on_spot: bool = False, **data: Any
+    session: Session, order: WorkOrder, actor: Actor | None, reason: str = "", on_spot: bool = False, **data: Any
 ) -> WorkOrderEvent:
-    """Closes the order; a ``closing`` listener may refuse first (409), before anything is written."""
+    """Closes the order; a ``closing`` listener may refuse first (409), before anything is written. By the
+    system (``actor`` None: a merged report closed with its outage), ``data`` names the job."""
     publish(session, Moment.closing, order, None, actor, data)
     order.closed_at = now()
     if on_spot:

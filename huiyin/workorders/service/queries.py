@@ -280,3 +280,22 @@ def order_numbers(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
         return {}
     stmt = select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(list(order_ids)))
     return {i: n for i, n in session.execute(stmt)}
+
+
+def lock_orders(session: Session, order_ids: Sequence[int]) -> list[WorkOrder]:
+    """These orders, locked for update, by id (for a domain that changes many through ``do_*``: an outage's
+    restoration resolves its merged reports)."""
+    if not order_ids:
+        return []
+    stmt = select(WorkOrder).where(WorkOrder.id.in_(list(order_ids))).order_by(WorkOrder.id).with_for_update()
+    return list(session.scalars(stmt))
+
+
+def order_states(session: Session, order_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """(state, type, number) of these orders, by id (one query)."""
+    if not order_ids:
+        return {}
+    stmt = select(WorkOrder.id, WorkOrder.state, WorkOrder.type, WorkOrder.number).where(
+        WorkOrder.id.in_(list(order_ids))
+    )
+    return {i: (st, t, n) for i, st, t, n in session.execute(stmt)}

@@ -23,7 +23,7 @@ export default {
     },
     state: {
       registered: '待派单', dispatched: '已派单', accepted: '已接单', in_progress: '处理中',
-      suspended: '挂起', resolved: '待回访', closed: '已归档', open: '未归档',
+      suspended: '挂起', merged: '已并单', resolved: '待回访', closed: '已归档', open: '未归档',
     },
     type: {
       inquiry: '咨询查询', service_request: '业务受理', repair: '报修', emergency: '事故报警',
@@ -38,7 +38,7 @@ export default {
       register: '受理', dispatch: '派单', accept: '接单', start: '开始处理', suspend: '挂起', resume: '恢复',
       return: '退单', reassign: '改派', resolve: '办结', callback: '回访', close: '归档', reopen: '重新打开',
       urge: '催办', supervise: '督办', warn: '临期预警', escalate: '超时升级',
-      verdict: '投诉定责', verdict_review: '定责复核', action_done: '整改完成',
+      verdict: '投诉定责', verdict_review: '定责复核', action_done: '整改完成', merge: '并单', unmerge: '撤销并单',
     },
     role: {
       agent: '客服代表', duty_manager: '当值经理', floor_manager: '现场管理', supervisor: '业务主管',
@@ -74,7 +74,7 @@ export default {
     },
     state: {
       registered: 'To dispatch', dispatched: 'Dispatched', accepted: 'Accepted', in_progress: 'In progress',
-      suspended: 'Suspended', resolved: 'To call back', closed: 'Closed', open: 'Open',
+      suspended: 'Suspended', merged: 'Merged', resolved: 'To call back', closed: 'Closed', open: 'Open',
     },
     type: {
       inquiry: 'Inquiry', service_request: 'Service request', repair: 'Repair', emergency: 'Emergency',
@@ -91,6 +91,7 @@ export default {
       resume: 'Resume', return: 'Return', reassign: 'Reassign', resolve: 'Resolve', callback: 'Call back',
       close: 'Close', reopen: 'Reopen', urge: 'Urge', supervise: 'Supervise', warn: 'Deadline warning',
       escalate: 'Escalated', verdict: 'Complaint verdict', verdict_review: 'Verdict reviewed', action_done: 'Corrective action done',
+      merge: 'Merged', unmerge: 'Unmerged',
     },
     role: {
       agent: 'Agent', duty_manager: 'Duty manager', floor_manager: 'Floor manager', supervisor: 'Supervisor',

@@ -5,13 +5,14 @@ import type { AgentStatus, CallState, ComplaintGrade, Grade, OpenState, OrderSta
 
 export type Tone = 'primary' | 'success' | 'info' | 'warning' | 'danger'
 
-/** 待派单 grey, 已派单 amber, 已接单 / 处理中 blue, 挂起 red, 待回访 green, 已归档 grey (as huiyin/workorders/states.py). */
+/** 待派单 grey, 已派单 amber, 已接单 / 处理中 blue, 挂起 red, 已并单 grey, 待回访 green, 已归档 grey (as huiyin/workorders/states.py). */
 export const ORDER_STATE_TONES: Record<OrderState, Tone> = {
   registered: 'info',
   dispatched: 'warning',
   accepted: 'primary',
   in_progress: 'primary',
   suspended: 'danger',
+  merged: 'info',
   resolved: 'success',
   closed: 'info',
 }
@@ -23,6 +24,7 @@ export const ORDER_STATE_COLORS: Record<OpenState, string> = {
   accepted: '#2f6fed',
   in_progress: '#6e56cf',
   suspended: '#e5484d',
+  merged: '#b4a7d6',
   resolved: '#12a594',
 }
 

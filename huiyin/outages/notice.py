@@ -1,0 +1,93 @@
+"""Proactive notice (主动服务) call results, and one-to-many announcements (一对多公告)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huiyin.clock import now
+from huiyin.core.actor import Actor
+from huiyin.core.roles import MANAGERS, Role
+from huiyin.customers.service import count_customers
+from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
+from huiyin.notify.bulk import delivery_counts
+from huiyin.org.refs import check_area
+from huiyin.outages.models import Announcement, NoticeCall
+from huiyin.outages.service import areas_of, get_outage
+from huiyin.outages.states import WRITERS
+
+
+def calls_of(
+    session: Session, *, outage_id: int | None = None, agent_id: int | None = None, state: str | None = None
+) -> list[NoticeCall]:
+    stmt = select(NoticeCall)
+    if outage_id is not None:
+        stmt = stmt.where(NoticeCall.outage_id == outage_id)
+    if agent_id is not None:
+        stmt = stmt.where(NoticeCall.agent_id == agent_id)
+    if state is not None:
+        stmt = stmt.where(NoticeCall.state == state)
+    return list(session.scalars(stmt.order_by(NoticeCall.state != "pending", NoticeCall.id).limit(500)))
+
+
+def do_record_call(session: Session, actor: Actor, call_id: int, result: str, note: str) -> NoticeCall:
+    """An agent's result: reached, no answer (may be tried again), wrong number. The call's agent, or a
+    manager."""
+    call = session.get(NoticeCall, call_id, with_for_update=True)
+    if call is None:
+        raise NotFound(f"notice call {call_id} does not exist")
+    if call.agent_id != actor.id and not actor.has(*MANAGERS, Role.dispatcher):
+        raise Forbidden("this call is another agent's")
+    if call.state in ("reached", "wrong_number"):
+        raise Conflict(f"the call was recorded as {call.state} already")
+    call.state = result
+    call.attempts += 1
+    call.note = note
+    call.done_at = now()
+    return call
+
+
+def check_audience(session: Session, audience: dict[str, Any]) -> tuple[list[int] | None, list[str]]:
+    """(areas, tags) of an audience: exactly one of areas, a tag, an outage."""
+    given = [k for k in ("area_ids", "tag", "outage_id") if audience.get(k)]
+    if len(given) != 1:
+        raise Invalid("an audience is one of: area_ids, a tag, an outage_id", field="audience")
+    if audience.get("area_ids"):
+        return [check_area(session, a).id for a in audience["area_ids"]], []
+    if audience.get("tag"):
+        return None, [str(audience["tag"])]
+    o = get_outage(session, int(audience["outage_id"]))
+    return areas_of(session, [o.id])[o.id], []
+
+
+def count_audience(session: Session, audience: dict[str, Any]) -> int:
+    areas, tags = check_audience(session, audience)
+    return count_customers(session, areas, tags)
+
+
+def do_announce(session: Session, actor: Actor, audience: dict[str, Any], text: str) -> Announcement:
+    if not actor.has(*WRITERS):
+        raise Forbidden("announcements are sent by dispatchers and managers")
+    count = count_audience(session, audience)
+    a = Announcement(
+        audience={k: v for k, v in audience.items() if v},
+        text=text,
+        channel="sms",
+        state="queued",
+        audience_count=count,
+        queued_count=0,
+        cursor=0,
+        created_by=actor.id,
+        created_at=now(),
+    )
+    session.add(a)
+    session.flush()
+    session.info["outbox_wake"] = True
+    return a
+
+
+def announcements(session: Session, limit: int = 100) -> list[tuple[Announcement, dict[str, int]]]:
+    rows = list(session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(limit)))
+    return [(a, delivery_counts(session, [f"ann:{a.id}"])) for a in rows]

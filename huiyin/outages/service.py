@@ -1,0 +1,563 @@
+"""Outages: creating and changing them, what they say (the IVR's announcement, the screen pop's notice, the
+agent's preset answer, the customers' SMS), and reading them.
+
+Checks come in the loop's order: visibility (404), role (403), state (409, naming what is allowed), then the
+request's content (422). ``do_*`` write inside the caller's transaction; every change is an ``OutageEvent``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from huiyin.clock import now
+from huiyin.core.actor import Actor
+from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
+from huiyin.org.refs import AreaRef, check_area, check_unit, org
+from huiyin.outages.models import NoticeCall, Outage, OutageArea, OutageEvent, OutageReport, OutageRound
+from huiyin.outages.refs import LiveOutage
+from huiyin.outages.states import (
+    SUPPLY_ZH,
+    TRANSITIONS,
+    UTILITY_NAMES_ZH,
+    WRITERS,
+    OutageAction,
+    OutageState,
+)
+from huiyin.settings import OutageSettings, Settings
+from huiyin.workorders import service as orders
+from huiyin.workorders.catalog import OrderType
+
+S = OutageState
+MASTER_CONTEXT = "outage_master"
+"""The registration context key of an outage's own master order (the router never merges it)."""
+
+
+# ---------------------------------------------------------------- what an outage says
+
+
+def _clock(at: datetime | None, tz: str) -> str:
+    if at is None:
+        return "待定"
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{local.month}月{local.day}日{local.hour:02d}:{local.minute:02d}"
+
+
+def area_names(session: Session, area_ids: Any) -> str:
+    areas = org(session).areas
+    return "、".join(areas[a].name for a in sorted(area_ids) if a in areas)
+
+
+@dataclass(frozen=True)
+class Texts:
+    announcement: str  # the IVR plays it to callers of the areas
+    preset: str  # the agent reads it (预设答案)
+    sms: str  # every customer of the areas gets it
+
+
+def texts(session: Session, o: LiveOutage | Outage, area_ids: Any, tz: str) -> Texts:
+    what = UTILITY_NAMES_ZH.get(o.utility, "停供")
+    supply = SUPPLY_ZH.get(o.utility, "供应")
+    where = area_names(session, area_ids)
+    eta = f"预计{_clock(o.eta, tz)}恢复{supply}" if o.eta else f"恢复{supply}时间待定，我们会及时通知"
+    planned = o.kind == "planned"
+    when = f"{_clock(o.starts_at, tz)}起" if planned else ""
+    why = "计划检修" if planned and not o.cause else o.cause
+    announcement = f"您好，{where}{when}因{why}{what}，{eta}。给您带来不便，敬请谅解。"
+    scope = f"（范围：{o.scope}）" if o.scope else ""
+    preset = (
+        f"您好，经查询，您所在的{where}{scope}{when}因{why}{what}，抢修人员正在全力处理，{eta}。"
+        f"{supply}恢复后请先检查家中阀门和用具，如有异常请再次来电。给您带来不便，非常抱歉。"
+    )
+    sms = f"【回音】尊敬的客户：{where}{when}因{why}{what}，{eta}。给您带来不便，敬请谅解。回TD退订"
+    return Texts(announcement, preset, sms)
+
+
+def restored_sms(session: Session, o: Outage, area_ids: Any, tz: str) -> str:
+    supply = SUPPLY_ZH.get(o.utility, "供应")
+    return (
+        f"【回音】尊敬的客户：{area_names(session, area_ids)}已于{_clock(o.ended_at, tz)}恢复{supply}，您报修的问题已随"
+        f"抢修一并处理。如仍有异常，请致电客服热线。感谢您的理解。"
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_outage(session: Session, outage_id: int, *, lock: bool = False) -> Outage:
+    stmt = select(Outage).where(Outage.id == outage_id)
+    found = session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise NotFound(f"outage {outage_id} does not exist")
+    return found
+
+
+def areas_of(session: Session, outage_ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in outage_ids}
+    if outage_ids:
+        stmt = select(OutageArea.outage_id, OutageArea.area_id).where(OutageArea.outage_id.in_(outage_ids))
+        for oid, aid in session.execute(stmt.order_by(OutageArea.area_id)):
+            out[oid].append(aid)
+    return out
+
+
+def list_outages(
+    session: Session, *, state: str | None = None, area_id: int | None = None, limit: int = 200
+) -> list[Outage]:
+    stmt = select(Outage)
+    if state is not None:
+        stmt = stmt.where(Outage.state == state)
+    if area_id is not None:
+        stmt = stmt.where(Outage.id.in_(select(OutageArea.outage_id).where(OutageArea.area_id == area_id)))
+    return list(session.scalars(stmt.order_by(Outage.starts_at.desc(), Outage.id.desc()).limit(limit)))
+
+
+def linked_orders(session: Session, outage_id: int) -> list[int]:
+    stmt = select(OutageReport.order_id).where(OutageReport.outage_id == outage_id).order_by(OutageReport.order_id)
+    return list(session.scalars(stmt))
+
+
+def linked_counts(session: Session, outage_ids: list[int]) -> dict[int, int]:
+    if not outage_ids:
+        return {}
+    stmt = (
+        select(OutageReport.outage_id, func.count())
+        .where(OutageReport.outage_id.in_(outage_ids))
+        .group_by(OutageReport.outage_id)
+    )
+    return {i: int(n) for i, n in session.execute(stmt)}
+
+
+def events_of(session: Session, outage_id: int) -> list[OutageEvent]:
+    return list(session.scalars(select(OutageEvent).where(OutageEvent.outage_id == outage_id).order_by(OutageEvent.id)))
+
+
+@dataclass(frozen=True)
+class NoticeProgress:
+    total: int  # customers on the call list (every round)
+    reached: int
+    pending: int
+    no_answer: int
+    wrong_number: int
+    sms_sent: int  # notice SMS queued to the gateway (every round)
+    rounds_pending: int
+
+
+def notice_progress(session: Session, outage_id: int) -> NoticeProgress:
+    counts = {
+        st: int(n)
+        for st, n in session.execute(
+            select(NoticeCall.state, func.count()).where(NoticeCall.outage_id == outage_id).group_by(NoticeCall.state)
+        )
+    }
+    sms, pending = session.execute(
+        select(
+            func.coalesce(func.sum(OutageRound.sms_count), 0),
+            func.count().filter(OutageRound.state == "pending"),
+        ).where(OutageRound.outage_id == outage_id, OutageRound.kind == "notice")
+    ).one()
+    return NoticeProgress(
+        total=sum(counts.values()),
+        reached=counts.get("reached", 0),
+        pending=counts.get("pending", 0),
+        no_answer=counts.get("no_answer", 0),
+        wrong_number=counts.get("wrong_number", 0),
+        sms_sent=int(sms),
+        rounds_pending=int(pending),
+    )
+
+
+# ---------------------------------------------------------------- creating
+
+
+@dataclass
+class OutagePlan:
+    kind: str
+    utility: str
+    areas: list[AreaRef]
+    cause: str
+    scope: str
+    starts_at: datetime
+    eta: datetime | None
+    unit_id: int | None
+
+
+def check_writer(actor: Actor) -> None:
+    if not actor.has(*WRITERS):
+        allowed = ", ".join(sorted(r.value for r in WRITERS))
+        raise Forbidden(f"outages are created and changed by one of the roles: {allowed}")
+
+
+def check_areas(session: Session, area_ids: list[int] | None) -> list[AreaRef]:
+    if not area_ids:
+        raise Invalid("an outage needs at least one affected area", field="area_ids")
+    if len(set(area_ids)) != len(area_ids):
+        raise Invalid("an area is named twice", field="area_ids")
+    return [check_area(session, a) for a in area_ids]
+
+
+def check_eta(starts_at: datetime, eta: datetime | None) -> None:
+    if eta is not None and eta <= starts_at:
+        raise Invalid("the expected restoration (eta) must come after the start", field="eta")
+
+
+def check_create(session: Session, actor: Actor, data: dict[str, Any]) -> OutagePlan:
+    check_writer(actor)
+    areas = check_areas(session, data.get("area_ids"))
+    cause = (data.get("cause") or "").strip()
+    if not cause:
+        raise Invalid("an outage needs its cause", field="cause")
+    starts_at: datetime = data["starts_at"]
+    eta: datetime | None = data.get("eta")
+    check_eta(starts_at, eta)
+    unit_id = data.get("unit_id")
+    if unit_id is not None:
+        check_unit(session, unit_id)
+    return OutagePlan(
+        kind=data["kind"],
+        utility=data["utility"],
+        areas=areas,
+        cause=cause,
+        scope=(data.get("scope") or "").strip(),
+        starts_at=starts_at,
+        eta=eta,
+        unit_id=unit_id,
+    )
+
+
+def _event(
+    session: Session,
+    o: Outage,
+    action: OutageAction,
+    before: str | None,
+    actor: Actor | None,
+    note: str = "",
+    **data: Any,
+) -> OutageEvent:
+    at = now()
+    o.updated_at = at
+    e = OutageEvent(
+        outage_id=o.id,
+        action=action.value,
+        from_state=before,
+        to_state=o.state,
+        actor_id=actor.id if actor else None,
+        at=at,
+        note=note,
+        data=data,
+    )
+    session.add(e)
+    return e
+
+
+def master_category(settings: OutageSettings, utility: str) -> str:
+    codes = settings.merge_categories.get(utility) or []
+    if not codes:
+        raise Invalid(f"no repair category takes {utility} outages (settings: outages.merge_categories)")
+    return str(codes[0])
+
+
+def do_create(session: Session, actor: Actor, plan: OutagePlan, settings: Settings) -> Outage:
+    """The outage, its areas and first event, its master order (registered by the creator, dispatched to the
+    responsible unit), and its first notice round (the worker sends it)."""
+    at = now()
+    planned = plan.kind == "planned"
+    state = S.announced if planned and plan.starts_at > at else S.active
+    lead = (plan.starts_at - at).total_seconds() / 3600 if planned else None
+    needed = settings.outages.notice_lead_hours.get(plan.utility, 24.0)
+    o = Outage(
+        kind=plan.kind,
+        utility=plan.utility,
+        state=state.value,
+        cause=plan.cause,
+        scope=plan.scope,
+        starts_at=plan.starts_at,
+        eta=plan.eta,
+        unit_id=plan.unit_id,
+        lead_hours=round(lead, 2) if lead is not None else None,
+        lead_missed=lead is not None and lead < needed,
+        eta_changes=0,
+        created_by=actor.id,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(o)
+    session.flush()
+    for a in plan.areas:
+        session.add(OutageArea(outage_id=o.id, area_id=a.id))
+    data: dict[str, Any] = {"area_ids": [a.id for a in plan.areas], "eta": plan.eta.isoformat() if plan.eta else None}
+    if o.lead_missed:
+        data["lead_missed"] = {"hours": o.lead_hours, "needed": needed}
+    _event(session, o, OutageAction.announce, None, actor, plan.cause, **data)
+    o.master_order_id = _register_master(session, actor, o, plan, settings).id
+    _add_round(session, o, "notice", 0, texts(session, o, [a.id for a in plan.areas], settings.timezone).sms)
+    session.flush()
+    return o
+
+
+def _register_master(session: Session, actor: Actor, o: Outage, plan: OutagePlan, settings: Settings) -> Any:
+    category = orders.get_category_by_code(session, master_category(settings.outages, plan.utility))
+    if category is None:
+        raise Invalid(f"the master order's category of {plan.utility} outages does not exist")
+    where = area_names(session, [a.id for a in plan.areas])
+    what = UTILITY_NAMES_ZH.get(plan.utility, "停供")
+    reg = orders.RegisterPlan(
+        type=OrderType.repair,
+        category=category,
+        grade="urgent" if plan.kind == "unplanned" else category.default_grade,
+        channel="phone",
+        description=f"【{what}事件 #{o.id}】{where}：{plan.cause}" + (f"（{plan.scope}）" if plan.scope else ""),
+        contact_phone="",
+        contact_name="抢修指挥",
+        address=where,
+        area=plan.areas[0],
+        extra={MASTER_CONTEXT: o.id},
+    )
+    master = orders.do_register(session, actor, reg, number_prefix=settings.order_number_prefix, tz=settings.timezone)
+    if plan.unit_id is not None and master.state == "registered":
+        orders.do_dispatch(session, master, check_unit(session, plan.unit_id), actor, note=f"{what}事件主工单")
+    if plan.unit_id is None:
+        o.unit_id = master.unit_id
+    return master
+
+
+def _add_round(session: Session, o: Outage, kind: str, n: int, text: str) -> OutageRound:
+    r = OutageRound(outage_id=o.id, kind=kind, round=n, state="pending", cursor=0, text=text, created_at=now())
+    session.add(r)
+    session.info["outbox_wake"] = True  # the worker's outbox loop also runs the rounds
+    return r
+
+
+# ---------------------------------------------------------------- changing
+
+
+def check_action(o: Outage, action: OutageAction) -> None:
+    t = TRANSITIONS[action]
+    if S(o.state) not in t.sources:
+        allowed = sorted(a.value for a, tr in TRANSITIONS.items() if S(o.state) in tr.sources)
+        raise Conflict(f"a {o.state} outage cannot be {action.value}d; allowed now: {allowed}")
+
+
+def do_update(session: Session, actor: Actor, o: Outage, data: dict[str, Any], settings: Settings) -> Outage:
+    """ETA, cause, scope, areas: each change in the timeline; a new ETA (or new areas) starts a new notice
+    round, and the IVR, the screen pop and the preset answer speak of it at once (the live snapshot)."""
+    check_writer(actor)
+    check_action(o, OutageAction.update)
+    changes: dict[str, Any] = {}
+    if "cause" in data and data["cause"] is not None:
+        cause = data["cause"].strip()
+        if not cause:
+            raise Invalid("an outage needs its cause", field="cause")
+        if cause != o.cause:
+            changes["cause"] = [o.cause, cause]
+            o.cause = cause
+    if "scope" in data and data["scope"] is not None and data["scope"].strip() != o.scope:
+        changes["scope"] = [o.scope, data["scope"].strip()]
+        o.scope = data["scope"].strip()
+    if "eta" in data:
+        eta = data["eta"]
+        check_eta(o.starts_at, eta)
+        if eta != o.eta:
+            changes["eta"] = [o.eta.isoformat() if o.eta else None, eta.isoformat() if eta else None]
+            o.eta = eta
+            o.eta_changes += 1
+    before_areas = areas_of(session, [o.id])[o.id]
+    if data.get("area_ids") is not None:
+        areas = check_areas(session, data["area_ids"])
+        after = sorted(a.id for a in areas)
+        if after != before_areas:
+            changes["area_ids"] = [before_areas, after]
+            for a in set(before_areas) - set(after):
+                session.delete(session.get(OutageArea, (o.id, a)))
+            for a in set(after) - set(before_areas):
+                session.add(OutageArea(outage_id=o.id, area_id=a))
+    if not changes:
+        return o
+    _event(session, o, OutageAction.update, o.state, actor, (data.get("note") or "").strip(), **changes)
+    if "eta" in changes or "area_ids" in changes:
+        areas_now = changes["area_ids"][1] if "area_ids" in changes else before_areas
+        _add_round(session, o, "notice", o.eta_changes, texts(session, o, areas_now, settings.timezone).sms)
+    session.flush()
+    return o
+
+
+def do_activate(session: Session, actor: Actor | None, o: Outage, note: str = "") -> Outage:
+    check_action(o, OutageAction.activate)
+    before = o.state
+    o.state = S.active.value
+    _event(session, o, OutageAction.activate, before, actor, note or ("到达计划开始时间" if actor is None else ""))
+    return o
+
+
+def do_restore(
+    session: Session, actor: Actor, o: Outage, result: str, ended_at: datetime | None, settings: Settings
+) -> Outage:
+    """Restored: the merged reports are resolved with ``result`` and their customers told (a restore round,
+    done by the worker in batches); the master order is resolved with it when still open."""
+    check_writer(actor)
+    check_action(o, OutageAction.restore)
+    result = (result or "").strip()
+    if not result:
+        raise Invalid("restoring an outage needs its result (what was done)", field="result")
+    end = ended_at or now()
+    if end < o.starts_at:
+        raise Invalid("the outage cannot end before it started", field="ended_at")
+    if end > now() + timedelta(minutes=5):
+        raise Invalid("the outage's end cannot be in the future", field="ended_at")
+    before = o.state
+    o.state = S.restored.value
+    o.ended_at = end
+    o.result = result
+    _event(session, o, OutageAction.restore, before, actor, result, ended_at=end.isoformat())
+    if o.master_order_id is not None:
+        for master in orders.lock_orders(session, [o.master_order_id]):
+            if master.state in ("registered", "dispatched", "accepted", "in_progress", "suspended"):
+                orders.do_system_resolve(
+                    session, master, result, f"停供事件 #{o.id} 已恢复", system="outage", outage_id=o.id
+                )
+    _add_round(session, o, "restore", 0, restored_sms(session, o, areas_of(session, [o.id])[o.id], settings.timezone))
+    session.flush()
+    return o
+
+
+def do_close(session: Session, actor: Actor, o: Outage, note: str) -> Outage:
+    check_writer(actor)
+    check_action(o, OutageAction.close)
+    before = o.state
+    o.state = S.closed.value
+    _event(session, o, OutageAction.close, before, actor, note)
+    return o
+
+
+def do_cancel(session: Session, actor: Actor, o: Outage, reason: str) -> Outage:
+    """Cancelled (a planned outage called off, or a report that was not one): its merged reports go back to the
+    dispatcher queue, each on its own."""
+    check_writer(actor)
+    check_action(o, OutageAction.cancel)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("cancelling an outage needs a reason", field="reason")
+    before = o.state
+    o.state = S.cancelled.value
+    _event(session, o, OutageAction.cancel, before, actor, reason)
+    for order in orders.lock_orders(session, linked_orders(session, o.id)):
+        if order.state == "merged":
+            orders.do_unmerge(session, order, actor, f"停供事件 #{o.id} 已取消：{reason}", outage_id=o.id)
+    return o
+
+
+# ---------------------------------------------------------------- merging by hand
+
+
+def check_live_for_merge(o: Outage) -> None:
+    if o.state not in (S.announced.value, S.active.value):
+        raise Conflict(f"a {o.state} outage takes no more reports; only an announced or active one does")
+
+
+def do_merge_by_hand(session: Session, actor: Actor, order_id: int, outage_id: int, note: str) -> Any:
+    """A dispatcher merges a report (a near match) into the outage's master order: the order's visibility,
+    role and state first (404, 403, 409), then the outage (404, 409)."""
+    from huiyin.workorders.states import Action
+
+    order = orders.get_visible_order(session, actor, order_id, lock=True)
+    orders.check_transition(actor, order, Action.merge)
+    o = get_outage(session, outage_id, lock=True)
+    check_live_for_merge(o)
+    if order.type == OrderType.emergency.value:
+        raise Conflict("an emergency is never merged away from its own urgent dispatch")
+    if order.id == o.master_order_id:
+        raise Conflict("the outage's own master order cannot be merged into it")
+    what = UTILITY_NAMES_ZH.get(o.utility, "停供")
+    orders.do_merge(
+        session, order, o.master_order_id or 0, actor, note or f"人工并入{what}事件 #{o.id}", outage_id=o.id
+    )
+    session.flush()
+    return order
+
+
+def do_unmerge_by_hand(session: Session, actor: Actor, order_id: int, reason: str) -> Any:
+    from huiyin.workorders.states import Action
+
+    order = orders.get_visible_order(session, actor, order_id, lock=True)
+    orders.check_transition(actor, order, Action.unmerge)
+    found = session.get(OutageReport, order.id)
+    data = {"outage_id": found.outage_id} if found is not None else {}
+    orders.do_unmerge(session, order, actor, reason, **data)
+    session.flush()
+    return order
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def get_suggestion(session: Session, suggestion_id: int) -> Any:
+    from huiyin.outages.models import OutageSuggestion
+
+    found = session.get(OutageSuggestion, suggestion_id, with_for_update=True)
+    if found is None:
+        raise NotFound(f"suggestion {suggestion_id} does not exist")
+    return found
+
+
+def list_suggestions(session: Session, state: str | None = "open", limit: int = 200) -> list[Any]:
+    from huiyin.outages.models import OutageSuggestion
+
+    stmt = select(OutageSuggestion)
+    if state is not None:
+        stmt = stmt.where(OutageSuggestion.state == state)
+    return list(session.scalars(stmt.order_by(OutageSuggestion.id.desc()).limit(limit)))
+
+
+def _check_open(s: Any) -> None:
+    if s.state != "open":
+        raise Conflict(f"the suggestion was {s.state} already")
+
+
+def do_accept(
+    session: Session, actor: Actor, s: Any, data: dict[str, Any], settings: Settings
+) -> tuple[Outage, list[int]]:
+    """A fault suggestion: the unplanned outage is created over its area, and its reports merged; a near one:
+    its report merged into the outage it nearly matched. Reports no longer open to a merge are left alone."""
+    check_writer(actor)
+    _check_open(s)
+    at = now()
+    if s.kind == "fault":
+        plan = check_create(
+            session,
+            actor,
+            {
+                "kind": "unplanned",
+                "utility": s.utility,
+                "area_ids": [s.area_id],
+                "cause": data.get("cause") or "故障研判：多起报修，原因排查中",
+                "starts_at": s.created_at if s.created_at.tzinfo else at,
+                "eta": data.get("eta"),
+                "unit_id": data.get("unit_id"),
+            },
+        )
+        o = do_create(session, actor, plan, settings)
+    else:
+        o = get_outage(session, s.outage_id, lock=True)
+        check_live_for_merge(o)
+    merged: list[int] = []
+    states = orders.order_states(session, s.order_ids)
+    for order_id in s.order_ids:
+        state = states.get(order_id, ("", "", ""))[0]
+        if state in ("registered", "dispatched", "accepted"):
+            do_merge_by_hand(session, actor, order_id, o.id, f"采纳研判建议 #{s.id}")
+            merged.append(order_id)
+    s.state, s.decided_by, s.decided_at = "accepted", actor.id, at
+    session.flush()
+    return o, merged
+
+
+def do_dismiss(session: Session, actor: Actor, s: Any) -> Any:
+    check_writer(actor)
+    _check_open(s)
+    s.state, s.decided_by, s.decided_at = "dismissed", actor.id, now()
+    return s
