@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, UploadFile
 
 from huiyin.auth.refs import directory
 from huiyin.core.actor import SignedIn
@@ -14,6 +14,7 @@ from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.customers.service import customer_views
+from huiyin.errors import Invalid, TooLarge
 from huiyin.outages import notice, service
 from huiyin.outages.models import Announcement, NoticeCall, Outage
 from huiyin.outages.refs import live_outages
@@ -163,6 +164,30 @@ async def live(session: SessionDep, settings: SettingsDep, user: Centre, area_id
             )
         )
     return LiveOutagesPublic(items=items)
+
+
+@router.post("/outages/import", status_code=201, operation_id="outages-import")
+async def import_outages(
+    file: Annotated[UploadFile, File(description="CSV: utility,areas,cause,starts_at,eta,scope,unit")],
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Writer,
+) -> OutagesPublic:
+    """Planned outages in bulk from a CSV (areas as codes separated by ``|``, times ``YYYY-MM-DD HH:MM`` local):
+    every row checked first, a bad row is a 422 naming it and nothing is created; each outage is announced
+    as if created alone (lead time checked, notice sent)."""
+    raw = await file.read(1_000_001)
+    if len(raw) > 1_000_000:
+        raise TooLarge("the CSV is larger than 1 MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("the CSV must be UTF-8", field="file") from None
+    plans = service.check_import(session, user, text, settings.timezone)
+    made = [service.do_create(session, user, p, settings) for p in plans]
+    ids = [o.id for o in made]
+    areas = service.areas_of(session, ids)
+    return OutagesPublic(items=[_public(session, o, areas[o.id], 0) for o in made])
 
 
 @router.get("/outages/{outage_id}", operation_id="outages-get")

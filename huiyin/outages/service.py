@@ -561,3 +561,72 @@ def do_dismiss(session: Session, actor: Actor, s: Any) -> Any:
     _check_open(s)
     s.state, s.decided_by, s.decided_at = "dismissed", actor.id, now()
     return s
+
+
+# ---------------------------------------------------------------- planned outages in bulk
+
+
+IMPORT_COLUMNS = ("utility", "areas", "cause", "starts_at", "eta", "scope", "unit")
+"""The CSV's header (UTF-8, a BOM allowed): utility gas|electricity|water, or 燃气/电力/供水; areas: area codes
+separated by ``|``; starts_at and eta: ``YYYY-MM-DD HH:MM`` in the centre's time zone; unit: a unit's code."""
+
+_UTILITY_WORDS = {"燃气": "gas", "电力": "electricity", "供电": "electricity", "供水": "water", "自来水": "water"}
+
+
+def _local_time(value: str, tz: str, field: str, row: int) -> datetime:
+    try:
+        parsed = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise Invalid(f"row {row}: {field} {value!r} is not YYYY-MM-DD HH:MM", field=field) from None
+    return parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[OutagePlan]:
+    """Every row of a CSV of planned outages, checked; the first bad row is a 422 naming it, and nothing is
+    created."""
+    import csv
+    import io
+
+    check_writer(actor)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in ("utility", "areas", "cause", "starts_at") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(f"the CSV needs the columns {list(IMPORT_COLUMNS)}; missing: {missing}", field="file")
+    o = org(session)
+    by_code = {a.code: a.id for a in o.areas.values()}
+    units = {u.code: u.id for u in o.units.values()}
+    plans: list[OutagePlan] = []
+    for n, row in enumerate(reader, start=2):  # the header is row 1
+        utility = (row.get("utility") or "").strip()
+        utility = _UTILITY_WORDS.get(utility, utility)
+        if utility not in ("gas", "electricity", "water"):
+            raise Invalid(f"row {n}: utility {utility!r} is not gas, electricity or water", field="utility")
+        codes = [c.strip() for c in (row.get("areas") or "").split("|") if c.strip()]
+        unknown = [c for c in codes if c not in by_code]
+        if unknown:
+            raise Invalid(f"row {n}: unknown area codes {unknown}", field="areas")
+        unit = (row.get("unit") or "").strip()
+        if unit and unit not in units:
+            raise Invalid(f"row {n}: unknown unit code {unit!r}", field="unit")
+        eta_text = (row.get("eta") or "").strip()
+        try:
+            plan = check_create(
+                session,
+                actor,
+                {
+                    "kind": "planned",
+                    "utility": utility,
+                    "area_ids": [by_code[c] for c in codes],
+                    "cause": row.get("cause") or "",
+                    "scope": row.get("scope") or "",
+                    "starts_at": _local_time(row.get("starts_at") or "", tz, "starts_at", n),
+                    "eta": _local_time(eta_text, tz, "eta", n) if eta_text else None,
+                    "unit_id": units.get(unit) if unit else None,
+                },
+            )
+        except Invalid as exc:
+            raise Invalid(f"row {n}: {exc.detail}", **exc.extra) from None
+        plans.append(plan)
+    if not plans:
+        raise Invalid("the CSV has no outage rows", field="file")
+    return plans

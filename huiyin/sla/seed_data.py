@@ -182,6 +182,14 @@ POLICIES: tuple[PolicySeed, ...] = (
         is_active=False,
     ),
     PolicySeed(
+        "expert-support",
+        "专家求助（专家座席）",
+        "[D] 现场人员向专家座席求助：5分钟内响应（接单），30分钟内答复（办结）；答复即归档，无回访。全天候计时",
+        {"type": "support"},
+        {"accept": 5, "resolve": 30},
+        pausable=False,
+    ),
+    PolicySeed(
         "service-request",
         "业务受理（一般）",
         "[S] 燃气：一般业务1–3个工作日办结，取3个工作日；回访1个工作日[D]。按工作日日历计时",

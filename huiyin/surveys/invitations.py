@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.calls.service import calls_without_orders
 from huiyin.core.phones import is_mobile, normalize_phone
+from huiyin.notify.bulk import do_opt_out, is_opt_out
 from huiyin.notify.service import do_queue_sms
 from huiyin.settings import SurveySettings
 from huiyin.surveys.links import sign
@@ -85,7 +86,7 @@ def read_reply(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class ReplyOutcome:
-    outcome: str  # rated | unmatched | unreadable | already_rated
+    outcome: str  # rated | unmatched | unreadable | already_rated | opted_out
     reply_id: int
     rating_id: int | None
     duplicate: bool = False  # the gateway sent this message before: the first outcome, unchanged
@@ -107,6 +108,12 @@ def do_receive_reply(
     if seen is not None:
         return ReplyOutcome(seen.outcome, seen.id, seen.rating_id, duplicate=True)
     number = normalize_phone(phone)
+    if is_opt_out(text):  # 回TD退订: no more notices to this number (not a rating, whatever it was sent after)
+        do_opt_out(session, number, "sms", at)
+        reply = SmsReply(gateway_id=gateway_id, phone=number, text=text[:500], received_at=at, outcome="opted_out")
+        session.add(reply)
+        session.flush()
+        return ReplyOutcome("opted_out", reply.id, None)
     result = read_reply(text)
     invitation = session.scalar(
         select(RatingInvitation)

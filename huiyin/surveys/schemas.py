@@ -75,7 +75,9 @@ class SmsReplyIn(BaseModel):
 
 
 class SmsReplyOut(BaseModel):
-    outcome: Literal["rated", "unmatched", "unreadable", "already_rated"]
+    outcome: Literal["rated", "unmatched", "unreadable", "already_rated", "opted_out"] = Field(
+        description="opted_out: the customer asked for no more notices (TD, 退订): bulk notices skip the number"
+    )
     rating_id: int | None
     duplicate: bool = Field(description="this message id came before: its first outcome, nothing new stored")
 

@@ -20,6 +20,7 @@ class OrderType(StrEnum):
     praise = "praise"
     callback = "callback"
     care = "care"
+    support = "support"  # 专家求助: field staff ask the centre's expert seats for help on site
 
 
 TYPE_NAMES_ZH = {
@@ -32,6 +33,7 @@ TYPE_NAMES_ZH = {
     OrderType.praise: "表扬",
     OrderType.callback: "回访",
     OrderType.care: "关怀",
+    OrderType.support: "专家求助",
 }
 
 ON_THE_SPOT_TYPES = frozenset({OrderType.inquiry, OrderType.suggestion, OrderType.praise})
@@ -169,4 +171,9 @@ CATEGORIES: tuple[CategorySeed, ...] = (
     CategorySeed("CB-FOLLOWUP", "回访", "Follow-up callback", T.callback),
     CategorySeed("CA-ELDERLY", "老人关怀", "Care for the elderly", T.care),
     CategorySeed("CA-SAFETY", "安全用气提醒", "Gas safety reminder", T.care),
+    # 专家座席: the field's questions to the centre's experts (a unit handler registers them)
+    CategorySeed("SP-FIELD", "现场求助", "Help on site", T.support, None, G.important),
+    CategorySeed("SP-FIELD-TECH", "技术疑难", "Technical question", T.support, "SP-FIELD", G.important),
+    CategorySeed("SP-FIELD-POLICY", "政策与业务口径", "Policy and business rules", T.support, "SP-FIELD", G.important),
+    CategorySeed("SP-FIELD-ACCOUNT", "账务与档案核查", "Account and records check", T.support, "SP-FIELD", G.important),
 )

@@ -157,6 +157,7 @@ TABLE: dict[str, Any] = {
     "calls-upload_recording": CENTRE,
     "calls-get_recording": CENTRE,
     "outages-create": OUTAGE_WRITERS,
+    "outages-import": OUTAGE_WRITERS,
     "outages-list": CENTRE,
     "outages-live": CENTRE,
     "outages-get": CENTRE,

@@ -324,3 +324,31 @@ def test_bad_outage_input_is_refused_and_changes_nothing(
     assert count() == (before[0], before[1] + 1)  # the cancel only
     r = dispatcher.patch(f"/outages/{o['id']}", {"eta": now().isoformat()})
     assert r.status_code == 409
+
+
+def test_planned_outages_come_in_bulk_from_a_csv_and_a_bad_row_stores_nothing(
+    dispatcher: Api, world: World, settings: Settings
+) -> None:
+    clock.set(T0)
+    good = (
+        "\ufeffutility,areas,cause,starts_at,eta,scope,unit\n"
+        "燃气,A-LX,中压管网碰口施工,2026-12-09 09:00,2026-12-09 17:00,金山路1-30号,ST-LX\n"
+        "electricity,A-CS|A-LX,10kV线路检修,2026-12-07 14:00,2026-12-07 18:00,,\n"
+    )
+    bad = good + "water,A-NOPE,换表,2026-12-10 09:00,,,\n"
+    r = dispatcher.client.post(
+        "/api/v1/outages/import", headers=dispatcher.headers, files={"file": ("plan.csv", bad.encode(), "text/csv")}
+    )
+    assert r.status_code == 422 and r.json()["detail"].startswith("row 4: unknown area codes")
+    assert dispatcher.ok("get", "/outages")["items"] == []
+    r = dispatcher.client.post(
+        "/api/v1/outages/import", headers=dispatcher.headers, files={"file": ("plan.csv", good.encode(), "text/csv")}
+    )
+    assert r.status_code == 201, r.text
+    made = r.json()["items"]
+    assert [(o["utility"], o["state"], o["lead_missed"]) for o in made] == [
+        ("gas", "announced", False),  # 47 hours ahead
+        ("electricity", "announced", True),  # 4 hours ahead: the 24-hour notice was missed
+    ]
+    assert made[0]["unit_id"] == world.station_a.id and made[0]["scope"] == "金山路1-30号"
+    assert made[1]["area_ids"] == sorted([world.area_a.id, world.area_b.id])

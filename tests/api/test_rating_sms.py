@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from huiyin.clock import clock
+from huiyin.notify.bulk import opted_out
 from huiyin.notify.channels import Gateway
 from huiyin.notify.fake_gateway import create_fake_gateway, inbound_message
 from huiyin.settings import NotifySettings, Settings, SurveySettings
@@ -206,3 +207,16 @@ def test_a_caller_whose_call_registered_no_order_is_asked_after_the_call_and_the
         from huiyin.calls.service import call_facts
 
         assert rating.call_pk == call_facts(s, plain).id
+
+
+@pytest.mark.parametrize("text", ["TD", "td", "退订", "Ｔ"])
+def test_a_td_reply_opts_the_number_out_of_notices_and_is_not_a_rating(
+    client: TestClient, world: World, text: str
+) -> None:
+    got = reply(client, f"m-td-{text}", MOBILE, text)
+    assert got.status_code == 200 and got.json()["outcome"] == "opted_out", got.text
+    again = reply(client, f"m-td-{text}", MOBILE, text)
+    assert again.json() == {"outcome": "opted_out", "rating_id": None, "duplicate": True}
+    with world.db.session(write=False) as s:
+        assert opted_out(s, [MOBILE, "13698765432"]) == {MOBILE}
+    assert count(world, Rating) == 0

@@ -34,7 +34,8 @@ def sees_all_orders(user: Actor) -> bool:
 
 
 def visible_unit_ids(session: Session, user: Actor) -> list[int] | None:
-    """None when the user sees every order; else the units whose orders the user may see."""
+    """None when the user sees every order; else the units whose orders the user may see (and everyone sees the
+    orders they registered themselves: a unit handler's requests to the expert seats)."""
     if sees_all_orders(user):
         return None
     if user.has(Role.unit_handler) and user.unit_id is not None:
@@ -63,7 +64,7 @@ def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: boo
     order = session.scalar(stmt)
     if order is not None:
         units = visible_unit_ids(session, user)
-        if units is None or order.unit_id in units:
+        if units is None or order.unit_id in units or order.owner_agent_id == user.id:
             return order
     raise NotFound(f"work order {order_id} does not exist")
 
@@ -78,7 +79,7 @@ def read_visible_order(session: Session, user: Actor, order_id: int) -> Any:
     found = _ORDER_BY_ID.named(session, {"order_id": order_id})
     if found:
         units = visible_unit_ids(session, user)
-        if units is None or found[0].unit_id in units:
+        if units is None or found[0].unit_id in units or found[0].owner_agent_id == user.id:
             return found[0]
     raise NotFound(f"work order {order_id} does not exist")
 

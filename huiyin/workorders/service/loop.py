@@ -190,11 +190,13 @@ class RegisterPlan:
 
 
 def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> RegisterPlan:
-    if not actor.has(Role.agent, *MANAGERS):
+    order_type = OrderType(data["type"])
+    field_help = order_type is OrderType.support and actor.has(Role.unit_handler)  # 专家求助 from the field
+    if not (actor.has(Role.agent, *MANAGERS) or field_help):
         raise Forbidden(
             "registering an order needs one of the roles: agent, duty_manager, floor_manager, supervisor, director"
+            " (a unit handler registers requests for the expert seats, type support)"
         )
-    order_type = OrderType(data["type"])
     category = get_category_by_code(session, data["category"])
     if category is None or not category.is_active:
         raise Invalid(f"category {data['category']!r} does not exist")
@@ -457,6 +459,9 @@ def do_resolve(
     order.handler_id = order.handler_id or actor.id
     extra = {"on_site_staff_ids": on_site} if on_site else {}
     event = _move(session, order, Action.resolve, S.resolved, actor, result, **extra)
+    if order.type == OrderType.support.value:  # the expert's answer is the service: no callback owed
+        _change(session, order, Moment.resolved, event, actor)
+        return do_close(session, order, None, "专家已答复", system="support_answered")
     agent_id = None if to_team else order.owner_agent_id
     task = CallbackTask(order_id=order.id, agent_id=agent_id, created_at=now())
     session.add(task)

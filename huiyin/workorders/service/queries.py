@@ -72,7 +72,7 @@ def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[Wor
     stmt = select(WorkOrder)
     units = visible_unit_ids(session, user)
     if units is not None:
-        stmt = stmt.where(WorkOrder.unit_id.in_(units))
+        stmt = stmt.where(or_(WorkOrder.unit_id.in_(units), WorkOrder.owner_agent_id == user.id))
     if f.state == ["open"]:  # the predicate of the partial index ix_work_orders_open_unit_created
         stmt = stmt.where(WorkOrder.state != OrderState.closed.value)
     elif f.state:

@@ -27,7 +27,7 @@ export default {
     },
     type: {
       inquiry: '咨询查询', service_request: '业务受理', repair: '报修', emergency: '事故报警',
-      complaint: '投诉', suggestion: '建议', praise: '表扬', callback: '回访', care: '关怀',
+      complaint: '投诉', suggestion: '建议', praise: '表扬', callback: '回访', care: '关怀', support: '专家求助',
     },
     grade: { normal: '一般', important: '重要', urgent: '紧急' },
     channel: { phone: '电话', wechat: '微信', web: '网站', email: '邮件', sms: '短信', walk_in: '营业厅' },
@@ -79,6 +79,7 @@ export default {
     type: {
       inquiry: 'Inquiry', service_request: 'Service request', repair: 'Repair', emergency: 'Emergency',
       complaint: 'Complaint', suggestion: 'Suggestion', praise: 'Praise', callback: 'Callback', care: 'Care',
+      support: 'Expert help',
     },
     grade: { normal: 'Normal', important: 'Important', urgent: 'Urgent' },
     channel: { phone: 'Phone', wechat: 'WeChat', web: 'Web', email: 'Email', sms: 'SMS', walk_in: 'Walk-in' },
