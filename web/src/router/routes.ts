@@ -5,6 +5,7 @@ import { routes as delayed } from '@/modules/delayed'
 import { routes as complaints } from '@/modules/complaints'
 import { routes as notify } from '@/modules/notify'
 import { routes as org } from '@/modules/org'
+import { routes as outages } from '@/modules/outages'
 import { routes as overview } from '@/modules/overview'
 import { routes as performance } from '@/modules/performance'
 import { routes as qaresults } from '@/modules/qaresults'
@@ -14,7 +15,7 @@ import { routes as surveys } from '@/modules/surveys'
 import { routes as workorders } from '@/modules/workorders'
 import { passes, type Role } from '@/utils/roles'
 
-const MODULES = [overview, performance, surveys, delayed, quality, qaresults, workorders, complaints, absences, calls, org, sla, notify]
+const MODULES = [overview, performance, surveys, delayed, quality, qaresults, workorders, outages, complaints, absences, calls, org, sla, notify]
 
 /**
  * Every page of every feature module, in menu order (pages without a menu entry last). A page's `meta.roles`

@@ -59,6 +59,12 @@ export const GATES = {
   /** 质检规则: thresholds, phrase lists, the QA forms (GET /quality/rules: QA, the managers, the admin) */
   qaRules: ['qa_inspector', ...MANAGERS, 'admin'],
   workbench: ['agent', ...MANAGERS],
+  /** 停供事件: outages, their detail and 故障研判 (GET /outages: the centre; the writers change them, GATES.editOutages) */
+  outages: ['dispatcher', ...MANAGERS, 'agent'],
+  /** 主动服务: the signed-in agent's proactive-notice calls of outages (GET /outage-calls/mine) */
+  outageCalls: ['agent', ...MANAGERS],
+  /** 一对多公告: one SMS to areas, a tag or an outage (POST /announcements: the outages' writers) */
+  announcements: ['dispatcher', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
   callbacks: ['agent', ...MANAGERS],
@@ -118,6 +124,8 @@ export const GATES = {
   qaScore: ['qa_inspector', 'supervisor'],
   /** 质检规则: editing thresholds and phrases (PUT /quality/rules/thresholds, POST / PATCH /quality/phrases) */
   editQaRules: ['qa_inspector', 'supervisor', 'director', 'admin'],
+  /** 停供事件: creating and changing outages, 故障研判 (the server's WRITERS: dispatchers and managers) */
+  editOutages: ['dispatcher', ...MANAGERS],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */
