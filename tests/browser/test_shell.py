@@ -38,8 +38,18 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
         page.get_by_test_id("menu").wait_for()
         page.wait_for_timeout(100)
         seen[user] = page.eval_on_selector_all("[data-menu]", "els => els.map(e => e.dataset.menu)")
-    assert seen["agent"] == ["workbench", "orders", "callbacks", "care", "calls", "my-scorecard", "my-quality"]
-    assert seen["dispatcher"] == ["orders", "dispatch", "calls"]
+    assert seen["agent"] == [
+        "workbench",
+        "orders",
+        "outages",
+        "callbacks",
+        "outage-calls",
+        "care",
+        "calls",
+        "my-scorecard",
+        "my-quality",
+    ]
+    assert seen["dispatcher"] == ["orders", "dispatch", "outages", "announcements", "calls"]
     assert seen["unit_handler"] == ["orders", "inbox", "complaint-desk", "ledger", "absences"]
     assert "care" in seen["supervisor"] and "care" not in seen["dispatcher"] + seen["unit_handler"] + seen["admin"]
     assert "admin-users" in seen["admin"] and "workbench" not in seen["admin"]
