@@ -27,7 +27,6 @@ from huiyin.outages.schemas import (
     Audience,
     AudienceCount,
     CancelIn,
-    CloseIn,
     LinkedOrders,
     LiveOutagePublic,
     LiveOutagesPublic,
@@ -39,6 +38,7 @@ from huiyin.outages.schemas import (
     OutageDetail,
     OutageEventPublic,
     OutageIn,
+    OutageNoteIn,
     OutagePatch,
     OutagePublic,
     OutagesPublic,
@@ -208,7 +208,7 @@ async def update_outage(
 
 @router.post("/outages/{outage_id}/activate", operation_id="outages-activate")
 async def activate(
-    outage_id: PathId, body: CloseIn, session: SessionDep, settings: SettingsDep, user: Writer
+    outage_id: PathId, body: OutageNoteIn, session: SessionDep, settings: SettingsDep, user: Writer
 ) -> OutageDetail:
     o = service.get_outage(session, outage_id, lock=True)
     service.do_activate(session, user, o, body.note)
@@ -228,7 +228,7 @@ async def restore(
 
 @router.post("/outages/{outage_id}/close", operation_id="outages-close")
 async def close(
-    outage_id: PathId, body: CloseIn, session: SessionDep, settings: SettingsDep, user: Writer
+    outage_id: PathId, body: OutageNoteIn, session: SessionDep, settings: SettingsDep, user: Writer
 ) -> OutageDetail:
     o = service.get_outage(session, outage_id, lock=True)
     service.do_close(session, user, o, body.note)

@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from huiyin.clock import now
+from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.org.refs import org
-from huiyin.outages.models import Outage, OutageReport, OutageSignal, OutageSuggestion
+from huiyin.outages.models import OutageReport, OutageSignal, OutageSuggestion
 from huiyin.outages.refs import LiveOutage, live_outages
 from huiyin.outages.service import MASTER_CONTEXT
 from huiyin.outages.states import UTILITY_NAMES_ZH
@@ -95,19 +96,31 @@ def _suggest_near(session: Session, order_id: int, area_id: int, utility: str, o
     )
 
 
+_SIGNALS_SINCE = Prebuilt(
+    select(func.count())
+    .select_from(OutageSignal)
+    .where(
+        OutageSignal.area_id == bindparam("area_id"),
+        OutageSignal.utility == bindparam("utility"),
+        OutageSignal.at >= bindparam("since"),
+    )
+)
+_ADD_SIGNAL = Prebuilt(
+    insert(OutageSignal).values(
+        order_id=bindparam("order_id"), area_id=bindparam("area_id"), utility=bindparam("utility"), at=bindparam("at")
+    )
+)
+
+
 def _signal(
     session: Session, order_id: int, area_id: int, utility: str, at: datetime, settings: OutageSettings
 ) -> None:
-    """A report with no known outage; the N-th of its area within M minutes raises one suggestion."""
-    session.add(OutageSignal(order_id=order_id, area_id=area_id, utility=utility, at=at))
+    """A report with no known outage; the N-th of its area within M minutes raises one suggestion. On the
+    registration's path, so on the fast path (``core.fastsql``): a count and an insert, prebuilt."""
     since = at - timedelta(minutes=settings.fault_minutes)
-    with session.no_autoflush:
-        seen = session.scalar(
-            select(func.count())
-            .select_from(OutageSignal)
-            .where(OutageSignal.area_id == area_id, OutageSignal.utility == utility, OutageSignal.at >= since)
-        )
-    count = int(seen or 0) + 1  # this one is not written yet
+    key = {"area_id": area_id, "utility": utility}
+    count = int(_SIGNALS_SINCE.scalar(session, {**key, "since": since}) or 0) + 1  # with this one
+    _ADD_SIGNAL.execute(session, {**key, "order_id": order_id, "at": at})
     if count < settings.fault_reports:
         return
     open_one = session.scalar(
@@ -185,20 +198,27 @@ def on_unmerged(change: OrderChange) -> None:
         change.session.delete(found)
 
 
-def outage_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
-    """``outage_id`` of each merged report and each outage's master order (repairs only)."""
+_REPORTS_OF = Prebuilt(
+    select(OutageReport.order_id, OutageReport.outage_id).where(ids_in(OutageReport.order_id, "ids"))
+)
+
+
+def merged_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
+    """``outage_id`` of each merged report (asked only for orders with ``merged_into``: one prebuilt query)."""
     del at
-    out: dict[int, dict[str, Any]] = {}
-    for order_id, outage_id in session.execute(
-        select(OutageReport.order_id, OutageReport.outage_id).where(OutageReport.order_id.in_(list(order_ids)))
-    ):
-        out[order_id] = {"outage_id": outage_id}
-    for outage_id, master in session.execute(
-        select(Outage.id, Outage.master_order_id).where(Outage.master_order_id.in_(list(order_ids)))
-    ):
-        if master is not None:
-            out[master] = {"outage_id": outage_id}
-    return out
+    return {order_id: {"outage_id": outage_id} for order_id, outage_id in _REPORTS_OF.rows(session, {"ids": order_ids})}
+
+
+def master_view(session: Session, order_ids: Sequence[int], at: datetime) -> dict[int, dict[str, Any]]:
+    """``outage_id`` of a live (or lately restored) outage's master order: from the snapshot, no query."""
+    del at
+    snap = live_outages(session)
+    masters = {o.master_order_id: o.id for o in (*snap.outages, *snap.restored) if o.master_order_id is not None}
+    return {i: {"outage_id": masters[i]} for i in order_ids if i in masters}
+
+
+def _is_merged(order: Any) -> bool:
+    return getattr(order, "merged_into", None) is not None
 
 
 def subscribe(hooks: OrderHooks, settings: OutageSettings) -> None:
@@ -207,4 +227,5 @@ def subscribe(hooks: OrderHooks, settings: OutageSettings) -> None:
         {Moment.registered: on_registered(settings), Moment.merged: on_merged, Moment.unmerged: on_unmerged},
     )
     hooks.router("outages", route)
-    hooks.view("outages", outage_view, types={"repair"})
+    hooks.view("outages-master", master_view, types={"repair"})
+    hooks.view("outages-merged", merged_view, when=_is_merged)

@@ -41,7 +41,7 @@ class CancelIn(BaseModel):
     reason: ShortText
 
 
-class CloseIn(BaseModel):
+class OutageNoteIn(BaseModel):
     note: Note = ""
 
 

@@ -137,7 +137,7 @@ class OrderHooks:
 
     def __init__(self) -> None:
         self._subs: dict[Moment, list[Subscription]] = {m: [] for m in Moment}
-        self._views: list[tuple[str, ViewProvider, frozenset[str] | None]] = []
+        self._views: list[tuple[str, ViewProvider, frozenset[str] | None, Callable[[Any], bool] | None]] = []
         self._routers: list[tuple[str, Router]] = []
 
     def on(self, name: str, moment: Moment, listener: Listener) -> None:
@@ -147,9 +147,17 @@ class OrderHooks:
         for moment, listener in listeners.items():
             self.on(name, moment, listener)
 
-    def view(self, name: str, provider: ViewProvider, *, types: Collection[str] | None = None) -> None:
-        """``provider`` adds fields to every order's view, or (``types``) to orders of those types only."""
-        self._views.append((name, provider, frozenset(types) if types is not None else None))
+    def view(
+        self,
+        name: str,
+        provider: ViewProvider,
+        *,
+        types: Collection[str] | None = None,
+        when: Callable[[Any], bool] | None = None,
+    ) -> None:
+        """``provider`` adds fields to every order's view, or (``types``) to orders of those types only, or
+        (``when``) to the orders a test on the order's own columns picks (a merged report: ``merged_into``)."""
+        self._views.append((name, provider, frozenset(types) if types is not None else None, when))
 
     def router(self, name: str, router: Router) -> None:
         """``router`` may merge a new order (told as at ``registered``) into a master order (see the module)."""
@@ -197,8 +205,9 @@ class OrderHooks:
         orders of its types (not at all when there are none)."""
         ids = [o.id for o in orders]
         out: dict[int, dict[str, Any]] = {i: {} for i in ids}
-        for _, provider, types in self._views:
-            asked = ids if types is None else [o.id for o in orders if o.type in types]
+        for _, provider, types, when in self._views:
+            picked = [o for o in orders if (types is None or o.type in types) and (when is None or when(o))]
+            asked = ids if types is None and when is None else [o.id for o in picked]
             if not asked:
                 continue
             for order_id, fields in provider(session, asked, at).items():

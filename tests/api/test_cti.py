@@ -638,6 +638,6 @@ def test_the_screen_pop_shows_the_outage_announced_for_the_callers_area(pbx: Pbx
     supervisor.ok("post", "/ivr/rules", {**rule, "name": "已过", "ends_at": T0.isoformat()}, 201)
     call = call_of(agent, pbx.inbound(CALLER, ["agent"]))
     notices = agent.ok("get", f"/calls/{call['id']}/pop")["notices"]
-    assert notices == [{"kind": "outage", "text": text, "rule_id": created["id"]}]
+    assert notices == [{"kind": "outage", "text": text, "rule_id": created["id"], "outage_id": None, "preset": None}]
     other = call_of(agent, pbx.inbound("13698765432", ["agent"]))  # a customer of the other area: its own rule
     assert [n["rule_id"] for n in agent.ok("get", f"/calls/{other['id']}/pop")["notices"]] != [created["id"]]

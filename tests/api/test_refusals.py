@@ -40,7 +40,7 @@ def test_resolving_an_order_that_was_never_accepted_is_refused(world: World, age
     before = count_events(agent, oid)
     r = unit_worker.post(f"/work-orders/{oid}/start", json={})
     assert_problem(r, 409, "cannot start an order that is dispatched")
-    assert r.json()["allowed_actions"] == ["accept", "return", "reassign", "urge", "supervise"]
+    assert r.json()["allowed_actions"] == ["accept", "return", "reassign", "urge", "supervise", "merge"]
     assert count_events(agent, oid) == before
 
 

@@ -77,6 +77,7 @@ def test_open_orders_by_state_type_and_grade(world: World, agent: Api, unit_work
         "accepted": 1,
         "in_progress": 0,
         "suspended": 0,
+        "merged": 0,
         "resolved": 0,
     }
     assert stats["open_total"] == 3 and stats["urgent_open"] == 1

@@ -133,5 +133,7 @@ def actions_for(user: Actor, order: Any) -> list[str]:
             continue
         if action is Action.close and order.state == S.resolved and not user.has(*MANAGERS):
             continue
+        if action is Action.merge:  # into an outage: offered by the outage's suggestions, which name it
+            continue
         out.append(action.value)
     return out

@@ -36,8 +36,10 @@ describe('the pages of the feature modules', () => {
   })
 
   it('put the menu in one order across modules', () => {
-    expect(menuOf('agent')).toEqual(['workbench', 'orders', 'callbacks', 'care', 'calls', 'my-scorecard', 'my-quality'])
-    expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'calls'])
+    expect(menuOf('agent')).toEqual([
+      'workbench', 'orders', 'outages', 'callbacks', 'outage-calls', 'care', 'calls', 'my-scorecard', 'my-quality',
+    ])
+    expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'outages', 'announcements', 'calls'])
     expect(menuOf('admin')).toEqual([
       ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'quality-rules', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
@@ -45,8 +47,8 @@ describe('the pages of the feature modules', () => {
     expect(menuOf('supervisor')).toEqual([
       'overview', ...KPI_MENU, 'satisfaction', 'delayed-surveys',
       'qa-samples', 'qa-calibrations', 'quality-evaluations', 'quality-appeals', 'quality-results', 'quality-rules',
-      'workbench', 'orders', 'dispatch', 'callbacks', 'care', 'complaint-desk', 'ledger',
-      'absences', 'calls',
+      'workbench', 'orders', 'dispatch', 'outages', 'announcements', 'callbacks', 'outage-calls', 'care',
+      'complaint-desk', 'ledger', 'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
     ])
