@@ -159,6 +159,9 @@ def make_world(opts: Options) -> World:
         s.execute(text("DELETE FROM outage_events"))
         s.execute(text("DELETE FROM outage_areas"))
         s.execute(text("UPDATE outages SET state = 'closed'"))
+        # a run of its own: an earlier run's notices still queued would hold this one's behind them (the lane)
+        s.execute(text("DELETE FROM outbox WHERE batch IS NOT NULL AND status = 'pending'"))
+        s.execute(text("DELETE FROM sms_lanes"))
         tokens = []
         for login, role in (("bench-dispatcher", "dispatcher"), ("bench-agent", "agent")):
             user = s.scalar(select(User).where(User.username == login))

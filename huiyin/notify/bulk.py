@@ -69,17 +69,19 @@ def do_queue_bulk_sms(
     batch: str,
     per_second: float,
     at: datetime | None = None,
+    fresh: bool = False,
 ) -> Queued:
     """Queues ``messages`` in the bulk lane at ``per_second``: one row each, in one statement, except for
     numbers that opted out and keys queued before; ``batch`` names the send (``delivery_counts``). Locks the
-    lane (one batch at a time)."""
+    lane (one batch at a time). ``fresh``: the caller knows none of these keys was queued before (a batch past
+    its own cursor, written in the same transaction as the cursor), so they are not looked up."""
     at = at or now()
     lane = session.get(SmsLane, LANE, with_for_update=True)
     if lane is None:
         lane = SmsLane(name=LANE, tail_at=at)
         session.add(lane)
     out = opted_out(session, (m.to for m in messages))
-    seen = _queued_keys(session, [m.key for m in messages])
+    seen = set() if fresh else _queued_keys(session, [m.key for m in messages])
     keep: list[BulkSms] = []
     keys: set[str] = set()
     for m in messages:

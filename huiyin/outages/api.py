@@ -27,6 +27,7 @@ from huiyin.outages.schemas import (
     Audience,
     AudienceCount,
     CancelIn,
+    LinkedOrder,
     LinkedOrders,
     LiveOutagePublic,
     LiveOutagesPublic,
@@ -50,6 +51,7 @@ from huiyin.outages.schemas import (
 )
 from huiyin.outages.states import WRITERS
 from huiyin.workorders.schemas import WorkOrderDetail
+from huiyin.workorders.service import order_states
 from huiyin.workorders.views import order_detail
 
 router = APIRouter(tags=["outages"])
@@ -89,6 +91,7 @@ def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
 
     areas = service.areas_of(session, [o.id])[o.id]
     linked = service.linked_orders(session, o.id)
+    states = order_states(session, linked)
     events = service.events_of(session, o.id)
     names = directory(session).names({e.actor_id for e in events if e.actor_id})
     t = service.texts(session, o, areas, tz)
@@ -99,7 +102,11 @@ def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
     )
     return OutageDetail(
         **_public(session, o, areas, len(linked)).model_dump(),
-        linked_orders=LinkedOrders(count=len(linked), ids=linked),
+        linked_orders=LinkedOrders(
+            count=len(linked),
+            ids=linked,
+            items=[LinkedOrder(id=i, number=states[i][2], state=states[i][0]) for i in linked if i in states],
+        ),
         notice=NoticePublic(**p.__dict__),
         texts=OutageTexts(announcement=t.announcement, preset=t.preset, sms=t.sms),
         events=[

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
+from huiyin.core.fastsql import bulk_insert
 from huiyin.core.phones import is_mobile
 from huiyin.core.roles import Role
 from huiyin.customers.service import Reachable, customers_in_areas, customers_with_tag
@@ -71,8 +72,10 @@ def _notice_step(session: Session, r: OutageRound, o: Outage, settings: Settings
     messages = [
         BulkSms(c.mobile, r.text, f"outage:{o.id}:n{r.round}:{c.id}") for c in batch if c.mobile and is_mobile(c.mobile)
     ]
+    batch_name = f"outage:{o.id}:notice:{r.round}"
+    # past the round's cursor, in the cursor's transaction: none of these was queued (``fresh``)
     got = do_queue_bulk_sms(
-        session, messages, kind="outage_notice", batch=f"outage:{o.id}:notice:{r.round}", per_second=cfg.sms_per_second
+        session, messages, kind="outage_notice", batch=batch_name, per_second=cfg.sms_per_second, fresh=True
     )
     r.sms_count += got.queued
     _call_list(session, r, o, [c for c in batch if set(c.tags) & set(cfg.call_tags)], cfg.call_tags, at)
@@ -93,29 +96,32 @@ def _call_list(
         return
     agents = _agents(session)
     start = r.done_count
-    for i, p in enumerate(people):
-        session.add(
-            NoticeCall(
-                outage_id=o.id,
-                round=r.round,
-                customer_id=p.id,
-                tags=[t for t in p.tags if t in tags],
-                agent_id=agents[(start + i) % len(agents)] if agents else None,
-                state="pending",
-                attempts=0,
-                created_at=at,
-            )
-        )
+    rows = [
+        {
+            "outage_id": o.id,
+            "round": r.round,
+            "customer_id": p.id,
+            "tags": [t for t in p.tags if t in tags],
+            "agent_id": agents[(start + i) % len(agents)] if agents else None,
+            "state": "pending",
+            "attempts": 0,
+            "note": "",
+            "created_at": at,
+        }
+        for i, p in enumerate(people)
+    ]
+    bulk_insert(session, NoticeCall, rows)  # one statement a batch (a big outage lists thousands)
 
 
 def _restore_step(session: Session, r: OutageRound, o: Outage, settings: Settings, at: datetime) -> int:
     cfg = settings.outages
+    size = max(cfg.batch_size // 20, 10)  # each report is a resolve (and a close) through the loop: short steps
     ids = list(
         session.scalars(
             select(OutageReport.order_id)
             .where(OutageReport.outage_id == o.id, OutageReport.order_id > r.cursor)
             .order_by(OutageReport.order_id)
-            .limit(cfg.batch_size)
+            .limit(size)
         )
     )
     result = o.result or "故障已排除，已恢复供应"
@@ -139,7 +145,7 @@ def _restore_step(session: Session, r: OutageRound, o: Outage, settings: Setting
     r.done_count += len(ids)
     if ids:
         r.cursor = ids[-1]
-    if len(ids) < cfg.batch_size:
+    if len(ids) < size:
         r.state, r.done_at = "done", at
     return len(ids)
 

@@ -45,9 +45,16 @@ class OutageNoteIn(BaseModel):
     note: Note = ""
 
 
+class LinkedOrder(BaseModel):
+    id: int
+    number: str
+    state: str
+
+
 class LinkedOrders(BaseModel):
     count: int
     ids: list[int]
+    items: list[LinkedOrder] = Field(description="each merged report's number and state, by id")
 
 
 class NoticePublic(BaseModel):

@@ -117,7 +117,11 @@ def test_a_report_inside_an_active_outage_is_merged_and_one_outside_is_dispatche
     )
     assert leak["state"] == "dispatched"
     detail = dispatcher.ok("get", f"/outages/{o['id']}")
-    assert detail["linked_orders"] == {"count": 1, "ids": [inside["id"]]}
+    assert detail["linked_orders"] == {
+        "count": 1,
+        "ids": [inside["id"]],
+        "items": [{"id": inside["id"], "number": inside["number"], "state": "merged"}],
+    }
     # the merged report's clock is paused, not running to an escalation
     assert inside["deadlines"] and all(d["paused"] for d in inside["deadlines"] if not d["met_at"])
 
@@ -352,3 +356,22 @@ def test_planned_outages_come_in_bulk_from_a_csv_and_a_bad_row_stores_nothing(
     ]
     assert made[0]["unit_id"] == world.station_a.id and made[0]["scope"] == "金山路1-30号"
     assert made[1]["area_ids"] == sorted([world.area_a.id, world.area_b.id])
+
+
+def test_accepting_a_near_match_merges_its_report_and_dismissing_one_leaves_it_dispatched(
+    dispatcher: Api, agent: Api, world: World
+) -> None:
+    clock.set(T0)
+    o = outage(dispatcher, world)
+    first = agent.register(customer_id=world.customer_id, category="RP-GAS-METER", description="表不走字")
+    second = agent.register(customer_id=world.customer_id, category="RP-GAS-PIPE", description="户内管道漏气声")
+    near = {s["order_ids"][0]: s for s in dispatcher.ok("get", "/outage-suggestions")["items"]}
+    took = dispatcher.ok("post", f"/outage-suggestions/{near[first['id']]['id']}/accept", {})
+    assert took == {**took, "outage_id": o["id"], "merged": [first["id"]]}
+    assert took["suggestion"]["state"] == "accepted"
+    dismissed = dispatcher.ok("post", f"/outage-suggestions/{near[second['id']]['id']}/dismiss")
+    assert dismissed["state"] == "dismissed"
+    assert dispatcher.ok("get", f"/work-orders/{second['id']}")["state"] == "dispatched"
+    assert dispatcher.ok("get", "/outage-suggestions")["items"] == []
+    r = dispatcher.post(f"/outage-suggestions/{near[second['id']]['id']}/accept", {})
+    assert r.status_code == 409 and "dismissed" in r.json()["detail"]
