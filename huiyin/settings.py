@@ -239,6 +239,7 @@ class OutageSettings(BaseModel):
     callback_share: float = Field(default=0.1, ge=0, le=1, description="merged reports that keep their callback")
     sms_per_second: float = Field(default=50.0, gt=0, le=10_000, description="the SMS gateway's rate for bulk notices")
     batch_size: int = Field(default=5_000, ge=10, le=50_000, description="customers or reports per worker step")
+    hotline: str = Field(default="95158", min_length=3, max_length=20, description="an outage's master order's contact")
     call_tags: list[str] = Field(
         default_factory=lambda: ["key_customer", "sensitive", "repeat_complainant", "elderly", "vip"],
         description="the customers called before they call us (主动服务)",

@@ -14,7 +14,9 @@ How it stays right:
   if it was loaded at exactly the session's version; the version is read before the snapshot's rows, so a
   snapshot is never older than the version it is filed under.
 - A session that has itself changed reference rows (not yet committed) loads its own snapshots and keeps
-  them to itself until its transaction ends: uncommitted data never reaches the process's cache.
+  them to itself until its transaction ends: uncommitted data never reaches the process's cache. A later
+  change in the same transaction drops them, so that the session sees its own latest writes (a demo built in
+  one transaction creates an outage, then registers the reports it takes).
 
 Snapshots are plain frozen values; what a snapshot holds and how it answers questions is its domain's
 business (``workorders.refs``, ``org.refs``, ``sla.refs``). ``huiyin/wiring.py`` names the snapshots of an
@@ -142,20 +144,25 @@ def install(factories: Iterable[sessionmaker[Session]], cache: RefCache) -> None
     """Watches the writes of these factories' sessions to ``cache``'s tables (the sessions find the cache
     in their ``info`` under ``CACHE_KEY``: ``huiyin.wiring.open_database`` puts it there)."""
 
+    def changed(session: Session) -> None:
+        local: dict[str, Any] | None = session.info.get(_LOCAL)
+        if local is None:
+            do_bump(session)
+        else:  # bumped already in this transaction: its own snapshots are reloaded when next asked
+            local.clear()
+
     def after_flush(session: Session, _: Any) -> None:
-        if _LOCAL in session.info:  # bumped already in this transaction
-            return
         for obj in (*session.new, *session.dirty, *session.deleted):
             if _table_of(obj) in cache.watched and (obj not in session.dirty or session.is_modified(obj)):
-                do_bump(session)
+                changed(session)
                 return
 
     def on_execute(state: ORMExecuteState) -> None:
-        if not (state.is_insert or state.is_update or state.is_delete) or _LOCAL in state.session.info:
+        if not (state.is_insert or state.is_update or state.is_delete):
             return
         table = getattr(state.statement, "table", None)
         if getattr(table, "name", None) in cache.watched:
-            do_bump(state.session)
+            changed(state.session)
 
     def transaction_over(session: Session, *_: Any) -> None:
         session.info.pop(_VERSION, None)

@@ -22,6 +22,7 @@ from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.demo.incidents import raise_warnings
+from huiyin.demo.outages import build_outages
 from huiyin.demo.performance import build_performance
 from huiyin.demo.quality import build_quality
 from huiyin.demo.records import DEMO_CTI_TOKEN, build_agent_states, build_audits, build_calls, build_ratings
@@ -549,6 +550,16 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         _build_bursts(s, random.Random(seed + 16), cast)
         _finish_actions(s, rng, cast)
         _commend(s, rng, cast)
+        outages = build_outages(  # before the calls are made for the phone orders: its reports came by phone
+            s,
+            random.Random(seed + 19),
+            cast.agents,
+            cast.dispatcher,
+            cast.manager,
+            list(cast.handlers.values()),
+            cast.agents[0].password_hash,
+            get_settings(),
+        )
         _settle_history(s)
         calls = build_calls(s, rng)
         build_agent_states(s, random.Random(seed + 17), cast)
@@ -561,5 +572,5 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
-        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}"
+        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}, {outages}"
     )

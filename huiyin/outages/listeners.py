@@ -123,15 +123,29 @@ def _signal(
     _ADD_SIGNAL.execute(session, {**key, "order_id": order_id, "at": at})
     if count < settings.fault_reports:
         return
-    open_one = session.scalar(
-        select(OutageSuggestion)
-        .where(
-            OutageSuggestion.kind == "fault",
-            OutageSuggestion.state == "open",
-            OutageSuggestion.area_id == area_id,
-            OutageSuggestion.utility == utility,
+
+    def same(x: object) -> bool:
+        return isinstance(x, OutageSuggestion) and (x.kind, x.state, x.area_id, x.utility) == (
+            "fault",
+            "open",
+            area_id,
+            utility,
         )
-        .with_for_update()
+
+    pending = [x for x in session.new if same(x)]  # raised earlier in this very transaction (not flushed)
+    open_one = (
+        pending[0]
+        if pending
+        else session.scalar(
+            select(OutageSuggestion)
+            .where(
+                OutageSuggestion.kind == "fault",
+                OutageSuggestion.state == "open",
+                OutageSuggestion.area_id == area_id,
+                OutageSuggestion.utility == utility,
+            )
+            .with_for_update()
+        )
     )
     if open_one is not None:  # raised already: the new report joins it
         open_one.order_ids = [*open_one.order_ids, order_id]

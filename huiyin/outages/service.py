@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from huiyin.auth.refs import directory
 from huiyin.clock import now
 from huiyin.core.actor import Actor
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
@@ -300,6 +301,13 @@ def do_create(session: Session, actor: Actor, plan: OutagePlan, settings: Settin
     return o
 
 
+def _command_phone(session: Session, actor: Actor, settings: Settings) -> str:
+    """Who answers for the master order: the person who published the outage (their number), else the
+    centre's hotline."""
+    person = directory(session).users.get(actor.id)
+    return (person.phone if person and person.phone else None) or settings.outages.hotline
+
+
 def _register_master(session: Session, actor: Actor, o: Outage, plan: OutagePlan, settings: Settings) -> Any:
     category = orders.get_category_by_code(session, master_category(settings.outages, plan.utility))
     if category is None:
@@ -312,7 +320,7 @@ def _register_master(session: Session, actor: Actor, o: Outage, plan: OutagePlan
         grade="urgent" if plan.kind == "unplanned" else category.default_grade,
         channel="phone",
         description=f"【{what}事件 #{o.id}】{where}：{plan.cause}" + (f"（{plan.scope}）" if plan.scope else ""),
-        contact_phone="",
+        contact_phone=_command_phone(session, actor, settings),
         contact_name="抢修指挥",
         address=where,
         area=plan.areas[0],

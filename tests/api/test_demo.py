@@ -16,7 +16,8 @@ def test_the_demo_has_every_role_customers_and_orders_in_many_states(db: Databas
     assert not database_is_empty(db)
     with db.session(write=False) as s:
         states = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
-        assert sum(states.values()) == 300
+        # the city's 300, then the outages' masters and reports and the expert seats' questions (issue 18)
+        assert sum(states.values()) > 300 and states["merged"] > 0
         assert states["closed"] > 150 and len(states) >= 4
         assert s.scalar(select(func.count()).select_from(WorkOrderEvent)) > 1000
         oldest = s.scalar(select(func.min(WorkOrder.created_at)))

@@ -77,6 +77,19 @@ def test_a_change_not_yet_committed_stays_in_its_own_transaction(db: Database, o
         assert wo.get_category_by_code(s, "RP-DRAFT") is None
 
 
+def test_a_transaction_sees_each_of_its_own_changes_not_only_the_first(db: Database, world: World) -> None:
+    with db.session() as s:
+        s.add(Category(code="RP-FIRST", name="第一", type="repair"))
+        s.flush()
+        assert wo.get_category_by_code(s, "RP-FIRST") is not None  # its own snapshot, loaded now
+        s.add(Category(code="RP-SECOND", name="第二", type="repair"))
+        s.flush()
+        assert wo.get_category_by_code(s, "RP-SECOND") is not None  # and again after its next change
+        s.execute(update(Category).where(Category.code == "RP-FIRST").values(is_active=False))
+        assert wo.get_category_by_code(s, "RP-FIRST").is_active is False  # type: ignore[union-attr]
+        s.rollback()
+
+
 def test_every_write_to_a_kept_table_raises_the_version_and_others_do_not(db: Database, world: World) -> None:
     before = version(db)
     with db.session() as s:  # an ORM-enabled bulk update
