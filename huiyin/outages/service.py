@@ -428,6 +428,10 @@ def do_restore(
                 orders.do_system_resolve(
                     session, master, result, f"停供事件 #{o.id} 已恢复", system="outage", outage_id=o.id
                 )
+                # the master is the centre's own job: no customer to call back
+                orders.do_close(
+                    session, master, None, "停供事件已恢复，主工单归档", waived=True, system="outage", outage_id=o.id
+                )
     _add_round(session, o, "restore", 0, restored_sms(session, o, areas_of(session, [o.id])[o.id], settings.timezone))
     session.flush()
     return o

@@ -27,7 +27,11 @@ def subscribe(hooks: OrderHooks, settings: SurveySettings, secret: str) -> None:
             order.customer_id,
         )
         at = now()
-        do_invite(change.session, contact, order.contact_phone, at=at, settings=settings, secret=secret)
+        closed_by = (change.event.data or {}).get("system") if change.event is not None else None
+        # not asked: an outage's report closed with it (its customer had the restoration SMS: one message, not
+        # two) or its master, and a field worker's question to the experts (staff, not a customer)
+        if closed_by not in ("outage", "support_answered"):
+            do_invite(change.session, contact, order.contact_phone, at=at, settings=settings, secret=secret)
         if settings.surveys and settings.public_url:  # the survey is a page: without an address, none
             do_schedule(change.session, order, at=at)
         return None

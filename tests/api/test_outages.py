@@ -188,7 +188,7 @@ def test_restoration_resolves_every_merged_report_and_texts_each_customer_once(
     clock.set(T0 + timedelta(hours=3))
     restored = dispatcher.ok("post", f"/outages/{o['id']}/restore", {"result": "已更换受损管段，恢复供气"})
     assert restored["state"] == "restored" and restored["restore_pending"] is True
-    assert dispatcher.ok("get", f"/work-orders/{o['master_order_id']}")["state"] == "resolved"
+    assert dispatcher.ok("get", f"/work-orders/{o['master_order_id']}")["state"] == "closed"
     run_rounds(world, settings)
     states = {i: dispatcher.ok("get", f"/work-orders/{i}") for i in (first["id"], again["id"], stranger["id"])}
     for order in states.values():
@@ -196,6 +196,9 @@ def test_restoration_resolves_every_merged_report_and_texts_each_customer_once(
         assert order["events"][-1]["actor"] == "system"
     texts = outbox(world, "outage_restored")
     assert sorted(m.address for m in texts) == ["13700001111", "13800138000"]  # one per number, not per report
+    with world.db.session(write=False) as s:  # and no rating invitation besides: one message per customer
+        asked = s.scalars(select(OutboxMessage.address).where(OutboxMessage.dedupe_key.like("%invite%"))).all()
+    assert asked == []
     assert not dispatcher.ok("get", f"/outages/{o['id']}")["restore_pending"]
     with world.db.session(write=False) as s:
         assert jobs.sampled(1, 1.0) and not jobs.sampled(1, 0.0)
