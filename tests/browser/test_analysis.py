@@ -149,6 +149,7 @@ ORDER_TYPES = {
     "praise": "表扬",
     "callback": "回访",
     "care": "关怀",
+    "support": "专家求助",
 }
 
 

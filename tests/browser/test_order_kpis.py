@@ -26,6 +26,7 @@ TYPES = {
     "praise": "表扬",
     "callback": "回访",
     "care": "关怀",
+    "support": "专家求助",
 }
 CHANNELS = {"phone": "电话", "wechat": "微信", "web": "网站", "email": "邮件", "sms": "短信", "walk_in": "营业厅"}
 
