@@ -378,3 +378,19 @@ def test_accepting_a_near_match_merges_its_report_and_dismissing_one_leaves_it_d
     assert dispatcher.ok("get", "/outage-suggestions")["items"] == []
     r = dispatcher.post(f"/outage-suggestions/{near[second['id']]['id']}/accept", {})
     assert r.status_code == 409 and "dismissed" in r.json()["detail"]
+
+
+def test_a_merge_into_a_restored_or_closed_outage_is_refused(dispatcher: Api, agent: Api, world: World) -> None:
+    clock.set(T0)
+    o = outage(dispatcher, world)
+    report = agent.register(customer_id=world.customer_b_id)
+    dispatcher.ok("post", f"/outages/{o['id']}/restore", {"result": "已恢复"})
+    r = dispatcher.post(f"/work-orders/{report['id']}/merge", {"outage_id": o["id"]})
+    assert r.status_code == 409 and "restored" in r.json()["detail"]
+    dispatcher.ok("post", f"/outages/{o['id']}/close", {"note": "归档"})
+    r = dispatcher.post(f"/work-orders/{report['id']}/merge", {"outage_id": o["id"]})
+    assert r.status_code == 409 and "closed" in r.json()["detail"]
+    assert dispatcher.ok("get", f"/work-orders/{report['id']}")["state"] == "dispatched"
+    assert dispatcher.post(f"/outages/{o['id']}/cancel", {"reason": "x"}).status_code == 409
+    after = agent.register(customer_id=world.customer_id)  # the area's next report: dispatched, not merged
+    assert after["state"] == "dispatched"
