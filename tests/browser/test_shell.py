@@ -50,7 +50,7 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
         "my-quality",
     ]
     assert seen["dispatcher"] == ["orders", "dispatch", "outages", "announcements", "calls"]
-    assert seen["unit_handler"] == ["orders", "inbox", "complaint-desk", "ledger", "absences"]
+    assert seen["unit_handler"] == ["orders", "inbox", "expert-help", "complaint-desk", "ledger", "absences"]
     assert "care" in seen["supervisor"] and "care" not in seen["dispatcher"] + seen["unit_handler"] + seen["admin"]
     assert "admin-users" in seen["admin"] and "workbench" not in seen["admin"]
     assert "admin-categories" in seen["supervisor"] and "admin-users" not in seen["supervisor"]

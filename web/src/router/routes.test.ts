@@ -79,6 +79,14 @@ describe('the pages of the feature modules', () => {
     expect(homeFor(new Set(['unit_handler']))).toBe('/inbox')
   })
 
+  it('show 专家求助 to unit handlers only (the field staff ask, the experts answer from 单位待办), where nobody lands', () => {
+    expect(menuOf('unit_handler')).toEqual(['orders', 'inbox', 'expert-help', 'complaint-desk', 'ledger', 'absences'])
+    for (const role of ['agent', 'dispatcher', 'duty_manager', 'supervisor', 'qa_inspector', 'admin'] as const) {
+      expect(menuOf(role)).not.toContain('expert-help')
+    }
+    expect(homeFor(new Set(['unit_handler']))).toBe('/inbox')
+  })
+
   it('name each route once', () => {
     const names = pages.map((p) => p.name)
     expect(new Set(names).size).toBe(names.length)

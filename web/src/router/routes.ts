@@ -2,6 +2,7 @@ import type { RouteRecordRaw } from 'vue-router'
 import { routes as absences } from '@/modules/absences'
 import { routes as calls } from '@/modules/calls'
 import { routes as delayed } from '@/modules/delayed'
+import { routes as experthelp } from '@/modules/experthelp'
 import { routes as complaints } from '@/modules/complaints'
 import { routes as notify } from '@/modules/notify'
 import { routes as org } from '@/modules/org'
@@ -15,7 +16,10 @@ import { routes as surveys } from '@/modules/surveys'
 import { routes as workorders } from '@/modules/workorders'
 import { passes, type Role } from '@/utils/roles'
 
-const MODULES = [overview, performance, surveys, delayed, quality, qaresults, workorders, outages, complaints, absences, calls, org, sla, notify]
+const MODULES = [
+  overview, performance, surveys, delayed, quality, qaresults, workorders, experthelp, outages, complaints, absences, calls,
+  org, sla, notify,
+]
 
 /**
  * Every page of every feature module, in menu order (pages without a menu entry last). A page's `meta.roles`

@@ -67,6 +67,9 @@ export const GATES = {
   announcements: ['dispatcher', ...MANAGERS],
   dispatch: ['dispatcher', ...MANAGERS],
   inbox: ['unit_handler'],
+  /** 专家求助: a field worker's questions to the expert seats and their answers (POST /work-orders type support:
+   * the one order a unit handler registers; GET /work-orders?owner_agent_id=: everyone's own) */
+  expertHelp: ['unit_handler'],
   callbacks: ['agent', ...MANAGERS],
   /** 关怀回访: the follow-ups of unsatisfied ratings (the server's care-task readers) */
   care: ['agent', ...MANAGERS],
