@@ -87,8 +87,6 @@ def _public(session: SessionDep, o: Outage, areas: list[int], linked: int) -> Ou
 
 
 def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
-    from huiyin.outages.models import OutageRound
-
     areas = service.areas_of(session, [o.id])[o.id]
     linked = service.linked_orders(session, o.id)
     states = order_states(session, linked)
@@ -96,10 +94,6 @@ def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
     names = directory(session).names({e.actor_id for e in events if e.actor_id})
     t = service.texts(session, o, areas, tz)
     p = service.notice_progress(session, o.id)
-    restore_pending = any(
-        r.kind == "restore" and r.state == "pending"
-        for r in session.query(OutageRound).filter(OutageRound.outage_id == o.id)
-    )
     return OutageDetail(
         **_public(session, o, areas, len(linked)).model_dump(),
         linked_orders=LinkedOrders(
@@ -107,7 +101,7 @@ def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
             ids=linked,
             items=[LinkedOrder(id=i, number=states[i][2], state=states[i][0]) for i in linked if i in states],
         ),
-        notice=NoticePublic(**p.__dict__),
+        notice=NoticePublic.model_validate(p, from_attributes=True),
         texts=OutageTexts(announcement=t.announcement, preset=t.preset, sms=t.sms),
         events=[
             OutageEventPublic(
@@ -122,7 +116,7 @@ def _detail(session: SessionDep, o: Outage, tz: str) -> OutageDetail:
             )
             for e in events
         ],
-        restore_pending=restore_pending,
+        restore_pending=p.restore_pending,
     )
 
 

@@ -20,7 +20,15 @@ from huiyin.clock import now
 from huiyin.core.actor import Actor
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.org.refs import AreaRef, check_area, check_unit, org
-from huiyin.outages.models import NoticeCall, Outage, OutageArea, OutageEvent, OutageReport, OutageRound
+from huiyin.outages.models import (
+    NoticeCall,
+    Outage,
+    OutageArea,
+    OutageEvent,
+    OutageReport,
+    OutageRound,
+    OutageSuggestion,
+)
 from huiyin.outages.refs import LiveOutage
 from huiyin.outages.states import (
     SUPPLY_ZH,
@@ -33,6 +41,7 @@ from huiyin.outages.states import (
 from huiyin.settings import OutageSettings, Settings
 from huiyin.workorders import service as orders
 from huiyin.workorders.catalog import OrderType
+from huiyin.workorders.states import Action
 
 S = OutageState
 MASTER_CONTEXT = "outage_master"
@@ -147,6 +156,7 @@ class NoticeProgress:
     wrong_number: int
     sms_sent: int  # notice SMS queued to the gateway (every round)
     rounds_pending: int
+    restore_pending: bool  # merged reports still being resolved by the worker
 
 
 def notice_progress(session: Session, outage_id: int) -> NoticeProgress:
@@ -156,11 +166,13 @@ def notice_progress(session: Session, outage_id: int) -> NoticeProgress:
             select(NoticeCall.state, func.count()).where(NoticeCall.outage_id == outage_id).group_by(NoticeCall.state)
         )
     }
-    sms, pending = session.execute(
+    notice = OutageRound.kind == "notice"
+    sms, pending, restoring = session.execute(
         select(
-            func.coalesce(func.sum(OutageRound.sms_count), 0),
-            func.count().filter(OutageRound.state == "pending"),
-        ).where(OutageRound.outage_id == outage_id, OutageRound.kind == "notice")
+            func.coalesce(func.sum(OutageRound.sms_count).filter(notice), 0),
+            func.count().filter(notice, OutageRound.state == "pending"),
+            func.count().filter(OutageRound.kind == "restore", OutageRound.state == "pending"),
+        ).where(OutageRound.outage_id == outage_id)
     ).one()
     return NoticeProgress(
         total=sum(counts.values()),
@@ -170,6 +182,7 @@ def notice_progress(session: Session, outage_id: int) -> NoticeProgress:
         wrong_number=counts.get("wrong_number", 0),
         sms_sent=int(sms),
         rounds_pending=int(pending),
+        restore_pending=bool(restoring),
     )
 
 
@@ -474,8 +487,6 @@ def check_live_for_merge(o: Outage) -> None:
 def do_merge_by_hand(session: Session, actor: Actor, order_id: int, outage_id: int, note: str) -> Any:
     """A dispatcher merges a report (a near match) into the outage's master order: the order's visibility,
     role and state first (404, 403, 409), then the outage (404, 409)."""
-    from huiyin.workorders.states import Action
-
     order = orders.get_visible_order(session, actor, order_id, lock=True)
     orders.check_transition(actor, order, Action.merge)
     o = get_outage(session, outage_id, lock=True)
@@ -493,8 +504,6 @@ def do_merge_by_hand(session: Session, actor: Actor, order_id: int, outage_id: i
 
 
 def do_unmerge_by_hand(session: Session, actor: Actor, order_id: int, reason: str) -> Any:
-    from huiyin.workorders.states import Action
-
     order = orders.get_visible_order(session, actor, order_id, lock=True)
     orders.check_transition(actor, order, Action.unmerge)
     found = session.get(OutageReport, order.id)
@@ -507,31 +516,27 @@ def do_unmerge_by_hand(session: Session, actor: Actor, order_id: int, reason: st
 # ---------------------------------------------------------------- suggestions
 
 
-def get_suggestion(session: Session, suggestion_id: int) -> Any:
-    from huiyin.outages.models import OutageSuggestion
-
+def get_suggestion(session: Session, suggestion_id: int) -> OutageSuggestion:
     found = session.get(OutageSuggestion, suggestion_id, with_for_update=True)
     if found is None:
         raise NotFound(f"suggestion {suggestion_id} does not exist")
     return found
 
 
-def list_suggestions(session: Session, state: str | None = "open", limit: int = 200) -> list[Any]:
-    from huiyin.outages.models import OutageSuggestion
-
+def list_suggestions(session: Session, state: str | None = "open", limit: int = 200) -> list[OutageSuggestion]:
     stmt = select(OutageSuggestion)
     if state is not None:
         stmt = stmt.where(OutageSuggestion.state == state)
     return list(session.scalars(stmt.order_by(OutageSuggestion.id.desc()).limit(limit)))
 
 
-def _check_open(s: Any) -> None:
+def _check_open(s: OutageSuggestion) -> None:
     if s.state != "open":
         raise Conflict(f"the suggestion was {s.state} already")
 
 
 def do_accept(
-    session: Session, actor: Actor, s: Any, data: dict[str, Any], settings: Settings
+    session: Session, actor: Actor, s: OutageSuggestion, data: dict[str, Any], settings: Settings
 ) -> tuple[Outage, list[int]]:
     """A fault suggestion: the unplanned outage is created over its area, and its reports merged; a near one:
     its report merged into the outage it nearly matched. Reports no longer open to a merge are left alone."""
@@ -547,13 +552,14 @@ def do_accept(
                 "utility": s.utility,
                 "area_ids": [s.area_id],
                 "cause": data.get("cause") or "故障研判：多起报修，原因排查中",
-                "starts_at": s.created_at if s.created_at.tzinfo else at,
+                "starts_at": s.created_at,  # when the reports made it suspected
                 "eta": data.get("eta"),
                 "unit_id": data.get("unit_id"),
             },
         )
         o = do_create(session, actor, plan, settings)
-    else:
+    else:  # a near match names the outage it nearly matched
+        assert s.outage_id is not None
         o = get_outage(session, s.outage_id, lock=True)
         check_live_for_merge(o)
     merged: list[int] = []
@@ -568,7 +574,7 @@ def do_accept(
     return o, merged
 
 
-def do_dismiss(session: Session, actor: Actor, s: Any) -> Any:
+def do_dismiss(session: Session, actor: Actor, s: OutageSuggestion) -> OutageSuggestion:
     check_writer(actor)
     _check_open(s)
     s.state, s.decided_by, s.decided_at = "dismissed", actor.id, now()
