@@ -43,6 +43,8 @@ from typing import Any
 
 import httpx
 
+from bench.cti_load import _summary  # the same percentiles as the phone channel's benchmark
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "huiyin"
 OUT = ROOT / "bench" / "out"
@@ -50,23 +52,6 @@ GATEWAY_TOKEN = "bench-gateway"
 _GENERATE = (sys.executable, "-m", "bench.generate", "--days", "60", "--quiet")
 _UVICORN = (sys.executable, "-m", "uvicorn", "--factory", "bench.outage_flood:gateway_app", "--host", "127.0.0.1")
 _UVICORN_LOG = ("--log-level", "warning")
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {
-        "n": len(values),
-        "p50": round(_pct(values, 0.50), 2),
-        "p90": round(_pct(values, 0.90), 2),
-        "p99": round(_pct(values, 0.99), 2),
-        "max": round(max(values), 2) if values else float("nan"),
-    }
 
 
 @dataclass
