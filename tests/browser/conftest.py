@@ -203,6 +203,26 @@ class Desk:
         assert not raw, raw
 
 
+def pick(opener: Any, option: Any, *, typed: str | None = None, opened: bool = False, tries: int = 3) -> None:
+    """Opens a dropdown or a date picker with ``opener`` (typing ``typed`` to filter it) and clicks ``option``;
+    ``opened``: it is open already. A notification popup that the worker raises in between is acknowledged by
+    the handler below, and taking the focus it closes the dropdown: then it is opened again, up to ``tries``
+    times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        if attempt or not opened:
+            opener.click()
+        if typed and (attempt or not opened):
+            opener.page.keyboard.type(typed)
+        try:
+            option.click(timeout=4000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def _dismiss_notifications(page: Any) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.browser.conftest import SHOTS, Desk, Server
+from tests.browser.conftest import SHOTS, Desk, Server, pick
 from tests.browser.test_english import chinese_in_chrome
 
 CENTRE = ZoneInfo("Asia/Shanghai")
@@ -282,9 +282,9 @@ def test_a_duty_manager_reads_the_analysis(desk: Any, server: Server, calls: Non
     page.wait_for_url(re.compile(r"/kpis/analysis$"))
     _check_pareto(page, server, "category", first, today)
     for type_, label in TYPES.items():
-        page.get_by_test_id("pareto-type").click()
+        option = page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{label}$")).first
         with page.expect_response(lambda r: "/api/v1/kpis/pareto?" in r.url and r.ok):
-            page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{label}$")).first.click()
+            pick(page.get_by_test_id("pareto-type"), option)
         page.wait_for_url(re.compile(rf"/kpis/analysis\?type={type_}$"))
         _check_pareto(page, server, "category", first, today, type_)
     page.wait_for_timeout(400)
@@ -292,9 +292,11 @@ def test_a_duty_manager_reads_the_analysis(desk: Any, server: Server, calls: Non
 
     # 近7天 from the picker's quick ranges: every chart of 7 days, the cut and type kept
     week = today - timedelta(days=6)
-    page.get_by_test_id("analysis-range").locator("input").first.click()
     with page.expect_response(lambda r: "/api/v1/kpis/heatmap?" in r.url and r.ok):
-        page.locator(".el-picker-panel__shortcut", has_text="近7天").click()
+        pick(
+            page.get_by_test_id("analysis-range").locator("input").first,
+            page.locator(".el-picker-panel__shortcut", has_text="近7天"),
+        )
     page.wait_for_url(re.compile(rf"/kpis/analysis\?from={week}&to={today}&type=repair$"))
     assert f"{week} 至 {today}" in page.get_by_test_id("analysis-period").inner_text()
     _check_heatmaps(page, server, week, today)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.browser.conftest import SHOTS, Desk, Server
+from tests.browser.conftest import SHOTS, Desk, Server, pick
 from tests.browser.test_english import chinese_in_chrome
 
 CENTRE = ZoneInfo("Asia/Shanghai")
@@ -358,9 +358,11 @@ def test_a_duty_manager_reads_the_call_kpis_by_each_grouping_and_period(desk: An
     # another period: 今天 from the picker's quick ranges; the cards and the queues are today's
     before = _kpis(server, today, today)
     queues_before = _kpis(server, today, today, "queue")
-    page.get_by_test_id("call-kpis-range").locator("input").first.click()
     with page.expect_response(lambda r: "/api/v1/kpis/calls?" in r.url and "group_by=none" in r.url and r.ok):
-        page.locator(".el-picker-panel__shortcut", has_text="今天").click()
+        pick(
+            page.get_by_test_id("call-kpis-range").locator("input").first,
+            page.locator(".el-picker-panel__shortcut", has_text="今天"),
+        )
     page.wait_for_url(re.compile(rf"from={today}&to={today}&group_by=queue$"))
     page.locator(f"[data-test=call-kpis-cards][data-from^='{today}']").wait_for()
     _check_cards(page, before, _kpis(server, today, today), today)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, pick
 from tests.browser.test_complaints import _complaint, _pick
 
 _phones = itertools.count(13712360001)
@@ -332,8 +332,7 @@ def test_a_manager_picks_the_analysis_period(desk: Any, server: Server) -> None:
 
     # 近7天 from the picker's quick ranges: today's complaint counts again
     week = str(today - timedelta(days=6))
-    period.locator("input").first.click()
-    page.locator(".el-picker-panel__shortcut", has_text="近7天").click()
+    pick(period.locator("input").first, page.locator(".el-picker-panel__shortcut", has_text="近7天"))
     page.locator(f"[data-test=desk-period][data-from='{week}'][data-to='{today}']").wait_for()
     page.wait_for_url(f"**/complaints?*from={week}*")
     with server.apis("duty_manager") as (api,):
@@ -351,8 +350,7 @@ def test_a_manager_picks_the_analysis_period(desk: Any, server: Server) -> None:
     manager.shot("complaint-desk-period")
 
     # the default again (近30天): the URL drops the period
-    period.locator("input").first.click()
-    page.locator(".el-picker-panel__shortcut", has_text="近30天").click()
+    pick(period.locator("input").first, page.locator(".el-picker-panel__shortcut", has_text="近30天"))
     _kpis_of(page, default["from"], default["to"])
     page.wait_for_url(lambda url: "from=" not in url)
     manager.check_clean()

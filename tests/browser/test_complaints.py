@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, pick
 from tests.browser.test_queues import _act, _register
 
 _phones = itertools.count(13712350001)
@@ -32,8 +32,7 @@ def _complaint(server: Server, phone: str, **extra: Any) -> dict[str, Any]:
 
 def _pick(page: Any, select: Any, text: str) -> None:
     """Chooses an option of an el-select by its text."""
-    select.click()
-    page.locator(".el-select-dropdown__item:visible", has_text=text).first.click()
+    pick(select, page.locator(".el-select-dropdown__item:visible", has_text=text).first)
 
 
 def _due(verdict: Any, wall: str) -> None:

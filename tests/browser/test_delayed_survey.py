@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from huiyin.settings import DEV_SECRET
 from huiyin.surveys.links import sign
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, pick
 from tests.browser.test_queues import _act, _register
 from tests.browser.test_rating_link import _phone, _shot
 
@@ -30,10 +30,18 @@ def _surveyed_order(server: Server) -> tuple[dict[str, Any], dict[str, Any]]:
     with server.apis("supervisor", "agent") as (sup, agent):
         r = sup.put("/surveys/rules", json={"order_type": "inquiry", "share": 1.0, "delay_days": 0, "is_active": True})
         assert r.status_code == 200, r.text
-        r = agent.post("/work-orders", json={
-            "type": "inquiry", "category": "IQ-BILL", "description": "查询气费（延时调查测试）", "channel": "phone",
-            "contact_phone": phone, "close_on_spot": True, "result": "已告知",
-        })
+        r = agent.post(
+            "/work-orders",
+            json={
+                "type": "inquiry",
+                "category": "IQ-BILL",
+                "description": "查询气费（延时调查测试）",
+                "channel": "phone",
+                "contact_phone": phone,
+                "close_on_spot": True,
+                "result": "已告知",
+            },
+        )
         assert r.status_code == 201, r.text
         order = r.json()
         r = sup.get(f"/work-orders/{order['id']}/survey")
@@ -72,7 +80,9 @@ def test_a_customer_answers_the_delayed_survey_on_a_phone(server: Server, browse
         page.get_by_test_id("survey-overall-basically_satisfied").click()
         page.get_by_test_id("survey-submit").click()
         expect(page.get_by_test_id("survey-error")).to_contain_text("必答题未回答")
-        expect(page.locator("[data-test=survey-question][data-key=timeliness]").get_by_test_id("survey-flag")).to_be_visible()
+        expect(
+            page.locator("[data-test=survey-question][data-key=timeliness]").get_by_test_id("survey-flag")
+        ).to_be_visible()
 
         page.get_by_test_id("survey-timeliness-4").click()
         page.get_by_test_id("survey-attitude-5").click()
@@ -90,7 +100,11 @@ def test_a_customer_answers_the_delayed_survey_on_a_phone(server: Server, browse
             saved = sup.get(f"/work-orders/{order['id']}/survey").json()["items"][0]
         assert saved["state"] == "answered"
         assert saved["answers"] == {
-            "overall": "basically_satisfied", "timeliness": 4, "attitude": 5, "solved": True, "comment": "师傅很耐心",
+            "overall": "basically_satisfied",
+            "timeliness": 4,
+            "attitude": 5,
+            "solved": True,
+            "comment": "师傅很耐心",
         }
 
         # the other tab answers too: 409, the page says it is answered
@@ -167,7 +181,7 @@ def test_the_managers_page_new_version_rule_and_handler_export(server: Server, d
     assert ws is not None
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(rows) if r and r[0] == "处理人")
-    body = [r for r in rows[head + 1:] if r and r[0] is not None]
+    body = [r for r in rows[head + 1 :] if r and r[0] is not None]
     assert len(body) == len(figures["items"])
     for got, want in zip(body, figures["items"], strict=True):
         assert got[0] == (want["name"] or str(want["handler_id"]))
@@ -210,8 +224,10 @@ def test_the_managers_page_new_version_rule_and_handler_export(server: Server, d
     expect(editor.get_by_test_id("editor-save")).to_be_disabled()
     editor.get_by_test_id(f"editor-key-{n}").fill("revisit")
     editor.get_by_test_id(f"editor-text-{n}").fill("您是否愿意再次使用我们的服务？")
-    editor.get_by_test_id(f"editor-kind-{n}").click()
-    page.locator(".el-select-dropdown__item:visible", has_text="是 / 否").first.click()
+    pick(
+        editor.get_by_test_id(f"editor-kind-{n}"),
+        page.locator(".el-select-dropdown__item:visible", has_text="是 / 否").first,
+    )
     d.shot("delayed-surveys-editor")
     editor.get_by_test_id("editor-save").click()
     expect(page.get_by_test_id("questionnaire-version")).to_have_count(versions_before + 1)
@@ -223,7 +239,11 @@ def test_the_managers_page_new_version_rule_and_handler_export(server: Server, d
         current = [q for q in sup.get("/surveys/questionnaires").json()["items"] if q["is_current"]]
     assert current[0]["version"] == top + 1
     assert current[0]["questions"][-1] == {
-        "key": "revisit", "kind": "yesno", "text": "您是否愿意再次使用我们的服务？", "required": True, "about": None,
+        "key": "revisit",
+        "kind": "yesno",
+        "text": "您是否愿意再次使用我们的服务？",
+        "required": True,
+        "about": None,
     }
 
     # 抽样规则: repairs 30 % → 45 %, after 5 days
@@ -550,7 +570,7 @@ def test_absences_a_manager_marks_a_handler_by_name(server: Server, desk: Any) -
     option = page.locator(f"[data-test=absence-user-{target['id']}]")
     expect(option).to_contain_text(target["name"])
     d.shot("absences-picker-manager")
-    option.click()
+    pick(dialog.get_by_test_id("absence-user"), option, typed=target["name"], opened=True)
     dialog.get_by_test_id("absence-reason-business").click()
     dialog.get_by_test_id("absence-submit").click()
     try:

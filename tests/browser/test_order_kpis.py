@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, pick
 from tests.browser.test_english import chinese_in_chrome
 
 CENTRE = ZoneInfo("Asia/Shanghai")
@@ -180,9 +180,11 @@ def test_a_duty_manager_reads_the_order_kpis_by_each_grouping(desk: Any, server:
 
     # 近30天 from the picker's quick ranges: the cards and the table of 30 days
     month = today - timedelta(days=29)
-    page.get_by_test_id("order-kpis-range").locator("input").first.click()
     with page.expect_response(lambda r: "/api/v1/kpis/orders?" in r.url and "group_by=none" in r.url and r.ok):
-        page.locator(".el-picker-panel__shortcut", has_text="近30天").click()
+        pick(
+            page.get_by_test_id("order-kpis-range").locator("input").first,
+            page.locator(".el-picker-panel__shortcut", has_text="近30天"),
+        )
     page.wait_for_url(re.compile(rf"from={month}&to={today}$"))
     _check_cards(page, server, month, today)
     _check_table(page, server, "category", month, today)

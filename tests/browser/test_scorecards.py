@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
-from tests.browser.conftest import Desk, Server
+from tests.browser.conftest import Desk, Server, pick
 from tests.browser.test_english import chinese_in_chrome
 
 CENTRE = ZoneInfo("Asia/Shanghai")
@@ -246,17 +246,18 @@ def test_a_supervisor_computes_reviews_publishes_and_reads_the_month(desk: Any, 
     v2 = _card(server, month)
     assert (v2["version"], v2["state"], v2["reason"]) == (2, "draft", "补录质检成绩")
     _check(page, v2)
-    page.get_by_test_id("sc-version").click()
-    page.locator(".el-select-dropdown__item:visible", has_text="第 1 版").click()
+    pick(page.get_by_test_id("sc-version"), page.locator(".el-select-dropdown__item:visible", has_text="第 1 版"))
     page.wait_for_url(re.compile(rf"{here}&version=1$"))
     page.get_by_test_id("sc-old-version").wait_for()
     _check(page, _card(server, month, version=1))
     assert _card(server, month, version=1)["state"] == "published"
 
     # one group (the demo's agents are the centre's), kept in the URL
-    page.get_by_test_id("sc-group").locator(".el-select").click()
     with page.expect_response(lambda r: "/api/v1/scorecards?" in r.url and "group=0" in r.url and r.ok):
-        page.locator(".el-select-dropdown__item:visible", has_text="中心").click()
+        pick(
+            page.get_by_test_id("sc-group").locator(".el-select"),
+            page.locator(".el-select-dropdown__item:visible", has_text="中心"),
+        )
     page.wait_for_url(re.compile(rf"{here}&group=0$"))
     page.locator("[data-test=sc-table][data-group='0']").wait_for()
     _check(page, _card(server, month, group="0"))
