@@ -9,6 +9,7 @@ def load_all() -> None:
     from huiyin.complaints import models as _complaints  # noqa: F401
     from huiyin.core import refcache as _refcache  # noqa: F401
     from huiyin.customers import models as _customers  # noqa: F401
+    from huiyin.knowledge import models as _knowledge  # noqa: F401
     from huiyin.notify import models as _notify  # noqa: F401
     from huiyin.org import models as _org  # noqa: F401
     from huiyin.outages import models as _outages  # noqa: F401

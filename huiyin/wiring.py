@@ -29,6 +29,7 @@ from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
 from huiyin.customers import service as customers_service
 from huiyin.db import Database
+from huiyin.knowledge.search import SYNONYMS
 from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
 from huiyin.org.refs import ORG
@@ -43,7 +44,7 @@ from huiyin.surveys import listeners as survey_listeners
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
 from huiyin.workorders.refs import CATALOG
 
-SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY, OUTAGES)
+SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY, OUTAGES, SYNONYMS)
 """The reference data every process keeps (``core.refcache``)."""
 
 

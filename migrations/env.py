@@ -17,11 +17,12 @@ config = context.config
 url = config.attributes.get("url") or normalize_url(Settings().database_url)
 
 NOT_IN_MODELS = {"customers_fts", "ix_customers_address_trgm", "ix_customers_name_trgm",
-                 "ix_work_orders_description_trgm"}
+                 "ix_work_orders_description_trgm", "kb_fts", "ix_kb_docs_vector",
+                 "ix_kb_docs_head_vector"}
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if name in NOT_IN_MODELS or (name or "").startswith("customers_fts"):
+    if name in NOT_IN_MODELS or (name or "").startswith(("customers_fts", "kb_fts")):
         return False
     return True
 
