@@ -26,6 +26,7 @@ from huiyin.core import guard
 from huiyin.core.apidocs import install_api_docs
 from huiyin.customers.api import router as customers_router
 from huiyin.db import Database
+from huiyin.knowledge.api import router as knowledge_router
 from huiyin.notify import service as notify_service
 from huiyin.notify.api import router as notify_router
 from huiyin.notify.api import ws_router
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
         survey_router,
         complaints_router,
         outages_router,
+        knowledge_router,
         quality_router,
         ledger_router,
         kpis_router,

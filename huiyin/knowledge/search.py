@@ -264,7 +264,7 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 10) ->
     """The best ``limit`` documents for ``query`` by BM25F.
 
     First the documents that hold every group. When they are fewer than ``limit``, those that hold any of the
-    query's rarer groups (in at most ``RARE`` of the documents; at least the rarest one): a common word (街道,
+    query's rarer groups (in at most ``RARE`` of the documents, or ``BROAD``; at least the rarest): a common word (街道,
     燃气 in a gas company's base) would make nearly every document a candidate and says little about which is
     best; it still counts in the ranking.
 
@@ -279,8 +279,10 @@ def search(session: Session, query: Query, filters: Filters, limit: int = 10) ->
     sizes = [_group_df(g, df, n) for g in query.groups]
     rows = _pass(session, query.groups, filters, every=True, estimate=min(sizes), limit=limit)
     if len(rows) < limit and len(query.groups) > 1:
-        by_df = sorted(zip(sizes, query.groups, strict=True))
-        rare = [g for d, g in by_df if d <= RARE * n] or [by_df[0][1]]
+        by_df = [(d, g) for d, g in sorted(zip(sizes, query.groups, strict=True)) if d > 0]  # absent words find none
+        if not by_df:
+            return rank(query, rows, corpus)[:limit]
+        rare = [g for d, g in by_df if d <= max(RARE * n, BROAD)] or [by_df[0][1]]
         estimate = sum(d for d, g in by_df if g in rare)
         seen = {r[0] for r in rows}
         more = _pass(session, tuple(rare), filters, every=False, estimate=estimate, limit=limit)
@@ -375,7 +377,7 @@ def _corpus(session: Session, query: Query) -> Corpus:
     stats = session.execute(select(KbStats.docs, KbStats.total_length).where(KbStats.id == 1)).one_or_none()
     n, total = (stats[0], stats[1]) if stats else (0, 0)
     terms = sorted({w for g in query.groups for w in g})
-    df = dict(session.execute(select(KbTerm.term, KbTerm.df).where(KbTerm.term.in_(terms))).tuples().all())
+    df = {t: d for t, d in session.execute(select(KbTerm.term, KbTerm.df).where(KbTerm.term.in_(terms)))}
     return n, (total / n if n else 1.0), df
 
 

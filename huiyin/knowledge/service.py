@@ -422,7 +422,7 @@ def do_edit(session: Session, actor: Actor, a: KbArticle, data: dict[str, Any]) 
         a.title = v.title
     a.updated_at = at
     if meta and a.state == ArticleState.published:
-        _reindex(session, a)  # filing, visibility and validity apply to the live version at once
+        do_reindex(session, a)  # filing, visibility and validity apply to the live version at once
         _event(session, a, None, "meta", None, a.state, actor, ", ".join(sorted(meta)))
     return v
 
@@ -462,7 +462,7 @@ def do_transition(session: Session, actor: Actor, a: KbArticle, action: KbAction
             )
         v.published_at = at
         a.live_version_id, a.title, a.state = v.id, v.title, ArticleState.published.value
-        _reindex(session, a)
+        do_reindex(session, a)
     a.updated_at = at
     _event(session, a, v, action.value, before, v.state, actor, note)
     return v
@@ -487,12 +487,12 @@ def do_restore(session: Session, actor: Actor, a: KbArticle) -> KbArticle:
     if a.state != ArticleState.archived or a.live_version_id is None:
         raise Conflict("only a withdrawn article that was published is restored")
     a.state, a.updated_at = ArticleState.published.value, now()
-    _reindex(session, a)
+    do_reindex(session, a)
     _event(session, a, None, "restore", ArticleState.archived.value, a.state, actor)
     return a
 
 
-def _reindex(session: Session, a: KbArticle) -> None:
+def do_reindex(session: Session, a: KbArticle) -> None:
     v = session.get(KbVersion, a.live_version_id) if a.live_version_id else None
     if v is None:
         return

@@ -30,6 +30,8 @@ CENTRE = {"agent", "dispatcher", "qa_inspector"} | MANAGERS
 CENTRE = {"agent", "dispatcher", "qa_inspector", *MANAGERS}
 EDITORS = {"agent", *MANAGERS, "admin"}
 OUTAGE_WRITERS = {"dispatcher", *MANAGERS}
+KB_READERS = {*CENTRE, "admin"}
+KB_EDITORS = {"qa_inspector", *MANAGERS, "admin"}
 
 TABLE: dict[str, Any] = {
     "health-check": PUBLIC,
@@ -156,6 +158,27 @@ TABLE: dict[str, Any] = {
     "calls-dial": CENTRE,
     "calls-upload_recording": CENTRE,
     "calls-get_recording": CENTRE,
+    "knowledge-categories": PUBLIC,  # the tree the self-service site files public articles by
+    "knowledge-create_category": KB_EDITORS,
+    "knowledge-rename_category": KB_EDITORS,
+    "knowledge-list": KB_READERS,
+    "knowledge-create": KB_EDITORS,
+    "knowledge-get": KB_READERS,
+    "knowledge-edit": KB_EDITORS,
+    "knowledge-submit": KB_EDITORS,
+    "knowledge-approve": KB_EDITORS,  # reviewers only, never the author (test_knowledge)
+    "knowledge-reject": KB_EDITORS,
+    "knowledge-archive": KB_EDITORS,
+    "knowledge-restore": KB_EDITORS,
+    "knowledge-attach": KB_EDITORS,
+    "knowledge-detach": KB_EDITORS,
+    "knowledge-attachment": KB_READERS,
+    "knowledge-search": KB_READERS,
+    "knowledge-outage_article": PUBLIC,
+    "knowledge-public_search": PUBLIC,
+    "knowledge-public_article": PUBLIC,
+    "knowledge-synonyms": KB_READERS,
+    "knowledge-set_synonyms": KB_EDITORS,
     "outages-create": OUTAGE_WRITERS,
     "outages-import": OUTAGE_WRITERS,
     "outages-list": CENTRE,
