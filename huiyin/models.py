@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def load_all() -> None:
     from huiyin.auth import models as _auth  # noqa: F401
+    from huiyin.bot import models as _bot  # noqa: F401
     from huiyin.calls import models as _calls  # noqa: F401
+    from huiyin.channels import models as _channels  # noqa: F401
     from huiyin.complaints import models as _complaints  # noqa: F401
     from huiyin.core import refcache as _refcache  # noqa: F401
     from huiyin.customers import models as _customers  # noqa: F401

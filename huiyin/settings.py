@@ -246,6 +246,31 @@ class OutageSettings(BaseModel):
     )
 
 
+class ChannelSettings(BaseModel):
+    """Written channels (huiyin/channels): the agent inbox's routing, escalation and limits, the self-service
+    site's sign-in by SMS code."""
+
+    chat_limit: int = Field(default=3, ge=1, le=20, description="conversations one agent holds at once")
+    first_response_seconds: int = Field(default=60, ge=5, le=3600, description="the first-response target (KPI)")
+    escalate_minutes: list[int] = Field(
+        default_factory=lambda: [5, 15, 30],
+        description="a customer's message unanswered this long escalates: the floor, the duty manager, the director",
+    )
+    idle_close_minutes: int = Field(default=30, ge=1, le=1440, description="a bot conversation quiet this long closes")
+    max_text: int = Field(default=2000, ge=100, le=20_000, description="characters in one written message")
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    wechat_reply_seconds: float = Field(
+        default=4.0, gt=0, le=4.9, description="answer WeChat's callback in time, else 'success' and send later"
+    )
+    code_minutes: int = Field(default=5, ge=1, le=30, description="an SMS sign-in code is valid this long")
+    code_tries: int = Field(default=5, ge=1, le=10, description="wrong codes before the code is void")
+    codes_per_hour: int = Field(default=5, ge=1, le=50, description="codes sent to one number in an hour")
+    code_gap_seconds: int = Field(default=60, ge=0, le=600, description="between two codes to one number")
+    session_days: int = Field(default=30, ge=1, le=365, description="a self-service sign-in lasts this long")
+    mail_poll_seconds: int = Field(default=60, ge=5, le=3600, description="how often the mailboxes are read")
+    fax_senders: list[str] = Field(default_factory=list, description="the fax-to-mail gateway's sender addresses")
+
+
 class Settings(BaseSettings):
     """Huiyin's settings; ``HUIYIN_AUTH__SESSION_HOURS=8`` sets a nested value."""
 
@@ -274,6 +299,7 @@ class Settings(BaseSettings):
     kpis: KpiSettings = Field(default_factory=KpiSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     outages: OutageSettings = Field(default_factory=OutageSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
 
     @model_validator(mode="after")
     def _reject_default_secret_outside_dev(self) -> Settings:

@@ -21,10 +21,12 @@ Every process opens its database through ``open_database``, so every session car
 from __future__ import annotations
 
 from huiyin.auth.refs import DIRECTORY
+from huiyin.bot.refs import MATCHER
 from huiyin.calls import listeners as calls_listeners
 from huiyin.calls.hooks import INFO_KEY as CALL_HOOKS_KEY
 from huiyin.calls.hooks import CallHooks
 from huiyin.calls.intake import EventKind
+from huiyin.channels import sms as channels_sms
 from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
 from huiyin.customers import service as customers_service
@@ -41,10 +43,11 @@ from huiyin.sla import listeners as sla_listeners
 from huiyin.sla.refs import POLICIES
 from huiyin.surveys import ivr as survey_ivr
 from huiyin.surveys import listeners as survey_listeners
+from huiyin.surveys.invitations import UNCLAIMED_SMS_KEY
 from huiyin.workorders.hooks import INFO_KEY, OrderHooks
 from huiyin.workorders.refs import CATALOG
 
-SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY, OUTAGES, SYNONYMS)
+SNAPSHOTS = (CATALOG, ORG, POLICIES, DIRECTORY, OUTAGES, SYNONYMS, MATCHER)
 """The reference data every process keeps (``core.refcache``)."""
 
 
@@ -83,6 +86,7 @@ def open_database(settings: Settings) -> Database:
         refcache.CACHE_KEY: cache,
         customers_service.AREA_COUNTS_KEY: customers_service.AreaCounts(),
         **notify_service.session_info(),
+        UNCLAIMED_SMS_KEY: (channels_sms.taker(settings),),
     }
     db = Database(settings, session_info=info)
     refcache.install([db.writer, db.reader], cache)

@@ -448,3 +448,16 @@ def count_customers(session: Session, area_ids: Sequence[int] | None = None, tag
     if tags:
         stmt = stmt.where(_with_tags(tags))
     return int(session.scalar(stmt) or 0)
+
+
+def customer_id_by_phone(session: Session, phone: str) -> int | None:
+    """The customer one of whose numbers this is (the lowest id when several share it), or None."""
+    number = normalize_phone(phone)
+    if not number:
+        return None
+    return session.scalar(
+        select(CustomerPhone.customer_id)
+        .where(CustomerPhone.phone == number)
+        .order_by(CustomerPhone.customer_id)
+        .limit(1)
+    )

@@ -363,7 +363,8 @@ async def sms_gateway(request: Request, settings: SettingsDep) -> None:
 @router.post("/sms/inbound", operation_id="surveys-sms_inbound", dependencies=[Depends(sms_gateway)])
 async def sms_inbound(body: SmsReplyIn, session: SessionDep, settings: SettingsDep) -> SmsReplyOut:
     """A customer's SMS to the centre, posted by the gateway: a reply to a rating invitation rates it;
-    anything else is kept (unmatched, unreadable). A message id seen before: 200 with its first outcome."""
+    anything else is kept (unmatched, unreadable) and goes to the written channels as a conversation. A
+    message id seen before: 200 with its first outcome."""
     at = min(body.at, now()) if body.at else now()
     got = invitations.do_receive_reply(
         session,
@@ -374,4 +375,15 @@ async def sms_inbound(body: SmsReplyIn, session: SessionDep, settings: SettingsD
         settings=settings.surveys,
         tz=settings.timezone,
     )
-    return SmsReplyOut.model_validate({"outcome": got.outcome, "rating_id": got.rating_id, "duplicate": got.duplicate})
+    conversation_id = None
+    if got.outcome in ("unmatched", "unreadable"):  # not a rating: the written channels' (a conversation)
+        for take in session.info.get(invitations.UNCLAIMED_SMS_KEY, ()):
+            conversation_id = take(session, body.id, body.from_, body.text, at) or conversation_id
+    return SmsReplyOut.model_validate(
+        {
+            "outcome": got.outcome,
+            "rating_id": got.rating_id,
+            "duplicate": got.duplicate,
+            "conversation_id": conversation_id,
+        }
+    )

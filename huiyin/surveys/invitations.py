@@ -92,6 +92,11 @@ class ReplyOutcome:
     duplicate: bool = False  # the gateway sent this message before: the first outcome, unchanged
 
 
+UNCLAIMED_SMS_KEY = "surveys.unclaimed_sms"
+"""Where a session finds who takes an inbound SMS that is not a rating: callables ``(session, gateway_id,
+phone, text, at) -> conversation id | None`` (the written channels, hung there by ``huiyin.wiring``)."""
+
+
 def do_receive_reply(
     session: Session,
     *,

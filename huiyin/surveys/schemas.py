@@ -80,6 +80,7 @@ class SmsReplyOut(BaseModel):
     )
     rating_id: int | None
     duplicate: bool = Field(description="this message id came before: its first outcome, nothing new stored")
+    conversation_id: int | None = Field(default=None, description="not a rating: the conversation it went to")
 
 
 class RatingsPublic(BaseModel):

@@ -32,6 +32,7 @@ EDITORS = {"agent", *MANAGERS, "admin"}
 OUTAGE_WRITERS = {"dispatcher", *MANAGERS}
 KB_READERS = {*CENTRE, "admin"}
 KB_EDITORS = {"qa_inspector", *MANAGERS, "admin"}
+CHAT_HANDLERS = {"agent", *MANAGERS}
 
 TABLE: dict[str, Any] = {
     "health-check": PUBLIC,
@@ -158,6 +159,24 @@ TABLE: dict[str, Any] = {
     "calls-dial": CENTRE,
     "calls-upload_recording": CENTRE,
     "calls-get_recording": CENTRE,
+    "channels-wechat_verify": PUBLIC,  # WeChat's signature instead (test_wechat_channel)
+    "channels-wechat_message": PUBLIC,
+    "channels-list": KB_READERS,
+    "channels-get": KB_READERS,
+    "channels-reply": CHAT_HANDLERS,
+    "channels-accept": CHAT_HANDLERS,
+    "channels-transfer": CHAT_HANDLERS,
+    "channels-to_bot": CHAT_HANDLERS,
+    "channels-close": CHAT_HANDLERS,
+    "channels-register": CHAT_HANDLERS,
+    "channels-create_wechat": ADMIN,
+    "channels-accounts": ADMIN,
+    "channels-figures": KB_READERS,
+    "bot-ask": PUBLIC,  # customers ask it, as on the self-service site
+    "bot-settings": KB_READERS,
+    "bot-save_settings": {*MANAGERS, "admin"},
+    "bot-unanswered": KB_READERS,
+    "bot-resolve_unanswered": KB_READERS,
     "knowledge-categories": PUBLIC,  # the tree the self-service site files public articles by
     "knowledge-create_category": KB_EDITORS,
     "knowledge-rename_category": KB_EDITORS,

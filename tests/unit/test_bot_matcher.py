@@ -1,0 +1,96 @@
+"""The FAQ bot's matcher on small hand-made FAQ lists (neither the dev nor the held-out question set)."""
+
+from __future__ import annotations
+
+from huiyin.bot.matcher import MARGIN, THRESHOLD, Faq, Matcher, utility_of
+
+SYNONYMS = [
+    ["燃气", "天然气", "煤气"],
+    ["燃气费", "气费", "煤气费"],
+    ["缴费", "交费", "交钱"],
+    ["停电", "没电", "黑灯瞎火"],
+    ["阀门", "伐门", "阀"],
+]
+
+
+def faq(i: int, title: str, *variants: str, utility: str | None = None) -> Faq:
+    return Faq(i, title, f"{title}的答案。", (title, *variants), key=f"faq-{i}", utility=utility)
+
+
+FAQS = [
+    faq(1, "燃气费可以在哪里缴纳？", "燃气费怎么交", "网上能交燃气费吗", utility="gas"),
+    faq(2, "电费可以在哪里缴纳？", "电费怎么交", "网上能交电费吗", utility="power"),
+    faq(3, "家里闻到燃气味怎么办？", "燃气泄漏了怎么处理", "厨房有燃气味道", utility="gas"),
+    faq(4, "燃气表前的阀门在哪里？", "怎么关燃气阀门", "燃气总阀在哪", utility="gas"),
+    faq(5, "家里停电了怎么办？", "就我家停电邻居有电", "突然停电了怎么报修", utility="power"),
+    faq(6, "营业厅几点开门？", "营业厅周末上班吗", utility="service"),
+]
+
+
+def best(m: Matcher, text: str) -> str | None:
+    found = m.match(text)
+    return found[0].faq.key if found else None
+
+
+def answers(m: Matcher, text: str) -> bool:
+    found = m.match(text)
+    lead = found[0].score - (found[1].score if len(found) > 1 else 0.0)
+    return bool(found) and found[0].score >= THRESHOLD and lead >= MARGIN
+
+
+def test_a_synonym_makes_meiqi_find_the_ranqi_faq() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "煤气味好重咋整") == "faq-3"
+    assert best(m, "煤气费去哪交") == "faq-1"
+
+
+def test_without_the_synonyms_meiqi_is_just_another_word() -> None:
+    with_synonyms = Matcher(FAQS, SYNONYMS).match("煤气泄漏")[0]
+    without = Matcher(FAQS).match("煤气泄漏")[0]
+    assert with_synonyms.faq.key == "faq-3"
+    assert with_synonyms.similarity > without.similarity
+
+
+def test_a_typo_still_matches_its_faq() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "燃气总伐在哪") == "faq-4"  # 伐 for 阀, no synonym: the pairs 燃气, 气总, 在哪 still agree
+    assert best(m, "家里闻到燃气未怎么办") == "faq-3"  # 未 for 味
+    assert best(m, "然气伐门在哪") == "faq-4"  # 然 for 燃, and 伐门 a synonym of 阀门
+
+
+def test_the_utility_gate_separates_electricity_from_gas_bills() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "电费在哪交") == "faq-2"
+    assert best(m, "气费在哪交") == "faq-1"
+    gas, power = m.match("电费在哪交", top=6), m.match("燃气费在哪交", top=6)
+    assert gas[0].faq.utility == "power" and power[0].faq.utility == "gas"
+    assert answers(m, "电费在哪交")
+
+
+def test_a_dialect_word_of_a_synonym_group_finds_the_power_cut() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "屋里黑灯瞎火的") == "faq-5"
+
+
+def test_an_unrelated_question_scores_below_the_threshold() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    for text in ("今天天气怎么样", "驾驶证丢了怎么补", "有人吗", "qwerty", "？？？"):
+        found = m.match(text)
+        assert not found or found[0].score < THRESHOLD, (text, found[:1])
+
+
+def test_scores_are_between_zero_and_one_best_first() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    found = m.match("燃气费怎么交", top=5)
+    assert found and all(0.0 <= f.score <= 1.0 and 0.0 <= f.similarity <= 1.0 for f in found)
+    assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
+    assert found[0].question in FAQS[0].questions
+    assert Matcher([], SYNONYMS).match("燃气费") == []
+    assert m.match("燃气费", top=0) == []
+
+
+def test_the_utility_comes_from_a_category_key_or_name() -> None:
+    assert utility_of("gas") == utility_of("gas-billing") == utility_of("燃气业务") == "gas"
+    assert utility_of("power-outage") == utility_of("电力业务") == "power"
+    assert utility_of("供水业务") == "water"
+    assert utility_of("service") is None and utility_of(None) is None
