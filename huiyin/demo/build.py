@@ -22,6 +22,7 @@ from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
 from huiyin.demo.incidents import raise_warnings
+from huiyin.demo.knowledge import build_knowledge
 from huiyin.demo.outages import build_outages
 from huiyin.demo.performance import build_performance
 from huiyin.demo.quality import build_quality
@@ -561,6 +562,9 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
             get_settings(),
         )
         _settle_history(s)
+        qa = s.scalars(select(User).where(User.username == "qa_inspector")).one()
+        supervisor = s.scalars(select(User).where(User.username == "supervisor")).one()
+        knowledge = build_knowledge(s, qa, supervisor)
         calls = build_calls(s, rng)
         build_agent_states(s, random.Random(seed + 17), cast)
         ratings = build_ratings(s, rng, units)
@@ -572,5 +576,6 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         counts = dict(s.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state)).all())
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
-        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}, {outages}"
+        f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}, "
+        f"{outages}, {knowledge}"
     )
