@@ -23,6 +23,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 cti_app = typer.Typer(help="CTI integrations (the phone system's credentials)", no_args_is_help=True)
 app.add_typer(cti_app, name="cti")
+wechat_app = typer.Typer(help="WeChat official accounts (公众号) the centre is written to", no_args_is_help=True)
+app.add_typer(wechat_app, name="wechat")
+kb_app = typer.Typer(help="The knowledge base", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 kpis_app = typer.Typer(help="The KPI layer's interval rollups", no_args_is_help=True)
 app.add_typer(kpis_app, name="kpis")
 
@@ -187,6 +191,34 @@ def cti_create(name: str) -> None:
         typer.echo(f"created CTI integration {integration.name} (id {integration.id})")
         typer.echo(f"token: {token}")
         typer.echo(f"endpoint: /api/v1/cti/{token}")
+
+
+@wechat_app.command("create")
+def wechat_create(
+    name: str,
+    token: Annotated[str, typer.Option(help="the token set in the official account's server settings")],
+    appid: Annotated[str | None, typer.Option(help="AppID (for replies through the API and safe mode)")] = None,
+    secret: Annotated[str | None, typer.Option(help="AppSecret")] = None,
+    aes_key: Annotated[str | None, typer.Option("--aes-key", help="EncodingAESKey: safe mode")] = None,
+) -> None:
+    """Create an official-account integration and print the callback URL to save in WeChat."""
+    from huiyin.channels.accounts import callback_url, do_create_account
+
+    with cli_session() as session:
+        acc = do_create_account(
+            session, "wechat", name, {"token": token, "appid": appid, "secret": secret, "aes_key": aes_key}
+        )
+        typer.echo(f"created WeChat integration {acc.name} (id {acc.id}, {'safe' if aes_key else 'plain'} mode)")
+        typer.echo(f"callback URL: {callback_url(get_settings().surveys.public_url, acc.name)}")
+
+
+@kb_app.command("load-faq")
+def kb_load_faq() -> None:
+    """Load the seeded FAQ (categories, synonyms, ~100 public FAQs) where missing."""
+    from huiyin.knowledge.seed import do_load_faq
+
+    with cli_session() as session:
+        typer.echo(f"{do_load_faq(session)} FAQs added")
 
 
 @cti_app.command("list")

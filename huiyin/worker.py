@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from huiyin.channels import jobs as channel_jobs
 from huiyin.clock import now
 from huiyin.complaints import ledger
 from huiyin.db import Database
@@ -109,6 +110,7 @@ class Worker:
         self._answers_upto: datetime | None = None
         self._rolled: float | None = None  # time.monotonic() of the last rollup refresh
         self._orders_rolled: float | None = None  # … of the orders' daily rollup
+        self._mailed: float | None = None  # … of the last mailbox read
         off = channels_off(settings.notify)
         if off:  # a state of this installation, said once, not an error per message
             log.warning(
@@ -205,6 +207,56 @@ class Worker:
             n += outage_jobs.do_announcement_step(s, self.settings, at)
         return n
 
+    def channels_batch(self) -> int:
+        """Written channels (issue 19), in one go (the standalone worker): see the three steps below."""
+        n, claimed = self.channels_claim()
+        if claimed:
+            self.channels_finish(claimed, self.channels_send(claimed))
+        fetched = self.mail_fetch()
+        return n + len(claimed) + (self.mail_take(fetched) if fetched else 0)
+
+    def channels_claim(self) -> tuple[int, list[channel_jobs.Claimed]]:
+        """Conversations routed to ready agents, waits escalated, quiet bot conversations closed; then the
+        pending outbound messages claimed (leased)."""
+        with self.db.session() as s:
+            n = channel_jobs.rounds(s, self.settings)
+        with self.db.session() as s:
+            return n, channel_jobs.claim(s, now())
+
+    def channels_send(self, claimed: list[channel_jobs.Claimed]) -> list[channel_jobs.Outcome]:
+        """Hands them to WeChat or SMTP, no transaction open."""
+        return [channel_jobs.send_one(c, now()) for c in claimed]
+
+    def channels_finish(self, claimed: list[channel_jobs.Claimed], outcomes: list[channel_jobs.Outcome]) -> None:
+        with self.db.session() as s:
+            channel_jobs.finish(s, outcomes, {c.id: c.attempts for c in claimed}, now())
+
+    def mail_fetch(self) -> list[tuple[int, int, list[tuple[int, bytes]]]]:
+        """Every mailbox's new mail (account, UIDVALIDITY, mails), at most every ``channels.mail_poll_seconds``,
+        read with no transaction open."""
+        started = time.monotonic()
+        if self._mailed is not None and started - self._mailed < self.settings.channels.mail_poll_seconds:
+            return []
+        self._mailed = started
+        with self.db.session(write=False) as s:
+            boxes = channel_jobs.mail_accounts(s)
+        out = []
+        for account_id, config, cursor in boxes:
+            try:
+                validity, fetched = channel_jobs.fetch(config, cursor)
+            except Exception:  # a mailbox down or refusing us: said, and tried again next round
+                log.exception("mailbox %s could not be read", account_id)
+                continue
+            out.append((account_id, validity, fetched))
+        return out
+
+    def mail_take(self, fetched: list[tuple[int, int, list[tuple[int, bytes]]]]) -> int:
+        taken = 0
+        for account_id, validity, mails in fetched:
+            with self.db.session() as s:
+                taken += channel_jobs.do_take_mail(s, account_id, validity, mails, self.settings)
+        return taken
+
     def claim_batch(self) -> list[outbox.Claimed]:
         return self.claim_due().to_send
 
@@ -250,6 +302,7 @@ class Worker:
         self.sampling_batch()
         while self.outage_batch():
             self.deliver(result)
+        self.channels_batch()
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))
@@ -312,6 +365,17 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 await asyncio.to_thread(worker.sampling_batch)
             async with db.write_lock:  # outages: a batch of a notice, a restoration or an announcement
                 outages = await asyncio.to_thread(worker.outage_batch)
+            async with db.write_lock:  # written channels: routing, escalation; then sending, the mailboxes
+                chats, sending = await asyncio.to_thread(worker.channels_claim)
+            if sending:
+                sent = await asyncio.to_thread(worker.channels_send, sending)
+                async with db.write_lock:
+                    await asyncio.to_thread(worker.channels_finish, sending, sent)
+            mails = await asyncio.to_thread(worker.mail_fetch)
+            if mails:
+                async with db.write_lock:
+                    chats += await asyncio.to_thread(worker.mail_take, mails)
+            chats += len(sending)
             async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
                 claimed = await asyncio.to_thread(worker.analysis_claim)
             if claimed:
@@ -324,7 +388,7 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 outcomes = await asyncio.to_thread(worker.send, got.to_send)
                 async with db.write_lock:
                     await asyncio.to_thread(worker.finish, outcomes)
-            busy = bool(fired or got.taken or claimed or outages)
+            busy = bool(fired or got.taken or claimed or outages or chats)
         except Exception:
             log.exception("embedded worker tick failed")
         if busy:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from huiyin.auth.refs import directory
 from huiyin.bot import service as bot
 from huiyin.channels import codes, service, wechat
+from huiyin.channels.accounts import callback_url, do_create_account
 from huiyin.channels.jobs import wechat_account
 from huiyin.channels.models import ChannelAccount, ChannelContact, ChannelMessage, Conversation
 from huiyin.channels.states import CHANNEL_NAMES_ZH, HANDLERS, STATE_NAMES_ZH, ConversationState
@@ -528,10 +529,6 @@ class ChannelAccountPublic(BaseModel):
     safe_mode: bool
 
 
-def callback_url(public_url: str, name: str) -> str:
-    return f"{public_url.rstrip('/')}/api/v1/channels/wechat/{name}"
-
-
 @router.post("/channels/wechat-accounts", status_code=201, operation_id="channels-create_wechat")
 async def create_wechat(
     body: WechatAccountIn,
@@ -539,7 +536,8 @@ async def create_wechat(
     _: Annotated[SignedIn, Depends(require_roles(Role.admin))],
     settings: SettingsDep,
 ) -> ChannelAccountPublic:
-    acc = do_create_wechat(session, body.model_dump(exclude_none=True))
+    config = body.model_dump(exclude_none=True)
+    acc = do_create_account(session, "wechat", config.pop("name"), config)
     return ChannelAccountPublic(
         id=acc.id,
         kind=acc.kind,
@@ -550,14 +548,31 @@ async def create_wechat(
     )
 
 
-def do_create_wechat(session: Any, config: dict[str, Any]) -> ChannelAccount:
-    name = config.pop("name")
-    if session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == "wechat", ChannelAccount.name == name)):
-        raise Conflict(f"a WeChat integration named {name!r} exists")
-    acc = ChannelAccount(kind="wechat", name=name, config=config, active=True, cursor={}, created_at=now())
-    session.add(acc)
-    session.flush()
-    return acc
+class MailAccountIn(BaseModel):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}$")]
+    display_name: Annotated[str, StringConstraints(max_length=100)] = "回音客服中心"
+    imap_host: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    imap_port: Annotated[int, Field(ge=1, le=65535)] = 993
+    imap_ssl: bool = True
+    smtp_host: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 465
+    smtp_ssl: bool = True
+    smtp_starttls: bool = False
+    username: Annotated[str, StringConstraints(max_length=200)] = ""
+    password: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+@router.post("/channels/mail-accounts", status_code=201, operation_id="channels-create_mail")
+async def create_mail(
+    body: MailAccountIn, session: SessionDep, _: Annotated[SignedIn, Depends(require_roles(Role.admin))]
+) -> ChannelAccountPublic:
+    """A mailbox the centre is written to (a fax-to-mail gateway's too): read by IMAP, answered by SMTP."""
+    config = body.model_dump()
+    acc = do_create_account(session, "email", config.pop("name"), config)
+    return ChannelAccountPublic(
+        id=acc.id, kind=acc.kind, name=acc.name, active=True, callback_url=None, safe_mode=False
+    )
 
 
 @router.get("/channels/accounts", operation_id="channels-accounts")

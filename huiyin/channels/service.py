@@ -61,6 +61,10 @@ RATING_WORDS = {
     "基本满意": "basic",
     "不满意": "unsatisfied",
 }
+QUIET_EVENTS = {
+    "email": frozenset({"accepted", "transfer", "to_bot", "queued"}),
+    "sms": frozenset({"accepted", "transfer", "to_bot"}),
+}
 RATING_TEXT = "本次服务已结束，请您评价：回复1满意，2基本满意，3不满意。感谢您的支持！"
 
 
@@ -347,7 +351,8 @@ def _handoff(session: Session, conv: Conversation, reason: str, settings: Settin
     conv.handoff_reason, conv.queued_at = reason, now()
     _awaiting_agent(session, conv, settings, True)
     position, _ = queue_figures(session)
-    out.replies.append(do_say(session, conv, "system", bot.expected_wait_text(position - 1, average_wait(session))))
+    wait = bot.expected_wait_text(position - 1, average_wait(session))
+    out.replies.append(do_say(session, conv, "system", wait, data={"event": "queued"}))
     _push_queue(session)
 
 
@@ -389,8 +394,13 @@ def do_say(
     kind: str = "text",
 ) -> ChannelMessage:
     """An outbound message, pending until its channel takes it (the web chat's is there as soon as it is
-    stored: the customer's page reads it)."""
+    stored: the customer's page reads it). The chat notices (an agent took over, a transfer, back to the bot,
+    the place in the queue) stay in the thread only on e-mail and SMS, where each would be a mail or a
+    paid text."""
     at = now()
+    quiet = conv.channel == "web" or (
+        sender == "system" and (data or {}).get("event") in QUIET_EVENTS.get(conv.channel, frozenset())
+    )
     msg = ChannelMessage(
         conversation_id=conv.id,
         channel=conv.channel,
@@ -400,15 +410,15 @@ def do_say(
         kind=kind,
         text=text,
         data=data or {},
-        delivery="local" if conv.channel == "web" else "pending",
+        delivery="local" if quiet else "pending",
         deliver_after=at,
         attempts=0,
         created_at=at,
     )
     session.add(msg)
     session.flush()
-    if conv.channel != "web":
-        session.info["channels_wake"] = True
+    if not quiet:
+        session.info["outbox_wake"] = True  # the embedded worker wakes at the commit
     return msg
 
 

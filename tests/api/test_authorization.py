@@ -171,6 +171,7 @@ TABLE: dict[str, Any] = {
     "channels-register": CHAT_HANDLERS,
     "channels-create_wechat": ADMIN,
     "channels-accounts": ADMIN,
+    "channels-create_mail": ADMIN,
     "channels-figures": KB_READERS,
     "bot-ask": PUBLIC,  # customers ask it, as on the self-service site
     "bot-settings": KB_READERS,
