@@ -21,6 +21,7 @@ from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
 from huiyin.channels.api import router as channels_router
+from huiyin.channels.selfservice_api import router as self_router
 from huiyin.complaints.api import router as complaints_router
 from huiyin.complaints.ledger_api import router as ledger_router
 from huiyin.core import guard
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
         outages_router,
         knowledge_router,
         channels_router,
+        self_router,
         quality_router,
         ledger_router,
         kpis_router,

@@ -260,3 +260,14 @@ def ended_credentials(session: Session, held: Mapping[int, str]) -> set[int]:
         if _standing(expires_at, revoked_at, active, at) and credential_fingerprint(unit_id, roles) == held[tok_id]:
             alive.add(tok_id)
     return set(held) - alive
+
+
+def do_ensure_service_user(session: Session, username: str, full_name: str, roles: list[str]) -> User:
+    """A user the system acts as (the self-service site registering a customer's report): made once, with a
+    password nobody knows (``!``: no hash matches it), so nobody signs in as it."""
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        user = User(username=username, full_name=full_name, password_hash="!", role_rows=[UserRole(role=r) for r in roles])
+        session.add(user)
+        session.flush()
+    return user

@@ -384,3 +384,8 @@ def call_ratings(session: Session, call_pks: Sequence[int]) -> dict[int, Rating]
         return {}
     stmt = select(Rating).where(Rating.call_pk.in_(list(call_pks)), Rating.kind == "instant")
     return {int(r.call_pk): r for r in session.scalars(stmt) if r.call_pk is not None}
+
+
+def rating_of(session: Session, contact: Contact, channel: str) -> Any | None:
+    """The contact's rating through ``channel``, if it was rated (a record with a rating's attributes)."""
+    return _existing(session, contact, channel)

@@ -4,7 +4,7 @@ suite until it has its row, so none can ship without one.
 
 Rows: ``PUBLIC`` (no credential needed), ``SIGNED_IN`` (any signed-in user), a set of roles (anyone else is
 a 403, checked before anything is looked up), ``CTI`` (a CTI integration's own token, not a user),
-``GATEWAY`` (the SMS gateway's inbound token), or ``ORDER``: an endpoint about one work order, where a user
+``GATEWAY`` (the SMS gateway's inbound token), ``SELF`` (a customer's self-service sign-in), or ``ORDER``: an endpoint about one work order, where a user
 who may not see the order gets a 404 (no leak of its existence) and the roles for each action come from the
 loop's transition table (``workorders/states.py``, tested through the loop in ``test_closed_loop.py`` and
 ``test_refusals.py``).
@@ -23,6 +23,7 @@ from tests.personas import Api, World
 
 PUBLIC, SIGNED_IN, CTI, ORDER = "public", "signed in", "cti token", "order"
 GATEWAY = "sms gateway token"
+SELF = "self-service token"  # a customer signed in on the self-service site (X-Self-Token), never a staff token
 ADMIN = {"admin"}
 CONFIG = {"supervisor", "admin"}
 MANAGERS = {"duty_manager", "floor_manager", "supervisor", "director"}
@@ -178,6 +179,17 @@ TABLE: dict[str, Any] = {
     "bot-save_settings": {*MANAGERS, "admin"},
     "bot-unanswered": KB_READERS,
     "bot-resolve_unanswered": KB_READERS,
+    "self-code": PUBLIC,  # rate-limited per number and address (test_selfservice)
+    "self-login": PUBLIC,
+    "self-me": SELF,
+    "self-logout": SELF,
+    "self-orders": SELF,
+    "self-order": SELF,
+    "self-rate": SELF,
+    "self-report": SELF,
+    "self-outages": SELF,
+    "self-chat": SELF,
+    "self-chat_send": SELF,
     "knowledge-categories": PUBLIC,  # the tree the self-service site files public articles by
     "knowledge-create_category": KB_EDITORS,
     "knowledge-rename_category": KB_EDITORS,
@@ -351,6 +363,14 @@ def test_each_role_outside_an_endpoints_row_gets_a_403_and_each_inside_gets_past
             if (role in row) == (status in (401, 403)):
                 wrong.append((op, role, status))
     assert wrong == []
+
+
+def test_self_service_endpoints_take_no_staff_credential(app: FastAPI, everyone: dict[str, Api]) -> None:
+    for op, (method, path) in _operations(app).items():
+        if TABLE[op] != SELF:
+            continue
+        for role, api in everyone.items():
+            assert _call(api.client, method, path, api.headers) == 401, (op, role)
 
 
 def test_signed_in_endpoints_let_every_role_past_the_gate(app: FastAPI, everyone: dict[str, Api]) -> None:

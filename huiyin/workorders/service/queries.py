@@ -299,3 +299,29 @@ def order_states(session: Session, order_ids: Sequence[int]) -> dict[int, tuple[
         WorkOrder.id.in_(list(order_ids))
     )
     return {i: (st, t, n) for i, st, t, n in session.execute(stmt)}
+
+
+def orders_of_customer(
+    session: Session, *, customer_id: int | None, phone: str | None, limit: int = 50
+) -> list[WorkOrder]:
+    """A customer's own orders, newest first (the self-service site): theirs by account, or registered for
+    their number."""
+    conds = []
+    if customer_id is not None:
+        conds.append(WorkOrder.customer_id == customer_id)
+    if phone:
+        conds.append(WorkOrder.contact_phone == phone)
+    if not conds:
+        return []
+    stmt = select(WorkOrder).where(or_(*conds)).order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def order_of_customer(session: Session, order_id: int, *, customer_id: int | None, phone: str | None) -> WorkOrder | None:
+    """The order, when it is this customer's (by account or number); None otherwise (no leak of existence)."""
+    order = session.get(WorkOrder, order_id)
+    if order is None:
+        return None
+    if (customer_id is not None and order.customer_id == customer_id) or (phone and order.contact_phone == phone):
+        return order
+    return None
