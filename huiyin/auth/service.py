@@ -267,7 +267,9 @@ def do_ensure_service_user(session: Session, username: str, full_name: str, role
     password nobody knows (``!``: no hash matches it), so nobody signs in as it."""
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        user = User(username=username, full_name=full_name, password_hash="!", role_rows=[UserRole(role=r) for r in roles])
+        user = User(
+            username=username, full_name=full_name, password_hash="!", role_rows=[UserRole(role=r) for r in roles]
+        )
         session.add(user)
         session.flush()
     return user

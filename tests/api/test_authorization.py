@@ -4,7 +4,8 @@ suite until it has its row, so none can ship without one.
 
 Rows: ``PUBLIC`` (no credential needed), ``SIGNED_IN`` (any signed-in user), a set of roles (anyone else is
 a 403, checked before anything is looked up), ``CTI`` (a CTI integration's own token, not a user),
-``GATEWAY`` (the SMS gateway's inbound token), ``SELF`` (a customer's self-service sign-in), or ``ORDER``: an endpoint about one work order, where a user
+``GATEWAY`` (the SMS gateway's inbound token), ``SELF`` (a customer's self-service sign-in), or
+``ORDER``: an endpoint about one work order, where a user
 who may not see the order gets a 404 (no leak of its existence) and the roles for each action come from the
 loop's transition table (``workorders/states.py``, tested through the loop in ``test_closed_loop.py`` and
 ``test_refusals.py``).

@@ -317,7 +317,9 @@ def orders_of_customer(
     return list(session.scalars(stmt.limit(limit)))
 
 
-def order_of_customer(session: Session, order_id: int, *, customer_id: int | None, phone: str | None) -> WorkOrder | None:
+def order_of_customer(
+    session: Session, order_id: int, *, customer_id: int | None, phone: str | None
+) -> WorkOrder | None:
     """The order, when it is this customer's (by account or number); None otherwise (no leak of existence)."""
     order = session.get(WorkOrder, order_id)
     if order is None:
