@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from huiyin.channels import inbox
 from huiyin.channels import jobs as channel_jobs
 from huiyin.clock import now
 from huiyin.complaints import ledger
@@ -216,10 +217,12 @@ class Worker:
         return n + len(claimed) + (self.mail_take(fetched) if fetched else 0)
 
     def channels_claim(self) -> tuple[int, list[channel_jobs.Claimed]]:
-        """Conversations routed to ready agents, waits escalated, quiet bot conversations closed; then the
-        pending outbound messages claimed (leased)."""
+        """Inbox messages taken in (a batch), conversations routed to ready agents, waits escalated, quiet bot
+        conversations closed; then the pending outbound messages claimed (leased)."""
+        with self.db.session() as s:  # webhook messages stored and answered, not yet taken in
+            n = inbox.process_batch(s, self.settings)
         with self.db.session() as s:
-            n = channel_jobs.rounds(s, self.settings)
+            n += channel_jobs.rounds(s, self.settings)
         with self.db.session() as s:
             return n, channel_jobs.claim(s, now())
 

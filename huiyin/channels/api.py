@@ -4,7 +4,6 @@ transfer, hand back to the bot, close, register an order), the channel accounts,
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 from datetime import timedelta
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 
 from huiyin.auth.refs import directory
 from huiyin.bot import service as bot
-from huiyin.channels import codes, service, wechat
+from huiyin.channels import inbox, service, wechat, wechat_in
 from huiyin.channels.accounts import callback_url, do_create_account
 from huiyin.channels.jobs import wechat_account
 from huiyin.channels.models import ChannelAccount, ChannelContact, ChannelMessage, Conversation
@@ -28,7 +27,7 @@ from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId, RefId
 from huiyin.customers.reveals import customer_numbers
-from huiyin.customers.service import customer_facts, customer_id_by_phone
+from huiyin.customers.service import customer_facts
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.outages.refs import live_outages
 from huiyin.workorders import service as orders
@@ -68,13 +67,24 @@ async def wechat_verify(name: str, request: Request, session: SessionDep) -> Res
     return Response(text, media_type="text/plain")
 
 
+async def _arrived() -> float:
+    return time.monotonic()
+
+
+Arrived = Annotated[float, Depends(_arrived)]
+SYNC_WAIT = 0.05
+"""A callback that waited longer than this for the process's write lock leaves the bot's turn to the worker."""
+
+
 @router.post("/channels/wechat/{name}", operation_id="channels-wechat_message", response_class=Response)
-async def wechat_message(name: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def wechat_message(
+    name: str, request: Request, arrived: Arrived, session: SessionDep, settings: SettingsDep
+) -> Response:
     """A follower's message or event, as WeChat posts it (plain, compatible or safe mode). The signature is
-    checked before the body is read (403). The bot's answer goes back in this response when it is ready
-    within ``channels.wechat_reply_seconds``, else ``success`` and the customer-service API sends it. A MsgId
-    seen before is acknowledged and changes nothing."""
-    started = time.monotonic()
+    checked before the body is read (403). The message is stored first (``channels.inbox``); when the process
+    has room it is taken in at once and the bot's answer goes back in this response (within
+    ``channels.wechat_reply_seconds``), else ``success`` now and the worker takes it in, its answer sent
+    through the customer-service API. A MsgId seen before is acknowledged and changes nothing."""
     acc, account = _account(session, name)
     params = dict(request.query_params)
     try:
@@ -92,96 +102,23 @@ async def wechat_message(name: str, request: Request, session: SessionDep, setti
         return Response(wechat.SUCCESS, media_type="text/plain")
     except wechat.BadMessage as exc:
         raise Invalid(f"WeChat message: {exc}") from None
-    got = _take_wechat(session, acc, inbound, settings)
+    payload = {"account": acc.id, "message": wechat_in.to_payload(inbound)}
+    row_id = inbox.do_enqueue(session, "wechat", inbound.dedup_key, payload)
+    success = Response(wechat.SUCCESS, media_type="text/plain")
+    if row_id is None:  # delivered before: stored once, answered once
+        return success
+    if time.monotonic() - arrived > SYNC_WAIT or inbox.backlog(session, row_id):
+        session.info["outbox_wake"] = True  # busy: the worker takes it in now
+        return success
+    got = inbox.process(session, row_id, "wechat", payload, settings)
     if got is None or got.duplicate or not got.replies:
-        return Response(wechat.SUCCESS, media_type="text/plain")
-    if time.monotonic() - started > settings.channels.wechat_reply_seconds:  # too late: the API sends them
-        return Response(wechat.SUCCESS, media_type="text/plain")
-    first, rest = got.replies[0], got.replies[1:]
+        return success
+    if time.monotonic() - arrived > settings.channels.wechat_reply_seconds:  # too late: the API sends them
+        return success
+    first = got.replies[0]  # any further replies stay pending: the customer-service API sends them
     first.delivery = "sent"
     first.data = {**(first.data or {}), "passive": True}
-    xml = wechat.reply_xml(account, inbound, first.text, params, now())
-    _ = rest  # any further replies stay pending: the customer-service API sends them
-    return Response(xml, media_type="application/xml")
-
-
-BIND_PROMPT = "请回复您在本公司登记的手机号码，我们将发送验证码完成账户绑定。"
-
-
-def _take_wechat(
-    session: SessionDep, acc: ChannelAccount, inb: wechat.InboundWechat, settings: SettingsDep
-) -> service.Received | None:
-    contact = service.do_contact(session, "wechat", inb.openid, acc.id)
-    if inb.kind == "event":
-        if inb.event == "unsubscribe":
-            contact.subscribed = False
-            return None
-        if inb.event == "subscribe":
-            contact.subscribed = True
-        if inb.opens_window:
-            contact.last_inbound_at = now()
-        if inb.event == "click" and inb.event_key == wechat.MENU_BIND:
-            got = service.do_receive(session, _inbound(acc, inb, text="绑定账户"), settings)
-            got.replies.append(service.do_say(session, got.conversation, "bot", BIND_PROMPT, data={"event": "bind"}))
-            return got
-        if inb.event in ("subscribe", "click"):
-            return service.do_receive(session, _inbound(acc, inb), settings)
-        return None
-    text = (inb.text or "").strip()
-    if inb.kind == "text" and contact.customer_id is None:
-        bound = _binding(session, contact, text, settings)
-        if bound is not None:
-            got = service.do_receive(session, _inbound(acc, inb), settings)
-            if not got.duplicate:
-                got.replies.insert(
-                    0, service.do_say(session, got.conversation, "system", bound, data={"event": "bind"})
-                )
-            return got
-    return service.do_receive(session, _inbound(acc, inb), settings)
-
-
-def _inbound(acc: ChannelAccount, inb: wechat.InboundWechat, text: str | None = None) -> service.Inbound:
-    data: dict[str, Any] = {}
-    if inb.kind == "image":
-        data = {"pic_url": inb.pic_url, "media_id": inb.media_id}
-    elif inb.kind == "location":
-        data = {"latitude": inb.latitude, "longitude": inb.longitude, "label": inb.label}
-    elif inb.kind == "event":
-        data = {"event": inb.event, "key": inb.event_key}
-    kind = inb.kind if inb.kind in ("text", "image", "location", "event") else "file"
-    return service.Inbound(
-        channel="wechat",
-        address=inb.openid,
-        external_id=inb.dedup_key,
-        text=text if text is not None else (inb.text or ""),
-        kind="text" if text is not None else kind,
-        data=data,
-        account_id=acc.id,
-        at=inb.created_at,
-    )
-
-
-def _binding(session: SessionDep, contact: ChannelContact, text: str, settings: SettingsDep) -> str | None:
-    """A follower binding their account: a mobile number (a code is sent), then the code."""
-    if re.fullmatch(r"1\d{10}", text):
-        try:
-            masked = codes.do_send_code(session, text, settings, purpose="bind")
-        except codes.TooMany:
-            return "验证码发送过于频繁，请稍后再试。"
-        contact.pending_phone = text
-        return f"验证码已发送至{masked}，请回复6位验证码完成绑定。"
-    if re.fullmatch(r"\d{6}", text) and contact.pending_phone:
-        try:
-            number = codes.do_check_code(session, contact.pending_phone, text, settings)
-        except Exception as exc:  # a wrong or stale code: said to the follower, nothing bound
-            return f"验证失败：{'验证码错误' if 'wrong' in str(exc) else '验证码已失效，请重新发送手机号'}。"
-        customer_id = customer_id_by_phone(session, number)
-        contact.pending_phone = None
-        if customer_id is None:
-            return "该手机号未登记为本公司客户，请致电客服热线或到营业厅办理。"
-        contact.customer_id, contact.bound_at = customer_id, now()
-        return f"绑定成功！您的微信已绑定尾号{number[-4:]}的账户，可随时查询工单进度和停气停电通知。"
-    return None
+    return Response(wechat.reply_xml(account, inbound, first.text, params, now()), media_type="application/xml")
 
 
 # ---------------------------------------------------------------- the inbox

@@ -123,6 +123,26 @@ class ChannelMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ChannelInbox(Base):
+    """An inbound message as its channel delivered it, stored before anything else is done with it: the
+    callback answers at once (WeChat wants an answer within 5 s however busy we are), and ``process`` makes it
+    a conversation's message (the bot's turn, the queue) now or in the worker's next round. Unique by the
+    channel's own id, so a delivery repeated while the first still waits is one row."""
+
+    __tablename__ = "channel_inbox"
+    __table_args__ = (UniqueConstraint("channel", "external_id"), Index("ix_channel_inbox_pending", "state", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class SmsCode(Base):
     """A sign-in code sent to a mobile number: kept hashed, valid a few minutes, a few tries."""
 

@@ -60,6 +60,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_accounts')),
     sa.UniqueConstraint('kind', 'name', name=op.f('uq_channel_accounts_kind'))
     )
+    op.create_table('channel_inbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('external_id', sa.String(length=200), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('error', sa.String(length=300), nullable=True),
+    sa.Column('received_at', huiyin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', huiyin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_inbox')),
+    sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_channel_inbox_channel'))
+    )
+    with op.batch_alter_table('channel_inbox', schema=None) as batch_op:
+        batch_op.create_index('ix_channel_inbox_pending', ['state', 'id'], unique=False)
+
     op.create_table('sms_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=False),
@@ -197,6 +213,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_sms_codes_phone')
 
     op.drop_table('sms_codes')
+    with op.batch_alter_table('channel_inbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_channel_inbox_pending')
+
+    op.drop_table('channel_inbox')
     op.drop_table('channel_accounts')
     op.drop_table('bot_sessions')
     with op.batch_alter_table('bot_questions', schema=None) as batch_op:

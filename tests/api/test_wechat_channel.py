@@ -189,3 +189,35 @@ def test_bad_bodies_are_refused_and_store_nothing(world: World, admin: Api) -> N
     assert p.post_raw("<xml>" + "x" * 70_000 + "</xml>").status_code == 422
     with world.db.session() as s:
         assert s.scalar(select(func.count()).select_from(ChannelMessage)) == 0
+
+
+def test_when_busy_the_callback_only_stores_and_the_worker_answers_through_the_api(
+    world: World,
+    admin: Api,
+    bot_first: None,
+    fake: Served,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    from huiyin.channels import api as channels_api
+    from huiyin.channels import inbox
+
+    integration(admin, api_base=fake.url)
+    monkeypatch.setattr(channels_api, "SYNC_WAIT", -1.0)  # as if the process had waited for its write lock
+    p = poster(world)
+    r = p.text(OPENID, "燃气费可以在哪里交", msg_id=6054768590064713999)
+    assert r.status_code == 200 and r.text == "success" and messages(world) == []
+    assert p.text(OPENID, "燃气费可以在哪里交", msg_id=6054768590064713999).text == "success"  # WeChat's retry
+    with world.db.session() as s:
+        assert inbox.process_batch(s, settings) == 1
+        s.commit()
+    with world.db.session() as s:
+        assert inbox.process_batch(s, settings) == 0  # taken in once
+    stored = messages(world)
+    assert [(m.direction, m.sender, m.delivery) for m in stored] == [
+        ("in", "customer", None),
+        ("out", "bot", "pending"),
+    ]
+    _deliver(world)
+    sent = [m for m in fake.get("/_sent") if m["touser"] == OPENID]
+    assert len(sent) == 1 and sent[0]["text"]["content"] == stored[1].text
