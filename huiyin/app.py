@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -103,6 +104,22 @@ class HuiyinApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def _warm(db: Database) -> None:
+    """jieba's dictionary (about a second) and the bot's matcher (a second per hundred FAQs): loaded at start,
+    not by the first question after it."""
+    from huiyin.bot.refs import matcher
+    from huiyin.knowledge.search import synonyms
+    from huiyin.knowledge.words import tokenizer
+
+    try:
+        tokenizer()
+        with db.session(write=False) as s:
+            synonyms(s)
+            matcher(s)
+    except Exception:  # a database not migrated yet: the first question pays, nothing else changes
+        logging.getLogger("huiyin").warning("could not warm the bot's matcher at start", exc_info=True)
+
+
 def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, db: Database | None = None) -> FastAPI:
     """The app; ``db``: a database opened with ``wiring.open_database`` to share (tests share theirs, so
     that the app's sinks and hooks are the ones their sessions carry), else one of its own."""
@@ -115,7 +132,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         hub.loop = loop
-        if freeze_heap:
+        if freeze_heap:  # a served process: warm what the first customer would otherwise wait for, then freeze
+            await asyncio.to_thread(_warm, db)
             _freeze_heap()
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
