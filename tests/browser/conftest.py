@@ -126,6 +126,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "HUIYIN_ENV": "test",
         "HUIYIN_WORKER__EMBEDDED": "true",  # the server fires deadlines and pushes notifications itself
         "HUIYIN_WORKER__POLL_SECONDS": "0.3",
+        "HUIYIN_SURVEYS__INBOUND_TOKEN": "browser-gw",  # the SMS gateway's token: customers' texts come in
     }
     for args in (["db", "upgrade"], ["demo", "--customers", "300", "--orders", "150"]):
         subprocess.run([str(BIN), *args], env=env, check=True, capture_output=True, timeout=300)

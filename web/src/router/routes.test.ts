@@ -37,17 +37,19 @@ describe('the pages of the feature modules', () => {
 
   it('put the menu in one order across modules', () => {
     expect(menuOf('agent')).toEqual([
-      'workbench', 'orders', 'outages', 'callbacks', 'outage-calls', 'care', 'calls', 'my-scorecard', 'my-quality',
+      'workbench', 'chat', 'knowledge', 'orders', 'outages', 'callbacks', 'outage-calls', 'care', 'calls', 'my-scorecard',
+      'my-quality',
     ])
-    expect(menuOf('dispatcher')).toEqual(['orders', 'dispatch', 'outages', 'announcements', 'calls'])
+    expect(menuOf('dispatcher')).toEqual(['knowledge', 'orders', 'dispatch', 'outages', 'announcements', 'calls'])
     expect(menuOf('admin')).toEqual([
-      ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'quality-rules', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
+      ...KPI_MENU, 'satisfaction', 'delayed-surveys', 'quality-rules', 'knowledge', 'bot', 'orders', 'complaint-desk', 'ledger', 'absences', 'admin-users', 'admin-units', 'admin-areas', 'admin-categories', 'admin-dispatch-rules', 'admin-cti',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'ivr-rules',
     ])
     expect(menuOf('supervisor')).toEqual([
       'overview', ...KPI_MENU, 'satisfaction', 'delayed-surveys',
       'qa-samples', 'qa-calibrations', 'quality-evaluations', 'quality-appeals', 'quality-results', 'quality-rules',
-      'workbench', 'orders', 'dispatch', 'outages', 'announcements', 'callbacks', 'outage-calls', 'care',
+      'workbench', 'chat', 'knowledge', 'bot', 'orders', 'dispatch', 'outages', 'announcements', 'callbacks', 'outage-calls',
+      'care',
       'complaint-desk', 'ledger', 'absences', 'calls',
       'admin-categories', 'admin-dispatch-rules',
       'sla-policies', 'sla-calendars', 'sla-ladder', 'agent-board', 'ivr-rules',
@@ -85,6 +87,30 @@ describe('the pages of the feature modules', () => {
       expect(menuOf(role)).not.toContain('expert-help')
     }
     expect(homeFor(new Set(['unit_handler']))).toBe('/inbox')
+  })
+
+  it('show 在线客服 to agents and managers, right after the workbench, where nobody lands', () => {
+    for (const role of ['agent', 'duty_manager', 'floor_manager', 'supervisor', 'director'] as const) {
+      const menu = menuOf(role)
+      expect(menu[menu.indexOf('workbench') + 1]).toBe('chat')
+    }
+    for (const role of ['dispatcher', 'unit_handler', 'qa_inspector', 'admin'] as const) expect(menuOf(role)).not.toContain('chat')
+    expect(homeFor(new Set(['agent']))).toBe('/workbench')
+  })
+
+  it('show 知识库 to every reader of the knowledge base and 智能客服 to managers, QA and the admin, where nobody lands', () => {
+    for (const role of ['agent', 'dispatcher', 'qa_inspector', 'duty_manager', 'floor_manager', 'supervisor', 'director', 'admin'] as const) {
+      expect(menuOf(role)).toContain('knowledge')
+    }
+    expect(menuOf('unit_handler')).not.toContain('knowledge')
+    for (const role of ['qa_inspector', 'duty_manager', 'floor_manager', 'supervisor', 'director', 'admin'] as const) {
+      const menu = menuOf(role)
+      expect(menu[menu.indexOf('knowledge') + 1]).toBe('bot')
+    }
+    for (const role of ['agent', 'dispatcher', 'unit_handler'] as const) expect(menuOf(role)).not.toContain('bot')
+    expect(homeFor(new Set(['agent']))).toBe('/workbench')
+    expect(homeFor(new Set(['dispatcher']))).toBe('/dispatch')
+    expect(homeFor(new Set(['qa_inspector']))).toBe('/overview')
   })
 
   it('name each route once', () => {

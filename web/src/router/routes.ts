@@ -1,9 +1,11 @@
 import type { RouteRecordRaw } from 'vue-router'
 import { routes as absences } from '@/modules/absences'
 import { routes as calls } from '@/modules/calls'
+import { routes as chat } from '@/modules/chat'
 import { routes as delayed } from '@/modules/delayed'
 import { routes as experthelp } from '@/modules/experthelp'
 import { routes as complaints } from '@/modules/complaints'
+import { routes as knowledge } from '@/modules/knowledge'
 import { routes as notify } from '@/modules/notify'
 import { routes as org } from '@/modules/org'
 import { routes as outages } from '@/modules/outages'
@@ -18,7 +20,7 @@ import { passes, type Role } from '@/utils/roles'
 
 const MODULES = [
   overview, performance, surveys, delayed, quality, qaresults, workorders, experthelp, outages, complaints, absences, calls,
-  org, sla, notify,
+  org, sla, notify, chat, knowledge,
 ]
 
 /**

@@ -59,6 +59,8 @@ export const GATES = {
   /** 质检规则: thresholds, phrase lists, the QA forms (GET /quality/rules: QA, the managers, the admin) */
   qaRules: ['qa_inspector', ...MANAGERS, 'admin'],
   workbench: ['agent', ...MANAGERS],
+  /** 在线客服: the written channels' inbox (the server's HANDLERS answer conversations; managers read any) */
+  chat: ['agent', ...MANAGERS],
   /** 停供事件: outages, their detail and 故障研判 (GET /outages: the centre; the writers change them, GATES.editOutages) */
   outages: ['dispatcher', ...MANAGERS, 'agent'],
   /** 主动服务: the signed-in agent's proactive-notice calls of outages (GET /outage-calls/mine) */
@@ -77,6 +79,10 @@ export const GATES = {
   complaintDesk: [...MANAGERS, 'unit_handler', 'qa_inspector', 'admin'],
   ledger: [...MANAGERS, 'unit_handler', 'qa_inspector', 'admin'],
   calls: CALL_CENTRE,
+  /** 知识库: search, the articles and an outage as an article (GET /kb/…: the centre's roles and the admin) */
+  knowledge: [...CALL_CENTRE, 'admin'],
+  /** 智能客服: the bot's settings, 试一试, its figures and unanswered questions (the managers, QA, the admin) */
+  bot: [...MANAGERS, 'qa_inspector', 'admin'],
   agentBoard: MANAGERS,
   ivrRules: [...MANAGERS, 'admin'],
   slaAdmin: ['supervisor', 'director', 'admin'],
@@ -92,6 +98,8 @@ export const GATES = {
   editRules: ['supervisor', 'admin'],
   /** an order's 通话记录 card */
   orderCalls: CALL_CENTRE,
+  /** an order's 来源会话 card (GET /conversations?order_id=: the centre's roles and the admin) */
+  orderConversations: [...CALL_CENTRE, 'admin'],
   /** an order's 客户评价 (GET /ratings: the centre's roles) */
   orderRatings: CALL_CENTRE,
   /** an order's 延时调查 card (GET /work-orders/{id}/survey) */
@@ -129,6 +137,12 @@ export const GATES = {
   editQaRules: ['qa_inspector', 'supervisor', 'director', 'admin'],
   /** 停供事件: creating and changing outages, 故障研判 (the server's WRITERS: dispatchers and managers) */
   editOutages: ['dispatcher', ...MANAGERS],
+  /** 知识库: writing drafts, submitting them, attachments, categories, 同义词 (the server's EDITORS) */
+  editKnowledge: ['qa_inspector', ...MANAGERS, 'admin'],
+  /** 知识库: 审核通过 / 退回, 下线 / 恢复 (the server's REVIEWERS; never the version's author: 四眼原则) */
+  reviewKnowledge: [...MANAGERS, 'admin'],
+  /** 智能客服: saving the bot's settings (PUT /bot/settings: the managers and the admin; QA reads them) */
+  editBot: [...MANAGERS, 'admin'],
   /** 回访: the "all the team's" switch */
   allCallbacks: MANAGERS,
   /** the order list's built-in "my open orders" filter: those who register orders */
