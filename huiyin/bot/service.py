@@ -165,8 +165,10 @@ def ask(
     channel: str = "api",
     conversation_id: int | None = None,
     tz: str = "Asia/Shanghai",
+    record: bool = True,
 ) -> Reply:
-    """The bot's reply to one question, and whether a person should take over."""
+    """The bot's reply to one question, and whether a person should take over. ``record``: a miss goes on
+    the unanswered list (not a manager's 试一试)."""
     conf = bot_settings(session)
     text = text.strip()
     if HUMAN.search(text):
@@ -183,9 +185,11 @@ def ask(
     misses = misses_so_far + 1
     confidence = best.score if best else 0.0
     if misses >= conf.misses:
-        _note(session, text, channel, conversation_id, best, "handoff")
+        if record:
+            _note(session, text, channel, conversation_id, best, "handoff")
         return Reply(None, None, None, None, confidence, suggestions, handoff=True, reason="misses", outcome="handoff")
-    _note(session, text, channel, conversation_id, best, "suggested" if suggestions else "missed")
+    if record:
+        _note(session, text, channel, conversation_id, best, "suggested" if suggestions else "missed")
     if suggestions:
         lines = "\n".join(f"{i + 1}. {s.title}" for i, s in enumerate(suggestions))
         say = f"您是不是想问：\n{lines}\n请回复序号，或换个说法描述您的问题；需要人工服务请回复“人工”。"
@@ -220,10 +224,10 @@ def choose_suggestion(text: str, suggestions: list[dict[str, Any]]) -> int | Non
     return None
 
 
-def ask_in_session(session: Session, text: str, key: str | None, tz: str) -> Reply:
+def ask_in_session(session: Session, text: str, key: str | None, tz: str, *, record: bool = True) -> Reply:
     """``POST /bot/ask``: a session key keeps the misses between questions (a new one without it)."""
     row = session.get(BotSession, key, with_for_update=True) if key else None
-    reply = ask(session, text, misses_so_far=row.misses if row else 0, tz=tz)
+    reply = ask(session, text, misses_so_far=row.misses if row else 0, tz=tz, record=record)
     if key:
         if row is None:
             row = BotSession(key=key, misses=0, answers=0, handed_off=False, last_at=now())

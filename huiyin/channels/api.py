@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from huiyin.auth.refs import directory
 from huiyin.bot import service as bot
+from huiyin.calls.service.agents import current_state
 from huiyin.channels import inbox, service, wechat, wechat_in
 from huiyin.channels.accounts import callback_url, do_create_account
 from huiyin.channels.jobs import wechat_account
@@ -320,6 +321,40 @@ def _detail(session: SessionDep, conv: Conversation) -> ConversationDetail:
     )
 
 
+class ChatAgent(BaseModel):
+    id: int
+    name: str
+    username: str
+    roles: list[str]
+    state: str = Field(description="the seat's state, shared with the phone: ready, not_ready, on_call, acw, …")
+    holding: int = Field(description="conversations they hold now")
+    limit: int
+
+
+@router.get("/conversations-agents", operation_id="channels-agents")
+async def agents(session: SessionDep, _: Handler, settings: SettingsDep) -> list[ChatAgent]:
+    """Who a conversation can be transferred to: the agents and managers, with their seat's state and how many
+    conversations they hold."""
+    people = directory(session)
+    holders = {p.id: p for role in ("agent", *[r.value for r in MANAGERS]) for p in people.by_role.get(role, ())}
+    loads = service.loads(session, list(holders))
+    out = []
+    for pid, p in sorted(holders.items(), key=lambda kv: kv[1].username):
+        st = current_state(session, pid)
+        out.append(
+            ChatAgent(
+                id=pid,
+                name=p.full_name,
+                username=p.username,
+                roles=sorted(p.roles),
+                state=st.state if st else "signed_out",
+                holding=loads.get(pid, 0),
+                limit=settings.channels.chat_limit,
+            )
+        )
+    return out
+
+
 @router.get("/conversations/{conversation_id}", operation_id="channels-get")
 async def get_conversation(conversation_id: PathId, session: SessionDep, _: Centre) -> ConversationDetail:
     """The thread with the customer panel: who they are, their tags, open orders, outages in their area."""
@@ -539,6 +574,9 @@ class BotAskIn(BaseModel):
     session: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = Field(
         default=None, description="keeps the misses between questions; without it each question stands alone"
     )
+    trial: bool = Field(
+        default=False, description="a manager trying the bot (试一试): misses stay off the unanswered list"
+    )
 
 
 class BotSuggestion(BaseModel):
@@ -565,7 +603,7 @@ async def ask(body: BotAskIn, session: SessionDep, settings: SettingsDep) -> Bot
     above the confidence threshold, else up to three suggestions (您是不是想问); a hand-off to a person when
     asked (人工) or after the misses allowed."""
     key = body.session or secrets.token_urlsafe(12)
-    r = bot.ask_in_session(session, body.text, key, settings.timezone)
+    r = bot.ask_in_session(session, body.text, key, settings.timezone, record=not body.trial)
     return BotAskOut(
         answer=r.answer,
         article_id=r.article_id,

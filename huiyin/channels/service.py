@@ -455,6 +455,18 @@ def holding(session: Session, agent_id: int) -> int:
     )
 
 
+def loads(session: Session, agent_ids: list[int]) -> dict[int, int]:
+    """How many conversations each of these agents holds now."""
+    if not agent_ids:
+        return {}
+    rows = session.execute(
+        select(Conversation.agent_id, func.count())
+        .where(Conversation.state == S.assigned.value, Conversation.agent_id.in_(agent_ids))
+        .group_by(Conversation.agent_id)
+    )
+    return {a: n for a, n in rows if a is not None}
+
+
 def check_capacity(session: Session, agent_id: int, settings: Settings) -> None:
     if holding(session, agent_id) >= settings.channels.chat_limit:
         raise Conflict(f"an agent holds at most {settings.channels.chat_limit} conversations at once")

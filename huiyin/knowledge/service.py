@@ -159,17 +159,32 @@ def _outage_hits(session: Session, query: kb_search.Query, tz: str) -> list[Foun
 
 
 def snippet(body: str, matched: tuple[str, ...], width: int = 80) -> str:
-    """About ``width`` characters of ``body`` around the first matched word, the words marked 【】 (plain text:
-    the client never renders it as HTML)."""
+    """About ``width`` characters of ``body`` around the first matched word, each run of matched text marked
+    once with 【】 (overlapping and adjacent words merged; plain text: the client never renders it as HTML)."""
     text = re.sub(r"\s+", " ", body).strip()
-    first = min((i for i in (text.lower().find(w) for w in matched) if i >= 0), default=0)
+    lower = text.lower()
+    first = min((i for i in (lower.find(w) for w in matched) if i >= 0), default=0)
     start = max(0, first - width // 4)
     piece = text[start : start + width]
-    for w in sorted(matched, key=len, reverse=True):
-        if len(w) > 1:
-            piece = re.sub(re.escape(w), lambda m: f"【{m.group(0)}】", piece, flags=re.IGNORECASE)
-    piece = re.sub(r"【+([^【】]*)】+", r"【\1】", piece)
-    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+    low = piece.lower()
+    spans: list[list[int]] = []
+    for w in (w for w in matched if len(w) > 1):
+        i = low.find(w)
+        while i >= 0:
+            spans.append([i, i + len(w)])
+            i = low.find(w, i + 1)
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out, at = [], 0
+    for a, b in merged:
+        out.append(piece[at:a] + "【" + piece[a:b] + "】")
+        at = b
+    out.append(piece[at:])
+    return ("…" if start else "") + "".join(out) + ("…" if start + width < len(text) else "")
 
 
 # ---------------------------------------------------------------- categories

@@ -175,6 +175,7 @@ TABLE: dict[str, Any] = {
     "channels-accounts": ADMIN,
     "channels-create_mail": ADMIN,
     "channels-figures": KB_READERS,
+    "channels-agents": CHAT_HANDLERS,
     "bot-ask": PUBLIC,  # customers ask it, as on the self-service site
     "bot-settings": KB_READERS,
     "bot-save_settings": {*MANAGERS, "admin"},

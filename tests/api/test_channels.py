@@ -181,3 +181,20 @@ def test_bad_input_is_refused_and_changes_nothing(world: World, agent: Api, agen
     with world.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Conversation)) == 1
     assert world.client.post("/api/v1/bot/ask", json={"text": ""}).status_code == 422
+
+
+def test_the_transfer_list_shows_each_agent_with_their_seat_and_load(
+    world: World, agent: Api, agent2: Api, faq: None
+) -> None:
+    cid = sms(world, "人工", "gw-t1")["conversation_id"]
+    agent.ok("post", f"/conversations/{cid}/accept")
+    agent2.ok("put", "/agents/me/state", {"state": "signed_in"})
+    listed = {a["id"]: a for a in agent.ok("get", "/conversations-agents")}
+    assert listed[agent.id]["holding"] == 1 and listed[agent.id]["limit"] == 3
+    assert listed[agent2.id]["state"] == "signed_in" and listed[agent2.id]["holding"] == 0
+
+
+def test_a_managers_trial_question_stays_off_the_unanswered_list(world: World, manager: Api, faq: None) -> None:
+    r = world.client.post("/api/v1/bot/ask", json={"text": "火星上有燃气吗", "trial": True}).json()
+    assert r["answer"] is None
+    assert "火星上有燃气吗" not in {q["text"] for q in manager.ok("get", "/bot/unanswered")}
