@@ -21,6 +21,7 @@ from huiyin.clock import clock
 from huiyin.customers.models import Customer, CustomerPhone, CustomerTag
 from huiyin.db import Database
 from huiyin.demo import city
+from huiyin.demo.channels import build_channels
 from huiyin.demo.incidents import raise_warnings
 from huiyin.demo.knowledge import build_knowledge
 from huiyin.demo.outages import build_outages
@@ -565,6 +566,7 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
         qa = s.scalars(select(User).where(User.username == "qa_inspector")).one()
         supervisor = s.scalars(select(User).where(User.username == "supervisor")).one()
         knowledge = build_knowledge(s, qa, supervisor)
+        chats = build_channels(s, random.Random(seed + 20), cast.agents)
         calls = build_calls(s, rng)
         build_agent_states(s, random.Random(seed + 17), cast)
         ratings = build_ratings(s, rng, units)
@@ -577,5 +579,5 @@ def build_demo(db: Database, *, customers: int = 10_000, orders: int = 3_000, se
     return (
         f"demo city built: {len(units)} units, {len(areas)} areas, {customers} customers, {orders} orders "
         f"{counts}, {calls} calls, {ratings} ratings, {warnings} early warnings, {quality}, {performance}, "
-        f"{outages}, {knowledge}"
+        f"{outages}, {knowledge}, {chats}"
     )
