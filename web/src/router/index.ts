@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type Router } from 'vue-router'
 import { onUnauthorized } from '@/api/client'
 import { publicRoutes as surveyPages } from '@/modules/delayed'
 import { publicRoutes as ratingPages } from '@/modules/rating'
+import { publicRoutes as selfPages } from '@/modules/selfservice'
 import { useAuthStore } from '@/stores/auth'
 import { allowed, homeFor, pages } from './routes'
 
@@ -18,6 +19,7 @@ export function makeRouter(): Router {
       },
       ...ratingPages,
       ...surveyPages,
+      ...selfPages,
       { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue') },
     ],
   })
