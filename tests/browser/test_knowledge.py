@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.browser.conftest import Desk, Server, pick
-from tests.browser.test_workbench import _pick_category
 
 MODEL = "XB2077"  # one word of its own for the search (jieba keeps Latin letters and digits together)
 TITLE = f"{MODEL}型燃气表箱门锁打不开怎么办？"
@@ -162,7 +161,9 @@ def _story(desk: Any, server: Server, meter_category: int) -> None:
     review.wait_for()
     review.get_by_test_id("kb-review-note").fill("内容准确")
     review.get_by_test_id("kb-review-go").click()
-    page.locator(f"[data-test=kb-article][data-id='{article_id}'][data-state=published][data-latest=published]").wait_for()
+    page.locator(
+        f"[data-test=kb-article][data-id='{article_id}'][data-state=published][data-latest=published]"
+    ).wait_for()
     review.wait_for(state="hidden")
     assert page.get_by_test_id("kb-body").inner_text() == BODY
     assert page.get_by_test_id("kb-validity").inner_text() == f"{since} 起"
@@ -173,7 +174,12 @@ def _story(desk: Any, server: Server, meter_category: int) -> None:
     with server.apis("supervisor") as (api,):
         own = api.post(
             "/kb/articles",
-            json={"kind": "policy", "category_id": meter_category, "title": "表箱钥匙管理规定", "body": "表箱钥匙由片区班组保管。"},
+            json={
+                "kind": "policy",
+                "category_id": meter_category,
+                "title": "表箱钥匙管理规定",
+                "body": "表箱钥匙由片区班组保管。",
+            },
         ).json()
         assert api.post(f"/kb/articles/{own['id']}/submit", json={"note": ""}).status_code == 200
     page = supervisor.go(f"/knowledge/{own['id']}")
@@ -201,7 +207,9 @@ def _story(desk: Any, server: Server, meter_category: int) -> None:
     page.get_by_test_id("kb-synonyms-open").click()
     dialog = page.get_by_test_id("kb-synonyms")
     text = dialog.get_by_test_id("kb-synonyms-text")
-    page.wait_for_function("() => document.querySelector('textarea[data-test=kb-synonyms-text]').value.includes('燃气')")
+    page.wait_for_function(
+        "() => document.querySelector('textarea[data-test=kb-synonyms-text]').value.includes('燃气')"
+    )
     groups = int(dialog.get_by_test_id("kb-synonyms-count").get_attribute("data-groups"))
     text.fill(text.input_value() + "\nXB77")
     dialog.get_by_test_id("kb-synonyms-problems").wait_for()  # a group of one word
@@ -312,7 +320,8 @@ def _story(desk: Any, server: Server, meter_category: int) -> None:
     assert "过户" in drawer.get_by_test_id("kb-drawer-title").inner_text()
     assert drawer.get_by_test_id("kb-body").inner_text()
     page.wait_for_function(  # slid in
-        "() => { const r = document.querySelector('.el-drawer').getBoundingClientRect(); return r.right <= innerWidth + 1 }"
+        "() => { const r = document.querySelector('.el-drawer').getBoundingClientRect(); "
+        "return r.right <= innerWidth + 1 }"
     )
     agent.shot("knowledge-workbench-drawer")
     page.keyboard.press("Escape")
