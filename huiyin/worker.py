@@ -78,9 +78,10 @@ class TickResult:
     surveys: int = 0  # delayed surveys sent, reminded or expired
     rolled: int = 0  # KPI rollup slots recomputed (not work that asks for the next tick at once)
     analysed: int = 0  # recordings analysed (or given up)
+    chats: int = 0  # written channels: inbox messages taken in, conversations routed, messages sent
 
     def __bool__(self) -> bool:
-        return bool(self.fired or self.claimed or self.published or self.surveys or self.analysed)
+        return bool(self.fired or self.claimed or self.published or self.surveys or self.analysed or self.chats)
 
 
 def _transcriber(settings: Settings) -> Transcriber | None:
@@ -95,6 +96,11 @@ def _transcriber(settings: Settings) -> Transcriber | None:
     except TranscriberUnavailable as exc:
         log.error("quality.transcriber %s is unavailable: %s", settings.quality.transcriber, exc.reason)
         return None
+
+
+INBOX_BATCH = 50
+INBOX_SECONDS = 2.0
+"""The inbox is taken in batch after batch for at most this long a round (then the other work has its turn)."""
 
 
 class Worker:
@@ -219,8 +225,13 @@ class Worker:
     def channels_claim(self) -> tuple[int, list[channel_jobs.Claimed]]:
         """Inbox messages taken in (a batch), conversations routed to ready agents, waits escalated, quiet bot
         conversations closed; then the pending outbound messages claimed (leased)."""
-        with self.db.session() as s:  # webhook messages stored and answered, not yet taken in
-            n = inbox.process_batch(s, self.settings)
+        n, started = 0, time.monotonic()
+        while time.monotonic() - started < INBOX_SECONDS:  # webhook messages stored and answered, not taken in
+            with self.db.session() as s:
+                got = inbox.process_batch(s, self.settings, limit=INBOX_BATCH)
+            n += got
+            if got < INBOX_BATCH:
+                break
         with self.db.session() as s:
             n += channel_jobs.rounds(s, self.settings)
         with self.db.session() as s:
@@ -305,7 +316,7 @@ class Worker:
         self.sampling_batch()
         while self.outage_batch():
             self.deliver(result)
-        self.channels_batch()
+        result.chats = self.channels_batch()
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))

@@ -93,7 +93,12 @@ def test_a_closed_orders_contact_gets_the_sms_and_the_reply_rates_the_order(
         assert (rating.agent_id, rating.unit_id) == (agent.id, order["unit_id"])
 
     again = reply(client, "up-1", MOBILE, "1")  # the gateway retries the webhook
-    assert again.json() == {"outcome": "rated", "rating_id": r.json()["rating_id"], "duplicate": True}
+    assert again.json() == {
+        "outcome": "rated",
+        "rating_id": r.json()["rating_id"],
+        "duplicate": True,
+        "conversation_id": None,
+    }
     second = reply(client, "up-2", MOBILE, "3")  # the customer changes their mind: kept, not counted
     assert second.json()["outcome"] == "already_rated"
     assert count(world, Rating) == 1 and count(world, SmsReply) == 2
@@ -216,7 +221,7 @@ def test_a_td_reply_opts_the_number_out_of_notices_and_is_not_a_rating(
     got = reply(client, f"m-td-{text}", MOBILE, text)
     assert got.status_code == 200 and got.json()["outcome"] == "opted_out", got.text
     again = reply(client, f"m-td-{text}", MOBILE, text)
-    assert again.json() == {"outcome": "opted_out", "rating_id": None, "duplicate": True}
+    assert again.json() == {"outcome": "opted_out", "rating_id": None, "duplicate": True, "conversation_id": None}
     with world.db.session(write=False) as s:
         assert opted_out(s, [MOBILE, "13698765432"]) == {MOBILE}
     assert count(world, Rating) == 0
