@@ -268,7 +268,7 @@ class Worker:
         taken = 0
         for account_id, validity, mails in fetched:
             with self.db.session() as s:
-                taken += channel_jobs.do_take_mail(s, account_id, validity, mails, self.settings)
+                taken += channel_jobs.do_take_mail(s, account_id, validity, mails, self.settings, self.storage)
         return taken
 
     def claim_batch(self) -> list[outbox.Claimed]:

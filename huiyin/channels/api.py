@@ -8,10 +8,12 @@ import secrets
 import time
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from huiyin.auth.refs import directory
 from huiyin.bot import service as bot
@@ -31,6 +33,7 @@ from huiyin.customers.reveals import customer_numbers
 from huiyin.customers.service import customer_facts
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.outages.refs import live_outages
+from huiyin.storage import StorageDep
 from huiyin.workorders import service as orders
 from huiyin.workorders.catalog import OrderType
 
@@ -359,6 +362,36 @@ async def agents(session: SessionDep, _: Handler, settings: SettingsDep) -> list
 async def get_conversation(conversation_id: PathId, session: SessionDep, _: Centre) -> ConversationDetail:
     """The thread with the customer panel: who they are, their tags, open orders, outages in their area."""
     return _detail(session, service.get_conversation(session, conversation_id))
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages/{message_id}/attachments/{index}",
+    operation_id="channels-attachment",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file's bytes"}},
+)
+async def attachment(
+    conversation_id: PathId,
+    message_id: PathId,
+    index: Annotated[int, Path(ge=0, le=100)],
+    session: SessionDep,
+    _: Centre,
+    storage: StorageDep,
+) -> Response:
+    """A file a customer sent (a mail's attachment, a fax's image), as they sent it."""
+    m = session.get(ChannelMessage, message_id)
+    files = (m.data or {}).get("attachments") if m is not None and m.conversation_id == conversation_id else None
+    if not files or index >= len(files) or not files[index].get("key"):
+        raise NotFound("no such attachment")
+    f = files[index]
+    data = await run_in_threadpool(storage.get, f["key"])
+    name = str(f.get("filename") or "file")
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    headers = {
+        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(data, media_type="application/octet-stream", headers=headers)
 
 
 class ConversationReplyIn(BaseModel):

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -208,9 +209,16 @@ def fetch(config: dict[str, Any], cursor: dict[str, Any], limit: int = 100) -> t
 
 
 def do_take_mail(
-    session: Session, account_id: int, validity: int, fetched: list[tuple[int, bytes]], settings: Settings
+    session: Session,
+    account_id: int,
+    validity: int,
+    fetched: list[tuple[int, bytes]],
+    settings: Settings,
+    storage: Any = None,
 ) -> int:
-    """Stores the fetched mails as inbound messages and moves the mailbox's cursor, in one transaction."""
+    """Stores the fetched mails as inbound messages and moves the mailbox's cursor, in one transaction; their
+    attachments (a fax's image too) go to the blob storage, named by the mail's hash, so a mail read twice
+    writes the same keys."""
     taken = 0
     for uid, raw in fetched:
         try:
@@ -226,9 +234,21 @@ def do_take_mail(
         thread = _thread_of(session, m)
         data: dict[str, Any] = {"subject": m.subject, "quoted": m.quoted[:2000]}
         if m.attachments:
-            data["attachments"] = [
-                {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)} for a in m.attachments
-            ]
+            digest = hashlib.sha256(m.message_id.encode()).hexdigest()[:32]
+            kept = []
+            for i, a in enumerate(m.attachments):
+                key = f"mail/{account_id}/{digest}/{i}"
+                if storage is not None:
+                    storage.put(key, a.data, a.content_type or "application/octet-stream")
+                kept.append(
+                    {
+                        "filename": a.filename,
+                        "content_type": a.content_type,
+                        "size": len(a.data),
+                        "key": key if storage is not None else None,
+                    }
+                )
+            data["attachments"] = kept
         if m.fax:
             data["fax"] = True
         if m.auto_reply:

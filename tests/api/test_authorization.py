@@ -176,6 +176,7 @@ TABLE: dict[str, Any] = {
     "channels-create_mail": ADMIN,
     "channels-figures": KB_READERS,
     "channels-agents": CHAT_HANDLERS,
+    "channels-attachment": KB_READERS,
     "bot-ask": PUBLIC,  # customers ask it, as on the self-service site
     "bot-settings": KB_READERS,
     "bot-save_settings": {*MANAGERS, "admin"},

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from huiyin.channels.models import ChannelMessage, Conversation
 from huiyin.settings import Settings
 from huiyin.worker import Worker
-from tests.mailservers import MailWorld, mail_message, mail_servers
+from tests.mailservers import JPEG_BYTES, MailWorld, mail_message, mail_servers
 from tests.personas import Api, World
 
 CUSTOMER = "wangfang@mail.example.com"
@@ -122,6 +122,11 @@ def test_attachments_and_a_fax_are_kept_an_auto_reply_is_not_answered_and_a_boun
         first = s.scalars(select(ChannelMessage).where(ChannelMessage.external_id == "photo-1@mail.example.com")).one()
         fax = s.scalars(select(ChannelMessage).where(ChannelMessage.external_id == "fax-1@fax.example.com")).one()
     assert first.data["attachments"] and first.data["attachments"][0]["size"] > 0
+    names = [a["filename"] for a in first.data["attachments"]]
+    jpeg = names.index("IMG_0001.jpg")
+    got = agent.get(f"/conversations/{first.conversation_id}/messages/{first.id}/attachments/{jpeg}")
+    assert got.status_code == 200 and got.content == JPEG_BYTES  # kept byte for byte
+    assert agent.get(f"/conversations/{first.conversation_id}/messages/{first.id}/attachments/9").status_code == 404
     assert fax.data.get("fax") is True and fax.kind == "file"
     cid = convs[0].id
     agent.ok("post", f"/conversations/{cid}/messages", {"text": "照片已收到，我们安排师傅上门。"}, 201)
