@@ -84,6 +84,7 @@ def do_send_code(
     session.add(row)
     session.flush()
     what = "绑定" if purpose == "bind" else "登录"
+    session.info["channels.dev_code"] = code  # read back only by the development-mode demo (latest_dev_code)
     do_queue_sms(
         session,
         to=number,
@@ -92,6 +93,12 @@ def do_send_code(
         kind="code",
     )
     return mask_phone(number)
+
+
+def latest_dev_code(session: Session, phone: str) -> str | None:
+    """The code this transaction just sent (the demo without an SMS gateway shows it on the page)."""
+    code = session.info.pop("channels.dev_code", None)
+    return str(code) if code else None
 
 
 def do_check_code(session: Session, phone: str, code: str, settings: Settings) -> str:
