@@ -9,7 +9,7 @@ import contextlib
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from huiyin.channels.models import ChannelContact, Conversation, SelfSession
 from huiyin.clock import now
 from huiyin.core.deps import SessionDep, SettingsDep, write_session
 from huiyin.core.phones import mask_phone
-from huiyin.core.schemas import PathId
+from huiyin.core.schemas import MAX_ID, PathId
 from huiyin.customers.service import customer_facts
 from huiyin.db import Database
 from huiyin.errors import HuiyinError, Invalid, TooLarge, Unauthorized
@@ -28,6 +28,7 @@ from huiyin.storage import StorageDep
 from huiyin.workorders import attachments
 
 router = APIRouter(tags=["self-service"])
+After = Annotated[int, Query(ge=0, le=MAX_ID, description="the last message id the page has (0: all)")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=20)]
 
 
@@ -274,7 +275,7 @@ def _chat(session: Any, who: selfservice.Customer, after: int = 0) -> SelfChat:
 
 
 @router.get("/self/chat", operation_id="self-chat")
-async def chat(session: SessionDep, who: Me, after: int = 0) -> SelfChat:
+async def chat(session: SessionDep, who: Me, after: After = 0) -> SelfChat:
     """My latest conversation's messages after ``after`` (all: 0)."""
     return _chat(session, who, after)
 
@@ -295,7 +296,7 @@ def _say(session: Any, who: selfservice.Customer, text: str, message_id: str, se
 
 
 @router.post("/self/chat", operation_id="self-chat_send")
-async def chat_send(body: ChatIn, session: SessionDep, who: Me, settings: SettingsDep, after: int = 0) -> SelfChat:
+async def chat_send(body: ChatIn, session: SessionDep, who: Me, settings: SettingsDep, after: After = 0) -> SelfChat:
     """Writes to the centre (the bot answers first; "人工" for a person); returns what is new since ``after``,
     the bot's answer included."""
     _say(session, who, body.text, body.id, settings)
