@@ -606,15 +606,19 @@ def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[Out
     import io
 
     check_writer(actor)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in ("utility", "areas", "cause", "starts_at") if c not in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))  # \r, \n or \r\n end a line
+    try:
+        fieldnames, rows = reader.fieldnames, list(reader)
+    except csv.Error as exc:  # not a CSV the reader can take: a 422, nothing created
+        raise Invalid(f"the file is not a readable CSV: {exc}", field="file") from None
+    missing = [c for c in ("utility", "areas", "cause", "starts_at") if c not in (fieldnames or [])]
     if missing:
         raise Invalid(f"the CSV needs the columns {list(IMPORT_COLUMNS)}; missing: {missing}", field="file")
     o = org(session)
     by_code = {a.code: a.id for a in o.areas.values()}
     units = {u.code: u.id for u in o.units.values()}
     plans: list[OutagePlan] = []
-    for n, row in enumerate(reader, start=2):  # the header is row 1
+    for n, row in enumerate(rows, start=2):  # the header is row 1
         utility = (row.get("utility") or "").strip()
         utility = _UTILITY_WORDS.get(utility, utility)
         if utility not in ("gas", "electricity", "water"):

@@ -359,6 +359,17 @@ def test_planned_outages_come_in_bulk_from_a_csv_and_a_bad_row_stores_nothing(
     ]
     assert made[0]["unit_id"] == world.station_a.id and made[0]["scope"] == "金山路1-30号"
     assert made[1]["area_ids"] == sorted([world.area_a.id, world.area_b.id])
+    # old Mac line ends (a bare \r) are lines too; a file the CSV reader cannot take is a 422, never a 500
+    mac = "utility,areas,cause,starts_at\rwater,A-LX,换表,2026-12-10 09:00\r"
+    r = dispatcher.client.post(
+        "/api/v1/outages/import", headers=dispatcher.headers, files={"file": ("plan.csv", mac.encode(), "text/csv")}
+    )
+    assert r.status_code == 201, r.text
+    broken = 'utility,areas,cause,starts_at\n"gas,A-LX\x00,x,2026-12-10 09:00\n'
+    r = dispatcher.client.post(
+        "/api/v1/outages/import", headers=dispatcher.headers, files={"file": ("plan.csv", broken.encode(), "text/csv")}
+    )
+    assert r.status_code == 422, r.text
 
 
 def test_accepting_a_near_match_merges_its_report_and_dismissing_one_leaves_it_dispatched(
