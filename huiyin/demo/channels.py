@@ -96,7 +96,7 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
                 conv.rating = rng.choices(["satisfied", "basic", "unsatisfied"], [88, 9, 3])[0]
             made["bot"] += 1
         else:
-            agent = rng.choice(agents)
+            agent = rng.choice(agents[1:] or agents)  # the login "agent" starts with nothing open
             conv.handoff_reason = rng.choices(["asked", "misses", "no_bot", "media"], [45, 25, 25, 5])[0]
             conv.queued_at = t
             wait = rng.lognormvariate(3.4, 0.6)  # about 30 s, now and then two minutes

@@ -40,6 +40,8 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
         seen[user] = page.eval_on_selector_all("[data-menu]", "els => els.map(e => e.dataset.menu)")
     assert seen["agent"] == [
         "workbench",
+        "chat",
+        "knowledge",
         "orders",
         "outages",
         "callbacks",
@@ -49,7 +51,7 @@ def test_the_menu_shows_what_each_role_may_open(desk: Any) -> None:
         "my-scorecard",
         "my-quality",
     ]
-    assert seen["dispatcher"] == ["orders", "dispatch", "outages", "announcements", "calls"]
+    assert seen["dispatcher"] == ["knowledge", "orders", "dispatch", "outages", "announcements", "calls"]
     assert seen["unit_handler"] == ["orders", "inbox", "expert-help", "complaint-desk", "ledger", "absences"]
     assert "care" in seen["supervisor"] and "care" not in seen["dispatcher"] + seen["unit_handler"] + seen["admin"]
     assert "admin-users" in seen["admin"] and "workbench" not in seen["admin"]
