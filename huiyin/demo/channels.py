@@ -104,7 +104,7 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
             conv.agent_id = agent.id
             first = conv.assigned_at + timedelta(seconds=rng.uniform(5, 40))
             if i >= 275:  # a few answered right now, two still waiting
-                conv.state = "assigned" if i < 278 else "queued"
+                conv.state = "assigned"  # none left in the queue: the router would hand it to a ready agent
                 if conv.state == "queued":
                     conv.agent_id = conv.assigned_at = None
                     conv.unanswered_since = t
