@@ -30,7 +30,7 @@ from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId, RefId
 from huiyin.customers.reveals import customer_numbers
-from huiyin.customers.service import customer_facts
+from huiyin.customers.service import customer_facts, customer_views
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.outages.refs import live_outages
 from huiyin.storage import StorageDep
@@ -209,10 +209,10 @@ def _public(session: SessionDep, convs: list[Conversation]) -> list[Conversation
             select(ChannelMessage.conversation_id, ChannelMessage.text).where(ChannelMessage.id.in_(latest))
         ):
             last[cid] = text[:80]
+    names = {v.id: v.name for v in customer_views(session, sorted({c.customer_id for c in convs if c.customer_id}))}
     out = []
     for c in convs:
         agent = people.users.get(c.agent_id) if c.agent_id else None
-        facts = customer_facts(session, c.customer_id) if c.customer_id else None
         out.append(
             ConversationPublic(
                 id=c.id,
@@ -222,7 +222,7 @@ def _public(session: SessionDep, convs: list[Conversation]) -> list[Conversation
                 state_name=STATE_NAMES_ZH[ConversationState(c.state)],
                 contact=_who(contacts.get(c.contact_id)),
                 customer_id=c.customer_id,
-                customer_name=facts.name if facts else None,
+                customer_name=names.get(c.customer_id) if c.customer_id else None,
                 agent_id=c.agent_id,
                 agent_name=agent.full_name if agent else None,
                 subject=c.subject,
