@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
 from huiyin.channels.api import router as channels_router
+from huiyin.channels.api import Room as WechatRoom
+from huiyin.channels.api import serve_wechat_message
 from huiyin.channels.selfservice_api import router as self_router
 from huiyin.complaints.api import router as complaints_router
 from huiyin.complaints.ledger_api import router as ledger_router
@@ -81,13 +83,19 @@ def ended_credentials_of(db: Database) -> Callable[[dict[int, str]], set[int]]:
     return ended
 
 
-_CTI_EVENT = re.compile(rf"^{re.escape(API)}/cti/([^/]+)$")  # pbx_router's POST /cti/{token}
+Lane = Callable[[FastAPI, Scope, Receive, Send, str], Awaitable[None]]
+_LANES: tuple[tuple[re.Pattern[str], Lane], ...] = (
+    (re.compile(rf"^{re.escape(API)}/cti/([^/]+)$"), serve_cti_event),  # pbx_router's POST /cti/{token}
+    (re.compile(rf"^{re.escape(API)}/channels/wechat/([^/]+)$"), serve_wechat_message),  # WeChat's callback
+)
+"""The webhooks served ahead of the middleware stack (``core.intake.serve_direct``): a machine posts them
+hundreds of times a second, and each takes its requests in batches."""
 
 
 class HuiyinApp(FastAPI):
     """FastAPI, with every request checked at the door (``core.guard``: no NUL characters, a bounded body)
-    and then the PBX's event endpoint (``POST /api/v1/cti/{token}``) served ahead of the middleware stack
-    (see ``calls.api.serve_cti_event``); everything else takes FastAPI's way."""
+    and then the webhooks' POSTs (``_LANES``: the PBX's events, WeChat's messages) served ahead of the
+    middleware stack; everything else takes FastAPI's way."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -96,11 +104,12 @@ class HuiyinApp(FastAPI):
                 return
             receive = passed
             if scope["method"] == "POST":
-                found = _CTI_EVENT.match(scope["path"])
-                if found is not None:
-                    scope["app"] = self  # as Starlette sets it: request.app
-                    await serve_cti_event(self, scope, receive, send, found.group(1))
-                    return
+                for pattern, lane in _LANES:
+                    found = pattern.match(scope["path"])
+                    if found is not None:
+                        scope["app"] = self  # as Starlette sets it: request.app
+                        await lane(self, scope, receive, send, found.group(1))
+                        return
         await super().__call__(scope, receive, send)
 
 
@@ -179,6 +188,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False, d
     app.state.socket_topics = {TOPIC: KPI_READERS}  # what a socket may watch, and who may
     app.state.find_token = auth_service.find_token
     app.state.cti_intakes = {}  # calls.api._intake: one per event loop
+    app.state.intakes = {}  # other webhooks' intakes (channels.api._wechat_intake), by name and event loop
+    app.state.wechat_room = WechatRoom()  # how many WeChat messages this process takes in within the callback
     app.state.cti_event_kinds = cti_event_kinds(settings)  # PBX events other domains take (the IVR's rating)
     errors.install(app)
     # level 5, not the default 9: a list page compresses to within a few per cent of 9 at a third of the CPU

@@ -152,6 +152,13 @@ class WorkerSettings(BaseModel):
     embedded: bool = Field(default=True, description="huiyin serve runs a worker in its own process")
     poll_seconds: float = Field(default=0.5, gt=0, le=60)
     batch_size: int = Field(default=500, ge=1, le=100_000)
+    nice: int = Field(
+        default=5,
+        ge=0,
+        le=19,
+        description="how much the standalone worker lowers its CPU priority (Unix nice): background rounds yield"
+        " the cores to requests (a WeChat burst is acknowledged first, the bot's answers follow)",
+    )
 
 
 class CtiSettings(BaseModel):
@@ -261,6 +268,13 @@ class ChannelSettings(BaseModel):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     wechat_reply_seconds: float = Field(
         default=4.0, gt=0, le=4.9, description="answer WeChat's callback in time, else 'success' and send later"
+    )
+    wechat_sync_per_second: float = Field(
+        default=20.0,
+        ge=0,
+        le=1000,
+        description="messages a server process takes in within WeChat's callback a second (the bot's answer in the"
+        " reply); beyond that the callback only stores them and the worker takes them in (0: always the worker)",
     )
     code_minutes: int = Field(default=5, ge=1, le=30, description="an SMS sign-in code is valid this long")
     code_tries: int = Field(default=5, ge=1, le=10, description="wrong codes before the code is void")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -344,7 +345,9 @@ class Worker:
                 return
 
     def run(self, stop: threading.Event) -> None:
-        """The standalone loop (``huiyin worker``)."""
+        """The standalone loop (``huiyin worker``), at ``worker.nice`` below the server's CPU priority."""
+        if self.settings.worker.nice and hasattr(os, "nice"):
+            os.nice(self.settings.worker.nice)
         log.info(
             "worker started (poll every %ss, batch %s)",
             self.settings.worker.poll_seconds,

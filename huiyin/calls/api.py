@@ -4,13 +4,12 @@ board, click-to-call, recordings, CTI integrations and IVR routing."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +55,7 @@ from huiyin.core.deps import (
     write_session,
 )
 from huiyin.core.guard import NUL_REFUSED
+from huiyin.core.intake import serve_direct
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import Instant, PathId, QueryId
 from huiyin.customers.reveals import do_reveal
@@ -155,24 +155,13 @@ async def cti_event(token: str, request: Request) -> dict[str, Any]:
 
 
 async def serve_cti_event(app: FastAPI, scope: Scope, receive: Receive, send: Send, token: str) -> None:
-    """``cti_event`` as a plain ASGI call, from ``HuiyinApp`` before its middleware stack: the PBX posts
-    hundreds of events a second, and FastAPI's middleware, routing and dependency solving cost more Python
-    per event than reading the body and handing it to the intake. What those layers did for this route is
-    done here: errors get the app's exception handlers (the same problem documents), and an unexpected one
-    a 500, re-raised for the server's log. (The app's door, ``core.guard``, has already refused NUL
-    characters and bodies too large or too deeply nested, before the token is looked at.)"""
-    request = Request(scope, receive)
-    response: Response
-    try:
-        response = JSONResponse(await cti_event(token, request))
-    except Exception as exc:
-        handler = next((app.exception_handlers[t] for t in type(exc).__mro__ if t in app.exception_handlers), None)
-        if handler is None:
-            await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
-            raise
-        found = handler(request, exc)
-        response = await found if inspect.isawaitable(found) else found
-    await response(scope, receive, send)
+    """``cti_event`` as a plain ASGI call, from ``HuiyinApp`` before its middleware stack (``core.intake``):
+    the PBX posts hundreds of events a second."""
+
+    async def respond(request: Request) -> Response:
+        return JSONResponse(await cti_event(token, request))
+
+    await serve_direct(app, scope, receive, send, respond)
 
 
 def _apply_event(

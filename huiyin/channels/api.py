@@ -4,16 +4,20 @@ transfer, hand back to the bot, close, register an order), the channel accounts,
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from huiyin.auth.refs import directory
 from huiyin.bot import service as bot
@@ -26,6 +30,7 @@ from huiyin.channels.states import CHANNEL_NAMES_ZH, HANDLERS, STATE_NAMES_ZH, C
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
+from huiyin.core.intake import Intake, serve_direct
 from huiyin.core.phones import mask_phone
 from huiyin.core.roles import MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId, RefId
@@ -33,6 +38,7 @@ from huiyin.customers.reveals import customer_numbers
 from huiyin.customers.service import customer_facts, customer_views
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.outages.refs import live_outages
+from huiyin.settings import Settings
 from huiyin.storage import StorageDep
 from huiyin.workorders import service as orders
 from huiyin.workorders.catalog import OrderType
@@ -49,7 +55,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # ---------------------------------------------------------------- WeChat's callback
 
 
-def _account(session: SessionDep, name: str) -> tuple[ChannelAccount, wechat.WechatAccount]:
+def _account(session: Session, name: str) -> tuple[ChannelAccount, wechat.WechatAccount]:
     acc = session.scalars(
         select(ChannelAccount).where(
             ChannelAccount.kind == "wechat", ChannelAccount.name == name, ChannelAccount.active
@@ -71,58 +77,119 @@ async def wechat_verify(name: str, request: Request, session: SessionDep) -> Res
     return Response(text, media_type="text/plain")
 
 
-async def _arrived() -> float:
-    return time.monotonic()
-
-
-Arrived = Annotated[float, Depends(_arrived)]
 SYNC_WAIT = 0.05
-"""A callback that waited longer than this for the process's write lock leaves the bot's turn to the worker."""
+"""A message whose batch began later than this after it arrived is left to the worker (the process is busy)."""
 
 
-@router.post("/channels/wechat/{name}", operation_id="channels-wechat_message", response_class=Response)
-async def wechat_message(
-    name: str, request: Request, arrived: Arrived, session: SessionDep, settings: SettingsDep
-) -> Response:
-    """A follower's message or event, as WeChat posts it (plain, compatible or safe mode). The signature is
-    checked before the body is read (403). The message is stored first (``channels.inbox``); when the process
-    has room it is taken in at once and the bot's answer goes back in this response (within
-    ``channels.wechat_reply_seconds``), else ``success`` now and the worker takes it in, its answer sent
-    through the customer-service API. A MsgId seen before is acknowledged and changes nothing."""
-    acc, account = _account(session, name)
-    params = dict(request.query_params)
+class Room:
+    """How many messages this process may still take in within the callback: a token bucket that refills at
+    ``channels.wechat_sync_per_second`` (a burst of a second's worth). Taking one in costs the process ~10 ms
+    (the contact, the conversation, the bot's turn); a burst beyond this is only stored, so that every
+    callback of it is acknowledged at once, and the worker takes the rest in."""
+
+    def __init__(self) -> None:
+        self.tokens = 0.0
+        self.at = 0.0
+
+    def take(self, rate: float, at: float) -> bool:
+        if rate <= 0:
+            return False
+        self.tokens = min(max(rate, 1.0), self.tokens + (at - self.at) * rate)
+        self.at = at
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+@dataclass(frozen=True)
+class _Posted:
+    name: str
+    params: dict[str, str]
+    body: bytes
+    arrived: float
+
+
+def _take_posted(session: Session, posted: _Posted, memo: dict[str, Any], settings: Settings, room: Room) -> str:
+    """One posted message in its batch's transaction: the reply's body (``success`` or the passive reply)."""
+    found = memo.get(posted.name)
+    if found is None:
+        found = memo[posted.name] = _account(session, posted.name)
+    acc, account = found
+    params = posted.params
     try:
         wechat.check_signature(
             account, params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""), now()
         )
-    except wechat.SignatureError as exc:
-        raise Forbidden(f"WeChat signature: {exc}") from None
-    body = await request.body()
-    try:
-        inbound = wechat.parse_inbound(account, body, params, now())
+        inbound = wechat.parse_inbound(account, posted.body, params, now())
     except wechat.SignatureError as exc:
         raise Forbidden(f"WeChat signature: {exc}") from None
     except wechat.UnsupportedMessage:
-        return Response(wechat.SUCCESS, media_type="text/plain")
+        return wechat.SUCCESS
     except wechat.BadMessage as exc:
         raise Invalid(f"WeChat message: {exc}") from None
     payload = {"account": acc.id, "message": wechat_in.to_payload(inbound)}
     row_id = inbox.do_enqueue(session, "wechat", inbound.dedup_key, payload)
-    success = Response(wechat.SUCCESS, media_type="text/plain")
     if row_id is None:  # delivered before: stored once, answered once
-        return success
-    if time.monotonic() - arrived > SYNC_WAIT or inbox.backlog(session, row_id):
+        return wechat.SUCCESS
+    at = time.monotonic()
+    if (
+        at - posted.arrived > SYNC_WAIT
+        or not room.take(settings.channels.wechat_sync_per_second, at)
+        or inbox.backlog(session, row_id)
+    ):
         session.info["outbox_wake"] = True  # busy: the worker takes it in now
-        return success
+        return wechat.SUCCESS
     got = inbox.process(session, row_id, "wechat", payload, settings)
     if got is None or got.duplicate or not got.replies:
-        return success
-    if time.monotonic() - arrived > settings.channels.wechat_reply_seconds:  # too late: the API sends them
-        return success
+        return wechat.SUCCESS
+    if time.monotonic() - posted.arrived > settings.channels.wechat_reply_seconds:  # too late: the API sends them
+        return wechat.SUCCESS
     first = got.replies[0]  # any further replies stay pending: the customer-service API sends them
     first.delivery = "sent"
     first.data = {**(first.data or {}), "passive": True}
-    return Response(wechat.reply_xml(account, inbound, first.text, params, now()), media_type="application/xml")
+    return wechat.reply_xml(account, inbound, first.text, params, now())
+
+
+def _wechat_intake(request: Request) -> Intake:
+    """The app's WeChat intake on this event loop (``core.intake``), kept on the app (``app.state.intakes``)."""
+    intakes: dict[tuple[str, int], Intake] = request.app.state.intakes
+    key = ("wechat", id(asyncio.get_running_loop()))
+    found = intakes.get(key)
+    if found is None:
+        settings: Settings = request.app.state.settings
+        room: Room = request.app.state.wechat_room
+
+        def apply(session: Session, posted: Any, memo: dict[str, Any]) -> dict[str, Any]:
+            return {"body": _take_posted(session, posted, memo, settings, room)}
+
+        found = intakes[key] = Intake(request.app.state.db, apply)
+    return found
+
+
+@router.post("/channels/wechat/{name}", operation_id="channels-wechat_message", response_class=Response)
+async def wechat_message(name: str, request: Request) -> Response:
+    """A follower's message or event, as WeChat posts it (plain, compatible or safe mode); 403 when the
+    signature is wrong. The message is stored first (``channels.inbox``), in a batch with the messages that
+    arrived meanwhile (``core.intake``: one transaction, one commit); when the process has room
+    (``channels.wechat_sync_per_second``) it is taken in at once and the bot's answer goes back in this
+    response (within ``channels.wechat_reply_seconds``), else ``success`` now and the worker takes it in, its
+    answer sent through the customer-service API. A MsgId seen before is acknowledged and changes nothing.
+
+    The server reaches it through ``serve_wechat_message``, ahead of FastAPI's middleware and dependencies."""
+    posted = _Posted(name, dict(request.query_params), await request.body(), time.monotonic())
+    body = (await _wechat_intake(request).submit(posted))["body"]
+    return Response(body, media_type="text/plain" if body == wechat.SUCCESS else "application/xml")
+
+
+async def serve_wechat_message(app: FastAPI, scope: Scope, receive: Receive, send: Send, name: str) -> None:
+    """``wechat_message`` as a plain ASGI call, from ``HuiyinApp`` before its middleware stack: a busy official
+    account posts hundreds of messages a second."""
+
+    async def respond(request: Request) -> Response:
+        return await wechat_message(name, request)
+
+    await serve_direct(app, scope, receive, send, respond)
 
 
 # ---------------------------------------------------------------- the inbox

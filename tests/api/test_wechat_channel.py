@@ -221,3 +221,37 @@ def test_when_busy_the_callback_only_stores_and_the_worker_answers_through_the_a
     _deliver(world)
     sent = [m for m in fake.get("/_sent") if m["touser"] == OPENID]
     assert len(sent) == 1 and sent[0]["text"]["content"] == stored[1].text
+
+
+def test_a_burst_beyond_the_process_s_room_is_acknowledged_at_once_and_taken_in_by_the_worker(
+    world: World, admin: Api, bot_first: None, settings: Any
+) -> None:
+    from huiyin.channels import inbox
+
+    integration(admin)
+    settings.channels.wechat_sync_per_second = 2.0  # a second's worth: two messages taken in within the callback
+    p = poster(world)
+    replies = [p.text(f"{OPENID}{i}", "燃气费可以在哪里交", msg_id=6054768590064714000 + i) for i in range(5)]
+    assert all(r.status_code == 200 for r in replies)
+    answered = [p.read_reply(r) is not None for r in replies]
+    assert answered[:2] == [True, True] and answered.count(True) <= 3  # the bucket refills 2 a second
+    with world.db.session() as s:
+        waiting = inbox.process_batch(s, settings)
+        s.commit()
+    assert waiting == answered.count(False) and waiting >= 2
+    stored = [m for m in messages(world) if m.direction == "in"]
+    assert len(stored) == 5  # none lost: the callback stored each before it answered
+
+
+def test_with_no_room_every_message_is_left_to_the_worker(world: World, admin: Api, bot_first: None, settings: Any) -> None:
+    from huiyin.channels import inbox
+
+    integration(admin)
+    settings.channels.wechat_sync_per_second = 0
+    p = poster(world)
+    r = p.text(OPENID, "燃气费可以在哪里交", msg_id=6054768590064715001)
+    assert r.text == "success" and messages(world) == []
+    with world.db.session() as s:
+        assert inbox.process_batch(s, settings) == 1
+        s.commit()
+    assert [(m.direction, m.sender) for m in messages(world)] == [("in", "customer"), ("out", "bot")]
