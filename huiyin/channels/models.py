@@ -171,3 +171,52 @@ class SelfSession(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("channel_contacts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WechatNotice(Base):
+    """A WeChat template message (模板消息) to a follower who bound their account: an order's progress, an
+    outage's notice or restoration, an announcement. Pending until the worker sends it; unique by ``key``, so
+    a change is told once per follower however often the listener or the round runs."""
+
+    __tablename__ = "wechat_notices"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_wechat_notices_due", "state", "deliver_after"),
+        Index("ix_wechat_notices_source", "source", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("channel_contacts.id"))
+    openid: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(24))  # order | outage | announcement: the account's template
+    source: Mapped[str] = mapped_column(String(60))  # order:12 | outage:3 | ann:7
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the template's fields: first, keyword1…, remark
+    url: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    deliver_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WechatNoticeRound(Base):
+    """Telling the bound followers of an outage's areas, or of an announcement's audience: a batch of contacts
+    a step (``cursor``: the last contact id done), so that no transaction writes them all at once."""
+
+    __tablename__ = "wechat_notice_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)  # outage:3:notice:<eta> | outage:3:restored | ann:7
+    source: Mapped[str] = mapped_column(String(60))
+    template: Mapped[str] = mapped_column(String(24))
+    area_ids: Mapped[list[int] | None] = mapped_column(JSON)  # None: every area
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # only customers with one of them (none: all)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
