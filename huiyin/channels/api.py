@@ -788,7 +788,7 @@ async def figures(
     first = [
         (c.first_response_at - (c.queued_at or c.created_at)).total_seconds() for c in people if c.first_response_at
     ]
-    rated = [c for c in rows if c.rating]
+    rated = service.ratings_of(session, [c.id for c in rows])  # as surveys keeps them
     target = settings.channels.first_response_seconds
     return ConversationFigures(
         days=days,
@@ -798,7 +798,7 @@ async def figures(
         deflection_rate=round(len(bot_only) / len(rows), 4) if rows else None,
         handoffs=handoffs,
         rated=len(rated),
-        satisfied_rate=round(sum(c.rating == "satisfied" for c in rated) / len(rated), 4) if rated else None,
+        satisfied_rate=round(sum(r == "satisfied" for r in rated.values()) / len(rated), 4) if rated else None,
         answered=len(people),
         avg_wait_seconds=round(sum(waits) / len(waits), 1) if waits else None,
         avg_first_response_seconds=round(sum(first) / len(first), 1) if first else None,

@@ -49,6 +49,7 @@ from huiyin.customers.service import customer_facts, customer_id_by_phone
 from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 from huiyin.notify.service import Message, do_notify, publish
 from huiyin.settings import Settings
+from huiyin.surveys import service as surveys
 
 S = ConversationState
 BOT_FIRST_ALWAYS = frozenset({"web"})
@@ -66,6 +67,13 @@ QUIET_EVENTS = {
     "sms": frozenset({"accepted", "transfer", "to_bot"}),
 }
 RATING_TEXT = "本次服务已结束，请您评价：回复1满意，2基本满意，3不满意。感谢您的支持！"
+RATED_TEXT = "感谢您的评价，祝您生活愉快！"
+RATED_BEFORE_TEXT = "您已评价过本次服务，以第一次评价为准。感谢您的支持！"
+RATING_HOURS = 24
+"""How long after the close the customer's 1/2/3 rates the conversation."""
+RESULTS = {"satisfied": "satisfied", "basic": "basically_satisfied", "unsatisfied": "unsatisfied"}
+"""A conversation's rating (as ``Conversation.rating`` and the API say it) → the surveys result it is counted as."""
+LEVELS = {result: level for level, result in RESULTS.items()}
 
 
 @dataclass(frozen=True)
@@ -188,9 +196,9 @@ def do_receive(session: Session, inb: Inbound, settings: Settings) -> Received:
         if conv is not None and (conv.contact_id != contact.id or conv.state == S.closed.value):
             conv = None
     conv = conv or open_conversation(session, contact.id, lock=True)
-    rated = None if conv is not None else _rating_reply(session, contact, inb)
+    rated = None if conv is not None else _rating_reply(session, contact, inb, settings)
     if rated is not None:
-        conv = rated
+        conv = rated[0]
     created = conv is None
     if conv is None and inb.quiet:  # an auto-reply to nothing open: kept in a closed conversation of its own
         conv = Conversation(
@@ -255,7 +263,7 @@ def do_receive(session: Session, inb: Inbound, settings: Settings) -> Received:
     if inb.quiet:
         return out
     if rated is not None:
-        out.replies.append(do_say(session, conv, "system", "感谢您的评价，祝您生活愉快！"))
+        out.replies.append(do_say(session, conv, "system", RATED_TEXT if rated[1] else RATED_BEFORE_TEXT))
         return out
     if conv.state == S.bot.value:
         _bot_turn(session, conv, msg, settings, out, greet=created)
@@ -266,10 +274,14 @@ def do_receive(session: Session, inb: Inbound, settings: Settings) -> Received:
     return out
 
 
-def _rating_reply(session: Session, contact: ChannelContact, inb: Inbound) -> Conversation | None:
-    """A reply 1/2/3 to the rating invitation of this contact's last conversation, within a day: that rating."""
-    rating = RATING_WORDS.get(inb.text.strip().rstrip("。.！!"))
-    if rating is None:
+def _rating_reply(
+    session: Session, contact: ChannelContact, inb: Inbound, settings: Settings
+) -> tuple[Conversation, bool] | None:
+    """A reply 1/2/3 to the rating invitation of this contact's last conversation, within a day: that
+    conversation and whether the reply rated it (False: it was rated before, the first answer stands, and the
+    reply is only kept in the conversation, as a second SMS answer to an order's invitation is)."""
+    level = RATING_WORDS.get(inb.text.strip().rstrip("。.！!"))
+    if level is None:
         return None
     last = session.scalars(
         select(Conversation)
@@ -277,12 +289,41 @@ def _rating_reply(session: Session, contact: ChannelContact, inb: Inbound) -> Co
         .order_by(Conversation.id.desc())
         .limit(1)
     ).first()
-    if last is None or last.rating is not None or last.rating_invited_at is None:
+    if last is None or last.rating_invited_at is None:
         return None
-    if now() - last.rating_invited_at > timedelta(hours=24):
+    if now() - last.rating_invited_at > timedelta(hours=RATING_HOURS):
         return None
-    last.rating = rating
-    return last
+    return last, do_rate_conversation(session, last, level, inb.at or now(), settings)
+
+
+def do_rate_conversation(session: Session, conv: Conversation, level: str, at: datetime, settings: Settings) -> bool:
+    """The one way a conversation is rated: surveys stores the rating (counted in 满意率 under the channel and
+    the agent who held the conversation, once: the first answer stands) and ``Conversation.rating`` copies what
+    surveys kept, so the two never disagree. Only a closed conversation the customer was asked to rate (409
+    otherwise). Whether this answer rated it."""
+    if conv.state != S.closed.value or conv.rating_invited_at is None:
+        raise Conflict("only a closed conversation the customer was asked to rate is rated")
+    if level not in RESULTS:
+        raise Invalid(f"rating: one of {', '.join(RESULTS)}", field="rating")
+    rating, created = surveys.do_record_contact_rating(
+        session,
+        channel=conv.channel,
+        contact_kind="conversation",
+        contact_id=conv.id,
+        agent_id=conv.agent_id,
+        customer_id=conv.customer_id,
+        result=RESULTS[level],
+        at=at,
+        tz=settings.timezone,
+        care_hours=settings.surveys.care_hours,
+    )
+    conv.rating = LEVELS[rating.result]
+    return created
+
+
+def ratings_of(session: Session, conversation_ids: list[int]) -> dict[int, str]:
+    """Each rated conversation's rating (satisfied, basic, unsatisfied), read from surveys, which keeps it."""
+    return {cid: LEVELS[r] for cid, r in surveys.contact_results(session, "conversation", conversation_ids).items()}
 
 
 def _bot_turn(

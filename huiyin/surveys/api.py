@@ -150,7 +150,7 @@ async def satisfaction(_: FigureReader, figures: Figures) -> SatisfactionPublic:
 
 
 GROUP_NAMES = {"day": "日期", "agent": "坐席", "unit": "单位", "category": "业务分类", "channel": "评价渠道"}
-CHANNEL_NAMES = {"ivr": "语音按键", "sms": "短信", "web": "网页", "wechat": "微信"}
+CHANNEL_NAMES = {"ivr": "语音按键", "sms": "短信", "web": "网页在线", "wechat": "微信", "email": "邮件"}
 
 
 @router.get(

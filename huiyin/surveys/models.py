@@ -1,9 +1,9 @@
 """Ratings (满意度评价) and the daily satisfaction counts kept with them.
 
-A rating is one customer's verdict on one contact (a call, or an order with no call) through one channel:
-``UNIQUE (contact, channel)`` makes a repeated post the same rating. It carries who and what it judges as
-they were when it came (the call's agent, the order's unit, category and type), so the figures never join
-back to calls or orders.
+A rating is one customer's verdict on one contact (a call, an order with no call, or a written conversation)
+through one channel: ``UNIQUE (contact, channel)`` makes a repeated post the same rating. It carries who and
+what it judges as they were when it came (the call's or the conversation's agent, the order's unit, category
+and type), so the figures never join back to calls, orders or conversations.
 
 ``satisfaction_daily`` holds, per local day, kind (instant / delayed) and dimension (``all``, ``agent``,
 ``unit``, ``category``, ``channel``), the count of each result: incremented in the rating's own
@@ -24,8 +24,12 @@ from huiyin.core.models import order_reference
 from huiyin.db import Base, UTCDateTime
 
 RESULTS = ("satisfied", "basically_satisfied", "unsatisfied")
-CHANNELS = ("ivr", "sms", "web", "wechat")
-"""How a rating came; a delayed survey's answers come through ``web`` (the link in its SMS)."""
+CHANNELS = ("ivr", "sms", "web", "wechat", "email")
+"""How a rating came; a delayed survey's answers come through ``web`` (the link in its SMS); a written
+conversation's rating comes through the conversation's own channel (``email`` only that way)."""
+CONTACT_KINDS = ("call", "order", "conversation")
+"""What a rating judges (``Rating.contact`` is ``<kind>:<id>``): a conversation is the written channels' (their
+domain rates it through ``service.do_record_contact_rating``; surveys knows nothing else of it)."""
 KINDS = ("instant", "delayed")
 DIMENSIONS = ("all", "agent", "unit", "category", "channel")
 
@@ -40,9 +44,9 @@ class Rating(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contact: Mapped[str] = mapped_column(String(40))  # call:<pk> | order:<id>: what is rated
+    contact: Mapped[str] = mapped_column(String(40))  # call:<pk> | order:<id> | conversation:<id>: what is rated
     kind: Mapped[str] = mapped_column(String(16), default="instant")  # instant | delayed
-    channel: Mapped[str] = mapped_column(String(16))  # ivr | sms | web | wechat
+    channel: Mapped[str] = mapped_column(String(16))  # ivr | sms | web | wechat | email
     result: Mapped[str] = mapped_column(String(24))  # satisfied | basically_satisfied | unsatisfied
     score: Mapped[int | None] = mapped_column(Integer)  # 1–5, optional
     comment: Mapped[str | None] = mapped_column(String(500))

@@ -1,8 +1,10 @@
 """Ratings: which contact a rating is of, storing it once, and the satisfaction figures.
 
-A contact is a call (the PBX's callId) or, where there was no call, an order. What a rating judges is
-copied onto it when it comes: the call's agent (or the order's first-contact agent), the order's unit,
-category and type. One rating per contact and channel: a second post is the first rating, acknowledged.
+A contact is a call (the PBX's callId) or, where there was no call, an order; or a written conversation, which
+the channels domain rates through ``do_record_contact_rating`` (surveys never reads conversations: the caller
+says who handled it). What a rating judges is copied onto it when it comes: the call's agent (or the order's
+first-contact agent, or the conversation's agent), the order's unit, category and type. One rating per contact
+and channel: a second post is the first rating, acknowledged.
 
 The figures read ``satisfaction_daily``, counts kept on write (``models``): 满意率 = satisfied ÷ surveyed,
 or (satisfied + basically satisfied) ÷ surveyed when ``count_basic``; the reply says which.
@@ -26,7 +28,7 @@ from huiyin.core.actor import Actor
 from huiyin.core.fastsql import Prebuilt
 from huiyin.errors import Conflict, Invalid, NotFound
 from huiyin.org.refs import org
-from huiyin.surveys.models import CareTask, Rating, SatisfactionDaily
+from huiyin.surveys.models import CHANNELS, RESULTS, CareTask, Rating, SatisfactionDaily
 from huiyin.surveys.schemas import LinkPublic
 from huiyin.workorders.refs import catalog
 from huiyin.workorders.service import get_visible_order, order_facts
@@ -36,7 +38,7 @@ from huiyin.workorders.service import get_visible_order, order_facts
 class Contact:
     """A rated contact and what its rating is attributed to."""
 
-    key: str  # call:<pk> | order:<id>
+    key: str  # call:<pk> | order:<id> | conversation:<id>
     call_pk: int | None
     order_id: int | None
     agent_id: int | None
@@ -208,11 +210,66 @@ def do_rate(
     return rating, True
 
 
+def do_record_contact_rating(
+    session: Session,
+    *,
+    channel: str,
+    contact_kind: str,
+    contact_id: int,
+    agent_id: int | None,
+    customer_id: int | None,
+    result: str,
+    at: datetime,
+    tz: str,
+    care_hours: int = 24,
+    score: int | None = None,
+    comment: str | None = None,
+) -> tuple[Rating, bool]:
+    """The rating of a contact another domain owns and surveys does not read (``conversation``: a written
+    conversation, rated in its own channel), and whether it is new. The caller says who handled it: the rating
+    is counted under its channel and that agent (no unit, category or order: it judges the conversation, not an
+    order registered in it). As ``do_rate``: stored and counted once, the first answer stands (a second one gives
+    back the first, unchanged), and an unsatisfied one opens a care task (关怀)."""
+    if contact_kind != "conversation":
+        raise Invalid("calls and orders are rated through do_rate", field="contact_kind")
+    if channel not in CHANNELS:
+        raise Invalid(f"channel: one of {', '.join(CHANNELS)}", field="channel")
+    if result not in RESULTS:
+        raise Invalid(f"result: one of {', '.join(RESULTS)}", field="result")
+    contact = Contact(f"{contact_kind}:{contact_id}", None, None, agent_id, None, None, None, customer_id)
+    return do_rate(
+        session,
+        contact,
+        channel=channel,
+        result=result,
+        score=score,
+        comment=comment,
+        at=at,
+        tz=tz,
+        care_hours=care_hours,
+    )
+
+
+def contact_results(session: Session, contact_kind: str, ids: Sequence[int]) -> dict[int, str]:
+    """The result each of these contacts was rated (``conversation`` ids: each is rated through one channel,
+    its own), by the unique key's leading column."""
+    out: dict[int, str] = {}
+    keys = [f"{contact_kind}:{i}" for i in dict.fromkeys(ids)]
+    for start in range(0, len(keys), 500):
+        stmt = select(Rating.contact, Rating.result).where(Rating.contact.in_(keys[start : start + 500]))
+        for contact, result in session.execute(stmt):
+            out[int(contact.partition(":")[2])] = result
+    return out
+
+
 def contact_of_key(session: Session, key: str) -> Contact:
-    """The contact a key names (``order:<id>``, ``call:<pk>``), as ``check_contact`` attributes it."""
+    """The contact a key names (``order:<id>``, ``call:<pk>``), as ``check_contact`` attributes it (a
+    conversation is not one: its domain attributes it)."""
     kind, _, ident = key.partition(":")
     if kind == "order":
         return check_contact(session, call_id=None, order_id=int(ident), integration_id=None, user=None)
+    if kind != "call":
+        raise NotFound(f"no rated call or order {key!r}")
     call_id = call_id_of(session, int(ident))
     if call_id is None:
         raise NotFound("no such call")

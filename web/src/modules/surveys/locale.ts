@@ -7,12 +7,12 @@ export default {
       subtitle: '统计期间 {from} 至 {to} · {kind} · 按评价当日（北京时间）统计',
       kind: { instant: '即时评价', delayed: '延时调查' },
       kindHint: {
-        instant: '通话结束后的语音按键、办结后的短信回复',
+        instant: '通话结束后的语音按键、办结后的短信回复、在线会话结束后的评价',
         delayed: '事后回访调查',
       },
       group: { day: '按日期', agent: '按坐席', unit: '按单位', category: '按业务分类', channel: '按渠道' },
       dim: { day: '日期', agent: '坐席', unit: '单位', category: '业务分类', channel: '渠道' },
-      channel: { ivr: '语音按键', sms: '短信', web: '网页', wechat: '微信' },
+      channel: { ivr: '语音按键', sms: '短信', web: '网页在线', wechat: '微信', email: '邮件' },
       filter: {
         period: '统计期间', from: '开始日期', to: '结束日期', kind: '评价方式',
         countBasic: '基本满意计为满意',
@@ -93,12 +93,12 @@ export default {
       subtitle: '{from} to {to} · {kind} · by the day rated (China Standard Time)',
       kind: { instant: 'Instant ratings', delayed: 'Follow-up surveys' },
       kindHint: {
-        instant: 'IVR key presses after calls, SMS replies after closed orders',
+        instant: 'IVR key presses after calls, SMS replies after closed orders, ratings after chats',
         delayed: 'Surveys made afterwards',
       },
       group: { day: 'By day', agent: 'By agent', unit: 'By unit', category: 'By category', channel: 'By channel' },
       dim: { day: 'Day', agent: 'Agent', unit: 'Unit', category: 'Category', channel: 'Channel' },
-      channel: { ivr: 'IVR keypad', sms: 'SMS', web: 'Web', wechat: 'WeChat' },
+      channel: { ivr: 'IVR keypad', sms: 'SMS', web: 'Web (online)', wechat: 'WeChat', email: 'E-mail' },
       filter: {
         period: 'Period', from: 'From', to: 'To', kind: 'Ratings',
         countBasic: 'Basically satisfied counts as satisfied',
