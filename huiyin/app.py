@@ -21,8 +21,8 @@ from huiyin.auth import service as auth_service
 from huiyin.auth.api import router as auth_router
 from huiyin.calls.api import pbx_router, serve_cti_event
 from huiyin.calls.api import router as calls_router
-from huiyin.channels.api import router as channels_router
 from huiyin.channels.api import Room as WechatRoom
+from huiyin.channels.api import router as channels_router
 from huiyin.channels.api import serve_wechat_message
 from huiyin.channels.selfservice_api import router as self_router
 from huiyin.complaints.api import router as complaints_router

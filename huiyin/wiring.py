@@ -11,9 +11,11 @@ run (the order is part of the contract, and tested in ``tests/api/test_order_hoo
 4. ``surveys``: a closed order's contact is asked for a rating by SMS;
 5. ``complaints``: a complaint order opens its complaint (grade, repeat), and is not closed without a
    verdict (``closing``);
-6. ``outages``: a repair report falls inside a live outage (its router merges it into the master order instead
+6. ``channels``: the order's customer, when they bound a WeChat account, gets a template message when it is
+   registered and when it is resolved (``channels.notices``);
+7. ``outages``: a repair report falls inside a live outage (its router merges it into the master order instead
    of the dispatch rules), nearly matches one (a suggestion), or counts towards a suspected one (fault
-   detection); a merge links the report to its outage.
+   detection); a merge links the report to its outage. Last at registration: the router follows it.
 
 Every process opens its database through ``open_database``, so every session carries these hooks.
 """
@@ -26,6 +28,7 @@ from huiyin.calls import listeners as calls_listeners
 from huiyin.calls.hooks import INFO_KEY as CALL_HOOKS_KEY
 from huiyin.calls.hooks import CallHooks
 from huiyin.calls.intake import EventKind
+from huiyin.channels import notices as channel_notices
 from huiyin.channels import sms as channels_sms
 from huiyin.complaints import listeners as complaint_listeners
 from huiyin.core import refcache
@@ -36,6 +39,7 @@ from huiyin.notify import orders as notify_orders
 from huiyin.notify import service as notify_service
 from huiyin.org.refs import ORG
 from huiyin.outages import listeners as outage_listeners
+from huiyin.outages.notice import DELIVERY_COUNTS_KEY
 from huiyin.outages.refs import OUTAGES
 from huiyin.quality import service as quality_service
 from huiyin.settings import Settings
@@ -58,6 +62,7 @@ def order_hooks(settings: Settings) -> OrderHooks:
     notify_orders.subscribe(hooks, settings.notify)
     survey_listeners.subscribe(hooks, settings.surveys, settings.secret_key)
     complaint_listeners.subscribe(hooks, settings.timezone)
+    channel_notices.subscribe(hooks, settings)
     outage_listeners.subscribe(hooks, settings.outages)
     return hooks
 
@@ -87,6 +92,7 @@ def open_database(settings: Settings) -> Database:
         customers_service.AREA_COUNTS_KEY: customers_service.AreaCounts(),
         **notify_service.session_info(),
         UNCLAIMED_SMS_KEY: (channels_sms.taker(settings),),
+        DELIVERY_COUNTS_KEY: (channel_notices.announcement_counts,),
     }
     db = Database(settings, session_info=info)
     refcache.install([db.writer, db.reader], cache)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from huiyin.channels import inbox
 from huiyin.channels import jobs as channel_jobs
+from huiyin.channels import notices as wechat_notices
 from huiyin.clock import now
 from huiyin.complaints import ledger
 from huiyin.db import Database
@@ -215,6 +216,31 @@ class Worker:
             n += outage_jobs.do_announcement_step(s, self.settings, at)
         return n
 
+    def notices_claim(self) -> tuple[int, list[wechat_notices.Claimed]]:
+        """WeChat template messages (``channels.notices``): new rounds for outages and announcements, a batch
+        of the oldest round's followers queued; then the due messages claimed (leased)."""
+        at = now()
+        with self.db.session() as s:
+            n = wechat_notices.do_scan(s, self.settings, at)
+        with self.db.session() as s:
+            n += wechat_notices.do_round_step(s, at)
+        with self.db.session() as s:
+            return n, wechat_notices.claim(s, at)
+
+    def notices_send(self, claimed: list[wechat_notices.Claimed]) -> list[wechat_notices.Outcome]:
+        """Hands them to WeChat's template API, no transaction open."""
+        return [wechat_notices.send_one(c) for c in claimed]
+
+    def notices_finish(self, claimed: list[wechat_notices.Claimed], outcomes: list[wechat_notices.Outcome]) -> None:
+        with self.db.session() as s:
+            wechat_notices.finish(s, claimed, outcomes, now())
+
+    def notices_batch(self) -> int:
+        n, claimed = self.notices_claim()
+        if claimed:
+            self.notices_finish(claimed, self.notices_send(claimed))
+        return n + len(claimed)
+
     def channels_batch(self) -> int:
         """Written channels (issue 19), in one go (the standalone worker): see the three steps below."""
         n, claimed = self.channels_claim()
@@ -318,6 +344,7 @@ class Worker:
         while self.outage_batch():
             self.deliver(result)
         result.chats = self.channels_batch()
+        result.chats += self.notices_batch()
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))
@@ -393,6 +420,13 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 async with db.write_lock:
                     chats += await asyncio.to_thread(worker.mail_take, mails)
             chats += len(sending)
+            async with db.write_lock:  # WeChat template messages: rounds, then sending without the lock
+                notes, noting = await asyncio.to_thread(worker.notices_claim)
+            if noting:
+                noted = await asyncio.to_thread(worker.notices_send, noting)
+                async with db.write_lock:
+                    await asyncio.to_thread(worker.notices_finish, noting, noted)
+            chats += notes + len(noting)
             async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
                 claimed = await asyncio.to_thread(worker.analysis_claim)
             if claimed:

@@ -583,6 +583,20 @@ async def register(
 # ---------------------------------------------------------------- accounts (admin)
 
 
+TemplateId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class WechatTemplates(BaseModel):
+    """The account's template ids (模板消息, as registered on the official account's platform) per kind of
+    notice (``channels.notices``); a kind without one is not sent (its messages are marked skipped)."""
+
+    order: TemplateId | None = Field(
+        default=None, description="工单进度通知: first, keyword1-4 (number, what, state, time), remark"
+    )
+    outage: TemplateId | None = Field(default=None, description="停供通知: first, keyword1-3 (what, from, ETA), remark")
+    announcement: TemplateId | None = Field(default=None, description="公告通知: first, keyword1-2 (text, time)")
+
+
 class WechatAccountIn(BaseModel):
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
     token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{3,32}$")]
@@ -590,6 +604,7 @@ class WechatAccountIn(BaseModel):
     secret: Annotated[str, StringConstraints(max_length=128)] | None = None
     aes_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{43}$")] | None = None
     api_base: Annotated[str, StringConstraints(max_length=200)] | None = None
+    templates: WechatTemplates | None = None
 
 
 class ChannelAccountPublic(BaseModel):
@@ -599,6 +614,7 @@ class ChannelAccountPublic(BaseModel):
     active: bool
     callback_url: str | None
     safe_mode: bool
+    templates: dict[str, str] = Field(default_factory=dict, description="WeChat: the template id per notice kind")
 
 
 @router.post("/channels/wechat-accounts", status_code=201, operation_id="channels-create_wechat")
@@ -610,14 +626,34 @@ async def create_wechat(
 ) -> ChannelAccountPublic:
     config = body.model_dump(exclude_none=True)
     acc = do_create_account(session, "wechat", config.pop("name"), config)
+    return _public(acc, settings)
+
+
+def _public(a: ChannelAccount, settings: Settings) -> ChannelAccountPublic:
     return ChannelAccountPublic(
-        id=acc.id,
-        kind=acc.kind,
-        name=acc.name,
-        active=acc.active,
-        callback_url=callback_url(settings.surveys.public_url, acc.name),
-        safe_mode=bool(body.aes_key),
+        id=a.id,
+        kind=a.kind,
+        name=a.name,
+        active=a.active,
+        callback_url=callback_url(settings.surveys.public_url, a.name) if a.kind == "wechat" else None,
+        safe_mode=bool(a.config.get("aes_key")),
+        templates={k: v for k, v in (a.config.get("templates") or {}).items() if v},
     )
+
+
+@router.put("/channels/wechat-accounts/{name}/templates", operation_id="channels-set_wechat_templates")
+async def set_wechat_templates(
+    name: str,
+    body: WechatTemplates,
+    session: SessionDep,
+    _: Annotated[SignedIn, Depends(require_roles(Role.admin))],
+    settings: SettingsDep,
+) -> ChannelAccountPublic:
+    """The account's template ids, once WeChat has approved them (all three replaced: a kind left out is
+    switched off)."""
+    acc = _account(session, name)[0]
+    acc.config = {**acc.config, "templates": body.model_dump(exclude_none=True)}
+    return _public(acc, settings)
 
 
 class MailAccountIn(BaseModel):
@@ -651,19 +687,7 @@ async def create_mail(
 async def accounts(
     session: SessionDep, _: Annotated[SignedIn, Depends(require_roles(Role.admin))], settings: SettingsDep
 ) -> list[ChannelAccountPublic]:
-    out = []
-    for a in session.scalars(select(ChannelAccount).order_by(ChannelAccount.id)):
-        out.append(
-            ChannelAccountPublic(
-                id=a.id,
-                kind=a.kind,
-                name=a.name,
-                active=a.active,
-                callback_url=callback_url(settings.surveys.public_url, a.name) if a.kind == "wechat" else None,
-                safe_mode=bool(a.config.get("aes_key")),
-            )
-        )
-    return out
+    return [_public(a, settings) for a in session.scalars(select(ChannelAccount).order_by(ChannelAccount.id))]
 
 
 # ---------------------------------------------------------------- the bot

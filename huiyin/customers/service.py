@@ -434,6 +434,14 @@ def customers_in_areas(
     return _reachable(session, session.execute(stmt.order_by(Customer.id).limit(limit)).all())
 
 
+def reachable(session: Session, ids: Sequence[int]) -> list[Reachable]:
+    """These customers as a notice needs them (the WeChat followers bound to them: ``channels.notices``)."""
+    if not ids:
+        return []
+    stmt = select(Customer.id, Customer.name, Customer.area_id).where(Customer.id.in_(list(ids)))
+    return _reachable(session, session.execute(stmt.order_by(Customer.id)).all())
+
+
 def customers_with_tag(session: Session, tag: str, *, after_id: int = 0, limit: int = 2_000) -> list[Reachable]:
     """The customers with ``tag`` above ``after_id``, by id (a one-to-many announcement to a tag)."""
     stmt = select(Customer.id, Customer.name, Customer.area_id).where(_with_tags([tag]), Customer.id > after_id)

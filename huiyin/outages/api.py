@@ -349,7 +349,7 @@ def _announcement(a: Announcement, deliveries: dict[str, int]) -> AnnouncementPu
 async def announce(body: AnnouncementIn, session: SessionDep, user: Writer) -> AnnouncementPublic:
     """一对多公告: one SMS to an area's, a tag's or an outage's customers (opt-outs skipped), sent by the worker
     at the gateway's rate."""
-    a = notice.do_announce(session, user, body.audience.model_dump(), body.text)
+    a = notice.do_announce(session, user, body.audience.model_dump(), body.text, body.channels)
     return _announcement(a, {})
 
 

@@ -1,7 +1,12 @@
-"""Proactive notice (主动服务) call results, and one-to-many announcements (一对多公告)."""
+"""Proactive notice (主动服务) call results, and one-to-many announcements (一对多公告): by SMS (this domain's
+worker steps, through notify's bulk lane) and by WeChat (``channels.notices`` reads the announcements that
+name it, ``announcements_by_channel``, and adds its delivery counts through ``DELIVERY_COUNTS_KEY``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -67,15 +72,28 @@ def count_audience(session: Session, audience: dict[str, Any]) -> int:
     return count_customers(session, areas, tags)
 
 
-def do_announce(session: Session, actor: Actor, audience: dict[str, Any], text: str) -> Announcement:
+CHANNELS = ("sms", "wechat")
+DELIVERY_COUNTS_KEY = "outages.delivery_counts"
+"""session.info: functions (session, announcement ids) → {id: {count name: n}} of the other channels an
+announcement goes by (``channels.notices.announcement_counts``, hung in ``huiyin/wiring.py``)."""
+DeliveryCounts = Callable[[Session, Sequence[int]], dict[int, dict[str, int]]]
+
+
+def do_announce(
+    session: Session, actor: Actor, audience: dict[str, Any], text: str, channels: Sequence[str] = ("sms",)
+) -> Announcement:
+    """An announcement to ``audience`` by SMS, by WeChat (its bound followers), or both."""
     if not actor.has(*WRITERS):
         raise Forbidden("announcements are sent by dispatchers and managers")
+    chosen = [c for c in CHANNELS if c in channels]
+    if not chosen or len(chosen) != len(set(channels)):
+        raise Invalid(f"channels: one or more of {', '.join(CHANNELS)}", field="channels")
     count = count_audience(session, audience)
     a = Announcement(
         audience={k: v for k, v in audience.items() if v},
         text=text,
-        channel="sms",
-        state="queued",
+        channel="+".join(chosen),
+        state="queued" if "sms" in chosen else "sent",  # the SMS steps; WeChat's rounds are channels' own
         audience_count=count,
         queued_count=0,
         cursor=0,
@@ -90,4 +108,30 @@ def do_announce(session: Session, actor: Actor, audience: dict[str, Any], text: 
 
 def announcements(session: Session, limit: int = 100) -> list[tuple[Announcement, dict[str, int]]]:
     rows = list(session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(limit)))
-    return [(a, delivery_counts(session, [f"ann:{a.id}"])) for a in rows]
+    extra: dict[int, dict[str, int]] = {}
+    for counts in session.info.get(DELIVERY_COUNTS_KEY, ()):
+        for i, got in counts(session, [a.id for a in rows]).items():
+            extra.setdefault(i, {}).update(got)
+    return [
+        (a, {**(delivery_counts(session, [f"ann:{a.id}"]) if "sms" in a.channel else {}), **extra.get(a.id, {})})
+        for a in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AnnouncementFacts:
+    id: int
+    audience: dict[str, Any]
+    text: str
+    created_at: datetime
+
+
+def announcements_by_channel(session: Session, channel: str, *, after_id: int = 0) -> list[AnnouncementFacts]:
+    """The announcements after ``after_id`` that go by ``channel``, oldest first (another domain sends them)."""
+    rows = session.scalars(
+        select(Announcement)
+        .where(Announcement.id > after_id, Announcement.channel.contains(channel))
+        .order_by(Announcement.id)
+        .limit(100)
+    )
+    return [AnnouncementFacts(a.id, dict(a.audience), a.text, a.created_at) for a in rows]

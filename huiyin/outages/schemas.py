@@ -208,6 +208,13 @@ class Audience(BaseModel):
 class AnnouncementIn(BaseModel):
     audience: Audience
     text: LongText = Field(description="the SMS as sent (the 【签名】 and 回TD退订 included)")
+    channels: list[Literal["sms", "wechat"]] = Field(
+        default=["sms"],
+        min_length=1,
+        max_length=2,
+        description="sms: every mobile of the audience; wechat: the audience's followers who bound their account"
+        " (a template message)",
+    )
 
 
 class AudienceCount(BaseModel):
@@ -223,7 +230,10 @@ class AnnouncementPublic(BaseModel):
     state: Literal["queued", "sent"]
     audience_count: int
     queued_count: int
-    deliveries: dict[str, int] = Field(description="the outbox's rows by status: pending, delivered, failed, skipped")
+    deliveries: dict[str, int] = Field(
+        description="the outbox's SMS by status (pending, delivered, failed, skipped), and the WeChat template"
+        " messages by status (wechat_pending, wechat_sent, wechat_failed, wechat_skipped)"
+    )
     created_at: datetime
     done_at: datetime | None
 

@@ -172,6 +172,7 @@ TABLE: dict[str, Any] = {
     "channels-close": CHAT_HANDLERS,
     "channels-register": CHAT_HANDLERS,
     "channels-create_wechat": ADMIN,
+    "channels-set_wechat_templates": ADMIN,
     "channels-accounts": ADMIN,
     "channels-create_mail": ADMIN,
     "channels-figures": KB_READERS,

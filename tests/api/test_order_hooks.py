@@ -40,12 +40,13 @@ def counts(db: Database) -> dict[str, int]:
 
 def test_the_wiring_subscribes_sla_first_and_notify_last() -> None:
     wired = order_hooks(Settings())
-    assert wired.listeners(Moment.registered) == ["sla", "calls", "complaints", "outages"]
+    assert wired.listeners(Moment.registered) == ["sla", "calls", "complaints", "channels", "outages"]
     assert wired.listeners(Moment.dispatched) == ["sla", "notify"]
     assert wired.listeners(Moment.reassigned) == ["sla", "notify"]
     assert wired.listeners(Moment.marked) == ["notify"]
-    for moment in (Moment.accepted, Moment.started, Moment.suspended, Moment.resumed, Moment.resolved):
+    for moment in (Moment.accepted, Moment.started, Moment.suspended, Moment.resumed):
         assert wired.listeners(moment) == ["sla"]
+    assert wired.listeners(Moment.resolved) == ["sla", "channels"]  # channels: the WeChat template message
     assert wired.listeners(Moment.closed) == ["sla", "surveys"]  # surveys: the rating SMS
     assert wired.listeners(Moment.closing) == ["complaints"]  # no complaint closes without a verdict
 
