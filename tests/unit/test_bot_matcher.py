@@ -94,3 +94,51 @@ def test_the_utility_comes_from_a_category_key_or_name() -> None:
     assert utility_of("power-outage") == utility_of("电力业务") == "power"
     assert utility_of("供水业务") == "water"
     assert utility_of("service") is None and utility_of(None) is None
+
+
+def answers_nothing(m: Matcher, text: str) -> bool:
+    return not answers(m, text)
+
+
+def test_greetings_thanks_and_talk_to_the_bot_get_no_answer() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    for text in ("你好", "在不在", "好的收到", "谢谢你", "你是机器人吗", "哈哈哈"):
+        assert m.match(text) == [], text
+
+
+def test_a_greeting_in_front_of_a_question_does_not_hide_it() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "你好，电费在哪交") == "faq-2"
+    assert answers(m, "你好，电费在哪交")
+
+
+def test_another_trades_office_hours_are_not_the_halls_hours() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert answers(m, "营业厅几点开门")
+    assert answers_nothing(m, "银行几点开门")
+
+
+def test_a_question_that_reuses_faq_words_about_another_thing_gets_no_answer() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    for text in ("话费在哪交", "信用卡网上能交吗", "物业费怎么交", "燃气灶哪个牌子好"):
+        assert answers_nothing(m, text), text
+
+
+def test_a_word_of_another_trade_the_faq_itself_says_does_not_count_against_it() -> None:
+    faqs = [*FAQS, faq(7, "电费能用银行卡代扣吗？", "电费银行代扣怎么办理", utility="power")]
+    m = Matcher(faqs, SYNONYMS)
+    assert best(m, "电费想用银行卡代扣") == "faq-7"
+    assert answers(m, "电费想用银行卡代扣")
+
+
+def test_a_short_question_in_scope_is_still_answered() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    for text, key in (("交电费", "faq-2"), ("燃气总阀在哪", "faq-4"), ("停电了", "faq-5")):
+        assert best(m, text) == key, text
+        assert answers(m, text), text
+
+
+def test_cantonese_words_read_as_mandarin() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "煤气费喺边度交") == "faq-1"
+    assert best(m, "屋企冇电") == "faq-5"
