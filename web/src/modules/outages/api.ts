@@ -96,8 +96,11 @@ export async function countAudience(audience: Audience): Promise<number> {
   return (await unwrap(api.POST('/api/v1/announcements/count', { body: audience }))).customers
 }
 
-export function announce(audience: Audience, text: string): Promise<Announcement> {
-  return unwrap(api.POST('/api/v1/announcements', { body: { audience, text } }))
+export const CHANNELS = ['sms', 'wechat'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export function announce(audience: Audience, text: string, channels: Channel[] = ['sms']): Promise<Announcement> {
+  return unwrap(api.POST('/api/v1/announcements', { body: { audience, text, channels } }))
 }
 
 export async function listAnnouncements(): Promise<Announcement[]> {
