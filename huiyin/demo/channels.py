@@ -1,7 +1,9 @@
 """The demo centre's written channels: the official account 渝州能源 (its callback for the fake WeChat), a week of
 conversations from WeChat, the self-service site, SMS and e-mail — about two in five answered by the bot
-alone, the rest handed to agents who answered within a minute or two and were mostly rated satisfied — a
-few waiting or being answered now, and the questions the bot could not answer for the knowledge team."""
+alone, the rest handed to agents who answered within a minute or two and were mostly rated satisfied (the
+customers' 1/2/3 rate them through ``channels.service.do_rate_conversation``, so they count in 满意率 by
+channel and agent as in production) — a few waiting or being answered now, and the questions the bot could not
+answer for the knowledge team."""
 
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from huiyin.auth.models import User
 from huiyin.bot.models import BotQuestion
 from huiyin.channels.accounts import do_create_account
 from huiyin.channels.models import ChannelContact, ChannelMessage, Conversation
+from huiyin.channels.service import do_rate_conversation
 from huiyin.clock import clock
 from huiyin.customers.models import CustomerPhone
 from huiyin.knowledge.models import KbFaq
+from huiyin.settings import get_settings
 
 CHANNELS = (("wechat", 0.55), ("web", 0.25), ("sms", 0.12), ("email", 0.08))
 AGENT_OPENINGS = ("您好，我是客服{name}，很高兴为您服务。", "您好，请问有什么可以帮您？")
@@ -38,7 +42,9 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
     faqs = list(s.scalars(select(KbFaq).order_by(KbFaq.article_id)))
     phones = list(s.execute(select(CustomerPhone.phone, CustomerPhone.customer_id).limit(400)))
     now = clock.now()
+    settings = get_settings()
     made = {"bot": 0, "agents": 0, "open": 0}
+    answers: list[tuple[Conversation, str, Any]] = []  # rated once every conversation is written
     contacts: dict[tuple[str, str], ChannelContact] = {}
     for i in range(280):
         channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
@@ -93,7 +99,8 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
             conv.closed_at = t + timedelta(minutes=30)
             if rng.random() < 0.5:
                 conv.rating_invited_at = conv.closed_at
-                conv.rating = rng.choices(["satisfied", "basic", "unsatisfied"], [88, 9, 3])[0]
+                level = rng.choices(["satisfied", "basic", "unsatisfied"], [88, 9, 3])[0]
+                answers.append((conv, level, conv.closed_at + timedelta(minutes=1 + i % 19)))
             made["bot"] += 1
         else:
             agent = rng.choice(agents[1:] or agents)  # the login "agent" starts with nothing open
@@ -130,9 +137,13 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
                 end = first + timedelta(minutes=rng.uniform(2, 8))
                 msgs.append(_msg(conv, channel, "in", "customer", rng.choice(CLOSINGS), end, f"demo-{i}-1"))
                 conv.closed_at, conv.close_reason, conv.rating_invited_at = end, "solved", end
-                conv.rating = rng.choices(["satisfied", "basic", "unsatisfied", None], [80, 9, 2, 9])[0]
+                rated = rng.choices(["satisfied", "basic", "unsatisfied", None], [80, 9, 2, 9])[0]
+                if rated is not None:
+                    answers.append((conv, rated, end + timedelta(minutes=1 + i % 29)))
                 made["agents"] += 1
         s.add_all(ChannelMessage(**m) for m in msgs)
+    for conv, level, at in answers:  # 1/2/3 a few minutes after the close (no draw: the rest stays the same)
+        do_rate_conversation(s, conv, level, min(at, now), settings)
     for k, text in enumerate(UNANSWERED):
         s.add(
             BotQuestion(
