@@ -11,14 +11,15 @@ from fastapi import APIRouter, Depends, Query
 
 from huiyin.auth.refs import directory
 from huiyin.calls import service as calls
+from huiyin.channels import queries as conversations
 from huiyin.clock import now
 from huiyin.core.actor import SignedIn
 from huiyin.core.deps import SessionDep, SettingsDep, require_roles
 from huiyin.core.roles import CENTER, MANAGERS, Role
 from huiyin.core.schemas import PathId, QueryId
 from huiyin.errors import Forbidden, Invalid, NotFound
+from huiyin.quality import chats, forms, phrases, results, rules, sampling, service
 from huiyin.quality import evaluations as ev
-from huiyin.quality import forms, phrases, results, rules, sampling, service
 from huiyin.quality.models import QaAppeal, QaEvaluation, QaSample
 from huiyin.quality.schemas import (
     AgentResult,
@@ -38,6 +39,9 @@ from huiyin.quality.schemas import (
     PhraseIn,
     PhrasePatch,
     PhrasePublic,
+    QaChatFlag,
+    QaChatLine,
+    QaConversationContact,
     QaFormIn,
     QaFormPublic,
     RulesPublic,
@@ -125,7 +129,9 @@ def _evaluations_out(session: Any, rows: list[QaEvaluation]) -> list[EvaluationP
         EvaluationPublic(
             id=r.id,
             form_id=r.form_id,
+            contact="call" if r.call_pk is not None else "conversation",
             call_id=r.call_pk,
+            conversation_id=r.conversation_id,
             agent_id=r.agent_id,
             agent_name=names.get(r.agent_id, ""),
             inspector_id=r.inspector_id,
@@ -154,28 +160,46 @@ def _appeal_out(a: QaAppeal, names: dict[int, str]) -> AppealPublic:
     return out
 
 
+def _conversation(session: Any, conversation_pk: int) -> conversations.ConversationFacts:
+    facts = conversations.conversation_facts(session, [conversation_pk]).get(conversation_pk)
+    if facts is None:
+        raise NotFound(f"conversation {conversation_pk} not found")
+    return facts
+
+
 @router.post("/quality/evaluations", status_code=201, operation_id="quality-evaluate")
 def evaluate(body: EvaluationIn, user: Inspector, session: SessionDep, settings: SettingsDep) -> EvaluationPublic:
-    """Scores a call on a form: every item, with the deduction taken (one of its steps) or, for a red line,
-    whether it was violated (the contact then scores 0); comments pinned to times in the recording. With
-    ``sample_id`` it closes the inspector's sample; with ``calibration_id`` it is the inspector's blind score
-    of a calibration. 403 for the call's own agent."""
-    call = calls.get_call(session, body.call_id)
+    """Scores a contact on a form: a call (``call_id``) or a closed written conversation (``conversation_id``,
+    on the chat form; one answered by several agents is scored for the one who wrote most, or ``agent_id``).
+    Every item, with the deduction taken (one of its steps) or, for a red line, whether it was violated (the
+    contact then scores 0); comments pinned to times in the recording (a conversation: seconds from its first
+    message). With ``sample_id`` it closes the inspector's sample; with ``calibration_id`` it is the inspector's
+    blind score of a calibration (calls only). 403 for the contact's own agent; 409 for an open conversation."""
+    if (body.call_id is None) == (body.conversation_id is None):
+        raise Invalid("give call_id or conversation_id: the one contact scored", field="call_id")
+    if body.call_id is not None:
+        contact = ev.call_contact(calls.get_call(session, body.call_id))
+    else:
+        assert body.conversation_id is not None
+        contact = ev.chat_contact(_conversation(session, body.conversation_id))
+    contact = ev.for_agent(contact, body.agent_id)
     at = now()
     sample = ev.get_sample(session, body.sample_id, lock=True) if body.sample_id else None
     cal = ev.get_calibration(session, body.calibration_id) if body.calibration_id else None
     if cal is not None:
+        if contact.call_pk is None:
+            raise Invalid("calibration_id: a calibration is of a call", field="calibration_id")
         form = forms.get_form(session, cal.form_id)
     elif body.form_id is not None:
         form = forms.get_form(session, body.form_id)
-        if form.contact_kind != ev.contact_kind(call):
-            raise Invalid(f"form_id: the form is for {form.contact_kind}, the call is {ev.contact_kind(call)}")
+        if form.contact_kind != contact.kind:
+            raise Invalid(f"form_id: the form is for {form.contact_kind}, the contact is {contact.kind}")
     else:
-        form = forms.current_form(session, ev.contact_kind(call), at)
-    ev.check_evaluate(session, user, call, sample, cal)
+        form = forms.current_form(session, contact.kind, at)
+    ev.check_evaluate(session, user, contact, sample, cal)
     scored = ev.check_scoring(form, [i.model_dump() for i in body.items])
     row = ev.do_evaluate(
-        session, user, call, form, scored,
+        session, user, contact, form, scored,
         comments=[c.model_dump() for c in body.comments], summary=body.summary, sample=sample, calibration=cal,
         at=at, tz_name=settings.timezone, appeal_days=settings.quality.appeal_days,
     )  # fmt: skip
@@ -264,25 +288,37 @@ def set_plan(body: SamplingPlan, user: Lead, session: SessionDep) -> SamplingPla
 
 @router.post("/quality/samples/draw", operation_id="quality-draw_samples")
 def draw(body: DrawIn, _: Lead, session: SessionDep, settings: SettingsDep) -> DrawResult:
-    """Draws the month's samples now (the worker does every hour): only what is new is added."""
-    return DrawResult(drawn=sampling.do_draw(session, body.month, now(), settings.timezone))
+    """Draws the month's samples of calls and conversations now (the worker does every hour): only what is new
+    is added."""
+    got = sampling.do_draw(session, body.month, now(), settings.timezone)
+    n = len(sampling.CHAT)
+    return DrawResult(
+        drawn={k: v for k, v in got.items() if not k.startswith(sampling.CHAT)},
+        drawn_chats={k[n:]: v for k, v in got.items() if k.startswith(sampling.CHAT)},
+    )
 
 
 def _samples_out(session: Any, rows: list[QaSample]) -> list[SamplePublic]:
     names = _names(session, {s.agent_id for s in rows} | {s.inspector_id for s in rows})
-    facts = {c.id: c for c in calls.calls_by_pks(session, [s.call_pk for s in rows])}
-    kinds = service.kinds_of(session, [s.call_pk for s in rows])
+    call_pks = [s.call_pk for s in rows if s.call_pk is not None]
+    facts = {c.id: c for c in calls.calls_by_pks(session, call_pks)}
+    kinds = service.kinds_of(session, call_pks)
+    checks = chats.checks_of(session, [s.conversation_id for s in rows if s.conversation_id is not None])
     out = []
     for s in rows:
-        c = facts.get(s.call_pk)
+        c = facts.get(s.call_pk) if s.call_pk is not None else None
+        k = checks.get(s.conversation_id) if s.conversation_id is not None else None
         out.append(
             SamplePublic(
-                id=s.id, month=s.month, call_id=s.call_pk, agent_id=s.agent_id, agent_name=names.get(s.agent_id, ""),
-                inspector_id=s.inspector_id, inspector_name=names.get(s.inspector_id, ""), reason=s.reason,
-                state=s.state,
+                id=s.id, month=s.month, contact="call" if s.call_pk is not None else "conversation",
+                call_id=s.call_pk, conversation_id=s.conversation_id, agent_id=s.agent_id,
+                agent_name=names.get(s.agent_id, ""), inspector_id=s.inspector_id,
+                inspector_name=names.get(s.inspector_id, ""), reason=s.reason, state=s.state,
                 drawn_at=s.drawn_at, evaluation_id=s.evaluation_id,
                 answered_at=c.answered_at if c else None, talk_seconds=c.talk_seconds if c else None,
-                direction=c.direction if c else None, flag_kinds=kinds.get(s.call_pk, []),
+                direction=c.direction if c else None, channel=k.channel if k else None,
+                closed_at=k.closed_at if k else None,
+                flag_kinds=kinds.get(s.call_pk, []) if s.call_pk is not None else (list(k.kinds) if k else []),
             )
         )  # fmt: skip
     return out
@@ -357,6 +393,58 @@ def contact(call_pk: PathId, user: QaReader, session: SessionDep) -> ContactPubl
         sample=_samples_out(session, mine)[0] if mine else None,
         suggestions=ev.suggestions(form, [f.model_dump() for f in seen.flags] if seen else []),
     )
+
+
+@router.get("/quality/conversations/{conversation_pk}", operation_id="quality-conversation")
+def conversation_contact(
+    conversation_pk: PathId, user: QaReader, session: SessionDep, settings: SettingsDep
+) -> QaConversationContact:
+    """Everything the inspector's workbench shows of a written conversation: its transcript (customer, bot and
+    agent messages with their times), the first response and the longest wait for an agent's reply, the rating,
+    the order registered from it, the phrase hits of the agents' messages (the rules a call's transcript is
+    judged by; the customer's words are never judged) and slow replies as flags, what they suggest for the chat
+    form, its evaluations, and the inspector's open sample of it."""
+    facts = _conversation(session, conversation_pk)
+    at = now()
+    lines = conversations.transcript(session, conversation_pk)
+    first, longest = chats.waits(facts, lines)
+    limits = settings.channels
+    wait_limit = (limits.escalate_minutes[0] if limits.escalate_minutes else 5) * 60
+    flags = chats.flags_of(session, facts, lines, limits.first_response_seconds, wait_limit)
+    form = forms.current_form(session, "chat", at)
+    rows = ev.evaluations(
+        session, agent_id=None, inspector_id=None, month=None, state=None, limit=500, offset=0,
+        conversation_id=conversation_pk,
+    )  # fmt: skip
+    mine = sampling.samples(
+        session, month=None, inspector_id=user.id, agent_id=None, state="open", limit=1,
+        conversation_id=conversation_pk,
+    )  # fmt: skip
+    names = _names(session, set(facts.agent_ids))
+    numbers = orders.order_numbers(session, [facts.order_id]) if facts.order_id else {}
+    start = lines[0].at if lines else facts.created_at
+    return QaConversationContact(
+        conversation_id=facts.id, channel=facts.channel, state=facts.state, contact=facts.contact,
+        subject=facts.subject, agent_id=facts.agent_id,
+        agent_name=names.get(facts.agent_id) if facts.agent_id else None, agent_ids=list(facts.agent_ids),
+        agent_names=[names.get(i, "") for i in facts.agent_ids], created_at=facts.created_at,
+        queued_at=facts.queued_at, closed_at=facts.closed_at, close_reason=facts.close_reason,
+        first_response_seconds=first, longest_wait_seconds=longest,
+        messages=[
+            QaChatLine(
+                id=m.id, at=m.at, offset=round(max(0.0, (m.at - start).total_seconds()), 1),
+                sender=m.sender if m.sender in ("customer", "bot", "agent") else "system", agent_id=m.agent_id,
+                kind=m.kind, text=m.text,
+            )
+            for m in lines
+        ],
+        flags=[QaChatFlag.model_validate(f) for f in flags],
+        order={"id": facts.order_id, "number": numbers.get(facts.order_id, str(facts.order_id))}
+        if facts.order_id else None,
+        rating=facts.rating, form=QaFormPublic.model_validate(form), evaluations=_evaluations_out(session, rows),
+        sample=_samples_out(session, mine)[0] if mine else None,
+        suggestions=ev.suggestions(form, flags),
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ calibration

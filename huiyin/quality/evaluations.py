@@ -1,9 +1,11 @@
 """Manual inspection (人工质检): evaluations, appeals, calibrations.
 
-**An evaluation** is one inspector's scoring of one call on the current form for its direction: every item of
-the form, each with the deduction taken (one of the item's steps, or none) or, for a red-line item, whether it
-was violated; comments pinned to a time in the recording; a summary. A violated red line fails the contact
-(score 0). An inspector never scores their own calls. An evaluation drawn by the sampling plan closes its sample.
+**An evaluation** is one inspector's scoring of one contact on the current form for its kind: a call (the form
+for its direction) or a closed written conversation (the chat form); every item of the form, each with the
+deduction taken (one of the item's steps, or none) or, for a red-line item, whether it was violated; comments
+pinned to a time in the recording (a conversation: seconds from its first message); a summary. A violated red
+line fails the contact (score 0). An inspector never scores their own contacts (a conversation is theirs when
+they answered any of it). An evaluation drawn by the sampling plan closes its sample.
 
 **An appeal** (申诉): the agent appeals items of their evaluation within ``appeal_days`` of it, once, each with
 a reason. A QA lead (a 业务主管 or 中心领导, or another 质检员: never the one who scored it) decides: for each
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
 from huiyin.calls.models import Call
+from huiyin.channels.queries import ConversationFacts
 from huiyin.core.actor import Actor
 from huiyin.core.roles import Role
 from huiyin.db import equal_where_given
@@ -50,6 +54,44 @@ def month_of(at: datetime, tz_name: str) -> str:
 
 def contact_kind(call: Call) -> str:
     return "outbound_call" if call.direction == "out" else "inbound_call"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What is scored: a call or a conversation, the agent it is scored for, and everyone whose contact it is."""
+
+    call_pk: int | None
+    conversation_id: int | None
+    agent_id: int | None
+    agent_ids: tuple[int, ...]
+    kind: str  # the form's contact kind: inbound_call | outbound_call | chat
+    answered: bool  # an agent answered the call; the conversation is closed
+    noun: str  # "call" | "conversation", for the messages
+
+
+def call_contact(call: Call) -> Contact:
+    return Contact(
+        call_pk=call.id, conversation_id=None, agent_id=call.agent_id,
+        agent_ids=(call.agent_id,) if call.agent_id else (), kind=contact_kind(call),
+        answered=call.agent_id is not None and call.answered_at is not None, noun="call",
+    )  # fmt: skip
+
+
+def chat_contact(facts: ConversationFacts) -> Contact:
+    """A conversation, scored for the agent it counts for (``for_agent``: another agent who answered it)."""
+    return Contact(
+        call_pk=None, conversation_id=facts.id, agent_id=facts.agent_id, agent_ids=facts.agent_ids,
+        kind="chat", answered=facts.closed, noun="conversation",
+    )  # fmt: skip
+
+
+def for_agent(contact: Contact, agent_id: int | None) -> Contact:
+    """The contact scored for ``agent_id`` (one of its agents), or as it is."""
+    if agent_id is None or agent_id == contact.agent_id:
+        return contact
+    if agent_id not in contact.agent_ids:
+        raise Invalid(f"agent_id: user {agent_id} is not the {contact.noun}'s agent", field="agent_id")
+    return replace(contact, agent_id=agent_id)
 
 
 # ------------------------------------------------------------------------------------------------ scoring
@@ -119,21 +161,26 @@ def get_calibration(session: Session, calibration_id: int, *, lock: bool = False
 
 
 def check_evaluate(
-    session: Session, user: Actor, call: Call, sample: QaSample | None, calibration: QaCalibration | None
+    session: Session, user: Actor, contact: Contact, sample: QaSample | None, calibration: QaCalibration | None
 ) -> None:
-    if call.agent_id is None or call.answered_at is None:
+    if contact.conversation_id is not None:
+        if not contact.answered:
+            raise Conflict("the conversation is still open: only closed conversations are scored")
+        if contact.agent_id is None:
+            raise Invalid("conversation: no agent answered it; there is nothing to score", field="conversation_id")
+    elif contact.agent_id is None or not contact.answered:
         raise Invalid("call: no agent answered it; there is nothing to score", field="call_id")
-    if call.agent_id == user.id:
-        raise Forbidden("an inspector never scores their own calls")
+    if user.id in contact.agent_ids:
+        raise Forbidden(f"an inspector never scores their own {contact.noun}s")
     if sample is not None:
-        if sample.call_pk != call.id:
-            raise Invalid("sample_id: the sample is another call", field="sample_id")
+        if (sample.call_pk, sample.conversation_id) != (contact.call_pk, contact.conversation_id):
+            raise Invalid(f"sample_id: the sample is another {contact.noun}", field="sample_id")
         if sample.inspector_id != user.id:
             raise Forbidden("the sample is assigned to another inspector")
         if sample.state != "open":
             raise Conflict("the sample is scored already", evaluation_id=sample.evaluation_id)
     if calibration is not None:
-        if calibration.call_pk != call.id:
+        if calibration.call_pk != contact.call_pk:
             raise Invalid("calibration_id: the calibration is of another call", field="calibration_id")
         if user.id not in calibration.inspector_ids:
             raise Forbidden("you are not one of the calibration's inspectors")
@@ -147,7 +194,7 @@ def check_evaluate(
 def do_evaluate(
     session: Session,
     user: Actor,
-    call: Call,
+    contact: Contact,
     form: QaForm,
     scored: tuple[list[dict[str, Any]], float, bool],
     *,
@@ -160,11 +207,12 @@ def do_evaluate(
     appeal_days: int,
 ) -> QaEvaluation:
     items, score, failed = scored
-    assert call.agent_id is not None
+    assert contact.agent_id is not None
     ev = QaEvaluation(
         form_id=form.id,
-        call_pk=call.id,
-        agent_id=call.agent_id,
+        call_pk=contact.call_pk,
+        conversation_id=contact.conversation_id,
+        agent_id=contact.agent_id,
         inspector_id=user.id,
         sample_id=sample.id if sample else None,
         calibration_id=calibration.id if calibration else None,
@@ -215,10 +263,12 @@ def evaluations(
     limit: int,
     offset: int,
     call_pk: int | None = None,
+    conversation_id: int | None = None,
 ) -> list[QaEvaluation]:
     given = equal_where_given(
-        QaEvaluation, call_pk=call_pk, agent_id=agent_id, inspector_id=inspector_id, month=month, state=state
-    )
+        QaEvaluation, call_pk=call_pk, conversation_id=conversation_id, agent_id=agent_id,
+        inspector_id=inspector_id, month=month, state=state,
+    )  # fmt: skip
     stmt = select(QaEvaluation).where(QaEvaluation.calibration_id.is_(None), *given)
     stmt = stmt.order_by(QaEvaluation.created_at.desc(), QaEvaluation.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(stmt))
@@ -240,7 +290,7 @@ def check_appeal(
     user: Actor, ev: QaEvaluation, given: Sequence[Mapping[str, Any]], at: datetime
 ) -> list[dict[str, str]]:
     if ev.agent_id != user.id:
-        raise Forbidden("only the agent whose call it is appeals an evaluation")
+        raise Forbidden("only the agent whose contact it is appeals an evaluation")
     if ev.calibration_id is not None:
         raise Conflict("a calibration's scores are not appealed")
     next_state(ev.state, EvaluationAction.appeal)

@@ -34,6 +34,7 @@ FLAG_KINDS = (
     "shirking",
     "missing_opening",
     "missing_closing",
+    "slow_response",  # a conversation's first response or a wait for an agent's reply too long
 )
 
 
@@ -132,7 +133,7 @@ DEFAULT_FORMS: tuple[dict[str, Any], ...] = (
             {
                 "title": "服务规范",
                 "items": [
-                    _item("response", "响应及时（首次响应、回复间隔）", 15, (5, 10, 15)),
+                    _item("response", "响应及时（首次响应、回复间隔）", 15, (5, 10, 15), "slow_response"),
                     _item("opening", "规范问候与结束语", 10, (2, 5, 10), "missing_opening", "missing_closing"),
                     _item("attitude", "服务态度热情耐心，不推诿", 10, (2, 5, 10), "shirking"),
                     _item("writing", "文字规范，无错别字", 10, (2, 5, 10)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huiyin.db import Base, UTCDateTime
@@ -69,26 +69,36 @@ class QaSamplingPlan(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last draw (the worker's: hourly)
+    # the conversations looked at so far (``chats.sweep``): {"next_id": the first not seen, "open": [ids seen open]}
+    chats_seen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+ONE_CONTACT = "(call_pk IS NULL) <> (conversation_id IS NULL)"
+"""A sample or an evaluation is of a call or of a conversation, never both, never neither."""
 
 
 class QaSample(Base):
-    """A contact drawn for inspection and the inspector it is assigned to; a contact is drawn once a month."""
+    """A contact (a call or a conversation) drawn for inspection and the inspector it is assigned to; a contact
+    is drawn once."""
 
     __tablename__ = "qa_samples"
     __table_args__ = (
         UniqueConstraint("call_pk", name="uq_qa_samples_call"),
+        UniqueConstraint("conversation_id", name="uq_qa_samples_conversation"),
+        CheckConstraint(ONE_CONTACT, name="one_contact"),
         Index("ix_qa_samples_month_inspector", "month", "inspector_id", "state"),
         Index("ix_qa_samples_month_agent", "month", "agent_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[str] = mapped_column(String(7))  # the call's month, YYYY-MM in the centre's zone
-    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id"))
+    month: Mapped[str] = mapped_column(String(7))  # the contact's month, YYYY-MM in the centre's zone
+    call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(
         String(16)
-    )  # random | new_agent | complaint | unsatisfied | flagged | long | short
+    )  # random | new_agent | complaint | unsatisfied | flagged | long | short | red_line (a conversation's)
     state: Mapped[str] = mapped_column(String(8), default="open")  # open | done
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
     evaluation_id: Mapped[int | None] = mapped_column(Integer)
@@ -117,12 +127,15 @@ class QaEvaluation(Base):
         Index("ix_qa_evaluations_agent_month", "agent_id", "month"),
         Index("ix_qa_evaluations_month", "month"),
         Index("ix_qa_evaluations_call", "call_pk"),
+        Index("ix_qa_evaluations_conversation", "conversation_id"),
         UniqueConstraint("calibration_id", "inspector_id", name="uq_qa_evaluations_calibration_inspector"),
+        CheckConstraint(ONE_CONTACT, name="one_contact"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("qa_forms.id"))
-    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id"))
+    call_pk: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     sample_id: Mapped[int | None] = mapped_column(ForeignKey("qa_samples.id"))
@@ -130,7 +143,8 @@ class QaEvaluation(Base):
     month: Mapped[str] = mapped_column(String(7))  # when it was scored, YYYY-MM in the centre's zone
     state: Mapped[str] = mapped_column(String(16))  # scored | appealed | decided
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"key", "points", "violated", "note"}]
-    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"at": seconds, "text"}]
+    # [{"at": seconds, "text"}]: from the start of the recording, or of a conversation's first message
+    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(String(1000), default="")
     score: Mapped[float] = mapped_column(Float)
     original_score: Mapped[float] = mapped_column(Float)
@@ -157,6 +171,32 @@ class QaAppeal(Base):
     score_before: Mapped[float] = mapped_column(Float)
     score_after: Mapped[float | None] = mapped_column(Float)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"key", "before", "after"}]
+
+
+class QaChatCheck(Base):
+    """A closed conversation an agent answered, as the sampling plan sees it: the agent it counts for, its month
+    (the month it closed), its rating, and the phrase flags of the agent's messages (``chats.sweep`` makes it
+    once the conversation is closed; the rating is read again while it may still come)."""
+
+    __tablename__ = "qa_chat_checks"
+    __table_args__ = (
+        Index("ix_qa_chat_checks_month_agent", "month", "agent_id"),
+        Index("ix_qa_chat_checks_rating_until", "rating_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # the agent it counts for
+    agent_ids: Mapped[list[int]] = mapped_column(JSON)  # every agent who answered it (never their inspector)
+    channel: Mapped[str] = mapped_column(String(16))
+    month: Mapped[str] = mapped_column(String(7))  # the month it closed, YYYY-MM in the centre's zone
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rating: Mapped[str | None] = mapped_column(String(16))  # satisfied | basic | unsatisfied
+    rating_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the rating may still come until then
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # the kinds of phrase hit (hints not counted)
+    red_line: Mapped[bool] = mapped_column(Boolean, default=False)  # a phrase hit of severity red_line
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # as the workbench shows them
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class QaRule(Base):

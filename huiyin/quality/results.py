@@ -3,7 +3,9 @@ after an appeal, the decided one), the red-line count, appeals, and the automati
 calls (fast speech, dead air, talk-over, forbidden phrases), with the QA score of the months before for the
 trend. The monthly scorecard reads its QA score from ``qa_scores``.
 
-An evaluation counts in the month it was scored; calibrations do not count.
+An evaluation counts in the month it was scored; calibrations do not count. A conversation's evaluation counts
+as a call's does: the QA score is the plain mean over every final score of the month, calls and conversations
+weighted the same (``chat_evaluations`` says how many of them were conversations).
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ def monthly(session: Session, month: str, tz_name: str, agent_id: int | None = N
             .group_by(e.agent_id)
         ).all()
     )
+    chats = dict(
+        session.execute(
+            select(e.agent_id, func.count()).where(*where, e.conversation_id.is_not(None)).group_by(e.agent_id)
+        ).all()
+    )
     a = CallAnalysis
     analysed: defaultdict[int, int] = defaultdict(int)
     with_kind: defaultdict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RATE_KINDS, 0))
@@ -94,6 +101,7 @@ def monthly(session: Session, month: str, tz_name: str, agent_id: int | None = N
                 "month": month,
                 "qa_score": score,
                 "evaluations": n,
+                "chat_evaluations": int(chats.get(agent, 0)),
                 "red_lines": int(red.get(agent, 0)),
                 "appeals": int(appealed.get(agent, 0)),
                 "analysed_calls": calls,

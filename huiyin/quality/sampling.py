@@ -12,9 +12,15 @@ most kinds of flag), at most ``flagged_cap`` per agent and month; and calls over
 large centre's month would otherwise bring its inspectors 15,000 calls). A call is drawn once; a call's
 month is the month it was offered in.
 
-Each new sample goes to the inspector with the fewest samples that month who is not the call's agent (ties:
-the lowest id), so the work spreads evenly and nobody scores their own calls. The worker draws every hour
-(``do_draw``: drawing again adds only what is new); ``POST /quality/samples/draw`` draws at once.
+Written conversations (``chats``): ``chats_per_agent`` random closed conversations per agent and month (the
+month a conversation closed in; spread over the month as the calls are), and forced: every conversation with a
+red-line phrase hit in an agent's message, every conversation rated unsatisfied. Their candidates are the
+``qa_chat_checks`` rows the sweep makes as conversations close, so the draw reads no message.
+
+Each new sample goes to the inspector with the fewest samples that month who is not the contact's agent (a
+conversation: any agent who answered it; ties: the lowest id), so the work spreads evenly and nobody scores
+their own contacts. The worker draws every hour (``do_draw``: drawing again adds only what is new);
+``POST /quality/samples/draw`` draws at once.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from huiyin.auth.refs import directory
@@ -36,7 +42,8 @@ from huiyin.complaints import service as complaints
 from huiyin.core.roles import Role
 from huiyin.db import equal_where_given
 from huiyin.errors import Conflict, Invalid
-from huiyin.quality.models import CallAnalysis, QaSample, QaSamplingPlan
+from huiyin.quality import chats
+from huiyin.quality.models import CallAnalysis, QaChatCheck, QaSample, QaSamplingPlan
 from huiyin.surveys import service as surveys
 
 DEFAULT_PLAN: dict[str, Any] = {
@@ -51,8 +58,14 @@ DEFAULT_PLAN: dict[str, Any] = {
     "long_short_cap": 3,
     "flagged_cap": 10,
     "inspector_ids": [],  # none named: every active QA inspector
+    "chats_per_agent": 3,
+    "chats_red_line": True,
+    "chats_unsatisfied": True,
 }
 REASONS = ("complaint", "unsatisfied", "flagged", "long", "short", "new_agent", "random")
+CHAT_REASONS = ("red_line", "unsatisfied", "random")
+CHAT = "chat_"
+"""``do_draw``'s counts of conversations' samples are keyed ``chat_<reason>``."""
 DRAW_EVERY = timedelta(hours=1)
 
 
@@ -122,13 +135,15 @@ def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[st
         raise Conflict("there is no active QA inspector to assign samples to")
     upto = min(end, at)
     existing = session.execute(
-        select(QaSample.call_pk, QaSample.agent_id, QaSample.inspector_id, QaSample.reason).where(
-            QaSample.month == month
-        )
+        select(
+            QaSample.call_pk, QaSample.conversation_id, QaSample.agent_id, QaSample.inspector_id, QaSample.reason
+        ).where(QaSample.month == month)
     ).all()
-    taken = {row.call_pk for row in existing}
+    taken = {row.call_pk for row in existing if row.call_pk is not None}
     load = Counter({i: 0 for i in inspectors}) + Counter(row.inspector_id for row in existing)
-    per_agent: Counter[tuple[int, str]] = Counter((row.agent_id, row.reason) for row in existing)
+    per_agent: Counter[tuple[int, str]] = Counter(
+        (row.agent_id, row.reason) for row in existing if row.call_pk is not None
+    )
     drawn: Counter[str] = Counter()
 
     def add(c: calls.AnsweredCall, reason: str) -> None:
@@ -195,6 +210,9 @@ def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[st
         rng = random.Random(f"{month}:{agent}:{have}")
         for c in rng.sample(pool, min(len(pool), want - have)):
             add(c, reason)
+    chats.sweep(session, at, tz_name)
+    chat_rows = [r for r in existing if r.conversation_id is not None]
+    drawn.update(_draw_chats(session, p, month, upto, share, at, inspectors, load, chat_rows))
     row = session.scalar(select(QaSamplingPlan).with_for_update())
     if row is None:
         session.add(QaSamplingPlan(plan={}, updated_at=at, updated_by=None, drawn_at=at))
@@ -202,6 +220,69 @@ def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[st
         row.drawn_at = at
     session.flush()
     return dict(drawn)
+
+
+def _draw_chats(
+    session: Session,
+    p: Mapping[str, Any],
+    month: str,
+    upto: datetime,
+    share: float,
+    at: datetime,
+    inspectors: list[int],
+    load: Counter[int],
+    existing: list[Any],
+) -> Counter[str]:
+    """The month's conversations: forced (a red-line phrase, then an unsatisfied rating), then the random ones
+    per agent; keyed ``chat_<reason>``. Reads only the sweep's checks."""
+    taken = {r.conversation_id for r in existing}
+    per_agent: Counter[tuple[int, str]] = Counter((r.agent_id, r.reason) for r in existing)
+    drawn: Counter[str] = Counter()
+
+    def add(conversation_id: int, agent_id: int, agent_ids: list[int], reason: str) -> None:
+        eligible = [i for i in inspectors if i not in agent_ids]
+        if conversation_id in taken or not eligible:
+            return
+        inspector = min(eligible, key=lambda i: (load[i], i))
+        session.add(
+            QaSample(
+                month=month, call_pk=None, conversation_id=conversation_id, agent_id=agent_id,
+                inspector_id=inspector, reason=reason, drawn_at=at,
+            )
+        )  # fmt: skip
+        taken.add(conversation_id)
+        load[inspector] += 1
+        per_agent[(agent_id, reason)] += 1
+        drawn[CHAT + reason] += 1
+
+    k = QaChatCheck
+    base = (k.month == month, k.closed_at < upto)
+    if p["chats_red_line"] or p["chats_unsatisfied"]:
+        wanted: list[ColumnElement[bool]] = []
+        if p["chats_red_line"]:
+            wanted.append(k.red_line.is_(True))
+        if p["chats_unsatisfied"]:
+            wanted.append(k.rating == "unsatisfied")
+        stmt = select(k.conversation_id, k.agent_id, k.agent_ids, k.red_line, k.rating).where(*base, or_(*wanted))
+        for r in sorted(session.execute(stmt), key=lambda r: (not r.red_line, r.conversation_id)):
+            reason = "red_line" if r.red_line and p["chats_red_line"] else "unsatisfied"
+            add(r.conversation_id, r.agent_id, list(r.agent_ids), reason)
+    want = math.ceil(int(p["chats_per_agent"]) * share - 1e-9)
+    if want <= 0:
+        return drawn
+    counts = dict(session.execute(select(k.agent_id, func.count()).where(*base).group_by(k.agent_id)).all())
+    for agent in sorted(counts):
+        have = per_agent[(agent, "random")]
+        if want <= have:
+            continue
+        mine = session.execute(
+            select(k.conversation_id, k.agent_ids).where(*base, k.agent_id == agent).order_by(k.conversation_id)
+        ).all()
+        pool = [(c, ids) for c, ids in mine if c not in taken]
+        rng = random.Random(f"{month}:chat:{agent}:{have}")
+        for c, ids in rng.sample(pool, min(len(pool), want - have)):
+            add(c, agent, list(ids), "random")
+    return drawn
 
 
 def due(session: Session, at: datetime) -> bool:
@@ -233,9 +314,11 @@ def samples(
     state: str | None,
     limit: int,
     call_pk: int | None = None,
+    conversation_id: int | None = None,
 ) -> list[QaSample]:
     given = equal_where_given(
-        QaSample, call_pk=call_pk, month=month, inspector_id=inspector_id, agent_id=agent_id, state=state
-    )
+        QaSample, call_pk=call_pk, conversation_id=conversation_id, month=month, inspector_id=inspector_id,
+        agent_id=agent_id, state=state,
+    )  # fmt: skip
     stmt = select(QaSample).where(*given)
     return list(session.scalars(stmt.order_by(QaSample.state.desc(), QaSample.id).limit(limit)))

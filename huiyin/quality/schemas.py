@@ -60,7 +60,7 @@ class CallAnalysisPublic(BaseModel):
 
 FlagKind = Literal[
     "fast_speech", "slow_speech", "loudness_jump", "monotone", "dead_air", "talk_over", "forbidden", "shirking",
-    "missing_opening", "missing_closing",
+    "missing_opening", "missing_closing", "slow_response",
 ]  # fmt: skip
 ContactKind = Literal["inbound_call", "outbound_call", "chat"]
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -110,13 +110,21 @@ class ItemScore(BaseModel):
 
 
 class TimedComment(BaseModel):
-    at: float = Field(ge=0, le=86400, description="seconds from the start of the recording")
+    at: float = Field(
+        ge=0, le=2_678_400, description="seconds from the start of the recording (a conversation: its first message)"
+    )
     text: str = Field(min_length=1, max_length=1000)
 
 
 class EvaluationIn(BaseModel):
-    call_id: RefId
-    form_id: RefId | None = Field(default=None, description="default: the current form for the call's direction")
+    call_id: RefId | None = Field(default=None, description="the call scored (or conversation_id: one of the two)")
+    conversation_id: RefId | None = Field(default=None, description="a closed written conversation scored")
+    agent_id: RefId | None = Field(
+        default=None, description="a conversation answered by several agents: which one is scored (default: the main)"
+    )
+    form_id: RefId | None = Field(
+        default=None, description="default: the current form for the call's direction, or the chat form"
+    )
     items: list[ItemScore] = Field(max_length=200)
     comments: list[TimedComment] = Field(default=[], max_length=200)
     summary: str = Field(default="", max_length=1000)
@@ -156,10 +164,15 @@ class AppealPublic(BaseModel):
     changes: list[ItemChange]
 
 
+ContactType = Literal["call", "conversation"]
+
+
 class EvaluationPublic(BaseModel):
     id: int
     form_id: int
-    call_id: int
+    contact: ContactType
+    call_id: int | None
+    conversation_id: int | None
     agent_id: int
     agent_name: str
     inspector_id: int
@@ -211,6 +224,9 @@ class SamplingPlan(BaseModel):
     long_short_cap: int = Field(ge=0, le=100, description="at most this many long and short calls per agent")
     flagged_cap: int = Field(default=10, ge=0, le=1000, description="at most this many flagged calls per agent")
     inspector_ids: list[RefId] = Field(max_length=200, description="none: every active QA inspector")
+    chats_per_agent: int = Field(default=3, ge=0, le=200, description="random closed conversations per agent")
+    chats_red_line: bool = Field(default=True, description="every conversation with a red-line phrase of an agent")
+    chats_unsatisfied: bool = Field(default=True, description="every conversation rated unsatisfied")
 
 
 class DrawIn(BaseModel):
@@ -218,13 +234,16 @@ class DrawIn(BaseModel):
 
 
 class DrawResult(BaseModel):
-    drawn: dict[str, int] = Field(description="new samples by reason")
+    drawn: dict[str, int] = Field(description="new samples of calls by reason")
+    drawn_chats: dict[str, int] = Field(default={}, description="new samples of conversations by reason")
 
 
 class SamplePublic(BaseModel):
     id: int
     month: str
-    call_id: int
+    contact: ContactType
+    call_id: int | None
+    conversation_id: int | None
     agent_id: int
     agent_name: str
     inspector_id: int
@@ -236,6 +255,8 @@ class SamplePublic(BaseModel):
     answered_at: datetime | None
     talk_seconds: int | None
     direction: str | None
+    channel: str | None = Field(default=None, description="a conversation's: wechat | web | sms | email")
+    closed_at: datetime | None = Field(default=None, description="when the conversation closed")
     flag_kinds: list[str]
 
 
@@ -361,7 +382,8 @@ class AgentResult(BaseModel):
     agent_name: str
     month: str
     qa_score: float | None = Field(description="the mean final score of the month's evaluations")
-    evaluations: int
+    evaluations: int = Field(description="calls' and conversations', weighted the same")
+    chat_evaluations: int = Field(description="of which of conversations")
     red_lines: int
     appeals: int
     analysed_calls: int
@@ -401,3 +423,55 @@ class ContactPublic(BaseModel):
     evaluations: list[EvaluationPublic] = Field(description="this call's evaluations (not calibrations')")
     sample: SamplePublic | None = Field(description="your open sample of this call, if any")
     suggestions: list[Suggestion] = Field(description="what the automatic flags suggest for the form's items")
+
+
+class QaChatLine(BaseModel):
+    """A message of the conversation as the workbench shows it."""
+
+    id: int
+    at: datetime
+    offset: float = Field(description="seconds from the conversation's first message (a comment's ``at``)")
+    sender: Literal["customer", "bot", "agent", "system"]
+    agent_id: int | None
+    kind: str = Field(description="text | image | location | file | event")
+    text: str
+
+
+class QaChatFlag(BaseModel):
+    kind: str = Field(description="forbidden | shirking (an agent message's phrase) | slow_response")
+    message_id: int | None = Field(default=None, description="the agent message the phrase is in")
+    at: datetime | None = None
+    start: int | None = Field(default=None, description="the phrase's place in the message's text")
+    end: int | None = None
+    value: str | int | None = Field(description="the phrase, or the seconds waited")
+    severity: str
+    verdict: str | None = Field(default=None, description="a phrase's: hit, or hint (inside a polite sentence)")
+    why: str = ""
+
+
+class QaConversationContact(BaseModel):
+    """What the inspector's workbench shows of a written conversation."""
+
+    conversation_id: int
+    channel: str
+    state: str
+    contact: str = Field(description="who wrote: a masked number, an address, a nickname")
+    subject: str | None
+    agent_id: int | None = Field(description="the agent it is scored for (who wrote most of the agent messages)")
+    agent_name: str | None
+    agent_ids: list[int] = Field(description="every agent who answered it")
+    agent_names: list[str]
+    created_at: datetime
+    queued_at: datetime | None = Field(description="handed to the agents")
+    closed_at: datetime | None
+    close_reason: str | None
+    first_response_seconds: float | None = Field(description="from the hand-off to the first agent message")
+    longest_wait_seconds: float | None = Field(description="the longest a customer waited for an agent's reply")
+    messages: list[QaChatLine]
+    flags: list[QaChatFlag] = Field(description="phrase hits and hints of the agents' messages; slow replies")
+    order: dict[str, int | str] | None = Field(description="{id, number}: the order registered from it")
+    rating: str | None = Field(description="satisfied | basic | unsatisfied")
+    form: QaFormPublic = Field(description="the current chat form")
+    evaluations: list[EvaluationPublic] = Field(description="this conversation's evaluations")
+    sample: SamplePublic | None = Field(description="your open sample of this conversation, if any")
+    suggestions: list[Suggestion] = Field(description="what the flags suggest for the form's items")

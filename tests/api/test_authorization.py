@@ -213,6 +213,7 @@ TABLE: dict[str, Any] = {
     "knowledge-outage_article": PUBLIC,
     "knowledge-public_search": PUBLIC,
     "knowledge-public_article": PUBLIC,
+    "knowledge-public_attachment": PUBLIC,  # a public article's only (test_knowledge)
     "knowledge-synonyms": KB_READERS,
     "knowledge-set_synonyms": KB_EDITORS,
     "outages-create": OUTAGE_WRITERS,
@@ -252,6 +253,7 @@ TABLE: dict[str, Any] = {
     "quality-draw_samples": {"qa_inspector", "supervisor", "director"},
     "quality-samples": MANAGERS | {"qa_inspector"},
     "quality-contact": MANAGERS | {"qa_inspector"},
+    "quality-conversation": MANAGERS | {"qa_inspector"},
     "quality-inspectors": MANAGERS | {"qa_inspector"},
     "quality-calibrate": {"qa_inspector", "supervisor", "director"},
     "quality-calibrations": {"qa_inspector", "supervisor", "director"},
