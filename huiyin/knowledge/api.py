@@ -308,6 +308,24 @@ async def public_article(article_id: PathId, session: SessionDep, settings: Sett
     )
 
 
+@router.get(
+    "/kb/public/articles/{article_id}/attachments/{attachment_id}",
+    operation_id="knowledge-public_attachment",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file's bytes"}},
+)
+async def public_attachment(
+    article_id: PathId, attachment_id: PathId, session: SessionDep, settings: SettingsDep, storage: StorageDep
+) -> Response:
+    """A public article's attachment (a safety notice, a form to fill in), for customers: only of an article
+    they may read (public, published, valid today), else 404."""
+    a = service.get_article(session, article_id)
+    service.check_can_read(a, "customer", settings.timezone)
+    att = service.get_attachment(session, a, attachment_id)
+    data = await run_in_threadpool(storage.get, att.storage_key)
+    return _file(data, att.filename, att.content_type)
+
+
 @router.get("/kb/synonyms", operation_id="knowledge-synonyms")
 async def synonyms(session: SessionDep, _: Centre) -> KbSynonymsPublic:
     return KbSynonymsPublic(groups=service.list_synonyms(session))

@@ -178,6 +178,35 @@ def test_an_attachment_is_kept_byte_for_byte_and_an_oversized_one_is_refused(
     assert [x["id"] for x in agent.ok("get", f"/kb/articles/{a['id']}")["attachments"]] == [att["id"]]
 
 
+def test_customers_download_a_public_article_s_attachment_and_no_other(
+    editor: Api, manager: Api, category: int, world: World
+) -> None:
+    public = article(editor, category, visibility="public", kind="faq", variants=["燃气安全告知书在哪下载"])
+    internal = article(editor, category, title="抢修班组内部联络表", body="内部使用。")
+    data = "燃气安全使用告知书".encode() * 50
+    atts = {}
+    for a in (public, internal):
+        r = editor.client.post(
+            f"/api/v1/kb/articles/{a['id']}/attachments",
+            files={"file": ("告知书.pdf", data, "application/pdf")},
+            headers=editor.headers,
+        )
+        assert r.status_code == 201, r.text
+        atts[a["id"]] = r.json()["id"]
+    url = f"/api/v1/kb/public/articles/{public['id']}/attachments/{atts[public['id']]}"
+    assert world.client.get(url).status_code == 404  # not published yet
+    for a in (public, internal):
+        publish(editor, manager, a["id"])
+    got = world.client.get(url)
+    assert got.status_code == 200 and got.content == data and got.headers["x-content-type-options"] == "nosniff"
+    listed = world.client.get(f"/api/v1/kb/public/articles/{public['id']}").json()["attachments"]
+    assert [x["id"] for x in listed] == [atts[public["id"]]]
+    hidden = f"/api/v1/kb/public/articles/{internal['id']}/attachments/{atts[internal['id']]}"
+    assert world.client.get(hidden).status_code == 404  # an internal article's
+    crossed = f"/api/v1/kb/public/articles/{public['id']}/attachments/{atts[internal['id']]}"
+    assert world.client.get(crossed).status_code == 404  # another article's attachment by a public article's path
+
+
 def test_a_live_outage_is_found_as_a_generated_article(dispatcher: Api, agent: Api, world: World) -> None:
     o = dispatcher.ok(
         "post",

@@ -222,6 +222,7 @@ def test_an_outage_from_the_dispatcher_to_the_agents_preset_answer_merged_report
         assert counted.get_attribute("data-count") == str(audience) and audience >= 1
         assert counted.inner_text() == f"共 {audience} 位客户"
         dispatcher.shot("outages-announcements-count")
+        page.locator("[data-test=announcement-channels] [data-channel=wechat]").click()  # and the bound followers
         page.get_by_test_id("announcement-send").click()
         box = page.locator(".el-message-box")
         box.wait_for()
@@ -231,8 +232,9 @@ def test_an_outage_from_the_dispatcher_to_the_agents_preset_answer_merged_report
         with server.apis("dispatcher") as (api,):
             sent = api.get("/announcements").json()["items"]
         assert len(sent) == before + 1 and sent[0]["audience"] == {"outage_id": outage_id}
-        assert sent[0]["audience_count"] == audience
+        assert sent[0]["audience_count"] == audience and sent[0]["channel"] == "sms+wechat"
         page.locator(f"[data-test=announcement-row][data-id='{sent[0]['id']}'][data-count='{audience}']").wait_for()
+        assert page.get_by_test_id("announcement-channel").first.inner_text() == "短信、微信公众号"
         dispatcher.shot("outages-announcements")
         dispatcher.check_clean()
 
