@@ -180,7 +180,7 @@ def test_the_controls_come_from_the_url(desk: Any, server: Server) -> None:
     channels = _figures(server, group_by="channel", **{"from": first, "to": last})
     page = d.go(f"/satisfaction?group_by=channel&from={first}&to={last}")
     page.get_by_test_id("satisfaction-table").wait_for()
-    names = {"ivr": "语音按键", "sms": "短信", "web": "网页", "wechat": "微信"}
+    names = {"ivr": "语音按键", "sms": "短信", "web": "网页在线", "wechat": "微信", "email": "邮件"}
     assert [r["name"] for r in _table(page)] == [names[i["key"]] for i in channels["items"]]
     assert page.get_by_test_id("group-channel").locator("input").is_checked()
     # 延时调查: what the demo has of them (none, so the empty state), the kind in the URL
