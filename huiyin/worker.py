@@ -246,8 +246,11 @@ class Worker:
         n, claimed = self.channels_claim()
         if claimed:
             self.channels_finish(claimed, self.channels_send(claimed))
+        media = self.media_claim()
+        if media:
+            self.media_finish(self.media_fetch(media))
         fetched = self.mail_fetch()
-        return n + len(claimed) + (self.mail_take(fetched) if fetched else 0)
+        return n + len(claimed) + len(media) + (self.mail_take(fetched) if fetched else 0)
 
     def channels_claim(self) -> tuple[int, list[channel_jobs.Claimed]]:
         """Inbox messages taken in (a batch), conversations routed to ready agents, waits escalated, quiet bot
@@ -271,6 +274,19 @@ class Worker:
     def channels_finish(self, claimed: list[channel_jobs.Claimed], outcomes: list[channel_jobs.Outcome]) -> None:
         with self.db.session() as s:
             channel_jobs.finish(s, outcomes, {c.id: c.attempts for c in claimed}, now())
+
+    def media_claim(self) -> list[channel_jobs.MediaClaim]:
+        """WeChat images and voices whose files are due to be fetched (leased)."""
+        with self.db.session() as s:
+            return channel_jobs.claim_media(s, now())
+
+    def media_fetch(self, claimed: list[channel_jobs.MediaClaim]) -> list[channel_jobs.MediaOutcome]:
+        """Fetches them from WeChat into the storage, no transaction open."""
+        return channel_jobs.fetch_media(claimed, self.storage, self.settings)
+
+    def media_finish(self, outcomes: list[channel_jobs.MediaOutcome]) -> None:
+        with self.db.session() as s:
+            channel_jobs.finish_media(s, outcomes, now())
 
     def mail_fetch(self) -> list[tuple[int, int, list[tuple[int, bytes]]]]:
         """Every mailbox's new mail (account, UIDVALIDITY, mails), at most every ``channels.mail_poll_seconds``,
@@ -415,11 +431,17 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 sent = await asyncio.to_thread(worker.channels_send, sending)
                 async with db.write_lock:
                     await asyncio.to_thread(worker.channels_finish, sending, sent)
+            async with db.write_lock:  # WeChat's images and voices: claimed, fetched without the lock, finished
+                media = await asyncio.to_thread(worker.media_claim)
+            if media:
+                fetched = await asyncio.to_thread(worker.media_fetch, media)
+                async with db.write_lock:
+                    await asyncio.to_thread(worker.media_finish, fetched)
             mails = await asyncio.to_thread(worker.mail_fetch)
             if mails:
                 async with db.write_lock:
                     chats += await asyncio.to_thread(worker.mail_take, mails)
-            chats += len(sending)
+            chats += len(sending) + len(media)
             async with db.write_lock:  # WeChat template messages: rounds, then sending without the lock
                 notes, noting = await asyncio.to_thread(worker.notices_claim)
             if noting:

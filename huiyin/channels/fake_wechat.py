@@ -90,6 +90,7 @@ _KEYED = frozenset({"click", "scancode_push", "scancode_waitmsg", "pic_sysphoto"
 class Control(BaseModel):
     fail_next: int = 0  # answer the next N API calls (not the token) with ``errcode``
     errcode: int = -1
+    http_status: int = 200  # those N failures as this HTTP status instead (502, 503: WeChat's gateway down)
     delay_ms: int = 0  # every API call waits this long before answering
     expire_token: bool = False  # every token issued so far answers 42001 from now on
 
@@ -102,10 +103,18 @@ class UserIn(BaseModel):
     subscribed: bool = True
 
 
+JSON_TYPE = "application/json; encoding=utf-8"
+"""The Content-Type of WeChat's JSON answers, errors included (``media/get``'s too: older answers said
+text/plain; clients tell an error from a file by it)."""
+
+MEDIA_EXTENSIONS = {"image/jpeg": "jpg", "audio/amr": "amr", "audio/mpeg": "mp3", "audio/x-speex": "speex"}
+"""The file name's extension ``media/get`` gives in Content-disposition (else the subtype)."""
+
+
 def _error(code: int) -> JSONResponse:
     """WeChat's error answer: HTTP 200, the code, its message and a request id."""
     rid = f"{secrets.token_hex(4)}-{secrets.token_hex(4)}-{secrets.token_hex(4)}"
-    return JSONResponse({"errcode": code, "errmsg": f"{ERRMSG.get(code, 'error')} rid: {rid}"})
+    return JSONResponse({"errcode": code, "errmsg": f"{ERRMSG.get(code, 'error')} rid: {rid}"}, media_type=JSON_TYPE)
 
 
 def _ok(**extra: Any) -> dict[str, Any]:
@@ -174,7 +183,7 @@ def create_fake_wechat(appid: str = "wx_fake_appid", secret: str = "fake_secret"
     app_appid, app_secret = appid, secret  # the token endpoint's parameters have the same names
     msgids = itertools.count(2_000_000_001)
 
-    async def gate(access_token: str | None) -> JSONResponse | None:
+    async def gate(access_token: str | None) -> Response | None:
         """What every API call goes through first: the delay, the token, an injected failure."""
         control: Control = state["control"]
         state["requests"] += 1
@@ -188,6 +197,9 @@ def create_fake_wechat(appid: str = "wx_fake_appid", secret: str = "fake_secret"
             return _error(42001)
         if control.fail_next > 0:
             control.fail_next -= 1
+            if control.http_status != 200:  # the gateway in front of the API, not the API: an HTML page
+                page = f"<html><body><h1>{control.http_status}</h1></body></html>"
+                return Response(page, control.http_status, media_type="text/html")
             return _error(control.errcode)
         return None
 
@@ -283,16 +295,24 @@ def create_fake_wechat(appid: str = "wx_fake_appid", secret: str = "fake_secret"
 
     @app.get("/cgi-bin/media/get")
     async def media_get(request: Request, media_id: str = "", access_token: str | None = None) -> Response:
+        """A temporary media's bytes (a customer's image or voice, 3 days): HTTP 200 with its Content-Type and
+        ``Content-disposition: attachment; filename="MEDIA_ID.jpg"``; an unknown or expired media_id is 40007
+        as JSON, HTTP 200 too."""
         refused = await gate(access_token)
-        if refused:  # WeChat labels this endpoint's JSON errors text/plain
-            return Response(refused.body, media_type="text/plain")
+        if refused:
+            return refused
         if media_id not in state["media"]:
-            return Response(_error(40007).body, media_type="text/plain")
+            return _error(40007)
         content, ctype = state["media"][media_id]
         if ctype.startswith("video/"):  # WeChat gives a video's address instead of its bytes
-            return JSONResponse({"video_url": f"{str(request.base_url).rstrip('/')}/_video/{media_id}"})
-        extension = ctype.split("/")[-1].split(";")[0]
-        headers = {"Content-disposition": f'attachment; filename="{media_id}.{extension}"'}
+            url = f"{str(request.base_url).rstrip('/')}/_video/{media_id}"
+            return JSONResponse({"video_url": url}, media_type=JSON_TYPE)
+        base = ctype.split(";")[0].strip()
+        extension = MEDIA_EXTENSIONS.get(base, base.split("/")[-1])
+        headers = {
+            "Content-disposition": f'attachment; filename="{media_id}.{extension}"',
+            "Cache-Control": "no-cache, must-revalidate",
+        }
         return Response(content, media_type=ctype, headers=headers)
 
     @app.get("/_video/{media_id}")

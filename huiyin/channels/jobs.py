@@ -7,13 +7,19 @@
 - **route**, **escalate**, **idle**: ``channels.service``'s rounds;
 - **mail**: each mailbox read by IMAP every ``mail_poll_seconds``; every new mail becomes an inbound message
   (once, by its Message-ID), threaded by In-Reply-To/References; auto-replies and bounces are kept but not
-  answered, a bounce marks the message it returns as failed.
+  answered, a bounce marks the message it returns as failed;
+- **media**: a WeChat image or voice arrives as a MediaId (the callback has 5 s and fetches nothing); its file
+  is fetched from WeChat's ``media/get`` here (claimed, fetched with no transaction open, finished) into the
+  blob storage as the message's attachment, as a mail's are, retried with back-off, and marked failed for
+  good (the message says so) when WeChat has no such media (40007: over its 3 days, or never) or it is over
+  ``channels.max_upload_bytes``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,8 +30,10 @@ from sqlalchemy.orm import Session
 from huiyin.channels import mail, wechat
 from huiyin.channels.models import ChannelAccount, ChannelContact, ChannelMessage, Conversation
 from huiyin.channels.service import Inbound, do_receive, escalate_round, idle_round, route_round
+from huiyin.clock import now
 from huiyin.notify.service import do_queue_sms, publish
 from huiyin.settings import Settings
+from huiyin.storage import Storage
 
 log = logging.getLogger("huiyin.channels")
 LEASE = timedelta(seconds=60)
@@ -297,3 +305,157 @@ def _bounced(session: Session, m: mail.InboundMail) -> None:
             .where(ChannelMessage.channel == "email", ChannelMessage.external_id == m.bounced_message_id)
             .values(delivery="failed", error=f"退信：{m.bounced_recipient or ''} 无法投递"[:300])
         )
+
+
+# ---------------------------------------------------------------- WeChat media in
+
+MEDIA = "media"
+"""``ChannelMessage.delivery`` of an inbound WeChat image or voice whose file is still to be fetched (the index on
+delivery and deliver_after finds them; the outbound rounds look only for ``pending``). Its ``data["media"]``
+says the same to the page: ``pending``, then ``stored`` (the file is ``data["attachments"][0]``) or ``failed``
+(``error`` says why). The message's ``attempts`` counts the fetches."""
+
+MEDIA_TRIES = 10
+"""Fetches before a message's media is given up while WeChat or the storage fails (10 s doubling, up to 30
+minutes apart: about an hour and a quarter in all, well inside WeChat's 3 days)."""
+
+MEDIA_REFUSED_TRIES = 3
+"""Fetches before a refusal no retry should cure (40007 invalid media_id) is believed: twice more, a minute
+apart, in case it was WeChat's slip."""
+
+_MEDIA_KINDS = ("image", "voice")
+
+
+def queue_media(session: Session, message: ChannelMessage) -> bool:
+    """Marks a WeChat image or voice just taken in for the worker's media round (``claim_media``); whether it
+    was one. Its ``data`` already holds ``media_id`` and ``media = pending`` (``wechat_in``)."""
+    if message.channel != "wechat" or message.kind not in _MEDIA_KINDS or not (message.data or {}).get("media_id"):
+        return False
+    message.delivery = MEDIA
+    message.deliver_after = now()
+    message.attempts = 0
+    session.info["outbox_wake"] = True  # the embedded worker wakes at the commit
+    return True
+
+
+@dataclass(frozen=True)
+class MediaClaim:
+    id: int
+    account_id: int
+    account: dict[str, Any]
+    media_id: str
+    kind: str
+    attempts: int
+    key: str  # where the file goes in the blob storage
+
+
+@dataclass(frozen=True)
+class MediaOutcome:
+    id: int
+    attempts: int
+    file: dict[str, Any] | None = None  # the attachment, as a mail's: filename, content_type, size, key
+    error: str | None = None
+    permanent: bool = False
+
+
+def claim_media(session: Session, at: datetime, limit: int = 20) -> list[MediaClaim]:
+    """The images and voices whose file is due to be fetched, leased (``LEASE``) so no other worker fetches
+    them meanwhile; one WeChat no longer keeps (``wechat.MEDIA_KEPT``) or whose account cannot call WeChat
+    (no AppID/AppSecret) fails here, without a call."""
+    rows = list(
+        session.scalars(
+            select(ChannelMessage)
+            .where(ChannelMessage.delivery == MEDIA, ChannelMessage.deliver_after <= at)
+            .order_by(ChannelMessage.deliver_after, ChannelMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    out = []
+    for m in rows:
+        conv = session.get_one(Conversation, m.conversation_id)
+        account = session.get(ChannelAccount, conv.account_id) if conv.account_id else None
+        config = dict(account.config) if account is not None else {}
+        media_id = str((m.data or {}).get("media_id") or "")
+        if at - m.created_at >= wechat.MEDIA_KEPT:
+            _media_failed(session, m, conv, "微信仅保存3天，已过期无法获取")
+            continue
+        if not (media_id and config.get("appid") and config.get("secret")):
+            _media_failed(session, m, conv, "公众号未配置AppID/AppSecret，无法从微信获取")
+            continue
+        m.attempts += 1
+        m.deliver_after = at + LEASE
+        digest = hashlib.sha256((m.external_id or str(m.id)).encode()).hexdigest()[:32]
+        key = f"wechat/{conv.account_id}/{digest}/0"  # named by the MsgId's hash: a second fetch writes the same
+        out.append(MediaClaim(m.id, conv.account_id, config, media_id, m.kind, m.attempts, key))
+    return out
+
+
+def fetch_media(claimed: list[MediaClaim], storage: Storage, settings: Settings) -> list[MediaOutcome]:
+    """Each file fetched from WeChat and put in the storage, with no transaction open; one ``WechatApi`` (one
+    access token) per account in the batch."""
+    apis: dict[int, wechat.WechatApi] = {}
+    return [_fetch_one(c, apis, storage, settings.channels.max_upload_bytes) for c in claimed]
+
+
+def _fetch_one(c: MediaClaim, apis: dict[int, wechat.WechatApi], storage: Storage, max_bytes: int) -> MediaOutcome:
+    try:
+        api = apis.get(c.account_id)
+        if api is None:
+            api = apis[c.account_id] = wechat.WechatApi(wechat_account(c.account), max_media_bytes=max_bytes)
+        content, ctype = api.download_media(c.media_id)
+        ctype = ctype.split(";")[0].strip().lower() or "application/octet-stream"
+        if ctype.startswith(("application/json", "text/")):  # neither a file nor an error WeChat names
+            return MediaOutcome(c.id, c.attempts, error=f"微信返回了非媒体内容（{ctype}）")
+        storage.put(c.key, content, ctype)
+    except wechat.WechatApiError as exc:
+        if exc.errcode is None and exc.permanent:  # the one error of ours WeChat did not say: over the size
+            return MediaOutcome(c.id, c.attempts, error=f"文件超过{max_bytes // (1024 * 1024)}MB上限", permanent=True)
+        if exc.errcode == 40007:
+            return MediaOutcome(c.id, c.attempts, error="微信已无此文件（超过3天或media_id无效）", permanent=True)
+        error = f"微信接口错误 {exc.errcode}: {exc.errmsg}"[:300]
+        return MediaOutcome(c.id, c.attempts, error=error, permanent=exc.permanent)
+    except Exception as exc:  # a bad account configuration, the storage down: tried again later
+        return MediaOutcome(c.id, c.attempts, error=f"{type(exc).__name__}: {exc}"[:300])
+    name = f"{c.kind}-{c.media_id[:40]}{media_extension(ctype)}"
+    file = {"filename": name, "content_type": ctype, "size": len(content), "key": c.key}
+    return MediaOutcome(c.id, c.attempts, file=file)
+
+
+def media_extension(content_type: str) -> str:
+    """``.jpg``, ``.amr``…: the file name's extension for a media type WeChat gives (none when unknown)."""
+    known = {"image/jpeg": ".jpg", "audio/amr": ".amr", "audio/mpeg": ".mp3", "audio/x-speex": ".speex"}
+    return known.get(content_type) or mimetypes.guess_extension(content_type) or ""
+
+
+def finish_media(session: Session, outcomes: list[MediaOutcome], at: datetime) -> None:
+    """Stored: the message's attachment; failed for good: said on the message; else the next try later. The
+    agent holding the conversation is told either way (the page shows the picture or the failure at once)."""
+    for o in outcomes:
+        m = session.get(ChannelMessage, o.id, with_for_update=True)
+        if m is None or m.delivery != MEDIA:  # finished meanwhile by a worker whose lease had run out
+            continue
+        conv = session.get_one(Conversation, m.conversation_id)
+        if o.file is not None:
+            m.data = {**(m.data or {}), "media": "stored", "attachments": [o.file]}
+            m.delivery, m.deliver_after, m.error = None, None, None
+            _media_news(session, conv, m)
+        elif o.attempts >= (MEDIA_REFUSED_TRIES if o.permanent else MEDIA_TRIES):
+            _media_failed(session, m, conv, o.error)
+        else:
+            m.deliver_after = at + timedelta(seconds=min(10 * 2 ** (o.attempts - 1), 1800) if not o.permanent else 60)
+            m.error = o.error
+            log.info("media of message %s not fetched (try %s): %s", m.id, o.attempts, o.error)
+
+
+def _media_failed(session: Session, m: ChannelMessage, conv: Conversation, error: str | None) -> None:
+    m.data = {**(m.data or {}), "media": "failed"}
+    m.delivery, m.deliver_after = None, None
+    m.error = (error or "无法获取")[:300]
+    log.warning("media of message %s given up: %s", m.id, m.error)
+    _media_news(session, conv, m)
+
+
+def _media_news(session: Session, conv: Conversation, m: ChannelMessage) -> None:
+    if conv.agent_id:
+        publish(session, conv.agent_id, {"type": "conversation", "id": conv.id, "event": "media", "message": m.id})

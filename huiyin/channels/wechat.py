@@ -46,6 +46,9 @@ and does not retry (an empty body works too; anything else that is not a reply s
 WINDOW = timedelta(hours=48)
 """How long after a customer's last interaction the customer-service API may write to them (45015 after)."""
 
+MEDIA_KEPT = timedelta(days=3)
+"""How long WeChat keeps a customer's image or voice (temporary media) for ``media/get``: 40007 after."""
+
 MENU_CHAT = "CHAT"
 MENU_BIND = "BIND"
 
@@ -514,14 +517,16 @@ class WechatApi:
         result = self._call(lambda: self.client.message.send_template(openid, template_id, body, url=url))
         return int(result["msgid"])
 
-    def create_menu(self, menu: dict[str, Any]) -> None:
-        """Replace the account's custom menu (``default_menu``); the customers see it within minutes."""
-        self._call(lambda: self.client.menu.create(menu))
+    def create_menu(self, menu: dict[str, Any]) -> dict[str, Any]:
+        """Replace the account's custom menu (``default_menu``); the customers see it within minutes.
+        Returns WeChat's answer (``{"errcode": 0, "errmsg": "ok"}``); a refusal raises ``WechatApiError``."""
+        return cast(dict[str, Any], self._call(lambda: self.client.menu.create(menu)))
 
     def download_media(self, media_id: str) -> tuple[bytes, str]:
-        """A customer's image/voice/video by MediaId (WeChat keeps them 3 days): the bytes and their
+        """A customer's image/voice/video by MediaId (WeChat keeps them ``MEDIA_KEPT``): the bytes and their
         Content-Type. Written here rather than with wechatpy's ``media.download``, which guesses JSON from
-        the bytes and reads any size; WeChat answers errors as JSON labelled text/plain."""
+        the bytes and reads any size; WeChat answers errors (40007: no such media_id, or expired) as JSON
+        with HTTP 200, labelled application/json (text/plain in older answers), and a file as its type."""
         return self._call(lambda: self._download(media_id))
 
     def _download(self, media_id: str) -> tuple[bytes, str]:

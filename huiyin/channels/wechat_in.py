@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from huiyin.channels import codes, service, wechat
+from huiyin.channels import codes, jobs, service, wechat
 from huiyin.channels.models import ChannelContact
 from huiyin.clock import now
 from huiyin.customers.service import customer_id_by_phone
@@ -60,18 +60,23 @@ def take(session: Session, account_id: int, inb: wechat.InboundWechat, settings:
                     0, service.do_say(session, got.conversation, "system", bound, data={"event": "bind"})
                 )
             return got
-    return service.do_receive(session, _inbound(account_id, inb), settings)
+    got = service.do_receive(session, _inbound(account_id, inb), settings)
+    if not got.duplicate:
+        jobs.queue_media(session, got.message)  # an image or voice: its file is fetched by the worker, not here
+    return got
 
 
 def _inbound(account_id: int, inb: wechat.InboundWechat, text: str | None = None) -> service.Inbound:
     data: dict[str, Any] = {}
-    if inb.kind == "image":
-        data = {"pic_url": inb.pic_url, "media_id": inb.media_id}
+    if inb.kind in ("image", "voice"):  # the file: fetched by the worker's media round (channels.jobs)
+        data = {"media_id": inb.media_id, "media": "pending" if inb.media_id else "failed"}
+        if inb.kind == "image":
+            data["pic_url"] = inb.pic_url
     elif inb.kind == "location":
         data = {"latitude": inb.latitude, "longitude": inb.longitude, "label": inb.label}
     elif inb.kind == "event":
         data = {"event": inb.event, "key": inb.event_key}
-    kind = inb.kind if inb.kind in ("text", "image", "location", "event") else "file"
+    kind = inb.kind if inb.kind in ("text", "image", "voice", "location", "event") else "file"
     return service.Inbound(
         channel="wechat",
         address=inb.openid,
