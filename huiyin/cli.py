@@ -212,6 +212,44 @@ def wechat_create(
         typer.echo(f"callback URL: {callback_url(get_settings().surveys.public_url, acc.name)}")
 
 
+@wechat_app.command("menu")
+def wechat_menu(
+    name: str,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the menu, do not send it")] = False,
+) -> None:
+    """Create the official account's custom menu (自助服务, 缴费服务, 联系我们; its pages under the public URL)
+    through WeChat's API (menu/create) and print WeChat's answer; a refusal is an error (status 1)."""
+    from sqlalchemy import select
+
+    from huiyin.channels import wechat
+    from huiyin.channels.jobs import wechat_account
+    from huiyin.channels.models import ChannelAccount
+
+    with cli_session(write=False) as session:
+        acc = session.scalar(select(ChannelAccount).where(ChannelAccount.kind == "wechat", ChannelAccount.name == name))
+        config = dict(acc.config) if acc is not None else None
+    if config is None:
+        typer.echo(f"error: no WeChat integration named {name!r} (huiyin wechat create)", err=True)
+        raise typer.Exit(1)
+    menu = wechat.default_menu(get_settings().surveys.public_url)
+    if dry_run:
+        typer.echo(json.dumps(menu, ensure_ascii=False, indent=2))
+        return
+    if not config.get("appid") or not config.get("secret"):
+        typer.echo(f"error: the integration {name} has no AppID and AppSecret: WeChat's API cannot be called", err=True)
+        raise typer.Exit(1)
+    try:
+        answer = wechat.WechatApi(wechat_account(config)).create_menu(menu)
+    except wechat.WechatApiError as exc:
+        if exc.errcode is None:
+            typer.echo(f"error: WeChat could not be reached: {exc.errmsg}", err=True)
+        else:
+            typer.echo(f"error: WeChat refused the menu: errcode {exc.errcode}: {exc.errmsg}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(answer, ensure_ascii=False))
+    typer.echo(f"menu of {len(menu['button'])} buttons created for {name}: followers see it within minutes")
+
+
 @kb_app.command("load-faq")
 def kb_load_faq() -> None:
     """Load the seeded FAQ (categories, synonyms, ~100 public FAQs) where missing."""

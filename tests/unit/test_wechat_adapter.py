@@ -468,3 +468,75 @@ def test_the_48_hour_window() -> None:
     assert in_window(now - timedelta(hours=47, minutes=59), now)
     assert not in_window(now - timedelta(hours=48), now)
     assert not in_window(None, now)
+
+
+def test_the_fake_serves_media_as_wechat_does_a_file_or_a_json_error(fake: Served) -> None:
+    api = api_for(fake)
+    fake.post("/_media", params={"media_id": "m2"}, content=b"\xff\xd8photo", headers={"Content-Type": "image/jpeg"})
+    fake.post("/_media", params={"media_id": "a2"}, content=b"#!AMR\n\x00", headers={"Content-Type": "audio/amr"})
+    token = api.client.access_token
+    got = httpx.get(f"{fake.url}cgi-bin/media/get", params={"access_token": token, "media_id": "m2"})
+    assert (got.status_code, got.headers["content-type"], got.content) == (200, "image/jpeg", b"\xff\xd8photo")
+    assert got.headers["content-disposition"] == 'attachment; filename="m2.jpg"'
+    voice = httpx.get(f"{fake.url}cgi-bin/media/get", params={"access_token": token, "media_id": "a2"})
+    assert voice.headers["content-disposition"] == 'attachment; filename="a2.amr"'
+    gone = httpx.get(f"{fake.url}cgi-bin/media/get", params={"access_token": token, "media_id": "gone"})
+    assert (gone.status_code, gone.headers["content-type"]) == (200, "application/json; encoding=utf-8")
+    assert gone.json()["errcode"] == 40007 and gone.json()["errmsg"].startswith("invalid media_id")
+    assert api.download_media("a2") == (b"#!AMR\n\x00", "audio/amr")
+    fake.post("/_control", json={"fail_next": 1, "http_status": 503})
+    with pytest.raises(WechatApiError) as raised:
+        api.download_media("m2")
+    assert (raised.value.errcode, raised.value.permanent) == (None, False) and "503" in str(raised.value)
+    with pytest.raises(WechatApiError) as raised:  # over the size the caller allows: permanent, not retried
+        WechatApi(
+            WechatAccount(token=TOKEN, appid=APPID, secret="fake_secret", api_base=fake.url), max_media_bytes=4
+        ).download_media("m2")
+    assert (raised.value.errcode, raised.value.permanent) == (None, True)
+
+
+def test_huiyin_wechat_menu_creates_the_account_s_menu_and_says_wechat_s_refusal(
+    fake: Served, sqlite_template: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from huiyin import cli
+    from huiyin.channels.accounts import do_create_account
+    from huiyin.settings import Settings, get_settings
+    from huiyin.wiring import open_database
+
+    url = f"sqlite:///{tmp_path / 'huiyin.db'}"
+    shutil.copy(sqlite_template, tmp_path / "huiyin.db")
+    db = open_database(Settings(database_url=url))
+    with db.session() as s:
+        base = {"token": "huiyintoken", "appid": APPID, "api_base": fake.url}
+        do_create_account(s, "wechat", "yuzhou", {**base, "secret": "fake_secret"})
+        do_create_account(s, "wechat", "wrong", {**base, "secret": "not_the_secret"})
+        do_create_account(s, "wechat", "plain", {"token": "huiyintoken"})
+        s.commit()
+    db.dispose()
+    monkeypatch.setenv("HUIYIN_DATABASE_URL", url)
+    monkeypatch.setenv("HUIYIN_SURVEYS__PUBLIC_URL", "https://kf.example-gas.cn/")
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        done = runner.invoke(cli.app, ["wechat", "menu", "yuzhou"])
+        assert done.exit_code == 0, done.output
+        assert '{"errcode": 0, "errmsg": "ok"}' in done.output
+        assert fake.get("/_menus") == [default_menu("https://kf.example-gas.cn/")]  # what WeChat got
+        refused = runner.invoke(cli.app, ["wechat", "menu", "wrong"])
+        assert refused.exit_code == 1 and "errcode 40125" in refused.output
+        assert "not_the_secret" not in refused.output
+        fake.post("/_control", json={"fail_next": 1, "errcode": -1})
+        busy = runner.invoke(cli.app, ["wechat", "menu", "yuzhou"])
+        assert busy.exit_code == 1 and "errcode -1" in busy.output
+        for name in ("plain", "nobody"):
+            failed = runner.invoke(cli.app, ["wechat", "menu", name])
+            assert failed.exit_code == 1 and "error:" in failed.output
+        shown = runner.invoke(cli.app, ["wechat", "menu", "plain", "--dry-run"])
+        assert shown.exit_code == 0 and "在线客服" in shown.output
+        assert len(fake.get("/_menus")) == 1
+    finally:
+        get_settings.cache_clear()
