@@ -1,11 +1,14 @@
 // 质检's API (manual quality inspection, docs/quality.md): the inspector's samples (GET /quality/samples), drawing
 // them now and the sampling plan (leads), the workbench's contact (GET /quality/contacts/{id}: everything of one
-// call), evaluations (POST /quality/evaluations) and calibrations (blind scoring by two or more inspectors).
+// call; GET /quality/conversations/{id}: of a written conversation), evaluations (POST /quality/evaluations) and calibrations (blind scoring by two or more inspectors).
 import { api, unwrap, type Query, type Schemas } from '@/api/client'
 
 export type Sample = Schemas['SamplePublic']
 export type SamplingPlan = Schemas['SamplingPlan']
 export type Contact = Schemas['ContactPublic']
+export type ChatContact = Schemas['QaConversationContact']
+export type QaChatLine = Schemas['QaChatLine']
+export type QaChatFlag = Schemas['QaChatFlag']
 export type QaForm = Schemas['QaFormPublic']
 export type FormItem = Schemas['FormItem']
 export type Analysis = Schemas['CallAnalysisPublic']
@@ -38,6 +41,13 @@ export function savePlan(body: SamplingPlan): Promise<SamplingPlan> {
 /** Everything the workbench shows of a call (facts, analysis, orders, rating, the form, its evaluations). */
 export function loadContact(callId: number): Promise<Contact> {
   return unwrap(api.GET('/api/v1/quality/contacts/{call_pk}', { params: { path: { call_pk: callId } } }))
+}
+
+/** Everything the workbench shows of a written conversation (transcript, waits, flags, the chat form, …). */
+export function loadConversation(conversationId: number): Promise<ChatContact> {
+  return unwrap(api.GET('/api/v1/quality/conversations/{conversation_pk}', {
+    params: { path: { conversation_pk: conversationId } },
+  }))
 }
 
 /** Scores a call (403 for one's own call; 409 for a sample or a calibration scored already). */

@@ -27,4 +27,11 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/WorkbenchView.vue'),
     meta: { roles: GATES.qaWorkbench },
   },
+  {
+    // a written conversation on the chat form (?sample=<id> closes that sample)
+    path: 'quality/conversations/:conversationId(\\d+)',
+    name: 'qa-chat-workbench',
+    component: () => import('./views/WorkbenchView.vue'),
+    meta: { roles: GATES.qaWorkbench },
+  },
 ]
