@@ -5,7 +5,8 @@
   syllables at each speaker's pitch and pace, in turns; one agent talks fast, one call has a long silence, one
   agent talks over the customer, one raises their voice. Each is analysed as the worker would (the real
   analysis, not made-up figures) and given a transcript, one with a forbidden phrase, one with a shirking one.
-- The sampling plan drawn for last month and this month; last month's samples all scored, this month's older
+- The sampling plan drawn for last month and this month, calls and the demo's written conversations (one a
+  month per agent, and the red-line and unsatisfied ones); last month's samples all scored, this month's older
   ones; scores mostly in the 90s with a deduction or two, a red line now and then; appeals: last month's
   decided (some changed), two of this month's open; a calibration of last month with its spread.
 """
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from huiyin.auth.models import User, UserRole
 from huiyin.calls.models import Call
+from huiyin.channels import queries as conversations
 from huiyin.demo import city
 from huiyin.quality import evaluations as ev
 from huiyin.quality import forms, jobs, sampling, service
@@ -154,9 +156,9 @@ def _recordings(s: Session, rng: random.Random, now: datetime, settings: Setting
 
 
 def _score(
-    s: Session, rng: random.Random, inspector: User, call: Call, sample: QaSample | None, at: datetime, tz: str
+    s: Session, rng: random.Random, inspector: User, contact: ev.Contact, sample: QaSample | None, at: datetime, tz: str
 ) -> Any:
-    form = forms.current_form(s, ev.contact_kind(call), at)
+    form = forms.current_form(s, contact.kind, at)
     given = []
     for item in forms.items_of(form):
         if item["red_line"]:
@@ -167,9 +169,11 @@ def _score(
             deduction = steps[0] if r < 0.07 else steps[min(1, len(steps) - 1)] if r < 0.085 else 0
             given.append({"key": item["key"], "deduction": deduction, "note": "" if not deduction else "见批注"})
     scored = ev.check_scoring(form, given)
-    comments = [{"at": round(rng.uniform(5, 40), 1), "text": "此处语速偏快，注意放慢"}] if scored[1] < 100 else []
+    said = "此处语速偏快，注意放慢" if contact.call_pk else "此条回复可更简洁，先答客户所问"
+    comments = [{"at": round(rng.uniform(5, 40), 1), "text": said}] if scored[1] < 100 else []
     return ev.do_evaluate(
-        s, inspector, call, form, scored, comments=comments, summary="", sample=sample, calibration=None,
+        s, inspector, contact, form, scored, comments=comments, summary="", sample=sample,
+        calibration=None,
         at=at, tz_name=tz, appeal_days=5,
     )  # fmt: skip
 
@@ -192,21 +196,31 @@ def build_quality(s: Session, rng: random.Random, now: datetime, settings: Setti
     this_month = local.strftime("%Y-%m")
     last_month = (local.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     _, last_end, _, _ = sampling.month_window(last_month, tz)
-    plan = {**sampling.plan(s), "per_agent": 8, "new_agent_months": 1}  # the demo's agents are no new starters
+    # the demo's agents are no new starters; a week of conversations: one a month per agent
+    plan = {**sampling.plan(s), "per_agent": 8, "new_agent_months": 1, "chats_per_agent": 1}
     sampling.do_set_plan(s, plan, lead.id, now - timedelta(days=60))
     sampling.do_draw(s, last_month, last_end - timedelta(minutes=1), tz)
     sampling.do_draw(s, this_month, now, tz)
     scored = 0
     appealable = []
-    for sample in s.scalars(select(QaSample).order_by(QaSample.id)):
-        call = s.get(Call, sample.call_pk)
-        assert call is not None and call.answered_at is not None
-        at = call.answered_at + timedelta(days=rng.uniform(0.5, 3))
+    samples = list(s.scalars(select(QaSample).order_by(QaSample.id)))
+    talks = conversations.conversation_facts(s, [x.conversation_id for x in samples if x.conversation_id])
+    chats = 0
+    for sample in samples:
+        if sample.conversation_id is not None:  # a conversation, read as quality reads it
+            facts = talks[sample.conversation_id]
+            assert facts.closed_at is not None
+            contact, at = ev.chat_contact(facts), facts.closed_at + timedelta(days=rng.uniform(0.3, 2))
+        else:
+            call = s.get(Call, sample.call_pk)
+            assert call is not None and call.answered_at is not None
+            contact, at = ev.call_contact(call), call.answered_at + timedelta(days=rng.uniform(0.5, 3))
         if sample.month == last_month:
             at = min(at, last_end - timedelta(hours=rng.uniform(1, 20)))
         elif at > now - timedelta(hours=6):
             continue  # this month's latest samples wait for their inspector
-        evaluation = _score(s, rng, inspectors[sample.inspector_id], call, sample, at, tz)
+        evaluation = _score(s, rng, inspectors[sample.inspector_id], contact, sample, at, tz)
+        chats += contact.conversation_id is not None
         scored += 1
         if evaluation.score < 100:
             appealable.append(evaluation)
@@ -234,7 +248,12 @@ def build_quality(s: Session, rng: random.Random, now: datetime, settings: Setti
         note = "复听录音，申诉成立" if changed else "复听录音，扣分无误，维持原评分"
         ev.do_decide(s, lead, appeal, evaluation, decided, note, appeal.created_at + timedelta(days=1))
     # a calibration of last month: both inspectors scored the same call blind
-    done = s.scalar(select(QaSample).where(QaSample.month == last_month, QaSample.state == "done").limit(1))
+    done = s.scalar(
+        select(QaSample)
+        .where(QaSample.month == last_month, QaSample.state == "done", QaSample.call_pk.is_not(None))
+        .order_by(QaSample.id)
+        .limit(1)
+    )
     if done is not None:
         call = s.get(Call, done.call_pk)
         assert call is not None
@@ -250,8 +269,9 @@ def build_quality(s: Session, rng: random.Random, now: datetime, settings: Setti
                 for i in forms.items_of(form)
             ]
             ev.do_evaluate(
-                s, inspector, call, form, ev.check_scoring(form, given), comments=[], summary="", sample=None,
+                s, inspector, ev.call_contact(call), form, ev.check_scoring(form, given), comments=[], summary="",
+                sample=None,
                 calibration=cal, at=last_end - timedelta(days=2), tz_name=tz, appeal_days=5,
             )  # fmt: skip
     s.flush()
-    return f"{recorded} recordings analysed, {scored} evaluations, {appeals} appeals"
+    return f"{recorded} recordings analysed, {scored} evaluations ({chats} of conversations), {appeals} appeals"
