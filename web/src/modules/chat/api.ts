@@ -26,7 +26,7 @@ export interface Conversation extends Omit<Raw, Timed> {
 export type ConversationState = 'bot' | 'queued' | 'assigned' | 'closed'
 export type Direction = 'in' | 'out'
 export type Sender = 'customer' | 'bot' | 'agent' | 'system'
-export type MessageKind = 'text' | 'image' | 'location' | 'file' | 'event'
+export type MessageKind = 'text' | 'image' | 'voice' | 'location' | 'file' | 'event'
 export type Delivery = 'pending' | 'sent' | 'failed' | 'local'
 
 export interface ChatMessage extends Omit<Schemas['ConversationMessage'], 'created_at'> {

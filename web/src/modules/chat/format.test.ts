@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  actionsFor, charCount, confidencePercent, coordinates, customerText, formatWait, groupMessages, highlightParts,
-  isUnread, lastCustomerAt, mayAct, orderNumberOf, sideOf, waitSeconds, waitTone,
+  actionsFor, attachmentLinks, charCount, confidencePercent, coordinates, customerText, formatWait, groupMessages,
+  highlightParts, isUnread, lastCustomerAt, mayAct, messageMedia, orderNumberOf, sideOf, waitSeconds, waitTone,
 } from './format'
 
 type M = Parameters<typeof groupMessages>[0][number] & { text: string }
@@ -147,5 +147,32 @@ describe('what the agent may do', () => {
   })
   it('counts characters, not UTF-16 units', () => {
     expect(charCount('您好😀')).toBe(3)
+  })
+})
+
+describe('a customer’s files', () => {
+  const stored = { media: 'stored', media_id: 'm1', attachments: [{ filename: 'image-m1.jpg', content_type: 'image/jpeg', size: 9, key: 'wechat/1/ab/0' }] }
+  it('shows a WeChat image from our own attachment URL once the worker stored it, never from WeChat', () => {
+    expect(messageMedia(3, { id: 7, data: { ...stored, pic_url: 'http://mmbiz.qpic.cn/x' } })).toEqual({
+      state: 'stored', url: '/api/v1/conversations/3/messages/7/attachments/0', contentType: 'image/jpeg',
+      filename: 'image-m1.jpg', playable: false,
+    })
+    expect(messageMedia(3, { id: 7, data: { media: 'pending', media_id: 'm1' } })?.state).toBe('pending')
+    expect(messageMedia(3, { id: 7, data: { media: 'failed' } })).toMatchObject({ state: 'failed', url: null })
+    expect(messageMedia(3, { id: 7, data: { media: 'stored' } })).toMatchObject({ state: 'failed', url: null })
+    expect(messageMedia(3, { id: 7, data: { pic_url: 'http://mmbiz.qpic.cn/x' } })).toBeNull() // an older message
+  })
+  it('plays what a browser plays and downloads WeChat’s AMR voices', () => {
+    const voice = (ct: string) => ({ id: 1, data: { media: 'stored', attachments: [{ content_type: ct, key: 'k' }] } })
+    expect(messageMedia(1, voice('audio/amr'))?.playable).toBe(false)
+    expect(messageMedia(1, voice('audio/mpeg'))?.playable).toBe(true)
+  })
+  it('links a mail’s stored attachments and leaves out those not stored', () => {
+    const data = { attachments: [{ filename: '照片.jpg', size: 3, key: 'mail/1/x/0' }, { filename: 'lost.pdf', key: null }, { key: 'mail/1/x/2' }] }
+    expect(attachmentLinks(2, { id: 5, data })).toEqual([
+      { name: '照片.jpg', url: '/api/v1/conversations/2/messages/5/attachments/0', size: 3 },
+      { name: '#3', url: '/api/v1/conversations/2/messages/5/attachments/2', size: null },
+    ])
+    expect(attachmentLinks(2, { id: 5, data: {} })).toEqual([])
   })
 })

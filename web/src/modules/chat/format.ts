@@ -88,6 +88,69 @@ export function coordinates(data: Record<string, unknown> | null | undefined): s
   return `${lat.toFixed(5)}, ${lng.toFixed(5)}`
 }
 
+// ---------------------------------------------------------------- a customer's files
+
+/** A file a customer sent (a mail's attachment, a WeChat image or voice), from our own server. */
+export function attachmentUrl(conversationId: number, messageId: number, index = 0): string {
+  return `/api/v1/conversations/${conversationId}/messages/${messageId}/attachments/${index}`
+}
+
+export type MediaState = 'pending' | 'stored' | 'failed'
+
+export interface MessageMedia {
+  /** pending: the worker is still fetching it from WeChat; stored: at `url`; failed: WeChat no longer has it */
+  state: MediaState
+  url: string | null
+  contentType: string
+  filename: string
+  /** whether a browser plays it (WeChat's voices are AMR: no browser does, they are downloaded) */
+  playable: boolean
+}
+
+const PLAYABLE = /^audio\/(mpeg|mp3|mp4|aac|ogg|wav|x-wav|webm)$/
+
+/**
+ * A WeChat image's or voice's file as the thread shows it (its `data.media`, kept by the worker's media round):
+ * our own attachment URL once stored, never WeChat's address (it expires, and the page's policy refuses foreign
+ * images). Null for a message without one (older messages: their `pic_url`).
+ */
+export function messageMedia(conversationId: number, m: Pick<ChatMessage, 'id' | 'data'>): MessageMedia | null {
+  const d = m.data ?? {}
+  const state = d.media
+  if (state !== 'pending' && state !== 'stored' && state !== 'failed') return null
+  const files = Array.isArray(d.attachments) ? d.attachments : []
+  const f = (files[0] && typeof files[0] === 'object' ? files[0] : {}) as Record<string, unknown>
+  const contentType = typeof f.content_type === 'string' ? f.content_type : ''
+  const stored = state === 'stored' && Boolean(f.key)
+  return {
+    state: stored || state !== 'stored' ? state : 'failed',
+    url: stored ? attachmentUrl(conversationId, m.id, 0) : null,
+    contentType,
+    filename: typeof f.filename === 'string' ? f.filename : '',
+    playable: PLAYABLE.test(contentType),
+  }
+}
+
+export interface FileLink {
+  name: string
+  url: string
+  size: number | null
+}
+
+/** A message's stored attachments (a mail's files, a fax's scan) as links; those not stored are left out. */
+export function attachmentLinks(conversationId: number, m: Pick<ChatMessage, 'id' | 'data'>): FileLink[] {
+  const files = m.data?.attachments
+  if (!Array.isArray(files)) return []
+  const out: FileLink[] = []
+  files.forEach((raw, i) => {
+    const f = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
+    if (!f.key) return
+    const name = typeof f.filename === 'string' && f.filename ? f.filename : `#${i + 1}`
+    out.push({ name, url: attachmentUrl(conversationId, m.id, i), size: typeof f.size === 'number' ? f.size : null })
+  })
+  return out
+}
+
 /** What the customer wrote (their text messages, in order), as a work order's description prefilled. */
 export function customerText(messages: readonly Pick<ChatMessage, 'sender' | 'kind' | 'text'>[], max = 4000): string {
   const lines = messages

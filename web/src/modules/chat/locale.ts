@@ -35,7 +35,9 @@ export default {
       thread: {
         pick: '请从左侧选择一个会话', empty: '暂无消息', bot: '机器人', confidence: '置信度 {p}', customer: '客户',
         agent: '客服', suggestions: '您是不是想问：', imageFailed: '图片无法显示', openImage: '查看原图',
-        location: '位置', file: '文件', notFound: '会话 #{id} 不存在',
+        location: '位置', file: '文件', notFound: '会话 #{id} 不存在', image: '图片', imageLoading: '图片加载中',
+        imageExpired: '图片已过期或无法获取', voice: '语音', voiceLoading: '语音加载中', voiceExpired: '语音已过期或无法获取',
+        downloadVoice: '下载语音', recognition: '语音识别：{text}',
         delivery: { pending: '发送中', sent: '已发送', failed: '发送失败', local: '已送达' },
         event: { subscribe: '客户关注了公众号', unsubscribe: '客户取消了关注', click: '客户点击了菜单', other: '客户事件：{name}' },
       },
@@ -115,6 +117,9 @@ export default {
         pick: 'Pick a conversation on the left', empty: 'No messages', bot: 'Bot', confidence: 'confidence {p}',
         customer: 'Customer', agent: 'Agent', suggestions: 'Did you mean:', imageFailed: 'The picture cannot be shown',
         openImage: 'Open the picture', location: 'Location', file: 'File', notFound: 'No conversation #{id}',
+        image: 'Picture', imageLoading: 'Loading the picture', imageExpired: 'The picture has expired or cannot be fetched',
+        voice: 'Voice', voiceLoading: 'Loading the voice message', voiceExpired: 'The voice message has expired or cannot be fetched',
+        downloadVoice: 'Download the voice message', recognition: 'Recognised: {text}',
         delivery: { pending: 'sending', sent: 'sent', failed: 'not sent', local: 'delivered' },
         event: {
           subscribe: 'The customer followed the account', unsubscribe: 'The customer unfollowed',
