@@ -626,10 +626,10 @@ async def create_wechat(
 ) -> ChannelAccountPublic:
     config = body.model_dump(exclude_none=True)
     acc = do_create_account(session, "wechat", config.pop("name"), config)
-    return _public(acc, settings)
+    return _account_public(acc, settings)
 
 
-def _public(a: ChannelAccount, settings: Settings) -> ChannelAccountPublic:
+def _account_public(a: ChannelAccount, settings: Settings) -> ChannelAccountPublic:
     return ChannelAccountPublic(
         id=a.id,
         kind=a.kind,
@@ -653,7 +653,7 @@ async def set_wechat_templates(
     switched off)."""
     acc = _account(session, name)[0]
     acc.config = {**acc.config, "templates": body.model_dump(exclude_none=True)}
-    return _public(acc, settings)
+    return _account_public(acc, settings)
 
 
 class MailAccountIn(BaseModel):
@@ -687,7 +687,7 @@ async def create_mail(
 async def accounts(
     session: SessionDep, _: Annotated[SignedIn, Depends(require_roles(Role.admin))], settings: SettingsDep
 ) -> list[ChannelAccountPublic]:
-    return [_public(a, settings) for a in session.scalars(select(ChannelAccount).order_by(ChannelAccount.id))]
+    return [_account_public(a, settings) for a in session.scalars(select(ChannelAccount).order_by(ChannelAccount.id))]
 
 
 # ---------------------------------------------------------------- the bot

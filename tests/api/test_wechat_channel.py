@@ -255,3 +255,35 @@ def test_with_no_room_every_message_is_left_to_the_worker(world: World, admin: A
         assert inbox.process_batch(s, settings) == 1
         s.commit()
     assert [(m.direction, m.sender) for m in messages(world)] == [("in", "customer"), ("out", "bot")]
+
+
+def test_an_order_registered_from_a_wechat_conversation_is_the_bound_customer_s_and_answered_in_wechat(
+    world: World, admin: Api, agent: Api, bot_first: None
+) -> None:
+    acc = integration(admin)
+    with world.db.session() as s:
+        s.add(
+            ChannelContact(
+                channel="wechat",
+                account_id=acc["id"],
+                address=OPENID,
+                customer_id=world.customer_id,
+                subscribed=True,
+                bound_at=now(),
+                created_at=now(),
+            )
+        )
+    p = poster(world)
+    p.text(OPENID, "人工", msg_id=6054768590064716001)
+    queued = agent.ok("get", "/conversations?state=queued")["items"]
+    assert len(queued) == 1 and queued[0]["channel"] == "wechat"
+    cid = queued[0]["id"]
+    agent.ok("post", f"/conversations/{cid}/accept")
+    body = {"type": "repair", "category": "RP-GAS-NOGAS", "description": "客户微信反映家中燃气灶打不着火"}
+    done = agent.ok("post", f"/conversations/{cid}/register", body, 201)
+    order = agent.ok("get", f"/work-orders/{done['order_id']}")
+    assert order["channel"] == "wechat" and order["customer_id"] == world.customer_id
+    assert [c["id"] for c in agent.ok("get", f"/conversations?order_id={order['id']}")["items"]] == [cid]
+    told = [m for m in messages(world) if m.direction == "out" and "已为您登记工单" in m.text]
+    assert len(told) == 1 and told[0].delivery == "pending"  # the customer-service API sends it (48 h window open)
+    assert agent.post(f"/conversations/{cid}/register", body).status_code == 409
