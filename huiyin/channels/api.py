@@ -445,7 +445,9 @@ async def attachment(
     _: Centre,
     storage: StorageDep,
 ) -> Response:
-    """A file a customer sent (a mail's attachment, a fax's image), as they sent it."""
+    """A file a customer sent (a mail's attachment, a fax's image, a WeChat image or voice), as they sent it: a
+    picture or a sound of a kind a browser shows safely inline with its own type (the inbox shows it), anything
+    else (SVG, HTML, documents) as a download of bytes."""
     m = session.get(ChannelMessage, message_id)
     files = (m.data or {}).get("attachments") if m is not None and m.conversation_id == conversation_id else None
     if not files or index >= len(files) or not files[index].get("key"):
@@ -454,11 +456,22 @@ async def attachment(
     data = await run_in_threadpool(storage.get, f["key"])
     name = str(f.get("filename") or "file")
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    kind = str(f.get("content_type") or "").split(";")[0].strip().lower()
+    inline = kind in INLINE_TYPES
+    disposition = "inline" if inline else "attachment"
     headers = {
-        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "Content-Disposition": f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
         "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
     }
-    return Response(data, media_type="application/octet-stream", headers=headers)
+    return Response(data, media_type=kind if inline else "application/octet-stream", headers=headers)
+
+
+INLINE_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"}
+    | {"audio/mpeg", "audio/mp4", "audio/wav", "audio/ogg"}
+)
+"""What an attachment may be shown as, inline: pictures and sounds with no script in them (not SVG)."""
 
 
 class ConversationReplyIn(BaseModel):

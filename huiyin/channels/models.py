@@ -116,7 +116,7 @@ class ChannelMessage(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # media keys, location, bot match, mail ids
     external_id: Mapped[str | None] = mapped_column(String(200))  # inbound: the channel's id (idempotency)
-    delivery: Mapped[str | None] = mapped_column(String(16))  # outbound: pending | sent | failed | local
+    delivery: Mapped[str | None] = mapped_column(String(16))  # out: pending/sent/failed/local; in: media (to fetch)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     deliver_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(300))

@@ -287,3 +287,28 @@ def test_an_order_registered_from_a_wechat_conversation_is_the_bound_customer_s_
     told = [m for m in messages(world) if m.direction == "out" and "已为您登记工单" in m.text]
     assert len(told) == 1 and told[0].delivery == "pending"  # the customer-service API sends it (48 h window open)
     assert agent.post(f"/conversations/{cid}/register", body).status_code == 409
+
+
+def test_an_unknown_openid_is_a_new_unbound_follower_and_an_openid_wechat_refuses_fails_for_good(
+    world: World,
+    admin: Api,
+    agent: Api,
+    fake: Served,  # noqa: F811
+) -> None:
+    integration(admin, api_base=fake.url)
+    p = poster(world)
+    p.text("o_never_seen_before_000001", "人工", msg_id=6054768590064717001)
+    with world.db.session(write=False) as s:
+        contact = s.scalars(select(ChannelContact).where(ChannelContact.address == "o_never_seen_before_000001")).one()
+        assert contact.customer_id is None and contact.bound_at is None  # a follower, not a customer yet
+    conv = agent.ok("get", "/conversations?state=queued")["items"][0]
+    assert conv["customer_id"] is None and conv["channel"] == "wechat"
+    agent.ok("post", f"/conversations/{conv['id']}/accept")
+    _deliver(world)  # what the centre said so far (the queue's notice) goes out first
+    fake.post("/_control", json={"fail_next": 1, "errcode": 40003})  # WeChat: not an openid of this account
+    agent.ok("post", f"/conversations/{conv['id']}/messages", {"text": "您好，请问有什么可以帮您？"}, 201)
+    _deliver(world)
+    last = agent.ok("get", f"/conversations/{conv['id']}")["messages"][-1]
+    assert last["delivery"] == "failed" and "40003" in last["error"]  # not retried: no retry will cure it
+    with world.db.session(write=False) as s:
+        assert s.get_one(ChannelMessage, last["id"]).attempts == 1

@@ -97,6 +97,13 @@ def test_an_image_and_a_voice_are_fetched_by_the_worker_into_storage_and_an_agen
         assert (file["content_type"], file["size"]) == (ctype, len(content)) and file["filename"].endswith(ext)
         got = agent.get(f"/conversations/{m.conversation_id}/messages/{m.id}/attachments/0")
         assert got.status_code == 200 and got.content == content  # byte for byte what WeChat served
+        if ctype == "image/jpeg":  # a picture is shown in the inbox with its own type
+            assert got.headers["content-type"] == "image/jpeg"
+            assert got.headers["content-disposition"].startswith("inline")
+        else:  # WeChat's AMR: no browser plays it, downloaded as bytes
+            assert got.headers["content-type"] == "application/octet-stream"
+            assert got.headers["content-disposition"].startswith("attachment")
+        assert got.headers["x-content-type-options"] == "nosniff"
     assert media_round(worker) == 0  # nothing left to fetch
     anonymous = world.client.get(f"/api/v1/conversations/{image.conversation_id}/messages/{image.id}/attachments/0")
     assert anonymous.status_code == 401
