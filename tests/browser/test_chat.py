@@ -1,6 +1,7 @@
 """在线客服 (the written channels' inbox) in one story, in zh-CN, with conversations made the way customers make them:
-texts to the centre's number posted by the SMS gateway (``POST /api/v1/sms/inbound``), the bot answering first and
-"人工" handing each to the agents' queue. The agent sees them in 排队中 (longest wait first), takes one (接入),
+a bound follower's messages posted to the official account's callback as WeChat posts them (signed), and texts to
+the centre's number posted by the SMS gateway (``POST /api/v1/sms/inbound``), the bot answering first and "人工"
+handing each to the agents' queue. The agent sees them in 排队中 (longest wait first), takes one (接入),
 answers it, inserts a quick reply from the knowledge base, registers an order from it (its number appears and
 links to the order, whose page links back under 来源会话), transfers another conversation to agent02 (who finds
 it in 我的会话), ends the first (the rating invitation appears in the thread), and a customer's ``<script>`` shows as
@@ -8,8 +9,12 @@ text."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
+import sqlite3
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -33,6 +38,55 @@ def _sms(server: Server, phone: str, text: str) -> int:
     conversation_id = r.json()["conversation_id"]
     assert conversation_id, r.json()
     return int(conversation_id)
+
+
+DEMO_WECHAT_TOKEN = "yuzhoudemo"  # huiyin/demo/channels.py: the 渝州能源 official account "yuzhou"
+_msg_id = itertools.count(6_100_000_000_000_000_001)
+
+
+def _bind_follower(server: Server, openid: str, customer_id: int) -> None:
+    """A follower who bound their WeChat to the customer (the binding itself is tested in test_wechat_channel)."""
+    at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(server.db_url.removeprefix("sqlite:///"), timeout=30) as db:
+        (account,) = db.execute("SELECT id FROM channel_accounts WHERE kind = 'wechat' AND name = 'yuzhou'").fetchone()
+        db.execute(
+            "INSERT INTO channel_contacts (channel, account_id, address, customer_id, subscribed, bound_at, created_at)"
+            " VALUES ('wechat', ?, ?, ?, 1, ?, ?)",
+            (account, openid, customer_id, at, at),
+        )
+
+
+def _wechat(server: Server, openid: str, text: str) -> None:
+    """A follower's text message as WeChat posts it to the callback URL (plain mode, signed with the token)."""
+    timestamp, nonce = str(int(time.time())), str(next(_msg_id) % 10**9)
+    signature = hashlib.sha1("".join(sorted([DEMO_WECHAT_TOKEN, timestamp, nonce])).encode()).hexdigest()
+    xml = (
+        f"<xml><ToUserName><![CDATA[gh_yuzhou]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{text}]]></Content><MsgId>{next(_msg_id)}</MsgId></xml>"
+    )
+    r = httpx.post(
+        f"{server.base}/api/v1/channels/wechat/yuzhou",
+        params={"signature": signature, "timestamp": timestamp, "nonce": nonce},
+        content=xml.encode(),
+        timeout=20,
+    )
+    assert r.status_code == 200, r.text
+
+
+def _wechat_to_queue(server: Server, openid: str, customer_id: int, first: str) -> int:
+    """A follower writes to the official account (the bot answers in the reply) and asks for a person."""
+    _wechat(server, openid, first)
+    _wechat(server, openid, "人工")
+    with server.apis("agent") as (api,):
+        for _ in range(100):  # the worker may take the messages in, not the callback
+            queued = api.get("/conversations", params={"state": "queued"}).json()["items"]
+            found = [c for c in queued if c["channel"] == "wechat" and c["customer_id"] == customer_id]
+            if found:
+                assert found[0]["handoff_reason"] == "asked", found[0]
+                return int(found[0]["id"])
+            time.sleep(0.2)
+    raise AssertionError("the follower's conversation did not reach the queue")
 
 
 def _quiet_router(server: Server) -> None:
@@ -87,8 +141,11 @@ def test_the_agent_takes_answers_quick_replies_registers_transfers_and_closes_co
         kb = api.get("/kb/search", params={"q": "过户"}).json()["items"]
     assert kb, "the demo knowledge base should answer 过户"
     _quiet_router(server)
-    customer, phone = _customer(server)
-    first = _to_queue(server, phone, "你好，我家燃气灶打不着火，整栋楼好像都没气了")
+    customer, _phone = _customer(server)
+    _bind_follower(server, "o_browser_chat_follower", customer["id"])
+    first = _wechat_to_queue(
+        server, "o_browser_chat_follower", customer["id"], "你好，我家燃气灶打不着火，整栋楼好像都没气了"
+    )
     second = _to_queue(server, "13800990001", "请问过户需要带什么材料")
     third = _to_queue(server, "13800990002", XSS)
 
@@ -111,7 +168,7 @@ def test_the_agent_takes_answers_quick_replies_registers_transfers_and_closes_co
     assert int(page.get_by_test_id("stat-queued").get_attribute("data-n")) >= 3
     assert "我的会话 0/3" in page.get_by_test_id("stat-mine").inner_text()
     row = _item(page, "queue", first)
-    assert customer["name"] in row.inner_text() and "短信" in row.inner_text()
+    assert customer["name"] in row.inner_text() and "微信公众号" in row.inner_text()
     assert "客户要求人工" in row.inner_text()
     d.shot("chat-queue")
 
@@ -125,7 +182,7 @@ def test_the_agent_takes_answers_quick_replies_registers_transfers_and_closes_co
     assert side.get_attribute("data-customer") == str(customer["id"])
     assert side.get_by_test_id("customer-name").inner_text() == customer["name"]
     assert side.get_by_test_id("fact-handoff").inner_text() == "客户要求人工"
-    assert side.get_by_test_id("fact-channel").inner_text() == "短信"
+    assert side.get_by_test_id("fact-channel").inner_text() == "微信公众号"
     thread = page.get_by_test_id("thread")
     assert thread.locator("[data-sender=customer]").first.inner_text().startswith("你好，我家燃气灶打不着火")
     bot = thread.locator("[data-test=msg][data-sender=bot]")
@@ -184,7 +241,7 @@ def test_the_agent_takes_answers_quick_replies_registers_transfers_and_closes_co
     with server.apis("agent") as (api,):
         order = api.get(f"/work-orders/{order_id}").json()
         conv = api.get(f"/conversations/{first}").json()
-    assert order["number"] == number and order["channel"] == "sms" and order["customer_id"] == customer["id"]
+    assert order["number"] == number and order["channel"] == "wechat" and order["customer_id"] == customer["id"]
     assert order["category"] == "RP-GAS-NOGAS" and conv["order_id"] == order_id
     thread.locator("[data-test=msg][data-sender=system]", has_text=f"已为您登记工单{number}").wait_for()
     d.shot("chat-thread")
@@ -273,7 +330,7 @@ def test_the_agent_takes_answers_quick_replies_registers_transfers_and_closes_co
     pe = english.go(f"/chat?conversation={first}")
     pe.locator(f"[data-test=conv-head][data-id='{first}'][data-state=closed]").wait_for()
     assert pe.get_by_test_id("tab-queue").inner_text().startswith("Queue")
-    assert pe.get_by_test_id("fact-channel").inner_text() == "SMS"
+    assert pe.get_by_test_id("fact-channel").inner_text() == "WeChat"
     assert pe.get_by_test_id("fact-handoff").inner_text() == "Customer asked for a person"
     english.shot("chat-english")
     english.check_clean()
