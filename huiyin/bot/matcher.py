@@ -125,7 +125,7 @@ UTILITY_WORDS: dict[str, frozenset[str]] = {
     ),
     "water": _set(
         "水压小 发白 水费 停水 来水 水表 自来水 水管 水压 水质 供水 用水 二次供水 水箱 水龙头 复水 自来水公司 "
-        "水厂 水务 爆管 浑浊 发黄 水垢 余氯 消毒水 净水器 水池"
+        "水厂 水务 爆管 浑浊 发黄 水垢 余氯 消毒水 净水器 水池 水价 阶梯水价"
     ),
 }
 
@@ -136,6 +136,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     ),
     "where": re.compile(r"哪里|哪儿|哪点|在哪|去哪|哪些渠道|哪个网点|地址|哪些地方"),
     "when": re.compile(r"多久|多长时间|好久|什么时候|啥时候|啥子时候|几点|几天|几号|哪天|周期|几次|时间"),
+    "complain": re.compile(r"投诉|举报"),
 }
 
 
@@ -167,6 +168,60 @@ DIALECT = {
 }
 _DIALECT = re.compile("|".join(sorted(DIALECT, key=len, reverse=True)))
 
+# What a pinyin keyboard types for the utility's own words (电废, 然气, 跳匝, 户好, 回复供电…): read as the word meant,
+# before anything else. Each is a slip of the same sound (or nearly) inside a word the FAQs use, kept to contexts where
+# the slip cannot be the meant word (回复 is 恢复 only before 供/用/通/来, 废 is 费 only after 电/水/气/交).
+TYPOS: tuple[tuple[str, str], ...] = (
+    (r"(?<![天燃])然气|燃起(?=费|表|灶|公司)", "燃气"),
+    (r"(?<=[电水气交缴])废", "费"),
+    (r"店费", "电费"),
+    (r"停店|断店", "停电"),
+    (r"(?<=[停没来通断有])汽", "气"),
+    (r"回复(?=供|用|通|来|正常)", "恢复"),
+    (r"(?<=费)(怎么|咋|在哪里?|去哪)叫", r"\1交"),
+    (r"热限|热钱(?=电话|号码)", "热线"),
+    (r"跳匝|跳扎", "跳闸"),
+    (r"阀们|伐门", "阀门"),
+    (r"(?<=[关开])伐", "阀"),
+    (r"户好|护号", "户号"),
+    (r"过护", "过户"),
+    (r"开护", "开户"),
+    (r"消户", "销户"),
+    (r"阶提|接梯", "阶梯"),
+    (r"风谷|峰古", "峰谷"),
+    (r"增熔|增荣", "增容"),
+    (r"抱警|报井", "报警"),
+    (r"安减|按检", "安检"),
+    (r"滞纳今|滞纳斤", "滞纳金"),
+    (r"逾其", "逾期"),
+    (r"代口|带扣", "代扣"),
+    (r"到帐", "到账"),
+    (r"充直|冲值", "充值"),
+    (r"发漂|发飘", "发票"),
+    (r"帮定|邦定", "绑定"),
+    (r"报状|抱装", "报装"),
+    (r"营业听|营业亭", "营业厅"),
+    (r"电尺|电迟", "电池"),
+    (r"交管(?=多|老|换|裂|破)", "胶管"),
+    (r"(?<=[燃煤])气标", "气表"),
+    (r"发璜", "发黄"),
+    (r"边高|变搞", "变高"),
+    (r"每(?=[水电气]了)", "没"),
+    (r"多少前", "多少钱"),
+    (r"包裂|暴裂", "爆裂"),
+    (r"修该", "修改"),
+    (r"(?<=[着燃点])伙", "火"),
+)
+_TYPOS = [(re.compile(a), b) for a, b in TYPOS]
+
+
+def untypo(text: str) -> str:
+    """``text`` with the pinyin slips of ``TYPOS`` read as the words meant (电废怎么交 → 电费怎么交)."""
+    for p, r in _TYPOS:
+        text = p.sub(r, text)
+    return text
+
+
 # What is said to anyone, not asked of the FAQs: greetings, thanks, acknowledgements, talk to the bot itself. Taken
 # out of the question before it is matched (你好，燃气费怎么交 asks what 燃气费怎么交 asks); a question that is
 # nothing else (你好, 好的收到, 你是机器人吗) matches no FAQ.
@@ -194,8 +249,11 @@ FOREIGN_WORDS = _set(
     "牌子 品牌 哪款 哪家 推荐 性价比 冰箱 洗衣机 电脑 油烟机 净水器 桶装水 饮水机 电饭煲 微波炉 制冷 光伏 太阳能 "
     "发电机 电瓶 充电宝 猫 狗 宠物 "
     "煤气罐 液化气罐 气罐 钢瓶 电热水器 找工作 市长 12345 公交卡 饭卡 油卡 游戏 会员 车子 车辆 二手车 支付密码 "
-    "押金 楼道灯 路灯 哪个好 续航"
+    "押金 楼道灯 路灯 哪个好 续航 招不招 招工 年终奖 工作好不好 噪音 太吵 扰民"
 )
+# Of those, the ones asking which thing to buy: no FAQ answers them, whatever utility the question names (充电桩哪个
+# 品牌好 is not how to apply for one), so they lower by ``FOREIGN`` even then.
+SHOPPING = _set("牌子 品牌 哪款 哪家 推荐 性价比 哪个好")
 _FOREIGN = re.compile("|".join(sorted((re.escape(w) for w in FOREIGN_WORDS), key=len, reverse=True)))
 
 
@@ -421,7 +479,7 @@ class Matcher:
         n = len(self.faqs)
         if not n or top <= 0:
             return []
-        text = SMALL_TALK.sub(" ", _DIALECT.sub(lambda g: DIALECT[g.group()], fold(text)))
+        text = SMALL_TALK.sub(" ", _DIALECT.sub(lambda g: DIALECT[g.group()], untypo(fold(text))))
         qwords = self._words(text)
         if not qwords:
             return []
@@ -440,7 +498,9 @@ class Matcher:
         self.merged.cosines(qwords, scores, UNION)
         self.answers.cosines(qwords, scores, ANSWER)
         # what the question says about itself
-        us = self._utilities(qwords)
+        found = set(_FOREIGN.findall(text))
+        # the utility the question names, outside the words of other trades (暖气费 names no gas, 电热水器 no gas)
+        us = self._utilities(self._words(_FOREIGN.sub(" ", text)) if found else qwords)
         if us:
             mine = [UTILITIES.index(u) for u in us]
             scores[(self._utility >= 0) & ~np.isin(self._utility, mine)] *= OTHER_UTILITY
@@ -448,9 +508,9 @@ class Matcher:
         if asks:
             scores[(self._intents & asks) == 0] *= OTHER_INTENT
         scores *= self._sureness(qwords)
-        for w in set(_FOREIGN.findall(text)):
-            scores[~self._holds(w)] *= FOREIGN_NAMED if us else FOREIGN
-        cov = self._coverage(qwords)
+        for w in found:
+            scores[~self._holds(w)] *= FOREIGN_NAMED if us and w not in SHOPPING else FOREIGN
+        cov = self._coverage(qwords, found)
         top_cov = float(cov.max())
         if top_cov > 0:  # relative to the best-covering FAQ: it ranks the FAQs, the foreign words reject
             scores *= (cov / top_cov) ** COVER
@@ -472,15 +532,18 @@ class Matcher:
             h = self._holding[word] = np.asarray([word in t for t in self._texts], dtype=bool)
         return h
 
-    def _coverage(self, qwords: Counter[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def _coverage(self, qwords: Counter[str], foreign: Iterable[str] = ()) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Each FAQ's share of the question's word weight (idf): the words its questions hold count whole, the
-        words only its answer holds ``COVER_ANSWER``; a word no FAQ knows counts against every FAQ."""
+        words only its answer holds ``COVER_ANSWER``; a word no FAQ knows counts against every FAQ, and so does a
+        word of another trade (``foreign``), even for the FAQ that says it: 银行卡丢了怎么补办 is not covered by the
+        FAQ of paying by bank card."""
         held = np.zeros(len(self.faqs))
         total = 0.0
+        fw = tuple(foreign)
         for w in qwords:
             x = self.words.idf.get(w) or self.answers.idf.get(w) or self.words.default_idf
             total += x
-            p = self._held.get(w)
+            p = None if any(f in w or w in f for f in fw) else self._held.get(w)
             if p is not None:
                 held[p[0]] += x * p[1]
         return np.minimum(held / total, 1.0) if total else held

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huiyin.bot.matcher import MARGIN, THRESHOLD, Faq, Matcher, utility_of
+from huiyin.bot.matcher import MARGIN, THRESHOLD, Faq, Matcher, intents, untypo, utility_of
 
 SYNONYMS = [
     ["燃气", "天然气", "煤气"],
@@ -142,3 +142,48 @@ def test_cantonese_words_read_as_mandarin() -> None:
     m = Matcher(FAQS, SYNONYMS)
     assert best(m, "煤气费喺边度交") == "faq-1"
     assert best(m, "屋企冇电") == "faq-5"
+
+
+def test_a_pinyin_slip_in_a_utility_word_is_read_as_the_word_meant() -> None:
+    assert untypo("电废怎么交") == "电费怎么交"
+    assert untypo("停电了什么时候回复供电") == "停电了什么时候恢复供电"
+    assert untypo("然气阀们在哪") == "燃气阀门在哪"
+    assert untypo("天然气费") == "天然气费"  # 然气 inside 天然气 is no slip
+    assert untypo("投诉后什么时候给回复") == "投诉后什么时候给回复"  # nor 回复 that is a reply
+    m = Matcher(FAQS, SYNONYMS)
+    assert best(m, "电废在哪交") == "faq-2"
+    assert answers(m, "电废在哪交")
+
+
+def test_a_complaint_is_not_answered_with_the_faq_of_what_it_complains_about() -> None:
+    faqs = [*FAQS, faq(7, "怎么投诉？", "投诉渠道有哪些", "我要投诉找谁", utility="service")]
+    faqs.append(faq(8, "抄表员多久来一次？", "抄表员什么时候上门", utility="gas"))
+    faqs.append(faq(9, "怎么辨别上门抄表员的真假？", "抄表员的工号在哪查", utility="gas"))
+    m = Matcher(faqs, SYNONYMS)
+    assert intents("抄表员态度差我要投诉") == {"complain"}
+    assert answers_nothing(m, "抄表员态度差我要投诉")
+    assert best(m, "我要投诉找谁") == "faq-7"
+
+
+def test_a_utility_word_inside_another_trades_word_names_no_utility() -> None:
+    m = Matcher(FAQS, SYNONYMS)
+    assert answers_nothing(m, "暖气费在哪交")  # 暖气费 holds 气费, but heating is not gas
+    assert answers(m, "燃气费在哪交")
+
+
+def test_which_brand_to_buy_gets_no_answer_even_when_it_names_a_utility() -> None:
+    faqs = [*FAQS, faq(7, "怎么申请安装充电桩？", "充电桩报装要什么材料", "装充电桩找谁", utility="power")]
+    m = Matcher(faqs, SYNONYMS)
+    assert answers(m, "装充电桩要什么材料")
+    assert answers_nothing(m, "充电桩哪个品牌好")
+
+
+def test_a_word_of_another_trade_does_not_cover_the_faq_that_says_it_in_another_sense() -> None:
+    faqs = [
+        *FAQS,
+        faq(7, "燃气费怎么银行卡代扣？", "怎么绑银行卡自动交燃气费", "燃气代扣怎么签约", utility="gas"),
+        faq(8, "燃气卡丢了怎么补办？", "燃气卡弄丢了怎么办", "补一张燃气卡要多少钱", utility="gas"),
+    ]
+    m = Matcher(faqs, SYNONYMS)
+    assert answers_nothing(m, "银行卡丢了怎么补办")
+    assert best(m, "燃气代扣怎么签约") == "faq-7"
