@@ -41,8 +41,8 @@ from urllib.parse import urlencode
 import httpx
 
 from bench.cti_load import _summary
-from bench.loadclient import HttpConnection, ProtocolError, Response
 from bench.kb_search import _fresh
+from bench.loadclient import HttpConnection, ProtocolError, Response
 from bench.outage_flood import _wait_http, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,7 +224,8 @@ async def run_load(opts: Options, questions: list[str]) -> Tally:
             query, body = signed(xml, opts.safe)
             t = time.perf_counter()
             try:
-                r = await pool.request("POST", f"{base}/channels/wechat/bench?{urlencode(query)}", xml_type, body.encode())
+                path = f"{base}/channels/wechat/bench?{urlencode(query)}"
+                r = await pool.request("POST", path, xml_type, body.encode())
             except (OSError, ProtocolError) as exc:
                 tally.error(f"{kind}: {type(exc).__name__}")
                 return

@@ -243,7 +243,9 @@ def test_a_burst_beyond_the_process_s_room_is_acknowledged_at_once_and_taken_in_
     assert len(stored) == 5  # none lost: the callback stored each before it answered
 
 
-def test_with_no_room_every_message_is_left_to_the_worker(world: World, admin: Api, bot_first: None, settings: Any) -> None:
+def test_with_no_room_every_message_is_left_to_the_worker(
+    world: World, admin: Api, bot_first: None, settings: Any
+) -> None:
     from huiyin.channels import inbox
 
     integration(admin)
