@@ -229,13 +229,14 @@ def do_take_mail(
     writes the same keys."""
     taken = 0
     for uid, raw in fetched:
+        too_large: mail.MailTooLarge | None = None
         try:
             m = mail.parse_mail(
                 raw, max_bytes=settings.channels.max_upload_bytes * 3, fax_senders=settings.channels.fax_senders
             )
-        except mail.MailTooLarge:
-            log.warning("mail uid %s of account %s is too large; skipped", uid, account_id)
-            continue
+        except mail.MailTooLarge as exc:  # taken by its headers: the agent sees it came, and from whom
+            log.warning("mail uid %s of account %s: %s bytes, taken without its body", uid, account_id, exc.size)
+            m, too_large = mail.parse_head(raw, fax_senders=settings.channels.fax_senders), exc
         if m.bounce:
             _bounced(session, m)
             continue
@@ -261,13 +262,20 @@ def do_take_mail(
             data["fax"] = True
         if m.auto_reply:
             data["auto_reply"] = True
+        text = m.text
+        if too_large is not None:
+            data["too_large"] = too_large.size
+            text = (
+                f"（此邮件大小 {too_large.size / 1048576:.1f} MB，超过 {too_large.limit / 1048576:.0f} MB 的收取上限，"
+                "正文和附件未收取，请在邮箱中查看原邮件，或请客户分开发送。）"
+            )
         got = do_receive(
             session,
             Inbound(
                 channel="email",
                 address=m.sender,
                 external_id=m.message_id,
-                text=m.text[: settings.channels.max_text * 5],
+                text=text[: settings.channels.max_text * 5],
                 kind="file" if (m.fax or (m.attachments and not m.text.strip())) else "text",
                 data=data,
                 account_id=account_id,

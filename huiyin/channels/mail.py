@@ -658,6 +658,18 @@ def _is_fax(
 # ----------------------------------------------------------------------------------------------- parsing
 
 
+HEAD_LIMIT = 64 * 1024
+
+
+def parse_head(raw: bytes, *, fax_senders: Sequence[str] = ()) -> InboundMail:
+    """A mail too large to take whole, as its headers alone (who, subject, Message-ID, threading): the centre
+    still sees that it came and can answer it; its body and attachments stay in the mailbox."""
+    head = raw[:HEAD_LIMIT]
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    head = head[: min(ends)] if ends else head
+    return parse_mail(head + b"\r\n\r\n", max_bytes=HEAD_LIMIT + 4, fax_senders=fax_senders)
+
+
 def parse_mail(
     raw: bytes,
     *,

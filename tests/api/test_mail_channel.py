@@ -141,3 +141,28 @@ def test_attachments_and_a_fax_are_kept_an_auto_reply_is_not_answered_and_a_boun
     auto = [m for m in thread["messages"] if m["direction"] == "in" and m["data"].get("auto_reply")]
     assert len(auto) == 1 and thread["unanswered_since"] is None  # kept, not waiting for anyone
     assert len(mailbox.sent) == 1  # nothing sent back to the auto-reply or the bounce
+
+
+def test_a_mail_over_the_limit_is_taken_by_its_headers_and_says_so(
+    world: World, admin: Api, agent: Api, mailbox: MailWorld, worker: Worker, manager: Api
+) -> None:
+    conf = manager.ok("get", "/bot/settings")
+    manager.ok("put", "/bot/settings", {**conf, "mode": "off"})
+    connect(admin, mailbox)
+    small = worker.settings.channels.model_copy(update={"max_upload_bytes": 64 * 1024})  # a mail's limit: 192 KiB
+    worker = Worker(world.db, worker.settings.model_copy(update={"channels": small}))
+    huge = small.max_upload_bytes * 3 + 1024
+    body = "附件是现场照片" + "图" * (huge // 3)
+    mailbox.deliver(
+        mail_message(
+            "plain", sender=CUSTOMER, message_id="huge-1@mail.example.com", subject="现场照片（很多）", text=body
+        )
+    )
+    read_mail(worker)
+    read_mail(worker)  # not twice
+    (conv,) = conversations(world)
+    assert conv.subject == "现场照片（很多）"
+    thread = agent.ok("get", f"/conversations/{conv.id}")
+    (first,) = [m for m in thread["messages"] if m["direction"] == "in"]
+    assert thread["contact"] == CUSTOMER and "超过" in first["text"] and "请在邮箱中查看原邮件" in first["text"]
+    assert first["data"]["too_large"] > huge and "attachments" not in first["data"]
