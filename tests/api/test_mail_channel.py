@@ -166,3 +166,25 @@ def test_a_mail_over_the_limit_is_taken_by_its_headers_and_says_so(
     (first,) = [m for m in thread["messages"] if m["direction"] == "in"]
     assert thread["contact"] == CUSTOMER and "超过" in first["text"] and "请在邮箱中查看原邮件" in first["text"]
     assert first["data"]["too_large"] > huge and "attachments" not in first["data"]
+
+
+def test_an_order_is_registered_from_a_mail_once_with_the_number_the_agent_asked_for(
+    world: World, admin: Api, agent: Api, mailbox: MailWorld, worker: Worker, manager: Api
+) -> None:
+    conf = manager.ok("get", "/bot/settings")
+    manager.ok("put", "/bot/settings", {**conf, "mode": "off"})
+    connect(admin, mailbox)
+    mailbox.deliver(mail_message("plain", sender=CUSTOMER, message_id="order-1@mail.example.com", subject="停水咨询"))
+    read_mail(worker)
+    (conv,) = conversations(world)
+    agent.ok("post", f"/conversations/{conv.id}/accept")
+    body = {"type": "repair", "category": "RP-GAS-NOGAS", "description": "客户来信反映家中无气"}
+    refused = agent.post(f"/conversations/{conv.id}/register", body)  # an address is no number to call back
+    assert refused.status_code == 422 and "contact_phone" in refused.text
+    assert agent.ok("get", f"/conversations/{conv.id}")["order_id"] is None  # nothing changed
+    asked = {**body, "contact_phone": "13912345678", "customer_id": world.customer_id}  # the agent found them
+    done = agent.ok("post", f"/conversations/{conv.id}/register", asked, 201)
+    order = agent.ok("get", f"/work-orders/{done['order_id']}")
+    assert order["channel"] == "email" and order["customer_id"] == world.customer_id
+    assert [c["id"] for c in agent.ok("get", f"/conversations?order_id={order['id']}")["items"]] == [conv.id]
+    assert agent.post(f"/conversations/{conv.id}/register", body).status_code == 409
