@@ -103,6 +103,9 @@ def _transcriber(settings: Settings) -> Transcriber | None:
 INBOX_BATCH = 50
 INBOX_SECONDS = 2.0
 """The inbox is taken in batch after batch for at most this long a round (then the other work has its turn)."""
+EMBEDDED_INBOX_BATCH = 5
+"""The embedded worker takes the inbox in a few messages at a time (~50 ms), each batch under the process's write
+lock on its own, so that the callbacks' own writes (queued on that lock) come between its batches."""
 
 
 class Worker:
@@ -252,13 +255,18 @@ class Worker:
         fetched = self.mail_fetch()
         return n + len(claimed) + len(media) + (self.mail_take(fetched) if fetched else 0)
 
-    def channels_claim(self) -> tuple[int, list[channel_jobs.Claimed]]:
-        """Inbox messages taken in (a batch), conversations routed to ready agents, waits escalated, quiet bot
-        conversations closed; then the pending outbound messages claimed (leased)."""
+    def inbox_batch(self, limit: int = INBOX_BATCH) -> int:
+        """Webhook messages stored and answered but not taken in yet: a batch of them taken in."""
+        with self.db.session() as s:
+            return inbox.process_batch(s, self.settings, limit=limit)
+
+    def channels_claim(self, *, inbox_too: bool = True) -> tuple[int, list[channel_jobs.Claimed]]:
+        """Inbox messages taken in (batch after batch, ``INBOX_SECONDS`` at most; not with ``inbox_too`` False:
+        the embedded worker takes them on its own), conversations routed to ready agents, waits escalated,
+        quiet bot conversations closed; then the pending outbound messages claimed (leased)."""
         n, started = 0, time.monotonic()
-        while time.monotonic() - started < INBOX_SECONDS:  # webhook messages stored and answered, not taken in
-            with self.db.session() as s:
-                got = inbox.process_batch(s, self.settings, limit=INBOX_BATCH)
+        while inbox_too and time.monotonic() - started < INBOX_SECONDS:
+            got = self.inbox_batch()
             n += got
             if got < INBOX_BATCH:
                 break
@@ -425,8 +433,16 @@ async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event)
                 await asyncio.to_thread(worker.sampling_batch)
             async with db.write_lock:  # outages: a batch of a notice, a restoration or an announcement
                 outages = await asyncio.to_thread(worker.outage_batch)
+            chats, started = 0, time.monotonic()
+            while time.monotonic() - started < INBOX_SECONDS:  # the inbox, a few at a time, the lock let go between
+                async with db.write_lock:
+                    got_in = await asyncio.to_thread(worker.inbox_batch, EMBEDDED_INBOX_BATCH)
+                chats += got_in
+                if got_in < EMBEDDED_INBOX_BATCH:
+                    break
             async with db.write_lock:  # written channels: routing, escalation; then sending, the mailboxes
-                chats, sending = await asyncio.to_thread(worker.channels_claim)
+                routed, sending = await asyncio.to_thread(lambda: worker.channels_claim(inbox_too=False))
+            chats += routed
             if sending:
                 sent = await asyncio.to_thread(worker.channels_send, sending)
                 async with db.write_lock:

@@ -45,6 +45,7 @@ Apply = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]  # (session, it
 class Intake:
     db: Database
     apply: Apply
+    max_batch: int = MAX_BATCH  # a cheap item (a WeChat message: one INSERT) takes larger batches
     pending: list[tuple[Any, asyncio.Future[dict[str, Any]]]] = field(default_factory=list)
     later: list[tuple[Any, asyncio.Future[dict[str, Any]]]] = field(default_factory=list)
     draining: asyncio.Task[None] | None = None
@@ -63,9 +64,9 @@ class Intake:
 
     def _next_batch(self) -> list[tuple[Any, asyncio.Future[dict[str, Any]]]]:
         if self.pending:
-            batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+            batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
         else:
-            batch, self.later = self.later[:MAX_BATCH], self.later[MAX_BATCH:]
+            batch, self.later = self.later[: self.max_batch], self.later[self.max_batch :]
         return batch
 
     async def _drain(self) -> None:
