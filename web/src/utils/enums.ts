@@ -49,7 +49,7 @@ export type SatisfactionGroup = (typeof SATISFACTION_GROUPS)[number]
 /** instant = 即时评价 (after a contact), delayed = 延时调查 */
 export const SURVEY_KINDS = pathsApiV1SatisfactionGetParametersQueryKindValues
 export type SurveyKind = (typeof SURVEY_KINDS)[number]
-/** where a rating came from: ivr = 语音按键, sms = 短信, web = 网页, wechat = 微信 */
+/** where a rating came from: ivr = 语音按键, sms = 短信, web = 网页在线, wechat = 微信, email = 邮件 (orders, calls and written conversations) */
 export const RATING_CHANNELS = ratingInChannelValues
 export type RatingChannel = (typeof RATING_CHANNELS)[number]
 

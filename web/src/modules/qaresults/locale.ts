@@ -25,7 +25,7 @@ export default {
         agent: '坐席', inspector: '质检员', state: '状态', count: '共 {n} 条',
       },
       drawer: {
-        title: '质检详情', call: '通话 #{id}', score: '得分', original: '原始得分', inspector: '质检员', date: '评分时间',
+        title: '质检详情', call: '通话 #{id}', chat: '会话 #{id}', score: '得分', original: '原始得分', inspector: '质检员', date: '评分时间',
         deadline: '申诉截止', items: '评分项', item: '评分项', section: '环节', points: '得分 / 满分', deduction: '扣分',
         note: '备注', violated: '违反', notViolated: '未违反', comments: '质检评语', noComments: '没有评语', summary: '总评',
         appeals: '申诉记录', noAppeals: '没有申诉', reason: '申诉理由', before: '复核前', after: '复核后',
@@ -109,7 +109,7 @@ export default {
         agent: 'Agent', inspector: 'Inspector', state: 'State', count: '{n} in all',
       },
       drawer: {
-        title: 'Evaluation', call: 'Call #{id}', score: 'Score', original: 'Original score', inspector: 'Inspector', date: 'Scored at',
+        title: 'Evaluation', call: 'Call #{id}', chat: 'Conversation #{id}', score: 'Score', original: 'Original score', inspector: 'Inspector', date: 'Scored at',
         deadline: 'Appeal by', items: 'Items', item: 'Item', section: 'Section', points: 'Points / max', deduction: 'Deduction',
         note: 'Note', violated: 'Violated', notViolated: 'Not violated', comments: 'Comments', noComments: 'No comments', summary: 'Summary',
         appeals: 'Appeals', noAppeals: 'No appeals', reason: 'Reason', before: 'Before', after: 'After',
