@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from huiyin.channels import wechat
 from huiyin.channels.models import ChannelAccount, ChannelContact, WechatNotice, WechatNoticeRound
 from huiyin.clock import now
+from huiyin.core.fastsql import Prebuilt
 from huiyin.customers.service import reachable
 from huiyin.outages.notice import announcements_by_channel, check_audience
 from huiyin.outages.refs import LiveOutage, live_outages
@@ -80,6 +81,19 @@ def followers_of(session: Session, customer_ids: Sequence[int]) -> list[Follower
         .order_by(ChannelContact.id)
     ).all()
     return [Follower(r.id, r.account_id, r.address, r.customer_id) for r in rows if r.customer_id is not None]
+
+
+_FOLLOWERS_OF_ONE = Prebuilt(
+    select(ChannelContact.id, ChannelContact.account_id, ChannelContact.address, ChannelContact.customer_id)
+    .where(
+        ChannelContact.customer_id == bindparam("customer_id"),
+        ChannelContact.channel == "wechat",
+        ChannelContact.subscribed,
+    )
+    .order_by(ChannelContact.id)
+)
+"""One customer's followers, on the registration's path: prebuilt (``core.fastsql``), an index look-up that costs
+the request ~0.1 ms, and almost always finds none."""
 
 
 def do_queue(
@@ -135,10 +149,11 @@ def on_order(tz: str) -> Any:
         if order.customer_id is None or getattr(order, "merged_into", None):  # a merged report: the outage tells
             return
         session = change.session
+        rows = _FOLLOWERS_OF_ONE.rows(session, {"customer_id": order.customer_id})
+        if not rows:
+            return
+        followers = [Follower(r[0], r[1], r[2], r[3]) for r in rows]
         with session.no_autoflush:  # the new order is written once, at the end (``do_register``)
-            followers = followers_of(session, [order.customer_id])
-            if not followers:
-                return
             category = get_category(session, order.category_id).name
         moment = change.moment.value
         first = "您好，您的诉求已受理，我们将尽快处理。" if moment == "registered" else "您好，您的诉求已处理完毕。"
@@ -147,23 +162,37 @@ def on_order(tz: str) -> Any:
             if moment == "registered"
             else "稍后我们将回访了解您的满意度，感谢您的支持。"
         )
-        do_queue(
-            session,
-            followers,
-            template="order",
-            source=f"order:{order.id}",
-            key=f"order:{order.id}:{moment}",
-            data={
-                "first": first,
-                "keyword1": order.number,
-                "keyword2": category,
-                "keyword3": STATE_ZH[moment],
-                "keyword4": _clock(now(), tz),
-                "remark": remark,
-            },
-        )
+        with session.no_autoflush:
+            _queue_order(session, followers, order, moment, category, first, remark, tz)
 
     return listener
+
+
+def _queue_order(
+    session: Session,
+    followers: list[Follower],
+    order: Any,
+    moment: str,
+    category: str,
+    first: str,
+    remark: str,
+    tz: str,
+) -> None:
+    do_queue(
+        session,
+        followers,
+        template="order",
+        source=f"order:{order.id}",
+        key=f"order:{order.id}:{moment}",
+        data={
+            "first": first,
+            "keyword1": order.number,
+            "keyword2": category,
+            "keyword3": STATE_ZH[moment],
+            "keyword4": _clock(now(), tz),
+            "remark": remark,
+        },
+    )
 
 
 def subscribe(hooks: OrderHooks, settings: Settings) -> None:

@@ -161,7 +161,9 @@ def test_a_complaint_is_not_answered_with_the_faq_of_what_it_complains_about() -
     faqs.append(faq(9, "怎么辨别上门抄表员的真假？", "抄表员的工号在哪查", utility="gas"))
     m = Matcher(faqs, SYNONYMS)
     assert intents("抄表员态度差我要投诉") == {"complain"}
-    assert answers_nothing(m, "抄表员态度差我要投诉")
+    # not the meter reader's FAQs: no answer, or the complaint channels' (which words jieba knows, shared by the
+    # process with the knowledge base's and the seeded synonyms, decides which of the two)
+    assert best(m, "抄表员态度差我要投诉") == "faq-7" or answers_nothing(m, "抄表员态度差我要投诉")
     assert best(m, "我要投诉找谁") == "faq-7"
 
 
