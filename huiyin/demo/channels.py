@@ -106,10 +106,11 @@ def build_channels(s: Session, rng: random.Random, agents: list[User]) -> str:
             agent = rng.choice(agents[1:] or agents)  # the login "agent" starts with nothing open
             conv.handoff_reason = rng.choices(["asked", "misses", "no_bot", "media"], [45, 25, 25, 5])[0]
             conv.queued_at = t
-            wait = rng.lognormvariate(3.4, 0.6)  # about 30 s, now and then two minutes
+            wait = rng.lognormvariate(3.0, 0.5)  # about 20 s, now and then a minute and more
             conv.assigned_at = t + timedelta(seconds=wait)
             conv.agent_id = agent.id
-            first = conv.assigned_at + timedelta(seconds=rng.uniform(5, 40))
+            # the agent's first words soon after taking it: nine in ten first responses within the 60 s target
+            first = conv.assigned_at + timedelta(seconds=rng.uniform(4, 20))
             if i >= 275:  # a few answered right now, two still waiting
                 conv.state = "assigned"  # none left in the queue: the router would hand it to a ready agent
                 if conv.state == "queued":
