@@ -111,6 +111,17 @@ def do_queue(
     if not followers:
         return 0
     at = at or now()
+    if any(f.account_id == 0 for f in followers):  # a contact of "the only account" (0): the first WeChat one
+        first = (
+            session.scalar(
+                select(ChannelAccount.id).where(ChannelAccount.kind == "wechat").order_by(ChannelAccount.id).limit(1)
+            )
+            or 0
+        )
+        followers = [f if f.account_id else Follower(f.contact_id, first, f.openid, f.customer_id) for f in followers]
+        followers = [f for f in followers if f.account_id]
+        if not followers:
+            return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [
         {

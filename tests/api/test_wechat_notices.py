@@ -165,3 +165,15 @@ def test_template_ids_are_checked_and_a_missing_account_is_404(admin: Api, accou
     admin.ok("put", "/channels/wechat-accounts/yuzhou/templates", {"order": "has spaces"}, 422)
     admin.ok("put", "/channels/wechat-accounts/nobody/templates", TEMPLATES, 404)
     assert admin.ok("get", "/channels/accounts")[0]["templates"] == TEMPLATES
+
+
+def test_a_follower_of_the_only_account_0_is_told_through_the_wechat_account(
+    world: World, agent: Api, dispatcher: Api, account: Any, fake: Served, settings: Settings  # noqa: F811
+) -> None:
+    bind(world, "o_zero", world.customer_id, 0)  # a contact filed under "the only account" (0), as the demo's are
+    agent.register(customer_id=world.customer_id)  # the registration itself must not fail on it
+    outage(dispatcher, world)
+    run_rounds(world, settings)
+    run_worker(world, settings)
+    assert [m["template_id"] for m in sent(fake, "o_zero")] == [TEMPLATES["order"], TEMPLATES["outage"]]
+    assert {n.account_id for n in notice_rows(world)} == {account["id"]}
