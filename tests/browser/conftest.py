@@ -258,7 +258,9 @@ def desk(server: Server, browser: Any) -> Iterator[Callable[..., Desk]]:
     def open_desk(
         username: str, *, locale: str = "zh-CN", sign_in: bool = True, ack_pending: bool = True, popups: bool = False
     ) -> Desk:
-        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale, base_url=server.base)
+        ctx = browser.new_context(  # in the centre's time zone, as its people: 今天 is the centre's day
+            viewport={"width": 1440, "height": 900}, locale=locale, base_url=server.base, timezone_id="Asia/Shanghai"
+        )
         contexts.append(ctx)
         keep_or_set = f"localStorage.getItem('huiyin.locale') || localStorage.setItem('huiyin.locale', {locale!r})"
         ctx.add_init_script(keep_or_set)
