@@ -3,7 +3,7 @@ centre, and the public articles and search for customers (no sign-in: what is pu
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
@@ -227,7 +227,11 @@ def _file(data: bytes, filename: str, content_type: str) -> Response:
 async def attachment(
     article_id: PathId, attachment_id: PathId, session: SessionDep, _: Centre, storage: StorageDep
 ) -> Response:
-    a = service.get_article(session, article_id)
+    return await _attachment(session, storage, service.get_article(session, article_id), attachment_id)
+
+
+async def _attachment(session: SessionDep, storage: Any, a: KbArticle, attachment_id: int) -> Response:
+    """An article's attachment, as a download (the article found and checked by the caller)."""
     att = service.get_attachment(session, a, attachment_id)
     data = await run_in_threadpool(storage.get, att.storage_key)
     return _file(data, att.filename, att.content_type)
@@ -321,9 +325,7 @@ async def public_attachment(
     they may read (public, published, valid today), else 404."""
     a = service.get_article(session, article_id)
     service.check_can_read(a, "customer", settings.timezone)
-    att = service.get_attachment(session, a, attachment_id)
-    data = await run_in_threadpool(storage.get, att.storage_key)
-    return _file(data, att.filename, att.content_type)
+    return await _attachment(session, storage, a, attachment_id)
 
 
 @router.get("/kb/synonyms", operation_id="knowledge-synonyms")
