@@ -13,14 +13,16 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from huiyin.channels import inbox
 from huiyin.channels import jobs as channel_jobs
 from huiyin.channels import notices as wechat_notices
+from huiyin.channels.wechat import TokenStore
 from huiyin.clock import now
 from huiyin.complaints import ledger
 from huiyin.db import Database
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from huiyin.quality.transcribe import Transcriber
 
 log = logging.getLogger("huiyin.worker")
+_T = TypeVar("_T")
 SURVEY_EVERY = timedelta(minutes=1)
 
 
@@ -116,6 +119,7 @@ class Worker:
         self.gateway = gateway or Gateway(settings.notify)
         self.storage = make_storage(settings)  # the files e-mails attach (the reports)
         self.quiet = QuietLog()
+        self.wechat_tokens = TokenStore()  # WeChat's access tokens, one fetch per account per 2 hours, not per send
         self.transcriber = _transcriber(settings)
         self._surveyed: datetime | None = None
         self._calls_upto: datetime | None = None
@@ -232,7 +236,7 @@ class Worker:
 
     def notices_send(self, claimed: list[wechat_notices.Claimed]) -> list[wechat_notices.Outcome]:
         """Hands them to WeChat's template API, no transaction open."""
-        return [wechat_notices.send_one(c) for c in claimed]
+        return [wechat_notices.send_one(c, self.wechat_tokens) for c in claimed]
 
     def notices_finish(self, claimed: list[wechat_notices.Claimed], outcomes: list[wechat_notices.Outcome]) -> None:
         with self.db.session() as s:
@@ -277,7 +281,7 @@ class Worker:
 
     def channels_send(self, claimed: list[channel_jobs.Claimed]) -> list[channel_jobs.Outcome]:
         """Hands them to WeChat or SMTP, no transaction open."""
-        return [channel_jobs.send_one(c, now()) for c in claimed]
+        return [channel_jobs.send_one(c, now(), self.wechat_tokens) for c in claimed]
 
     def channels_finish(self, claimed: list[channel_jobs.Claimed], outcomes: list[channel_jobs.Outcome]) -> None:
         with self.db.session() as s:
@@ -290,7 +294,7 @@ class Worker:
 
     def media_fetch(self, claimed: list[channel_jobs.MediaClaim]) -> list[channel_jobs.MediaOutcome]:
         """Fetches them from WeChat into the storage, no transaction open."""
-        return channel_jobs.fetch_media(claimed, self.storage, self.settings)
+        return channel_jobs.fetch_media(claimed, self.storage, self.settings, self.wechat_tokens)
 
     def media_finish(self, outcomes: list[channel_jobs.MediaOutcome]) -> None:
         with self.db.session() as s:
@@ -359,26 +363,30 @@ class Worker:
     def tick(self) -> TickResult:
         """Fires every due deadline and delivers every due message, batch after batch: after each batch of
         deadlines the messages it wrote (and any others due), so that a long backlog of deadlines does not
-        hold back the notifications."""
+        hold back the notifications. Each step stands alone (``_guarded``): one that fails (a bad row, a
+        gateway's surprise) is logged and the others still run, the deadlines and the outbox last."""
         result = TickResult()
         batch = self.settings.worker.batch_size
-        result.surveys = self.survey_batch()
-        result.rolled = self.rollup_batch()
-        self.sampling_batch()
-        while self.outage_batch():
-            self.deliver(result)
-        result.chats = self.channels_batch()
-        result.chats += self.notices_batch()
+        result.surveys = _guarded("surveys", self.survey_batch)
+        result.rolled = _guarded("rollups", self.rollup_batch)
+        _guarded("sampling", self.sampling_batch)
+        while _guarded("outages", self.outage_batch):
+            _guarded("outbox", lambda: self.deliver(result))
+        result.chats = _guarded("channels", self.channels_batch)
+        result.chats += _guarded("notices", self.notices_batch)
+        result.analysed = _guarded("analysis", self._analyse)
+        while True:
+            n = _guarded("deadlines", self.fire_batch)
+            result.fired += n
+            _guarded("outbox", lambda: self.deliver(result))
+            if n < batch:
+                return result
+
+    def _analyse(self) -> int:
         claimed = self.analysis_claim()
         if claimed:
             self.analysis_finish(self.analysis_run(claimed))
-            result.analysed = len(claimed)
-        while True:
-            n = self.fire_batch()
-            result.fired += n
-            self.deliver(result)
-            if n < batch:
-                return result
+        return len(claimed)
 
     def deliver(self, result: TickResult) -> None:
         """Delivers every due message, claim after claim until one comes back short."""
@@ -415,71 +423,124 @@ class Worker:
         self.gateway.close()
 
 
+def _guarded(step: str, run: Callable[[], _T]) -> _T | int:
+    """One step of a worker's round, alone: an error is logged with the step's name and counts as nothing done,
+    so that the round goes on to its other steps (a WeChat template failing on a bad row must not hold back
+    the SMS outbox or the deadlines behind it)."""
+    try:
+        return run()
+    except Exception:
+        log.exception("worker step %s failed", step)
+        return 0
+
+
+async def _guarded_async(step: str, run: Callable[[], Awaitable[int]]) -> int:
+    """``_guarded`` for the embedded worker's steps."""
+    try:
+        return await run()
+    except Exception:
+        log.exception("embedded worker step %s failed", step)
+        return 0
+
+
+def _embedded_steps(worker: Worker) -> list[tuple[str, Callable[[], Awaitable[int]]]]:
+    """The embedded worker's round, step by step, each step's count of work done (0: nothing to do). A step
+    writes under the process's write lock (see core.deps.get_session) and talks to the outside world (a
+    gateway, a mailbox, WeChat, the transcriber) without it."""
+    db = worker.db
+
+    async def locked(run: Callable[..., _T], *args: object) -> _T:
+        async with db.write_lock:
+            return await asyncio.to_thread(run, *args)
+
+    async def deadlines() -> int:
+        return await locked(worker.fire_batch) + await locked(worker.survey_batch)
+
+    async def rollups() -> int:
+        await locked(worker.rollup_batch)  # the KPI rollups, early warning, reports: every kpis.refresh_seconds
+        return 0
+
+    async def sampling() -> int:
+        await locked(worker.sampling_batch)  # QA's samples, hourly
+        return 0
+
+    async def outages() -> int:  # a batch of a notice, a restoration or an announcement
+        return await locked(worker.outage_batch)
+
+    async def inbox() -> int:  # the inbox, a few at a time, the lock let go between
+        took, started = 0, time.monotonic()
+        while time.monotonic() - started < INBOX_SECONDS:
+            got_in = await locked(worker.inbox_batch, EMBEDDED_INBOX_BATCH)
+            took += got_in
+            if got_in < EMBEDDED_INBOX_BATCH:
+                break
+        return took
+
+    async def channels() -> int:  # written channels: routing, escalation; then sending
+        routed, sending = await locked(lambda: worker.channels_claim(inbox_too=False))
+        if sending:
+            sent = await asyncio.to_thread(worker.channels_send, sending)
+            await locked(worker.channels_finish, sending, sent)
+        return routed + len(sending)
+
+    async def media() -> int:  # WeChat's images and voices: claimed, fetched without the lock, finished
+        claimed = await locked(worker.media_claim)
+        if claimed:
+            fetched = await asyncio.to_thread(worker.media_fetch, claimed)
+            await locked(worker.media_finish, fetched)
+        return len(claimed)
+
+    async def mail() -> int:
+        mails = await asyncio.to_thread(worker.mail_fetch)
+        return await locked(worker.mail_take, mails) if mails else 0
+
+    async def notices() -> int:  # WeChat template messages: rounds, then sending without the lock
+        notes, noting = await locked(worker.notices_claim)
+        if noting:
+            noted = await asyncio.to_thread(worker.notices_send, noting)
+            await locked(worker.notices_finish, noting, noted)
+        return notes + len(noting)
+
+    async def analysis() -> int:  # recordings: claimed and stored under the lock, analysed without
+        claimed = await locked(worker.analysis_claim)
+        if claimed:
+            analysed = await asyncio.to_thread(worker.analysis_run, claimed)
+            await locked(worker.analysis_finish, analysed)
+        return len(claimed)
+
+    async def outbox_() -> int:
+        got = await locked(worker.claim_due)
+        if got.to_send:
+            outcomes = await asyncio.to_thread(worker.send, got.to_send)
+            await locked(worker.finish, outcomes)
+        return got.taken
+
+    return [
+        ("deadlines", deadlines),
+        ("rollups", rollups),
+        ("sampling", sampling),
+        ("outages", outages),
+        ("inbox", inbox),
+        ("channels", channels),
+        ("media", media),
+        ("mail", mail),
+        ("notices", notices),
+        ("analysis", analysis),
+        ("outbox", outbox_),
+    ]
+
+
 async def run_embedded(worker: Worker, stop: asyncio.Event, wake: asyncio.Event) -> None:
     """The worker inside ``huiyin serve``: database steps in a thread while holding the process's write lock
     (see core.deps.get_session), sending in a thread without it. Woken at once by commits that wrote to the
-    outbox, else every ``poll_seconds``."""
-    db = worker.db
+    outbox, else every ``poll_seconds``. Each step of a round stands alone: one that fails is logged and the
+    round goes on (``_embedded_steps``)."""
+    steps = _embedded_steps(worker)
     while not stop.is_set():
         wake.clear()
         busy = False
-        try:
-            async with db.write_lock:
-                fired = await asyncio.to_thread(worker.fire_batch)
-                fired += await asyncio.to_thread(worker.survey_batch)
-            async with db.write_lock:  # the KPI rollups, early warning, reports: every kpis.refresh_seconds
-                await asyncio.to_thread(worker.rollup_batch)
-            async with db.write_lock:  # QA's samples, hourly
-                await asyncio.to_thread(worker.sampling_batch)
-            async with db.write_lock:  # outages: a batch of a notice, a restoration or an announcement
-                outages = await asyncio.to_thread(worker.outage_batch)
-            chats, started = 0, time.monotonic()
-            while time.monotonic() - started < INBOX_SECONDS:  # the inbox, a few at a time, the lock let go between
-                async with db.write_lock:
-                    got_in = await asyncio.to_thread(worker.inbox_batch, EMBEDDED_INBOX_BATCH)
-                chats += got_in
-                if got_in < EMBEDDED_INBOX_BATCH:
-                    break
-            async with db.write_lock:  # written channels: routing, escalation; then sending, the mailboxes
-                routed, sending = await asyncio.to_thread(lambda: worker.channels_claim(inbox_too=False))
-            chats += routed
-            if sending:
-                sent = await asyncio.to_thread(worker.channels_send, sending)
-                async with db.write_lock:
-                    await asyncio.to_thread(worker.channels_finish, sending, sent)
-            async with db.write_lock:  # WeChat's images and voices: claimed, fetched without the lock, finished
-                media = await asyncio.to_thread(worker.media_claim)
-            if media:
-                fetched = await asyncio.to_thread(worker.media_fetch, media)
-                async with db.write_lock:
-                    await asyncio.to_thread(worker.media_finish, fetched)
-            mails = await asyncio.to_thread(worker.mail_fetch)
-            if mails:
-                async with db.write_lock:
-                    chats += await asyncio.to_thread(worker.mail_take, mails)
-            chats += len(sending) + len(media)
-            async with db.write_lock:  # WeChat template messages: rounds, then sending without the lock
-                notes, noting = await asyncio.to_thread(worker.notices_claim)
-            if noting:
-                noted = await asyncio.to_thread(worker.notices_send, noting)
-                async with db.write_lock:
-                    await asyncio.to_thread(worker.notices_finish, noting, noted)
-            chats += notes + len(noting)
-            async with db.write_lock:  # recordings to analyse: claimed and stored under the lock, analysed without
-                claimed = await asyncio.to_thread(worker.analysis_claim)
-            if claimed:
-                analysed = await asyncio.to_thread(worker.analysis_run, claimed)
-                async with db.write_lock:
-                    await asyncio.to_thread(worker.analysis_finish, analysed)
-            async with db.write_lock:
-                got = await asyncio.to_thread(worker.claim_due)
-            if got.to_send:
-                outcomes = await asyncio.to_thread(worker.send, got.to_send)
-                async with db.write_lock:
-                    await asyncio.to_thread(worker.finish, outcomes)
-            busy = bool(fired or got.taken or claimed or outages or chats)
-        except Exception:
-            log.exception("embedded worker tick failed")
+        for name, step in steps:
+            busy = bool(await _guarded_async(name, step)) or busy
         if busy:
             await asyncio.sleep(0)
             continue

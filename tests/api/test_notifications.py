@@ -549,3 +549,58 @@ def test_a_dispatch_reminder_does_not_follow_the_first_unit_after_a_reassign(
     assert [m for m in sent(gateway) if m["to"] == "13700001111"] == []
     first = [r for r in outbox(world) if r.channel == "sms" and r.address == "13700001111"]
     assert first and {r.status for r in first} == {"skipped"}
+
+
+def _broken(*_: object) -> int:
+    raise RuntimeError("a bad row")
+
+
+def test_a_failing_step_of_the_workers_round_does_not_hold_back_the_sms_behind_it(
+    world: World, agent: Api, worker: Worker, gateway: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    worker.notices_batch = _broken  # type: ignore[method-assign]  # WeChat's template step fails every round
+    worker.channels_batch = _broken  # type: ignore[method-assign]
+    clock.set(at(5))
+    with caplog.at_level(logging.ERROR, logger="huiyin.worker"):
+        worker.tick()
+    assert [m["channel"] for m in sent(gateway)] == ["sms"]  # the outbox's step ran all the same
+    failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert failed == ["worker step channels failed", "worker step notices failed"]
+
+
+def test_a_failing_step_of_the_embedded_workers_round_does_not_hold_back_the_sms_behind_it(
+    world: World, agent: Api, worker: Worker, gateway: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    from huiyin.db import Database
+    from huiyin.worker import run_embedded
+
+    phone_worker(world)
+    clock.set(T0)
+    agent.register(customer_id=world.customer_id)
+    clock.set(at(5))
+    worker.notices_claim = _broken  # type: ignore[method-assign]
+    worker.media_claim = _broken  # type: ignore[method-assign]
+
+    async def one_round() -> None:
+        worker.db = Database.__new__(Database)  # the same engine, with a write lock of this event loop
+        worker.db.__dict__.update(world.db.__dict__, write_lock=asyncio.Lock())
+        stop, wake = asyncio.Event(), asyncio.Event()
+        running = asyncio.create_task(run_embedded(worker, stop, wake))
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if sent(gateway):
+                break
+        stop.set()
+        wake.set()
+        await running
+
+    with caplog.at_level(logging.ERROR, logger="huiyin.worker"):
+        asyncio.run(one_round())
+    assert [m["channel"] for m in sent(gateway)] == ["sms"]
+    failed = {r.getMessage() for r in caplog.records if r.levelno == logging.ERROR}
+    assert failed == {"embedded worker step media failed", "embedded worker step notices failed"}
