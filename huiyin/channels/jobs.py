@@ -112,13 +112,14 @@ def claim(session: Session, at: datetime, limit: int = 50) -> list[Claimed]:
     return out
 
 
-def send_one(c: Claimed, at: datetime) -> Outcome:
+def send_one(c: Claimed, at: datetime, tokens: wechat.TokenStore | None = None) -> Outcome:
+    """Hands one message to WeChat (with the worker's access tokens, ``tokens``) or to the mailbox's SMTP."""
     try:
         if c.channel == "wechat":
             wx = wechat_account(c.account)
             if c.last_inbound_at is None or not wechat.in_window(c.last_inbound_at, at):
                 return Outcome(c.id, False, "客户48小时内未发消息，微信不允许再发送（请改用短信或电话）", True)
-            wechat.WechatApi(wx).send_text(c.address, c.text)
+            wechat.WechatApi(wx, tokens=tokens).send_text(c.address, c.text)
             return Outcome(c.id, True)
         if c.channel == "email":
             account = mail_account(c.account)
@@ -399,18 +400,28 @@ def claim_media(session: Session, at: datetime, limit: int = 20) -> list[MediaCl
     return out
 
 
-def fetch_media(claimed: list[MediaClaim], storage: Storage, settings: Settings) -> list[MediaOutcome]:
+def fetch_media(
+    claimed: list[MediaClaim], storage: Storage, settings: Settings, tokens: wechat.TokenStore | None = None
+) -> list[MediaOutcome]:
     """Each file fetched from WeChat and put in the storage, with no transaction open; one ``WechatApi`` (one
-    access token) per account in the batch."""
+    access token) per account in the batch, the token from the worker's ``tokens``."""
     apis: dict[int, wechat.WechatApi] = {}
-    return [_fetch_one(c, apis, storage, settings.channels.max_upload_bytes) for c in claimed]
+    return [_fetch_one(c, apis, storage, settings.channels.max_upload_bytes, tokens) for c in claimed]
 
 
-def _fetch_one(c: MediaClaim, apis: dict[int, wechat.WechatApi], storage: Storage, max_bytes: int) -> MediaOutcome:
+def _fetch_one(
+    c: MediaClaim,
+    apis: dict[int, wechat.WechatApi],
+    storage: Storage,
+    max_bytes: int,
+    tokens: wechat.TokenStore | None,
+) -> MediaOutcome:
     try:
         api = apis.get(c.account_id)
         if api is None:
-            api = apis[c.account_id] = wechat.WechatApi(wechat_account(c.account), max_media_bytes=max_bytes)
+            api = apis[c.account_id] = wechat.WechatApi(
+                wechat_account(c.account), max_media_bytes=max_bytes, tokens=tokens
+            )
         content, ctype = api.download_media(c.media_id)
         ctype = ctype.split(";")[0].strip().lower() or "application/octet-stream"
         if ctype.startswith(("application/json", "text/")):  # neither a file nor an error WeChat names

@@ -427,13 +427,14 @@ def claim(session: Session, at: datetime, limit: int = 100) -> list[Claimed]:
     return out
 
 
-def send_one(c: Claimed) -> Outcome:
+def send_one(c: Claimed, tokens: wechat.TokenStore | None = None) -> Outcome:
+    """One template message to WeChat, with the worker's access tokens (``tokens``)."""
     from huiyin.channels.jobs import wechat_account
 
     if not c.template_id:
         return Outcome(c.id, False, "公众号未配置此类模板消息的模板ID", permanent=True, skipped=True)
     try:
-        wechat.WechatApi(wechat_account(c.account)).send_template(c.openid, c.template_id, c.data, c.url)
+        wechat.WechatApi(wechat_account(c.account), tokens=tokens).send_template(c.openid, c.template_id, c.data, c.url)
         return Outcome(c.id, True)
     except wechat.WechatApiError as exc:
         return Outcome(c.id, False, f"微信接口错误 {exc.errcode}: {exc}"[:300], exc.permanent)

@@ -33,7 +33,7 @@ from wechatpy import WeChatClient
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, WeChatClientException
 from wechatpy.replies import TextReply
-from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session import SessionStorage
 from wechatpy.utils import WeChatSigner
 
 MAX_BODY = 64 * 1024
@@ -441,12 +441,41 @@ def _redact(text: str) -> str:
     return _SECRET_IN_URL.sub(r"\1[redacted]", text)
 
 
+TOKEN_MARGIN = 300.0
+"""A token is used until this many seconds before WeChat said it expires (it keeps an old one 5 minutes after a
+new fetch, so another process's fetch does not strand a send in the middle)."""
+
+
+class TokenStore(SessionStorage):  # type: ignore[misc]
+    """The access tokens of a process's WeChat accounts (wechatpy's session storage), kept until shortly before
+    they expire. WeChat allows an account 2,000 token fetches a day and each fetch retires the previous token,
+    so a worker holds one store for all its sends (``Worker.wechat_tokens``) instead of fetching a token per
+    message. wechatpy's ``MemoryStorage`` ignores the lifetime: a token there outlives its 2 hours."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._data: dict[str, tuple[Any, float]] = {}
+        self._clock = clock
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._data.get(key)
+        if found is None or found[1] <= self._clock():
+            return default
+        return found[0]
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        if value is not None:
+            self._data[key] = (value, self._clock() + max(0.0, (ttl or 7200) - TOKEN_MARGIN))
+
+    def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+
 class _Client(WeChatClient):  # type: ignore[misc]
     """wechatpy's client pointed at ``api_base`` for the token too (its ``fetch_access_token`` hard-codes
     api.weixin.qq.com), and with a timeout on the token fetch (wechatpy's has none)."""
 
-    def __init__(self, appid: str, secret: str, api_base: str, timeout: float) -> None:
-        super().__init__(appid, secret, session=MemoryStorage(), timeout=timeout, auto_retry=False)
+    def __init__(self, appid: str, secret: str, api_base: str, timeout: float, tokens: TokenStore) -> None:
+        super().__init__(appid, secret, session=tokens, timeout=timeout, auto_retry=False)
         self.api_base = api_base
         self.API_BASE_URL = f"{api_base}cgi-bin/"
 
@@ -470,18 +499,26 @@ class _Client(WeChatClient):  # type: ignore[misc]
 
 
 class WechatApi:
-    """The calls Huiyin makes on WeChat, through wechatpy's client (in-memory token cache, one per process).
+    """The calls Huiyin makes on WeChat, through wechatpy's client, with the access token from ``tokens`` (the
+    worker's store, shared by its sends; a store of its own when none is given, as for a single call).
 
     Every method raises ``WechatApiError`` and nothing else. A token WeChat refuses as invalid or expired
     (40001/40014/42001) is fetched again once and the call retried once: wechatpy's own ``auto_retry``
     retries recursively with no limit, so it is off. Not thread-safe: one per worker thread.
     """
 
-    def __init__(self, account: WechatAccount, *, timeout: float = 10.0, max_media_bytes: int = 20 * 1024 * 1024):
+    def __init__(
+        self,
+        account: WechatAccount,
+        *,
+        timeout: float = 10.0,
+        max_media_bytes: int = 20 * 1024 * 1024,
+        tokens: TokenStore | None = None,
+    ):
         if not account.appid or not account.secret:
             raise ValueError("calling WeChat needs the account's appid and secret")
         base = account.api_base if account.api_base.endswith("/") else f"{account.api_base}/"
-        self.client = _Client(account.appid, account.secret, base, timeout)
+        self.client = _Client(account.appid, account.secret, base, timeout, tokens or TokenStore())
         self.timeout = timeout
         self.max_media_bytes = max_media_bytes
 

@@ -23,9 +23,11 @@ from huiyin.channels.fake_wechat import FakeWechatPoster, create_fake_wechat, me
 from huiyin.channels.wechat import (
     MAX_BODY,
     SUCCESS,
+    TOKEN_MARGIN,
     BadMessage,
     InboundWechat,
     SignatureError,
+    TokenStore,
     UnsupportedMessage,
     WechatAccount,
     WechatApi,
@@ -385,6 +387,23 @@ def test_the_api_sends_text_images_and_templates_as_wechat_records_them(fake: Se
     assert template["data"] == {"first": {"value": "报修已完成"}, "keyword1": {"value": "GD17"}}
     assert (template["msgid"], template["url"]) == (msgid, "https://x/o/17")
     assert fake.get("/_stats") == {"tokens_issued": 1, "requests": 3}  # one token for every call
+
+
+def test_the_workers_sends_share_one_token_until_shortly_before_it_expires(fake: Served) -> None:
+    seconds = [1000.0]
+    tokens = TokenStore(clock=lambda: seconds[0])
+    account = WechatAccount(token=TOKEN, appid=APPID, secret="fake_secret", api_base=fake.url)
+    for text in ("一", "二", "三"):  # each send as the worker makes it: a WechatApi of its own, the worker's store
+        WechatApi(account, tokens=tokens).send_text(OPENID, text)
+    assert fake.get("/_stats") == {"tokens_issued": 1, "requests": 3}  # not one fetch a message
+    seconds[0] += 7200 - TOKEN_MARGIN - 1  # WeChat's 2 hours, less the margin, not yet
+    WechatApi(account, tokens=tokens).send_text(OPENID, "三½")
+    assert fake.get("/_stats") == {"tokens_issued": 1, "requests": 4}
+    seconds[0] += 2
+    WechatApi(account, tokens=tokens).send_text(OPENID, "四")
+    assert fake.get("/_stats") == {"tokens_issued": 2, "requests": 5}  # fetched anew before WeChat refuses it
+    WechatApi(account).send_text(OPENID, "五")  # no store given (the menu command): a token of its own
+    assert fake.get("/_stats")["tokens_issued"] == 3
 
 
 def test_the_api_downloads_media_with_its_content_type(fake: Served) -> None:
