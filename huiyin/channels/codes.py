@@ -42,7 +42,7 @@ def _hash(secret: str, phone: str, code: str) -> str:
 def check_mobile(phone: str) -> str:
     number = normalize_phone(phone)
     if not number or not is_mobile(number):
-        raise Invalid("a mainland mobile number (11 digits, 1…)", field="phone")
+        raise Invalid("a mainland mobile number (11 digits, 1…)", code="self.bad_mobile", field="phone")
     return number
 
 
@@ -61,16 +61,16 @@ def do_send_code(
         )
     )
     if len(recent) >= cfg.codes_per_hour:
-        raise TooMany("too many codes to this number in the last hour; try again later")
+        raise TooMany("too many codes to this number in the last hour; try again later", code="self.codes_per_hour")
     if recent and (at - recent[0]).total_seconds() < cfg.code_gap_seconds:
         wait = cfg.code_gap_seconds - int((at - recent[0]).total_seconds())
-        raise TooMany(f"a code was sent just now; ask again in {wait} s", retry_after=wait)
+        raise TooMany(f"a code was sent just now; ask again in {wait} s", code="self.code_just_sent", retry_after=wait)
     if ip is not None:
         from_ip = session.scalar(
             select(func.count()).where(SmsCode.ip == ip, SmsCode.created_at >= at - timedelta(hours=1))
         )
         if (from_ip or 0) >= PER_ADDRESS_PER_HOUR:
-            raise TooMany("too many codes asked for from this address; try again later")
+            raise TooMany("too many codes asked for from this address; try again later", code="self.codes_per_address")
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = SmsCode(
         phone=number,
@@ -114,15 +114,15 @@ def do_check_code(session: Session, phone: str, code: str, settings: Settings) -
         .with_for_update()
     ).first()
     if row is None or row.expires_at < at or row.attempts >= settings.channels.code_tries:
-        raise Unauthorized("no valid code for this number: ask for a new one")
+        raise Unauthorized("no valid code for this number: ask for a new one", code="self.no_code")
     if not hmac.compare_digest(row.code_hash, _hash(settings.secret_key, number, code.strip())):
         row.attempts += 1
         left = settings.channels.code_tries - row.attempts
         if left <= 0:
             row.used = True
-        raise Unauthorized(
-            f"wrong code ({left} tries left)" if left > 0 else "wrong code; this code is void, ask for a new one"
-        )
+        if left > 0:
+            raise Unauthorized(f"wrong code ({left} tries left)", code="self.code_wrong", tries_left=left)
+        raise Unauthorized("wrong code; this code is void, ask for a new one", code="self.code_void")
     row.used = True
     return number
 
@@ -156,5 +156,5 @@ def find_session(session: Session, token: str) -> SelfSession:
         select(SelfSession).where(SelfSession.token_hash == hashlib.sha256(token.encode()).hexdigest())
     ).first()
     if row is None or row.expires_at < now():
-        raise Unauthorized("sign in again (the session ended)")
+        raise Unauthorized("sign in again (the session ended)", code="self.session_ended")
     return row

@@ -125,7 +125,7 @@ def _order_row(o: Any) -> dict[str, Any]:
 def my_order(session: Session, who: Customer, order_id: int, tz: str) -> dict[str, Any]:
     o = orders.order_of_customer(session, order_id, customer_id=who.customer_id, phone=who.phone)
     if o is None:
-        raise NotFound(f"no order {order_id} of yours")
+        raise NotFound(f"no order {order_id} of yours", code="self.no_such_order")
     units = org(session).units
     steps = []
     for e in orders.timeline(session, o):
@@ -157,9 +157,9 @@ def do_rate(
 ) -> None:
     o = orders.order_of_customer(session, order_id, customer_id=who.customer_id, phone=who.phone)
     if o is None:
-        raise NotFound(f"no order {order_id} of yours")
+        raise NotFound(f"no order {order_id} of yours", code="self.no_such_order")
     if o.state not in ("resolved", "closed"):
-        raise Conflict("an order is rated once it is done")
+        raise Conflict("an order is rated once it is done", code="self.rate_when_done")
     contact = surveys.contact_of_key(session, f"order:{order_id}")
     _, created = surveys.do_rate(
         session,
@@ -173,7 +173,7 @@ def do_rate(
         care_hours=settings.surveys.care_hours,
     )
     if not created:
-        raise Conflict("you rated this order already")
+        raise Conflict("you rated this order already", code="self.rated_already")
 
 
 def my_outages(session: Session, who: Customer, tz: str) -> list[dict[str, Any]]:
@@ -205,9 +205,9 @@ def my_outages(session: Session, who: Customer, tz: str) -> list[dict[str, Any]]
 
 def check_report(kind: str, description: str, address: str | None) -> tuple[str, str]:
     if kind not in REPORTS:
-        raise Invalid(f"kind must be one of {', '.join(REPORTS)}", field="kind")
+        raise Invalid(f"kind must be one of {', '.join(REPORTS)}", code="self.report_kind", field="kind")
     if not description.strip():
-        raise Invalid("describe what happened", field="description")
+        raise Invalid("describe what happened", code="self.report_description", field="description")
     category, type_, _ = REPORTS[kind]
     return category, type_
 
@@ -226,7 +226,7 @@ def do_report(
     category, type_ = check_report(kind, description, address)
     facts = customer_facts(session, who.customer_id) if who.customer_id else None
     if not (address or (facts.address if facts else "")):
-        raise Invalid("say where (the address)", field="address")
+        raise Invalid("say where (the address)", code="self.report_address", field="address")
     where = f"（定位：{location[0]:.5f},{location[1]:.5f}）" if location else ""
     actor = service_user(session)
     data = {

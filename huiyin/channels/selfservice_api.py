@@ -100,7 +100,7 @@ async def login(body: LoginIn, session: SessionDep, settings: SettingsDep) -> Lo
 
 def _customer(session: Any, token: str | None) -> selfservice.Customer:
     if not token:
-        raise Unauthorized("sign in with your mobile number first")
+        raise Unauthorized("sign in with your mobile number first", code="self.sign_in_first")
     row = codes.find_session(session, token)
     return selfservice.Customer(row, session.get_one(ChannelContact, row.contact_id))
 
@@ -197,13 +197,17 @@ async def report(
     /self/orders. Everything is checked before anything is stored."""
     files = photos or []
     if len(files) > MAX_PHOTOS:
-        raise Invalid(f"at most {MAX_PHOTOS} photos", field="photos")
+        raise Invalid(f"at most {MAX_PHOTOS} photos", code="self.too_many_photos", field="photos", most=MAX_PHOTOS)
     rules = attachments.UploadRules.of(settings.storage.max_upload_bytes, settings.storage.allowed_content_types)
     blobs = []
     for f in files:
         data = await f.read(rules.max_bytes + 1)
         if len(data) > rules.max_bytes:
-            raise TooLarge(f"a photo is at most {rules.max_bytes // (1024 * 1024)} MiB")
+            raise TooLarge(
+                f"a photo is at most {rules.max_bytes // (1024 * 1024)} MiB",
+                code="self.photo_too_large",
+                mib=rules.max_bytes // (1024 * 1024),
+            )
         blobs.append((data, f.filename, f.content_type))
     location = (latitude, longitude) if latitude is not None and longitude is not None else None
     selfservice.check_report(kind, description, address)
@@ -324,7 +328,7 @@ async def chat_socket(ws: WebSocket) -> None:
     def reload(s: Any) -> selfservice.Customer:
         row = s.get_one(SelfSession, session_id)
         if row.expires_at < now():
-            raise Unauthorized("signed out")
+            raise Unauthorized("signed out", code="self.session_ended")
         return selfservice.Customer(row, s.get_one(ChannelContact, contact_id))
 
     async def push() -> None:

@@ -51,10 +51,10 @@ def check(token: str, secret: str, at: datetime, purpose: str = "rate") -> tuple
         contact = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
         expires = int(expires_text)
     except (ValueError, UnicodeDecodeError):
-        raise NotFound("this rating link is not valid") from None
+        raise NotFound("this rating link is not valid", code="links.invalid") from None
     if not _CONTACT[purpose].match(contact) or not hmac.compare_digest(signature, _signature(contact, expires, secret)):
-        raise NotFound("this rating link is not valid")
+        raise NotFound("this rating link is not valid", code="links.invalid")
     expires_at = datetime.fromtimestamp(expires, UTC)
     if expires_at < at:
-        raise LinkExpired("this rating link has expired")
+        raise LinkExpired("this rating link has expired", code="links.expired")
     return contact, expires_at

@@ -3,6 +3,7 @@
 // server's OpenAPI document: a changed endpoint fails `npm run typecheck`, not a user.
 import createClient, { type Middleware } from 'openapi-fetch'
 import type { components, operations, paths } from './generated/schema'
+import { describeProblem } from './problem'
 
 export type Schemas = components['schemas']
 /** The query parameters of an operation, by its OpenAPI operation id ("notifications-list"). */
@@ -14,18 +15,22 @@ export type Category = Schemas['CategoryPublic']
 export type Unit = Schemas['UnitPublic']
 export type User = Schemas['UserPublic']
 
-/** An error the API answered with (problem+json), or a network failure (status 0). */
+/** An error the API answered with (problem+json), or a network failure (status 0). Its `message` is what the
+ *  user reads, in the app's language (api/problem.ts); `detail` is the server's own English sentence, `code` the
+ *  error's stable name ("self.code_wrong"), when it has one. */
 export class ApiError extends Error {
   readonly status: number
   readonly title: string
+  readonly detail: string
+  readonly code: string
   readonly body: Record<string, unknown>
 
   constructor(status: number, body: Record<string, unknown>) {
-    const detail = typeof body.detail === 'string' ? body.detail : ''
-    const title = typeof body.title === 'string' ? body.title : `HTTP ${status}`
-    super(detail || title)
+    super(describeProblem(status, body))
     this.status = status
-    this.title = title
+    this.title = typeof body.title === 'string' ? body.title : `HTTP ${status}`
+    this.detail = typeof body.detail === 'string' ? body.detail : ''
+    this.code = typeof body.code === 'string' ? body.code : ''
     this.body = body
   }
 }

@@ -94,7 +94,7 @@ describe('PhoneReveal', () => {
     const w = show({ subject: 'customer', id: 7, phones: ['139****5678'] })
     await w.get('[data-test=phone-reveal]').trigger('click')
     await flushPromises()
-    expect(messages).toEqual([{ type: 'error', text: '无法显示号码：not allowed for your roles' }])
+    expect(messages).toEqual([{ type: 'error', text: '无法显示号码：没有权限：not allowed for your roles' }])
     expect(numbers(w)).toEqual(['139****5678'])
     expect(w.find('[data-test=phone-reveal]').exists()).toBe(true)
   })

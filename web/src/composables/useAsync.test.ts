@@ -18,7 +18,7 @@ describe('useAsync', () => {
       throw new ApiError(409, { title: 'Conflict', detail: 'order GD1 is closed' })
     })
     await state.run()
-    expect(state.error.value).toBe('order GD1 is closed')
+    expect(state.error.value).toBe('与当前状态冲突：order GD1 is closed') // no code: the status in Chinese, then the server's words
     expect(state.data.value).toBeUndefined()
   })
 

@@ -31,7 +31,7 @@ describe('useSubmit', () => {
       if (fail) throw new ApiError(409, { title: 'Conflict', detail: 'code U1 is taken' })
     })
     expect(await state.submit()).toBe(false)
-    expect(state.error.value).toBe('code U1 is taken')
+    expect(state.error.value).toBe('与当前状态冲突：code U1 is taken')
     expect(state.busy.value).toBe(false)
     fail = false
     expect(await state.submit()).toBe(true)

@@ -27,6 +27,26 @@ declare global {
 }
 if (typeof window !== 'undefined') window.__i18nMissing = missingKeys
 
+// The server's errors by code (`huiyin/errors.py`): one JSON file per domain under ./errors, each entry its
+// sentence in both languages side by side, { "code_wrong": { "zh-CN": "…", "en": "…" } }; merged here under
+// apiErrors.<domain>.<name> (the code is "<domain>.<name>"). tests/unit/test_error_codes.py checks that every
+// code the server raises is there, and that a sentence names only parameters the error carries.
+type ErrorEntries = Record<string, Record<Locale, string>>
+const errorFiles = import.meta.glob<{ default: ErrorEntries }>('./errors/*.json', { eager: true })
+
+export function errorMessages(files: Record<string, { default: ErrorEntries }>): Messages {
+  const out: Messages = { 'zh-CN': {}, en: {} }
+  for (const locale of LOCALES) {
+    const byDomain: Record<string, Record<string, string>> = {}
+    for (const [path, { default: entries }] of Object.entries(files)) {
+      const domain = path.replace(/^.*\/([^/]+)\.json$/, '$1')
+      byDomain[domain] = Object.fromEntries(Object.entries(entries).map(([name, words]) => [name, words[locale]]))
+    }
+    out[locale] = { apiErrors: byDomain }
+  }
+  return out
+}
+
 export function savedLocale(): Locale {
   const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null
   return saved === 'en' ? 'en' : 'zh-CN'
@@ -36,7 +56,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLocale(),
   fallbackLocale: false,
-  messages: mergeMessages(Object.values(modules).map((m) => m.default)) as never,
+  messages: mergeMessages([...Object.values(modules).map((m) => m.default), errorMessages(errorFiles)]) as never,
   missingWarn: false,
   fallbackWarn: false,
   missing: (locale, key) => {

@@ -214,7 +214,7 @@ describe('the agent state', () => {
     expect(dialErrorMessage(new ApiError(409, { detail: 'click-to-call is not set up' }), t)).toBe('phone.dial.notSetUp')
     expect(dialErrorMessage(new ApiError(502, { detail: 'PBX said 503' }), t)).toBe('phone.dial.refused {"detail":"PBX said 503"}')
     expect(dialErrorMessage(new ApiError(422, { detail: 'bad' }), t)).toBe('phone.dial.badNumber')
-    expect(dialErrorMessage(new ApiError(500, { detail: 'boom' }), t)).toBe('boom')
+    expect(dialErrorMessage(new ApiError(500, { detail: 'boom' }), t)).toBe('服务器出错，请稍后重试：boom')
     expect(stateErrorMessage(new ApiError(409, { detail: 'cannot' }), t)).toBe('phone.state.conflict')
   })
 })

@@ -245,7 +245,7 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 export function dialErrorMessage(e: unknown, t: Translate): string {
   if (e instanceof ApiError) {
     if (e.status === 409) return t('phone.dial.notSetUp')
-    if (e.status === 502) return t('phone.dial.refused', { detail: e.message })
+    if (e.status === 502) return t('phone.dial.refused', { detail: e.detail })
     if (e.status === 422) return t('phone.dial.badNumber')
   }
   return errorMessage(e)

@@ -37,10 +37,10 @@ describe('sign-in', () => {
   })
 
   it('waits as long as a 429 asks, else a minute', () => {
-    expect(waitFrom('a code was sent just now; ask again in 37 s')).toBe(37)
-    expect(waitFrom('too many codes to this number in the last hour; try again later')).toBe(60)
-    expect(waitFrom('ask again in 0 s')).toBe(60)
-    expect(waitFrom('', 45)).toBe(45)
+    expect(waitFrom({ code: 'self.code_just_sent', retry_after: 37 })).toBe(37)
+    expect(waitFrom({ code: 'self.codes_per_hour' })).toBe(60)
+    expect(waitFrom({ retry_after: 0 })).toBe(60)
+    expect(waitFrom({}, 45)).toBe(45)
   })
 
   it('greets by the hour', () => {

@@ -25,10 +25,9 @@ export function secondsLeft(endsAt: number, now: number): number {
   return Math.max(0, Math.ceil((endsAt - now) / 1000))
 }
 
-/** The wait a 429 asks for ("a code was sent just now; ask again in 37 s"), else the usual minute. */
-export function waitFrom(detail: string, fallback = RESEND_SECONDS): number {
-  const m = detail.match(/(\d+)\s*s\b/)
-  const n = m ? Number(m[1]) : NaN
+/** The wait a 429 asks for (its `retry_after` seconds, as its Retry-After header), else the usual minute. */
+export function waitFrom(body: Record<string, unknown>, fallback = RESEND_SECONDS): number {
+  const n = Number(body.retry_after)
   return Number.isFinite(n) && n > 0 && n <= 3600 ? n : fallback
 }
 

@@ -207,7 +207,7 @@ describe('the chat', () => {
     chat.send('你好')
     await flush()
     expect(chat.pending.value[0].failed).toBe(true)
-    expect(chat.error.value).toBe('busy')
+    expect(chat.error.value).toBe('服务暂时不可用，请稍后重试：busy')
     const id = chat.pending.value[0].id
     fail = false
     chat.retry(id)
