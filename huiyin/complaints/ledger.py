@@ -49,7 +49,9 @@ def check_month(month: str) -> str:
     try:
         datetime.strptime(month, "%Y-%m")
     except ValueError:
-        raise Invalid(f"month {month!r} is not YYYY-MM", field="month") from None
+        raise Invalid(
+            f"month {month!r} is not YYYY-MM", code="complaints.bad_month", field="month", month=month
+        ) from None
     return month
 
 
@@ -175,7 +177,7 @@ def do_commend(
     """A praise order's praised staff (表扬核实): each gets ``praise_points``; naming others later reverses
     the earlier ones."""
     if order.type != "praise":
-        raise Conflict(f"work order {order.id} is not a praise ({order.type})")
+        raise Conflict(f"work order {order.id} is not a praise ({order.type})", code="complaints.not_a_praise")
     people = check_staff_refs(session, staff_ids)
     dues = [Due(p.id, p.unit_id, "praise", settings.praise_points) for p in people]
     return do_settle(
@@ -308,16 +310,20 @@ def ensure_title_rules(session: Session) -> None:
 def get_title_rule(session: Session, code: str) -> TitleRule:
     rule = session.get(TitleRule, code)
     if rule is None:
-        raise NotFound(f"no title rule {code!r}")
+        raise NotFound(f"no title rule {code!r}", code="complaints.no_title_rule")
     return rule
 
 
 def check_title_rule(data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("kind")
     if kind is not None and kind not in TITLE_RULE_KINDS:
-        raise Invalid(f"unknown rule kind {kind!r}; one of {list(TITLE_RULE_KINDS)}", field="kind")
+        raise Invalid(
+            f"unknown rule kind {kind!r}; one of {list(TITLE_RULE_KINDS)}",
+            code="complaints.unknown_rule_kind",
+            field="kind",
+        )
     if kind == "top_points_month" and not data.get("top_n", 1):
-        raise Invalid("a top-N title names N (top_n ≥ 1)", field="top_n")
+        raise Invalid("a top-N title names N (top_n ≥ 1)", code="complaints.top_n_missing", field="top_n")
     return data
 
 
@@ -326,7 +332,7 @@ def do_update_title_rule(session: Session, rule: TitleRule, changes: dict[str, A
     for name, value in changes.items():
         setattr(rule, name, value)
     if merged["kind"] == "top_points_month" and rule.top_n < 1:
-        raise Invalid("a top-N title names N (top_n ≥ 1)", field="top_n")
+        raise Invalid("a top-N title names N (top_n ≥ 1)", code="complaints.top_n_missing", field="top_n")
     session.flush()
     return rule
 

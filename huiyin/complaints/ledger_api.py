@@ -45,7 +45,9 @@ async def commend(
     other staff later reverses the earlier entries. The unit's handler or a manager."""
     order = get_visible_order(session, user, order_id, lock=True)
     if not user.has(*service.ACTION_DOERS):
-        raise Forbidden("a praise is attributed by the unit's handler or a manager")
+        raise Forbidden(
+            "a praise is attributed by the unit's handler or a manager", code="complaints.commend_not_allowed"
+        )
     written = ledger.do_commend(
         session,
         order,

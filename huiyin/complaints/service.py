@@ -173,6 +173,7 @@ def check_closable(session: Session, order: Any) -> None:
     if validity is None:
         raise Conflict(
             f"a complaint needs a verdict before it is closed: POST /api/v1/work-orders/{order.id}/verdict",
+            code="complaints.verdict_before_close",
             needs="verdict",
         )
 
@@ -222,7 +223,7 @@ def get_complaint(session: Session, order_id: int, *, lock: bool = False) -> Com
     stmt = select(Complaint).where(Complaint.order_id == order_id)
     found = session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None:
-        raise Conflict(f"work order {order_id} is not a complaint")
+        raise Conflict(f"work order {order_id} is not a complaint", code="complaints.not_a_complaint")
     return found
 
 
@@ -248,29 +249,54 @@ def check_verdict(session: Session, user: Actor, complaint: Complaint, data: dic
     reviewing = complaint.validity is not None
     if reviewing:
         if not user.has(*REVIEWERS):
-            raise Forbidden("a verdict given is changed only by a supervisor or director (a review)")
+            raise Forbidden(
+                "a verdict given is changed only by a supervisor or director (a review)",
+                code="complaints.review_not_allowed",
+            )
         if not (data.get("review_reason") or "").strip():
-            raise Invalid("a review says why the verdict changes (review_reason)", field="review_reason")
+            raise Invalid(
+                "a review says why the verdict changes (review_reason)",
+                code="complaints.review_reason_missing",
+                field="review_reason",
+            )
     elif not user.has(*FIRST_VERDICT):
-        raise Forbidden("a verdict needs the handling unit's handler or a manager")
+        raise Forbidden(
+            "a verdict needs the handling unit's handler or a manager", code="complaints.verdict_not_allowed"
+        )
     if data["validity"] == "invalid" and not (data.get("reason") or "").strip():
-        raise Invalid("an invalid complaint says why (reason)", field="reason")
+        raise Invalid(
+            "an invalid complaint says why (reason)", code="complaints.invalid_reason_missing", field="reason"
+        )
     if data["stage"] not in STAGES:
-        raise Invalid(f"unknown stage {data['stage']!r}; one of {list(STAGES)}", field="stage")
+        raise Invalid(
+            f"unknown stage {data['stage']!r}; one of {list(STAGES)}", code="complaints.unknown_stage", field="stage"
+        )
     cause = session.get(RootCause, data["root_cause"])
     if cause is None or not cause.is_active:
-        raise Invalid(f"unknown root cause {data['root_cause']!r}", field="root_cause")
+        raise Invalid(
+            f"unknown root cause {data['root_cause']!r}", code="complaints.unknown_root_cause", field="root_cause"
+        )
     unit_id = data.get("responsible_unit_id")
     staff_ids = list(dict.fromkeys(data.get("responsible_staff_ids") or []))
     head = None
     if data["validity"] == "valid":
         if unit_id is None:
-            raise Invalid("a valid complaint names the responsible unit", field="responsible_unit_id")
+            raise Invalid(
+                "a valid complaint names the responsible unit",
+                code="complaints.responsible_unit_missing",
+                field="responsible_unit_id",
+            )
         check_unit_ref(session, unit_id)
         units = set(org(session).subtree(unit_id))
-        strangers = [p.id for p in check_staff_refs(session, staff_ids) if p.unit_id not in units]
-        if strangers:
-            raise Invalid(f"staff {strangers} are not of the responsible unit", field="responsible_staff_ids")
+        outside = [p for p in check_staff_refs(session, staff_ids) if p.unit_id not in units]
+        if outside:
+            strangers = [p.id for p in outside]
+            raise Invalid(
+                f"staff {strangers} are not of the responsible unit",
+                code="complaints.staff_not_of_unit",
+                field="responsible_staff_ids",
+                names="、".join(p.name for p in outside),
+            )
         found = unit_head(session, unit_id)
         head = found.id if found is not None else None
     elif unit_id is not None:
@@ -279,15 +305,28 @@ def check_verdict(session: Session, user: Actor, complaint: Complaint, data: dic
     action = (data.get("action") or "").strip() or None
     owner = data.get("action_owner_id")
     if due is not None and due <= at:
-        raise Invalid("the corrective action is due in the future", field="action_due")
+        raise Invalid(
+            "the corrective action is due in the future", code="complaints.action_due_past", field="action_due"
+        )
     if (due is not None or owner is not None) and action is None:
-        raise Invalid("a due date or owner is for a corrective action: say what it is (action)", field="action")
+        raise Invalid(
+            "a due date or owner is for a corrective action: say what it is (action)",
+            code="complaints.action_missing",
+            field="action",
+        )
     if action is not None and due is None:
-        raise Invalid("a corrective action has a due date (action_due)", field="action_due")
+        raise Invalid(
+            "a corrective action has a due date (action_due)", code="complaints.action_due_missing", field="action_due"
+        )
     if owner is not None:
         (person,) = check_staff_refs(session, [owner])
         if unit_id is None or person.unit_id not in set(org(session).subtree(unit_id)):
-            raise Invalid(f"staff {owner} is not of the responsible unit", field="action_owner_id")
+            raise Invalid(
+                f"staff {owner} is not of the responsible unit",
+                code="complaints.owner_not_of_unit",
+                field="action_owner_id",
+                name=person.name,
+            )
     elif action is not None:
         owner = head
     return Verdict(
@@ -367,11 +406,18 @@ ACTION_DOERS = frozenset({Role.unit_handler, *MANAGERS})
 
 def check_action_done(user: Actor, complaint: Complaint) -> None:
     if not user.has(*ACTION_DOERS):
-        raise Forbidden("a corrective action is reported done by the unit's handler or a manager")
+        raise Forbidden(
+            "a corrective action is reported done by the unit's handler or a manager",
+            code="complaints.action_done_not_allowed",
+        )
     if complaint.action is None:
-        raise Conflict("this complaint's verdict names no corrective action")
+        raise Conflict("this complaint's verdict names no corrective action", code="complaints.no_action")
     if complaint.action_done_at is not None:
-        raise Conflict("the corrective action is already reported done", done_at=complaint.action_done_at.isoformat())
+        raise Conflict(
+            "the corrective action is already reported done",
+            code="complaints.action_done_already",
+            done_at=complaint.action_done_at.isoformat(),
+        )
 
 
 def do_action_done(session: Session, user: Actor, order: Any, complaint: Complaint, result: str, at: datetime) -> None:
