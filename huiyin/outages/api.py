@@ -179,11 +179,11 @@ async def import_outages(
     as if created alone (lead time checked, notice sent)."""
     raw = await file.read(1_000_001)
     if len(raw) > 1_000_000:
-        raise TooLarge("the CSV is larger than 1 MB")
+        raise TooLarge("the CSV is larger than 1 MB", code="outages.csv_too_large")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid("the CSV must be UTF-8", field="file") from None
+        raise Invalid("the CSV must be UTF-8", code="outages.csv_not_utf8", field="file") from None
     plans = service.check_import(session, user, text, settings.timezone)
     made = [service.do_create(session, user, p, settings) for p in plans]
     ids = [o.id for o in made]

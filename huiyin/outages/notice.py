@@ -42,11 +42,13 @@ def do_record_call(session: Session, actor: Actor, call_id: int, result: str, no
     manager."""
     call = session.get(NoticeCall, call_id, with_for_update=True)
     if call is None:
-        raise NotFound(f"notice call {call_id} does not exist")
+        raise NotFound(f"notice call {call_id} does not exist", code="outages.no_such_call", call_id=call_id)
     if call.agent_id != actor.id and not actor.has(*MANAGERS, Role.dispatcher):
-        raise Forbidden("this call is another agent's")
-    if call.state in ("reached", "wrong_number"):
-        raise Conflict(f"the call was recorded as {call.state} already")
+        raise Forbidden("this call is another agent's", code="outages.call_not_yours")
+    if call.state == "reached":
+        raise Conflict(f"the call was recorded as {call.state} already", code="outages.call_reached")
+    if call.state == "wrong_number":
+        raise Conflict(f"the call was recorded as {call.state} already", code="outages.call_wrong_number")
     call.state = result
     call.attempts += 1
     call.note = note
@@ -58,7 +60,9 @@ def check_audience(session: Session, audience: dict[str, Any]) -> tuple[list[int
     """(areas, tags) of an audience: exactly one of areas, a tag, an outage."""
     given = [k for k in ("area_ids", "tag", "outage_id") if audience.get(k)]
     if len(given) != 1:
-        raise Invalid("an audience is one of: area_ids, a tag, an outage_id", field="audience")
+        raise Invalid(
+            "an audience is one of: area_ids, a tag, an outage_id", code="outages.audience_one", field="audience"
+        )
     if audience.get("area_ids"):
         return [check_area(session, a).id for a in audience["area_ids"]], []
     if audience.get("tag"):
@@ -84,10 +88,10 @@ def do_announce(
 ) -> Announcement:
     """An announcement to ``audience`` by SMS, by WeChat (its bound followers), or both."""
     if not actor.has(*WRITERS):
-        raise Forbidden("announcements are sent by dispatchers and managers")
+        raise Forbidden("announcements are sent by dispatchers and managers", code="outages.announce_role")
     chosen = [c for c in CHANNELS if c in channels]
     if not chosen or len(chosen) != len(set(channels)):
-        raise Invalid(f"channels: one or more of {', '.join(CHANNELS)}", field="channels")
+        raise Invalid(f"channels: one or more of {', '.join(CHANNELS)}", code="outages.channels", field="channels")
     count = count_audience(session, audience)
     a = Announcement(
         audience={k: v for k, v in audience.items() if v},

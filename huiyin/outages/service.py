@@ -103,7 +103,7 @@ def get_outage(session: Session, outage_id: int, *, lock: bool = False) -> Outag
     stmt = select(Outage).where(Outage.id == outage_id)
     found = session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None:
-        raise NotFound(f"outage {outage_id} does not exist")
+        raise NotFound(f"outage {outage_id} does not exist", code="outages.no_such_outage", outage_id=outage_id)
     return found
 
 
@@ -204,20 +204,22 @@ class OutagePlan:
 def check_writer(actor: Actor) -> None:
     if not actor.has(*WRITERS):
         allowed = ", ".join(sorted(r.value for r in WRITERS))
-        raise Forbidden(f"outages are created and changed by one of the roles: {allowed}")
+        raise Forbidden(f"outages are created and changed by one of the roles: {allowed}", code="outages.writer_role")
 
 
 def check_areas(session: Session, area_ids: list[int] | None) -> list[AreaRef]:
     if not area_ids:
-        raise Invalid("an outage needs at least one affected area", field="area_ids")
+        raise Invalid("an outage needs at least one affected area", code="outages.no_areas", field="area_ids")
     if len(set(area_ids)) != len(area_ids):
-        raise Invalid("an area is named twice", field="area_ids")
+        raise Invalid("an area is named twice", code="outages.area_twice", field="area_ids")
     return [check_area(session, a) for a in area_ids]
 
 
 def check_eta(starts_at: datetime, eta: datetime | None) -> None:
     if eta is not None and eta <= starts_at:
-        raise Invalid("the expected restoration (eta) must come after the start", field="eta")
+        raise Invalid(
+            "the expected restoration (eta) must come after the start", code="outages.eta_before_start", field="eta"
+        )
 
 
 def check_create(session: Session, actor: Actor, data: dict[str, Any]) -> OutagePlan:
@@ -225,7 +227,7 @@ def check_create(session: Session, actor: Actor, data: dict[str, Any]) -> Outage
     areas = check_areas(session, data.get("area_ids"))
     cause = (data.get("cause") or "").strip()
     if not cause:
-        raise Invalid("an outage needs its cause", field="cause")
+        raise Invalid("an outage needs its cause", code="outages.no_cause", field="cause")
     starts_at: datetime = data["starts_at"]
     eta: datetime | None = data.get("eta")
     check_eta(starts_at, eta)
@@ -272,7 +274,10 @@ def _event(
 def master_category(settings: OutageSettings, utility: str) -> str:
     codes = settings.merge_categories.get(utility) or []
     if not codes:
-        raise Invalid(f"no repair category takes {utility} outages (settings: outages.merge_categories)")
+        raise Invalid(
+            f"no repair category takes {utility} outages (settings: outages.merge_categories)",
+            code="outages.no_master_category",
+        )
     return str(codes[0])
 
 
@@ -324,7 +329,10 @@ def _command_phone(session: Session, actor: Actor, settings: Settings) -> str:
 def _register_master(session: Session, actor: Actor, o: Outage, plan: OutagePlan, settings: Settings) -> Any:
     category = orders.get_category_by_code(session, master_category(settings.outages, plan.utility))
     if category is None:
-        raise Invalid(f"the master order's category of {plan.utility} outages does not exist")
+        raise Invalid(
+            f"the master order's category of {plan.utility} outages does not exist",
+            code="outages.master_category_missing",
+        )
     where = area_names(session, [a.id for a in plan.areas])
     what = UTILITY_NAMES_ZH.get(plan.utility, "停供")
     reg = orders.RegisterPlan(
@@ -361,7 +369,15 @@ def check_action(o: Outage, action: OutageAction) -> None:
     t = TRANSITIONS[action]
     if S(o.state) not in t.sources:
         allowed = sorted(a.value for a, tr in TRANSITIONS.items() if S(o.state) in tr.sources)
-        raise Conflict(f"a {o.state} outage cannot be {action.value}d; allowed now: {allowed}")
+        detail = f"a {o.state} outage cannot be {action.value}d; allowed now: {allowed}"
+        refusals = {  # what the action needs, in the user's words
+            OutageAction.activate: Conflict(detail, code="outages.cannot_activate"),
+            OutageAction.update: Conflict(detail, code="outages.cannot_update"),
+            OutageAction.restore: Conflict(detail, code="outages.cannot_restore"),
+            OutageAction.close: Conflict(detail, code="outages.cannot_close"),
+            OutageAction.cancel: Conflict(detail, code="outages.cannot_cancel"),
+        }
+        raise refusals[action]
 
 
 def do_update(session: Session, actor: Actor, o: Outage, data: dict[str, Any], settings: Settings) -> Outage:
@@ -373,7 +389,7 @@ def do_update(session: Session, actor: Actor, o: Outage, data: dict[str, Any], s
     if "cause" in data and data["cause"] is not None:
         cause = data["cause"].strip()
         if not cause:
-            raise Invalid("an outage needs its cause", field="cause")
+            raise Invalid("an outage needs its cause", code="outages.no_cause", field="cause")
         if cause != o.cause:
             changes["cause"] = [o.cause, cause]
             o.cause = cause
@@ -424,12 +440,12 @@ def do_restore(
     check_action(o, OutageAction.restore)
     result = (result or "").strip()
     if not result:
-        raise Invalid("restoring an outage needs its result (what was done)", field="result")
+        raise Invalid("restoring an outage needs its result (what was done)", code="outages.no_result", field="result")
     end = ended_at or now()
     if end < o.starts_at:
-        raise Invalid("the outage cannot end before it started", field="ended_at")
+        raise Invalid("the outage cannot end before it started", code="outages.end_before_start", field="ended_at")
     if end > now() + timedelta(minutes=5):
-        raise Invalid("the outage's end cannot be in the future", field="ended_at")
+        raise Invalid("the outage's end cannot be in the future", code="outages.end_in_future", field="ended_at")
     before = o.state
     o.state = S.restored.value
     o.ended_at = end
@@ -466,7 +482,7 @@ def do_cancel(session: Session, actor: Actor, o: Outage, reason: str) -> Outage:
     check_action(o, OutageAction.cancel)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("cancelling an outage needs a reason", field="reason")
+        raise Invalid("cancelling an outage needs a reason", code="outages.no_cancel_reason", field="reason")
     before = o.state
     o.state = S.cancelled.value
     _event(session, o, OutageAction.cancel, before, actor, reason)
@@ -481,7 +497,9 @@ def do_cancel(session: Session, actor: Actor, o: Outage, reason: str) -> Outage:
 
 def check_live_for_merge(o: Outage) -> None:
     if o.state not in (S.announced.value, S.active.value):
-        raise Conflict(f"a {o.state} outage takes no more reports; only an announced or active one does")
+        raise Conflict(
+            f"a {o.state} outage takes no more reports; only an announced or active one does", code="outages.not_live"
+        )
 
 
 def do_merge_by_hand(session: Session, actor: Actor, order_id: int, outage_id: int, note: str) -> Any:
@@ -492,9 +510,11 @@ def do_merge_by_hand(session: Session, actor: Actor, order_id: int, outage_id: i
     o = get_outage(session, outage_id, lock=True)
     check_live_for_merge(o)
     if order.type == OrderType.emergency.value:
-        raise Conflict("an emergency is never merged away from its own urgent dispatch")
+        raise Conflict(
+            "an emergency is never merged away from its own urgent dispatch", code="outages.emergency_not_merged"
+        )
     if order.id == o.master_order_id:
-        raise Conflict("the outage's own master order cannot be merged into it")
+        raise Conflict("the outage's own master order cannot be merged into it", code="outages.master_not_merged")
     what = UTILITY_NAMES_ZH.get(o.utility, "停供")
     orders.do_merge(
         session, order, o.master_order_id or 0, actor, note or f"人工并入{what}事件 #{o.id}", outage_id=o.id
@@ -519,7 +539,9 @@ def do_unmerge_by_hand(session: Session, actor: Actor, order_id: int, reason: st
 def get_suggestion(session: Session, suggestion_id: int) -> OutageSuggestion:
     found = session.get(OutageSuggestion, suggestion_id, with_for_update=True)
     if found is None:
-        raise NotFound(f"suggestion {suggestion_id} does not exist")
+        raise NotFound(
+            f"suggestion {suggestion_id} does not exist", code="outages.no_such_suggestion", suggestion_id=suggestion_id
+        )
     return found
 
 
@@ -531,8 +553,10 @@ def list_suggestions(session: Session, state: str | None = "open", limit: int = 
 
 
 def _check_open(s: OutageSuggestion) -> None:
+    if s.state == "accepted":
+        raise Conflict(f"the suggestion was {s.state} already", code="outages.suggestion_accepted")
     if s.state != "open":
-        raise Conflict(f"the suggestion was {s.state} already")
+        raise Conflict(f"the suggestion was {s.state} already", code="outages.suggestion_dismissed")
 
 
 def do_accept(
@@ -595,8 +619,25 @@ def _local_time(value: str, tz: str, field: str, row: int) -> datetime:
     try:
         parsed = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        raise Invalid(f"row {row}: {field} {value!r} is not YYYY-MM-DD HH:MM", field=field) from None
+        detail = f"row {row}: {field} {value!r} is not YYYY-MM-DD HH:MM"
+        if field == "eta":
+            raise Invalid(detail, code="outages.row_bad_eta", field=field, row=row, value=value.strip()) from None
+        raise Invalid(detail, code="outages.row_bad_start", field=field, row=row, value=value.strip()) from None
     return parsed.replace(tzinfo=ZoneInfo(tz))
+
+
+def _in_row(exc: Invalid, n: int) -> Invalid:
+    """A row's outage that ``check_create`` refuses: the same refusal, in that row (its number in the words)."""
+    detail = f"row {n}: {exc.detail}"
+    if exc.code == "outages.no_areas":
+        return Invalid(detail, code="outages.row_no_areas", row=n, **exc.extra)
+    if exc.code == "outages.area_twice":
+        return Invalid(detail, code="outages.row_area_twice", row=n, **exc.extra)
+    if exc.code == "outages.no_cause":
+        return Invalid(detail, code="outages.row_no_cause", row=n, **exc.extra)
+    if exc.code == "outages.eta_before_start":
+        return Invalid(detail, code="outages.row_eta_before_start", row=n, **exc.extra)
+    return Invalid(detail, code=exc.code, **exc.extra)  # the times' own: the row is in them already
 
 
 def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[OutagePlan]:
@@ -610,10 +651,14 @@ def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[Out
     try:
         fieldnames, rows = reader.fieldnames, list(reader)
     except csv.Error as exc:  # not a CSV the reader can take: a 422, nothing created
-        raise Invalid(f"the file is not a readable CSV: {exc}", field="file") from None
+        raise Invalid(f"the file is not a readable CSV: {exc}", code="outages.csv_unreadable", field="file") from None
     missing = [c for c in ("utility", "areas", "cause", "starts_at") if c not in (fieldnames or [])]
     if missing:
-        raise Invalid(f"the CSV needs the columns {list(IMPORT_COLUMNS)}; missing: {missing}", field="file")
+        raise Invalid(
+            f"the CSV needs the columns {list(IMPORT_COLUMNS)}; missing: {missing}",
+            code="outages.csv_columns",
+            field="file",
+        )
     o = org(session)
     by_code = {a.code: a.id for a in o.areas.values()}
     units = {u.code: u.id for u in o.units.values()}
@@ -622,14 +667,32 @@ def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[Out
         utility = (row.get("utility") or "").strip()
         utility = _UTILITY_WORDS.get(utility, utility)
         if utility not in ("gas", "electricity", "water"):
-            raise Invalid(f"row {n}: utility {utility!r} is not gas, electricity or water", field="utility")
+            raise Invalid(
+                f"row {n}: utility {utility!r} is not gas, electricity or water",
+                code="outages.row_bad_utility",
+                field="utility",
+                row=n,
+                value=utility,
+            )
         codes = [c.strip() for c in (row.get("areas") or "").split("|") if c.strip()]
         unknown = [c for c in codes if c not in by_code]
         if unknown:
-            raise Invalid(f"row {n}: unknown area codes {unknown}", field="areas")
+            raise Invalid(
+                f"row {n}: unknown area codes {unknown}",
+                code="outages.row_unknown_areas",
+                field="areas",
+                row=n,
+                area_codes="、".join(unknown),
+            )
         unit = (row.get("unit") or "").strip()
         if unit and unit not in units:
-            raise Invalid(f"row {n}: unknown unit code {unit!r}", field="unit")
+            raise Invalid(
+                f"row {n}: unknown unit code {unit!r}",
+                code="outages.row_unknown_unit",
+                field="unit",
+                row=n,
+                unit_code=unit,
+            )
         eta_text = (row.get("eta") or "").strip()
         try:
             plan = check_create(
@@ -647,8 +710,8 @@ def check_import(session: Session, actor: Actor, text: str, tz: str) -> list[Out
                 },
             )
         except Invalid as exc:
-            raise Invalid(f"row {n}: {exc.detail}", **exc.extra) from None
+            raise _in_row(exc, n) from None
         plans.append(plan)
     if not plans:
-        raise Invalid("the CSV has no outage rows", field="file")
+        raise Invalid("the CSV has no outage rows", code="outages.csv_empty", field="file")
     return plans
