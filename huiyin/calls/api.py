@@ -87,7 +87,7 @@ async def _event_fields(request: Request) -> dict[str, Any]:
         form = await request.form()
         texts = [v for v in form.values() if isinstance(v, str)]
         if any("\x00" in v for v in texts):  # a multipart body's parts (the door checks the other bodies)
-            raise Invalid(NUL_REFUSED)
+            raise Invalid(NUL_REFUSED, code="calls.nul_character")
         fields: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("user", "user[]")}
         users = [v for v in form.getlist("user[]") + form.getlist("user") if isinstance(v, str)]
         if users:
@@ -96,9 +96,9 @@ async def _event_fields(request: Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError as exc:
-        raise Invalid("the body must be JSON or form data") from exc
+        raise Invalid("the body must be JSON or form data", code="calls.unreadable_body") from exc
     if not isinstance(body, dict):
-        raise Invalid("the body must be a JSON object")
+        raise Invalid("the body must be a JSON object", code="calls.body_not_object")
     return body
 
 
@@ -306,9 +306,9 @@ async def call_done(call_pk: PathId, session: SessionDep, user: CenterUser) -> C
     """After-call work on this call is over (no order needed). Only the agent who took it; again: no change."""
     call = service.get_call(session, call_pk, lock=True)
     if call.state != CallState.ended:
-        raise Conflict("the call has not ended yet")
+        raise Conflict("the call has not ended yet", code="calls.not_ended")
     if call.agent_id != user.id:
-        raise Forbidden("only the agent who took the call marks it done")
+        raise Forbidden("only the agent who took the call marks it done", code="calls.done_by_own_agent")
     service.wrap_up_call(session, call)
     session.flush()
     return _one(session, call, user)
@@ -338,7 +338,7 @@ async def _dialling_user(request: Request) -> SignedIn:
     with db.session(write=False) as s:
         user = await get_current_user(request, s)
     if not user.has(*CENTER):
-        raise Forbidden("this needs one of the centre's roles")
+        raise Forbidden("this needs one of the centre's roles", code="calls.centre_only")
     return user
 
 
@@ -362,7 +362,7 @@ async def dial(
     try:
         answer = await pbx.send_dial(plan.url, plan.headers, plan.payload, settings.cti.dial_timeout_seconds)
     except pbx.DialError as exc:
-        raise DialFailed(str(exc)) from exc
+        raise DialFailed(str(exc), code="calls.dial_failed") from exc
     async with write_session(db) as s:
         return DialOut(call=_one(s, dial_service.do_record_dial(s, plan, user), user), pbx=answer)
 
@@ -440,7 +440,11 @@ async def set_my_state(body: AgentStateIn, session: SessionDep, user: CenterUser
         "signed_out": AgentAction.sign_out,
     }[body.state]
     if action == AgentAction.not_ready and body.reason is None:
-        raise Invalid("not ready needs a reason (break, meal, training, meeting, coaching)", field="reason")
+        raise Invalid(
+            "not ready needs a reason (break, meal, training, meeting, coaching)",
+            code="calls.not_ready_reason",
+            field="reason",
+        )
     state = service.do_agent_action(
         session, user.id, action, reason=body.reason.value if body.reason else None, source="workbench"
     )
@@ -521,7 +525,12 @@ def _blocked_number(raw: str, index: int) -> str:
     is no number (separators only, "- -"; "+++") or grows past its limit (a character NFKC spells out)."""
     number = cti.normalize_number(raw)
     if not (3 <= len(number) <= 32 and (number.isdigit() or number == cti.ANONYMOUS)):
-        raise Invalid(f"blocked_numbers[{index}]: {raw!r} is not a phone number", field="blocked_numbers")
+        raise Invalid(
+            f"blocked_numbers[{index}]: {raw!r} is not a phone number",
+            code="calls.blocked_not_a_number",
+            field="blocked_numbers",
+            number=raw,
+        )
     return number
 
 
@@ -556,7 +565,7 @@ async def _ivr_caller(request: Request, session: SessionDep) -> None:
         return
     user = await get_current_user(request, session)
     if not user.has(*MANAGERS, Role.admin):
-        raise Forbidden("this needs a CTI token or one of the manager roles")
+        raise Forbidden("this needs a CTI token or one of the manager roles", code="calls.ivr_token_or_manager")
 
 
 @pbx_router.get("/ivr/route", operation_id="ivr-route", dependencies=[Depends(_ivr_caller)])

@@ -94,7 +94,7 @@ def check_token(session: Session, token: str) -> Rules:
     """The integration whose token this is; 401 for an unknown or revoked one."""
     found = _BY_TOKEN.first(session, {"token_hash": token_hash(token)})
     if found is None:
-        raise Unauthorized("unknown or revoked CTI token")
+        raise Unauthorized("unknown or revoked CTI token", code="calls.bad_token")
     id_, blocked, caller_id_rules, default_caller_id = found
     return Rules(id_, blocked or [], caller_id_rules or [], default_caller_id)
 

@@ -46,7 +46,9 @@ def _dial_integration(session: Session, integration_id: int | None) -> CtiIntegr
         stmt = stmt.where(CtiIntegration.id == integration_id)
     found = session.scalar(stmt.order_by(CtiIntegration.id).limit(1))
     if found is None:
-        raise Conflict("click-to-call is not set up: no active CTI integration has a dial URL")
+        raise Conflict(
+            "click-to-call is not set up: no active CTI integration has a dial URL", code="calls.no_dial_url"
+        )
     return found
 
 
@@ -73,7 +75,7 @@ def check_dial(
     try:
         number = unmask(known, number.strip(), field="number") if is_masked(number.strip()) else check_phone(number)
     except ValueError as exc:
-        raise Invalid(str(exc), field="number") from exc
+        raise Invalid(str(exc), code="calls.bad_number", field="number") from exc
     integration = _dial_integration(session, integration_id)
     call_id = pbx.new_call_id()
     reference = {"customer_id": customer_id, "order_id": order_id}

@@ -212,20 +212,26 @@ def area_announcements(session: Session, area_id: int | None, at: datetime | Non
 def check_rule(data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("kind")
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of {list(KINDS)}", field="kind")
+        raise Invalid(f"kind must be one of {list(KINDS)}", code="calls.rule_kind", field="kind")
     tags = list(dict.fromkeys(data.get("tags") or []))
     bad = [t for t in tags if t not in TAGS]
     if bad:
-        raise Invalid(f"unknown tag(s) {bad}; allowed: {list(TAGS)}", field="tags")
+        raise Invalid(f"unknown tag(s) {bad}; allowed: {list(TAGS)}", code="calls.rule_unknown_tag", field="tags")
     if kind == "tag" and not tags:
-        raise Invalid("a tag rule needs at least one tag", field="tags")
+        raise Invalid("a tag rule needs at least one tag", code="calls.rule_needs_tag", field="tags")
     if kind == "area" and not (data.get("area_ids") and data.get("announcement")):
-        raise Invalid("an area rule needs areas and the announcement to play", field="area_ids")
+        raise Invalid(
+            "an area rule needs areas and the announcement to play", code="calls.rule_needs_areas", field="area_ids"
+        )
     if kind != "area" and not (data.get("queue") or data.get("connect_agent") or data.get("announcement")):
-        raise Invalid("the rule must do something: a queue, connect to an agent, or an announcement", field="queue")
+        raise Invalid(
+            "the rule must do something: a queue, connect to an agent, or an announcement",
+            code="calls.rule_does_nothing",
+            field="queue",
+        )
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
-        raise Invalid("ends_at must be after starts_at", field="ends_at")
+        raise Invalid("ends_at must be after starts_at", code="calls.rule_ends_before_start", field="ends_at")
     return {**data, "tags": tags, "area_ids": list(dict.fromkeys(data.get("area_ids") or []))}
 
 
@@ -236,13 +242,13 @@ def check_areas(session: Session, area_ids: list[int]) -> None:
         found = set(session.scalars(select(Area.id).where(Area.id.in_(area_ids))))
         missing = [a for a in area_ids if a not in found]
         if missing:
-            raise Invalid(f"unknown area(s) {missing}", field="area_ids")
+            raise Invalid(f"unknown area(s) {missing}", code="calls.rule_unknown_area", field="area_ids")
 
 
 def get_rule(session: Session, rule_id: int) -> IvrRule:
     rule = session.get(IvrRule, rule_id)
     if rule is None:
-        raise NotFound(f"IVR rule {rule_id} not found")
+        raise NotFound(f"IVR rule {rule_id} not found", code="calls.no_rule")
     return rule
 
 

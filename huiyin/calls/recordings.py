@@ -40,12 +40,13 @@ def sniff(data: bytes) -> str | None:
 
 def check_recording(data: bytes, max_bytes: int) -> str:
     if not data:
-        raise Invalid("the recording is empty", field="file")
+        raise Invalid("the recording is empty", code="calls.recording_empty", field="file")
     if len(data) > max_bytes:
-        raise Invalid(f"the recording is larger than {max_bytes // (1024 * 1024)} MB", field="file")
+        mib = max_bytes // (1024 * 1024)
+        raise Invalid(f"the recording is larger than {mib} MB", code="calls.recording_too_large", field="file", mib=mib)
     kind = sniff(data)
     if kind is None:
-        raise Invalid(f"not an audio file this accepts ({', '.join(KINDS)})", field="file")
+        raise Invalid(f"not an audio file this accepts ({', '.join(KINDS)})", code="calls.recording_kind", field="file")
     return kind
 
 
@@ -57,11 +58,13 @@ def do_store(storage: Storage, call: Call, data: bytes, kind: str) -> str:
 
 def read(storage: Storage, call: Call) -> bytes:
     if not call.recording_key:
-        raise NotFound(f"call {call.id} has no stored recording")
+        raise NotFound(f"call {call.id} has no stored recording", code="calls.no_recording")
     try:
         return storage.get(call.recording_key)
     except BlobNotFound as exc:
-        raise NotFound(f"the recording of call {call.id} is missing from storage") from exc
+        raise NotFound(
+            f"the recording of call {call.id} is missing from storage", code="calls.recording_missing"
+        ) from exc
 
 
 @dataclass(frozen=True)

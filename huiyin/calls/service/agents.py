@@ -90,11 +90,20 @@ def status_of(state: OpenState | None) -> AgentStatus:
 def check_agent_action(state: OpenState | None, action: AgentAction, *, by_agent: bool) -> None:
     t = AGENT_TRANSITIONS[action]
     if by_agent and not t.by_agent:
-        raise Conflict(f"{action.value} comes from the phone system, not the workbench")
+        raise Conflict(
+            f"{action.value} comes from the phone system, not the workbench", code="calls.agent_action_by_pbx"
+        )
     current = status_of(state)
     if current not in t.sources:
         allowed = sorted(s.value for s in t.sources)
-        raise Conflict(f"cannot {action.value} while {current.value}; allowed from {allowed}", state=current.value)
+        detail = f"cannot {action.value} while {current.value}; allowed from {allowed}"
+        if current == AgentStatus.signed_out:
+            raise Conflict(detail, code="calls.agent_signed_out", state=current.value)
+        if current == AgentStatus.on_call:
+            raise Conflict(detail, code="calls.agent_on_call", state=current.value)
+        if action == AgentAction.sign_in:
+            raise Conflict(detail, code="calls.agent_signed_in_already", state=current.value)
+        raise Conflict(detail, code="calls.agent_state", state=current.value)
 
 
 def do_agent_action(

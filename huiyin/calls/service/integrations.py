@@ -21,10 +21,15 @@ def new_token() -> str:
 def check_integration_name(session: Session, name: str, *, except_id: int | None = None) -> str:
     name = name.strip()
     if not name:
-        raise Invalid("a CTI integration needs a name", field="name")
+        raise Invalid("a CTI integration needs a name", code="calls.integration_name_missing", field="name")
     other = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
     if other is not None and other.id != except_id:
-        raise Conflict(f"a CTI integration named {name!r} exists already", field="name")
+        raise Conflict(
+            f"a CTI integration named {name!r} exists already",
+            code="calls.integration_name_taken",
+            field="name",
+            name=name,
+        )
     return name
 
 

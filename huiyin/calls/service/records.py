@@ -34,7 +34,9 @@ def _get(session: Session, model: type[_Row], pk: int, what: str, lock: bool) ->
     stmt = select(model).where(model.id == pk)
     found = session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None:
-        raise NotFound(f"{what} {pk} not found")
+        if model is Call:
+            raise NotFound(f"{what} {pk} not found", code="calls.no_call")
+        raise NotFound(f"{what} {pk} not found", code="calls.no_integration")
     return found
 
 
@@ -45,7 +47,7 @@ def get_call(session: Session, call_pk: int, *, lock: bool = False) -> Call:
 def get_call_by_call_id(session: Session, call_id: str) -> Call:
     call = session.scalar(select(Call).where(Call.call_id == call_id).with_for_update())
     if call is None:
-        raise Invalid(f"no call with callId {call_id!r}", field="call_id")
+        raise Invalid(f"no call with callId {call_id!r}", code="calls.no_call_id", field="call_id")
     return call
 
 
