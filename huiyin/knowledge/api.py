@@ -190,7 +190,8 @@ async def attach(
     a = service.get_article(session, article_id)
     data = await file.read(service.MAX_ATTACHMENT + 1)
     if len(data) > service.MAX_ATTACHMENT:
-        raise TooLarge(f"an attachment is at most {service.MAX_ATTACHMENT // (1024 * 1024)} MiB")
+        mib = service.MAX_ATTACHMENT // (1024 * 1024)
+        raise TooLarge(f"an attachment is at most {mib} MiB", code="knowledge.attachment_too_large", mib=mib)
     att = await run_in_threadpool(
         service.do_attach, session, user, a, file.filename or "file", file.content_type or "", data, storage
     )
@@ -302,7 +303,7 @@ async def public_article(article_id: PathId, session: SessionDep, settings: Sett
     service.check_can_read(a, "customer", settings.timezone)
     live = session.get(KbVersion, a.live_version_id)
     if live is None:
-        raise Invalid("the article has no published version")
+        raise Invalid("the article has no published version", code="knowledge.no_published_version")
     return KbPublicArticle(
         id=a.id,
         title=live.title,

@@ -141,7 +141,7 @@ def outage_article(session: Session, outage_id: int, tz: str = "Asia/Shanghai") 
             what = UTILITY_NAMES_ZH.get(o.utility, "停供")
             title = f"{area_names(session, o.area_ids)}{what}（{STATE_NAMES_ZH.get(o.state, o.state)}）"  # type: ignore[call-overload]
             return {"id": o.id, "title": title, "body": t.preset, "announcement": t.announcement, "state": o.state}
-    raise NotFound(f"no live outage {outage_id}")
+    raise NotFound(f"no live outage {outage_id}", code="knowledge.no_live_outage", outage_id=outage_id)
 
 
 def _outage_hits(session: Session, query: kb_search.Query, tz: str) -> list[Found]:
@@ -200,18 +200,25 @@ def list_categories(session: Session) -> list[KbCategory]:
 
 def check_editor(actor: Actor) -> None:
     if not actor.has(*EDITORS):
-        raise Forbidden("only the knowledge editors (质检, 主管, 经理, 管理员) write the knowledge base")
+        raise Forbidden(
+            "only the knowledge editors (质检, 主管, 经理, 管理员) write the knowledge base",
+            code="knowledge.editor_role",
+        )
 
 
 def check_reviewer(actor: Actor) -> None:
     if not actor.has(*REVIEWERS):
-        raise Forbidden("only a supervisor, a manager or an admin reviews and publishes articles")
+        raise Forbidden(
+            "only a supervisor, a manager or an admin reviews and publishes articles", code="knowledge.reviewer_role"
+        )
 
 
 def get_category(session: Session, category_id: int) -> KbCategory:
     c = session.get(KbCategory, category_id)
     if c is None:
-        raise NotFound(f"no knowledge category {category_id}")
+        raise NotFound(
+            f"no knowledge category {category_id}", code="knowledge.no_such_category", category_id=category_id
+        )
     return c
 
 
@@ -220,7 +227,11 @@ def do_create_category(session: Session, actor: Actor, name: str, parent_id: int
     if parent_id is not None:
         parent = get_category(session, parent_id)
         if parent.parent_id is not None:
-            raise Invalid("categories are two levels deep: a sub-category cannot hold another", field="parent_id")
+            raise Invalid(
+                "categories are two levels deep: a sub-category cannot hold another",
+                code="knowledge.category_depth",
+                field="parent_id",
+            )
     position = session.execute(
         select(func.coalesce(func.max(KbCategory.position), -1) + 1).where(
             KbCategory.parent_id.is_(parent_id) if parent_id is None else KbCategory.parent_id == parent_id
@@ -245,7 +256,7 @@ def get_article(session: Session, article_id: int, *, lock: bool = False) -> KbA
     stmt = select(KbArticle).where(KbArticle.id == article_id)
     a = session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
     if a is None:
-        raise NotFound(f"no knowledge article {article_id}")
+        raise NotFound(f"no knowledge article {article_id}", code="knowledge.no_such_article", article_id=article_id)
     return a
 
 
@@ -254,7 +265,7 @@ def check_can_read(a: KbArticle, audience: Audience, tz: str = "Asia/Shanghai") 
     if audience == "customer" and (
         a.state != ArticleState.published or a.visibility != "public" or not _valid(a.valid_from, a.valid_to, today(tz))
     ):
-        raise NotFound(f"no knowledge article {a.id}")
+        raise NotFound(f"no knowledge article {a.id}", code="knowledge.no_such_article", article_id=a.id)
 
 
 def versions_of(session: Session, article_id: int) -> list[KbVersion]:
@@ -315,14 +326,16 @@ class ArticleDraft:
 
 def check_article_fields(session: Session, data: dict[str, Any]) -> None:
     if "kind" in data and data["kind"] not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        raise Invalid(f"kind must be one of {', '.join(KINDS)}", code="knowledge.bad_kind", field="kind")
     if "visibility" in data and data["visibility"] not in VISIBILITIES:
-        raise Invalid(f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility")
+        raise Invalid(
+            f"visibility must be one of {', '.join(VISIBILITIES)}", code="knowledge.bad_visibility", field="visibility"
+        )
     if data.get("category_id") is not None:
         get_category(session, data["category_id"])
     vf, vt = data.get("valid_from"), data.get("valid_to")
     if vf and vt and vt < vf:
-        raise Invalid("valid_to is before valid_from", field="valid_to")
+        raise Invalid("valid_to is before valid_from", code="knowledge.valid_to_before_from", field="valid_to")
 
 
 def _clean_variants(variants: Any) -> tuple[str, ...]:
@@ -403,10 +416,13 @@ def do_edit(session: Session, actor: Actor, a: KbArticle, data: dict[str, Any]) 
     check_editor(actor)
     check_article_fields(session, data)
     if a.state == ArticleState.archived:
-        raise Conflict("the article is withdrawn: restore it first")
+        raise Conflict("the article is withdrawn: restore it first", code="knowledge.edit_withdrawn")
     v = latest_version(session, a.id)
     if v.state == VersionState.in_review:
-        raise Conflict("this version is waiting for review; it can be changed after the reviewer rejects it")
+        raise Conflict(
+            "this version is waiting for review; it can be changed after the reviewer rejects it",
+            code="knowledge.edit_in_review",
+        )
     at = now()
     if v.state != VersionState.draft:
         v = KbVersion(
@@ -447,17 +463,25 @@ def check_transition(session: Session, actor: Actor, a: KbArticle, action: KbAct
     t = TRANSITIONS[action]
     if VersionState(v.state) not in t.sources:
         allowed = [x.value for x, tt in TRANSITIONS.items() if VersionState(v.state) in tt.sources]
-        raise Conflict(f"cannot {action.value} a version that is {v.state}", allowed=allowed)
+        detail = f"cannot {action.value} a version that is {v.state}"
+        refusals = {  # what the action needs, in the user's words
+            KbAction.submit: Conflict(detail, code="knowledge.cannot_submit", allowed=allowed),
+            KbAction.approve: Conflict(detail, code="knowledge.cannot_approve", allowed=allowed),
+            KbAction.reject: Conflict(detail, code="knowledge.cannot_reject", allowed=allowed),
+        }
+        raise refusals[action]
     if action == KbAction.submit:
         check_editor(actor)
     else:
         check_reviewer(actor)
         if v.author_id == actor.id:
-            raise Forbidden("a version is reviewed by someone other than its author (四眼原则)")
+            raise Forbidden(
+                "a version is reviewed by someone other than its author (四眼原则)", code="knowledge.own_version"
+            )
     if action == KbAction.reject and not note.strip():
-        raise Invalid("say why the version is rejected", field="note")
+        raise Invalid("say why the version is rejected", code="knowledge.no_reject_note", field="note")
     if action == KbAction.submit and not v.body.strip():
-        raise Invalid("the version has no text", field="body")
+        raise Invalid("the version has no text", code="knowledge.no_body", field="body")
     return v
 
 
@@ -487,9 +511,11 @@ def do_archive(session: Session, actor: Actor, a: KbArticle, reason: str) -> KbA
     """Withdraws a published article (下线): no longer found, no longer answered by the bot."""
     check_reviewer(actor)
     if a.state != ArticleState.published:
-        raise Conflict(f"only a published article is withdrawn; this one is {a.state}")
+        raise Conflict(
+            f"only a published article is withdrawn; this one is {a.state}", code="knowledge.withdraw_unpublished"
+        )
     if not reason.strip():
-        raise Invalid("say why the article is withdrawn", field="reason")
+        raise Invalid("say why the article is withdrawn", code="knowledge.no_withdraw_reason", field="reason")
     a.state, a.updated_at = ArticleState.archived.value, now()
     kb_search.do_unindex(session, a.id)
     session.execute(delete(KbFaq).where(KbFaq.article_id == a.id))
@@ -500,7 +526,9 @@ def do_archive(session: Session, actor: Actor, a: KbArticle, reason: str) -> KbA
 def do_restore(session: Session, actor: Actor, a: KbArticle) -> KbArticle:
     check_reviewer(actor)
     if a.state != ArticleState.archived or a.live_version_id is None:
-        raise Conflict("only a withdrawn article that was published is restored")
+        raise Conflict(
+            "only a withdrawn article that was published is restored", code="knowledge.restore_not_withdrawn"
+        )
     a.state, a.updated_at = ArticleState.published.value, now()
     do_reindex(session, a)
     _event(session, a, None, "restore", ArticleState.archived.value, a.state, actor)
@@ -549,9 +577,10 @@ def do_attach(
 ) -> KbAttachment:
     check_editor(actor)
     if not data:
-        raise Invalid("the file is empty", field="file")
+        raise Invalid("the file is empty", code="knowledge.file_empty", field="file")
     if len(data) > MAX_ATTACHMENT:
-        raise TooLarge(f"an attachment is at most {MAX_ATTACHMENT // (1024 * 1024)} MiB")
+        mib = MAX_ATTACHMENT // (1024 * 1024)
+        raise TooLarge(f"an attachment is at most {mib} MiB", code="knowledge.attachment_too_large", mib=mib)
     name = re.sub(r"[\\/\x00-\x1f]", "_", filename or "file")[-200:]
     at = now()
     att = KbAttachment(
@@ -574,7 +603,12 @@ def do_attach(
 def get_attachment(session: Session, a: KbArticle, attachment_id: int) -> KbAttachment:
     att = session.get(KbAttachment, attachment_id)
     if att is None or att.article_id != a.id:
-        raise NotFound(f"no attachment {attachment_id} on article {a.id}")
+        raise NotFound(
+            f"no attachment {attachment_id} on article {a.id}",
+            code="knowledge.no_such_attachment",
+            attachment_id=attachment_id,
+            article_id=a.id,
+        )
     return att
 
 
@@ -598,9 +632,19 @@ def check_synonyms(groups: list[list[str]]) -> list[list[str]]:
     for i, g in enumerate(groups):
         words = list(dict.fromkeys(w.strip() for w in g if w and w.strip()))
         if len(words) < 2:
-            raise Invalid(f"group {i + 1} needs at least two words", field="groups")
+            raise Invalid(
+                f"group {i + 1} needs at least two words",
+                code="knowledge.synonyms_too_few",
+                field="groups",
+                group=i + 1,
+            )
         if any(len(w) > 20 or re.search(r"\s", w) for w in words):
-            raise Invalid(f"group {i + 1}: a word is one term of at most 20 characters", field="groups")
+            raise Invalid(
+                f"group {i + 1}: a word is one term of at most 20 characters",
+                code="knowledge.synonym_too_long",
+                field="groups",
+                group=i + 1,
+            )
         clean.append(words)
     return clean
 
