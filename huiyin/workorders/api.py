@@ -64,7 +64,9 @@ async def register(
     call_id = data.pop("call_id", None)
     source = data.pop("complaint_source", None)
     if source is not None and body.type != "complaint":
-        raise Invalid("complaint_source is for complaints only", field="complaint_source")
+        raise Invalid(
+            "complaint_source is for complaints only", code="orders.complaint_source", field="complaint_source"
+        )
     plan = service.check_register(session, user, data)
     plan.extra["call_id"] = call_id  # the phone channel links the order to its call
     plan.extra["complaint_source"] = source  # the complaints domain keeps it
@@ -105,7 +107,7 @@ async def list_orders(
     valid = {s.value for s in OrderState} | {"open"}
     bad = [s for s in states if s not in valid]
     if bad:
-        raise Invalid(f"unknown state(s) {bad}; allowed: {sorted(valid)}")
+        raise Invalid(f"unknown state(s) {bad}; allowed: {sorted(valid)}", code="orders.unknown_state", field="state")
     f = service.OrderFilter(
         state=states,
         type=type,

@@ -116,20 +116,33 @@ def check_attach(
     """What to store, or the right refusal. ``data`` holds at most ``max_bytes + 1`` bytes of the upload."""
     order = get_visible_order(session, user, order_id, lock=True)
     if order.state == OrderState.closed:
-        raise Conflict(f"order {order.number} is closed; files can no longer be attached", state=order.state)
+        raise Conflict(
+            f"order {order.number} is closed; files can no longer be attached",
+            code="orders.attach_closed",
+            state=order.state,
+            number=order.number,
+        )
     if not data:
-        raise Invalid("the file is empty")
+        raise Invalid("the file is empty", code="orders.file_empty")
     if len(data) > rules.max_bytes:
-        raise Invalid(f"the file is larger than {rules.max_bytes // (1024 * 1024)} MB")
+        mib = rules.max_bytes // (1024 * 1024)
+        raise Invalid(f"the file is larger than {mib} MB", code="orders.file_too_large", mib=mib)
     allowed = sorted(rules.allowed_types)
+    formats = "/".join(EXTENSIONS[t][0].lstrip(".").upper() for t in allowed if t in EXTENSIONS)
     declared = normalize_content_type(declared_type)
     if declared not in UNTYPED and declared not in rules.allowed_types:
-        raise Invalid(f"files of type {declared!r} cannot be attached; allowed: {allowed}")
+        raise Invalid(
+            f"files of type {declared!r} cannot be attached; allowed: {allowed}",
+            code="orders.file_type",
+            formats=formats,
+        )
     sniffed = sniff_content_type(data)
     if sniffed is None or sniffed not in rules.allowed_types:
-        raise Invalid(f"the file's content is not one of the allowed types {allowed}")
+        raise Invalid(
+            f"the file's content is not one of the allowed types {allowed}", code="orders.file_type", formats=formats
+        )
     if declared not in UNTYPED and declared != sniffed:
-        raise Invalid(f"the file says it is {declared} but its content is {sniffed}")
+        raise Invalid(f"the file says it is {declared} but its content is {sniffed}", code="orders.file_mismatch")
     return AttachPlan(
         order_id=order.id,
         filename=sanitize_filename(filename, sniffed),
@@ -193,7 +206,7 @@ def get_visible_attachment(session: Session, user: Actor, attachment_id: int) ->
             pass
         else:
             return attachment
-    raise NotFound(f"attachment {attachment_id} does not exist")
+    raise NotFound(f"attachment {attachment_id} does not exist", code="orders.no_attachment")
 
 
 def read_blob(storage: Storage, attachment: Attachment) -> bytes:
@@ -202,4 +215,6 @@ def read_blob(storage: Storage, attachment: Attachment) -> bytes:
         return storage.get(attachment.storage_key)
     except BlobNotFound:
         log.error("attachment %s: blob %s is missing from %r", attachment.id, attachment.storage_key, storage)
-        raise NotFound(f"the file of attachment {attachment.id} is missing from storage") from None
+        raise NotFound(
+            f"the file of attachment {attachment.id} is missing from storage", code="orders.attachment_missing"
+        ) from None

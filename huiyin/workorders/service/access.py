@@ -66,7 +66,7 @@ def get_visible_order(session: Session, user: Actor, order_id: int, *, lock: boo
         units = visible_unit_ids(session, user)
         if units is None or order.unit_id in units or order.owner_agent_id == user.id:
             return order
-    raise NotFound(f"work order {order_id} does not exist")
+    raise NotFound(f"work order {order_id} does not exist", code="orders.no_order")
 
 
 _ORDER_BY_ID = Prebuilt(select(WorkOrder.__table__).where(WorkOrder.id == bindparam("order_id")))
@@ -81,7 +81,7 @@ def read_visible_order(session: Session, user: Actor, order_id: int) -> Any:
         units = visible_unit_ids(session, user)
         if units is None or found[0].unit_id in units or found[0].owner_agent_id == user.id:
             return found[0]
-    raise NotFound(f"work order {order_id} does not exist")
+    raise NotFound(f"work order {order_id} does not exist", code="orders.no_order")
 
 
 _FACTS = Prebuilt(
@@ -111,16 +111,33 @@ def check_transition(user: Actor, order: WorkOrder, action: Action) -> Transitio
     rule = TRANSITIONS[action]
     if not user.has(*rule.roles):
         names = ", ".join(sorted(r.value for r in rule.roles))
-        raise Forbidden(f"'{action.value}' needs one of the roles: {names}")
+        raise Forbidden(f"'{action.value}' needs one of the roles: {names}", code="orders.role")
     state = OrderState(order.state)
     if state not in rule.sources:
         allowed = [a.value for a in allowed_actions(state)]
-        raise Conflict(
-            f"cannot {action.value} an order that is {state.value}; allowed now: {allowed or 'none'}",
-            state=state.value,
-            allowed_actions=allowed,
-        )
+        detail = f"cannot {action.value} an order that is {state.value}; allowed now: {allowed or 'none'}"
+        raise _refused_in(state, detail, allowed)
     return rule
+
+
+def _refused_in(state: OrderState, detail: str, allowed: list[str]) -> Conflict:
+    """The refusal of an action the order's state does not allow: one code per state (the people reading it
+    know what they asked for; what they need is where the order stands now)."""
+    if state is OrderState.registered:
+        return Conflict(detail, code="orders.not_dispatched", state=state.value, allowed_actions=allowed)
+    if state is OrderState.dispatched:
+        return Conflict(detail, code="orders.not_accepted", state=state.value, allowed_actions=allowed)
+    if state is OrderState.accepted:
+        return Conflict(detail, code="orders.accepted", state=state.value, allowed_actions=allowed)
+    if state is OrderState.in_progress:
+        return Conflict(detail, code="orders.in_progress", state=state.value, allowed_actions=allowed)
+    if state is OrderState.suspended:
+        return Conflict(detail, code="orders.suspended", state=state.value, allowed_actions=allowed)
+    if state is OrderState.merged:
+        return Conflict(detail, code="orders.merged", state=state.value, allowed_actions=allowed)
+    if state is OrderState.resolved:
+        return Conflict(detail, code="orders.resolved", state=state.value, allowed_actions=allowed)
+    return Conflict(detail, code="orders.closed", state=state.value, allowed_actions=allowed)
 
 
 def actions_for(user: Actor, order: Any) -> list[str]:

@@ -24,12 +24,17 @@ def list_categories(session: Session, order_type: str | None = None) -> list[Cat
 def check_new_category(session: Session, data: dict[str, Any]) -> None:
     """The code is free (422), the parent exists under the same type (422)."""
     if get_category_by_code(session, data["code"]) is not None:
-        raise Invalid(f"category code {data['code']!r} is taken")
+        raise Invalid(
+            f"category code {data['code']!r} is taken", code="orders.category_code_taken", category=data["code"]
+        )
     parent_id = data.get("parent_id")
     if parent_id is not None:
         parent = session.get(Category, parent_id)
         if parent is None or parent.type != data["type"]:
-            raise Invalid(f"parent category {parent_id} does not exist under type {data['type']}")
+            raise Invalid(
+                f"parent category {parent_id} does not exist under type {data['type']}",
+                code="orders.no_parent_category",
+            )
 
 
 def do_create_category(session: Session, data: dict[str, Any]) -> Category:
@@ -42,7 +47,7 @@ def do_create_category(session: Session, data: dict[str, Any]) -> Category:
 def get_category_or_404(session: Session, category_id: int) -> Category:
     cat = session.get(Category, category_id)
     if cat is None:
-        raise NotFound(f"category {category_id} does not exist")
+        raise NotFound(f"category {category_id} does not exist", code="orders.no_category")
     return cat
 
 
@@ -62,7 +67,7 @@ def list_rules(session: Session) -> list[DispatchRule]:
 def check_rule_refs(session: Session, category_id: int | None, area_id: int | None, unit_id: int | None) -> None:
     """Each named category, area and unit exists (422)."""
     if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(f"category {category_id} does not exist")
+        raise Invalid(f"category {category_id} does not exist", code="orders.no_category")
     if area_id is not None:
         check_area_ref(session, area_id)
     if unit_id is not None:
@@ -79,7 +84,7 @@ def do_create_rule(session: Session, data: dict[str, Any]) -> DispatchRule:
 def get_rule(session: Session, rule_id: int) -> DispatchRule:
     rule = session.get(DispatchRule, rule_id)
     if rule is None:
-        raise NotFound(f"dispatch rule {rule_id} does not exist")
+        raise NotFound(f"dispatch rule {rule_id} does not exist", code="orders.no_dispatch_rule")
     return rule
 
 

@@ -195,27 +195,40 @@ def check_register(session: Session, actor: Actor, data: dict[str, Any]) -> Regi
     if not (actor.has(Role.agent, *MANAGERS) or field_help):
         raise Forbidden(
             "registering an order needs one of the roles: agent, duty_manager, floor_manager, supervisor, director"
-            " (a unit handler registers requests for the expert seats, type support)"
+            " (a unit handler registers requests for the expert seats, type support)",
+            code="orders.register_role",
         )
     category = get_category_by_code(session, data["category"])
     if category is None or not category.is_active:
-        raise Invalid(f"category {data['category']!r} does not exist")
+        raise Invalid(
+            f"category {data['category']!r} does not exist",
+            code="orders.category_unavailable",
+            category=data["category"],
+        )
     if category.type != order_type:
-        raise Invalid(f"category {category.code} belongs to type {category.type}, not {order_type.value}")
+        raise Invalid(
+            f"category {category.code} belongs to type {category.type}, not {order_type.value}",
+            code="orders.category_of_another_type",
+            category=category.code,
+        )
     customer = check_customer_facts(session, data["customer_id"]) if data.get("customer_id") else None
     contact_phone = data["contact_phone"]
     if is_masked(contact_phone):  # one of the customer's numbers, picked as the API showed it
         if customer is None:
-            raise Invalid("a masked contact_phone needs the customer_id it belongs to", field="contact_phone")
+            raise Invalid(
+                "a masked contact_phone needs the customer_id it belongs to",
+                code="orders.masked_phone_without_customer",
+                field="contact_phone",
+            )
         contact_phone = unmask(customer_numbers(session, customer.id), contact_phone, field="contact_phone")
     area_id = data.get("area_id") or (customer.area_id if customer else None)
     area = check_area(session, area_id) if area_id else None
     close_on_spot = bool(data.get("close_on_spot"))
     if close_on_spot and order_type not in ON_THE_SPOT_TYPES:
         allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
-        raise Invalid(f"only these types can be closed on the spot: {allowed}")
+        raise Invalid(f"only these types can be closed on the spot: {allowed}", code="orders.not_on_the_spot_type")
     if close_on_spot and not data.get("result"):
-        raise Invalid("closing on the spot needs the answer given, in 'result'")
+        raise Invalid("closing on the spot needs the answer given, in 'result'", code="orders.on_the_spot_answer")
     return RegisterPlan(
         type=order_type,
         category=category,
@@ -312,7 +325,7 @@ def do_merge(
     resolved with the master's result (``do_system_resolve``). By the system (``actor`` None) the data names
     the router (``system``) and what it matched."""
     if order.id == master_order_id:
-        raise Conflict("an order cannot be merged into itself")
+        raise Conflict("an order cannot be merged into itself", code="orders.merge_into_itself")
     order.merged_into = master_order_id
     order.unit_id = None
     order.handler_id = None
@@ -369,7 +382,7 @@ def do_dispatch(
 def do_reassign(session: Session, order: WorkOrder, unit: UnitRef, actor: Actor, note: str = "") -> WorkOrderEvent:
     """To another unit; a suspended order leaves suspension (its listeners resume a paused clock)."""
     if unit.id == order.unit_id:
-        raise Invalid(f"the order is already with unit {unit.code}")
+        raise Invalid(f"the order is already with unit {unit.code}", code="orders.same_unit", unit=unit.name)
     previous = order.unit_id
     order.unit_id = unit.id
     order.last_unit_id = unit.id
@@ -438,7 +451,11 @@ def check_on_site_staff(session: Session, order: WorkOrder, ids: list[int]) -> l
     people = check_staff_refs(session, ids, field="on_site_staff_ids")
     foreign = [p.id for p in people if p.unit_id != order.unit_id or not p.is_active]
     if foreign:
-        raise Invalid(f"staff {foreign} are not active staff of the unit that has the order", field="on_site_staff_ids")
+        raise Invalid(
+            f"staff {foreign} are not active staff of the unit that has the order",
+            code="orders.on_site_staff",
+            field="on_site_staff_ids",
+        )
     return [p.id for p in people]
 
 
@@ -545,9 +562,16 @@ def do_callback(
 
 
 def check_reason(value: str | None, action: Action) -> str:
-    if not value or not value.strip():
-        raise Invalid(f"'{action.value}' needs a reason")
-    return value.strip()
+    if value and value.strip():
+        return value.strip()
+    detail = f"'{action.value}' needs a reason"
+    if action is Action.suspend:
+        raise Invalid(detail, code="orders.suspend_reason")
+    if action is Action.return_:
+        raise Invalid(detail, code="orders.return_reason")
+    if action is Action.resolve:
+        raise Invalid(detail, code="orders.resolve_result")
+    raise Invalid(detail, code="orders.reason")
 
 
 def apply_action(
@@ -592,12 +616,19 @@ def _apply_close(session: Session, order: WorkOrder, actor: Actor, reason: str, 
     if order.state == S.registered:
         if order.type not in ON_THE_SPOT_TYPES:
             allowed = sorted(t.value for t in ON_THE_SPOT_TYPES)
-            raise Conflict(f"only {allowed} orders can be closed at registration; dispatch this one")
+            raise Conflict(
+                f"only {allowed} orders can be closed at registration; dispatch this one",
+                code="orders.close_needs_dispatch",
+            )
         answer = (result or reason).strip()
         if not answer:
-            raise Invalid("closing on the spot needs the answer given, in 'result' or 'reason'")
+            raise Invalid(
+                "closing on the spot needs the answer given, in 'result' or 'reason'", code="orders.on_the_spot_answer"
+            )
         do_close(session, order, actor, answer, on_spot=True)
         return
     if not actor.has(*MANAGERS):
-        raise Forbidden("closing a resolved order without its callback needs a manager role")
+        raise Forbidden(
+            "closing a resolved order without its callback needs a manager role", code="orders.waive_callback_role"
+        )
     do_close(session, order, actor, reason or "免回访归档", waived=True)

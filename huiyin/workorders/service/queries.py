@@ -82,7 +82,9 @@ def filtered_orders(session: Session, user: Actor, f: OrderFilter) -> Select[Wor
     if f.category:
         cat = get_category_by_code(session, f.category)
         if cat is None:
-            raise Invalid(f"category {f.category!r} does not exist")
+            raise Invalid(
+                f"category {f.category!r} does not exist", code="orders.unknown_category", category=f.category
+            )
         children = select(Category.id).where(Category.parent_id == cat.id)
         stmt = stmt.where(or_(WorkOrder.category_id == cat.id, WorkOrder.category_id.in_(children)))
     if f.unit_id is not None:
