@@ -58,7 +58,10 @@ async def rating_poster(request: Request, session: SessionDep) -> Poster:
             pass  # a person's token, then
     user = await get_current_user(request, session)
     if not user.has(*CENTER):
-        raise Forbidden("recording a rating needs a CTI integration's token or one of the centre's roles")
+        raise Forbidden(
+            "recording a rating needs a CTI integration's token or one of the centre's roles",
+            code="surveys.rating_not_allowed",
+        )
     return Poster(None, user)
 
 
@@ -204,7 +207,7 @@ async def list_ratings(
 ) -> RatingsPublic:
     """An order's ratings (its calls' and its own, every channel), newest first: the order page shows them."""
     if order_id is None:
-        raise Invalid("name the order (order_id)", field="order_id")
+        raise Invalid("name the order (order_id)", code="surveys.order_missing", field="order_id")
     get_visible_order(session, user, order_id)
     rows = service.ratings_of_order(session, order_id, limit=limit)
     return RatingsPublic(items=[RatingPublic.model_validate(r) for r in rows], total=len(rows))
@@ -357,7 +360,7 @@ async def sms_gateway(request: Request, settings: SettingsDep) -> None:
     expected = settings.surveys.inbound_token
     given = bearer_token(request.headers)
     if expected is None or not given or not hmac.compare_digest(given, expected.get_secret_value()):
-        raise Unauthorized("unknown SMS gateway token")
+        raise Unauthorized("unknown SMS gateway token", code="surveys.sms_gateway_token")
 
 
 @router.post("/sms/inbound", operation_id="surveys-sms_inbound", dependencies=[Depends(sms_gateway)])

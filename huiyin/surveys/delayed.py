@@ -78,22 +78,33 @@ def draw(order_id: int) -> float:
 def check_questions(questions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """3–6 questions, unique keys, known kinds, an ``overall`` question of kind ``result`` (it is the rating)."""
     if not 3 <= len(questions) <= 6:
-        raise Invalid("a survey has 3 to 6 questions", field="questions")
+        raise Invalid("a survey has 3 to 6 questions", code="surveys.question_count", field="questions")
     keys = [q["key"] for q in questions]
     if len(set(keys)) != len(keys):
-        raise Invalid("each question has its own key", field="questions")
+        raise Invalid("each question has its own key", code="surveys.question_key_twice", field="questions")
     for q in questions:
         if q["kind"] not in KINDS:
-            raise Invalid(f"unknown question kind {q['kind']!r}; one of {list(KINDS)}", field="questions")
+            raise Invalid(
+                f"unknown question kind {q['kind']!r}; one of {list(KINDS)}",
+                code="surveys.unknown_question_kind",
+                field="questions",
+            )
     if not any(q["key"] == "overall" and q["kind"] == "result" for q in questions):
-        raise Invalid("a survey asks 'overall' (kind 'result'): it is the order's delayed rating", field="questions")
+        raise Invalid(
+            "a survey asks 'overall' (kind 'result'): it is the order's delayed rating",
+            code="surveys.overall_missing",
+            field="questions",
+        )
     return [dict(q) for q in questions]
 
 
 def current_questionnaire(session: Session) -> Questionnaire:
     found = session.scalar(select(Questionnaire).where(Questionnaire.code == CODE, Questionnaire.is_current.is_(True)))
     if found is None:
-        raise NotFound("no delayed survey questionnaire: run huiyin db upgrade (the seed makes one)")
+        raise NotFound(
+            "no delayed survey questionnaire: run huiyin db upgrade (the seed makes one)",
+            code="surveys.no_current_questionnaire",
+        )
     return found
 
 
@@ -275,7 +286,7 @@ def get_survey(session: Session, survey_id: int, *, lock: bool = False) -> Surve
     stmt = select(Survey).where(Survey.id == survey_id)
     found = session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None:
-        raise NotFound("this survey link is not valid")
+        raise NotFound("this survey link is not valid", code="surveys.link_invalid")
     return found
 
 
@@ -284,13 +295,18 @@ def check_answers(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict
     asked = {q["key"]: q for q in questionnaire.questions}
     strangers = sorted(set(answers) - set(asked))
     if strangers:
-        raise Invalid(f"no such question: {strangers}", field="answers")
+        raise Invalid(f"no such question: {strangers}", code="surveys.no_such_question", field="answers")
     out: dict[str, Any] = {}
     for key, q in asked.items():
         value = answers.get(key)
         if value is None or value == "":
             if q.get("required"):
-                raise Invalid(f"question {key!r} needs an answer", field=key)
+                raise Invalid(
+                    f"question {key!r} needs an answer",
+                    code="surveys.answer_required",
+                    field=key,
+                    question=q.get("text") or key,
+                )
             continue
         kind = q["kind"]
         ok = (
@@ -300,7 +316,12 @@ def check_answers(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict
             or (kind == "text" and isinstance(value, str) and len(value) <= 500)
         )
         if not ok:
-            raise Invalid(f"question {key!r} ({kind}) cannot be answered {value!r}", field=key)
+            raise Invalid(
+                f"question {key!r} ({kind}) cannot be answered {value!r}",
+                code="surveys.answer_invalid",
+                field=key,
+                question=q.get("text") or key,
+            )
         out[key] = value
     return out
 
@@ -310,9 +331,9 @@ def do_answer(
 ) -> Survey:
     """The answers, once; the overall answer as the order's delayed rating (an unsatisfied one opens care)."""
     if survey.state == "answered":
-        raise Conflict("this survey has been answered already: thank you")
+        raise Conflict("this survey has been answered already: thank you", code="surveys.answered_already")
     if survey.state == "expired":
-        raise Conflict("this survey has closed")
+        raise Conflict("this survey has closed", code="surveys.closed")
     score = answers.get("attitude") if isinstance(answers.get("attitude"), int) else None
     contact = Contact(
         f"survey:{survey.id}",

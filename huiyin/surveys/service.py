@@ -61,10 +61,14 @@ def check_contact(
     if call_id is not None:
         call = call_facts(session, call_id)
         if call is None or (integration_id is not None and call.integration_id != integration_id):
-            raise NotFound(f"no call with callId {call_id!r}")
+            raise NotFound(f"no call with callId {call_id!r}", code="surveys.no_call", call_id=call_id)
         orders = order_ids_of(session, [call.id]).get(call.id, [])
         if order_id is not None and order_id not in orders:
-            raise Invalid(f"order {order_id} was not registered on call {call_id!r}", field="order_id")
+            raise Invalid(
+                f"order {order_id} was not registered on call {call_id!r}",
+                code="surveys.order_not_of_call",
+                field="order_id",
+            )
         order = order_facts(session, order_id or orders[0]) if (order_id or orders) else None
         return Contact(
             f"call:{call.id}",
@@ -77,12 +81,16 @@ def check_contact(
             call.customer_id or (order.customer_id if order else None),
         )
     if order_id is None:
-        raise Invalid("name the contact rated: its call (call_id) or its order (order_id)", field="call_id")
+        raise Invalid(
+            "name the contact rated: its call (call_id) or its order (order_id)",
+            code="surveys.contact_missing",
+            field="call_id",
+        )
     if user is not None:
         get_visible_order(session, user, order_id)
     order = order_facts(session, order_id)
     if order is None:
-        raise NotFound(f"work order {order_id} does not exist")
+        raise NotFound(f"work order {order_id} does not exist", code="surveys.no_order")
     return Contact(
         f"order:{order.id}",
         None,
@@ -188,7 +196,7 @@ def do_rate(
     if new_id is None:  # the same rating, posted at the same moment through another connection
         found = _existing(session, contact, channel)
         if found is None:
-            raise Conflict("the rating could not be stored; post it again")
+            raise Conflict("the rating could not be stored; post it again", code="surveys.rating_not_stored")
         return found, False
     rating.id = new_id  # written: the object is only its values now (not added to the session)
     session.connection().execute(_COUNT, _counted(rating))  # Core: the ORM's execution layer adds nothing here
@@ -231,11 +239,13 @@ def do_record_contact_rating(
     order registered in it). As ``do_rate``: stored and counted once, the first answer stands (a second one gives
     back the first, unchanged), and an unsatisfied one opens a care task (关怀)."""
     if contact_kind != "conversation":
-        raise Invalid("calls and orders are rated through do_rate", field="contact_kind")
+        raise Invalid(
+            "calls and orders are rated through do_rate", code="surveys.not_a_conversation", field="contact_kind"
+        )
     if channel not in CHANNELS:
-        raise Invalid(f"channel: one of {', '.join(CHANNELS)}", field="channel")
+        raise Invalid(f"channel: one of {', '.join(CHANNELS)}", code="surveys.unknown_channel", field="channel")
     if result not in RESULTS:
-        raise Invalid(f"result: one of {', '.join(RESULTS)}", field="result")
+        raise Invalid(f"result: one of {', '.join(RESULTS)}", code="surveys.unknown_result", field="result")
     contact = Contact(f"{contact_kind}:{contact_id}", None, None, agent_id, None, None, None, customer_id)
     return do_rate(
         session,
@@ -269,10 +279,10 @@ def contact_of_key(session: Session, key: str) -> Contact:
     if kind == "order":
         return check_contact(session, call_id=None, order_id=int(ident), integration_id=None, user=None)
     if kind != "call":
-        raise NotFound(f"no rated call or order {key!r}")
+        raise NotFound(f"no rated call or order {key!r}", code="surveys.no_contact")
     call_id = call_id_of(session, int(ident))
     if call_id is None:
-        raise NotFound("no such call")
+        raise NotFound("no such call", code="surveys.no_contact")
     return check_contact(session, call_id=call_id, order_id=None, integration_id=None, user=None)
 
 
@@ -324,14 +334,14 @@ def get_care_task(session: Session, task_id: int, *, lock: bool = False) -> Care
     stmt = select(CareTask).where(CareTask.id == task_id)
     task = session.scalar(stmt.with_for_update() if lock else stmt)
     if task is None:
-        raise NotFound(f"care task {task_id} does not exist")
+        raise NotFound(f"care task {task_id} does not exist", code="surveys.no_care_task")
     return task
 
 
 def do_finish_care(session: Session, task: CareTask, *, outcome: str, note: str, by: int, at: datetime) -> CareTask:
     """Closes a care task with what was done; a done task is left as it was (409)."""
     if task.state == "done":
-        raise Conflict(f"care task {task.id} is done already")
+        raise Conflict(f"care task {task.id} is done already", code="surveys.care_done_already")
     task.state, task.outcome, task.note, task.done_at, task.done_by = "done", outcome, note, at, by
     session.flush()
     return task

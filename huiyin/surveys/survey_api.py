@@ -141,7 +141,11 @@ async def set_survey_rule(body: SurveyRuleIn, session: SessionDep, _: Editor) ->
     if body.category is not None:
         cat = catalog(session).by_code.get(body.category)
         if cat is None or cat.type != body.order_type:
-            raise Invalid(f"no category {body.category!r} of type {body.order_type!r}", field="category")
+            raise Invalid(
+                f"no category {body.category!r} of type {body.order_type!r}",
+                code="surveys.no_category_of_type",
+                field="category",
+            )
         category_id = cat.id
     rule = delayed.do_set_rule(session, body.order_type, category_id, body.share, body.delay_days, body.is_active)
     return _rule(rule, {category_id: body.category} if category_id and body.category else {})
@@ -235,7 +239,7 @@ def _results(
 ) -> SurveyResultsPublic:
     q = session.get(Questionnaire, questionnaire_id) if questionnaire_id else delayed.current_questionnaire(session)
     if q is None:
-        raise NotFound(f"no questionnaire {questionnaire_id}")
+        raise NotFound(f"no questionnaire {questionnaire_id}", code="surveys.no_questionnaire")
     first, last, start, end = _period(tz, from_, to)
     sent, answered, questions = delayed.results(session, q, start=start, end=end)
     return SurveyResultsPublic.model_validate(
