@@ -34,7 +34,9 @@ def unmask(numbers: Sequence[str], value: str, *, field: str) -> str:
     if len(found) != 1:
         raise Invalid(
             f"{value} is a masked number that is not one of this record's numbers: pick one of them or type it in full",
+            code="customers.masked_unknown",
             field=field,
+            number=value,
         )
     return found.pop()
 

@@ -38,7 +38,9 @@ from huiyin.errors import Conflict, Forbidden, Invalid, NotFound
 def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"customer {customer_id} does not exist")
+        raise NotFound(
+            f"customer {customer_id} does not exist", code="customers.no_such_customer", customer_id=customer_id
+        )
     return customer
 
 
@@ -90,14 +92,18 @@ def customer_tags(session: Session, customer_id: int) -> tuple[str, ...]:
 def check_customer_facts(session: Session, customer_id: int) -> CustomerFacts:
     facts = customer_facts(session, customer_id)
     if facts is None:
-        raise Invalid(f"customer {customer_id} does not exist")
+        raise Invalid(
+            f"customer {customer_id} does not exist", code="customers.no_such_customer", customer_id=customer_id
+        )
     return facts
 
 
 def check_customer_ref(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise Invalid(f"customer {customer_id} does not exist")
+        raise Invalid(
+            f"customer {customer_id} does not exist", code="customers.no_such_customer", customer_id=customer_id
+        )
     return customer
 
 
@@ -281,7 +287,7 @@ def customer_views(session: Session, ids: list[int]) -> list[CustomerView]:
 def search_customers(session: Session, q: str, limit: int = 20) -> list[CustomerView]:
     q = q.strip()
     if not q:
-        raise Invalid("type a phone number, account number, name or address fragment")
+        raise Invalid("type a phone number, account number, name or address fragment", code="customers.search_empty")
     compact = normalize_phone(q)
     session.flush()  # the look-ups are prebuilt statements, which do not flush as session.execute would
     ids = _ids_by_phone_or_number(session, q, limit) if compact.isdigit() else _ids_by_text(session, q, limit)
@@ -291,14 +297,14 @@ def search_customers(session: Session, q: str, limit: int = 20) -> list[Customer
 def check_tags(tags: list[str]) -> list[str]:
     unknown = sorted(set(tags) - set(TAGS))
     if unknown:
-        raise Invalid(f"unknown tag(s) {unknown}; allowed: {list(TAGS)}")
+        raise Invalid(f"unknown tag(s) {unknown}; allowed: {list(TAGS)}", code="customers.unknown_tags")
     return sorted(set(tags))
 
 
 def check_account_free(session: Session, account_no: str, *, except_id: int | None = None) -> None:
     found = session.scalar(select(Customer.id).where(Customer.account_no == account_no))
     if found is not None and found != except_id:
-        raise Conflict(f"account {account_no} already exists")
+        raise Conflict(f"account {account_no} already exists", code="customers.account_taken", account_no=account_no)
 
 
 def do_set_phones(customer: Customer, phones: list[str]) -> None:
@@ -317,7 +323,10 @@ def check_tag_change(user: Actor, before: Sequence[str], after: Sequence[str]) -
     for tag in set(before) - set(after):
         roles = KEPT_TAGS.get(tag)
         if roles is not None and not user.has(*roles):
-            raise Forbidden(f"the tag {tag!r} is removed only by: {', '.join(sorted(roles))}")
+            detail = f"the tag {tag!r} is removed only by: {', '.join(sorted(roles))}"
+            if tag == "repeat_complainant":
+                raise Forbidden(detail, code="customers.repeat_complainant_kept")
+            raise Forbidden(detail, code="customers.tag_kept")
 
 
 def do_set_tags(customer: Customer, tags: list[str]) -> None:
