@@ -25,10 +25,12 @@ def check_backup(session: Session, user: User, backup_id: int | None) -> User | 
     if backup_id is None:
         return None
     if backup_id == user.id:
-        raise Invalid("a handler cannot be their own backup", field="backup_id")
+        raise Invalid("a handler cannot be their own backup", code="auth.own_backup", field="backup_id")
     backup = session.get(User, backup_id)
     if backup is None or not backup.is_active or not backup.has(Role.unit_handler):
-        raise Invalid(f"user {backup_id} is not an active unit handler", field="backup_id")
+        raise Invalid(
+            f"user {backup_id} is not an active unit handler", code="auth.backup_not_handler", field="backup_id"
+        )
     return backup
 
 
@@ -45,14 +47,17 @@ def check_absence(
     absence of the person. An overlap with absences that are over already (one ended early a moment ago,
     re-registered from the same minute) is not refused: the new absence starts where they ended."""
     if not actor.has(*KEEPERS) and actor.id != user_id:
-        raise Forbidden("a unit handler marks only their own absence; a manager or admin marks anyone's")
+        raise Forbidden(
+            "a unit handler marks only their own absence; a manager or admin marks anyone's",
+            code="auth.absence_own_only",
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound(f"user {user_id} does not exist", code="auth.no_user")
     if ends_at <= starts_at:
-        raise Invalid("an absence ends after it starts", field="ends_at")
+        raise Invalid("an absence ends after it starts", code="auth.absence_ends_before_start", field="ends_at")
     if ends_at <= at:
-        raise Invalid("an absence that is already over changes nothing", field="ends_at")
+        raise Invalid("an absence that is already over changes nothing", code="auth.absence_over", field="ends_at")
     overlaps = session.execute(
         select(Absence.id, Absence.ends_at).where(
             Absence.user_id == user_id, Absence.starts_at < ends_at, Absence.ends_at > starts_at
@@ -60,7 +65,11 @@ def check_absence(
     ).all()
     holding = [a_id for a_id, end in overlaps if end > at]
     if holding:
-        raise Conflict(f"user {user_id} is already marked absent for part of that time (absence {holding[0]})")
+        raise Conflict(
+            f"user {user_id} is already marked absent for part of that time (absence {holding[0]})",
+            code="auth.absence_overlap",
+            name=user.full_name,
+        )
     over = [end for _, end in overlaps]
     return AbsencePlan(user, max([starts_at, *over]))
 
@@ -92,16 +101,16 @@ def do_add_absence(
 def get_absence(session: Session, absence_id: int) -> Absence:
     found = session.get(Absence, absence_id)
     if found is None:
-        raise NotFound(f"absence {absence_id} does not exist")
+        raise NotFound(f"absence {absence_id} does not exist", code="auth.no_absence")
     return found
 
 
 def do_end_absence(session: Session, actor: Actor, absence: Absence, at: datetime) -> Absence:
     """Back early: the absence ends now (one not yet begun is ended before it starts: it never holds)."""
     if not actor.has(*KEEPERS) and actor.id != absence.user_id:
-        raise Forbidden("a unit handler ends only their own absence")
+        raise Forbidden("a unit handler ends only their own absence", code="auth.absence_end_own_only")
     if absence.ends_at <= at:
-        raise Conflict("this absence is over already")
+        raise Conflict("this absence is over already", code="auth.absence_ended")
     absence.ends_at = max(at, absence.starts_at)
     session.flush()
     return absence

@@ -132,7 +132,7 @@ async def unlock_user(user_id: PathId, session: SessionDep, admin: AdminUser) ->
 def _get_user(session: SessionDep, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound(f"user {user_id} does not exist", code="auth.no_user")
     return user
 
 
@@ -168,7 +168,7 @@ def update_user(
     roles = [r.value for r in body.roles] if body.roles is not None else user.roles
     unit_id = fields.get("unit_id", user.unit_id)
     if Role.unit_handler in roles and unit_id is None:
-        raise Invalid("a unit handler must belong to a unit")
+        raise Invalid("a unit handler must belong to a unit", code="auth.handler_needs_unit", field="unit_id")
     if body.roles is not None:
         service.do_set_roles(session, user, roles)
     if body.password is not None:
@@ -192,7 +192,7 @@ async def list_api_tokens(session: SessionDep, _: AdminUser) -> list[ApiTokenPub
 async def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUser) -> ApiTokenIssued:
     user = _get_user(session, body.user_id) if session.get(User, body.user_id) else None
     if user is None:
-        raise Invalid(f"user {body.user_id} does not exist")
+        raise Invalid(f"user {body.user_id} does not exist", code="auth.no_user", field="user_id")
     issued = service.do_issue_token(session, user, "api", hours=None, name=body.name)
     return ApiTokenIssued(**ApiTokenPublic.model_validate(issued.token).model_dump(), token=issued.secret)
 
@@ -201,7 +201,7 @@ async def create_api_token(body: ApiTokenCreate, session: SessionDep, _: AdminUs
 async def revoke_api_token(token_id: PathId, session: SessionDep, _: AdminUser) -> None:
     tok = session.get(AuthToken, token_id)
     if tok is None or tok.kind != "api":
-        raise NotFound(f"API token {token_id} does not exist")
+        raise NotFound(f"API token {token_id} does not exist", code="auth.no_api_token")
     service.do_revoke(session, tok)
 
 

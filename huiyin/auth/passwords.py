@@ -15,12 +15,23 @@ from huiyin.errors import Invalid
 
 def check_password(password: str, username: str, *, min_length: int) -> str:
     if len(password) < min_length:
-        raise Invalid(f"a password needs at least {min_length} characters (a few words make a good one)")
+        raise Invalid(
+            f"a password needs at least {min_length} characters (a few words make a good one)",
+            code="auth.password_too_short",
+            field="password",
+            min_length=min_length,
+        )
     lowered = password.lower()
     if lowered in COMMON:
-        raise Invalid("this password is one of the most common ones: choose another")
+        raise Invalid(
+            "this password is one of the most common ones: choose another",
+            code="auth.password_common",
+            field="password",
+        )
     if username and username.lower() in lowered:
-        raise Invalid("a password must not contain the username")
+        raise Invalid("a password must not contain the username", code="auth.password_has_username", field="password")
     if len(set(password)) == 1:
-        raise Invalid("a password must not be one character repeated")
+        raise Invalid(
+            "a password must not be one character repeated", code="auth.password_one_character", field="password"
+        )
     return password

@@ -50,23 +50,23 @@ def verify_password(hashed: str, password: str) -> bool:
 def check_roles(roles: list[str]) -> list[str]:
     unknown = sorted(set(roles) - {r.value for r in Role})
     if unknown:
-        raise Invalid(f"unknown role(s) {unknown}; allowed: {[r.value for r in Role]}")
+        raise Invalid(f"unknown role(s) {unknown}; allowed: {[r.value for r in Role]}", code="auth.unknown_role")
     if not roles:
-        raise Invalid("a user needs at least one role")
+        raise Invalid("a user needs at least one role", code="auth.no_role")
     return sorted(set(roles))
 
 
 def check_new_user(session: Session, username: str, roles: list[str], unit_code: str | None) -> Unit | None:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(f"user {username!r} already exists", code="auth.username_taken", username=username)
     check_roles(roles)
     unit = None
     if unit_code is not None:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            raise Invalid(f"unit {unit_code!r} does not exist")
+            raise Invalid(f"unit {unit_code!r} does not exist", code="auth.no_unit", unit=unit_code)
     if Role.unit_handler in roles and unit is None:
-        raise Invalid("a unit handler must belong to a unit")
+        raise Invalid("a unit handler must belong to a unit", code="auth.handler_needs_unit", field="unit_id")
     return unit
 
 
@@ -116,7 +116,7 @@ def do_set_password(session: Session, user: User, password: str) -> None:
 def get_user_by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"user {username!r} does not exist")
+        raise NotFound(f"user {username!r} does not exist", code="auth.no_user")
     return user
 
 

@@ -132,6 +132,7 @@ def _refuse_locked(until: datetime, at: datetime) -> TooManyAttempts:
     seconds = max(1, int((until - at).total_seconds() + 0.999))
     return TooManyAttempts(
         f"too many failed sign-ins: try again in {seconds} s, or ask an admin to unlock the account",
+        code="auth.locked",
         retry_after=seconds,
     )
 
@@ -159,7 +160,7 @@ async def sign_in(db: Database, rules: AuthSettings, attempt: Attempt, *, hours:
             _audit(session, attempt, user.id, "success", at)
             issued = do_issue_token(session, user, attempt.kind, hours=hours)
             return user, issued
-    raise Unauthorized(WRONG)
+    raise Unauthorized(WRONG, code="auth.wrong_password")
 
 
 def do_unlock(session: Session, user: User, actor_id: int) -> None:
