@@ -79,14 +79,27 @@ def business_minutes_between(cal: Calendar | None, start: datetime, end: datetim
     return total.total_seconds() / 60
 
 
+class PeriodReversed(ValueError):
+    """A working period that ends before it starts; ``start`` and ``end`` as HH:MM."""
+
+    def __init__(self, start: time, end: time) -> None:
+        super().__init__(f"working period {start:%H:%M}–{end:%H:%M} ends before it starts")
+        self.start, self.end = f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+class PeriodsOverlap(ValueError):
+    """Two working periods that overlap."""
+
+
 def parse_hours(spans: list[tuple[str, str]]) -> tuple[tuple[time, time], ...]:
-    """[("08:30", "12:00"), ...] → sorted periods; ValueError when empty, reversed or overlapping."""
+    """[("08:30", "12:00"), ...] → sorted periods; ValueError when empty, reversed (``PeriodReversed``) or
+    overlapping (``PeriodsOverlap``)."""
     out = sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans)
     if not out:
         raise ValueError("a calendar needs at least one working period")
     for i, (a, b) in enumerate(out):
         if a >= b:
-            raise ValueError(f"working period {a:%H:%M}–{b:%H:%M} ends before it starts")
+            raise PeriodReversed(a, b)
         if i and out[i - 1][1] > a:
-            raise ValueError("working periods overlap")
+            raise PeriodsOverlap("working periods overlap")
     return tuple(out)

@@ -84,20 +84,31 @@ def check_ladder(rungs: Sequence[dict[str, Any]]) -> list[Rung]:
 
     levels = sorted(r["level"] for r in rungs)
     if levels != list(LEVELS):
-        raise Invalid("the ladder needs exactly the levels 1, 2, 3 and 4, once each")
+        raise Invalid("the ladder needs exactly the levels 1, 2, 3 and 4, once each", code="sla.ladder_levels")
     out: list[Rung] = []
     roles = {r.value for r in Role}
     for r in sorted(rungs, key=lambda r: r["level"]):
         if r["role"] not in roles:
-            raise Invalid(f"level {r['level']}: unknown role {r['role']!r}")
+            raise Invalid(f"level {r['level']}: unknown role {r['role']!r}", code="sla.ladder_role", level=r["level"])
         if r["mark"] not in MARKS:
-            raise Invalid(f"level {r['level']}: mark must be one of {list(MARKS)}")
+            raise Invalid(
+                f"level {r['level']}: mark must be one of {list(MARKS)}", code="sla.ladder_mark", level=r["level"]
+            )
         channels = tuple(dict.fromkeys(r["channels"]))
         bad = [c for c in channels if c not in CHANNELS]
         if bad or not channels:
-            raise Invalid(f"level {r['level']}: channels must be a non-empty list of {list(CHANNELS)}")
+            raise Invalid(
+                f"level {r['level']}: channels must be a non-empty list of {list(CHANNELS)}",
+                code="sla.ladder_channels",
+                level=r["level"],
+            )
         if out and r["delay_minutes"] < out[-1].delay_minutes:
-            raise Invalid(f"level {r['level']}'s delay must not be shorter than level {out[-1].level}'s")
+            raise Invalid(
+                f"level {r['level']}'s delay must not be shorter than level {out[-1].level}'s",
+                code="sla.ladder_delay",
+                level=r["level"],
+                previous=out[-1].level,
+            )
         out.append(Rung(r["level"], r["role"], r["delay_minutes"], r["mark"], channels))
     return out
 

@@ -28,7 +28,14 @@ from huiyin.core.actor import Actor
 from huiyin.core.fastsql import Prebuilt, ids_in
 from huiyin.db import tx_memo
 from huiyin.errors import Invalid, NotFound
-from huiyin.sla.calendar import Calendar, add_business_minutes, business_minutes_between, parse_hours
+from huiyin.sla.calendar import (
+    Calendar,
+    PeriodReversed,
+    PeriodsOverlap,
+    add_business_minutes,
+    business_minutes_between,
+    parse_hours,
+)
 from huiyin.sla.ladder import next_fire_at, step_delays
 from huiyin.sla.models import (
     DATED_STAGES,
@@ -71,7 +78,7 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise Invalid(f"unknown time zone {name!r}") from exc
+        raise Invalid(f"unknown time zone {name!r}", code="sla.unknown_timezone", zone=name) from exc
     return name
 
 
@@ -79,11 +86,15 @@ def do_create_calendar(
     session: Session, code: str, name: str, timezone: str, work_hours: list[tuple[str, str]]
 ) -> BusinessCalendar:
     if session.scalar(select(BusinessCalendar.id).where(BusinessCalendar.code == code)) is not None:
-        raise Invalid(f"calendar code {code!r} is taken")
+        raise Invalid(f"calendar code {code!r} is taken", code="sla.calendar_code_taken", calendar_code=code)
     try:
         periods = parse_hours(work_hours)
-    except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+    except PeriodReversed as exc:
+        raise Invalid(str(exc), code="sla.period_reversed", start=exc.start, end=exc.end) from exc
+    except PeriodsOverlap as exc:
+        raise Invalid(str(exc), code="sla.periods_overlap") from exc
+    except ValueError as exc:  # no period at all, or a time that is not one
+        raise Invalid(str(exc), code="sla.bad_work_hours") from exc
     cal = BusinessCalendar(
         code=code,
         name=name,
@@ -98,7 +109,7 @@ def do_create_calendar(
 def get_calendar(session: Session, calendar_id: int) -> BusinessCalendar:
     cal = session.get(BusinessCalendar, calendar_id)
     if cal is None:
-        raise NotFound(f"calendar {calendar_id} does not exist")
+        raise NotFound(f"calendar {calendar_id} does not exist", code="sla.no_calendar")
     return cal
 
 
@@ -118,9 +129,11 @@ def do_replace_days(
     seen: set[date] = set()
     for day, _, _ in days:
         if day.year != year:
-            raise Invalid(f"{day.isoformat()} is not in {year}")
+            raise Invalid(
+                f"{day.isoformat()} is not in {year}", code="sla.day_not_in_year", day=day.isoformat(), year=year
+            )
         if day in seen:
-            raise Invalid(f"{day.isoformat()} is listed twice")
+            raise Invalid(f"{day.isoformat()} is listed twice", code="sla.day_twice", day=day.isoformat())
         seen.add(day)
     session.execute(
         delete(CalendarDay).where(
@@ -150,7 +163,7 @@ def current_versions(session: Session, *, active_only: bool = False) -> list[Sla
 def current_version(session: Session, policy_id: int) -> SlaPolicyVersion:
     policy = session.get(SlaPolicy, policy_id)
     if policy is None:
-        raise NotFound(f"SLA policy {policy_id} does not exist")
+        raise NotFound(f"SLA policy {policy_id} does not exist", code="sla.no_policy")
     return session.scalars(
         select(SlaPolicyVersion).where(
             SlaPolicyVersion.policy_id == policy.id, SlaPolicyVersion.version == policy.version
@@ -187,9 +200,11 @@ def _category_id(session: Session, code: str | None, order_type: str | None) -> 
         return None
     cat = get_category_by_code(session, code)
     if cat is None:
-        raise Invalid(f"category {code!r} does not exist")
+        raise Invalid(f"category {code!r} does not exist", code="sla.no_category")
     if order_type is not None and cat.type != order_type:
-        raise Invalid(f"category {code!r} belongs to type {cat.type}, not {order_type}")
+        raise Invalid(
+            f"category {code!r} belongs to type {cat.type}, not {order_type}", code="sla.category_not_of_type"
+        )
     return cat.id
 
 
@@ -197,7 +212,7 @@ def _check_calendar_ref(session: Session, ref: str | int) -> int | None:
     if ref == "24x7":
         return None
     if isinstance(ref, str) or session.get(BusinessCalendar, ref) is None:
-        raise Invalid(f'calendar {ref!r} does not exist (use "24x7" or a calendar id)')
+        raise Invalid(f'calendar {ref!r} does not exist (use "24x7" or a calendar id)', code="sla.no_calendar_ref")
     return ref
 
 
@@ -206,7 +221,7 @@ def _version_fields(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     match = data["match"]
     limits = data["limits"]
     if not any(limits.get(s) is not None for s in STAGES):
-        raise Invalid("a policy needs at least one stage limit")
+        raise Invalid("a policy needs at least one stage limit", code="sla.no_limits")
     return {
         "name": data["name"],
         "priority": data["priority"],
@@ -272,7 +287,7 @@ def do_update_policy(session: Session, actor: Actor, policy_id: int, changes: di
     """A new version: the current one with ``changes`` merged in (``match`` and ``limits`` field by field)."""
     policy = session.get(SlaPolicy, policy_id, with_for_update=True)
     if policy is None:
-        raise NotFound(f"SLA policy {policy_id} does not exist")
+        raise NotFound(f"SLA policy {policy_id} does not exist", code="sla.no_policy")
     current = current_version(session, policy_id)
     data = policy_data(session, current)
     for key, value in changes.items():

@@ -161,7 +161,7 @@ def test_a_policy_without_limits_shows_the_servers_error_and_saves_nothing(desk:
     page.get_by_test_id("policy-submit").click()
     error = page.get_by_test_id("dialog-error")
     error.wait_for()
-    assert "at least one stage limit" in error.inner_text()
+    assert "至少需要一个环节的时限" in error.inner_text()  # sla.no_limits, in the page's language
     assert page.get_by_test_id("policy-name").is_visible()  # the dialog stays open
     assert _policies(server) == before
     d.check_clean()
