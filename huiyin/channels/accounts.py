@@ -22,14 +22,18 @@ def callback_url(public_url: str, name: str) -> str:
 
 def do_create_account(session: Session, kind: str, name: str, config: dict[str, Any]) -> ChannelAccount:
     if not NAME.match(name):
-        raise Invalid("a name of lower-case letters, digits and '-' (it is part of the URL)", field="name")
+        raise Invalid(
+            "a name of lower-case letters, digits and '-' (it is part of the URL)",
+            code="channels.account_name",
+            field="name",
+        )
     if kind == "wechat":
         if not re.fullmatch(r"[A-Za-z0-9]{3,32}", config.get("token") or ""):
-            raise Invalid("WeChat's token is 3 to 32 letters or digits", field="token")
+            raise Invalid("WeChat's token is 3 to 32 letters or digits", code="channels.wechat_token", field="token")
         if config.get("aes_key") and not re.fullmatch(r"[A-Za-z0-9]{43}", config["aes_key"]):
-            raise Invalid("the EncodingAESKey is 43 letters or digits", field="aes_key")
+            raise Invalid("the EncodingAESKey is 43 letters or digits", code="channels.aes_key", field="aes_key")
     if session.scalar(select(ChannelAccount.id).where(ChannelAccount.kind == kind, ChannelAccount.name == name)):
-        raise Conflict(f"a {kind} account named {name!r} exists")
+        raise Conflict(f"a {kind} account named {name!r} exists", code="channels.account_name_taken", name=name)
     acc = ChannelAccount(
         kind=kind,
         name=name,

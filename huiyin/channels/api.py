@@ -62,7 +62,7 @@ def _account(session: Session, name: str) -> tuple[ChannelAccount, wechat.Wechat
         )
     ).first()
     if acc is None:
-        raise NotFound(f"no WeChat integration {name!r}")
+        raise NotFound(f"no WeChat integration {name!r}", code="channels.no_wechat_account")
     return acc, wechat_account(acc.config)
 
 
@@ -73,7 +73,7 @@ async def wechat_verify(name: str, request: Request, session: SessionDep) -> Res
     try:
         text = wechat.echo(account, dict(request.query_params), now())
     except wechat.SignatureError as exc:
-        raise Forbidden(f"WeChat signature: {exc}") from None
+        raise Forbidden(f"WeChat signature: {exc}", code="channels.wechat_signature") from None
     return Response(text, media_type="text/plain")
 
 
@@ -128,11 +128,11 @@ def _take_posted(session: Session, posted: _Posted, memo: dict[str, Any], settin
         )
         inbound = wechat.parse_inbound(account, posted.body, params, now())
     except wechat.SignatureError as exc:
-        raise Forbidden(f"WeChat signature: {exc}") from None
+        raise Forbidden(f"WeChat signature: {exc}", code="channels.wechat_signature") from None
     except wechat.UnsupportedMessage:
         return wechat.SUCCESS
     except wechat.BadMessage as exc:
-        raise Invalid(f"WeChat message: {exc}") from None
+        raise Invalid(f"WeChat message: {exc}", code="channels.wechat_message") from None
     payload = {"account": acc.id, "message": wechat_in.to_payload(inbound)}
     row_id = inbox.do_enqueue(session, "wechat", inbound.dedup_key, payload)
     if row_id is None:  # delivered before: stored once, answered once
@@ -456,7 +456,7 @@ async def attachment(
     m = session.get(ChannelMessage, message_id)
     files = (m.data or {}).get("attachments") if m is not None and m.conversation_id == conversation_id else None
     if not files or index >= len(files) or not files[index].get("key"):
-        raise NotFound("no such attachment")
+        raise NotFound("no such attachment", code="channels.no_attachment")
     f = files[index]
     data = await run_in_threadpool(storage.get, f["key"])
     name = str(f.get("filename") or "file")
@@ -561,7 +561,11 @@ async def register(
     conv = service.get_conversation(session, conversation_id, lock=True)
     service.check_may_act(user, conv)
     if conv.order_id is not None:
-        raise Conflict(f"this conversation already registered order {conv.order_id}", order_id=conv.order_id)
+        raise Conflict(
+            f"this conversation already registered order {conv.order_id}",
+            code="channels.registered_already",
+            order_id=conv.order_id,
+        )
     contact = session.get_one(ChannelContact, conv.contact_id)
     phone = body.contact_phone or (contact.address if contact.channel in ("sms", "web") else None)
     customer_id = body.customer_id or conv.customer_id
@@ -569,7 +573,11 @@ async def register(
         numbers = customer_numbers(session, customer_id)
         phone = numbers[0] if numbers else None
     if not phone:
-        raise Invalid("give the customer's contact_phone (the channel has no number)", field="contact_phone")
+        raise Invalid(
+            "give the customer's contact_phone (the channel has no number)",
+            code="channels.contact_phone_needed",
+            field="contact_phone",
+        )
     data = {
         "type": body.type.value,
         "category": body.category,

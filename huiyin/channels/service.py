@@ -108,7 +108,8 @@ def external_key(channel: str, external_id: str) -> str:
 
 def check_text(text: str, settings: Settings) -> str:
     if len(text) > settings.channels.max_text:
-        raise Invalid(f"a message is at most {settings.channels.max_text} characters", field="text")
+        most = settings.channels.max_text
+        raise Invalid(f"a message is at most {most} characters", code="channels.text_too_long", field="text", most=most)
     return text
 
 
@@ -302,9 +303,11 @@ def do_rate_conversation(session: Session, conv: Conversation, level: str, at: d
     surveys kept, so the two never disagree. Only a closed conversation the customer was asked to rate (409
     otherwise). Whether this answer rated it."""
     if conv.state != S.closed.value or conv.rating_invited_at is None:
-        raise Conflict("only a closed conversation the customer was asked to rate is rated")
+        raise Conflict(
+            "only a closed conversation the customer was asked to rate is rated", code="channels.not_rateable"
+        )
     if level not in RESULTS:
-        raise Invalid(f"rating: one of {', '.join(RESULTS)}", field="rating")
+        raise Invalid(f"rating: one of {', '.join(RESULTS)}", code="channels.rating_value", field="rating")
     rating, created = surveys.do_record_contact_rating(
         session,
         channel=conv.channel,
@@ -470,20 +473,25 @@ def get_conversation(session: Session, conversation_id: int, *, lock: bool = Fal
     stmt = select(Conversation).where(Conversation.id == conversation_id)
     conv = session.scalars(stmt.with_for_update() if lock else stmt).first()
     if conv is None:
-        raise NotFound(f"no conversation {conversation_id}")
+        raise NotFound(f"no conversation {conversation_id}", code="channels.no_conversation")
     return conv
 
 
 def check_handler(actor: Actor) -> None:
     if not actor.has(*HANDLERS):
-        raise Forbidden("only agents and managers answer conversations")
+        raise Forbidden("only agents and managers answer conversations", code="channels.handlers_only")
 
 
 def _move(conv: Conversation, action: ConversationAction) -> None:
     t = TRANSITIONS[action]
     if S(conv.state) not in t.sources:
         allowed = [a.value for a, tt in TRANSITIONS.items() if S(conv.state) in tt.sources]
-        raise Conflict(f"cannot {action.value} a conversation that is {conv.state}", allowed=allowed)
+        detail = f"cannot {action.value} a conversation that is {conv.state}"
+        if conv.state == S.closed.value:
+            raise Conflict(detail, code="channels.closed", allowed=allowed)
+        if action == ConversationAction.accept and conv.state == S.assigned.value:
+            raise Conflict(detail, code="channels.accepted_already", allowed=allowed)
+        raise Conflict(detail, code="channels.state_conflict", allowed=allowed)
     conv.state = t.to.value
 
 
@@ -510,7 +518,8 @@ def loads(session: Session, agent_ids: list[int]) -> dict[int, int]:
 
 def check_capacity(session: Session, agent_id: int, settings: Settings) -> None:
     if holding(session, agent_id) >= settings.channels.chat_limit:
-        raise Conflict(f"an agent holds at most {settings.channels.chat_limit} conversations at once")
+        most = settings.channels.chat_limit
+        raise Conflict(f"an agent holds at most {most} conversations at once", code="channels.chat_limit", most=most)
 
 
 def do_accept(session: Session, actor: Actor, conv: Conversation, settings: Settings) -> Conversation:
@@ -540,7 +549,7 @@ def check_may_act(actor: Actor, conv: Conversation) -> None:
         and conv.agent_id != actor.id
         and not actor.has(Role.duty_manager, Role.floor_manager, Role.supervisor, Role.director)
     ):
-        raise Forbidden("this conversation is another agent's")
+        raise Forbidden("this conversation is another agent's", code="channels.another_agents")
 
 
 def do_reply(session: Session, actor: Actor, conv: Conversation, text: str, settings: Settings) -> ChannelMessage:
@@ -548,7 +557,7 @@ def do_reply(session: Session, actor: Actor, conv: Conversation, text: str, sett
     check_may_act(actor, conv)
     check_text(text, settings)
     if conv.state == S.closed.value:
-        raise Conflict("the conversation is closed")
+        raise Conflict("the conversation is closed", code="channels.closed")
     if conv.state == S.queued.value:
         do_accept(session, actor, conv, settings)
     elif conv.state == S.bot.value:  # an agent steps into the bot's conversation
@@ -569,9 +578,9 @@ def do_transfer(
     check_may_act(actor, conv)
     person = directory(session).users.get(to_user_id)
     if person is None or not (set(person.roles) & {r.value for r in HANDLERS}):
-        raise Invalid("transfer to an agent or a manager", field="agent_id")
+        raise Invalid("transfer to an agent or a manager", code="channels.transfer_target", field="agent_id")
     if to_user_id == conv.agent_id:
-        raise Conflict("the conversation is already theirs")
+        raise Conflict("the conversation is already theirs", code="channels.transfer_same_agent")
     check_capacity(session, to_user_id, settings)
     _move(conv, ConversationAction.transfer)
     before = conv.agent_id
