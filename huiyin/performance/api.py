@@ -61,7 +61,7 @@ def call_kpis(
     the five service-level variants, 接通率 and N-second 人工接通率, ASA, longest wait, AHT, ACW, talk,
     hold, occupancy."""
     if interval not in periods.INTERVALS:
-        raise Invalid("interval: one of 15, 30, 60")
+        raise Invalid("interval: one of 15, 30, 60", code="performance.bad_interval")
     q = service.CallQuery(
         period=periods.period(from_, to, settings.timezone),
         group_by=group_by,
@@ -138,7 +138,7 @@ def kpi_pareto(
     cumulative share and whether it is among the vital few (up to 80 %). ``type`` (with ``of=category``)
     keeps one order type's categories, e.g. the complaints'."""
     if type_ is not None and of != "category":
-        raise Invalid("type: only with of=category")
+        raise Invalid("type: only with of=category", code="performance.type_needs_category")
     p = periods.period(from_, to, settings.timezone)
     late = timedelta(seconds=settings.kpis.refresh_margin_seconds)
     return Pareto.model_validate(patterns.pareto(session, p, of, type_, late))
@@ -257,7 +257,7 @@ def scorecards_month(
     agent's items with their raw value, points and weight and where the facts behind them are listed."""
     card = scorecards.latest(session, month) if version is None else scorecards.version_of(session, month, version)
     if card is None:
-        raise NotFound(f"no scorecard for {month} yet")
+        raise NotFound(f"no scorecard for {month} yet", code="performance.no_scorecard", month=month)
     return ScorecardPublic.model_validate(
         scorecards.card_data(session, card, group=group, bottom=settings.kpis.league_bottom)
     )
@@ -268,7 +268,9 @@ def my_scorecard(user: CentreReader, session: SessionDep, month: Month) -> Score
     """The signed-in agent's own scorecard for the month, as published (404 until it is)."""
     card = scorecards.latest(session, month, published_only=True)
     if card is None:
-        raise NotFound(f"no published scorecard for {month} yet")
+        raise NotFound(
+            f"no published scorecard for {month} yet", code="performance.no_published_scorecard", month=month
+        )
     return ScorecardPublic.model_validate(scorecards.card_data(session, card, agent_id=user.id))
 
 
@@ -277,7 +279,7 @@ def scorecard_history(agent_id: AgentId, user: CentreReader, session: SessionDep
     """An agent's months, newest first: their own (published ones) for an agent, anyone's for managers."""
     manager = _is_manager(user)
     if agent_id != user.id and not manager:
-        raise Forbidden("an agent reads their own scorecards only")
+        raise Forbidden("an agent reads their own scorecards only", code="performance.own_scorecards_only")
     lines = scorecards.history(session, agent_id, published_only=not manager)
     return [ScorecardHistoryLine.model_validate(x) for x in lines]
 
@@ -348,7 +350,7 @@ def generate_report(
     before, the figures as they are now). 422 for a period that has not begun."""
     first, _last = reports.period_of(body.kind, body.day)
     if first > now().astimezone(ZoneInfo(settings.timezone)).date():
-        raise Invalid("day: the period has not begun")
+        raise Invalid("day: the period has not begun", code="performance.report_not_begun")
     report, _new = reports.do_generate(session, storage, body.kind, body.day, settings, now())
     return ReportPublic.model_validate(report)
 
@@ -356,7 +358,7 @@ def generate_report(
 def _report_file(session: SessionDep, storage: Any, report_id: int, ext: str) -> Response:
     report = session.get(KpiReport, report_id)
     if report is None:
-        raise NotFound(f"no report {report_id}")
+        raise NotFound(f"no report {report_id}", code="performance.no_such_report", report_id=report_id)
     key, media = (report.pdf_key, reports.PDF) if ext == "pdf" else (report.xlsx_key, reports.XLSX)
     return Response(storage.get(key), media_type=media, headers=xlsx.attachment(reports.file_name(report, ext)))
 

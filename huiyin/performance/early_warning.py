@@ -325,9 +325,9 @@ def open_warnings(session: Session) -> list[KpiWarning]:
 def do_acknowledge(session: Session, warning_id: int, user_id: int, outcome: str, at: datetime) -> KpiWarning:
     w = session.get(KpiWarning, warning_id)
     if w is None:
-        raise NotFound(f"no warning {warning_id}")
+        raise NotFound(f"no warning {warning_id}", code="performance.no_such_warning", warning_id=warning_id)
     if w.state != "open":
-        raise Conflict("this warning was acknowledged already")
+        raise Conflict("this warning was acknowledged already", code="performance.warning_acknowledged")
     session.execute(
         update(KpiWarning)
         .where(KpiWarning.id == warning_id)

@@ -57,12 +57,18 @@ def weights(session: Session) -> dict[str, int]:
 def check_weights(given: Mapping[str, int]) -> dict[str, int]:
     unknown = sorted(set(given) - set(CODES))
     if unknown:
-        raise Invalid(f"unknown figures: {', '.join(unknown)}; the figures are {', '.join(CODES)}")
+        raise Invalid(
+            f"unknown figures: {', '.join(unknown)}; the figures are {', '.join(CODES)}",
+            code="performance.unknown_figures",
+        )
     out = {c: int(given.get(c, 0)) for c in CODES}
     if any(v < 0 for v in out.values()):
-        raise Invalid("a weight cannot be negative")
+        raise Invalid("a weight cannot be negative", code="performance.negative_weight")
     if sum(out.values()) != 100:
-        raise Invalid(f"the weights must add up to 100 (they add up to {sum(out.values())})")
+        total = sum(out.values())
+        raise Invalid(
+            f"the weights must add up to 100 (they add up to {total})", code="performance.weights_sum", total=total
+        )
     return out
 
 

@@ -48,13 +48,18 @@ def _parse(value: str, field: str, tz: ZoneInfo, *, end: bool) -> datetime:
     text = value.strip()
     try:
         if len(text) >= 4 and text[:4].isdigit() and not 2000 <= int(text[:4]) <= 2100:
-            raise Invalid(f"{field}: a year from 2000 to 2100")
+            if field == "from":
+                raise Invalid(f"{field}: a year from 2000 to 2100", code="performance.from_year")
+            raise Invalid(f"{field}: a year from 2000 to 2100", code="performance.to_year")
         if len(text) == 10:  # a date: from its local midnight; as ``to``, through its end (inclusive)
             d = date.fromisoformat(text)
             return datetime.combine(d + timedelta(days=1) if end else d, time(), tz).astimezone(UTC)
         at = datetime.fromisoformat(text)
     except (ValueError, OverflowError):
-        raise Invalid(f"{field}: not an ISO date or date-time: {value!r}") from None
+        detail = f"{field}: not an ISO date or date-time: {value!r}"
+        if field == "from":
+            raise Invalid(detail, code="performance.bad_from", value=value) from None
+        raise Invalid(detail, code="performance.bad_to", value=value) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=tz)
     return at.astimezone(UTC)
@@ -66,9 +71,11 @@ def period(from_: str, to: str, tz_name: str) -> Period:
     tz = ZoneInfo(tz_name)
     start, end = _parse(from_, "from", tz, end=False), _parse(to, "to", tz, end=True)
     if end <= start:
-        raise Invalid("to: must be after from")
+        raise Invalid("to: must be after from", code="performance.to_before_from")
     if end - start > timedelta(days=MAX_DAYS):
-        raise Invalid(f"the period is longer than {MAX_DAYS} days")
+        raise Invalid(
+            f"the period is longer than {MAX_DAYS} days", code="performance.period_too_long", max_days=MAX_DAYS
+        )
     return Period(start, end, tz)
 
 
@@ -77,9 +84,9 @@ def month_bounds(month: str) -> tuple[date, date]:
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise Invalid(f"month: YYYY-MM, not {month!r}") from None
+        raise Invalid(f"month: YYYY-MM, not {month!r}", code="performance.bad_month", month=month) from None
     if not 2000 <= first.year <= 2100:
-        raise Invalid("month: a year from 2000 to 2100")
+        raise Invalid("month: a year from 2000 to 2100", code="performance.month_year")
     nxt = (first + timedelta(days=32)).replace(day=1)
     return first, nxt - timedelta(days=1)
 

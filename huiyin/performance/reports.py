@@ -60,7 +60,7 @@ def period_of(kind: str, day: date) -> tuple[date, date]:
     if kind == "monthly":
         first = day.replace(day=1)
         return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    raise Invalid(f"kind: one of {', '.join(KINDS)}")
+    raise Invalid(f"kind: one of {', '.join(KINDS)}", code="performance.bad_report_kind")
 
 
 def due_periods(local_today: date) -> list[tuple[str, date, date]]:
@@ -360,7 +360,9 @@ def do_run(session: Session, storage: Storage, settings: Settings, at: datetime)
 def do_subscribe(session: Session, user_id: int, kinds: list[str]) -> list[str]:
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
-        raise Invalid(f"kinds: {', '.join(unknown)} unknown; the kinds are {', '.join(KINDS)}")
+        raise Invalid(
+            f"kinds: {', '.join(unknown)} unknown; the kinds are {', '.join(KINDS)}", code="performance.bad_report_kind"
+        )
     session.query(ReportSubscription).filter(ReportSubscription.user_id == user_id).delete()
     session.add_all(ReportSubscription(user_id=user_id, kind=k) for k in sorted(set(kinds)))
     session.flush()

@@ -97,18 +97,25 @@ def check_template(items: Sequence[Mapping[str, Any]]) -> list[Item]:
     for n, raw in enumerate(items):
         code, method = raw.get("code"), raw.get("method", "target")
         if code not in FIGURES:
-            raise Invalid(f"items[{n}].code: one of {', '.join(FIGURES)}")
+            raise Invalid(f"items[{n}].code: one of {', '.join(FIGURES)}", code="performance.item_figure", item=n + 1)
         if method not in ("target", "rank"):
-            raise Invalid(f"items[{n}].method: target or rank")
+            raise Invalid(f"items[{n}].method: target or rank", code="performance.item_method", item=n + 1)
         target, floor = raw.get("target"), raw.get("floor")
         if method == "target" and (target is None or floor is None or target == floor):
-            raise Invalid(f"items[{n}]: a target item needs a target and a floor that differ")
+            raise Invalid(
+                f"items[{n}]: a target item needs a target and a floor that differ",
+                code="performance.item_target_floor",
+                item=n + 1,
+            )
         out.append(Item(code, int(raw.get("weight", 0)), method, target, floor))
     codes = [i.code for i in out]
     if len(set(codes)) != len(codes):
-        raise Invalid("each figure may appear once")
+        raise Invalid("each figure may appear once", code="performance.figure_twice")
     if sum(i.weight for i in out) != 100:
-        raise Invalid(f"the weights must add up to 100 (they add up to {sum(i.weight for i in out)})")
+        total = sum(i.weight for i in out)
+        raise Invalid(
+            f"the weights must add up to 100 (they add up to {total})", code="performance.weights_sum", total=total
+        )
     return out
 
 
@@ -245,10 +252,14 @@ def do_compute(session: Session, month: str, tz_name: str, user_id: int, at: dat
     with its reason."""
     month_bounds(month)
     if date.fromisoformat(f"{month}-01") > at.date():
-        raise Invalid("month: not before it has begun")
+        raise Invalid("month: not before it has begun", code="performance.month_not_begun")
     last = latest(session, month)
     if last is not None and last.state != "draft" and not (reason or "").strip():
-        raise Invalid("this month was reviewed or published: a new version needs a reason", field="reason")
+        raise Invalid(
+            "this month was reviewed or published: a new version needs a reason",
+            code="performance.recompute_reason",
+            field="reason",
+        )
     items = template(session)
     figs = figures(session, month, tz_name)
     scored = score(figs, items)
@@ -289,10 +300,13 @@ STEPS = {"review": ("draft", "reviewed"), "publish": ("reviewed", "published")}
 def do_step(session: Session, card_id: int, step: str, user_id: int, at: datetime) -> Scorecard:
     card = session.get(Scorecard, card_id)
     if card is None:
-        raise NotFound(f"no scorecard {card_id}")
+        raise NotFound(f"no scorecard {card_id}", code="performance.no_such_scorecard", card_id=card_id)
     before, after = STEPS[step]
     if card.state != before:
-        raise Conflict(f"a scorecard {card.state} cannot be {after}; {step} needs one {before}")
+        detail = f"a scorecard {card.state} cannot be {after}; {step} needs one {before}"
+        if step == "review":
+            raise Conflict(detail, code="performance.review_needs_draft")
+        raise Conflict(detail, code="performance.publish_needs_reviewed")
     card.state = after
     if step == "review":
         card.reviewed_at, card.reviewed_by = at, user_id
