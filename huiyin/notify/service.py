@@ -436,7 +436,7 @@ def get_own(
     stmt = _seen(select(Notification).where(Notification.id == notification_id), visible)
     n: Notification | None = session.scalar(stmt.with_for_update() if lock else stmt)
     if n is None or n.user_id != user_id:
-        raise NotFound(f"notification {notification_id} does not exist")
+        raise NotFound(f"notification {notification_id} does not exist", code="notify.no_notification")
     return n
 
 
