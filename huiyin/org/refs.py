@@ -73,12 +73,12 @@ def check_unit(session: Session, unit_id: int) -> UnitRef:
     """A unit named inside a request body: unknown or inactive is a 422, not a 404."""
     unit = unit_ref(session, unit_id)
     if unit is None or not unit.is_active:
-        raise Invalid(f"unit {unit_id} does not exist or is inactive")
+        raise Invalid(f"unit {unit_id} does not exist or is inactive", code="org.unit_unavailable")
     return unit
 
 
 def check_area(session: Session, area_id: int) -> AreaRef:
     area = area_ref(session, area_id)
     if area is None:
-        raise Invalid(f"area {area_id} does not exist")
+        raise Invalid(f"area {area_id} does not exist", code="org.area_unknown")
     return area

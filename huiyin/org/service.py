@@ -18,7 +18,7 @@ AREA_TYPES = ("urban", "rural", "remote")
 def get_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"unit {unit_id} does not exist")
+        raise NotFound(f"unit {unit_id} does not exist", code="org.no_unit")
     return unit
 
 
@@ -26,14 +26,14 @@ def check_unit_ref(session: Session, unit_id: int) -> Unit:
     """A unit named inside a request body: unknown or inactive is a 422, not a 404."""
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.is_active:
-        raise Invalid(f"unit {unit_id} does not exist or is inactive")
+        raise Invalid(f"unit {unit_id} does not exist or is inactive", code="org.unit_unavailable")
     return unit
 
 
 def get_area(session: Session, area_id: int) -> Area:
     area = session.get(Area, area_id)
     if area is None:
-        raise NotFound(f"area {area_id} does not exist")
+        raise NotFound(f"area {area_id} does not exist", code="org.no_area")
     return area
 
 
@@ -46,7 +46,7 @@ def area_type(session: Session, area_id: int) -> str | None:
 def check_area_ref(session: Session, area_id: int) -> Area:
     area = session.get(Area, area_id)
     if area is None:
-        raise Invalid(f"area {area_id} does not exist")
+        raise Invalid(f"area {area_id} does not exist", code="org.area_unknown")
     return area
 
 
@@ -55,14 +55,14 @@ def subtree_ids(session: Session, unit_id: int) -> list[int]:
     is a 422."""
     ids = org(session).subtree(unit_id)
     if not ids:
-        raise Invalid(f"unit {unit_id} does not exist")
+        raise Invalid(f"unit {unit_id} does not exist", code="org.unit_unknown")
     return ids
 
 
 def check_unit_code_free(session: Session, code: str, *, except_id: int | None = None) -> None:
     found = session.scalar(select(Unit.id).where(Unit.code == code))
     if found is not None and found != except_id:
-        raise Conflict(f"unit code {code!r} is taken")
+        raise Conflict(f"unit code {code!r} is taken", code="org.unit_code_taken", unit_code=code)
 
 
 def do_create_unit(
@@ -81,7 +81,7 @@ def do_move_unit(session: Session, unit: Unit, parent_id: int | None) -> None:
     """Re-parents a unit and rewrites the paths of its whole subtree."""
     parent = check_unit_ref(session, parent_id) if parent_id is not None else None
     if parent is not None and parent.path.startswith(unit.path):
-        raise Invalid("a unit cannot move under itself or its own sub-unit")
+        raise Invalid("a unit cannot move under itself or its own sub-unit", code="org.move_under_itself")
     old = unit.path
     new = f"{parent.path if parent else '/'}{unit.id}/"
     for u in session.scalars(select(Unit).where(Unit.path.startswith(old))):
@@ -92,7 +92,7 @@ def do_move_unit(session: Session, unit: Unit, parent_id: int | None) -> None:
 def check_area_code_free(session: Session, code: str, *, except_id: int | None = None) -> None:
     found = session.scalar(select(Area.id).where(Area.code == code))
     if found is not None and found != except_id:
-        raise Conflict(f"area code {code!r} is taken")
+        raise Conflict(f"area code {code!r} is taken", code="org.area_code_taken", area_code=code)
 
 
 def do_create_area(session: Session, code: str, name: str, area_type: str, unit_id: int, district: str = "") -> Area:
@@ -110,7 +110,7 @@ def check_staff_refs(session: Session, ids: Sequence[int], *, field: str = "resp
     found = {p.id: p for p in session.scalars(select(Staff).where(Staff.id.in_(wanted)))} if wanted else {}
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise Invalid(f"no staff with id {missing}", field=field)
+        raise Invalid(f"no staff with id {missing}", code="org.no_staff_ids", field=field)
     return [found[i] for i in wanted]
 
 
@@ -123,7 +123,7 @@ def unit_head(session: Session, unit_id: int) -> Staff | None:
 def get_staff(session: Session, staff_id: int) -> Staff:
     person = session.get(Staff, staff_id)
     if person is None:
-        raise NotFound(f"staff {staff_id} does not exist")
+        raise NotFound(f"staff {staff_id} does not exist", code="org.no_staff")
     return person
 
 
