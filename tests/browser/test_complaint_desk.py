@@ -87,7 +87,7 @@ def test_the_unit_handler_finishes_a_corrective_action_from_the_desk(desk: Any, 
     dialog.get_by_test_id("action-done-submit").click()
     error = dialog.get_by_test_id("action-done-error")
     error.wait_for()
-    assert "already reported done" in error.inner_text()
+    assert "整改已反馈完成" in error.inner_text()  # complaints.action_done_already
     dialog.get_by_role("button", name="取消").click()
 
     # the order shows the action done, with its result, and no button any more
