@@ -88,18 +88,18 @@ async def get_current_user(request: Request, session: SessionDep) -> SignedIn:
     if bearer is not None:
         found = find_token(session, bearer, ("access", "api"))
         if found is None:
-            raise Unauthorized("invalid or expired token")
+            raise Unauthorized("invalid or expired token", code="core.token_invalid")
         return found
     cookie = request.cookies.get(settings.auth.cookie_name)
     if not cookie:
-        raise Unauthorized("sign in first")
+        raise Unauthorized("sign in first", code="core.sign_in_first")
     found = find_token(session, cookie, ("session",))
     if found is None:
-        raise Unauthorized("your session has expired; sign in again")
+        raise Unauthorized("your session has expired; sign in again", code="core.session_expired")
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token", "")
         if not sent or not found.csrf_hash or not hmac.compare_digest(token_hash(sent), found.csrf_hash):
-            raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
+            raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)", code="core.csrf")
     return found
 
 
@@ -111,7 +111,7 @@ def require_roles(*roles: Role) -> Callable[[SignedIn], Coroutine[None, None, Si
 
     async def gate(user: CurrentUser) -> SignedIn:
         if not user.has(*roles):
-            raise Forbidden(f"this needs one of the roles: {names}")
+            raise Forbidden(f"this needs one of the roles: {names}", code="core.role")
         return user
 
     return gate

@@ -26,6 +26,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NUL_REFUSED = "text must not contain NUL characters"
 MAX_BODY_BYTES = 1 << 20
 """A JSON or form body: the largest a client of this API sends is a few kilobytes."""
+MAX_BODY_MIB = MAX_BODY_BYTES >> 20
 MAX_DEPTH = 32
 """JSON nesting: the API's own documents are three levels deep."""
 
@@ -68,12 +69,14 @@ def json_too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
 def check_body(body: bytes, content_type: bytes) -> HuiyinError | None:
     """What is wrong with a (non-multipart) body, or None."""
     if len(body) > MAX_BODY_BYTES:
-        return TooLarge(f"the body may hold at most {MAX_BODY_BYTES} bytes")
+        return TooLarge(
+            f"the body may hold at most {MAX_BODY_BYTES} bytes", code="core.body_too_large", mib=MAX_BODY_MIB
+        )
     form = content_type.startswith(b"application/x-www-form-urlencoded")
     if b"\x00" in body or b"\\u0000" in body or (form and b"%00" in body):  # raw, a JSON escape, a form's
-        return Invalid(NUL_REFUSED)
+        return Invalid(NUL_REFUSED, code="core.nul")
     if not form and json_too_deep(body):
-        return Invalid(f"JSON may nest at most {MAX_DEPTH} levels deep")
+        return Invalid(f"JSON may nest at most {MAX_DEPTH} levels deep", code="core.json_too_deep", levels=MAX_DEPTH)
     return None
 
 
@@ -103,13 +106,14 @@ def _replay(body: bytes, rest: list[Message], receive: Receive) -> Receive:
 
 
 async def _refuse(error: HuiyinError, scope: Scope, receive: Receive, send: Send) -> None:
-    await problem(error.status, error.title, error.detail)(scope, receive, send)
+    coded = {"code": error.code} if error.code else {}
+    await problem(error.status, error.title, error.detail, **coded, **error.extra)(scope, receive, send)
 
 
 async def checked(scope: Scope, receive: Receive, send: Send) -> Receive | None:
     """The request's ``receive`` to go on with, or None when the request has been answered (refused)."""
     if url_has_nul(scope):
-        await _refuse(Invalid(NUL_REFUSED), scope, receive, send)
+        await _refuse(Invalid(NUL_REFUSED, code="core.nul"), scope, receive, send)
         return None
     if scope["method"] in SAFE_METHODS:
         return receive
@@ -118,7 +122,10 @@ async def checked(scope: Scope, receive: Receive, send: Send) -> Receive | None:
         return receive
     length = _content_length(scope)
     if length is not None and length > MAX_BODY_BYTES:
-        await _refuse(TooLarge(f"the body may hold at most {MAX_BODY_BYTES} bytes"), scope, receive, send)
+        too_large = TooLarge(
+            f"the body may hold at most {MAX_BODY_BYTES} bytes", code="core.body_too_large", mib=MAX_BODY_MIB
+        )
+        await _refuse(too_large, scope, receive, send)
         return None
     body, rest = await _read_body(receive, MAX_BODY_BYTES)
     error = check_body(body, content_type)

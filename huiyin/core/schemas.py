@@ -66,5 +66,5 @@ def check_period(tz: str, first: date | None, last: date | None, *, days: int = 
     end = last or now().astimezone(ZoneInfo(tz)).date()
     start = first or end - timedelta(days=days - 1)
     if start > end:
-        raise Invalid("'from' is after 'to'", field="from")
+        raise Invalid("'from' is after 'to'", code="core.period_reversed", field="from")
     return start, end
