@@ -84,7 +84,9 @@ def do_save_settings(session: Session, actor: Actor, data: dict[str, Any]) -> Bo
     try:
         value = BotSettings.model_validate(data)
     except ValidationError as exc:
-        raise Invalid(f"bot settings: {exc.errors()[0]['msg']}", field="settings") from None
+        raise Invalid(
+            f"bot settings: {exc.errors()[0]['msg']}", code="bot.settings_invalid", field="settings"
+        ) from None
     row = session.get(BotConfig, 1)
     if row is None:
         row = BotConfig(id=1)
