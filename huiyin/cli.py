@@ -284,7 +284,7 @@ def cti_revoke(name: str) -> None:
     with cli_session() as session:
         found = session.scalar(select(CtiIntegration).where(CtiIntegration.name == name))
         if found is None:
-            raise NotFound(f"no CTI integration named {name!r}")
+            raise NotFound(f"no CTI integration named {name!r}", code="calls.no_integration")
         do_revoke_integration(session, found)
         typer.echo(f"revoked CTI integration {name}")
 
