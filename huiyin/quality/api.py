@@ -84,7 +84,7 @@ def call_transcript(
     it): the agent's forbidden and shirking phrases become flags, timed within their segment, and a missing
     standard opening or closing is flagged."""
     if any(seg.end < seg.start for seg in body.segments):
-        raise Invalid("segments: a segment ends before it starts", field="segments")
+        raise Invalid("segments: a segment ends before it starts", code="quality.segment_backwards", field="segments")
     call = calls.get_call(session, call_pk, lock=True)
     row = service.do_transcript(session, call, [s.model_dump() for s in body.segments], now())
     return CallAnalysisPublic.model_validate(service.public(row))
@@ -163,7 +163,7 @@ def _appeal_out(a: QaAppeal, names: dict[int, str]) -> AppealPublic:
 def _conversation(session: Any, conversation_pk: int) -> conversations.ConversationFacts:
     facts = conversations.conversation_facts(session, [conversation_pk]).get(conversation_pk)
     if facts is None:
-        raise NotFound(f"conversation {conversation_pk} not found")
+        raise NotFound(f"conversation {conversation_pk} not found", code="quality.no_such_conversation")
     return facts
 
 
@@ -176,7 +176,9 @@ def evaluate(body: EvaluationIn, user: Inspector, session: SessionDep, settings:
     message). With ``sample_id`` it closes the inspector's sample; with ``calibration_id`` it is the inspector's
     blind score of a calibration (calls only). 403 for the contact's own agent; 409 for an open conversation."""
     if (body.call_id is None) == (body.conversation_id is None):
-        raise Invalid("give call_id or conversation_id: the one contact scored", field="call_id")
+        raise Invalid(
+            "give call_id or conversation_id: the one contact scored", code="quality.one_contact", field="call_id"
+        )
     if body.call_id is not None:
         contact = ev.call_contact(calls.get_call(session, body.call_id))
     else:
@@ -188,12 +190,19 @@ def evaluate(body: EvaluationIn, user: Inspector, session: SessionDep, settings:
     cal = ev.get_calibration(session, body.calibration_id) if body.calibration_id else None
     if cal is not None:
         if contact.call_pk is None:
-            raise Invalid("calibration_id: a calibration is of a call", field="calibration_id")
+            raise Invalid(
+                "calibration_id: a calibration is of a call",
+                code="quality.calibration_of_call",
+                field="calibration_id",
+            )
         form = forms.get_form(session, cal.form_id)
     elif body.form_id is not None:
         form = forms.get_form(session, body.form_id)
         if form.contact_kind != contact.kind:
-            raise Invalid(f"form_id: the form is for {form.contact_kind}, the contact is {contact.kind}")
+            raise Invalid(
+                f"form_id: the form is for {form.contact_kind}, the contact is {contact.kind}",
+                code="quality.form_kind_mismatch",
+            )
     else:
         form = forms.current_form(session, contact.kind, at)
     ev.check_evaluate(session, user, contact, sample, cal)
@@ -220,7 +229,7 @@ def list_evaluations(
     """Evaluations, newest first (calibrations' left out). An agent sees only their own."""
     if not user.has(*ev.READERS):
         if agent_id is not None and agent_id != user.id:
-            raise Forbidden("an agent reads only their own evaluations")
+            raise Forbidden("an agent reads only their own evaluations", code="quality.own_evaluations_only")
         agent_id = user.id
     rows = ev.evaluations(
         session, agent_id=agent_id, inspector_id=inspector_id, month=month, state=state, limit=limit, offset=offset
@@ -488,7 +497,7 @@ def get_calibration(calibration_pk: PathId, user: Lead, session: SessionDep) -> 
     lead, every inspector's evaluation and the spread per item."""
     cal = ev.get_calibration(session, calibration_pk)
     if not ev.is_lead_of(user, cal) and user.id not in cal.inspector_ids:
-        raise NotFound(f"calibration {cal.id} not found")
+        raise NotFound(f"calibration {cal.id} not found", code="quality.no_such_calibration")
     return _calibration_out(session, user, cal)
 
 
@@ -566,7 +575,7 @@ def monthly_results(
     flag rates per 100 analysed calls, and the QA score of the six months to it. An agent sees their own."""
     if not user.has(*ev.READERS):
         if agent_id is not None and agent_id != user.id:
-            raise Forbidden("an agent reads only their own results")
+            raise Forbidden("an agent reads only their own results", code="quality.own_results_only")
         agent_id = user.id
     rows = results.monthly(session, month, settings.timezone, agent_id)
     names = _names(session, {r["agent_id"] for r in rows})

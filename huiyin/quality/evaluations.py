@@ -90,7 +90,11 @@ def for_agent(contact: Contact, agent_id: int | None) -> Contact:
     if agent_id is None or agent_id == contact.agent_id:
         return contact
     if agent_id not in contact.agent_ids:
-        raise Invalid(f"agent_id: user {agent_id} is not the {contact.noun}'s agent", field="agent_id")
+        raise Invalid(
+            f"agent_id: user {agent_id} is not the {contact.noun}'s agent",
+            code="quality.not_its_agent",
+            field="agent_id",
+        )
     return replace(contact, agent_id=agent_id)
 
 
@@ -104,13 +108,28 @@ def check_scoring(form: QaForm, given: Sequence[Mapping[str, Any]]) -> tuple[lis
     for n, g in enumerate(given):
         key = str(g.get("key"))
         if key not in known:
-            raise Invalid(f"items[{n}].key: “{key}” is not an item of form {form.code} v{form.version}", field="items")
+            raise Invalid(
+                f"items[{n}].key: “{key}” is not an item of form {form.code} v{form.version}",
+                code="quality.not_a_form_item",
+                field="items",
+                key=key,
+            )
         if key in by_key:
-            raise Invalid(f"items[{n}].key: “{key}” is scored twice", field="items")
+            raise Invalid(
+                f"items[{n}].key: “{key}” is scored twice",
+                code="quality.item_scored_twice",
+                field="items",
+                item=known[key]["title"],
+            )
         by_key[key] = g
     missing = [k for k in known if k not in by_key]
     if missing:
-        raise Invalid(f"items: every item is scored; missing {', '.join(missing)}", field="items")
+        raise Invalid(
+            f"items: every item is scored; missing {', '.join(missing)}",
+            code="quality.items_missing",
+            field="items",
+            missing="、".join(str(known[k]["title"]) for k in missing),
+        )
     out: list[dict[str, Any]] = []
     failed = False
     for key, item in known.items():
@@ -124,7 +143,13 @@ def check_scoring(form: QaForm, given: Sequence[Mapping[str, Any]]) -> tuple[lis
         deduction = g.get("deduction") or 0
         if deduction and deduction not in item["steps"]:
             steps = ", ".join(str(s) for s in item["steps"])
-            raise Invalid(f"items: “{item['title']}” deducts one of {steps} (or nothing)", field="items")
+            raise Invalid(
+                f"items: “{item['title']}” deducts one of {steps} (or nothing)",
+                code="quality.deduction_not_a_step",
+                field="items",
+                item=item["title"],
+                steps=steps,
+            )
         out.append(
             {
                 "key": key,
@@ -149,14 +174,14 @@ def _rescore(items: Sequence[Mapping[str, Any]]) -> tuple[float, bool]:
 def get_sample(session: Session, sample_id: int, *, lock: bool = False) -> QaSample:
     sample = session.get(QaSample, sample_id, with_for_update=lock)
     if sample is None:
-        raise NotFound(f"sample {sample_id} not found")
+        raise NotFound(f"sample {sample_id} not found", code="quality.no_such_sample")
     return sample
 
 
 def get_calibration(session: Session, calibration_id: int, *, lock: bool = False) -> QaCalibration:
     cal = session.get(QaCalibration, calibration_id, with_for_update=lock)
     if cal is None:
-        raise NotFound(f"calibration {calibration_id} not found")
+        raise NotFound(f"calibration {calibration_id} not found", code="quality.no_such_calibration")
     return cal
 
 
@@ -165,30 +190,46 @@ def check_evaluate(
 ) -> None:
     if contact.conversation_id is not None:
         if not contact.answered:
-            raise Conflict("the conversation is still open: only closed conversations are scored")
+            raise Conflict(
+                "the conversation is still open: only closed conversations are scored", code="quality.conversation_open"
+            )
         if contact.agent_id is None:
-            raise Invalid("conversation: no agent answered it; there is nothing to score", field="conversation_id")
+            raise Invalid(
+                "conversation: no agent answered it; there is nothing to score",
+                code="quality.conversation_unanswered",
+                field="conversation_id",
+            )
     elif contact.agent_id is None or not contact.answered:
-        raise Invalid("call: no agent answered it; there is nothing to score", field="call_id")
+        raise Invalid(
+            "call: no agent answered it; there is nothing to score", code="quality.call_unanswered", field="call_id"
+        )
     if user.id in contact.agent_ids:
-        raise Forbidden(f"an inspector never scores their own {contact.noun}s")
+        raise Forbidden(f"an inspector never scores their own {contact.noun}s", code="quality.own_contact")
     if sample is not None:
         if (sample.call_pk, sample.conversation_id) != (contact.call_pk, contact.conversation_id):
-            raise Invalid(f"sample_id: the sample is another {contact.noun}", field="sample_id")
+            raise Invalid(
+                f"sample_id: the sample is another {contact.noun}", code="quality.sample_mismatch", field="sample_id"
+            )
         if sample.inspector_id != user.id:
-            raise Forbidden("the sample is assigned to another inspector")
+            raise Forbidden("the sample is assigned to another inspector", code="quality.sample_not_yours")
         if sample.state != "open":
-            raise Conflict("the sample is scored already", evaluation_id=sample.evaluation_id)
+            raise Conflict(
+                "the sample is scored already", code="quality.sample_scored", evaluation_id=sample.evaluation_id
+            )
     if calibration is not None:
         if calibration.call_pk != contact.call_pk:
-            raise Invalid("calibration_id: the calibration is of another call", field="calibration_id")
+            raise Invalid(
+                "calibration_id: the calibration is of another call",
+                code="quality.calibration_other_call",
+                field="calibration_id",
+            )
         if user.id not in calibration.inspector_ids:
-            raise Forbidden("you are not one of the calibration's inspectors")
+            raise Forbidden("you are not one of the calibration's inspectors", code="quality.not_calibration_inspector")
         mine = select(QaEvaluation.id).where(
             QaEvaluation.calibration_id == calibration.id, QaEvaluation.inspector_id == user.id
         )
         if session.scalar(mine) is not None:
-            raise Conflict("you have scored this calibration already")
+            raise Conflict("you have scored this calibration already", code="quality.calibration_scored")
 
 
 def do_evaluate(
@@ -237,7 +278,7 @@ def do_evaluate(
 def get_evaluation(session: Session, evaluation_id: int, *, lock: bool = False) -> QaEvaluation:
     ev = session.get(QaEvaluation, evaluation_id, with_for_update=lock)
     if ev is None:
-        raise NotFound(f"evaluation {evaluation_id} not found")
+        raise NotFound(f"evaluation {evaluation_id} not found", code="quality.no_such_evaluation")
     return ev
 
 
@@ -250,7 +291,7 @@ def check_visible(session: Session, user: Actor, ev: QaEvaluation) -> None:
     if user.has(*READERS):
         return
     if ev.agent_id != user.id:
-        raise NotFound(f"evaluation {ev.id} not found")
+        raise NotFound(f"evaluation {ev.id} not found", code="quality.no_such_evaluation")
 
 
 def evaluations(
@@ -290,28 +331,39 @@ def check_appeal(
     user: Actor, ev: QaEvaluation, given: Sequence[Mapping[str, Any]], at: datetime
 ) -> list[dict[str, str]]:
     if ev.agent_id != user.id:
-        raise Forbidden("only the agent whose contact it is appeals an evaluation")
+        raise Forbidden("only the agent whose contact it is appeals an evaluation", code="quality.appeal_own_only")
     if ev.calibration_id is not None:
-        raise Conflict("a calibration's scores are not appealed")
+        raise Conflict("a calibration's scores are not appealed", code="quality.calibration_not_appealed")
     next_state(ev.state, EvaluationAction.appeal)
     if at > ev.appeal_until:
-        raise Conflict(f"the appeal window closed at {ev.appeal_until.isoformat()}")
+        raise Conflict(
+            f"the appeal window closed at {ev.appeal_until.isoformat()}", code="quality.appeal_window_closed"
+        )
     scored = {i["key"]: i for i in ev.items}
     out: list[dict[str, str]] = []
     for n, g in enumerate(given):
         key, reason = str(g.get("key")), str(g.get("reason") or "").strip()
         item = scored.get(key)
         if item is None:
-            raise Invalid(f"items[{n}].key: “{key}” is not an item of the evaluation", field="items")
+            raise Invalid(
+                f"items[{n}].key: “{key}” is not an item of the evaluation",
+                code="quality.not_an_evaluation_item",
+                field="items",
+                key=key,
+            )
         if not item["deduction"] and not item["violated"]:
-            raise Invalid(f"items[{n}]: nothing was deducted for “{key}”", field="items")
+            raise Invalid(
+                f"items[{n}]: nothing was deducted for “{key}”", code="quality.nothing_deducted", field="items", key=key
+            )
         if not reason:
-            raise Invalid(f"items[{n}].reason: say why", field="items")
+            raise Invalid(f"items[{n}].reason: say why", code="quality.appeal_reason", field="items")
         if any(o["key"] == key for o in out):
-            raise Invalid(f"items[{n}].key: “{key}” is appealed twice", field="items")
+            raise Invalid(
+                f"items[{n}].key: “{key}” is appealed twice", code="quality.item_appealed_twice", field="items", key=key
+            )
         out.append({"key": key, "reason": reason[:500]})
     if not out:
-        raise Invalid("items: appeal at least one item", field="items")
+        raise Invalid("items: appeal at least one item", code="quality.appeal_no_items", field="items")
     return out
 
 
@@ -328,7 +380,7 @@ def do_appeal(session: Session, ev: QaEvaluation, items: list[dict[str, str]], a
 def get_appeal(session: Session, appeal_id: int, *, lock: bool = False) -> QaAppeal:
     appeal = session.get(QaAppeal, appeal_id, with_for_update=lock)
     if appeal is None:
-        raise NotFound(f"appeal {appeal_id} not found")
+        raise NotFound(f"appeal {appeal_id} not found", code="quality.no_such_appeal")
     return appeal
 
 
@@ -342,11 +394,11 @@ def check_decide(
 ) -> list[dict[str, Any]]:
     """The evaluation's items with the lead's changes; 403 for the inspector who scored it or the agent."""
     if user.id == ev.inspector_id:
-        raise Forbidden("the inspector who scored the call does not decide its appeal")
+        raise Forbidden("the inspector who scored the call does not decide its appeal", code="quality.decide_own_score")
     if user.id == ev.agent_id:
-        raise Forbidden("an agent does not decide their own appeal")
+        raise Forbidden("an agent does not decide their own appeal", code="quality.decide_own_appeal")
     if appeal.state != "open":
-        raise Conflict("the appeal is decided already")
+        raise Conflict("the appeal is decided already", code="quality.appeal_decided")
     next_state(ev.state, EvaluationAction.decide)
     appealed = {i["key"] for i in appeal.items}
     form_items = {i["key"]: i for i in forms.items_of(form)}
@@ -355,15 +407,22 @@ def check_decide(
     for n, g in enumerate(given):
         key = str(g.get("key"))
         if key not in appealed:
-            raise Invalid(f"items[{n}].key: “{key}” was not appealed", field="items")
+            raise Invalid(
+                f"items[{n}].key: “{key}” was not appealed", code="quality.item_not_appealed", field="items", key=key
+            )
         item, spec = by_key[key], form_items[key]
         if spec["red_line"]:
             item["violated"] = bool(g.get("violated"))
         else:
             deduction = g.get("deduction") or 0
             if deduction and deduction not in spec["steps"]:
+                steps = ", ".join(map(str, spec["steps"]))
                 raise Invalid(
-                    f"items[{n}].deduction: one of {', '.join(map(str, spec['steps']))} (or 0)", field="items"
+                    f"items[{n}].deduction: one of {steps} (or 0)",
+                    code="quality.deduction_not_a_step",
+                    field="items",
+                    item=spec["title"],
+                    steps=steps,
                 )
             item["deduction"], item["points"] = deduction, spec["max_points"] - deduction
     return items
@@ -404,15 +463,35 @@ def check_calibration(session: Session, call: Call, inspector_ids: Sequence[int]
     people = directory(session).users
     ids = sorted(set(inspector_ids))
     if len(ids) < 2:
-        raise Invalid("inspector_ids: two or more inspectors", field="inspector_ids")
+        raise Invalid(
+            "inspector_ids: two or more inspectors", code="quality.calibration_two_inspectors", field="inspector_ids"
+        )
     for i in ids:
         p = people.get(i)
-        if p is None or not p.is_active or p.roles.isdisjoint(INSPECTORS):
-            raise Invalid(f"inspector_ids: user {i} is not an active inspector", field="inspector_ids")
+        if p is None:
+            raise Invalid(
+                f"inspector_ids: user {i} is not an active inspector",
+                code="quality.no_such_user",
+                field="inspector_ids",
+            )
+        if not p.is_active or p.roles.isdisjoint(INSPECTORS):
+            raise Invalid(
+                f"inspector_ids: user {i} is not an active inspector",
+                code="quality.not_an_inspector",
+                field="inspector_ids",
+                name=p.full_name,
+            )
         if i == call.agent_id:
-            raise Invalid(f"inspector_ids: user {i} is the call's agent", field="inspector_ids")
+            raise Invalid(
+                f"inspector_ids: user {i} is the call's agent",
+                code="quality.inspector_is_agent",
+                field="inspector_ids",
+                name=p.full_name,
+            )
     if call.agent_id is None or call.answered_at is None:
-        raise Invalid("call: no agent answered it; there is nothing to score", field="call_id")
+        raise Invalid(
+            "call: no agent answered it; there is nothing to score", code="quality.call_unanswered", field="call_id"
+        )
     return ids
 
 
@@ -441,9 +520,9 @@ def check_calibration_open_to(session: Session, user: Actor, cal: QaCalibration)
     if is_lead_of(user, cal):
         return
     if user.id not in cal.inspector_ids:
-        raise NotFound(f"calibration {cal.id} not found")
+        raise NotFound(f"calibration {cal.id} not found", code="quality.no_such_calibration")
     if not any(e.inspector_id == user.id for e in calibration_evaluations(session, cal.id)):
-        raise Forbidden("score the call first: a calibration is blind until you have")
+        raise Forbidden("score the call first: a calibration is blind until you have", code="quality.calibration_blind")
 
 
 def calibrations(session: Session, user: Actor, *, limit: int) -> list[QaCalibration]:

@@ -160,36 +160,62 @@ def items_of(form: QaForm) -> list[dict[str, Any]]:
 def check_sections(sections: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The sections as stored, or 422 naming what is wrong."""
     if not sections:
-        raise Invalid("sections: a form needs at least one section", field="sections")
+        raise Invalid("sections: a form needs at least one section", code="quality.form_no_sections", field="sections")
     keys: set[str] = set()
     total, scored = 0, 0
     out = []
     for s_no, section in enumerate(sections):
         items = []
         if not section.get("items"):
-            raise Invalid(f"sections[{s_no}]: a section needs at least one item", field="sections")
+            raise Invalid(
+                f"sections[{s_no}]: a section needs at least one item",
+                code="quality.section_no_items",
+                field="sections",
+                section=str(section.get("title") or ""),
+            )
         for i_no, item in enumerate(section["items"]):
             where = f"sections[{s_no}].items[{i_no}]"
             key = str(item["key"])
             if key in keys:
-                raise Invalid(f"{where}.key: “{key}” is used twice", field="sections")
+                raise Invalid(
+                    f"{where}.key: “{key}” is used twice", code="quality.item_key_twice", field="sections", key=key
+                )
             keys.add(key)
             flags = list(item.get("flags") or [])
             unknown = [f for f in flags if f not in FLAG_KINDS]
             if unknown:
-                raise Invalid(f"{where}.flags: {', '.join(unknown)} is not a flag (one of {', '.join(FLAG_KINDS)})")
+                raise Invalid(
+                    f"{where}.flags: {', '.join(unknown)} is not a flag (one of {', '.join(FLAG_KINDS)})",
+                    code="quality.unknown_flag",
+                    item=str(item["title"]),
+                )
             points, steps, red = (
                 int(item.get("max_points") or 0),
                 sorted(set(item.get("steps") or [])),
                 bool(item.get("red_line")),
             )
             if red and (points or steps):
-                raise Invalid(f"{where}: a red-line item has no points and no steps; it fails the contact")
+                raise Invalid(
+                    f"{where}: a red-line item has no points and no steps; it fails the contact",
+                    code="quality.red_line_points",
+                    item=str(item["title"]),
+                )
             if not red:
                 if points <= 0:
-                    raise Invalid(f"{where}.max_points: more than 0", field="sections")
+                    raise Invalid(
+                        f"{where}.max_points: more than 0",
+                        code="quality.item_points",
+                        field="sections",
+                        item=str(item["title"]),
+                    )
                 if not steps or any(not 0 < s <= points for s in steps):
-                    raise Invalid(f"{where}.steps: deductions between 1 and max_points ({points})", field="sections")
+                    raise Invalid(
+                        f"{where}.steps: deductions between 1 and max_points ({points})",
+                        code="quality.item_steps",
+                        field="sections",
+                        item=str(item["title"]),
+                        points=points,
+                    )
                 scored += 1
             total += points
             items.append(
@@ -204,9 +230,18 @@ def check_sections(sections: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
             )
         out.append({"title": str(section["title"]), "items": items})
     if not scored:
-        raise Invalid("sections: a form needs at least one item that is not a red line", field="sections")
+        raise Invalid(
+            "sections: a form needs at least one item that is not a red line",
+            code="quality.form_no_scored_items",
+            field="sections",
+        )
     if total != 100:
-        raise Invalid(f"the items' max_points must add up to 100 (they add up to {total})", field="sections")
+        raise Invalid(
+            f"the items' max_points must add up to 100 (they add up to {total})",
+            code="quality.form_total",
+            field="sections",
+            total=total,
+        )
     return out
 
 
@@ -229,7 +264,7 @@ def forms(session: Session, at: datetime, *, every_version: bool = False) -> lis
 def get_form(session: Session, form_id: int) -> QaForm:
     form = session.get(QaForm, form_id)
     if form is None:
-        raise NotFound(f"QA form {form_id} not found")
+        raise NotFound(f"QA form {form_id} not found", code="quality.no_such_form")
     return form
 
 
@@ -239,7 +274,7 @@ def current_form(session: Session, contact_kind: str, at: datetime) -> QaForm:
         select(QaForm).where(QaForm.contact_kind == contact_kind, QaForm.current.is_(True)).order_by(QaForm.id.desc())
     )
     if form is None:
-        raise NotFound(f"no QA form for {contact_kind}")
+        raise NotFound(f"no QA form for {contact_kind}", code="quality.no_form_for_kind")
     return form
 
 

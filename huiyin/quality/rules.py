@@ -87,9 +87,17 @@ def check_thresholds(values: Mapping[str, float]) -> dict[str, float]:
     for key, value in values.items():
         t = THRESHOLDS.get(key)
         if t is None:
-            raise Invalid(f"{key}: not a threshold (one of {', '.join(THRESHOLDS)})", field=key)
+            raise Invalid(
+                f"{key}: not a threshold (one of {', '.join(THRESHOLDS)})", code="quality.unknown_threshold", field=key
+            )
         if not t.low <= value <= t.high:
-            raise Invalid(f"{key}: between {t.low:g} and {t.high:g} {t.unit}", field=key)
+            raise Invalid(
+                f"{key}: between {t.low:g} and {t.high:g} {t.unit}",
+                code="quality.threshold_range",
+                field=key,
+                low=t.low,
+                high=t.high,
+            )
         out[key] = float(value)
     return out
 
@@ -98,7 +106,7 @@ def do_set_thresholds(session: Session, values: Mapping[str, float], by: int, at
     saved = {r.key: r for r in session.scalars(select(QaRule).with_for_update())}
     merged = {k: float(saved[k].value) if k in saved else float(_DEFAULTS[k]) for k in THRESHOLDS} | dict(values)
     if merged["slow_cpm"] >= merged["fast_cpm"]:
-        raise Invalid("slow_cpm must be below fast_cpm", field="slow_cpm")
+        raise Invalid("slow_cpm must be below fast_cpm", code="quality.slow_below_fast", field="slow_cpm")
     for key, value in values.items():
         row = saved.get(key)
         if row is None:
@@ -146,18 +154,18 @@ def phrase_rules(session: Session) -> phrases.RuleSet:
 
 def check_phrase(kind: str, text: str, severity: str) -> str:
     if kind not in PHRASE_KINDS:
-        raise Invalid(f"kind: one of {', '.join(PHRASE_KINDS)}", field="kind")
+        raise Invalid(f"kind: one of {', '.join(PHRASE_KINDS)}", code="quality.phrase_kind", field="kind")
     if severity not in SEVERITIES:
-        raise Invalid(f"severity: one of {', '.join(SEVERITIES)}", field="severity")
+        raise Invalid(f"severity: one of {', '.join(SEVERITIES)}", code="quality.phrase_severity", field="severity")
     if not phrases.normalise_phrase(text.replace("…", "")):
-        raise Invalid("text: the phrase has no words", field="text")
+        raise Invalid("text: the phrase has no words", code="quality.phrase_empty", field="text")
     return text.strip()
 
 
 def do_add_phrase(session: Session, kind: str, text: str, severity: str, at: datetime) -> QaPhrase:
     ensure_phrases(session, at)
     if session.scalar(select(QaPhrase).where(QaPhrase.kind == kind, QaPhrase.text == text)) is not None:
-        raise Conflict(f"“{text}” is already on the {kind} list")
+        raise Conflict(f"“{text}” is already on the {kind} list", code="quality.phrase_listed", text=text)
     row = QaPhrase(kind=kind, text=text, severity=severity, active=True, updated_at=at)
     session.add(row)
     session.flush()
@@ -167,7 +175,7 @@ def do_add_phrase(session: Session, kind: str, text: str, severity: str, at: dat
 def get_phrase(session: Session, phrase_id: int) -> QaPhrase:
     row = session.get(QaPhrase, phrase_id, with_for_update=True)
     if row is None:
-        raise NotFound(f"phrase {phrase_id} not found")
+        raise NotFound(f"phrase {phrase_id} not found", code="quality.no_such_phrase")
     return row
 
 

@@ -77,15 +77,30 @@ def plan(session: Session) -> dict[str, Any]:
 def check_plan(session: Session, given: Mapping[str, Any]) -> dict[str, Any]:
     merged = {**plan(session), **given}
     if merged["per_new_agent"] < merged["per_agent"]:
-        raise Invalid("per_new_agent: at least per_agent (new agents are sampled more)", field="per_new_agent")
+        raise Invalid(
+            "per_new_agent: at least per_agent (new agents are sampled more)",
+            code="quality.new_agent_quota",
+            field="per_new_agent",
+        )
     long_s, short_s = merged["long_seconds"], merged["short_seconds"]
     if long_s is not None and short_s is not None and short_s >= long_s:
-        raise Invalid("short_seconds: below long_seconds", field="short_seconds")
+        raise Invalid("short_seconds: below long_seconds", code="quality.short_below_long", field="short_seconds")
     people = directory(session).users
     for i in merged["inspector_ids"]:
         p = people.get(i)
-        if p is None or not p.is_active or Role.qa_inspector not in p.roles:
-            raise Invalid(f"inspector_ids: user {i} is not an active QA inspector", field="inspector_ids")
+        if p is None:
+            raise Invalid(
+                f"inspector_ids: user {i} is not an active QA inspector",
+                code="quality.no_such_user",
+                field="inspector_ids",
+            )
+        if not p.is_active or Role.qa_inspector not in p.roles:
+            raise Invalid(
+                f"inspector_ids: user {i} is not an active QA inspector",
+                code="quality.not_an_inspector",
+                field="inspector_ids",
+                name=p.full_name,
+            )
     return merged
 
 
@@ -105,7 +120,7 @@ def month_window(month: str, tz_name: str) -> tuple[datetime, datetime, date, da
         year, mon = (int(x) for x in month.split("-"))
         first = date(year, mon, 1)
     except ValueError:
-        raise Invalid("month: YYYY-MM", field="month") from None
+        raise Invalid("month: YYYY-MM", code="quality.bad_month", field="month") from None
     nxt = date(year + mon // 12, mon % 12 + 1, 1)
     zone = ZoneInfo(tz_name)
     start = datetime(first.year, first.month, 1, tzinfo=zone)
@@ -132,7 +147,7 @@ def do_draw(session: Session, month: str, at: datetime, tz_name: str) -> dict[st
         return {}
     inspectors = _inspectors(session, p)
     if not inspectors:
-        raise Conflict("there is no active QA inspector to assign samples to")
+        raise Conflict("there is no active QA inspector to assign samples to", code="quality.no_inspectors")
     upto = min(end, at)
     existing = session.execute(
         select(

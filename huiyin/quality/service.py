@@ -31,7 +31,7 @@ def on_recorded(session: Session, call: Call, at: datetime) -> None:
 def analysis_of(session: Session, call_id: int) -> CallAnalysis:
     row = session.scalar(select(CallAnalysis).where(CallAnalysis.call_id == call_id))
     if row is None:
-        raise NotFound(f"call {call_id} has no recording analysed or queued")
+        raise NotFound(f"call {call_id} has no recording analysed or queued", code="quality.no_analysis")
     return row
 
 

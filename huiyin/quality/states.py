@@ -33,5 +33,9 @@ TRANSITIONS: dict[EvaluationAction, tuple[frozenset[EvaluationState], Evaluation
 def next_state(state: str, action: EvaluationAction) -> EvaluationState:
     sources, to = TRANSITIONS[action]
     if state not in sources:
-        raise Conflict(f"an evaluation that is {state} cannot be {action}ed", state=state)
+        if action is A.appeal:
+            raise Conflict(
+                f"an evaluation that is {state} cannot be {action}ed", code="quality.appealed_once", state=state
+            )
+        raise Conflict(f"an evaluation that is {state} cannot be {action}ed", code="quality.not_in_appeal", state=state)
     return to

@@ -197,7 +197,7 @@ def test_an_appeal_the_server_refuses_shows_its_message(desk: Any, server: Serve
     ).first.fill("再次申诉")
     with page.expect_response(lambda r: r.url.endswith(f"/quality/evaluations/{ev['id']}/appeal") and r.status == 409):
         page.get_by_test_id("appeal-submit").click()
-    assert "cannot be appealed" in page.get_by_test_id("appeal-error").inner_text()
+    assert "该评分已申诉过" in page.get_by_test_id("appeal-error").inner_text()
     page.get_by_test_id("appeal-dialog").get_by_role("button", name="取消").click()
     with server.apis("supervisor") as (sup,):  # decided, so no open appeal of this test is left for the others
         appeal = next(
@@ -227,7 +227,7 @@ def test_a_lead_decides_the_appeal_and_the_agent_sees_the_new_score_with_the_old
     card.wait_for()
     card.get_by_test_id("decide-note").fill("维持")
     card.get_by_test_id("decide-submit").click()
-    assert "does not decide" in card.get_by_test_id("decide-error").inner_text()
+    assert "原评分的质检员不能处理该申诉" in card.get_by_test_id("decide-error").inner_text()
 
     # a supervisor takes the deduction back
     d: Desk = desk("supervisor")
@@ -463,7 +463,7 @@ def test_a_supervisor_edits_the_outbound_form_and_saves_it_as_a_new_version(desk
     assert refused.value.status == 422
     error = editor.get_by_test_id("fe-error")
     error.wait_for()
-    assert "add up to 100 (they add up to 105)" in error.inner_text()
+    assert "各评分项满分合计须为 100 分（当前为 105 分）" in error.inner_text()
     assert editor.is_visible()
     _settle(d)
     d.shot("quality-form-editor")

@@ -318,7 +318,7 @@ def test_a_calibration_is_blind_to_an_inspector_until_scored_then_shows_the_spre
     # scoring it again is refused with the API's message
     d.go(f"/quality/contacts/{call['id']}?calibration={cal['id']}")
     page.get_by_test_id("qa-submit").click()
-    expect(page.get_by_test_id("qa-error")).to_contain_text("scored this calibration already")
+    expect(page.get_by_test_id("qa-error")).to_contain_text("您已为该质检校准评过分")
     d.check_clean()
 
 
