@@ -107,7 +107,7 @@ def test_a_complaint_is_judged_before_it_closes_and_a_supervisor_reviews_the_ver
     verdict.get_by_test_id("verdict-submit").click()
     error = verdict.get_by_test_id("verdict-error")
     error.wait_for()
-    assert "supervisor or director" in error.inner_text()  # the server's 403 detail
+    assert "只能由业务主管或中心领导复核" in error.inner_text()  # the server's 403, complaints.review_not_allowed
     verdict.get_by_role("button", name="取消").click()
     verdict.wait_for(state="hidden")
     page.get_by_test_id("reload").click()

@@ -191,7 +191,7 @@ def test_the_supervisor_reads_the_ledger_of_a_month_exports_it_and_edits_a_title
         dialog.get_by_test_id("rule-submit").click()
         error = dialog.get_by_test_id("rule-error")
         error.wait_for()
-        assert "top_n" in error.inner_text()  # the server's 422 detail
+        assert "名额至少为 1" in error.inner_text()  # the server's 422, complaints.top_n_missing
         top.fill("1")
         dialog.get_by_test_id("rule-name").fill("月度服务标兵")
         sup.shot("ledger-rule-edit")
