@@ -286,7 +286,7 @@ def mount_web_app(app: FastAPI, dist: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def web_app(path: str) -> Response:
         if path.startswith("api/"):
-            raise errors.NotFound(f"no such endpoint: /{path}")
+            raise errors.NotFound(f"no such endpoint: /{path}", code="request.no_endpoint")
         candidate = (root / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
             return FileResponse(candidate, headers=WEB_HEADERS)
