@@ -143,6 +143,7 @@ def _sign_in(page: Any, server: Server, phone: str) -> None:
     _field(page, "self-code").fill("000000" if _sms_code(server, phone) != "000000" else "111111")
     page.get_by_test_id("self-login-submit").click()
     expect(page.get_by_test_id("self-login-error")).to_have_text("验证码错误，还可再试 4 次")
+    _shot(page, "self-login-wrong-code")
 
     _field(page, "self-code").fill(_sms_code(server, phone))
     page.get_by_test_id("self-login-submit").click()
