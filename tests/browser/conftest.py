@@ -104,6 +104,19 @@ class Server:
         return done
 
 
+ERRORS = Path(__file__).resolve().parents[2] / "web" / "src" / "locales" / "errors"
+
+
+def said(problem: dict[str, Any], lang: str = "zh-CN") -> str:
+    """What the page shows for a problem document the API answered: its code's sentence
+    (web/src/locales/errors/<domain>.json) with the body's fields in its placeholders."""
+    import json
+
+    domain, _, name = str(problem["code"]).partition(".")
+    sentence = json.loads((ERRORS / f"{domain}.json").read_text())[name][lang]
+    return re.sub(r"\{(\w+)\}", lambda m: str(problem[m.group(1)]), sentence)
+
+
 def whole_phones(http: httpx.Client, customer_id: int) -> list[str]:
     """A customer's numbers whole. The API shows every number masked (138****1234); a test that must dial or
     search a customer's number reads it as a user does, through the (audited) reveal."""

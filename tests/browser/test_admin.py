@@ -111,7 +111,7 @@ def test_a_duplicate_username_shows_the_apis_message_in_the_dialog(desk: Any) ->
     page.get_by_test_id("user-submit").click()
     error = page.get_by_test_id("dialog-error")
     error.wait_for()
-    assert "user 'agent' already exists" in error.inner_text()
+    assert error.inner_text() == "用户名 agent 已存在"  # the code's sentence (auth.username_taken)
     assert page.get_by_test_id("user-username").is_visible()  # the dialog stays open
     d.check_clean()
 
