@@ -14,7 +14,7 @@ from huiyin.core.models import order_reference
 from huiyin.db import Base, UTCDateTime
 
 CHANNELS = ("app", "sms", "voice", "email")
-KINDS = ("dispatch", "warning", "escalation", "urge", "supervise")
+KINDS = ("dispatch", "warning", "escalation", "urge", "supervise", "kpi_alert")
 
 
 class Notification(Base):

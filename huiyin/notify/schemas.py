@@ -10,7 +10,9 @@ from huiyin.core.schemas import RefId
 
 class NotificationPublic(BaseModel):
     id: int
-    kind: Literal["dispatch", "warning", "escalation", "urge", "supervise"]
+    kind: Literal["dispatch", "warning", "escalation", "urge", "supervise", "kpi_alert"] = Field(
+        description="kpi_alert: an early warning (特征值预警) to the duty managers"
+    )
     order_id: int | None
     level: int = Field(description="escalation level (1–4) for kind escalation, else 0")
     title: str

@@ -288,10 +288,25 @@ def do_record(session: Session, found: Iterable[Found], at: datetime, notify: No
                 kind="kpi_alert",
                 title=f"特征值预警：{RULE_NAMES[w.rule]}",
                 body=_body(w),
-                data={"warning_id": w.id, "rule": w.rule},
+                data=_facts(w),
             )
             do_notify(session, managers, msg, key=f"kpi_warning:{w.id}", settings=notify)
     return made
+
+
+def _facts(w: KpiWarning) -> dict[str, Any]:
+    """What the notification says, as data: the web app words it in the reader's language (the title and body
+    above are for SMS and e-mail). ``value`` and ``baseline``: counts for a spike, seconds for a wait, shares
+    (0–1) for the rates."""
+    return {
+        "warning_id": w.id,
+        "rule": w.rule,
+        "label": w.label,
+        "value": w.value,
+        "baseline": w.baseline,
+        "weeks": len(w.history),
+        "from": slot_start(w.first_slot).isoformat(),
+    }
 
 
 def _body(w: KpiWarning) -> str:

@@ -4,11 +4,12 @@ import common from '@/locales/common'
 import workorders from '@/modules/workorders/locale'
 import notify from './locale'
 import sla from '@/locales/sla'
+import performance from '@/modules/performance/locale'
 import { mergeMessages } from '@/locales'
 import type { Notification } from '@/stores/notifications'
-import { headOf, linesOf, titleOf, toneOf } from './wording'
+import { headOf, kindLabel, linesOf, titleOf, toneOf } from './wording'
 
-const messages = mergeMessages([common, notify, workorders, sla])
+const messages = mergeMessages([common, notify, workorders, sla, performance])
 function i18n(locale: 'zh-CN' | 'en') {
   type Global = { t: (k: string, p: Record<string, unknown>) => string; te: (k: string) => boolean }
   const g = createI18n({ legacy: false, locale, messages: messages as never }).global as unknown as Global
@@ -55,6 +56,21 @@ describe('notification wording', () => {
     expect(toneOf(urge)).toBe('warning')
     const warn = note({ kind: 'warning', requires_ack: false, data: { order_number: 'GD4', stage: 'arrive', due_at: '2026-11-23T02:30:00Z' } })
     expect(linesOf(warn, zh.t, zh.te)).toEqual(['到场时限将于 2026-11-23 10:30 到期'])
+  })
+
+  it('words an early warning from its facts, in either language', () => {
+    const facts = { warning_id: 3, rule: 'spike_orders', label: '全中心工单', value: 42, baseline: 12.5, weeks: 6, from: '2026-11-23T02:00:00Z' }
+    const n = note({ kind: 'kpi_alert', title: '特征值预警：工单量突增', body: '服务器正文', data: facts })
+    const zh = i18n('zh-CN')
+    const en = i18n('en')
+    expect(titleOf(n, zh.t, zh.te)).toBe('特征值预警：工单量突增')
+    expect(titleOf(n, en.t, en.te)).toBe('Early warning: Order spike')
+    expect(linesOf(n, zh.t, zh.te)).toEqual(['全中心工单：42（近 6 周同时段中位数 12.5），2026-11-23 10:00 起'])
+    const rate = note({ kind: 'kpi_alert', data: { ...facts, rule: 'abandon_high', value: 0.1234, baseline: 0.05 } })
+    expect(linesOf(rate, en.t, en.te)).toEqual(['全中心工单 12.3%, limit 5%'])
+    expect(linesOf(note({ kind: 'kpi_alert', body: '服务器正文', data: { rule: 'spike_orders' } }), zh.t, zh.te)).toEqual(['服务器正文'])
+    expect(toneOf(n)).toBe('warning')
+    expect(kindLabel('kpi_alert', en.t, en.te)).toBe('Early warning')
   })
 
   it('falls back to the server\'s words when the data is missing', () => {

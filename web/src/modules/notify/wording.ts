@@ -7,12 +7,12 @@ import { formatDateTime } from '@/utils/time'
 type T = (key: string, params?: Record<string, unknown>) => string
 type Te = (key: string) => boolean
 
-/** The tone of a notification: red for emergencies, escalations and 督办, amber for 催办 and warnings. */
+/** The tone of a notification: red for emergencies, escalations and 督办, amber for 催办, deadline and early warnings. */
 export type Tone = 'danger' | 'warning' | 'primary'
 
 export function toneOf(n: Pick<Notification, 'kind' | 'data'>): Tone {
   if (n.kind === 'escalation' || n.kind === 'supervise' || n.data?.emergency === true) return 'danger'
-  if (n.kind === 'urge' || n.kind === 'warning') return 'warning'
+  if (n.kind === 'urge' || n.kind === 'warning' || n.kind === 'kpi_alert') return 'warning'
   return 'primary'
 }
 
@@ -44,6 +44,10 @@ export function headOf(n: Notification, t: T, te: Te): string {
       return t('notify.head.escalation', { level: n.level || str(n.data?.level), mark: markName(n.data?.mark, t, te) })
     case 'warning': case 'urge': case 'supervise':
       return t(`notify.head.${n.kind}`)
+    case 'kpi_alert': {
+      const rule = str(n.data?.rule)
+      return rule && te(`warnings.rule.${rule}`) ? t('notify.head.kpiAlert', { rule: t(`warnings.rule.${rule}`) }) : n.title
+    }
     default:
       return n.title
   }
@@ -51,6 +55,7 @@ export function headOf(n: Notification, t: T, te: Te): string {
 
 /** "新工单 GD…", "超时督办（3 级）GD…" …; the server's title when the data names no order. */
 export function titleOf(n: Notification, t: T, te: Te): string {
+  if (n.kind === 'kpi_alert') return headOf(n, t, te)
   const number = str(n.data?.order_number)
   return number && te(`notify.head.${n.kind}`) ? `${headOf(n, t, te)} ${number}` : n.title
 }
@@ -70,6 +75,8 @@ export function linesOf(n: Notification, t: T, te: Te): string[] {
       out.push(t('notify.line.escalation', { stage, late: d.late_minutes, level, mark }))
     } else out.push(t('notify.line.escalationNoLate', { stage, level, mark }))
     if (d.due_at) out.push(t('notify.line.due', { due: formatDateTime(str(d.due_at)) }))
+  } else if (n.kind === 'kpi_alert') {
+    out.push(kpiLine(d, t) ?? n.body)
   } else if (n.kind === 'urge' || n.kind === 'supervise') {
     if (str(d.by)) out.push(t('notify.line.by', { name: str(d.by) }))
     if (str(d.note)) out.push(t('notify.line.note', { note: str(d.note) }))
@@ -79,4 +86,18 @@ export function linesOf(n: Notification, t: T, te: Te): string[] {
     if (str(d.unit_name)) out.push(t('notify.line.unit', { unit: str(d.unit_name) }))
   }
   return out.filter(Boolean)
+}
+
+/** An early warning's line from its facts (a spike against its weeks' median, a wait or a rate against its
+ * limit); null when the facts are missing (an older notification: the server's words then). */
+function kpiLine(d: Record<string, unknown>, t: T): string | null {
+  const rule = str(d.rule)
+  const label = str(d.label)
+  if (!rule || !label || typeof d.value !== 'number') return null
+  const limit = typeof d.baseline === 'number' ? d.baseline : 0
+  if (rule.startsWith('spike')) {
+    return t('notify.line.kpiSpike', { label, value: Math.round(d.value), median: limit, weeks: str(d.weeks), from: formatDateTime(str(d.from)) })
+  }
+  if (rule === 'wait_long') return t('notify.line.kpiWait', { label, value: Math.round(d.value), limit: Math.round(limit) })
+  return t('notify.line.kpiRate', { label, value: (d.value * 100).toFixed(1), limit: Math.round(limit * 100) })
 }
