@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from huiyin.channels import inbox
 from huiyin.channels import jobs as channel_jobs
@@ -483,12 +483,17 @@ def _embedded_steps(worker: Worker) -> list[tuple[str, Callable[[], Awaitable[in
             await locked(worker.channels_finish, sending, sent)
         return routed + len(sending)
 
-    async def media() -> int:  # WeChat's images and voices: claimed, fetched without the lock, finished
-        claimed = await locked(worker.media_claim)
+    async def claimed_worked_finished(
+        claim: Callable[[], list[Any]], work: Callable[[list[Any]], Any], finish: Callable[[Any], None]
+    ) -> int:
+        """Claimed under the lock, worked without it (the outside world), finished under it; how many."""
+        claimed = await locked(claim)
         if claimed:
-            fetched = await asyncio.to_thread(worker.media_fetch, claimed)
-            await locked(worker.media_finish, fetched)
+            await locked(finish, await asyncio.to_thread(work, claimed))
         return len(claimed)
+
+    async def media() -> int:  # WeChat's images and voices: fetched from WeChat
+        return await claimed_worked_finished(worker.media_claim, worker.media_fetch, worker.media_finish)
 
     async def mail() -> int:
         mails = await asyncio.to_thread(worker.mail_fetch)
@@ -501,12 +506,8 @@ def _embedded_steps(worker: Worker) -> list[tuple[str, Callable[[], Awaitable[in
             await locked(worker.notices_finish, noting, noted)
         return notes + len(noting)
 
-    async def analysis() -> int:  # recordings: claimed and stored under the lock, analysed without
-        claimed = await locked(worker.analysis_claim)
-        if claimed:
-            analysed = await asyncio.to_thread(worker.analysis_run, claimed)
-            await locked(worker.analysis_finish, analysed)
-        return len(claimed)
+    async def analysis() -> int:  # recordings: analysed
+        return await claimed_worked_finished(worker.analysis_claim, worker.analysis_run, worker.analysis_finish)
 
     async def outbox_() -> int:
         got = await locked(worker.claim_due)

@@ -141,15 +141,7 @@ def check_scoring(form: QaForm, given: Sequence[Mapping[str, Any]]) -> tuple[lis
             out.append({"key": key, "deduction": 0, "points": 0, "violated": violated, "note": note})
             continue
         deduction = g.get("deduction") or 0
-        if deduction and deduction not in item["steps"]:
-            steps = ", ".join(str(s) for s in item["steps"])
-            raise Invalid(
-                f"items: “{item['title']}” deducts one of {steps} (or nothing)",
-                code="quality.deduction_not_a_step",
-                field="items",
-                item=item["title"],
-                steps=steps,
-            )
+        _check_step(item, deduction, f"items: “{item['title']}” deducts one of {STEPS} (or nothing)")
         out.append(
             {
                 "key": key,
@@ -389,6 +381,22 @@ def appeals(session: Session, *, state: str | None, agent_id: int | None, limit:
     return list(session.scalars(stmt.order_by(QaAppeal.created_at, QaAppeal.id).limit(limit)))
 
 
+STEPS = "<steps>"  # where ``_check_step``'s detail names the item's steps
+
+
+def _check_step(item: dict[str, Any], deduction: Any, detail: str) -> None:
+    """422 unless ``deduction`` is nothing or one of the item's steps (``detail`` says so, ``STEPS`` in it)."""
+    if deduction and deduction not in item["steps"]:
+        steps = ", ".join(map(str, item["steps"]))
+        raise Invalid(
+            detail.replace(STEPS, steps),
+            code="quality.deduction_not_a_step",
+            field="items",
+            item=item["title"],
+            steps=steps,
+        )
+
+
 def check_decide(
     user: Actor, appeal: QaAppeal, ev: QaEvaluation, form: QaForm, given: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -415,15 +423,7 @@ def check_decide(
             item["violated"] = bool(g.get("violated"))
         else:
             deduction = g.get("deduction") or 0
-            if deduction and deduction not in spec["steps"]:
-                steps = ", ".join(map(str, spec["steps"]))
-                raise Invalid(
-                    f"items[{n}].deduction: one of {steps} (or 0)",
-                    code="quality.deduction_not_a_step",
-                    field="items",
-                    item=spec["title"],
-                    steps=steps,
-                )
+            _check_step(spec, deduction, f"items[{n}].deduction: one of {STEPS} (or 0)")
             item["deduction"], item["points"] = deduction, spec["max_points"] - deduction
     return items
 
